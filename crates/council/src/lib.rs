@@ -1,1 +1,87 @@
+//! Tally's council server: the API the wallets sync with, and the wallet app itself.
+//!
+//! # Layout
+//! - [`storage`]: every SQL statement, portable between SQLite and Postgres.
+//! - [`api`]: the JSON API under `/api/v1`, one module per resource.
+//! - [`auth`]: pairing codes and device tokens.
+//! - [`error`]: the one error type and its JSON shape.
+//! - [`seed`]: the demo council for trying Tally out.
+//!
+//! `main.rs` only parses arguments and calls [`serve`] or [`issue_pairing_code`].
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod seed;
+pub mod storage;
+
+use std::path::{Path, PathBuf};
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tally_ledger::AccountId;
+use time::OffsetDateTime;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use storage::Storage;
+
+/// What every request handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub storage: Storage,
+}
+
+/// The whole server as one router: the API under `/api/v1` and, when `dist` is given,
+/// the built wallet app for every other path.
+pub fn app(state: AppState, dist: Option<&Path>) -> Router {
+    let router = Router::new().nest("/api/v1", api::router()).with_state(state);
+    let router = match dist {
+        Some(dist) => router.fallback_service(wallet_files(dist)),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http())
+}
+
+/// Serves the built app; unknown paths get `index.html` so the app's own routes work on
+/// reload. Answers are compressed, and the page itself is never cached stale (the hashed
+/// scripts it names can be cached).
+fn wallet_files(dist: &Path) -> Router {
+    let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(CompressionLayer::new())
+}
+
+/// The current time as Unix milliseconds.
+pub fn now_ms() -> i64 {
+    unix_ms(OffsetDateTime::now_utc())
+}
+
+pub fn unix_ms(time: OffsetDateTime) -> i64 {
+    (time.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Issues a new one-time pairing code for an account and returns it as shown to people.
+pub async fn issue_pairing_code(storage: &Storage, account_id: AccountId) -> anyhow::Result<String> {
+    let code = auth::new_pairing_code();
+    let now = now_ms();
+    let expires = now + seed::PAIRING_CODE_DAYS * 24 * 60 * 60 * 1000;
+    storage
+        .create_pairing_code(&auth::secret_hash(&auth::normalise_code(&code)), account_id, now, expires)
+        .await?;
+    Ok(code)
+}
+
+/// The SQLite database inside a data directory, created if missing.
+pub fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(data_dir)?;
+    let file: PathBuf = std::path::absolute(data_dir.join("tally.sqlite3"))?;
+    Ok(format!("sqlite://{}?mode=rwc", file.display()))
+}

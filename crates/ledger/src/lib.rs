@@ -8,6 +8,7 @@
 //! - [`ledger`]: folds a set of entries into what people see: the balance and the list
 //!   of spending. The result depends only on the *set* of entries, not on the order they
 //!   arrived in or how often.
+//! - [`plan`]: the support plan's lines: what the money is for, and how much each period.
 //! - [`date`]: dates written the way people read them ("3 March 2026").
 //!
 //! # Invariants
@@ -19,6 +20,7 @@ pub mod date;
 pub mod entry;
 pub mod ledger;
 pub mod money;
+pub mod plan;
 
 pub use entry::{
     AccountId, Author, DeviceId, Entry, EntryBody, EntryError, EntryId, PaymentIn, PlanLineId,
@@ -26,3 +28,4 @@ pub use entry::{
 };
 pub use ledger::Ledger;
 pub use money::{Money, MoneyError};
+pub use plan::{Category, Period, PlanLine};

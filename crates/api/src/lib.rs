@@ -1,0 +1,117 @@
+//! The wire format of the council API, version 1 (`/api/v1`).
+//!
+//! Only two parts of Tally know it: the council server, which answers it, and the wallet's
+//! sync client, which calls it. Everything else works with ledger types.
+
+use serde::{Deserialize, Serialize};
+use tally_ledger::{AccountId, DeviceId, Entry, PlanLine};
+
+/// The most entries one push may carry; a bigger batch is refused before it is read.
+pub const MAX_PUSH_ENTRIES: usize = 500;
+
+/// The largest request body the API reads, in bytes.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The most entries one pull returns; ask again from the returned cursor for more.
+pub const MAX_PULL_ENTRIES: usize = 1000;
+
+/// Every error the API returns has this shape, with a message a person can read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code, e.g. `not_found`.
+    pub code: String,
+    /// A plain-English sentence.
+    pub message: String,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// `POST /api/v1/pairings`: trade a one-time pairing code for a device token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairRequest {
+    pub code: String,
+    /// How the device describes itself ("Phone", "Chromium on Linux"), for the council's
+    /// list of devices.
+    #[serde(default)]
+    pub device_label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairResponse {
+    pub device_id: DeviceId,
+    /// Sent as `Authorization: Bearer <token>`. Reads and writes this one account only.
+    pub token: String,
+    pub account: AccountProfile,
+}
+
+/// `GET /api/v1/accounts/{account_id}`: whose account it is and their plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountProfile {
+    pub account_id: AccountId,
+    /// The council's reference for the account ("DP-000001").
+    pub reference: String,
+    pub person_name: String,
+    pub council_name: String,
+    pub plan_lines: Vec<PlanLine>,
+}
+
+/// `POST /api/v1/accounts/{account_id}/entries`. Entries are read one by one, so a malformed
+/// entry is refused on its own and the rest of the batch is still stored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub entries: Vec<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per entry sent, in the same order.
+    pub results: Vec<PushResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    /// The entry's id, when it could be read.
+    pub entry_id: Option<String>,
+    pub status: PushStatus,
+    /// Why it was refused, in plain English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Stored now.
+    Stored,
+    /// The same entry was stored before; nothing changed.
+    AlreadyStored,
+    /// Not stored; see the message. Sending it again will not help.
+    Refused,
+}
+
+impl PushStatus {
+    /// Whether the council holds the entry, so the device may drop it from its outbox.
+    pub fn is_held_by_council(self) -> bool {
+        matches!(self, PushStatus::Stored | PushStatus::AlreadyStored)
+    }
+}
+
+/// `GET /api/v1/accounts/{account_id}/entries?after=<cursor>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub entries: Vec<Entry>,
+    /// Pass as `after` next time. Opaque to clients.
+    pub cursor: i64,
+    /// Whether more entries are waiting after this page.
+    pub more: bool,
+}

@@ -1,0 +1,39 @@
+//! `GET /api/v1/accounts/{account_id}`: whose account this is, and their support plan.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use tally_api::AccountProfile;
+use tally_ledger::AccountId;
+
+use crate::auth::Device;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/accounts/{account_id}", get(get_profile))
+}
+
+async fn get_profile(
+    State(state): State<AppState>,
+    device: Device,
+    Path(account): Path<String>,
+) -> Result<Json<AccountProfile>, ApiError> {
+    let account_id = super::authorised_account(&state, &device, &account).await?;
+    Ok(Json(profile(&state, account_id).await?))
+}
+
+pub(super) async fn profile(state: &AppState, account_id: AccountId) -> Result<AccountProfile, ApiError> {
+    let account = state
+        .storage
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
+    Ok(AccountProfile {
+        account_id,
+        reference: account.reference,
+        person_name: account.person_name,
+        council_name: account.council_name,
+        plan_lines: state.storage.plan_lines(account_id).await?,
+    })
+}

@@ -1,0 +1,50 @@
+//! `POST /api/v1/pairings`: a person types the one-time code their council gave them, and
+//! the device gets a token for that one account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use tally_api::{PairRequest, PairResponse};
+use tally_ledger::DeviceId;
+
+use crate::auth::{new_token, normalise_code, secret_hash};
+use crate::error::{ApiError, ApiJson};
+use crate::{now_ms, AppState};
+
+/// The longest device description kept.
+const MAX_LABEL_CHARS: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/pairings", post(pair))
+}
+
+async fn pair(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PairRequest>,
+) -> Result<(StatusCode, Json<PairResponse>), ApiError> {
+    let code = normalise_code(&request.code);
+    if code.is_empty() {
+        return Err(ApiError::BadRequest("Enter the pairing code your council gave you.".to_owned()));
+    }
+    let label: String = match request.device_label.trim() {
+        "" => "Unnamed device".to_owned(),
+        label => label.chars().take(MAX_LABEL_CHARS).collect(),
+    };
+    let device_id = DeviceId(uuid::Uuid::now_v7());
+    let token = new_token();
+    let account_id = state
+        .storage
+        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, now_ms())
+        .await?
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "That pairing code is not right, or it has already been used or run out. \
+                 Check the code, or ask your council for a new one."
+                    .to_owned(),
+            )
+        })?;
+    let account = super::accounts::profile(&state, account_id).await?;
+    tracing::info!(%device_id, %account_id, label, "device paired");
+    Ok((StatusCode::CREATED, Json(PairResponse { device_id, token, account })))
+}

@@ -1,0 +1,100 @@
+//! The API's one error type, and the one place it becomes a status code.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use tally_api::{ErrorBody, ErrorDetail};
+
+/// Everything an API call can fail with. The message of each variant but `Internal` is
+/// shown to people as it is, so it must be a plain-English sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Details are logged, never sent.
+    #[error("Something went wrong on the council's server. Your records are safe; please try again later.")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let ApiError::Internal(error) = &self {
+            tracing::error!(error = format!("{error:#}"), "internal error");
+        }
+        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string() } };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A JSON request body whose every rejection comes back in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::BadRequest("The request body is not valid JSON.".to_owned())
+        }
+        JsonRejection::JsonDataError(error) => {
+            ApiError::BadRequest(format!("The request body has the wrong shape: {}", error.body_text()))
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+            "Send the request body as JSON, with the header Content-Type: application/json.".to_owned(),
+        ),
+        JsonRejection::BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge(format!(
+                "The request is too large. Send at most {} bytes at a time.",
+                tally_api::MAX_BODY_BYTES
+            ))
+        }
+        other => ApiError::BadRequest(format!("The request body could not be read: {}", other.body_text())),
+    }
+}

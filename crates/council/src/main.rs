@@ -1,0 +1,117 @@
+//! `tally-council`: runs the council server, or does one administrative job.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tally_council::storage::Storage;
+use tally_council::{app, issue_pairing_code, seed, sqlite_url, AppState};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(version, about = "Tally's council server")]
+struct Cli {
+    /// Where the embedded database lives.
+    #[arg(long, env = "TALLY_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    /// Use this database instead of the embedded one (sqlite://... or postgres://...).
+    #[arg(long, env = "TALLY_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the wallet app.
+    Serve {
+        #[arg(long, env = "TALLY_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The built wallet app (Trunk's output).
+        #[arg(long, env = "TALLY_DIST", default_value = "dist")]
+        dist: PathBuf,
+        /// Create the demo council if missing and print a pairing code for it.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Print a new one-time pairing code for an account.
+    PairingCode {
+        /// The council's reference for the account, e.g. DP-000001.
+        #[arg(long)]
+        reference: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let url = match &cli.database_url {
+        Some(url) => url.clone(),
+        None => sqlite_url(&cli.data_dir)?,
+    };
+    let storage = Storage::open(&url).await?;
+    match cli.command {
+        Command::Serve { addr, dist, seed_demo } => {
+            let demo = if seed_demo { Some(seed::ensure_demo(&storage).await?) } else { None };
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("could not listen on {addr}; is another server using it?"))?;
+            let addr = listener.local_addr()?;
+            if !dist.join("index.html").exists() {
+                tracing::warn!(dist = %dist.display(), "no built wallet app here; serving the API only");
+            }
+            println!("Tally council server is running.");
+            println!("  Open the wallet:      http://{addr}/");
+            println!("  Health check:         http://{addr}/api/v1/health");
+            if let Some(demo) = demo {
+                println!(
+                    "  Demo pairing code:    {}  (for {}, account {}; one use, valid {} days)",
+                    demo.pairing_code, demo.person_name, demo.reference, seed::PAIRING_CODE_DAYS
+                );
+                println!(
+                    "  Demo finance officer: {} / {}",
+                    seed::DEMO_OFFICER_EMAIL,
+                    seed::DEMO_OFFICER_PASSWORD
+                );
+            }
+            if cli.database_url.is_none() {
+                println!("  Data directory:       {}", cli.data_dir.display());
+            }
+            println!("Press Ctrl+C to stop.");
+            let router = app(AppState { storage: storage.clone() }, Some(&dist));
+            axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+            storage.close().await;
+        }
+        Command::PairingCode { reference } => {
+            let account = storage
+                .account_by_reference(&reference)
+                .await?
+                .with_context(|| format!("there is no account with reference {reference}"))?;
+            println!("{}", issue_pairing_code(&storage, account.account_id).await?);
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

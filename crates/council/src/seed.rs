@@ -1,0 +1,99 @@
+//! The demo council that `cargo xtask run` starts with: one finance officer, one budget
+//! holder with a support plan and a first payment in. Seeding is idempotent: run again, it
+//! keeps everything and only issues a fresh pairing code.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+use argon2::Argon2;
+use tally_ledger::{
+    AccountId, Author, Category, Entry, EntryBody, EntryId, Money, PaymentIn, Period, PlanLine, PlanLineId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::storage::{AccountRow, NewEntry, Storage};
+
+pub const DEMO_COUNCIL: &str = "Demo Borough Council";
+pub const DEMO_REFERENCE: &str = "DP-000001";
+pub const DEMO_PERSON: &str = "Alex Morgan";
+pub const DEMO_OFFICER_EMAIL: &str = "finance.officer@demo.invalid";
+/// Only for the demo council, which exists to be tried out; printed at start-up.
+pub const DEMO_OFFICER_PASSWORD: &str = "demo-officer-password";
+/// How long a pairing code can be used, in days.
+pub const PAIRING_CODE_DAYS: i64 = 14;
+
+/// What a person needs to try the demo.
+#[derive(Clone, Debug)]
+pub struct Demo {
+    pub reference: String,
+    pub person_name: String,
+    pub pairing_code: String,
+}
+
+/// Creates the demo council if it is missing, and issues a new pairing code for the demo
+/// account.
+pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
+    let now = OffsetDateTime::now_utc();
+    let now_ms = crate::unix_ms(now);
+    if storage.account_by_reference(DEMO_REFERENCE).await?.is_none() {
+        let council_id = match storage.council_id_by_name(DEMO_COUNCIL).await? {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7().to_string();
+                storage.create_council(&id, DEMO_COUNCIL, now_ms).await?;
+                let salt = SaltString::generate(&mut OsRng);
+                let hash = Argon2::default()
+                    .hash_password(DEMO_OFFICER_PASSWORD.as_bytes(), &salt)
+                    .map_err(|e| anyhow::anyhow!("could not hash the demo password: {e}"))?
+                    .to_string();
+                storage
+                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_OFFICER_EMAIL, "Sam Patel", "finance_officer", &hash, now_ms)
+                    .await?;
+                id
+            }
+        };
+        let account_id = AccountId(Uuid::now_v7());
+        let account = AccountRow {
+            account_id,
+            reference: DEMO_REFERENCE.to_owned(),
+            person_name: DEMO_PERSON.to_owned(),
+            council_name: DEMO_COUNCIL.to_owned(),
+        };
+        storage.create_account(&account, &council_id, &demo_plan(), now_ms).await?;
+        let payment = Entry {
+            id: EntryId(Uuid::now_v7()),
+            account: account_id,
+            author: Author { name: DEMO_COUNCIL.to_owned(), device: None },
+            recorded_at: now,
+            body: EntryBody::PaymentIn(PaymentIn {
+                date: now.date(),
+                amount: Money::from_pence(148_000),
+                reference: "First payment, including a float".to_owned(),
+            }),
+        };
+        let body = serde_json::to_string(&payment)?;
+        storage.store_entries(account_id, &[NewEntry { entry_id: payment.id, device_id: None, body }], now_ms).await?;
+        tracing::info!(%account_id, "demo council created");
+    }
+    let account = storage
+        .account_by_reference(DEMO_REFERENCE)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo account is missing after seeding"))?;
+    let pairing_code = crate::issue_pairing_code(storage, account.account_id).await?;
+    Ok(Demo { reference: account.reference, person_name: account.person_name, pairing_code })
+}
+
+fn demo_plan() -> Vec<PlanLine> {
+    let line = |id: &str, name: &str, category, pence, period| PlanLine {
+        id: PlanLineId(id.to_owned()),
+        name: name.to_owned(),
+        category,
+        budget: Money::from_pence(pence),
+        period,
+    };
+    vec![
+        line("pa-hours", "Personal assistant hours", Category::PersonalAssistant, 96_000, Period::FourWeekly),
+        line("day-centre", "Day centre", Category::DayActivities, 28_000, Period::FourWeekly),
+        line("transport", "Taxi to the day centre", Category::Transport, 12_000, Period::FourWeekly),
+        line("respite", "Respite breaks", Category::Respite, 150_000, Period::Yearly),
+    ]
+}

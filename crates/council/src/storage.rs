@@ -1,0 +1,459 @@
+//! All of the council server's SQL, in one place.
+//!
+//! The statements are portable: the same text runs on SQLite (the embedded default, one
+//! file under the data directory) and on Postgres (for a council that runs several
+//! stateless servers on one database). Placeholders are `$1, $2...`, which both accept;
+//! times are Unix milliseconds and money whole pence, both `BIGINT`.
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use tally_ledger::{AccountId, Category, DeviceId, EntryId, Money, Period, PlanLine, PlanLineId};
+use uuid::Uuid;
+
+/// Which database engine a [`Storage`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The council's database. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Storage {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A direct payment account as the council holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRow {
+    pub account_id: AccountId,
+    pub reference: String,
+    pub person_name: String,
+    pub council_name: String,
+}
+
+/// A paired device, found by its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub device_id: DeviceId,
+    pub account_id: AccountId,
+}
+
+/// An entry offered for storage: its id and canonical JSON.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub entry_id: EntryId,
+    pub device_id: Option<DeviceId>,
+    pub body: String,
+}
+
+/// What storing one entry did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreOutcome {
+    Stored,
+    AlreadyStored,
+    /// An entry with this id and different content is already stored; it stays as it was.
+    Conflict,
+}
+
+impl Storage {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and brings the
+    /// schema up to date.
+    pub async fn open(url: &str) -> anyhow::Result<Storage> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("The database address must start with sqlite: or postgres:, not {url:?}");
+        };
+        let options = AnyPoolOptions::new().max_connections(match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 16,
+        });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // Wait for the write lock rather than failing at once; keep
+                    // references honest.
+                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options
+            .connect(url)
+            .await
+            .with_context(|| format!("could not open the database at {}", redact(url)))?;
+        if backend == Backend::Sqlite {
+            // Write-ahead logging lets readers carry on while a push is written.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let storage = Storage { pool, backend };
+        storage.migrate().await?;
+        Ok(storage)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
+        }
+        .context("could not bring the database schema up to date")
+    }
+
+    /// Answers when the database answers.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // --- councils, staff and accounts -------------------------------------------------
+
+    pub async fn council_id_by_name(&self, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT council_id FROM council WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn create_council(&self, council_id: &str, name: &str, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO council (council_id, name, created_at_ms) VALUES ($1, $2, $3)")
+            .bind(council_id)
+            .bind(name)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_staff(
+        &self,
+        staff_id: &str,
+        council_id: &str,
+        email: &str,
+        display_name: &str,
+        role: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO staff (staff_id, council_id, email, display_name, role, password_hash, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(staff_id)
+        .bind(council_id)
+        .bind(email)
+        .bind(display_name)
+        .bind(role)
+        .bind(password_hash)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Creates an account with its plan lines, all or nothing.
+    pub async fn create_account(
+        &self,
+        account: &AccountRow,
+        council_id: &str,
+        plan_lines: &[PlanLine],
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO account (account_id, council_id, reference, person_name, last_seq, created_at_ms) \
+             VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(account.account_id.to_string())
+        .bind(council_id)
+        .bind(&account.reference)
+        .bind(&account.person_name)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        for (position, line) in plan_lines.iter().enumerate() {
+            let budget = line.budget.pence().context("a plan line budget is out of range")?;
+            sqlx::query(
+                "INSERT INTO plan_line (account_id, plan_line_id, position, name, category, budget_pence, period) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(account.account_id.to_string())
+            .bind(&line.id.0)
+            .bind(position as i64)
+            .bind(&line.name)
+            .bind(enum_text(&line.category)?)
+            .bind(budget)
+            .bind(enum_text(&line.period)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn account(&self, account_id: AccountId) -> anyhow::Result<Option<AccountRow>> {
+        let row = sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name, c.name \
+             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.account_id = $1",
+        )
+        .bind(account_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(account_from_row).transpose()
+    }
+
+    pub async fn account_by_reference(&self, reference: &str) -> anyhow::Result<Option<AccountRow>> {
+        let row = sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name, c.name \
+             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(account_from_row).transpose()
+    }
+
+    pub async fn plan_lines(&self, account_id: AccountId) -> anyhow::Result<Vec<PlanLine>> {
+        let rows = sqlx::query(
+            "SELECT plan_line_id, name, category, budget_pence, period FROM plan_line \
+             WHERE account_id = $1 ORDER BY position",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PlanLine {
+                    id: PlanLineId(row.try_get(0)?),
+                    name: row.try_get(1)?,
+                    category: enum_from_text::<Category>(&row.try_get::<String, _>(2)?)?,
+                    budget: Money::from_pence(row.try_get(3)?),
+                    period: enum_from_text::<Period>(&row.try_get::<String, _>(4)?)?,
+                })
+            })
+            .collect()
+    }
+
+    // --- pairing and devices ----------------------------------------------------------
+
+    pub async fn create_pairing_code(
+        &self,
+        code_hash: &str,
+        account_id: AccountId,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO pairing_code (code_hash, account_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(code_hash)
+        .bind(account_id.to_string())
+        .bind(now_ms)
+        .bind(expires_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Uses up a pairing code and records the new device, all or nothing. `None` when the
+    /// code is unknown, used or expired.
+    pub async fn redeem_pairing_code(
+        &self,
+        code_hash: &str,
+        device_id: DeviceId,
+        token_hash: &str,
+        label: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<Option<AccountId>> {
+        let mut tx = self.pool.begin().await?;
+        let account: Option<String> = sqlx::query_scalar(
+            "UPDATE pairing_code SET used_at_ms = $1 \
+             WHERE code_hash = $2 AND used_at_ms IS NULL AND expires_at_ms > $1 RETURNING account_id",
+        )
+        .bind(now_ms)
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(account) = account else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "INSERT INTO device (device_id, account_id, token_hash, label, paired_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(device_id.to_string())
+        .bind(&account)
+        .bind(token_hash)
+        .bind(label)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(AccountId(parse_uuid(&account)?)))
+    }
+
+    /// The device holding this token, unless the council revoked it.
+    pub async fn device_by_token(&self, token_hash: &str) -> anyhow::Result<Option<DeviceRow>> {
+        let row = sqlx::query(
+            "SELECT device_id, account_id FROM device WHERE token_hash = $1 AND revoked_at_ms IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(DeviceRow {
+                device_id: DeviceId(parse_uuid(&row.try_get::<String, _>(0)?)?),
+                account_id: AccountId(parse_uuid(&row.try_get::<String, _>(1)?)?),
+            })
+        })
+        .transpose()
+    }
+
+    // --- entries ------------------------------------------------------------------------
+
+    /// Stores a batch of entries for one account in one transaction, giving each new entry
+    /// the next account sequence number. Returns one outcome per entry, in order; `None`
+    /// if the account does not exist.
+    ///
+    /// The first statement updates the account row, which takes its write lock (a row
+    /// lock on Postgres, the database lock on SQLite) until commit: pushes to one account
+    /// are serialised, so sequence numbers become visible in order and a pull cursor never
+    /// skips an entry.
+    pub async fn store_entries(
+        &self,
+        account_id: AccountId,
+        entries: &[NewEntry],
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Vec<StoreOutcome>>> {
+        let account = account_id.to_string();
+        let mut tx = self.pool.begin().await?;
+        let last_seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq",
+        )
+        .bind(&account)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(mut seq) = last_seq else {
+            return Ok(None);
+        };
+        let mut outcomes = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let id = entry.entry_id.to_string();
+            let existing: Option<String> = sqlx::query_scalar("SELECT body FROM entry WHERE entry_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let outcome = match existing {
+                Some(body) if body == entry.body => StoreOutcome::AlreadyStored,
+                Some(_) => StoreOutcome::Conflict,
+                None => {
+                    seq += 1;
+                    sqlx::query(
+                        "INSERT INTO entry (entry_id, account_id, account_seq, device_id, body, received_at_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&id)
+                    .bind(&account)
+                    .bind(seq)
+                    .bind(entry.device_id.map(|d| d.to_string()))
+                    .bind(&entry.body)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    StoreOutcome::Stored
+                }
+            };
+            outcomes.push(outcome);
+        }
+        sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
+            .bind(seq)
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(outcomes))
+    }
+
+    /// Entries of an account after a cursor, oldest first, at most `limit`: pairs of
+    /// (sequence number, canonical JSON).
+    pub async fn entries_after(
+        &self,
+        account_id: AccountId,
+        after: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT account_seq, body FROM entry WHERE account_id = $1 AND account_seq > $2 \
+             ORDER BY account_seq LIMIT $3",
+        )
+        .bind(account_id.to_string())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    /// How many entries with this id are stored (0 or 1): for tests and checks.
+    pub async fn count_entries_with_id(&self, entry_id: EntryId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM entry WHERE entry_id = $1")
+            .bind(entry_id.to_string())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+fn account_from_row(row: AnyRow) -> anyhow::Result<AccountRow> {
+    Ok(AccountRow {
+        account_id: AccountId(parse_uuid(&row.try_get::<String, _>(0)?)?),
+        reference: row.try_get(1)?,
+        person_name: row.try_get(2)?,
+        council_name: row.try_get(3)?,
+    })
+}
+
+fn parse_uuid(text: &str) -> anyhow::Result<Uuid> {
+    Uuid::from_str(text).with_context(|| format!("the database holds a malformed id {text:?}"))
+}
+
+/// A unit enum's serde name ("four_weekly"), the form kept in the database.
+fn enum_text<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {
+    match serde_json::to_value(value)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => anyhow::bail!("expected a name, got {other}"),
+    }
+}
+
+fn enum_from_text<T: serde::de::DeserializeOwned>(text: &str) -> anyhow::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .with_context(|| format!("the database holds an unknown value {text:?}"))
+}
+
+/// The database address without any password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,407 @@
+//! The council API, driven through the router with real databases: a SQLite file always,
+//! and Postgres when `TALLY_TEST_POSTGRES_URL` names a server (`cargo xtask test` sets it
+//! when one is reachable and says so when it is not).
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tally_api::{PairResponse, PullResponse, PushResponse, PushStatus};
+use tally_council::storage::Storage;
+use tally_council::{app, issue_pairing_code, seed, sqlite_url, AppState};
+use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PlanLineId, Spend};
+use time::macros::{date, datetime};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// A database for one test, removed afterwards.
+struct TestDb {
+    storage: Storage,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&sqlite_url(dir.path()).unwrap()).await.unwrap();
+        TestDb { storage, _dir: Some(dir), postgres: None }
+    }
+
+    /// A fresh database on the Postgres server, or `None` when no server was given.
+    async fn postgres() -> Option<TestDb> {
+        let base = std::env::var("TALLY_TEST_POSTGRES_URL").ok()?;
+        sqlx::any::install_default_drivers();
+        let name = format!("tally_test_{}", Uuid::now_v7().simple());
+        let admin = sqlx::AnyPool::connect(&base).await.expect("the Postgres test server answers");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+        admin.close().await;
+        let (prefix, _) = base.rsplit_once('/').expect("a Postgres URL ends with /database");
+        let storage = Storage::open(&format!("{prefix}/{name}")).await.unwrap();
+        Some(TestDb { storage, _dir: None, postgres: Some((base, name)) })
+    }
+
+    async fn drop_db(self) {
+        self.storage.close().await;
+        if let Some((base, name)) = self.postgres {
+            let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE {name}")).execute(&admin).await.unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+/// Runs a scenario on SQLite, then on Postgres when there is one.
+macro_rules! on_every_database {
+    ($($name:ident => $scenario:ident;)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let db = TestDb::sqlite().await;
+            $scenario(&db.storage).await;
+            db.drop_db().await;
+            if let Some(db) = TestDb::postgres().await {
+                $scenario(&db.storage).await;
+                db.drop_db().await;
+            }
+        }
+    )*};
+}
+
+on_every_database! {
+    health_answers => health_scenario;
+    pairing_gives_a_token_once => pairing_scenario;
+    push_is_idempotent_and_pull_sees_each_entry_once => idempotency_scenario;
+    each_entry_in_a_batch_is_judged_on_its_own => batch_scenario;
+    tokens_reach_only_their_own_account => scope_scenario;
+    bad_requests_get_plain_errors_and_store_nothing => bad_request_scenario;
+    pull_pages_through_many_entries => paging_scenario;
+}
+
+struct Client {
+    router: Router,
+}
+
+struct Reply {
+    status: StatusCode,
+    body: Value,
+}
+
+impl Client {
+    fn new(storage: &Storage) -> Client {
+        Client { router: app(AppState { storage: storage.clone() }, None) }
+    }
+
+    async fn send(&self, method: Method, uri: &str, token: Option<&str>, body: Option<String>) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body)),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, body }
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> Reply {
+        self.send(Method::GET, uri, token, None).await
+    }
+
+    async fn post(&self, uri: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.send(Method::POST, uri, token, Some(body.to_string())).await
+    }
+
+    /// Seeds the demo council and pairs a device with it.
+    async fn paired(&self, storage: &Storage) -> PairResponse {
+        let demo = seed::ensure_demo(storage).await.unwrap();
+        self.pair(&demo.pairing_code).await
+    }
+
+    async fn pair(&self, code: &str) -> PairResponse {
+        let reply = self.post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone"})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        serde_json::from_value(reply.body).unwrap()
+    }
+
+    async fn push(&self, device: &PairResponse, entries: Vec<Value>) -> Reply {
+        let uri = format!("/api/v1/accounts/{}/entries", device.account.account_id);
+        self.post(&uri, Some(&device.token), &json!({ "entries": entries })).await
+    }
+
+    async fn pull_all(&self, device: &PairResponse) -> Vec<Entry> {
+        let mut cursor = 0;
+        let mut all = Vec::new();
+        loop {
+            let uri = format!("/api/v1/accounts/{}/entries?after={cursor}", device.account.account_id);
+            let reply = self.get(&uri, Some(&device.token)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let page: PullResponse = serde_json::from_value(reply.body).unwrap();
+            all.extend(page.entries);
+            cursor = page.cursor;
+            if !page.more {
+                return all;
+            }
+        }
+    }
+}
+
+fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
+    Entry {
+        id: EntryId(Uuid::now_v7()),
+        account: device.account.account_id,
+        author: Author { name: "Alex Morgan".into(), device: Some(device.device_id) },
+        recorded_at: datetime!(2026-11-22 10:00 UTC),
+        body: EntryBody::Spend(Spend {
+            date: date!(2026 - 11 - 21),
+            amount: Money::from_pence(pence),
+            payee: payee.into(),
+            plan_line: PlanLineId("day-centre".into()),
+        }),
+    }
+}
+
+fn to_json(entry: &Entry) -> Value {
+    serde_json::to_value(entry).unwrap()
+}
+
+fn statuses(reply: &Reply) -> Vec<PushStatus> {
+    let response: PushResponse = serde_json::from_value(reply.body.clone()).unwrap();
+    response.results.iter().map(|r| r.status).collect()
+}
+
+fn message(reply: &Reply) -> String {
+    reply.body["error"]["message"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn health_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let reply = client.get("/api/v1/health", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["status"], "ok");
+    let missing = client.get("/api/v1/nothing-here", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body["error"]["code"], "not_found");
+}
+
+async fn pairing_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let demo = seed::ensure_demo(storage).await.unwrap();
+    // People type codes in lower case, with spaces: still the same code.
+    let typed = demo.pairing_code.to_lowercase().replace('-', " ");
+    let device = client.pair(&typed).await;
+    assert_eq!(device.account.person_name, seed::DEMO_PERSON);
+    assert_eq!(device.account.reference, seed::DEMO_REFERENCE);
+    assert_eq!(device.account.plan_lines.len(), 4);
+    assert_eq!(device.token.len(), 64);
+
+    let again = client.post("/api/v1/pairings", None, &json!({"code": demo.pairing_code})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(message(&again).contains("already been used"), "{}", again.body);
+
+    let wrong = client.post("/api/v1/pairings", None, &json!({"code": "AAAA-AAAA"})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let empty = client.post("/api/v1/pairings", None, &json!({"code": "  "})).await;
+    assert_eq!(message(&empty), "Enter the pairing code your council gave you.");
+
+    // Seeding again keeps the account and gives a new code that works.
+    let second = seed::ensure_demo(storage).await.unwrap();
+    assert_ne!(second.pairing_code, demo.pairing_code);
+    let other_device = client.pair(&second.pairing_code).await;
+    assert_eq!(other_device.account.account_id, device.account.account_id);
+    assert_ne!(other_device.device_id, device.device_id);
+}
+
+async fn idempotency_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let entry = spend(&device, 1_250, "Sunrise Day Centre");
+
+    let first = client.push(&device, vec![to_json(&entry)]).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(statuses(&first), vec![PushStatus::Stored]);
+    let second = client.push(&device, vec![to_json(&entry), to_json(&entry)]).await;
+    assert_eq!(statuses(&second), vec![PushStatus::AlreadyStored, PushStatus::AlreadyStored]);
+    assert_eq!(storage.count_entries_with_id(entry.id).await.unwrap(), 1);
+
+    let mut changed = entry.clone();
+    if let EntryBody::Spend(s) = &mut changed.body {
+        s.amount = Money::from_pence(99_999);
+    }
+    let conflict = client.push(&device, vec![to_json(&changed)]).await;
+    assert_eq!(statuses(&conflict), vec![PushStatus::Refused]);
+    assert!(conflict.body["results"][0]["message"].as_str().unwrap().contains("never change"));
+
+    let pulled = client.pull_all(&device).await;
+    let payments = pulled.iter().filter(|e| matches!(e.body, EntryBody::PaymentIn(_))).count();
+    assert_eq!(payments, 1, "the seeded first payment comes down");
+    let copies: Vec<&Entry> = pulled.iter().filter(|e| e.id == entry.id).collect();
+    assert_eq!(copies, vec![&entry], "the spend comes down once, as first sent");
+
+    // Another device on the same account sees the same entries.
+    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let carer = client.pair(&code).await;
+    assert_eq!(client.pull_all(&carer).await, pulled);
+}
+
+async fn batch_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let good = spend(&device, 500, "Taxi");
+    let mut other_account = spend(&device, 500, "Taxi");
+    other_account.account = tally_ledger::AccountId(Uuid::now_v7());
+    let mut other_device = spend(&device, 500, "Taxi");
+    other_device.author.device = Some(tally_ledger::DeviceId(Uuid::now_v7()));
+    let zero = spend(&device, 0, "Taxi");
+    let mut payment_in = spend(&device, 500, "Taxi");
+    payment_in.body = EntryBody::PaymentIn(tally_ledger::PaymentIn {
+        date: date!(2026 - 11 - 01),
+        amount: Money::from_pence(100_000),
+        reference: "I paid myself".into(),
+    });
+    let mut too_precise = to_json(&spend(&device, 500, "Taxi"));
+    too_precise["body"]["amount"] = json!("12.345");
+    let malformed = json!({"id": "not-a-uuid", "hello": 1});
+    let also_good = spend(&device, 700, "Bus");
+
+    let reply = client
+        .push(
+            &device,
+            vec![
+                to_json(&good),
+                to_json(&other_account),
+                to_json(&other_device),
+                to_json(&zero),
+                to_json(&payment_in),
+                too_precise,
+                malformed,
+                to_json(&also_good),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    use PushStatus::*;
+    assert_eq!(statuses(&reply), vec![Stored, Refused, Refused, Refused, Refused, Refused, Refused, Stored]);
+    let messages: Vec<String> = reply.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(messages[1], "This record belongs to a different account.");
+    assert_eq!(messages[2], "This record says it was made on a different device.");
+    assert_eq!(messages[3], "The amount must be more than £0.");
+    assert_eq!(messages[4], "Only the council can record payments into the account.");
+    assert!(messages[5].contains("more than two"), "{}", messages[5]);
+    assert!(messages[6].starts_with("This record could not be read"), "{}", messages[6]);
+
+    let pulled = client.pull_all(&device).await;
+    let spends: Vec<EntryId> =
+        pulled.iter().filter(|e| matches!(e.body, EntryBody::Spend(_))).map(|e| e.id).collect();
+    assert_eq!(spends, vec![good.id, also_good.id]);
+}
+
+async fn scope_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    // A second account at the same council, with its own device.
+    let other = tally_council::storage::AccountRow {
+        account_id: tally_ledger::AccountId(Uuid::now_v7()),
+        reference: "DP-000002".into(),
+        person_name: "Jo Bloggs".into(),
+        council_name: seed::DEMO_COUNCIL.into(),
+    };
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    storage.create_account(&other, &council_id, &[], 0).await.unwrap();
+    let other_code = issue_pairing_code(storage, other.account_id).await.unwrap();
+    let other_device = client.pair(&other_code).await;
+    let secret = spend(&other_device, 4_200, "Private payee");
+    assert_eq!(statuses(&client.push(&other_device, vec![to_json(&secret)]).await), vec![PushStatus::Stored]);
+
+    let their_entries = format!("/api/v1/accounts/{}/entries", other.account_id);
+    let read = client.get(&their_entries, Some(&device.token)).await;
+    assert_eq!(read.status, StatusCode::FORBIDDEN);
+    assert_eq!(message(&read), "This device is not allowed to use that account.");
+    let profile = client.get(&format!("/api/v1/accounts/{}", other.account_id), Some(&device.token)).await;
+    assert_eq!(profile.status, StatusCode::FORBIDDEN);
+    let write = client.post(&their_entries, Some(&device.token), &json!({"entries": [to_json(&spend(&device, 1, "x"))]})).await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN);
+    assert_eq!(storage.entries_after(other.account_id, 0, 100).await.unwrap().len(), 1);
+
+    let no_token = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), None).await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+    let bad_token = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), Some("nope")).await;
+    assert_eq!(bad_token.status, StatusCode::UNAUTHORIZED);
+    assert!(message(&bad_token).contains("no longer paired"));
+
+    let unknown = client.get(&format!("/api/v1/accounts/{}/entries", Uuid::now_v7()), Some(&device.token)).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(message(&unknown), "There is no account with that id.");
+    let nonsense = client.get("/api/v1/accounts/not-an-id", Some(&device.token)).await;
+    assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+
+    let own = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), Some(&device.token)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.body["person_name"], seed::DEMO_PERSON);
+}
+
+async fn bad_request_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let uri = format!("/api/v1/accounts/{}/entries", device.account.account_id);
+    let before = storage.entries_after(device.account.account_id, 0, 100).await.unwrap().len();
+
+    let malformed = client.send(Method::POST, &uri, Some(&device.token), Some("{\"entries\": [".into())).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(message(&malformed), "The request body is not valid JSON.");
+
+    let wrong_shape = client.post(&uri, Some(&device.token), &json!({"records": []})).await;
+    assert_eq!(wrong_shape.status, StatusCode::BAD_REQUEST);
+    assert!(message(&wrong_shape).starts_with("The request body has the wrong shape"));
+
+    let too_many: Vec<Value> = (0..tally_api::MAX_PUSH_ENTRIES + 1).map(|_| json!({})).collect();
+    let oversized_batch = client.push(&device, too_many).await;
+    assert_eq!(oversized_batch.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(message(&oversized_batch).contains("at most 500 records"));
+
+    let huge = format!("{{\"entries\": [\"{}\"]}}", "x".repeat(tally_api::MAX_BODY_BYTES));
+    let oversized_body = client.send(Method::POST, &uri, Some(&device.token), Some(huge)).await;
+    assert_eq!(oversized_body.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(oversized_body.body["error"]["code"], "payload_too_large");
+
+    let after = storage.entries_after(device.account.account_id, 0, 100).await.unwrap().len();
+    assert_eq!(before, after, "nothing stored from bad requests");
+
+    let bad_cursor = client.get(&format!("{uri}?after=-3"), Some(&device.token)).await;
+    assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
+}
+
+async fn paging_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        let batch: Vec<Entry> = (0..450).map(|i| spend(&device, 100 + i, "Shop")).collect();
+        let reply = client.push(&device, batch.iter().map(to_json).collect()).await;
+        assert!(statuses(&reply).iter().all(|s| *s == PushStatus::Stored));
+        sent.extend(batch);
+    }
+    let pulled = client.pull_all(&device).await;
+    assert_eq!(pulled.len(), 1 + sent.len(), "payment in plus every spend");
+    let pulled_ids: Vec<EntryId> = pulled.iter().skip(1).map(|e| e.id).collect();
+    let sent_ids: Vec<EntryId> = sent.iter().map(|e| e.id).collect();
+    assert_eq!(pulled_ids, sent_ids, "in the order the council stored them");
+
+    // Pulling from the last cursor gives nothing new.
+    let first_page: PullResponse = serde_json::from_value(
+        client.get(&format!("/api/v1/accounts/{}/entries", device.account.account_id), Some(&device.token)).await.body,
+    )
+    .unwrap();
+    assert_eq!(first_page.entries.len(), tally_api::MAX_PULL_ENTRIES);
+    assert!(first_page.more);
+}
