@@ -1,1 +1,435 @@
-fn main() {}
+//! `cargo xtask`: the project's two commands, working on a fresh machine.
+//!
+//! - `cargo xtask run`: installs what is missing, builds the wallet and the council server,
+//!   seeds the demo council (keeping any data already there) and serves both.
+//! - `cargo xtask test`: installs what the tests need, runs every Rust test and the browser
+//!   tests in Chromium, and ends with a `N passed, N failed` line for the browser tests.
+//!
+//! Every tool comes from a package registry (crates.io, npm, Debian); nothing is downloaded
+//! from anywhere else. Each install step is skipped when it is already done.
+
+use std::collections::hash_map::DefaultHasher;
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+/// Trunk 0.22 needs a newer rustc than these machines have.
+const TRUNK_VERSION: &str = "~0.21";
+const TRUNK_MAJOR_MINOR: &str = "trunk 0.21.";
+/// Where Debian's Chromium lives.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The Postgres server the storage tests use when it is there.
+const POSTGRES_ADDR: &str = "127.0.0.1:5432";
+const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("build") => root().and_then(|root| ensure_build_tools(&root).and_then(|()| build_wallet(&root))),
+        _ => {
+            eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate).
+fn root() -> Result<PathBuf> {
+    let manifest = env::var("CARGO_MANIFEST_DIR").map_err(|_| "run this through `cargo xtask`".to_owned())?;
+    Path::new(&manifest).parent().map(Path::to_path_buf).ok_or_else(|| "no workspace root".to_owned())
+}
+
+// --- run ----------------------------------------------------------------------------------
+
+fn run(args: &[String]) -> Result {
+    let root = root()?;
+    let mut port = env::var("TALLY_PORT").unwrap_or_else(|_| "8080".to_owned());
+    let mut data_dir = env::var("TALLY_DATA_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("data"));
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--port" => port = rest.next().ok_or("--port needs a number")?.clone(),
+            "--data-dir" => data_dir = PathBuf::from(rest.next().ok_or("--data-dir needs a folder")?),
+            other => return Err(format!("unknown option {other}; try --port or --data-dir")),
+        }
+    }
+    port.parse::<u16>().map_err(|_| format!("--port must be a number from 1 to 65535, not {port}"))?;
+    let started = Instant::now();
+    ensure_build_tools(&root)?;
+    build_wallet(&root)?;
+    step("Building the council server");
+    cargo(&root, &["build", "--release", "--package", "tally-council"])?;
+    println!("Ready in {:.0} s.", started.elapsed().as_secs_f64());
+    let server = root.join("target/release/tally-council");
+    let status = Command::new(server)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--seed-demo", "--dist"])
+        .arg(root.join("dist"))
+        .status()
+        .map_err(|e| format!("could not start the council server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the council server stopped with {status}"))
+    }
+}
+
+// --- test ---------------------------------------------------------------------------------
+
+fn test(args: &[String]) -> Result {
+    if let Some(other) = args.first() {
+        return Err(format!("`cargo xtask test` takes no options, not {other}"));
+    }
+    let root = root()?;
+    let started = Instant::now();
+    ensure_build_tools(&root)?;
+    ensure_chromium()?;
+    npm_install(&root.join("tests"))?;
+
+    let postgres = postgres_for_tests();
+    step("Rust tests (ledger, API types, council server, xtask)");
+    let mut cargo_test = Command::new(cargo_bin());
+    cargo_test.current_dir(&root).args(["test", "--workspace", "--exclude", "tally"]);
+    match &postgres {
+        Some(url) => {
+            cargo_test.env("TALLY_TEST_POSTGRES_URL", url);
+        }
+        None => {
+            cargo_test.env_remove("TALLY_TEST_POSTGRES_URL");
+        }
+    }
+    check_status(cargo_test.status(), "the Rust tests failed")?;
+
+    build_wallet(&root)?;
+    step("Building the council server for the browser tests");
+    cargo(&root, &["build", "--package", "tally-council"])?;
+
+    step("Browser tests in Chromium");
+    let report = root.join("target/playwright-report.json");
+    let _ = fs::remove_file(&report);
+    let status = Command::new("npx")
+        .current_dir(root.join("tests"))
+        .args(["playwright", "test", "--reporter=list,json"])
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .env("TALLY_SERVER_BIN", root.join("target/debug/tally-council"))
+        .env("TALLY_DIST", root.join("dist"))
+        .env("CHROMIUM_PATH", CHROMIUM)
+        .status();
+    let (passed, failed, skipped) = read_playwright_report(&report)?;
+    if postgres.is_none() {
+        println!("note: the Postgres storage tests were skipped: no Postgres server answered at {POSTGRES_ADDR}.");
+    }
+    println!("Everything ran in {:.0} s.", started.elapsed().as_secs_f64());
+    if skipped > 0 {
+        println!("browser: {passed} passed, {failed} failed, {skipped} skipped");
+    } else {
+        println!("browser: {passed} passed, {failed} failed");
+    }
+    check_status(status, "the browser tests failed")?;
+    if failed > 0 || passed == 0 {
+        return Err("the browser tests did not all pass".to_owned());
+    }
+    Ok(())
+}
+
+/// Counts from Playwright's JSON report: (passed, failed, skipped).
+fn read_playwright_report(path: &Path) -> Result<(u64, u64, u64)> {
+    let text = fs::read_to_string(path).map_err(|e| format!("no browser test report at {}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("the browser test report is unreadable: {e}"))?;
+    let stat = |name: &str| json["stats"][name].as_u64().unwrap_or(0);
+    Ok((stat("expected") + stat("flaky"), stat("unexpected"), stat("skipped")))
+}
+
+/// The Postgres URL for the storage tests, starting the local server if it is installed
+/// but stopped. `None` (and a clear note) when there is none.
+fn postgres_for_tests() -> Option<String> {
+    if let Ok(url) = env::var("TALLY_TEST_POSTGRES_URL") {
+        return Some(url);
+    }
+    let reachable = || {
+        POSTGRES_ADDR
+            .parse::<SocketAddr>()
+            .ok()
+            .map(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
+            .unwrap_or(false)
+    };
+    if reachable() {
+        return Some(POSTGRES_URL.to_owned());
+    }
+    if let Ok(versions) = fs::read_dir("/etc/postgresql") {
+        for version in versions.flatten() {
+            step("Starting the local Postgres server");
+            let _ = Command::new("pg_ctlcluster")
+                .args(["--skip-systemctl-redirect", &version.file_name().to_string_lossy(), "main", "start"])
+                .status();
+        }
+        for _ in 0..20 {
+            if reachable() {
+                return Some(POSTGRES_URL.to_owned());
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    println!("SKIPPING the Postgres storage tests: no Postgres server at {POSTGRES_ADDR}, and none could be started. The same tests run on SQLite.");
+    None
+}
+
+// --- tools --------------------------------------------------------------------------------
+
+/// The wasm target, Trunk, wasm-bindgen (the Cargo.lock version) and wasm-opt.
+fn ensure_build_tools(root: &Path) -> Result {
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        step("Installing the wasm32-unknown-unknown target");
+        check_status(
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]).status(),
+            "could not add the wasm target",
+        )?;
+    }
+    let trunk = output(Command::new(cargo_home_bin("trunk")).arg("--version")).unwrap_or_default();
+    if !trunk.starts_with(TRUNK_MAJOR_MINOR) {
+        step("Installing Trunk 0.21 (about 8 minutes on 2 cores, once)");
+        cargo(root, &["install", "trunk", "--locked", "--version", TRUNK_VERSION])?;
+    }
+    let wanted = wasm_bindgen_version(root)?;
+    let installed = output(Command::new(cargo_home_bin("wasm-bindgen")).arg("--version")).unwrap_or_default();
+    if installed.trim() != format!("wasm-bindgen {wanted}") {
+        step(&format!("Installing wasm-bindgen-cli {wanted} (the version in Cargo.lock)"));
+        // Not --locked: for some versions a pinned dependency is missing from the registry.
+        cargo(root, &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"])?;
+    }
+    if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
+        step("Installing wasm-opt (npm binaryen)");
+        npm_install(&root.join("tools"))?;
+    }
+    Ok(())
+}
+
+/// The exact wasm-bindgen version in Cargo.lock: the CLI must match it.
+fn wasm_bindgen_version(root: &Path) -> Result<String> {
+    let lock = fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".to_owned())
+}
+
+fn ensure_chromium() -> Result {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    step("Installing Chromium from Debian");
+    let apt = |args: &[&str]| {
+        Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status()
+    };
+    check_status(apt(&["update", "-qq"]), "apt-get update failed")?;
+    check_status(
+        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]),
+        "could not install Chromium (apt-get install chromium chromium-driver; needs root)",
+    )
+}
+
+/// `npm ci` in a folder with a package-lock.json, unless its node_modules is up to date.
+fn npm_install(dir: &Path) -> Result {
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let fresh = match (fs::metadata(&lock).and_then(|m| m.modified()), fs::metadata(&stamp).and_then(|m| m.modified())) {
+        (Ok(lock), Ok(stamp)) => stamp >= lock,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    step(&format!("Installing npm packages in {}", dir.display()));
+    check_status(
+        Command::new("npm").current_dir(dir).args(["ci", "--no-audit", "--no-fund"]).status(),
+        "npm ci failed",
+    )
+}
+
+// --- building the wallet ------------------------------------------------------------------
+
+/// Builds the wallet with Trunk in release, unless nothing it is built from has changed
+/// since the last build.
+fn build_wallet(root: &Path) -> Result {
+    let fingerprint = wallet_fingerprint(root)?;
+    let stamp = root.join("target/wallet-build.stamp");
+    let dist_ok = root.join("dist/index.html").exists();
+    if dist_ok && fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
+        step("The wallet app is up to date");
+        return Ok(());
+    }
+    step("Building the wallet app (Trunk, release)");
+    let started = Instant::now();
+    check_status(
+        Command::new(cargo_home_bin("trunk"))
+            .current_dir(root)
+            .args(["build", "--release", "--offline"])
+            .env("PATH", tool_path(root))
+            .status(),
+        "the wallet app did not build",
+    )?;
+    fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
+    fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
+    println!("Built the wallet in {:.0} s; {}", started.elapsed().as_secs_f64(), dist_size(&root.join("dist")));
+    Ok(())
+}
+
+/// A hash of everything the wallet is built from.
+fn wallet_fingerprint(root: &Path) -> Result<String> {
+    let mut files = Vec::new();
+    for item in ["src", "style", "public", "crates/ledger/src", "crates/api/src", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml"] {
+        collect_files(&root.join(item), &mut files);
+    }
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.hash(&mut hasher);
+        fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?.hash(&mut hasher);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        if let Ok(entries) = fs::read_dir(path) {
+            for entry in entries.flatten() {
+                collect_files(&entry.path(), files);
+            }
+        }
+    } else if path.is_file() {
+        files.push(path.to_path_buf());
+    }
+}
+
+/// "first load 123 KB gzipped (html + js + wasm + css)".
+fn dist_size(dist: &Path) -> String {
+    let mut raw = 0u64;
+    let mut gzipped = 0u64;
+    let mut files = Vec::new();
+    collect_files(dist, &mut files);
+    for file in files {
+        let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if !["html", "js", "wasm", "css"].contains(&ext) {
+            continue;
+        }
+        raw += fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        if let Ok(out) = Command::new("gzip").args(["-9", "-c"]).arg(&file).output() {
+            gzipped += out.stdout.len() as u64;
+        }
+    }
+    format!("first load {} KB ({} KB gzipped): html + js + wasm + css", raw / 1024, gzipped / 1024)
+}
+
+// --- helpers ------------------------------------------------------------------------------
+
+fn step(what: &str) {
+    println!("==> {what}");
+}
+
+fn cargo_bin() -> OsString {
+    env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// A binary installed by `cargo install`, found whether or not ~/.cargo/bin is on PATH.
+fn cargo_home_bin(name: &str) -> PathBuf {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    let path = home.join("bin").join(name);
+    if path.exists() { path } else { PathBuf::from(name) }
+}
+
+/// PATH with the project's npm tools (wasm-opt) and cargo's binaries first.
+fn tool_path(root: &Path) -> OsString {
+    let mut paths = vec![root.join("tools/node_modules/.bin")];
+    if let Some(dir) = cargo_home_bin("wasm-bindgen").parent() {
+        paths.push(dir.to_path_buf());
+    }
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    env::join_paths(paths).unwrap_or_default()
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Result {
+    check_status(
+        Command::new(cargo_bin()).current_dir(root).args(args).status(),
+        &format!("`cargo {}` failed", args.join(" ")),
+    )
+}
+
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn check_status(status: std::io::Result<std::process::ExitStatus>, failure: &str) -> Result {
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("{failure} ({status})")),
+        Err(e) => Err(format!("{failure}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_wasm_bindgen_version_from_cargo_lock() {
+        let root = root().unwrap();
+        let version = wasm_bindgen_version(&root).unwrap();
+        assert!(version.starts_with("0.2."), "{version}");
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_the_sources() {
+        let dir = tempdir();
+        fs::create_dir_all(dir.join("src")).unwrap();
+        fs::write(dir.join("src/lib.rs"), "a").unwrap();
+        let before = wallet_fingerprint(&dir).unwrap();
+        assert_eq!(before, wallet_fingerprint(&dir).unwrap());
+        fs::write(dir.join("src/lib.rs"), "b").unwrap();
+        assert_ne!(before, wallet_fingerprint(&dir).unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reads_playwright_counts() {
+        let dir = tempdir();
+        let report = dir.join("report.json");
+        fs::write(&report, r#"{"stats":{"expected":5,"unexpected":1,"flaky":1,"skipped":0}}"#).unwrap();
+        assert_eq!(read_playwright_report(&report).unwrap(), (6, 1, 0));
+        assert!(read_playwright_report(&dir.join("missing.json")).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempdir() -> PathBuf {
+        let dir = env::temp_dir().join(format!("xtask-test-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

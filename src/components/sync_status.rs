@@ -1,0 +1,51 @@
+//! The sync state, always visible: what is saved, what is waiting, what went wrong.
+
+use leptos::prelude::*;
+
+use crate::app::{use_wallet, SyncStatus};
+use crate::browser;
+
+/// "3 records waiting", with the right plural.
+fn records_waiting(count: usize) -> String {
+    match count {
+        1 => "1 record waiting".to_owned(),
+        n => format!("{n} records waiting"),
+    }
+}
+
+#[component]
+pub fn SyncStatusPanel() -> impl IntoView {
+    let wallet = use_wallet();
+    let waiting = move || wallet.records.with(|r| r.waiting_count());
+    let message = move || {
+        let waiting = waiting();
+        match wallet.sync.get() {
+            SyncStatus::Done { at } if waiting == 0 => {
+                format!("All saved to the council · {}", browser::clock_time(at))
+            }
+            SyncStatus::NotStarted | SyncStatus::Syncing if waiting == 0 => "Checking with the council…".to_owned(),
+            SyncStatus::Syncing => format!("{} — sending to the council now…", records_waiting(waiting)),
+            SyncStatus::Unreachable { retry_in_s } if waiting > 0 => format!(
+                "{} — they will be sent when you are online. Could not reach the council — trying again in {retry_in_s} s.",
+                records_waiting(waiting)
+            ),
+            SyncStatus::Unreachable { retry_in_s } => {
+                format!("Could not reach the council — trying again in {retry_in_s} s.")
+            }
+            SyncStatus::Problem(problem) => format!("The council could not take your records: {problem}"),
+            _ => format!("{} — they will be sent when you are online.", records_waiting(waiting)),
+        }
+    };
+    let can_retry = move || !matches!(wallet.sync.get(), SyncStatus::Syncing | SyncStatus::Done { .. }) || waiting() > 0;
+
+    view! {
+        <div class="sync-status" class:sync-status--waiting={move || waiting() > 0}>
+            <p role="status" aria-live="polite" class="sync-status__text">{message}</p>
+            <Show when=can_retry>
+                <button type="button" class="button button--secondary" on:click=move |_| wallet.sync_now()>
+                    "Try now"
+                </button>
+            </Show>
+        </div>
+    }
+}

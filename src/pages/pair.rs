@@ -1,0 +1,87 @@
+//! Pairing: the person types the code their council gave them, and this device joins
+//! their account.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::use_wallet;
+use crate::browser;
+use crate::components::field::ErrorSummary;
+use crate::store::Session;
+use crate::sync::{SyncClient, SyncError};
+
+#[component]
+pub fn Pair() -> impl IntoView {
+    let wallet = use_wallet();
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let typed = code.get_untracked();
+        if typed.trim().is_empty() {
+            error.set(Some("Enter the pairing code your council gave you.".to_owned()));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let client = SyncClient::new(browser::api_base());
+            match client.pair(&typed, browser::device_label()).await {
+                Ok(response) => {
+                    error.set(None);
+                    wallet.paired(Session {
+                        device_id: response.device_id,
+                        token: response.token,
+                        account: response.account,
+                    });
+                }
+                Err(SyncError::Unreachable) => error.set(Some(
+                    "Could not reach the council. Check this device is online, then try again.".to_owned(),
+                )),
+                Err(SyncError::NotPaired(message)) | Err(SyncError::Refused(message)) => error.set(Some(message)),
+            }
+            busy.set(false);
+        });
+    };
+
+    let errors = Signal::derive(move || error.get().map(|m| vec![("pairing-code", m)]).unwrap_or_default());
+
+    view! {
+        <h1>"Connect to your council"</h1>
+        <p>
+            "Tally keeps a record of how you spend your direct payment and sends it to your council. "
+            "To start, enter the pairing code your council gave you."
+        </p>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <div class="field" class:field--error=move || error.with(Option::is_some)>
+                <label for="pairing-code">"Pairing code"</label>
+                <p class="hint" id="pairing-code-hint">"It looks like ABCD-2345. Capital letters do not matter."</p>
+                {move || error.get().map(|message| view! {
+                    <p class="field-error" id="pairing-code-error">
+                        <span class="visually-hidden">"Error: "</span>{message}
+                    </p>
+                })}
+                <input
+                    id="pairing-code"
+                    name="pairing-code"
+                    type="text"
+                    autocomplete="one-time-code"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    aria-describedby=move || if error.with(Option::is_some) { "pairing-code-hint pairing-code-error" } else { "pairing-code-hint" }
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    prop:value=move || code.get()
+                    on:input=move |ev| code.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
+                {move || if busy.get() { "Connecting…" } else { "Connect this device" }}
+            </button>
+        </form>
+    }
+}

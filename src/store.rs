@@ -1,0 +1,159 @@
+//! What the wallet keeps on the device.
+//!
+//! Two things per device: the pairing ([`Session`]) and, per account, the [`Records`]: every
+//! entry the device knows, each marked with whether the council holds it yet, and the pull
+//! cursor. One write saves all of an account's records at once, so a crash can never keep
+//! an entry but lose the fact that it still has to be sent.
+//!
+//! Today this is the browser's localStorage (through gloo-storage). The trait lets the
+//! wallet move to IndexedDB, and tests use an in-memory store.
+
+use gloo_storage::{LocalStorage, Storage};
+use serde::{Deserialize, Serialize};
+use tally_api::AccountProfile;
+use tally_ledger::{AccountId, DeviceId, Entry, EntryId, Ledger};
+
+/// Storage keys, versioned so a future layout can migrate from this one.
+const SESSION_KEY: &str = "tally.v1.session";
+const RECORDS_KEY_PREFIX: &str = "tally.v1.records.";
+
+/// A device paired with a council account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub device_id: DeviceId,
+    /// Secret: sent to the council only, never shown.
+    pub token: String,
+    pub account: AccountProfile,
+}
+
+/// Where one record stands with the council.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Made on this device and not yet acknowledged by the council.
+    Waiting,
+    /// The council holds it.
+    Saved,
+    /// The council refused it, for the reason given. Kept and shown; never dropped.
+    Refused { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalRecord {
+    pub entry: Entry,
+    pub delivery: Delivery,
+}
+
+/// Everything this device knows about one account.
+///
+/// Invariant: each entry id appears once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Records {
+    pub records: Vec<LocalRecord>,
+    /// The council's pull cursor: entries after it have not been fetched yet.
+    pub cursor: i64,
+}
+
+impl Records {
+    /// Adds an entry made on this device; it waits to be sent.
+    pub fn add_local(&mut self, entry: Entry) {
+        if !self.records.iter().any(|r| r.entry.id == entry.id) {
+            self.records.push(LocalRecord { entry, delivery: Delivery::Waiting });
+        }
+    }
+
+    /// Entries waiting to be sent to the council, oldest first.
+    pub fn waiting(&self) -> Vec<Entry> {
+        self.records.iter().filter(|r| r.delivery == Delivery::Waiting).map(|r| r.entry.clone()).collect()
+    }
+
+    pub fn waiting_count(&self) -> usize {
+        self.records.iter().filter(|r| r.delivery == Delivery::Waiting).count()
+    }
+
+    pub fn set_delivery(&mut self, id: EntryId, delivery: Delivery) {
+        if let Some(record) = self.records.iter_mut().find(|r| r.entry.id == id) {
+            record.delivery = delivery;
+        }
+    }
+
+    pub fn delivery(&self, id: EntryId) -> Option<&Delivery> {
+        self.records.iter().find(|r| r.entry.id == id).map(|r| &r.delivery)
+    }
+
+    /// Takes in entries pulled from the council. An entry already known is now held by the
+    /// council; an unknown one is added as saved.
+    pub fn merge_pulled(&mut self, entries: Vec<Entry>, cursor: i64) {
+        for entry in entries {
+            match self.records.iter_mut().find(|r| r.entry.id == entry.id) {
+                Some(record) => {
+                    if record.delivery == Delivery::Waiting && record.entry == entry {
+                        record.delivery = Delivery::Saved;
+                    }
+                }
+                None => self.records.push(LocalRecord { entry, delivery: Delivery::Saved }),
+            }
+        }
+        self.cursor = self.cursor.max(cursor);
+    }
+
+    /// The ledger over every record the council has not refused.
+    pub fn ledger(&self) -> Ledger {
+        let mut ledger = Ledger::new();
+        for record in &self.records {
+            if !matches!(record.delivery, Delivery::Refused { .. }) {
+                // A record that fails the ledger's checks was refused before it was kept.
+                let _ = ledger.insert(record.entry.clone());
+            }
+        }
+        ledger
+    }
+
+    /// Payees used before, most recent first, each once: suggestions for the form.
+    pub fn past_payees(&self) -> Vec<String> {
+        let mut payees: Vec<String> = Vec::new();
+        for (_, spend) in self.ledger().spending() {
+            if !payees.iter().any(|p| p.eq_ignore_ascii_case(&spend.payee)) {
+                payees.push(spend.payee.clone());
+            }
+        }
+        payees
+    }
+}
+
+/// Why something could not be kept on the device.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("This device's storage is full or switched off, so your spending could not be saved on it yet. It is still on screen and Tally will keep trying. Free up some space if you can.")]
+    Unavailable,
+}
+
+/// The device's storage, as the wallet uses it.
+pub trait LocalStore {
+    fn load_session(&self) -> Option<Session>;
+    fn save_session(&self, session: &Session) -> Result<(), StoreError>;
+    fn load_records(&self, account: AccountId) -> Records;
+    fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError>;
+}
+
+/// The browser's localStorage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BrowserStore;
+
+impl LocalStore for BrowserStore {
+    fn load_session(&self) -> Option<Session> {
+        LocalStorage::get(SESSION_KEY).ok()
+    }
+
+    fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+        LocalStorage::set(SESSION_KEY, session).map_err(|_| StoreError::Unavailable)
+    }
+
+    fn load_records(&self, account: AccountId) -> Records {
+        LocalStorage::get(format!("{RECORDS_KEY_PREFIX}{account}")).unwrap_or_default()
+    }
+
+    fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError> {
+        LocalStorage::set(format!("{RECORDS_KEY_PREFIX}{account}"), records).map_err(|_| StoreError::Unavailable)
+    }
+}

@@ -1,0 +1,120 @@
+//! The council sync client: the only part of the wallet that knows the wire format.
+//!
+//! A sync round pushes every waiting record (in batches), then pulls everything new after
+//! the cursor. The council stores a record sent twice once, so a round cut off half way is
+//! simply run again. A record leaves the waiting state only when the council says it holds
+//! it.
+
+use serde::de::DeserializeOwned;
+use tally_api::{ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, MAX_PUSH_ENTRIES};
+use tally_ledger::Entry;
+
+use crate::store::{Delivery, Records, Session};
+
+/// Why a call to the council did not work.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// No answer at all: no signal, or the council's server is down.
+    #[error("Could not reach the council.")]
+    Unreachable,
+    /// The council no longer accepts this device.
+    #[error("{0}")]
+    NotPaired(String),
+    /// The council answered with an error.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Talks to one council server.
+#[derive(Clone, Debug)]
+pub struct SyncClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl SyncClient {
+    pub fn new(base: String) -> SyncClient {
+        SyncClient { base, http: reqwest::Client::new() }
+    }
+
+    /// Trades a pairing code for a device token.
+    pub async fn pair(&self, code: &str, device_label: String) -> Result<PairResponse, SyncError> {
+        let request = PairRequest { code: code.to_owned(), device_label };
+        let response = self.http.post(format!("{}/pairings", self.base)).json(&request).send().await;
+        read(response).await
+    }
+
+    /// Sends entries; one result per entry, in order.
+    pub async fn push(&self, session: &Session, entries: &[Entry]) -> Result<PushResponse, SyncError> {
+        let body = PushRequest {
+            entries: entries.iter().filter_map(|e| serde_json::to_value(e).ok()).collect(),
+        };
+        let response = self
+            .http
+            .post(format!("{}/accounts/{}/entries", self.base, session.account.account_id))
+            .bearer_auth(&session.token)
+            .json(&body)
+            .send()
+            .await;
+        read(response).await
+    }
+
+    /// Fetches entries after the cursor.
+    pub async fn pull(&self, session: &Session, after: i64) -> Result<PullResponse, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/accounts/{}/entries?after={after}", self.base, session.account.account_id))
+            .bearer_auth(&session.token)
+            .send()
+            .await;
+        read(response).await
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
+    let response = response.map_err(|_| SyncError::Unreachable)?;
+    let status = response.status();
+    if status.is_success() {
+        return response.json::<T>().await.map_err(|_| {
+            SyncError::Refused("The council's answer could not be read. Tally will try again.".to_owned())
+        });
+    }
+    let message = match response.json::<ErrorBody>().await {
+        Ok(body) => body.error.message,
+        // Something in between (a proxy, a server that is starting) answered.
+        Err(_) => return Err(SyncError::Unreachable),
+    };
+    if status.as_u16() == 401 {
+        Err(SyncError::NotPaired(message))
+    } else {
+        Err(SyncError::Refused(message))
+    }
+}
+
+/// The waiting entries, in batches the council accepts.
+pub fn batches(records: &Records) -> Vec<Vec<Entry>> {
+    records.waiting().chunks(MAX_PUSH_ENTRIES).map(<[Entry]>::to_vec).collect()
+}
+
+/// Records what the council said about each entry sent.
+pub fn apply_push(records: &mut Records, sent: &[Entry], response: &PushResponse) {
+    for (entry, result) in sent.iter().zip(&response.results) {
+        if result.status.is_held_by_council() {
+            records.set_delivery(entry.id, Delivery::Saved);
+        } else {
+            let reason = result.message.clone().unwrap_or_else(|| "The council did not accept this record.".to_owned());
+            records.set_delivery(entry.id, Delivery::Refused { reason });
+        }
+    }
+}
+
+/// How long to wait before retry number `attempt` (1, 2, ...): doubling from 2 s up to
+/// 5 minutes, then a random share of it (`jitter` in 0..1) taken off so that many phones
+/// coming back online at once do not all call at the same moment.
+pub fn retry_delay_ms(attempt: u32, jitter: f64) -> u32 {
+    const FIRST_MS: u32 = 2_000;
+    const MAX_MS: u32 = 300_000;
+    let full = FIRST_MS.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(MAX_MS);
+    let jitter = jitter.clamp(0.0, 1.0);
+    full - (full as f64 * 0.5 * jitter) as u32
+}

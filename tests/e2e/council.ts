@@ -1,0 +1,126 @@
+// The real council server, run on loopback for one test.
+import { spawn, execFileSync, ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = process.env.TALLY_SERVER_BIN ?? '../target/debug/tally-council';
+const DIST = process.env.TALLY_DIST ?? '../dist';
+export const DEMO_REFERENCE = 'DP-000001';
+
+export type Entry = {
+  id: string;
+  account: string;
+  author: { name: string; device: string | null };
+  recorded_at: string;
+  body: { type: 'spend' | 'payment_in'; date: string; amount: string; payee?: string; plan_line?: string };
+};
+
+type Device = { token: string; device_id: string; account: { account_id: string } };
+
+export class Council {
+  private process: ChildProcessWithoutNullStreams | null = null;
+  private log = '';
+  port = 0;
+  /** The code printed at start-up for the demo account. */
+  pairingCode = '';
+  private checker: Device | null = null;
+
+  private constructor(readonly dataDir: string) {}
+
+  static async start(): Promise<Council> {
+    const council = new Council(mkdtempSync(join(tmpdir(), 'tally-e2e-')));
+    await council.launch();
+    return council;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`;
+  }
+
+  /** Starts the server (again), on the same port and data as before. */
+  async launch(): Promise<void> {
+    const child = spawn(BIN, [
+      '--data-dir', this.dataDir,
+      'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', DIST,
+    ], { env: { ...process.env, RUST_LOG: 'warn' } });
+    this.process = child;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`council server did not start:\n${this.log}`)), 30_000);
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk.toString();
+        const port = out.match(/Open the wallet:\s+http:\/\/127\.0\.0\.1:(\d+)\//);
+        const code = out.match(/Demo pairing code:\s+(\S+)/);
+        if (port && code && out.includes('Press Ctrl+C')) {
+          this.port = Number(port[1]);
+          this.pairingCode = code[1];
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr.on('data', (chunk) => { this.log += chunk.toString(); });
+      child.on('exit', (status) => {
+        clearTimeout(timer);
+        reject(new Error(`council server exited (${status}):\n${this.log}`));
+      });
+    });
+    child.removeAllListeners('exit');
+  }
+
+  /** Stops the server, as a power cut or a deploy would. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    this.process = null;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A fresh one-time code for the demo account, as a council officer would issue. */
+  newPairingCode(): string {
+    return execFileSync(BIN, ['--data-dir', this.dataDir, 'pairing-code', '--reference', DEMO_REFERENCE])
+      .toString()
+      .trim();
+  }
+
+  /** Pairs a device through the API. */
+  async pair(code = this.newPairingCode()): Promise<Device> {
+    const response = await fetch(`${this.url}api/v1/pairings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, device_label: 'Test checker' }),
+    });
+    if (response.status !== 201) throw new Error(`pairing failed: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+
+  /** Every entry the council holds for the demo account, read through the API by a
+   *  device of its own, as another phone of the same person would see them. */
+  async entries(): Promise<Entry[]> {
+    this.checker ??= await this.pair();
+    const all: Entry[] = [];
+    let cursor = 0;
+    for (;;) {
+      const response = await fetch(
+        `${this.url}api/v1/accounts/${this.checker.account.account_id}/entries?after=${cursor}`,
+        { headers: { authorization: `Bearer ${this.checker.token}` } },
+      );
+      if (!response.ok) throw new Error(`pull failed: ${response.status}`);
+      const page = await response.json();
+      all.push(...page.entries);
+      cursor = page.cursor;
+      if (!page.more) return all;
+    }
+  }
+
+  async spends(): Promise<Entry[]> {
+    return (await this.entries()).filter((e) => e.body.type === 'spend');
+  }
+}
