@@ -46,7 +46,7 @@ impl TestDb {
         self.storage.close().await;
         if let Some((base, name)) = self.postgres {
             let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE {name}")).execute(&admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&admin).await.unwrap();
             admin.close().await;
         }
     }
