@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use tally_ledger::date::{iso_date, long_date, parse_iso_date};
 use tally_ledger::entry::MAX_TEXT_CHARS;
 use tally_ledger::money::HARD_MAXIMUM_PENCE;
-use tally_ledger::{Author, Entry, EntryBody, Money, PlanLineId, Spend};
+use tally_ledger::{Author, Entry, EntryBody, Money, PayeeKind, PaymentMethod, PlanLineId, Spend};
 
 use crate::app::use_wallet;
 use crate::browser;
@@ -40,7 +40,14 @@ pub fn SpendForm() -> impl IntoView {
     let errors = RwSignal::new(FormErrors::default());
     let saved = RwSignal::new(None::<String>);
 
-    let plan_lines = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.plan_lines.clone()).unwrap_or_default());
+    let plan_lines = move || {
+        let today = browser::today();
+        wallet.session.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.account.plan.version_on(today).or(s.account.plan.current()).map(|v| v.lines.clone()))
+                .unwrap_or_default()
+        })
+    };
     let past_payees = move || wallet.records.with(|r| r.past_payees());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -61,7 +68,7 @@ pub fn SpendForm() -> impl IntoView {
             problems.payee = Some(format!("Who was paid must be {MAX_TEXT_CHARS} characters or fewer."));
         }
         let line = plan_line.get_untracked();
-        if !session.account.plan_lines.iter().any(|l| l.id.0 == line) {
+        if !session.account.plan.versions.iter().flat_map(|v| &v.lines).any(|l| l.id.0 == line) {
             problems.plan_line = Some("Choose which part of your support plan this spending is for.".to_owned());
         }
         let (Some(amount_value), Some(date_value), None, None) =
@@ -80,7 +87,16 @@ pub fn SpendForm() -> impl IntoView {
                 date: date_value,
                 amount: amount_value,
                 payee: payee_text.clone(),
-                plan_line: PlanLineId(line),
+                payee_kind: PayeeKind::Other,
+                close_relative_in_household: false,
+                council_authorisation: None,
+                plan_line: Some(PlanLineId(line)),
+                category: None,
+                method: PaymentMethod::Card,
+                note: String::new(),
+                receipts: Vec::new(),
+                outcome: None,
+                respite_days: None,
             }),
         };
         if let Err(problem) = entry.check() {

@@ -2,38 +2,58 @@
 
 use leptos::prelude::*;
 use tally_ledger::date::long_date;
+use tally_ledger::{Entry, EntryBody, EntryId, Spend};
 
 use crate::app::use_wallet;
 use crate::store::Delivery;
+
+/// One line of the list, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    id: EntryId,
+    amount: String,
+    payee: String,
+    line: String,
+    date: String,
+    state: String,
+    author: String,
+}
 
 #[component]
 pub fn SpendingList() -> impl IntoView {
     let wallet = use_wallet();
     let rows = move || {
-        let plan_lines = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan_lines.clone()).unwrap_or_default());
+        let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
         wallet.records.with(|records| {
+            let line_name = |spend: &Spend| match &spend.plan_line {
+                Some(id) => plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()),
+                None => "Not in the support plan".to_owned(),
+            };
+            let row = |entry: &Entry, spend: &Spend, state: String| Row {
+                id: entry.id,
+                amount: spend.amount.to_string(),
+                payee: spend.payee.clone(),
+                line: line_name(spend),
+                date: long_date(spend.date),
+                state,
+                author: entry.author.name.clone(),
+            };
             let ledger = records.ledger();
-            let mut rows: Vec<_> = ledger
+            let mut rows: Vec<Row> = ledger
                 .spending()
-                .into_iter()
-                .map(|(entry, spend)| {
-                    let line = plan_lines
-                        .iter()
-                        .find(|l| l.id == spend.plan_line)
-                        .map(|l| l.name.clone())
-                        .unwrap_or_else(|| spend.plan_line.0.clone());
-                    let state = match records.delivery(entry.id) {
-                        Some(Delivery::Waiting) => "Waiting to be sent".to_owned(),
-                        Some(Delivery::Refused { reason }) => format!("Not accepted by the council: {reason}"),
-                        _ => "Saved to the council".to_owned(),
+                .iter()
+                .filter_map(|active| {
+                    let state = match records.delivery(active.id()) {
+                        Some(Delivery::Waiting) => "Waiting to be sent",
+                        _ => "Saved to the council",
                     };
-                    (entry.id, spend.amount.to_string(), spend.payee.clone(), line, long_date(spend.date), state, entry.author.name.clone())
+                    Some(row(active.original, active.spend()?, state.to_owned()))
                 })
                 .collect();
             // Refused records are not in the ledger; list them too, so nothing disappears.
             for record in &records.records {
-                if let (Delivery::Refused { reason }, tally_ledger::EntryBody::Spend(spend)) = (&record.delivery, &record.entry.body) {
-                    rows.push((record.entry.id, spend.amount.to_string(), spend.payee.clone(), spend.plan_line.0.clone(), long_date(spend.date), format!("Not accepted by the council: {reason}"), record.entry.author.name.clone()));
+                if let (Delivery::Refused { reason }, EntryBody::Spend(spend)) = (&record.delivery, &record.entry.body) {
+                    rows.push(row(&record.entry, spend, format!("Not accepted by the council: {reason}")));
                 }
             }
             rows
@@ -50,16 +70,16 @@ pub fn SpendingList() -> impl IntoView {
                 <ul class="spending-list" aria-labelledby="spending-heading">
                     <For
                         each=rows
-                        key=|row| (row.0, row.5.clone())
-                        children=|(_, amount, payee, line, date, state, author)| view! {
+                        key=|row| (row.id, row.state.clone(), row.amount.clone())
+                        children=|row| view! {
                             <li class="spending-item">
                                 <p class="spending-item__main">
-                                    <span class="spending-item__amount">{amount}</span>
+                                    <span class="spending-item__amount">{row.amount}</span>
                                     " to "
-                                    <span class="spending-item__payee">{payee}</span>
+                                    <span class="spending-item__payee">{row.payee}</span>
                                 </p>
-                                <p class="spending-item__meta">{format!("{line} · {date} · logged by {author}")}</p>
-                                <p class="spending-item__state">{state}</p>
+                                <p class="spending-item__meta">{format!("{} · {} · logged by {}", row.line, row.date, row.author)}</p>
+                                <p class="spending-item__state">{row.state}</p>
                             </li>
                         }
                     />

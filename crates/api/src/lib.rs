@@ -4,7 +4,7 @@
 //! sync client, which calls it. Everything else works with ledger types.
 
 use serde::{Deserialize, Serialize};
-use tally_ledger::{AccountId, DeviceId, Entry, PlanLine};
+use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, SupportPlan};
 
 /// The most entries one push may carry; a bigger batch is refused before it is read.
 pub const MAX_PUSH_ENTRIES: usize = 500;
@@ -54,7 +54,8 @@ pub struct PairResponse {
     pub account: AccountProfile,
 }
 
-/// `GET /api/v1/accounts/{account_id}`: whose account it is and their plan.
+/// `GET /api/v1/accounts/{account_id}`: whose account it is, their support plan and their
+/// council's policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountProfile {
     pub account_id: AccountId,
@@ -62,7 +63,8 @@ pub struct AccountProfile {
     pub reference: String,
     pub person_name: String,
     pub council_name: String,
-    pub plan_lines: Vec<PlanLine>,
+    pub plan: SupportPlan,
+    pub policy: CouncilPolicy,
 }
 
 /// `POST /api/v1/accounts/{account_id}/entries`. Entries are read one by one, so a malformed

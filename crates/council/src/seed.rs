@@ -5,9 +5,10 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use tally_ledger::{
-    AccountId, Author, Category, Entry, EntryBody, EntryId, Money, PaymentIn, Period, PlanLine, PlanLineId,
+    AccountId, Author, Category, CouncilPolicy, Entry, EntryBody, EntryId, Money, MoneyIn, Outcome, OutcomeId, Period,
+    PlanLine, PlanLineId, PlanVersion, SupportPlan,
 };
-use time::OffsetDateTime;
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::storage::{AccountRow, NewEntry, Storage};
@@ -39,7 +40,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             Some(id) => id,
             None => {
                 let id = Uuid::now_v7().to_string();
-                storage.create_council(&id, DEMO_COUNCIL, now_ms).await?;
+                storage.create_council(&id, DEMO_COUNCIL, &CouncilPolicy::default(), now_ms).await?;
                 let salt = SaltString::generate(&mut OsRng);
                 let hash = Argon2::default()
                     .hash_password(DEMO_OFFICER_PASSWORD.as_bytes(), &salt)
@@ -58,20 +59,19 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             person_name: DEMO_PERSON.to_owned(),
             council_name: DEMO_COUNCIL.to_owned(),
         };
-        storage.create_account(&account, &council_id, &demo_plan(), now_ms).await?;
+        storage.create_account(&account, &council_id, &demo_plan(now.date()), now_ms).await?;
         let payment = Entry {
             id: EntryId(Uuid::now_v7()),
             account: account_id,
             author: Author { name: DEMO_COUNCIL.to_owned(), device: None },
             recorded_at: now,
-            body: EntryBody::PaymentIn(PaymentIn {
+            body: EntryBody::PaymentIn(MoneyIn {
                 date: now.date(),
                 amount: Money::from_pence(148_000),
                 reference: "First payment, including a float".to_owned(),
             }),
         };
-        let body = serde_json::to_string(&payment)?;
-        storage.store_entries(account_id, &[NewEntry { entry_id: payment.id, device_id: None, body }], now_ms).await?;
+        storage.store_entries(account_id, &[NewEntry::new(payment)?], now_ms).await?;
         tracing::info!(%account_id, "demo council created");
     }
     let account = storage
@@ -82,18 +82,36 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
     Ok(Demo { reference: account.reference, person_name: account.person_name, pairing_code })
 }
 
-fn demo_plan() -> Vec<PlanLine> {
-    let line = |id: &str, name: &str, category, pence, period| PlanLine {
+/// Alex's plan: started four weeks before the demo was created, reviewed in a year.
+fn demo_plan(today: Date) -> SupportPlan {
+    let start = today - Duration::weeks(4);
+    let outcome = |id: &str, text: &str| Outcome { id: OutcomeId(id.to_owned()), text: text.to_owned() };
+    let line = |id: &str, name: &str, category, pence, period, outcomes: &[&str]| PlanLine {
         id: PlanLineId(id.to_owned()),
         name: name.to_owned(),
         category,
         budget: Money::from_pence(pence),
         period,
+        start,
+        end: None,
+        approved_payees: Vec::new(),
+        receipt_threshold: None,
+        outcomes: outcomes.iter().map(|o| OutcomeId((*o).to_owned())).collect(),
     };
-    vec![
-        line("pa-hours", "Personal assistant hours", Category::PersonalAssistant, 96_000, Period::FourWeekly),
-        line("day-centre", "Day centre", Category::DayActivities, 28_000, Period::FourWeekly),
-        line("transport", "Taxi to the day centre", Category::Transport, 12_000, Period::FourWeekly),
-        line("respite", "Respite breaks", Category::Respite, 150_000, Period::Yearly),
-    ]
+    let version = PlanVersion {
+        version: 1,
+        effective_from: start,
+        outcomes: vec![
+            outcome("fresh-air", "Get out for fresh air twice a week"),
+            outcome("meals", "Choose when and what I eat"),
+            outcome("friends", "See my friends at the day centre"),
+        ],
+        lines: vec![
+            line("pa-hours", "Personal assistant hours", Category::PersonalAssistant, 96_000, Period::FourWeekly, &["fresh-air", "meals"]),
+            line("day-centre", "Day centre", Category::DayActivities, 28_000, Period::FourWeekly, &["friends"]),
+            line("transport", "Taxi to the day centre", Category::Transport, 12_000, Period::FourWeekly, &["friends"]),
+            line("respite", "Respite breaks", Category::Respite, 150_000, Period::Yearly, &[]),
+        ],
+    };
+    SupportPlan::new(vec![version], Some(start + Duration::days(365)))
 }

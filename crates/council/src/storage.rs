@@ -10,7 +10,7 @@ use std::str::FromStr;
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
-use tally_ledger::{AccountId, Category, DeviceId, EntryId, Money, Period, PlanLine, PlanLineId};
+use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, EntryId, SupportPlan};
 use uuid::Uuid;
 
 /// Which database engine a [`Storage`] talks to.
@@ -43,12 +43,19 @@ pub struct DeviceRow {
     pub account_id: AccountId,
 }
 
-/// An entry offered for storage: its id and canonical JSON.
+/// An entry offered for storage.
 #[derive(Clone, Debug)]
 pub struct NewEntry {
-    pub entry_id: EntryId,
-    pub device_id: Option<DeviceId>,
+    pub entry: Entry,
+    /// Its canonical JSON, as stored.
     pub body: String,
+}
+
+impl NewEntry {
+    pub fn new(entry: Entry) -> anyhow::Result<NewEntry> {
+        let body = serde_json::to_string(&entry)?;
+        Ok(NewEntry { entry, body })
+    }
 }
 
 /// What storing one entry did.
@@ -134,10 +141,11 @@ impl Storage {
             .await?)
     }
 
-    pub async fn create_council(&self, council_id: &str, name: &str, now_ms: i64) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO council (council_id, name, created_at_ms) VALUES ($1, $2, $3)")
+    pub async fn create_council(&self, council_id: &str, name: &str, policy: &CouncilPolicy, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO council (council_id, name, policy, created_at_ms) VALUES ($1, $2, $3, $4)")
             .bind(council_id)
             .bind(name)
+            .bind(serde_json::to_string(policy)?)
             .bind(now_ms)
             .execute(&self.pool)
             .await?;
@@ -171,12 +179,12 @@ impl Storage {
         Ok(())
     }
 
-    /// Creates an account with its plan lines, all or nothing.
+    /// Creates an account with its support plan, all or nothing.
     pub async fn create_account(
         &self,
         account: &AccountRow,
         council_id: &str,
-        plan_lines: &[PlanLine],
+        plan: &SupportPlan,
         now_ms: i64,
     ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -191,22 +199,12 @@ impl Storage {
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
-        for (position, line) in plan_lines.iter().enumerate() {
-            let budget = line.budget.pence().context("a plan line budget is out of range")?;
-            sqlx::query(
-                "INSERT INTO plan_line (account_id, plan_line_id, position, name, category, budget_pence, period) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
+        sqlx::query("INSERT INTO support_plan (account_id, body, updated_at_ms) VALUES ($1, $2, $3)")
             .bind(account.account_id.to_string())
-            .bind(&line.id.0)
-            .bind(position as i64)
-            .bind(&line.name)
-            .bind(enum_text(&line.category)?)
-            .bind(budget)
-            .bind(enum_text(&line.period)?)
+            .bind(serde_json::to_string(plan)?)
+            .bind(now_ms)
             .execute(&mut *tx)
             .await?;
-        }
         tx.commit().await?;
         Ok(())
     }
@@ -233,25 +231,27 @@ impl Storage {
         row.map(account_from_row).transpose()
     }
 
-    pub async fn plan_lines(&self, account_id: AccountId) -> anyhow::Result<Vec<PlanLine>> {
-        let rows = sqlx::query(
-            "SELECT plan_line_id, name, category, budget_pence, period FROM plan_line \
-             WHERE account_id = $1 ORDER BY position",
+    /// The account's support plan (empty if it has none yet).
+    pub async fn support_plan(&self, account_id: AccountId) -> anyhow::Result<SupportPlan> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM support_plan WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match body {
+            Some(body) => serde_json::from_str(&body).context("a stored support plan is unreadable"),
+            None => Ok(SupportPlan::default()),
+        }
+    }
+
+    /// The policy of the council the account belongs to.
+    pub async fn policy_for(&self, account_id: AccountId) -> anyhow::Result<CouncilPolicy> {
+        let body: String = sqlx::query_scalar(
+            "SELECT c.policy FROM council c JOIN account a ON a.council_id = c.council_id WHERE a.account_id = $1",
         )
         .bind(account_id.to_string())
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(PlanLine {
-                    id: PlanLineId(row.try_get(0)?),
-                    name: row.try_get(1)?,
-                    category: enum_from_text::<Category>(&row.try_get::<String, _>(2)?)?,
-                    budget: Money::from_pence(row.try_get(3)?),
-                    period: enum_from_text::<Period>(&row.try_get::<String, _>(4)?)?,
-                })
-            })
-            .collect()
+        serde_json::from_str(&body).context("a stored council policy is unreadable")
     }
 
     // --- pairing and devices ----------------------------------------------------------
@@ -356,14 +356,17 @@ impl Storage {
             return Ok(None);
         };
         let mut outcomes = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let id = entry.entry_id.to_string();
+        for new in entries {
+            let id = new.entry.id.to_string();
             let existing: Option<String> = sqlx::query_scalar("SELECT body FROM entry WHERE entry_id = $1")
                 .bind(&id)
                 .fetch_optional(&mut *tx)
                 .await?;
+            // Compared as entries, not as text: a record stored before a field was added
+            // is still the same record when it is sent again.
+            let same = |body: &str| serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
             let outcome = match existing {
-                Some(body) if body == entry.body => StoreOutcome::AlreadyStored,
+                Some(body) if same(&body) => StoreOutcome::AlreadyStored,
                 Some(_) => StoreOutcome::Conflict,
                 None => {
                     seq += 1;
@@ -374,8 +377,8 @@ impl Storage {
                     .bind(&id)
                     .bind(&account)
                     .bind(seq)
-                    .bind(entry.device_id.map(|d| d.to_string()))
-                    .bind(&entry.body)
+                    .bind(new.entry.author.device.map(|d| d.to_string()))
+                    .bind(&new.body)
                     .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
@@ -435,19 +438,6 @@ fn account_from_row(row: AnyRow) -> anyhow::Result<AccountRow> {
 
 fn parse_uuid(text: &str) -> anyhow::Result<Uuid> {
     Uuid::from_str(text).with_context(|| format!("the database holds a malformed id {text:?}"))
-}
-
-/// A unit enum's serde name ("four_weekly"), the form kept in the database.
-fn enum_text<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {
-    match serde_json::to_value(value)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => anyhow::bail!("expected a name, got {other}"),
-    }
-}
-
-fn enum_from_text<T: serde::de::DeserializeOwned>(text: &str) -> anyhow::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .with_context(|| format!("the database holds an unknown value {text:?}"))
 }
 
 /// The database address without any password, for messages.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tally_api::{PairResponse, PullResponse, PushResponse, PushStatus};
 use tally_council::storage::Storage;
 use tally_council::{app, issue_pairing_code, seed, sqlite_url, AppState};
-use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PlanLineId, Spend};
+use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PaymentMethod, PayeeKind, PlanLineId, Spend};
 use time::macros::{date, datetime};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -161,7 +161,16 @@ fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
             date: date!(2026 - 11 - 21),
             amount: Money::from_pence(pence),
             payee: payee.into(),
-            plan_line: PlanLineId("day-centre".into()),
+            payee_kind: PayeeKind::Shop,
+            close_relative_in_household: false,
+            council_authorisation: None,
+            plan_line: Some(PlanLineId("day-centre".into())),
+            category: None,
+            method: PaymentMethod::Card,
+            note: String::new(),
+            receipts: vec![],
+            outcome: None,
+            respite_days: None,
         }),
     }
 }
@@ -197,7 +206,8 @@ async fn pairing_scenario(storage: &Storage) {
     let device = client.pair(&typed).await;
     assert_eq!(device.account.person_name, seed::DEMO_PERSON);
     assert_eq!(device.account.reference, seed::DEMO_REFERENCE);
-    assert_eq!(device.account.plan_lines.len(), 4);
+    assert_eq!(device.account.plan.current().map(|v| v.lines.len()), Some(4));
+    assert_eq!(device.account.policy.contingency_weeks, 8);
     assert_eq!(device.token.len(), 64);
 
     let again = client.post("/api/v1/pairings", None, &json!({"code": demo.pairing_code})).await;
@@ -259,7 +269,7 @@ async fn batch_scenario(storage: &Storage) {
     other_device.author.device = Some(tally_ledger::DeviceId(Uuid::now_v7()));
     let zero = spend(&device, 0, "Taxi");
     let mut payment_in = spend(&device, 500, "Taxi");
-    payment_in.body = EntryBody::PaymentIn(tally_ledger::PaymentIn {
+    payment_in.body = EntryBody::PaymentIn(tally_ledger::MoneyIn {
         date: date!(2026 - 11 - 01),
         amount: Money::from_pence(100_000),
         reference: "I paid myself".into(),
@@ -296,7 +306,7 @@ async fn batch_scenario(storage: &Storage) {
     assert_eq!(messages[1], "This record belongs to a different account.");
     assert_eq!(messages[2], "This record says it was made on a different device.");
     assert_eq!(messages[3], "The amount must be more than £0.");
-    assert_eq!(messages[4], "Only the council can record payments into the account.");
+    assert_eq!(messages[4], "Only the council can record payments in, clawbacks and review decisions.");
     assert!(messages[5].contains("more than two"), "{}", messages[5]);
     assert!(messages[6].starts_with("This record could not be read"), "{}", messages[6]);
 
@@ -317,7 +327,7 @@ async fn scope_scenario(storage: &Storage) {
         council_name: seed::DEMO_COUNCIL.into(),
     };
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
-    storage.create_account(&other, &council_id, &[], 0).await.unwrap();
+    storage.create_account(&other, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
     let other_code = issue_pairing_code(storage, other.account_id).await.unwrap();
     let other_device = client.pair(&other_code).await;
     let secret = spend(&other_device, 4_200, "Private payee");

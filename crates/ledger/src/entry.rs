@@ -2,14 +2,16 @@
 //!
 //! Every record is an [`Entry`]: an id chosen by whoever wrote it (a UUID v7 made on the
 //! phone, or by the council server), the account, who wrote it, when, and what it says.
-//! Entries are append-only: nothing is ever changed in place or deleted; a correction is a
-//! new entry.
+//! Entries are append-only: nothing is ever changed in place or deleted. A mistake is put
+//! right with a [`Correction`] (new values for an earlier entry; the old one stays) or a
+//! [`Void`] (the entry is cancelled, with a reason).
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::money::{Money, HARD_MAXIMUM_PENCE};
+use crate::plan::{Category, OutcomeId};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -46,15 +48,15 @@ id_type!(
 pub struct PlanLineId(pub String);
 
 /// Who wrote an entry: a person's name and, for entries made on a phone, the device.
-/// Council entries (payments in) have no device.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Council entries have no device.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Author {
     pub name: String,
     pub device: Option<DeviceId>,
 }
 
 /// One record of an account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
     pub id: EntryId,
     pub account: AccountId,
@@ -66,23 +68,79 @@ pub struct Entry {
 }
 
 /// What an entry says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntryBody {
-    PaymentIn(PaymentIn),
+    /// The council paid money in.
+    PaymentIn(MoneyIn),
+    /// The person paid their assessed contribution in.
+    Contribution(MoneyIn),
+    /// Money spent on support.
     Spend(Spend),
+    /// Money that came back from a payee.
+    Refund(Refund),
+    /// Surplus the council took back.
+    Clawback(Clawback),
+    /// New values for an earlier money entry; the earlier entry stays on record.
+    Correction(Correction),
+    /// Cancels an earlier money entry, with a reason; it stays on record.
+    Void(Void),
+    /// A council officer's decision about a spend.
+    ReviewDecision(ReviewDecision),
+    /// The person's explanation of a spend (why it was needed, an answer to a question).
+    Explanation(Explanation),
 }
 
-/// Money the council paid into the account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentIn {
+/// Money paid into the account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MoneyIn {
     pub date: Date,
     pub amount: Money,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reference: String,
 }
 
+/// Who was paid, in the terms of the rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayeeKind {
+    Agency,
+    PersonalAssistant,
+    Shop,
+    #[default]
+    Other,
+}
+
+/// How the money left the account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    #[default]
+    Card,
+    Transfer,
+    Cash,
+    DirectDebit,
+}
+
+impl PaymentMethod {
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "Card",
+            PaymentMethod::Transfer => "Bank transfer",
+            PaymentMethod::Cash => "Cash",
+            PaymentMethod::DirectDebit => "Direct debit",
+        }
+    }
+}
+
+/// A receipt photo, named by the SHA-256 of its bytes (64 lower-case hex digits), so the
+/// same photo is stored and sent once.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReceiptRef(pub String);
+
 /// Money spent from the account on support.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Spend {
     /// The day the money was spent (as the person says).
     pub date: Date,
@@ -90,12 +148,109 @@ pub struct Spend {
     pub amount: Money,
     /// Who was paid, as the person wrote it.
     pub payee: String,
-    /// The support plan line the spending is for.
-    pub plan_line: PlanLineId,
+    #[serde(default)]
+    pub payee_kind: PayeeKind,
+    /// The payee is a close relative living in the same household.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub close_relative_in_household: bool,
+    /// The council's recorded decision allowing it, where there is one (its reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub council_authorisation: Option<String>,
+    /// The support plan line it is for; `None` when it is not in the plan.
+    pub plan_line: Option<PlanLineId>,
+    /// What it was for, when there is no plan line (otherwise the line's category).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub method: PaymentMethod,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<ReceiptRef>,
+    /// Which of the person's outcomes it served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeId>,
+    /// For a respite stay: how many days it covers (for the yearly respite cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respite_days: Option<u32>,
 }
 
-/// The longest payee name or reference a record may carry.
+/// Money that came back from a payee (a refund, an overpayment returned).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Refund {
+    pub date: Date,
+    pub amount: Money,
+    pub payee: String,
+    /// The plan line it gives money back to, if any: it reduces that line's spending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_line: Option<PlanLineId>,
+    /// The spend it refunds, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_of: Option<EntryId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// Surplus the council recovered from the account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Clawback {
+    pub date: Date,
+    pub amount: Money,
+    pub reason: String,
+}
+
+/// New values for an earlier money entry. The replacement must be the same kind of entry.
+/// Several corrections of one entry: the latest recorded one counts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Correction {
+    pub corrects: EntryId,
+    pub replacement: Box<EntryBody>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+/// Cancels an earlier money entry (and any corrections of it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Void {
+    pub voids: EntryId,
+    pub reason: String,
+}
+
+/// What a council officer decided about a spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The spending is fine.
+    Approved,
+    /// The officer asks the person something (in the note); the person answers with an
+    /// explanation.
+    Question,
+    /// The spending was not allowed; the council will say what happens next.
+    NotAllowed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    pub about: EntryId,
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Explanation {
+    pub about: EntryId,
+    pub text: String,
+}
+
+/// The longest payee name, reference or plan line id a record may carry.
 pub const MAX_TEXT_CHARS: usize = 200;
+/// The longest note, reason or explanation.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// The most receipt photos on one spend.
+pub const MAX_RECEIPTS: usize = 20;
+/// No respite stay is longer than a year.
+const MAX_RESPITE_DAYS: u32 = 366;
 
 /// Why a record cannot be stored. Each message is a sentence for a person.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -106,19 +261,42 @@ pub enum EntryError {
     AmountTooLarge,
     #[error("Enter who was paid.")]
     PayeeMissing,
-    #[error("The name of who was paid must be {MAX_TEXT_CHARS} characters or fewer.")]
+    #[error("Names and references must be {MAX_TEXT_CHARS} characters or fewer.")]
     TextTooLong,
-    #[error("Choose which part of the support plan this spending is for.")]
-    PlanLineMissing,
+    #[error("Notes and explanations must be {MAX_NOTE_CHARS} characters or fewer.")]
+    NoteTooLong,
+    #[error("A plan line must have a name.")]
+    PlanLineEmpty,
+    #[error("A spend can have at most {MAX_RECEIPTS} receipt photos.")]
+    TooManyReceipts,
+    #[error("A receipt reference is not a SHA-256 fingerprint.")]
+    BadReceipt,
+    #[error("A respite stay can cover at most {MAX_RESPITE_DAYS} days.")]
+    RespiteTooLong,
+    #[error("A correction must give new values for a payment, spend, refund or clawback.")]
+    CorrectionNotMoney,
+    #[error("Say why the entry is being cancelled.")]
+    ReasonMissing,
+    #[error("Write the explanation.")]
+    ExplanationMissing,
+    #[error("A question to the person needs the question written in the note.")]
+    QuestionMissing,
 }
 
 impl Entry {
     /// Checks the things every copy of this record must satisfy, wherever it was made.
     pub fn check(&self) -> Result<(), EntryError> {
-        match &self.body {
-            EntryBody::PaymentIn(p) => {
-                check_amount(p.amount)?;
-                check_text(&p.reference)?;
+        check_text(&self.author.name)?;
+        self.body.check()
+    }
+}
+
+impl EntryBody {
+    fn check(&self) -> Result<(), EntryError> {
+        match self {
+            EntryBody::PaymentIn(m) | EntryBody::Contribution(m) => {
+                check_amount(m.amount)?;
+                check_text(&m.reference)
             }
             EntryBody::Spend(s) => {
                 check_amount(s.amount)?;
@@ -126,13 +304,98 @@ impl Entry {
                     return Err(EntryError::PayeeMissing);
                 }
                 check_text(&s.payee)?;
-                if s.plan_line.0.trim().is_empty() {
-                    return Err(EntryError::PlanLineMissing);
+                if let Some(line) = &s.plan_line {
+                    if line.0.trim().is_empty() {
+                        return Err(EntryError::PlanLineEmpty);
+                    }
+                    check_text(&line.0)?;
                 }
-                check_text(&s.plan_line.0)?;
+                check_text(s.council_authorisation.as_deref().unwrap_or_default())?;
+                check_note(&s.note)?;
+                if s.receipts.len() > MAX_RECEIPTS {
+                    return Err(EntryError::TooManyReceipts);
+                }
+                let is_sha256 = |r: &ReceiptRef| r.0.len() == 64 && r.0.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !s.receipts.iter().all(is_sha256) {
+                    return Err(EntryError::BadReceipt);
+                }
+                if s.respite_days.is_some_and(|d| d > MAX_RESPITE_DAYS) {
+                    return Err(EntryError::RespiteTooLong);
+                }
+                check_text(s.outcome.as_ref().map(|o| o.0.as_str()).unwrap_or_default())
+            }
+            EntryBody::Refund(r) => {
+                check_amount(r.amount)?;
+                if r.payee.trim().is_empty() {
+                    return Err(EntryError::PayeeMissing);
+                }
+                check_text(&r.payee)?;
+                check_note(&r.note)
+            }
+            EntryBody::Clawback(c) => {
+                check_amount(c.amount)?;
+                check_note(&c.reason)
+            }
+            EntryBody::Correction(c) => {
+                if !c.replacement.is_money() {
+                    return Err(EntryError::CorrectionNotMoney);
+                }
+                check_note(&c.reason)?;
+                c.replacement.check()
+            }
+            EntryBody::Void(v) => {
+                if v.reason.trim().is_empty() {
+                    return Err(EntryError::ReasonMissing);
+                }
+                check_note(&v.reason)
+            }
+            EntryBody::ReviewDecision(r) => {
+                if r.decision == Decision::Question && r.note.trim().is_empty() {
+                    return Err(EntryError::QuestionMissing);
+                }
+                check_note(&r.note)
+            }
+            EntryBody::Explanation(e) => {
+                if e.text.trim().is_empty() {
+                    return Err(EntryError::ExplanationMissing);
+                }
+                check_note(&e.text)
             }
         }
-        check_text(&self.author.name)
+    }
+
+    /// Entries that move money (and so can be corrected or voided).
+    pub fn is_money(&self) -> bool {
+        matches!(
+            self,
+            EntryBody::PaymentIn(_) | EntryBody::Contribution(_) | EntryBody::Spend(_) | EntryBody::Refund(_) | EntryBody::Clawback(_)
+        )
+    }
+
+    /// Entries only the council may write: payments in, clawbacks, review decisions, and
+    /// corrections of payments in or clawbacks.
+    pub fn council_only(&self) -> bool {
+        match self {
+            EntryBody::PaymentIn(_) | EntryBody::Clawback(_) | EntryBody::ReviewDecision(_) => true,
+            EntryBody::Correction(c) => c.replacement.council_only(),
+            _ => false,
+        }
+    }
+
+    /// The money date and signed amount: positive into the account, negative out.
+    pub fn money_movement(&self) -> Option<(Date, Money)> {
+        match self {
+            EntryBody::PaymentIn(m) | EntryBody::Contribution(m) => Some((m.date, m.amount)),
+            EntryBody::Refund(r) => Some((r.date, r.amount)),
+            EntryBody::Spend(s) => Some((s.date, -s.amount)),
+            EntryBody::Clawback(c) => Some((c.date, -c.amount)),
+            _ => None,
+        }
+    }
+
+    /// Whether a replacement is the same kind of entry as this one.
+    pub fn same_kind(&self, other: &EntryBody) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
     }
 }
 
@@ -153,38 +416,57 @@ fn check_text(text: &str) -> Result<(), EntryError> {
     Ok(())
 }
 
+fn check_note(text: &str) -> Result<(), EntryError> {
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(EntryError::NoteTooLong);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use time::macros::{date, datetime};
 
-    pub(crate) fn spend(n: u128, pence: i64) -> Entry {
+    pub(crate) fn entry(n: u128, body: EntryBody) -> Entry {
         Entry {
             id: EntryId(Uuid::from_u128(n)),
             account: AccountId(Uuid::from_u128(1)),
             author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(2))) },
             recorded_at: datetime!(2026-11-22 10:00 UTC),
-            body: EntryBody::Spend(Spend {
-                date: date!(2026 - 11 - 21),
-                amount: Money::from_pence(pence),
-                payee: "Sunrise Day Centre".into(),
-                plan_line: PlanLineId("day-centre".into()),
-            }),
+            body,
         }
     }
 
-    pub(crate) fn payment_in(n: u128, pence: i64) -> Entry {
-        Entry {
-            id: EntryId(Uuid::from_u128(n)),
-            account: AccountId(Uuid::from_u128(1)),
-            author: Author { name: "Demo Borough Council".into(), device: None },
-            recorded_at: datetime!(2026-11-01 09:00 UTC),
-            body: EntryBody::PaymentIn(PaymentIn {
-                date: date!(2026 - 11 - 01),
-                amount: Money::from_pence(pence),
-                reference: "First payment".into(),
-            }),
+    pub(crate) fn spend_body(pence: i64) -> Spend {
+        Spend {
+            date: date!(2026 - 11 - 21),
+            amount: Money::from_pence(pence),
+            payee: "Sunrise Day Centre".into(),
+            payee_kind: PayeeKind::Agency,
+            close_relative_in_household: false,
+            council_authorisation: None,
+            plan_line: Some(PlanLineId("day-centre".into())),
+            category: None,
+            method: PaymentMethod::Card,
+            note: String::new(),
+            receipts: vec![],
+            outcome: None,
+            respite_days: None,
         }
+    }
+
+    pub(crate) fn spend(n: u128, pence: i64) -> Entry {
+        entry(n, EntryBody::Spend(spend_body(pence)))
+    }
+
+    pub(crate) fn payment_in(n: u128, pence: i64) -> Entry {
+        let mut e = entry(
+            n,
+            EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: "First payment".into() }),
+        );
+        e.author = Author { name: "Demo Borough Council".into(), device: None };
+        e
     }
 
     #[test]
@@ -192,33 +474,69 @@ pub(crate) mod tests {
         let json = serde_json::to_string(&spend(3, 1_250)).unwrap();
         assert_eq!(
             json,
-            r#"{"id":"00000000-0000-0000-0000-000000000003","account":"00000000-0000-0000-0000-000000000001","author":{"name":"Alex","device":"00000000-0000-0000-0000-000000000002"},"recorded_at":"2026-11-22T10:00:00Z","body":{"type":"spend","date":"2026-11-21","amount":"12.50","payee":"Sunrise Day Centre","plan_line":"day-centre"}}"#
+            r#"{"id":"00000000-0000-0000-0000-000000000003","account":"00000000-0000-0000-0000-000000000001","author":{"name":"Alex","device":"00000000-0000-0000-0000-000000000002"},"recorded_at":"2026-11-22T10:00:00Z","body":{"type":"spend","date":"2026-11-21","amount":"12.50","payee":"Sunrise Day Centre","payee_kind":"agency","plan_line":"day-centre","method":"card"}}"#
         );
         let back: Entry = serde_json::from_str(&json).unwrap();
         assert_eq!(back, spend(3, 1_250));
+        // A minimal spend (fields added later are optional) still reads.
+        let minimal = r#"{"type":"spend","date":"2026-11-21","amount":"1","payee":"X","plan_line":null}"#;
+        let body: EntryBody = serde_json::from_str(minimal).unwrap();
+        assert!(matches!(body, EntryBody::Spend(Spend { method: PaymentMethod::Card, payee_kind: PayeeKind::Other, .. })));
+        let correction = entry(9, EntryBody::Correction(Correction { corrects: EntryId(Uuid::from_u128(3)), replacement: Box::new(EntryBody::Spend(spend_body(999))), reason: "Typo".into() }));
+        let round_trip: Entry = serde_json::from_str(&serde_json::to_string(&correction).unwrap()).unwrap();
+        assert_eq!(round_trip, correction);
     }
 
-    fn check(entry: Entry, expected: Result<(), EntryError>) {
-        assert_eq!(entry.check(), expected, "{entry:?}");
+    fn check(body: EntryBody, expected: Result<(), EntryError>) {
+        assert_eq!(entry(3, body.clone()).check(), expected, "{body:?}");
     }
 
-    fn with_spend(f: impl FnOnce(&mut Spend)) -> Entry {
-        let mut entry = spend(3, 1_000);
-        if let EntryBody::Spend(s) = &mut entry.body {
-            f(s);
-        }
-        entry
+    fn with_spend(f: impl FnOnce(&mut Spend)) -> EntryBody {
+        let mut s = spend_body(1_000);
+        f(&mut s);
+        EntryBody::Spend(s)
     }
 
     #[test]
     fn every_record_is_checked() {
-        check(spend(3, 1_000), Ok(()));
-        check(spend(3, 0), Err(EntryError::AmountNotPositive));
-        check(spend(3, -5), Err(EntryError::AmountNotPositive));
-        check(spend(3, HARD_MAXIMUM_PENCE + 1), Err(EntryError::AmountTooLarge));
-        check(payment_in(4, 0), Err(EntryError::AmountNotPositive));
-        check(with_spend(|s| s.payee = "  ".into()), Err(EntryError::PayeeMissing));
-        check(with_spend(|s| s.payee = "x".repeat(201)), Err(EntryError::TextTooLong));
-        check(with_spend(|s| s.plan_line = PlanLineId(String::new())), Err(EntryError::PlanLineMissing));
+        use EntryError::*;
+        let money_in = |pence| MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: String::new() };
+        check(with_spend(|_| ()), Ok(()));
+        check(with_spend(|s| s.amount = Money::ZERO), Err(AmountNotPositive));
+        check(with_spend(|s| s.amount = Money::from_pence(-5)), Err(AmountNotPositive));
+        check(with_spend(|s| s.amount = Money::from_pence(HARD_MAXIMUM_PENCE + 1)), Err(AmountTooLarge));
+        check(EntryBody::PaymentIn(money_in(0)), Err(AmountNotPositive));
+        check(EntryBody::Contribution(money_in(100)), Ok(()));
+        check(with_spend(|s| s.payee = "  ".into()), Err(PayeeMissing));
+        check(with_spend(|s| s.payee = "x".repeat(201)), Err(TextTooLong));
+        check(with_spend(|s| s.plan_line = Some(PlanLineId(String::new()))), Err(PlanLineEmpty));
+        check(with_spend(|s| s.plan_line = None), Ok(()));
+        check(with_spend(|s| s.note = "n".repeat(2001)), Err(NoteTooLong));
+        check(with_spend(|s| s.receipts = vec![ReceiptRef("a".repeat(64)); 21]), Err(TooManyReceipts));
+        check(with_spend(|s| s.receipts = vec![ReceiptRef("A".repeat(64))]), Err(BadReceipt));
+        check(with_spend(|s| s.receipts = vec![ReceiptRef("0f".repeat(32))]), Ok(()));
+        check(with_spend(|s| s.respite_days = Some(400)), Err(RespiteTooLong));
+        let target = EntryId(Uuid::from_u128(7));
+        check(EntryBody::Void(Void { voids: target, reason: " ".into() }), Err(ReasonMissing));
+        check(EntryBody::Void(Void { voids: target, reason: "Entered twice".into() }), Ok(()));
+        check(EntryBody::Explanation(Explanation { about: target, text: "".into() }), Err(ExplanationMissing));
+        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Question, note: "".into() }), Err(QuestionMissing));
+        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: "".into() }), Ok(()));
+        let correct = |replacement| EntryBody::Correction(Correction { corrects: target, replacement: Box::new(replacement), reason: String::new() });
+        check(correct(EntryBody::Void(Void { voids: target, reason: "x".into() })), Err(CorrectionNotMoney));
+        check(correct(with_spend(|s| s.amount = Money::ZERO)), Err(AmountNotPositive));
+        check(correct(with_spend(|_| ())), Ok(()));
+        check(EntryBody::Refund(Refund { date: date!(2026 - 11 - 02), amount: Money::from_pence(5), payee: "".into(), plan_line: None, refund_of: None, note: String::new() }), Err(PayeeMissing));
+    }
+
+    #[test]
+    fn only_the_council_writes_payments_in_clawbacks_and_decisions() {
+        let target = EntryId(Uuid::from_u128(7));
+        assert!(payment_in(1, 100).body.council_only());
+        assert!(!spend(1, 100).body.council_only());
+        let correct_payment = EntryBody::Correction(Correction { corrects: target, replacement: Box::new(payment_in(1, 5).body), reason: String::new() });
+        assert!(correct_payment.council_only());
+        assert!(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: String::new() }).council_only());
+        assert!(!EntryBody::Explanation(Explanation { about: target, text: "Why".into() }).council_only());
     }
 }

@@ -1,18 +1,27 @@
 //! Folding entries into what people see.
+//!
+//! Every view here is a function of the *set* of entries: not of the order they arrived
+//! in, nor of how many times one arrived.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::entry::{Entry, EntryBody, EntryError, EntryId, Spend};
+use time::Date;
+
+use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, Spend};
 use crate::money::Money;
+use crate::plan::{PlanLine, SupportPlan};
+use crate::policy::CouncilPolicy;
 
 /// The set of entries of one account, keyed by id.
 ///
-/// Invariant: every entry passed [`Entry::check`], and each id appears once. Adding an
-/// entry that is already here changes nothing, so views depend only on the set of entries,
-/// never on the order they arrived in or how many times.
-#[derive(Clone, Debug, Default)]
+/// Invariant: every entry passed [`Entry::check`], and each id appears once. When two
+/// different entries claim one id (which the council never accepts, so only a bug or
+/// tampering causes it) the smaller of the two, in the entries' total order, is kept and
+/// the id is listed in [`Ledger::conflicts`]: the result is the same whichever came first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     entries: BTreeMap<EntryId, Entry>,
+    conflicts: BTreeSet<EntryId>,
 }
 
 /// What happened when an entry was offered to the ledger.
@@ -22,9 +31,112 @@ pub enum Inserted {
     Added,
     /// The same entry was already here; nothing changed.
     AlreadyHere,
-    /// Another entry with this id but different content is already here. The first one
-    /// stays: accepted records never change.
+    /// Another entry with this id but different content is already here.
     Conflict,
+}
+
+/// A money entry as it stands now: its latest correction applied, unless voided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Active<'a> {
+    /// The entry as first recorded (its id identifies it everywhere).
+    pub original: &'a Entry,
+    /// The values in force: the latest correction's, or the original's.
+    pub body: &'a EntryBody,
+    /// How many corrections there have been.
+    pub corrections: usize,
+}
+
+impl<'a> Active<'a> {
+    pub fn id(&self) -> EntryId {
+        self.original.id
+    }
+
+    pub fn spend(&self) -> Option<&'a Spend> {
+        match self.body {
+            EntryBody::Spend(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// (date, signed amount): positive into the account.
+    pub fn movement(&self) -> (Date, Money) {
+        self.body.money_movement().expect("active entries are money entries")
+    }
+}
+
+/// Everything recorded about one money entry: for the entry's detail page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History<'a> {
+    pub original: &'a Entry,
+    /// In the order they were recorded; the last one is in force.
+    pub corrections: Vec<&'a Entry>,
+    /// The void that cancelled it, if any (the first recorded).
+    pub void: Option<&'a Entry>,
+    /// Explanations and review decisions, in the order they were recorded.
+    pub thread: Vec<&'a Entry>,
+}
+
+impl History<'_> {
+    /// The latest council decision, if any.
+    pub fn decision(&self) -> Option<Decision> {
+        self.thread.iter().rev().find_map(|e| match &e.body {
+            EntryBody::ReviewDecision(r) => Some(r.decision),
+            _ => None,
+        })
+    }
+}
+
+/// A plan line's budget and spending in one budget period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineUsage<'a> {
+    pub line: &'a PlanLine,
+    /// First and last day of the period.
+    pub from: Date,
+    pub to: Date,
+    pub budget: Money,
+    /// Spending minus refunds to the line, in the period.
+    pub spent: Money,
+    /// Budget minus spent; negative when overspent.
+    pub left: Money,
+}
+
+/// A statement for a period: the figures councils audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement<'a> {
+    pub from: Date,
+    pub to: Date,
+    /// The balance at the start of `from`.
+    pub opening: Money,
+    pub money_in: Money,
+    pub money_out: Money,
+    /// `opening + money_in - money_out`.
+    pub closing: Money,
+    /// The money entries in the period, oldest first.
+    pub lines: Vec<Active<'a>>,
+}
+
+/// How much of the balance is above what the council lets an account keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Surplus {
+    pub balance: Money,
+    pub weekly_budget: Money,
+    /// `contingency_weeks × weekly_budget`.
+    pub allowed: Money,
+    /// `balance - allowed`, or zero.
+    pub surplus: Money,
+}
+
+/// Entries that refer to another entry, grouped by the entry they refer to.
+#[derive(Default)]
+struct Links<'a> {
+    corrections: HashMap<EntryId, Vec<&'a Entry>>,
+    voids: HashMap<EntryId, Vec<&'a Entry>>,
+    thread: HashMap<EntryId, Vec<&'a Entry>>,
+}
+
+/// The order entries were recorded in, the same on every device.
+fn recorded_order(entry: &&Entry) -> (time::OffsetDateTime, EntryId) {
+    (entry.recorded_at, entry.id)
 }
 
 impl Ledger {
@@ -45,9 +157,15 @@ impl Ledger {
     /// Adds one entry if it is new. See [`Inserted`].
     pub fn insert(&mut self, entry: Entry) -> Result<Inserted, EntryError> {
         entry.check()?;
-        match self.entries.get(&entry.id) {
+        match self.entries.get_mut(&entry.id) {
             Some(existing) if *existing == entry => Ok(Inserted::AlreadyHere),
-            Some(_) => Ok(Inserted::Conflict),
+            Some(existing) => {
+                self.conflicts.insert(entry.id);
+                if entry < *existing {
+                    *existing = entry;
+                }
+                Ok(Inserted::Conflict)
+            }
             None => {
                 self.entries.insert(entry.id, entry);
                 Ok(Inserted::Added)
@@ -63,76 +181,194 @@ impl Ledger {
         self.entries.is_empty()
     }
 
-    pub fn contains(&self, id: EntryId) -> bool {
-        self.entries.contains_key(&id)
+    pub fn get(&self, id: EntryId) -> Option<&Entry> {
+        self.entries.get(&id)
     }
 
-    /// Money in minus money out.
-    pub fn balance(&self) -> Money {
-        self.entries.values().fold(Money::ZERO, |balance, entry| {
-            let next = match &entry.body {
-                EntryBody::PaymentIn(p) => balance.checked_add(p.amount),
-                EntryBody::Spend(s) => balance.checked_sub(s.amount),
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// Ids that more than one different entry has claimed.
+    pub fn conflicts(&self) -> &BTreeSet<EntryId> {
+        &self.conflicts
+    }
+
+    fn links(&self) -> Links<'_> {
+        let mut links = Links::default();
+        for entry in self.entries.values() {
+            let (map, target) = match &entry.body {
+                EntryBody::Correction(c) => (&mut links.corrections, c.corrects),
+                EntryBody::Void(v) => (&mut links.voids, v.voids),
+                EntryBody::ReviewDecision(r) => (&mut links.thread, r.about),
+                EntryBody::Explanation(e) => (&mut links.thread, e.about),
+                _ => continue,
             };
-            // Every amount is at most HARD_MAXIMUM_PENCE (checked on insert), so even a
-            // billion entries stay ~10^18 pence inside Decimal's ~10^28 range.
-            next.expect("balance stays within Decimal range: amounts are capped on insert")
+            map.entry(target).or_default().push(entry);
+        }
+        for list in links.corrections.values_mut().chain(links.voids.values_mut()).chain(links.thread.values_mut()) {
+            list.sort_by_key(recorded_order);
+        }
+        links
+    }
+
+    /// Every money entry that is not voided, with its corrections applied, ordered by
+    /// money date, then when it was recorded, then id.
+    pub fn active(&self) -> Vec<Active<'_>> {
+        let links = self.links();
+        let mut active: Vec<Active<'_>> = self
+            .entries
+            .values()
+            .filter(|e| e.body.is_money() && !links.voids.contains_key(&e.id))
+            .map(|original| {
+                let corrections = links.corrections.get(&original.id).map(Vec::as_slice).unwrap_or_default();
+                let latest = corrections.iter().rev().find_map(|c| match &c.body {
+                    EntryBody::Correction(c) if c.replacement.same_kind(&original.body) => Some(c.replacement.as_ref()),
+                    _ => None,
+                });
+                Active { original, body: latest.unwrap_or(&original.body), corrections: corrections.len() }
+            })
+            .collect();
+        active.sort_by_key(|a| (a.movement().0, a.original.recorded_at, a.original.id));
+        active
+    }
+
+    /// Everything recorded about one money entry.
+    pub fn history(&self, id: EntryId) -> Option<History<'_>> {
+        let original = self.entries.get(&id)?;
+        let mut links = self.links();
+        Some(History {
+            original,
+            corrections: links.corrections.remove(&id).unwrap_or_default(),
+            void: links.voids.remove(&id).and_then(|v| v.into_iter().next()),
+            thread: links.thread.remove(&id).unwrap_or_default(),
         })
     }
 
-    /// Spending, newest first (by date, then by when it was recorded, then by id so the
-    /// order is the same on every device).
-    pub fn spending(&self) -> Vec<(&Entry, &Spend)> {
-        let mut list: Vec<(&Entry, &Spend)> = self
-            .entries
-            .values()
-            .filter_map(|e| match &e.body {
-                EntryBody::Spend(s) => Some((e, s)),
-                _ => None,
-            })
-            .collect();
-        list.sort_by(|(ea, sa), (eb, sb)| {
-            (sb.date, eb.recorded_at, eb.id).cmp(&(sa.date, ea.recorded_at, ea.id))
-        });
-        list
+    /// Money in minus money out, over active entries.
+    pub fn balance(&self) -> Money {
+        sum(self.active().iter().map(|a| a.movement().1))
     }
+
+    /// Active spending, newest first (by date, then when recorded, then id).
+    pub fn spending(&self) -> Vec<Active<'_>> {
+        let mut spends: Vec<Active<'_>> = self.active().into_iter().filter(|a| a.spend().is_some()).collect();
+        spends.reverse();
+        spends
+    }
+
+    /// A plan line's budget, spending and what is left, in the period containing `on`.
+    pub fn line_usage<'p>(&self, plan: &'p SupportPlan, line: &PlanLineId, on: Date) -> Option<LineUsage<'p>> {
+        let line = plan.line_on(line, on)?;
+        let (from, to) = line.period_containing(on)?;
+        let spent = sum(self.active().iter().filter_map(|a| {
+            let (date, _) = a.movement();
+            if date < from || date > to {
+                return None;
+            }
+            match a.body {
+                EntryBody::Spend(s) if s.plan_line.as_ref() == Some(&line.id) => Some(s.amount),
+                EntryBody::Refund(r) if r.plan_line.as_ref() == Some(&line.id) => Some(-r.amount),
+                _ => None,
+            }
+        }));
+        let left = line.budget.checked_sub(spent).expect("capped amounts cannot overflow");
+        Some(LineUsage { line, from, to, budget: line.budget, spent, left })
+    }
+
+    /// [`Ledger::line_usage`] for every line of the plan in force on `on`.
+    pub fn lines_usage<'p>(&self, plan: &'p SupportPlan, on: Date) -> Vec<LineUsage<'p>> {
+        plan.version_on(on)
+            .map(|v| v.lines.iter().filter_map(|l| self.line_usage(plan, &l.id, on)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The statement for `from..=to` (by money date).
+    pub fn statement(&self, from: Date, to: Date) -> Statement<'_> {
+        let active = self.active();
+        let opening = sum(active.iter().map(|a| a.movement()).filter(|(d, _)| *d < from).map(|(_, m)| m));
+        let lines: Vec<Active<'_>> = active.into_iter().filter(|a| (from..=to).contains(&a.movement().0)).collect();
+        let money_in = sum(lines.iter().map(|a| a.movement().1).filter(|m| m.is_positive()));
+        let money_out = sum(lines.iter().map(|a| a.movement().1).filter(|m| m.is_negative()).map(|m| -m));
+        let closing = opening
+            .checked_add(money_in)
+            .and_then(|m| m.checked_sub(money_out))
+            .expect("capped amounts cannot overflow");
+        Statement { from, to, opening, money_in, money_out, closing, lines }
+    }
+
+    /// The surplus above the contingency the council allows, on a date.
+    pub fn surplus(&self, plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
+        let balance = sum(self.active().iter().map(|a| a.movement()).filter(|(d, _)| *d <= on).map(|(_, m)| m));
+        let weekly_budget = plan.weekly_budget_on(on);
+        let allowed = weekly_budget.mul_div(policy.contingency_weeks.into(), 1);
+        let surplus = balance.checked_sub(allowed).unwrap_or(Money::ZERO).at_least_zero();
+        Surplus { balance, weekly_budget, allowed, surplus }
+    }
+}
+
+/// Adds amounts. Every amount in a ledger is at most `HARD_MAXIMUM_PENCE` (checked on
+/// insert), so even a billion entries stay ~10^18 pence inside Decimal's ~10^28 range.
+pub(crate) fn sum(amounts: impl Iterator<Item = Money>) -> Money {
+    amounts.fold(Money::ZERO, |total, m| total.checked_add(m).expect("capped amounts cannot overflow"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::tests::{payment_in, spend};
+    use crate::entry::tests::{entry, payment_in, spend, spend_body};
+    use crate::entry::{Correction, Explanation, MoneyIn, Refund, ReviewDecision, Void};
+    use crate::plan::{Category, Period, PlanVersion};
+    use time::macros::{date, datetime};
+    use uuid::Uuid;
+
+    fn id(n: u128) -> EntryId {
+        EntryId(Uuid::from_u128(n))
+    }
+
+    fn correction(n: u128, of: u128, pence: i64) -> Entry {
+        let mut e = entry(n, EntryBody::Correction(Correction { corrects: id(of), replacement: Box::new(EntryBody::Spend(spend_body(pence))), reason: "Wrong amount".into() }));
+        e.recorded_at = datetime!(2026-11-22 11:00 UTC) + time::Duration::minutes(n as i64);
+        e
+    }
+
+    fn void(n: u128, of: u128) -> Entry {
+        entry(n, EntryBody::Void(Void { voids: id(of), reason: "Logged twice".into() }))
+    }
 
     #[test]
     fn balance_is_money_in_minus_money_out() {
-        let ledger =
-            Ledger::from_entries([payment_in(10, 148_000), spend(11, 1_250), spend(12, 750)])
-                .unwrap();
+        let ledger = Ledger::from_entries([payment_in(10, 148_000), spend(11, 1_250), spend(12, 750)]).unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(146_000));
-        assert_eq!(ledger.len(), 3);
+        let with_more = Ledger::from_entries([
+            payment_in(10, 100_000),
+            entry(13, EntryBody::Contribution(MoneyIn { date: date!(2026 - 11 - 02), amount: Money::from_pence(5_000), reference: String::new() })),
+            entry(14, EntryBody::Refund(Refund { date: date!(2026 - 11 - 03), amount: Money::from_pence(300), payee: "Shop".into(), plan_line: None, refund_of: None, note: String::new() })),
+            entry(15, EntryBody::Clawback(crate::entry::Clawback { date: date!(2026 - 11 - 04), amount: Money::from_pence(20_000), reason: "Surplus".into() })),
+            spend(11, 1_000),
+        ])
+        .unwrap();
+        assert_eq!(with_more.balance(), Money::from_pence(100_000 + 5_000 + 300 - 20_000 - 1_000));
     }
 
     #[test]
     fn duplicates_and_order_do_not_change_the_result() {
         let forwards = Ledger::from_entries([payment_in(10, 5_000), spend(11, 1_250)]).unwrap();
-        let backwards_twice = Ledger::from_entries([
-            spend(11, 1_250),
-            payment_in(10, 5_000),
-            spend(11, 1_250),
-            payment_in(10, 5_000),
-        ])
-        .unwrap();
-        assert_eq!(forwards.balance(), backwards_twice.balance());
+        let backwards_twice = Ledger::from_entries([spend(11, 1_250), payment_in(10, 5_000), spend(11, 1_250), payment_in(10, 5_000)]).unwrap();
+        assert_eq!(forwards, backwards_twice);
         assert_eq!(backwards_twice.len(), 2);
     }
 
     #[test]
-    fn a_second_version_of_an_id_is_a_conflict_and_the_first_stays() {
-        let mut ledger = Ledger::new();
-        assert_eq!(ledger.insert(spend(11, 1_250)), Ok(Inserted::Added));
-        assert_eq!(ledger.insert(spend(11, 1_250)), Ok(Inserted::AlreadyHere));
-        assert_eq!(ledger.insert(spend(11, 9_999)), Ok(Inserted::Conflict));
-        assert_eq!(ledger.balance(), Money::from_pence(-1_250));
+    fn conflicting_versions_of_an_id_resolve_the_same_whichever_comes_first() {
+        let mut a = Ledger::new();
+        assert_eq!(a.insert(spend(11, 1_250)), Ok(Inserted::Added));
+        assert_eq!(a.insert(spend(11, 1_250)), Ok(Inserted::AlreadyHere));
+        assert_eq!(a.insert(spend(11, 9_999)), Ok(Inserted::Conflict));
+        let b = Ledger::from_entries([spend(11, 9_999), spend(11, 1_250)]).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.conflicts().iter().copied().collect::<Vec<_>>(), vec![id(11)]);
+        assert_eq!(a.balance(), Money::from_pence(-1_250));
     }
 
     #[test]
@@ -143,13 +379,118 @@ mod tests {
     }
 
     #[test]
-    fn spending_is_newest_first() {
-        let mut older = spend(11, 100);
-        if let EntryBody::Spend(s) = &mut older.body {
-            s.date = time::macros::date!(2026 - 10 - 01);
+    fn the_latest_correction_is_in_force_and_the_original_stays() {
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), correction(21, 11, 1_500), correction(20, 11, 1_200)]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(8_500));
+        let spending = ledger.spending();
+        assert_eq!(spending.len(), 1);
+        assert_eq!(spending[0].id(), id(11));
+        assert_eq!(spending[0].spend().unwrap().amount, Money::from_pence(1_500));
+        assert_eq!(spending[0].corrections, 2);
+        let history = ledger.history(id(11)).unwrap();
+        assert_eq!(history.corrections.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id(20), id(21)]);
+        assert!(matches!(&history.original.body, EntryBody::Spend(s) if s.amount == Money::from_pence(1_000)));
+    }
+
+    #[test]
+    fn a_correction_of_another_kind_is_ignored() {
+        let bad = entry(20, EntryBody::Correction(Correction { corrects: id(10), replacement: Box::new(EntryBody::Spend(spend_body(5))), reason: String::new() }));
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), bad]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(10_000));
+    }
+
+    #[test]
+    fn voided_entries_and_their_corrections_leave_the_totals() {
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), correction(20, 11, 2_000), void(30, 11)]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(10_000));
+        assert!(ledger.spending().is_empty());
+        let history = ledger.history(id(11)).unwrap();
+        assert_eq!(history.void.map(|v| v.id), Some(id(30)));
+        assert_eq!(ledger.len(), 4, "nothing is deleted");
+    }
+
+    #[test]
+    fn explanations_and_decisions_form_a_thread() {
+        let mut decision = entry(31, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Question, note: "What was this for?".into() }));
+        decision.recorded_at = datetime!(2026-11-23 09:00 UTC);
+        let mut answer = entry(32, EntryBody::Explanation(Explanation { about: id(11), text: "A day trip with my PA.".into() }));
+        answer.recorded_at = datetime!(2026-11-24 09:00 UTC);
+        let mut approved = entry(33, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new() }));
+        approved.recorded_at = datetime!(2026-11-25 09:00 UTC);
+        let ledger = Ledger::from_entries([approved, spend(11, 1_000), answer, decision]).unwrap();
+        let history = ledger.history(id(11)).unwrap();
+        assert_eq!(history.thread.iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(31), id(32), id(33)]);
+        assert_eq!(history.decision(), Some(Decision::Approved));
+    }
+
+    fn plan() -> SupportPlan {
+        let line = |id: &str, category, pence, period| PlanLine {
+            id: PlanLineId(id.into()),
+            name: id.into(),
+            category,
+            budget: Money::from_pence(pence),
+            period,
+            start: date!(2026 - 11 - 02),
+            end: None,
+            approved_payees: vec![],
+            receipt_threshold: None,
+            outcomes: vec![],
+        };
+        SupportPlan::new(
+            vec![PlanVersion {
+                version: 1,
+                effective_from: date!(2026 - 11 - 02),
+                outcomes: vec![],
+                lines: vec![line("day-centre", Category::DayActivities, 28_000, Period::FourWeekly), line("pa", Category::PersonalAssistant, 24_000, Period::Weekly)],
+            }],
+            None,
+        )
+    }
+
+    #[test]
+    fn line_usage_counts_spending_less_refunds_in_the_period() {
+        let mut earlier = spend_body(9_999);
+        earlier.date = date!(2026 - 11 - 01); // before the period
+        let refund = entry(14, EntryBody::Refund(Refund { date: date!(2026 - 11 - 22), amount: Money::from_pence(500), payee: "Sunrise".into(), plan_line: Some(PlanLineId("day-centre".into())), refund_of: Some(id(11)), note: String::new() }));
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 5_000), spend(12, 2_000), entry(13, EntryBody::Spend(earlier)), refund]).unwrap();
+        let plan = plan();
+        let usage = ledger.line_usage(&plan, &PlanLineId("day-centre".into()), date!(2026 - 11 - 25)).unwrap();
+        assert_eq!((usage.from, usage.to), (date!(2026 - 11 - 02), date!(2026 - 11 - 29)));
+        assert_eq!(usage.spent, Money::from_pence(6_500));
+        assert_eq!(usage.left, Money::from_pence(21_500));
+        assert_eq!(ledger.lines_usage(&plan, date!(2026 - 11 - 25)).len(), 2);
+        let next_period = ledger.line_usage(&plan, &PlanLineId("day-centre".into()), date!(2026 - 11 - 30)).unwrap();
+        assert_eq!(next_period.spent, Money::ZERO);
+    }
+
+    #[test]
+    fn statements_balance_opening_in_out_and_closing() {
+        let mut early = spend_body(1_000);
+        early.date = date!(2026 - 10 - 15);
+        let mut early_in = payment_in(9, 50_000);
+        if let EntryBody::PaymentIn(m) = &mut early_in.body {
+            m.date = date!(2026 - 10 - 01);
         }
-        let ledger = Ledger::from_entries([older, spend(12, 200), payment_in(13, 5)]).unwrap();
-        let amounts: Vec<Money> = ledger.spending().iter().map(|(_, s)| s.amount).collect();
-        assert_eq!(amounts, vec![Money::from_pence(200), Money::from_pence(100)]);
+        let ledger = Ledger::from_entries([early_in, entry(8, EntryBody::Spend(early)), payment_in(10, 100_000), spend(11, 1_250), spend(12, 750)]).unwrap();
+        let statement = ledger.statement(date!(2026 - 11 - 01), date!(2026 - 11 - 30));
+        assert_eq!(statement.opening, Money::from_pence(49_000));
+        assert_eq!(statement.money_in, Money::from_pence(100_000));
+        assert_eq!(statement.money_out, Money::from_pence(2_000));
+        assert_eq!(statement.closing, Money::from_pence(147_000));
+        assert_eq!(statement.closing, ledger.balance());
+        assert_eq!(statement.lines.len(), 3);
+    }
+
+    #[test]
+    fn surplus_is_the_balance_above_the_contingency() {
+        let plan = plan(); // weekly: 280 / 4 + 240 = £310
+        let policy = CouncilPolicy { contingency_weeks: 4, ..CouncilPolicy::default() };
+        let ledger = Ledger::from_entries([payment_in(10, 150_000)]).unwrap();
+        let s = ledger.surplus(&plan, &policy, date!(2026 - 11 - 25));
+        assert_eq!(s.weekly_budget, Money::from_pence(31_000));
+        assert_eq!(s.allowed, Money::from_pence(124_000));
+        assert_eq!(s.surplus, Money::from_pence(26_000));
+        let small = Ledger::from_entries([payment_in(10, 1_000)]).unwrap();
+        assert_eq!(small.surplus(&plan, &policy, date!(2026 - 11 - 25)).surplus, Money::ZERO);
     }
 }

@@ -74,6 +74,36 @@ impl Money {
         self.0.checked_sub(other.0).map(Money)
     }
 
+    /// Sum that sticks at the largest representable amount instead of overflowing. Used
+    /// only where inputs are already capped (plan budgets, records), so it never sticks in
+    /// practice; it exists so no sum can panic.
+    pub fn saturating_add(self, other: Money) -> Money {
+        Money(self.0.saturating_add(other.0))
+    }
+
+    /// `self × numerator ÷ denominator`, rounded to the nearest penny (halves away from
+    /// zero, as people round money). `denominator` must be more than zero.
+    pub fn mul_div(self, numerator: i64, denominator: i64) -> Money {
+        assert!(denominator > 0, "money is only ever divided by a positive count");
+        let product = self.0.saturating_mul(Decimal::from(numerator)) / Decimal::from(denominator);
+        Money(product.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    /// This amount as a whole percentage of `whole`, rounded down; `None` unless `whole`
+    /// is more than zero.
+    pub fn percent_of(self, whole: Money) -> Option<u32> {
+        if !whole.is_positive() {
+            return None;
+        }
+        let percent = self.0.checked_mul(Decimal::ONE_HUNDRED)? / whole.0;
+        rust_decimal::prelude::ToPrimitive::to_u32(&percent.floor())
+    }
+
+    /// Zero for negative amounts.
+    pub fn at_least_zero(self) -> Money {
+        if self.is_negative() { Money::ZERO } else { self }
+    }
+
     /// Parses an amount a person typed: "12", "12.5", "12.50", "£1,234.50", " 7.50 ".
     ///
     /// Refuses anything ambiguous rather than guessing: no signs, no exponents, commas only
@@ -150,6 +180,15 @@ fn parse_unsigned(text: &str) -> Result<Money, MoneyError> {
     );
     let normalised = normalised.trim_end_matches('.');
     Decimal::from_str(normalised).map(Money).map_err(|_| MoneyError::NotANumber)
+}
+
+impl std::ops::Neg for Money {
+    type Output = Money;
+
+    /// Cannot overflow: `Decimal`'s range is symmetric.
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
 }
 
 impl fmt::Display for Money {
@@ -279,5 +318,13 @@ mod tests {
         assert_eq!(a.checked_add(a).and_then(Money::pence), Some(2_000));
         let huge = Money(Decimal::MAX);
         assert_eq!(huge.checked_add(huge), None);
+        assert_eq!(huge.saturating_add(huge), huge);
+        assert_eq!(Money::from_pence(100).mul_div(1, 3), Money::from_pence(33));
+        assert_eq!(Money::from_pence(200).mul_div(1, 3), Money::from_pence(67));
+        assert_eq!(Money::from_pence(-200).mul_div(1, 3), Money::from_pence(-67));
+        assert_eq!(Money::from_pence(-5).at_least_zero(), Money::ZERO);
+        assert_eq!(Money::from_pence(3_333).percent_of(Money::from_pence(10_000)), Some(33));
+        assert_eq!(Money::from_pence(100).percent_of(Money::from_pence(100)), Some(100));
+        assert_eq!(Money::from_pence(100).percent_of(Money::ZERO), None);
     }
 }

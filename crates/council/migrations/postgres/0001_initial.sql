@@ -2,9 +2,11 @@
 -- Portable SQL: the same statements run on SQLite and Postgres. Times are Unix
 -- milliseconds (BIGINT); money is whole pence (BIGINT); ids are UUID text.
 
+-- policy is the council's CouncilPolicy (tally-ledger) as JSON.
 CREATE TABLE council (
     council_id    TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
+    policy        TEXT NOT NULL,
     created_at_ms BIGINT NOT NULL
 );
 
@@ -30,15 +32,11 @@ CREATE TABLE account (
     created_at_ms BIGINT NOT NULL
 );
 
-CREATE TABLE plan_line (
-    account_id   TEXT NOT NULL REFERENCES account (account_id),
-    plan_line_id TEXT NOT NULL,
-    position     BIGINT NOT NULL,
-    name         TEXT NOT NULL,
-    category     TEXT NOT NULL,
-    budget_pence BIGINT NOT NULL,
-    period       TEXT NOT NULL,
-    PRIMARY KEY (account_id, plan_line_id)
+-- The person's support plan, all versions, as the ledger's SupportPlan JSON.
+CREATE TABLE support_plan (
+    account_id    TEXT PRIMARY KEY REFERENCES account (account_id),
+    body          TEXT NOT NULL,
+    updated_at_ms BIGINT NOT NULL
 );
 
 -- One-time codes a council gives a person to pair a device. Only a hash is kept.

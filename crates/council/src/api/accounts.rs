@@ -34,6 +34,7 @@ pub(super) async fn profile(state: &AppState, account_id: AccountId) -> Result<A
         reference: account.reference,
         person_name: account.person_name,
         council_name: account.council_name,
-        plan_lines: state.storage.plan_lines(account_id).await?,
+        plan: state.storage.support_plan(account_id).await?,
+        policy: state.storage.policy_for(account_id).await?,
     })
 }

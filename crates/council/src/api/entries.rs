@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use tally_api::{PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES};
-use tally_ledger::{AccountId, Entry, EntryBody};
+use tally_ledger::{AccountId, Entry};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiJson};
@@ -41,11 +41,7 @@ async fn push(
         let entry_id = value.get("id").and_then(|id| id.as_str()).map(str::to_owned);
         match accept(value, &device, account_id) {
             Ok(entry) => {
-                let body = serde_json::to_string(&entry).map_err(anyhow::Error::from)?;
-                to_store.push((
-                    results.len(),
-                    NewEntry { entry_id: entry.id, device_id: entry.author.device, body },
-                ));
+                to_store.push((results.len(), NewEntry::new(entry)?));
                 results.push(PushResult { entry_id, status: PushStatus::Stored, message: None });
             }
             Err(message) => {
@@ -53,14 +49,14 @@ async fn push(
             }
         }
     }
-    let entries: Vec<NewEntry> = to_store.iter().map(|(_, e)| e.clone()).collect();
+    let (indexes, entries): (Vec<usize>, Vec<NewEntry>) = to_store.into_iter().unzip();
     let outcomes = state
         .storage
         .store_entries(account_id, &entries, now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
-    for ((index, _), outcome) in to_store.iter().zip(outcomes) {
-        let result = &mut results[*index];
+    for (index, outcome) in indexes.into_iter().zip(outcomes) {
+        let result = &mut results[index];
         match outcome {
             StoreOutcome::Stored => result.status = PushStatus::Stored,
             StoreOutcome::AlreadyStored => result.status = PushStatus::AlreadyStored,
@@ -90,8 +86,8 @@ fn accept(value: serde_json::Value, device: &Device, account_id: AccountId) -> R
     if entry.author.device != Some(device.0.device_id) {
         return Err("This record says it was made on a different device.".to_owned());
     }
-    if matches!(entry.body, EntryBody::PaymentIn(_)) {
-        return Err("Only the council can record payments into the account.".to_owned());
+    if entry.body.council_only() {
+        return Err("Only the council can record payments in, clawbacks and review decisions.".to_owned());
     }
     entry.check().map_err(|e| e.to_string())?;
     Ok(entry)

@@ -1,0 +1,678 @@
+//! The plan rules: which spending the person should explain, which is against the rules,
+//! and what a council officer may want to look at.
+//!
+//! [`Rules::check_draft`] judges one spend before it is saved (the wallet shows the flags
+//! at the moment of entry); [`Rules::review`] judges every spend of an account in one pass
+//! (the council's review queue) and gives the account-level flags and safeguarding
+//! signals. Both use the same per-spend checks, so the person and the council always see
+//! the same flags.
+
+use std::collections::{BTreeMap, HashMap};
+
+use time::{Date, Duration};
+
+use crate::date::long_date;
+use crate::entry::{EntryBody, EntryId, PaymentMethod, PlanLineId, Spend};
+use crate::ledger::{sum, Ledger};
+use crate::money::Money;
+use crate::plan::{Category, PlanLine, SupportPlan};
+use crate::policy::CouncilPolicy;
+
+/// How serious a flag is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The person should say why; saving goes ahead.
+    Explain,
+    /// Against the rules: the council will review it.
+    NotAllowed,
+}
+
+/// The rule a spend was flagged under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    FutureDate,
+    OutsidePlanDates,
+    NoPlanLine,
+    LineNotInPlan,
+    OverBudget,
+    PayeeNotApproved,
+    CloseRelativeInHousehold,
+    BannedCategory,
+    CashNotAllowed,
+    ReceiptMissing,
+    PossibleDuplicate,
+    BalanceBelowZero,
+    RespiteCap,
+    OverEntryMaximum,
+}
+
+impl Rule {
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::CloseRelativeInHousehold | Rule::BannedCategory | Rule::CashNotAllowed | Rule::RespiteCap | Rule::OverEntryMaximum => {
+                Severity::NotAllowed
+            }
+            _ => Severity::Explain,
+        }
+    }
+
+    /// The rule's name, as people see it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Rule::FutureDate => "Date in the future",
+            Rule::OutsidePlanDates => "Outside the dates of your support plan",
+            Rule::NoPlanLine => "Not linked to your support plan",
+            Rule::LineNotInPlan => "Not a line of your support plan",
+            Rule::OverBudget => "Over the budget for this part of your plan",
+            Rule::PayeeNotApproved => "Not one of the approved payees",
+            Rule::CloseRelativeInHousehold => "Paying a close relative who lives with you",
+            Rule::BannedCategory => "Something the council does not allow",
+            Rule::CashNotAllowed => "Cash is not allowed",
+            Rule::ReceiptMissing => "Receipt needed",
+            Rule::PossibleDuplicate => "Possibly logged twice",
+            Rule::BalanceBelowZero => "More than the money in the account",
+            Rule::RespiteCap => "More respite than allowed in a year",
+            Rule::OverEntryMaximum => "Larger than the council allows in one payment",
+        }
+    }
+
+    /// What the person can do about it.
+    pub fn what_to_do(self) -> &'static str {
+        match self {
+            Rule::FutureDate => "Check the date. If it is right, say why the payment is dated ahead.",
+            Rule::OutsidePlanDates => "Check the date, or say what the spending was for.",
+            Rule::NoPlanLine => "Choose the plan line it was for, or say which of your needs it met.",
+            Rule::LineNotInPlan => "Choose a line from your current support plan.",
+            Rule::OverBudget => "Say why more was needed this time. Your council may review your plan.",
+            Rule::PayeeNotApproved => "Check who was paid, or say why you used someone else.",
+            Rule::CloseRelativeInHousehold => "The council must agree this first. If it has, add the reference of its decision.",
+            Rule::BannedCategory => "The council will review this. Say what it was for.",
+            Rule::CashNotAllowed => "The council will review this. Say why cash was used.",
+            Rule::ReceiptMissing => "Add a photo of the receipt or invoice.",
+            Rule::PossibleDuplicate => "If it was logged twice, cancel one. If both are right, say so.",
+            Rule::BalanceBelowZero => "Check the amount. Tell your council if you are short of money.",
+            Rule::RespiteCap => "The council will review this. Say why a longer break was needed.",
+            Rule::OverEntryMaximum => "Check the amount, or contact your council about large payments.",
+        }
+    }
+}
+
+/// One reason a spend needs a look, in plain English.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Flag {
+    pub rule: Rule,
+    pub severity: Severity,
+    /// What happened, with the figures ("This takes Day centre £32.50 over its budget...").
+    pub reason: String,
+}
+
+impl Flag {
+    fn new(rule: Rule, reason: String) -> Flag {
+        Flag { rule, severity: rule.severity(), reason }
+    }
+}
+
+/// Account-level flags: about the account as a whole, not one spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRule {
+    SurplusAboveContingency,
+    PlanEndingSoon,
+    NoRecentSpending,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountFlag {
+    pub rule: AccountRule,
+    pub reason: String,
+}
+
+/// Something a council officer may want to look at, worded without blame. Never shown to
+/// the person as an accusation. Each carries the figures behind it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signal {
+    /// Payments to one payee well above that payee's recent average.
+    PayeeRising { payee: String, last_four_weeks: Money, usual_four_weeks: Money },
+    /// Cash is a larger share of spending than the council's set share.
+    CashShare { cash: Money, all_spending: Money, percent: u32 },
+    /// A new payee received a large amount in their first four weeks.
+    NewPayee { payee: String, first_paid: Date, first_four_weeks: Money },
+}
+
+impl Signal {
+    pub fn describe(&self) -> String {
+        match self {
+            Signal::PayeeRising { payee, last_four_weeks, usual_four_weeks } => format!(
+                "Payments to {payee} in the last 4 weeks came to {last_four_weeks}, against a usual {usual_four_weeks} for 4 weeks."
+            ),
+            Signal::CashShare { cash, all_spending, percent } => format!(
+                "Cash was {percent}% of spending in the last 4 weeks ({cash} of {all_spending})."
+            ),
+            Signal::NewPayee { payee, first_paid, first_four_weeks } => format!(
+                "{payee} was first paid on {} and received {first_four_weeks} in their first 4 weeks.",
+                long_date(*first_paid)
+            ),
+        }
+    }
+}
+
+/// The result of reviewing a whole account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Review {
+    /// Flags of each flagged spend (spends with no flag are not listed).
+    pub spends: BTreeMap<EntryId, Vec<Flag>>,
+    pub account: Vec<AccountFlag>,
+    pub signals: Vec<Signal>,
+}
+
+/// The plan, the council's policy and today's date: everything the rules need besides the
+/// entries. `today` is passed in; the ledger reads no clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules<'a> {
+    pub plan: &'a SupportPlan,
+    pub policy: &'a CouncilPolicy,
+    pub today: Date,
+}
+
+/// What the per-spend checks need to know about the rest of the account.
+struct Context {
+    /// Spending (less refunds) on the spend's line in its budget period, up to and
+    /// including this spend.
+    line_spent: Money,
+    /// The running balance right after this spend.
+    balance_after: Money,
+    duplicate: bool,
+    /// Respite days in the 365 days ending on the spend's date, including this spend.
+    respite_days: u32,
+}
+
+/// "Sunrise  Day Centre " and "sunrise day centre" are the same payee.
+pub fn normalise_payee(payee: &str) -> String {
+    payee.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+}
+
+const DAYS_IN_FOUR_WEEKS: i64 = 28;
+const PLAN_ENDING_DAYS: i64 = 28;
+const NO_SPENDING_DAYS: i64 = 56;
+/// How far back "new payee" looks: a payee first paid in the last quarter.
+const NEW_PAYEE_LOOKBACK_DAYS: i64 = 91;
+
+impl<'a> Rules<'a> {
+    fn line(&self, spend: &Spend) -> Option<&'a PlanLine> {
+        self.plan.line_on(spend.plan_line.as_ref()?, spend.date)
+    }
+
+    fn category(&self, spend: &Spend) -> Option<Category> {
+        spend.category.or_else(|| self.line(spend).map(|l| l.category))
+    }
+
+    /// The flags a spend would raise if saved now. `id` is the spend's own id when it is
+    /// already in the ledger (a correction being checked), so it is not compared with
+    /// itself.
+    pub fn check_draft(&self, ledger: &Ledger, id: Option<EntryId>, spend: &Spend) -> Vec<Flag> {
+        let active = ledger.active();
+        let others = || active.iter().filter(|a| Some(a.id()) != id);
+        let period = self.line(spend).and_then(|l| l.period_containing(spend.date));
+        let line_spent = match (period, &spend.plan_line) {
+            (Some((from, _)), Some(line)) => sum(others().filter_map(|a| line_movement(a.body, line, from, spend.date))).checked_add(spend.amount),
+            _ => Some(spend.amount),
+        }
+        .expect("capped amounts cannot overflow");
+        let balance_before = sum(others().map(|a| a.movement()).filter(|(d, _)| *d <= spend.date).map(|(_, m)| m));
+        let key = (normalise_payee(&spend.payee), spend.amount, spend.date);
+        let duplicate = others().filter_map(|a| a.spend()).any(|s| (normalise_payee(&s.payee), s.amount, s.date) == key);
+        let respite_days = if self.category(spend) == Some(Category::Respite) {
+            let from = spend.date - Duration::days(364);
+            others()
+                .filter_map(|a| a.spend())
+                .filter(|s| (from..=spend.date).contains(&s.date) && self.category(s) == Some(Category::Respite))
+                .map(|s| s.respite_days.unwrap_or(0))
+                .sum::<u32>()
+                + spend.respite_days.unwrap_or(0)
+        } else {
+            0
+        };
+        let context = Context {
+            line_spent,
+            balance_after: balance_before.checked_sub(spend.amount).expect("capped amounts cannot overflow"),
+            duplicate,
+            respite_days,
+        };
+        self.flags(spend, &context)
+    }
+
+    /// Every spend's flags, the account flags and the safeguarding signals, in one pass
+    /// over the entries in date order.
+    pub fn review(&self, ledger: &Ledger) -> Review {
+        let active = ledger.active();
+        let mut duplicates: HashMap<(String, Money, Date), u32> = HashMap::new();
+        for spend in active.iter().filter_map(|a| a.spend()) {
+            *duplicates.entry((normalise_payee(&spend.payee), spend.amount, spend.date)).or_default() += 1;
+        }
+        let mut balance = Money::ZERO;
+        let mut line_periods: HashMap<(PlanLineId, Date), Money> = HashMap::new();
+        let mut respite: Vec<(Date, u32)> = Vec::new();
+        let mut respite_window_start = 0;
+        let mut respite_window_days = 0u32;
+        let mut spends = BTreeMap::new();
+        for entry in &active {
+            let (_, movement) = entry.movement();
+            balance = balance.checked_add(movement).expect("capped amounts cannot overflow");
+            let line_spent = match entry.body {
+                EntryBody::Spend(s) => self.line(s).and_then(|l| Some((l, l.period_containing(s.date)?))).map(|(l, (from, _))| {
+                    let total = line_periods.entry((l.id.clone(), from)).or_insert(Money::ZERO);
+                    *total = total.checked_add(s.amount).expect("capped amounts cannot overflow");
+                    *total
+                }),
+                EntryBody::Refund(r) => {
+                    if let Some(l) = r.plan_line.as_ref().and_then(|id| self.plan.line_on(id, r.date)) {
+                        if let Some((from, _)) = l.period_containing(r.date) {
+                            let total = line_periods.entry((l.id.clone(), from)).or_insert(Money::ZERO);
+                            *total = total.checked_sub(r.amount).expect("capped amounts cannot overflow");
+                        }
+                    }
+                    None
+                }
+                _ => None,
+            };
+            let Some(spend) = entry.spend() else { continue };
+            let respite_days = if self.category(spend) == Some(Category::Respite) {
+                respite.push((spend.date, spend.respite_days.unwrap_or(0)));
+                respite_window_days += spend.respite_days.unwrap_or(0);
+                while respite[respite_window_start].0 < spend.date - Duration::days(364) {
+                    respite_window_days -= respite[respite_window_start].1;
+                    respite_window_start += 1;
+                }
+                respite_window_days
+            } else {
+                0
+            };
+            let context = Context {
+                line_spent: line_spent.unwrap_or(spend.amount),
+                balance_after: balance,
+                duplicate: duplicates[&(normalise_payee(&spend.payee), spend.amount, spend.date)] > 1,
+                respite_days,
+            };
+            let flags = self.flags(spend, &context);
+            if !flags.is_empty() {
+                spends.insert(entry.id(), flags);
+            }
+        }
+        Review { spends, account: self.account_flags(ledger), signals: self.signals(ledger) }
+    }
+
+    /// The per-spend checks, given what the rest of the account says.
+    fn flags(&self, spend: &Spend, context: &Context) -> Vec<Flag> {
+        let mut flags = Vec::new();
+        let mut flag = |rule, reason: String| flags.push(Flag::new(rule, reason));
+        let policy = self.policy;
+        let line = self.line(spend);
+
+        if spend.date > self.today {
+            flag(Rule::FutureDate, format!("The date, {}, is after today.", long_date(spend.date)));
+        }
+        let outside_line = line.is_some_and(|l| !l.runs_on(spend.date));
+        if !self.plan.covers(spend.date) || outside_line {
+            let span = match (self.plan.starts_on(), self.plan.ends_on) {
+                (Some(start), Some(end)) => format!("from {} to {}", long_date(start), long_date(end)),
+                (Some(start), None) => format!("from {}", long_date(start)),
+                _ => "at no date: there is no support plan yet".to_owned(),
+            };
+            flag(Rule::OutsidePlanDates, format!("{} is outside your support plan, which runs {span}.", long_date(spend.date)));
+        }
+        match (&spend.plan_line, line) {
+            (None, _) => flag(Rule::NoPlanLine, "This spending is not linked to a line of your support plan.".to_owned()),
+            (Some(id), None) if self.plan.covers(spend.date) => {
+                let name = self.plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone());
+                flag(Rule::LineNotInPlan, format!("\"{name}\" is not part of your support plan on {}.", long_date(spend.date)));
+            }
+            _ => {}
+        }
+        if let Some(line) = line {
+            if context.line_spent > line.budget {
+                let over = context.line_spent.checked_sub(line.budget).expect("capped amounts cannot overflow");
+                let period = line.period_containing(spend.date).map(|(from, to)| format!(" between {} and {}", long_date(from), long_date(to))).unwrap_or_default();
+                flag(
+                    Rule::OverBudget,
+                    format!("This takes {} {over} over its budget of {} {}: {} spent{period}.", line.name, line.budget, line.period.phrase(), context.line_spent),
+                );
+            }
+            let payee = normalise_payee(&spend.payee);
+            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalise_payee(p) == payee) {
+                flag(Rule::PayeeNotApproved, format!("{} is not on the list of payees agreed for {}: {}.", spend.payee, line.name, line.approved_payees.join(", ")));
+            }
+        }
+        if spend.close_relative_in_household && policy.close_relative_needs_authorisation && spend.council_authorisation.is_none() {
+            flag(
+                Rule::CloseRelativeInHousehold,
+                "The law does not allow paying a close relative who lives in the same household, unless the council has decided it is necessary and recorded that decision.".to_owned(),
+            );
+        }
+        if let Some(banned) = self.category(spend).and_then(|c| policy.banned(c)) {
+            flag(Rule::BannedCategory, format!("Your council does not allow spending on {}: {}", banned.category.label().to_lowercase(), banned.reason));
+        }
+        if spend.method == PaymentMethod::Cash && !policy.cash_allowed {
+            flag(Rule::CashNotAllowed, "Your council does not allow paying in cash from your direct payment.".to_owned());
+        }
+        let threshold = line.and_then(|l| l.receipt_threshold).unwrap_or(policy.receipt_threshold);
+        if spend.receipts.is_empty() {
+            if spend.method == PaymentMethod::Cash {
+                flag(Rule::ReceiptMissing, "Cash payments always need a receipt showing who was paid.".to_owned());
+            } else if spend.amount >= threshold {
+                flag(Rule::ReceiptMissing, format!("Spending of {threshold} or more needs a receipt or invoice."));
+            }
+        }
+        if context.duplicate {
+            flag(Rule::PossibleDuplicate, format!("{} to {} on {} is logged more than once.", spend.amount, spend.payee, long_date(spend.date)));
+        }
+        if context.balance_after.is_negative() {
+            flag(Rule::BalanceBelowZero, format!("After this, the account would be {} overdrawn.", -context.balance_after));
+        }
+        let cap_days = policy.respite_cap_weeks * 7;
+        if context.respite_days > cap_days {
+            flag(
+                Rule::RespiteCap,
+                format!("This brings respite to {} days in the 12 months to {}; your council allows {} weeks ({cap_days} days).", context.respite_days, long_date(spend.date), policy.respite_cap_weeks),
+            );
+        }
+        if spend.amount > policy.per_entry_maximum {
+            flag(Rule::OverEntryMaximum, format!("Your council allows at most {} in one payment.", policy.per_entry_maximum));
+        }
+        flags
+    }
+
+    /// Flags about the account as a whole, as of today.
+    pub fn account_flags(&self, ledger: &Ledger) -> Vec<AccountFlag> {
+        let mut flags = Vec::new();
+        let surplus = ledger.surplus(self.plan, self.policy, self.today);
+        if surplus.surplus.is_positive() {
+            flags.push(AccountFlag {
+                rule: AccountRule::SurplusAboveContingency,
+                reason: format!(
+                    "The account holds {}, which is {} more than the {} weeks of budget ({}) the council lets an account keep. The council may ask for the surplus back.",
+                    surplus.balance, surplus.surplus, self.policy.contingency_weeks, surplus.allowed
+                ),
+            });
+        }
+        if let Some(end) = self.plan.ends_on {
+            if (self.today..=self.today + Duration::days(PLAN_ENDING_DAYS)).contains(&end) {
+                flags.push(AccountFlag {
+                    rule: AccountRule::PlanEndingSoon,
+                    reason: format!("The support plan ends on {}. The council should review it before then.", long_date(end)),
+                });
+            }
+        }
+        let quiet_since = self.today - Duration::days(NO_SPENDING_DAYS);
+        let started_long_ago = self.plan.starts_on().is_some_and(|s| s <= quiet_since);
+        let spent_lately = ledger.active().iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
+        if started_long_ago && !spent_lately {
+            flags.push(AccountFlag {
+                rule: AccountRule::NoRecentSpending,
+                reason: format!("No spending has been logged for 8 weeks (since {}).", long_date(quiet_since)),
+            });
+        }
+        flags
+    }
+
+    /// Safeguarding signals for a council officer, as of today.
+    pub fn signals(&self, ledger: &Ledger) -> Vec<Signal> {
+        let thresholds = &self.policy.safeguarding;
+        let active = ledger.active();
+        let spends: Vec<&Spend> = active.iter().filter_map(|a| a.spend()).filter(|s| s.date <= self.today).collect();
+        let recent_from = self.today - Duration::days(DAYS_IN_FOUR_WEEKS - 1);
+        let history_weeks = thresholds.payee_history_weeks.max(1);
+        let history_from = recent_from - Duration::weeks(history_weeks.into());
+        let mut signals = Vec::new();
+
+        // Per payee: recent and usual amounts, first date paid.
+        #[derive(Default)]
+        struct PayeeFigures { name: String, recent: Money, history: Money, first: Option<Date> }
+        let mut payees: BTreeMap<String, PayeeFigures> = BTreeMap::new();
+        for s in &spends {
+            let figures = payees.entry(normalise_payee(&s.payee)).or_default();
+            if figures.name.is_empty() {
+                figures.name = s.payee.trim().to_owned();
+            }
+            if s.date >= recent_from {
+                figures.recent = figures.recent.saturating_add(s.amount);
+            } else if s.date >= history_from {
+                figures.history = figures.history.saturating_add(s.amount);
+            }
+            figures.first = Some(figures.first.map_or(s.date, |f| f.min(s.date)));
+        }
+        for (key, figures) in &payees {
+            let usual = figures.history.mul_div(4, history_weeks.into());
+            if usual.is_positive()
+                && figures.recent >= thresholds.payee_rise_minimum
+                && figures.recent.mul_div(100, 1) > usual.mul_div(thresholds.payee_rise_percent.into(), 1)
+            {
+                signals.push(Signal::PayeeRising { payee: figures.name.clone(), last_four_weeks: figures.recent, usual_four_weeks: usual });
+            }
+            if let Some(first) = figures.first {
+                if first > self.today - Duration::days(NEW_PAYEE_LOOKBACK_DAYS) {
+                    let first_window = first + Duration::days(DAYS_IN_FOUR_WEEKS - 1);
+                    let total = sum(spends.iter().filter(|s| normalise_payee(&s.payee) == *key && s.date <= first_window).map(|s| s.amount));
+                    if total > thresholds.new_payee_amount {
+                        signals.push(Signal::NewPayee { payee: figures.name.clone(), first_paid: first, first_four_weeks: total });
+                    }
+                }
+            }
+        }
+        let recent: Vec<&&Spend> = spends.iter().filter(|s| s.date >= recent_from).collect();
+        let all_spending = sum(recent.iter().map(|s| s.amount));
+        let cash = sum(recent.iter().filter(|s| s.method == PaymentMethod::Cash).map(|s| s.amount));
+        if let Some(percent) = cash.percent_of(all_spending) {
+            if percent > thresholds.cash_share_percent {
+                signals.push(Signal::CashShare { cash, all_spending, percent });
+            }
+        }
+        signals
+    }
+}
+
+/// A money entry's effect on a plan line's spending between two dates (inclusive).
+fn line_movement(body: &EntryBody, line: &PlanLineId, from: Date, to: Date) -> Option<Money> {
+    match body {
+        EntryBody::Spend(s) if s.plan_line.as_ref() == Some(line) && (from..=to).contains(&s.date) => Some(s.amount),
+        EntryBody::Refund(r) if r.plan_line.as_ref() == Some(line) && (from..=to).contains(&r.date) => Some(-r.amount),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::tests::{entry, payment_in, spend_body};
+    use crate::entry::{Entry, ReceiptRef};
+    use crate::plan::{Period, PlanVersion};
+    use crate::policy::BannedCategory as Banned;
+    use time::macros::{date, datetime};
+
+    const TODAY: Date = date!(2026 - 11 - 25);
+
+    fn plan() -> SupportPlan {
+        let line = |id: &str, name: &str, category, pence, period| PlanLine {
+            id: PlanLineId(id.into()),
+            name: name.into(),
+            category,
+            budget: Money::from_pence(pence),
+            period,
+            start: date!(2026 - 11 - 02),
+            end: None,
+            approved_payees: vec![],
+            receipt_threshold: None,
+            outcomes: vec![],
+        };
+        let mut pa = line("pa", "PA hours", Category::PersonalAssistant, 24_000, Period::Weekly);
+        pa.approved_payees = vec!["Jo Smith".into()];
+        SupportPlan::new(
+            vec![PlanVersion {
+                version: 1,
+                effective_from: date!(2026 - 11 - 02),
+                outcomes: vec![],
+                lines: vec![
+                    line("day-centre", "Day centre", Category::DayActivities, 28_000, Period::FourWeekly),
+                    pa,
+                    line("respite", "Respite breaks", Category::Respite, 150_000, Period::Yearly),
+                ],
+            }],
+            Some(date!(2027 - 11 - 01)),
+        )
+    }
+
+    fn spend_entry(n: u128, f: impl FnOnce(&mut Spend)) -> Entry {
+        let mut s = spend_body(1_250);
+        f(&mut s);
+        let mut e = entry(n, EntryBody::Spend(s));
+        e.recorded_at = datetime!(2026-11-22 10:00 UTC) + Duration::minutes(n as i64);
+        e
+    }
+
+    /// The rules a new spend raises, given earlier entries and a policy: checked both as a
+    /// draft and, once saved, by the whole-account review.
+    fn check(earlier: Vec<Entry>, policy: CouncilPolicy, draft: impl FnOnce(&mut Spend), expected: &[Rule]) {
+        let plan = plan();
+        let rules = Rules { plan: &plan, policy: &policy, today: TODAY };
+        let mut ledger = Ledger::from_entries(earlier).unwrap();
+        let new = spend_entry(99, draft);
+        let EntryBody::Spend(spend) = &new.body else { unreachable!() };
+        let at_entry: Vec<Rule> = rules.check_draft(&ledger, None, spend).iter().map(|f| f.rule).collect();
+        assert_eq!(at_entry, expected, "draft {spend:?}");
+        ledger.insert(new.clone()).unwrap();
+        let reviewed: Vec<Rule> = rules.review(&ledger).spends.get(&new.id).map(|f| f.iter().map(|f| f.rule).collect()).unwrap_or_default();
+        assert_eq!(reviewed, expected, "review {spend:?}");
+    }
+
+    fn funded() -> Vec<Entry> {
+        vec![payment_in(1, 1_000_000)]
+    }
+
+    fn with(mut entries: Vec<Entry>, more: Vec<Entry>) -> Vec<Entry> {
+        entries.extend(more);
+        entries
+    }
+
+    #[test]
+    fn each_rule_flags_what_it_names() {
+        use Rule::*;
+        let policy = CouncilPolicy::default;
+        check(funded(), policy(), |_| (), &[]);
+        check(funded(), policy(), |s| s.date = date!(2026 - 11 - 30), &[FutureDate]);
+        check(funded(), policy(), |s| s.date = date!(2026 - 10 - 01), &[OutsidePlanDates, BalanceBelowZero]); // before the first payment came in
+        check(funded(), policy(), |s| s.plan_line = None, &[NoPlanLine]);
+        check(funded(), policy(), |s| s.plan_line = Some(PlanLineId("gym".into())), &[LineNotInPlan]);
+        let spent_270 = spend_entry(2, |s| { s.amount = Money::from_pence(27_000); s.payee = "Other".into(); s.receipts = vec![ReceiptRef("a".repeat(64))]; });
+        check(with(funded(), vec![spent_270.clone()]), policy(), |_| (), &[OverBudget]);
+        check(with(funded(), vec![spent_270]), policy(), |s| s.amount = Money::from_pence(1_000), &[]);
+        check(funded(), policy(), |s| { s.plan_line = Some(PlanLineId("pa".into())); s.payee = "Someone Else".into(); }, &[PayeeNotApproved]);
+        check(funded(), policy(), |s| { s.plan_line = Some(PlanLineId("pa".into())); s.payee = " jo  SMITH ".into(); }, &[]);
+        check(funded(), policy(), |s| s.close_relative_in_household = true, &[CloseRelativeInHousehold]);
+        check(funded(), policy(), |s| { s.close_relative_in_household = true; s.council_authorisation = Some("DEC-42".into()); }, &[]);
+        let banned = CouncilPolicy { banned_categories: vec![Banned { category: Category::Training, reason: "Courses are paid for by the college.".into() }], ..policy() };
+        check(funded(), banned.clone(), |s| { s.plan_line = None; s.category = Some(Category::Training); }, &[NoPlanLine, BannedCategory]);
+        check(funded(), banned, |_| (), &[]);
+        let no_cash = CouncilPolicy { cash_allowed: false, ..policy() };
+        check(funded(), no_cash, |s| { s.method = PaymentMethod::Cash; s.receipts = vec![ReceiptRef("b".repeat(64))]; }, &[CashNotAllowed]);
+        check(funded(), policy(), |s| s.method = PaymentMethod::Cash, &[ReceiptMissing]);
+        check(funded(), policy(), |s| s.amount = Money::from_pence(5_000), &[ReceiptMissing]);
+        check(funded(), policy(), |s| s.amount = Money::from_pence(4_999), &[]);
+        check(with(funded(), vec![spend_entry(2, |_| ())]), policy(), |s| s.payee = "SUNRISE day centre".into(), &[PossibleDuplicate]);
+        check(vec![payment_in(1, 1_000)], policy(), |_| (), &[BalanceBelowZero]);
+        let respite = |n, days, date| spend_entry(n, |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(days); s.date = date; s.amount = Money::from_pence(100 + n as i64); s.receipts = vec![ReceiptRef("c".repeat(64))]; });
+        let earlier_stays = vec![respite(3, 14, date!(2026 - 11 - 03)), respite(4, 11, date!(2026 - 11 - 10))];
+        check(with(funded(), earlier_stays.clone()), policy(), |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(3); }, &[]);
+        check(with(funded(), earlier_stays), policy(), |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(4); }, &[RespiteCap]);
+        let small_maximum = CouncilPolicy { per_entry_maximum: Money::from_pence(1_000), ..policy() };
+        check(funded(), small_maximum.clone(), |_| (), &[OverEntryMaximum]);
+        check(funded(), small_maximum, |s| s.amount = Money::from_pence(1_000), &[]);
+    }
+
+    #[test]
+    fn severities_follow_the_law_and_council_rules() {
+        assert_eq!(Rule::CloseRelativeInHousehold.severity(), Severity::NotAllowed);
+        assert_eq!(Rule::BannedCategory.severity(), Severity::NotAllowed);
+        assert_eq!(Rule::OverBudget.severity(), Severity::Explain);
+        assert_eq!(Rule::ReceiptMissing.severity(), Severity::Explain);
+    }
+
+    #[test]
+    fn reasons_name_the_figures() {
+        let plan = plan();
+        let policy = CouncilPolicy::default();
+        let rules = Rules { plan: &plan, policy: &policy, today: TODAY };
+        let ledger = Ledger::from_entries(with(funded(), vec![spend_entry(2, |s| s.amount = Money::from_pence(27_000))])).unwrap();
+        let flags = rules.check_draft(&ledger, None, &spend_body(1_250));
+        assert_eq!(
+            flags[0].reason,
+            "This takes Day centre £2.50 over its budget of £280.00 every 4 weeks: £282.50 spent between 2 November 2026 and 29 November 2026."
+        );
+        assert!(!Rule::OverBudget.what_to_do().is_empty());
+    }
+
+    #[test]
+    fn a_correction_is_not_a_duplicate_of_itself() {
+        let plan = plan();
+        let policy = CouncilPolicy::default();
+        let rules = Rules { plan: &plan, policy: &policy, today: TODAY };
+        let original = spend_entry(2, |_| ());
+        let ledger = Ledger::from_entries(with(funded(), vec![original.clone()])).unwrap();
+        assert_eq!(rules.check_draft(&ledger, Some(original.id), &spend_body(1_250)), vec![]);
+    }
+
+    fn account_rules(entries: Vec<Entry>, plan: SupportPlan, today: Date) -> Vec<AccountRule> {
+        let policy = CouncilPolicy::default();
+        let rules = Rules { plan: &plan, policy: &policy, today };
+        rules.account_flags(&Ledger::from_entries(entries).unwrap()).iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn account_flags_surplus_plan_end_and_quiet_accounts() {
+        use AccountRule::*;
+        // Weekly budget: 280/4 + 240 + 1500/52 = 70 + 240 + 28.85 = £338.85; 8 weeks = £2,710.80.
+        let recent = spend_entry(2, |s| s.date = date!(2026 - 11 - 20));
+        assert_eq!(account_rules(vec![payment_in(1, 271_080), recent.clone()], plan(), TODAY), vec![]);
+        assert_eq!(account_rules(vec![payment_in(1, 300_000), recent.clone()], plan(), TODAY), vec![SurplusAboveContingency]);
+        assert_eq!(account_rules(vec![payment_in(1, 1_000), recent.clone()], plan(), date!(2027 - 10 - 10)), vec![PlanEndingSoon, NoRecentSpending]);
+        assert_eq!(account_rules(vec![payment_in(1, 1_000), recent], plan(), date!(2027 - 01 - 14)), vec![]);
+    }
+
+    fn signals(entries: Vec<Entry>) -> Vec<Signal> {
+        let plan = plan();
+        let policy = CouncilPolicy::default();
+        Rules { plan: &plan, policy: &policy, today: TODAY }.signals(&Ledger::from_entries(entries).unwrap())
+    }
+
+    #[test]
+    fn safeguarding_signals_carry_their_figures() {
+        let paid = |n: u128, payee: &'static str, pence: i64, date: Date, cash: bool| {
+            spend_entry(n, move |s| {
+                s.payee = payee.into();
+                s.amount = Money::from_pence(pence);
+                s.date = date;
+                s.receipts = vec![ReceiptRef("e".repeat(64))];
+                if cash { s.method = PaymentMethod::Cash; }
+            })
+        };
+        // Jo was paid £100 a week for 12 weeks, then £250 a week for the last 4.
+        let mut entries = funded();
+        for week in 0..16u128 {
+            let date = TODAY - Duration::weeks(15 - week as i64);
+            entries.push(paid(10 + week, "Jo Smith", if week < 12 { 10_000 } else { 25_000 }, date, false));
+        }
+        assert_eq!(
+            signals(entries.clone()),
+            vec![Signal::PayeeRising { payee: "Jo Smith".into(), last_four_weeks: Money::from_pence(100_000), usual_four_weeks: Money::from_pence(40_000) }]
+        );
+        // A new payee with £1,200 in their first 4 weeks, in cash.
+        entries.push(paid(50, "New Helper", 60_000, TODAY - Duration::days(10), true));
+        entries.push(paid(51, "New Helper", 60_000, TODAY - Duration::days(3), true));
+        let found = signals(entries);
+        assert!(found.contains(&Signal::NewPayee { payee: "New Helper".into(), first_paid: TODAY - Duration::days(10), first_four_weeks: Money::from_pence(120_000) }), "{found:?}");
+        assert!(found.contains(&Signal::CashShare { cash: Money::from_pence(120_000), all_spending: Money::from_pence(220_000), percent: 54 }), "{found:?}");
+        assert!(found.iter().all(|s| !s.describe().to_lowercase().contains("fraud")));
+        assert_eq!(signals(funded()), vec![]);
+    }
+}
