@@ -3,7 +3,9 @@
 //! Every view here is a function of the *set* of entries: not of the order they arrived
 //! in, nor of how many times one arrived.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use time::Date;
 
@@ -44,6 +46,10 @@ pub struct Active<'a> {
     pub body: &'a EntryBody,
     /// How many corrections there have been.
     pub corrections: usize,
+    /// The money date of the values in force.
+    pub date: Date,
+    /// The signed amount of the values in force: positive into the account.
+    pub amount: Money,
 }
 
 impl<'a> Active<'a> {
@@ -60,7 +66,7 @@ impl<'a> Active<'a> {
 
     /// (date, signed amount): positive into the account.
     pub fn movement(&self) -> (Date, Money) {
-        self.body.money_movement().expect("active entries are money entries")
+        (self.date, self.amount)
     }
 }
 
@@ -157,18 +163,21 @@ impl Ledger {
     /// Adds one entry if it is new. See [`Inserted`].
     pub fn insert(&mut self, entry: Entry) -> Result<Inserted, EntryError> {
         entry.check()?;
-        match self.entries.get_mut(&entry.id) {
-            Some(existing) if *existing == entry => Ok(Inserted::AlreadyHere),
-            Some(existing) => {
-                self.conflicts.insert(entry.id);
+        match self.entries.entry(entry.id) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(entry);
+                Ok(Inserted::Added)
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let existing = slot.get_mut();
+                if *existing == entry {
+                    return Ok(Inserted::AlreadyHere);
+                }
                 if entry < *existing {
                     *existing = entry;
                 }
+                self.conflicts.insert(*slot.key());
                 Ok(Inserted::Conflict)
-            }
-            None => {
-                self.entries.insert(entry.id, entry);
-                Ok(Inserted::Added)
             }
         }
     }
@@ -226,10 +235,12 @@ impl Ledger {
                     EntryBody::Correction(c) if c.replacement.same_kind(&original.body) => Some(c.replacement.as_ref()),
                     _ => None,
                 });
-                Active { original, body: latest.unwrap_or(&original.body), corrections: corrections.len() }
+                let body = latest.unwrap_or(&original.body);
+                let (date, amount) = body.money_movement().expect("only money entries are active");
+                Active { original, body, corrections: corrections.len(), date, amount }
             })
             .collect();
-        active.sort_by_key(|a| (a.movement().0, a.original.recorded_at, a.original.id));
+        active.sort_unstable_by_key(|a| (a.date, a.original.recorded_at, a.original.id));
         active
     }
 
@@ -259,28 +270,13 @@ impl Ledger {
 
     /// A plan line's budget, spending and what is left, in the period containing `on`.
     pub fn line_usage<'p>(&self, plan: &'p SupportPlan, line: &PlanLineId, on: Date) -> Option<LineUsage<'p>> {
-        let line = plan.line_on(line, on)?;
-        let (from, to) = line.period_containing(on)?;
-        let spent = sum(self.active().iter().filter_map(|a| {
-            let (date, _) = a.movement();
-            if date < from || date > to {
-                return None;
-            }
-            match a.body {
-                EntryBody::Spend(s) if s.plan_line.as_ref() == Some(&line.id) => Some(s.amount),
-                EntryBody::Refund(r) if r.plan_line.as_ref() == Some(&line.id) => Some(-r.amount),
-                _ => None,
-            }
-        }));
-        let left = line.budget.checked_sub(spent).expect("capped amounts cannot overflow");
-        Some(LineUsage { line, from, to, budget: line.budget, spent, left })
+        line_usage_in(&self.active(), plan.line_on(line, on)?, on)
     }
 
     /// [`Ledger::line_usage`] for every line of the plan in force on `on`.
     pub fn lines_usage<'p>(&self, plan: &'p SupportPlan, on: Date) -> Vec<LineUsage<'p>> {
-        plan.version_on(on)
-            .map(|v| v.lines.iter().filter_map(|l| self.line_usage(plan, &l.id, on)).collect())
-            .unwrap_or_default()
+        let active = self.active();
+        plan.version_on(on).map(|v| v.lines.iter().filter_map(|l| line_usage_in(&active, l, on)).collect()).unwrap_or_default()
     }
 
     /// The statement for `from..=to` (by money date).
@@ -299,12 +295,33 @@ impl Ledger {
 
     /// The surplus above the contingency the council allows, on a date.
     pub fn surplus(&self, plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
-        let balance = sum(self.active().iter().map(|a| a.movement()).filter(|(d, _)| *d <= on).map(|(_, m)| m));
-        let weekly_budget = plan.weekly_budget_on(on);
-        let allowed = weekly_budget.mul_div(policy.contingency_weeks.into(), 1);
-        let surplus = balance.checked_sub(allowed).unwrap_or(Money::ZERO).at_least_zero();
-        Surplus { balance, weekly_budget, allowed, surplus }
+        surplus_in(&self.active(), plan, policy, on)
     }
+}
+
+fn line_usage_in<'p>(active: &[Active<'_>], line: &'p PlanLine, on: Date) -> Option<LineUsage<'p>> {
+    let (from, to) = line.period_containing(on)?;
+    let spent = sum(active.iter().filter_map(|a| {
+        let (date, _) = a.movement();
+        if date < from || date > to {
+            return None;
+        }
+        match a.body {
+            EntryBody::Spend(s) if s.plan_line.as_ref() == Some(&line.id) => Some(s.amount),
+            EntryBody::Refund(r) if r.plan_line.as_ref() == Some(&line.id) => Some(-r.amount),
+            _ => None,
+        }
+    }));
+    let left = line.budget.checked_sub(spent).expect("capped amounts cannot overflow");
+    Some(LineUsage { line, from, to, budget: line.budget, spent, left })
+}
+
+pub(crate) fn surplus_in(active: &[Active<'_>], plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
+    let balance = sum(active.iter().map(|a| a.movement()).filter(|(d, _)| *d <= on).map(|(_, m)| m));
+    let weekly_budget = plan.weekly_budget_on(on);
+    let allowed = weekly_budget.mul_div(policy.contingency_weeks.into(), 1);
+    let surplus = balance.checked_sub(allowed).unwrap_or(Money::ZERO).at_least_zero();
+    Surplus { balance, weekly_budget, allowed, surplus }
 }
 
 /// Adds amounts. Every amount in a ledger is at most `HARD_MAXIMUM_PENCE` (checked on

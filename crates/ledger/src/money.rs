@@ -130,7 +130,10 @@ impl Money {
     /// Formats as plain digits with two decimals and no symbol ("1234.50", "-3.00"): the form
     /// used in records, CSV files and form fields.
     pub fn to_plain_string(self) -> String {
-        format!("{:.2}", self.0)
+        match self.pounds_and_pence() {
+            Some((pounds, pence)) => format!("{}{pounds}.{pence:02}", if self.is_negative() { "-" } else { "" }),
+            None => format!("{:.2}", self.0),
+        }
     }
 }
 
@@ -194,17 +197,33 @@ impl std::ops::Neg for Money {
 impl fmt::Display for Money {
     /// "£1,234.50"; negative amounts as "-£12.00".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plain = format!("{:.2}", self.0.abs());
-        let (whole, pence) = plain.split_once('.').unwrap_or((&plain, "00"));
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+        let Some((pounds, pence)) = self.pounds_and_pence() else {
+            return write!(f, "£{:.2}", self.0);
+        };
+        let digits = pounds.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
                 grouped.push(',');
             }
             grouped.push(c);
         }
         let sign = if self.is_negative() { "-" } else { "" };
-        write!(f, "{sign}£{grouped}.{pence}")
+        write!(f, "{sign}£{grouped}.{pence:02}")
+    }
+}
+
+impl Money {
+    /// Whole pounds and pence of the absolute value, read straight from the decimal's
+    /// digits (no string formatting): `None` only if the invariant of at most two decimal
+    /// places were broken.
+    fn pounds_and_pence(self) -> Option<(u128, u128)> {
+        let scale = self.0.scale();
+        if scale > 2 {
+            return None;
+        }
+        let pence = self.0.mantissa().unsigned_abs() * 10u128.pow(2 - scale);
+        Some((pence / 100, pence % 100))
     }
 }
 

@@ -7,15 +7,17 @@
 //! signals. Both use the same per-spend checks, so the person and the council always see
 //! the same flags.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use time::{Date, Duration};
 
 use crate::date::long_date;
 use crate::entry::{EntryBody, EntryId, PaymentMethod, PlanLineId, Spend};
-use crate::ledger::{sum, Ledger};
+use crate::ledger::{sum, surplus_in, Active, Ledger};
 use crate::money::Money;
-use crate::plan::{Category, PlanLine, SupportPlan};
+use crate::plan::{Category, Period, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
 
 /// How serious a flag is.
@@ -99,18 +101,98 @@ impl Rule {
     }
 }
 
-/// One reason a spend needs a look, in plain English.
+/// One reason a spend needs a look: the rule and the facts behind it. The sentence people
+/// read is made by [`Flag::reason`] when it is shown, not when every spend is checked.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Flag {
-    pub rule: Rule,
-    pub severity: Severity,
-    /// What happened, with the figures ("This takes Day centre £32.50 over its budget...").
-    pub reason: String,
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Flag {
+    FutureDate { date: Date },
+    OutsidePlanDates { date: Date, plan_starts: Option<Date>, plan_ends: Option<Date> },
+    NoPlanLine,
+    LineNotInPlan { line: String, date: Date },
+    OverBudget { line: String, budget: Money, period: Period, spent: Money, from: Date, to: Date },
+    PayeeNotApproved { payee: String, line: String, approved: Vec<String> },
+    CloseRelativeInHousehold,
+    BannedCategory { category: Category, why: String },
+    CashNotAllowed,
+    /// `threshold` is `None` for cash, which always needs a receipt.
+    ReceiptMissing { threshold: Option<Money> },
+    PossibleDuplicate { payee: String, amount: Money, date: Date },
+    BalanceBelowZero { overdrawn: Money },
+    RespiteCap { days: u32, date: Date, cap_weeks: u32 },
+    OverEntryMaximum { maximum: Money },
 }
 
 impl Flag {
-    fn new(rule: Rule, reason: String) -> Flag {
-        Flag { rule, severity: rule.severity(), reason }
+    pub fn rule(&self) -> Rule {
+        match self {
+            Flag::FutureDate { .. } => Rule::FutureDate,
+            Flag::OutsidePlanDates { .. } => Rule::OutsidePlanDates,
+            Flag::NoPlanLine => Rule::NoPlanLine,
+            Flag::LineNotInPlan { .. } => Rule::LineNotInPlan,
+            Flag::OverBudget { .. } => Rule::OverBudget,
+            Flag::PayeeNotApproved { .. } => Rule::PayeeNotApproved,
+            Flag::CloseRelativeInHousehold => Rule::CloseRelativeInHousehold,
+            Flag::BannedCategory { .. } => Rule::BannedCategory,
+            Flag::CashNotAllowed => Rule::CashNotAllowed,
+            Flag::ReceiptMissing { .. } => Rule::ReceiptMissing,
+            Flag::PossibleDuplicate { .. } => Rule::PossibleDuplicate,
+            Flag::BalanceBelowZero { .. } => Rule::BalanceBelowZero,
+            Flag::RespiteCap { .. } => Rule::RespiteCap,
+            Flag::OverEntryMaximum { .. } => Rule::OverEntryMaximum,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.rule().severity()
+    }
+
+    /// What happened, with the figures, in plain English.
+    pub fn reason(&self) -> String {
+        match self {
+            Flag::FutureDate { date } => format!("The date, {}, is after today.", long_date(*date)),
+            Flag::OutsidePlanDates { date, plan_starts, plan_ends } => {
+                let span = match (plan_starts, plan_ends) {
+                    (Some(start), Some(end)) => format!("from {} to {}", long_date(*start), long_date(*end)),
+                    (Some(start), None) => format!("from {}", long_date(*start)),
+                    _ => "at no date: there is no support plan yet".to_owned(),
+                };
+                format!("{} is outside your support plan, which runs {span}.", long_date(*date))
+            }
+            Flag::NoPlanLine => "This spending is not linked to a line of your support plan.".to_owned(),
+            Flag::LineNotInPlan { line, date } => format!("\"{line}\" is not part of your support plan on {}.", long_date(*date)),
+            Flag::OverBudget { line, budget, period, spent, from, to } => {
+                let over = spent.checked_sub(*budget).unwrap_or(Money::ZERO);
+                format!(
+                    "This takes {line} {over} over its budget of {budget} {}: {spent} spent between {} and {}.",
+                    period.phrase(),
+                    long_date(*from),
+                    long_date(*to)
+                )
+            }
+            Flag::PayeeNotApproved { payee, line, approved } => {
+                format!("{payee} is not on the list of payees agreed for {line}: {}.", approved.join(", "))
+            }
+            Flag::CloseRelativeInHousehold => "The law does not allow paying a close relative who lives in the same household, unless the council has decided it is necessary and recorded that decision.".to_owned(),
+            Flag::BannedCategory { category, why } => {
+                format!("Your council does not allow spending on {}: {why}", category.label().to_lowercase())
+            }
+            Flag::CashNotAllowed => "Your council does not allow paying in cash from your direct payment.".to_owned(),
+            Flag::ReceiptMissing { threshold: None } => "Cash payments always need a receipt showing who was paid.".to_owned(),
+            Flag::ReceiptMissing { threshold: Some(threshold) } => {
+                format!("Spending of {threshold} or more needs a receipt or invoice.")
+            }
+            Flag::PossibleDuplicate { payee, amount, date } => {
+                format!("{amount} to {payee} on {} is logged more than once.", long_date(*date))
+            }
+            Flag::BalanceBelowZero { overdrawn } => format!("After this, the account would be {overdrawn} overdrawn."),
+            Flag::RespiteCap { days, date, cap_weeks } => format!(
+                "This brings respite to {days} days in the 12 months to {}; your council allows {cap_weeks} weeks ({} days).",
+                long_date(*date),
+                cap_weeks * 7
+            ),
+            Flag::OverEntryMaximum { maximum } => format!("Your council allows at most {maximum} in one payment."),
+        }
     }
 }
 
@@ -178,7 +260,9 @@ pub struct Rules<'a> {
 }
 
 /// What the per-spend checks need to know about the rest of the account.
-struct Context {
+struct Context<'p> {
+    /// The spend's payee, normalised.
+    payee: &'p str,
     /// Spending (less refunds) on the spend's line in its budget period, up to and
     /// including this spend.
     line_spent: Money,
@@ -191,7 +275,14 @@ struct Context {
 
 /// "Sunrise  Day Centre " and "sunrise day centre" are the same payee.
 pub fn normalise_payee(payee: &str) -> String {
-    payee.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+    let mut normal = String::with_capacity(payee.len());
+    for word in payee.split_whitespace() {
+        if !normal.is_empty() {
+            normal.push(' ');
+        }
+        normal.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    normal
 }
 
 const DAYS_IN_FOUR_WEEKS: i64 = 28;
@@ -205,8 +296,9 @@ impl<'a> Rules<'a> {
         self.plan.line_on(spend.plan_line.as_ref()?, spend.date)
     }
 
-    fn category(&self, spend: &Spend) -> Option<Category> {
-        spend.category.or_else(|| self.line(spend).map(|l| l.category))
+    /// What a spend was for: its own category, or its plan line's.
+    fn category(spend: &Spend, line: Option<&PlanLine>) -> Option<Category> {
+        spend.category.or(line.map(|l| l.category))
     }
 
     /// The flags a spend would raise if saved now. `id` is the spend's own id when it is
@@ -215,20 +307,23 @@ impl<'a> Rules<'a> {
     pub fn check_draft(&self, ledger: &Ledger, id: Option<EntryId>, spend: &Spend) -> Vec<Flag> {
         let active = ledger.active();
         let others = || active.iter().filter(|a| Some(a.id()) != id);
-        let period = self.line(spend).and_then(|l| l.period_containing(spend.date));
+        let line = self.line(spend);
+        let period = line.and_then(|l| l.period_containing(spend.date));
         let line_spent = match (period, &spend.plan_line) {
             (Some((from, _)), Some(line)) => sum(others().filter_map(|a| line_movement(a.body, line, from, spend.date))).checked_add(spend.amount),
             _ => Some(spend.amount),
         }
         .expect("capped amounts cannot overflow");
         let balance_before = sum(others().map(|a| a.movement()).filter(|(d, _)| *d <= spend.date).map(|(_, m)| m));
-        let key = (normalise_payee(&spend.payee), spend.amount, spend.date);
-        let duplicate = others().filter_map(|a| a.spend()).any(|s| (normalise_payee(&s.payee), s.amount, s.date) == key);
-        let respite_days = if self.category(spend) == Some(Category::Respite) {
+        let payee = normalise_payee(&spend.payee);
+        let duplicate = others()
+            .filter_map(|a| a.spend())
+            .any(|s| s.amount == spend.amount && s.date == spend.date && normalise_payee(&s.payee) == payee);
+        let respite_days = if Self::category(spend, line) == Some(Category::Respite) {
             let from = spend.date - Duration::days(364);
             others()
                 .filter_map(|a| a.spend())
-                .filter(|s| (from..=spend.date).contains(&s.date) && self.category(s) == Some(Category::Respite))
+                .filter(|s| (from..=spend.date).contains(&s.date) && Self::category(s, self.line(s)) == Some(Category::Respite))
                 .map(|s| s.respite_days.unwrap_or(0))
                 .sum::<u32>()
                 + spend.respite_days.unwrap_or(0)
@@ -236,50 +331,55 @@ impl<'a> Rules<'a> {
             0
         };
         let context = Context {
+            payee: &payee,
             line_spent,
             balance_after: balance_before.checked_sub(spend.amount).expect("capped amounts cannot overflow"),
             duplicate,
             respite_days,
         };
-        self.flags(spend, &context)
+        self.flags(spend, line, &context)
     }
 
     /// Every spend's flags, the account flags and the safeguarding signals, in one pass
     /// over the entries in date order.
     pub fn review(&self, ledger: &Ledger) -> Review {
         let active = ledger.active();
-        let mut duplicates: HashMap<(String, Money, Date), u32> = HashMap::new();
-        for spend in active.iter().filter_map(|a| a.spend()) {
-            *duplicates.entry((normalise_payee(&spend.payee), spend.amount, spend.date)).or_default() += 1;
+        // Each payee normalised once, aligned with `active`.
+        let payees: Vec<Option<String>> = active.iter().map(|a| a.spend().map(|s| normalise_payee(&s.payee))).collect();
+        let mut duplicates: HashMap<(&str, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
+        for (a, payee) in active.iter().zip(&payees) {
+            if let (Some(s), Some(payee)) = (a.spend(), payee) {
+                *duplicates.entry((payee, s.amount, s.date)).or_default() += 1;
+            }
         }
         let mut balance = Money::ZERO;
-        let mut line_periods: HashMap<(PlanLineId, Date), Money> = HashMap::new();
+        // Spending per (plan line, period start); lines by address, so no name is copied.
+        let mut line_periods: HashMap<(*const PlanLine, Date), Money> = HashMap::with_capacity_and_hasher(256, Default::default());
+        let mut add_to_line = |line: Option<&PlanLine>, date: Date, amount: Money| {
+            let line = line?;
+            let (from, _) = line.period_containing(date)?;
+            let total = line_periods.entry((line as *const PlanLine, from)).or_insert(Money::ZERO);
+            *total = total.checked_add(amount).expect("capped amounts cannot overflow");
+            Some(*total)
+        };
         let mut respite: Vec<(Date, u32)> = Vec::new();
         let mut respite_window_start = 0;
         let mut respite_window_days = 0u32;
         let mut spends = BTreeMap::new();
-        for entry in &active {
+        for (entry, payee) in active.iter().zip(&payees) {
             let (_, movement) = entry.movement();
             balance = balance.checked_add(movement).expect("capped amounts cannot overflow");
+            let spend_line = entry.spend().and_then(|s| self.line(s));
             let line_spent = match entry.body {
-                EntryBody::Spend(s) => self.line(s).and_then(|l| Some((l, l.period_containing(s.date)?))).map(|(l, (from, _))| {
-                    let total = line_periods.entry((l.id.clone(), from)).or_insert(Money::ZERO);
-                    *total = total.checked_add(s.amount).expect("capped amounts cannot overflow");
-                    *total
-                }),
+                EntryBody::Spend(s) => add_to_line(spend_line, s.date, s.amount),
                 EntryBody::Refund(r) => {
-                    if let Some(l) = r.plan_line.as_ref().and_then(|id| self.plan.line_on(id, r.date)) {
-                        if let Some((from, _)) = l.period_containing(r.date) {
-                            let total = line_periods.entry((l.id.clone(), from)).or_insert(Money::ZERO);
-                            *total = total.checked_sub(r.amount).expect("capped amounts cannot overflow");
-                        }
-                    }
+                    add_to_line(r.plan_line.as_ref().and_then(|id| self.plan.line_on(id, r.date)), r.date, -r.amount);
                     None
                 }
                 _ => None,
             };
-            let Some(spend) = entry.spend() else { continue };
-            let respite_days = if self.category(spend) == Some(Category::Respite) {
+            let (Some(spend), Some(payee)) = (entry.spend(), payee) else { continue };
+            let respite_days = if Self::category(spend, spend_line) == Some(Category::Respite) {
                 respite.push((spend.date, spend.respite_days.unwrap_or(0)));
                 respite_window_days += spend.respite_days.unwrap_or(0);
                 while respite[respite_window_start].0 < spend.date - Duration::days(364) {
@@ -291,103 +391,89 @@ impl<'a> Rules<'a> {
                 0
             };
             let context = Context {
+                payee,
                 line_spent: line_spent.unwrap_or(spend.amount),
                 balance_after: balance,
-                duplicate: duplicates[&(normalise_payee(&spend.payee), spend.amount, spend.date)] > 1,
+                duplicate: duplicates[&(payee.as_str(), spend.amount, spend.date)] > 1,
                 respite_days,
             };
-            let flags = self.flags(spend, &context);
+            let flags = self.flags(spend, spend_line, &context);
             if !flags.is_empty() {
                 spends.insert(entry.id(), flags);
             }
         }
-        Review { spends, account: self.account_flags(ledger), signals: self.signals(ledger) }
+        Review { spends, account: self.account_flags_in(&active), signals: self.signals_in(&active, &payees) }
     }
 
     /// The per-spend checks, given what the rest of the account says.
-    fn flags(&self, spend: &Spend, context: &Context) -> Vec<Flag> {
+    fn flags(&self, spend: &Spend, line: Option<&PlanLine>, context: &Context<'_>) -> Vec<Flag> {
         let mut flags = Vec::new();
-        let mut flag = |rule, reason: String| flags.push(Flag::new(rule, reason));
         let policy = self.policy;
-        let line = self.line(spend);
 
         if spend.date > self.today {
-            flag(Rule::FutureDate, format!("The date, {}, is after today.", long_date(spend.date)));
+            flags.push(Flag::FutureDate { date: spend.date });
         }
         let outside_line = line.is_some_and(|l| !l.runs_on(spend.date));
         if !self.plan.covers(spend.date) || outside_line {
-            let span = match (self.plan.starts_on(), self.plan.ends_on) {
-                (Some(start), Some(end)) => format!("from {} to {}", long_date(start), long_date(end)),
-                (Some(start), None) => format!("from {}", long_date(start)),
-                _ => "at no date: there is no support plan yet".to_owned(),
-            };
-            flag(Rule::OutsidePlanDates, format!("{} is outside your support plan, which runs {span}.", long_date(spend.date)));
+            flags.push(Flag::OutsidePlanDates { date: spend.date, plan_starts: self.plan.starts_on(), plan_ends: self.plan.ends_on });
         }
         match (&spend.plan_line, line) {
-            (None, _) => flag(Rule::NoPlanLine, "This spending is not linked to a line of your support plan.".to_owned()),
+            (None, _) => flags.push(Flag::NoPlanLine),
             (Some(id), None) if self.plan.covers(spend.date) => {
                 let name = self.plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone());
-                flag(Rule::LineNotInPlan, format!("\"{name}\" is not part of your support plan on {}.", long_date(spend.date)));
+                flags.push(Flag::LineNotInPlan { line: name, date: spend.date });
             }
             _ => {}
         }
         if let Some(line) = line {
             if context.line_spent > line.budget {
-                let over = context.line_spent.checked_sub(line.budget).expect("capped amounts cannot overflow");
-                let period = line.period_containing(spend.date).map(|(from, to)| format!(" between {} and {}", long_date(from), long_date(to))).unwrap_or_default();
-                flag(
-                    Rule::OverBudget,
-                    format!("This takes {} {over} over its budget of {} {}: {} spent{period}.", line.name, line.budget, line.period.phrase(), context.line_spent),
-                );
+                let (from, to) = line.period_containing(spend.date).unwrap_or((spend.date, spend.date));
+                flags.push(Flag::OverBudget { line: line.name.clone(), budget: line.budget, period: line.period, spent: context.line_spent, from, to });
             }
-            let payee = normalise_payee(&spend.payee);
-            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalise_payee(p) == payee) {
-                flag(Rule::PayeeNotApproved, format!("{} is not on the list of payees agreed for {}: {}.", spend.payee, line.name, line.approved_payees.join(", ")));
+            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalise_payee(p) == context.payee) {
+                flags.push(Flag::PayeeNotApproved { payee: spend.payee.clone(), line: line.name.clone(), approved: line.approved_payees.clone() });
             }
         }
         if spend.close_relative_in_household && policy.close_relative_needs_authorisation && spend.council_authorisation.is_none() {
-            flag(
-                Rule::CloseRelativeInHousehold,
-                "The law does not allow paying a close relative who lives in the same household, unless the council has decided it is necessary and recorded that decision.".to_owned(),
-            );
+            flags.push(Flag::CloseRelativeInHousehold);
         }
-        if let Some(banned) = self.category(spend).and_then(|c| policy.banned(c)) {
-            flag(Rule::BannedCategory, format!("Your council does not allow spending on {}: {}", banned.category.label().to_lowercase(), banned.reason));
+        if let Some(banned) = Self::category(spend, line).and_then(|c| policy.banned(c)) {
+            flags.push(Flag::BannedCategory { category: banned.category, why: banned.reason.clone() });
         }
         if spend.method == PaymentMethod::Cash && !policy.cash_allowed {
-            flag(Rule::CashNotAllowed, "Your council does not allow paying in cash from your direct payment.".to_owned());
+            flags.push(Flag::CashNotAllowed);
         }
         let threshold = line.and_then(|l| l.receipt_threshold).unwrap_or(policy.receipt_threshold);
         if spend.receipts.is_empty() {
             if spend.method == PaymentMethod::Cash {
-                flag(Rule::ReceiptMissing, "Cash payments always need a receipt showing who was paid.".to_owned());
+                flags.push(Flag::ReceiptMissing { threshold: None });
             } else if spend.amount >= threshold {
-                flag(Rule::ReceiptMissing, format!("Spending of {threshold} or more needs a receipt or invoice."));
+                flags.push(Flag::ReceiptMissing { threshold: Some(threshold) });
             }
         }
         if context.duplicate {
-            flag(Rule::PossibleDuplicate, format!("{} to {} on {} is logged more than once.", spend.amount, spend.payee, long_date(spend.date)));
+            flags.push(Flag::PossibleDuplicate { payee: spend.payee.clone(), amount: spend.amount, date: spend.date });
         }
         if context.balance_after.is_negative() {
-            flag(Rule::BalanceBelowZero, format!("After this, the account would be {} overdrawn.", -context.balance_after));
+            flags.push(Flag::BalanceBelowZero { overdrawn: -context.balance_after });
         }
-        let cap_days = policy.respite_cap_weeks * 7;
-        if context.respite_days > cap_days {
-            flag(
-                Rule::RespiteCap,
-                format!("This brings respite to {} days in the 12 months to {}; your council allows {} weeks ({cap_days} days).", context.respite_days, long_date(spend.date), policy.respite_cap_weeks),
-            );
+        if context.respite_days > policy.respite_cap_weeks * 7 {
+            flags.push(Flag::RespiteCap { days: context.respite_days, date: spend.date, cap_weeks: policy.respite_cap_weeks });
         }
         if spend.amount > policy.per_entry_maximum {
-            flag(Rule::OverEntryMaximum, format!("Your council allows at most {} in one payment.", policy.per_entry_maximum));
+            flags.push(Flag::OverEntryMaximum { maximum: policy.per_entry_maximum });
         }
         flags
     }
 
     /// Flags about the account as a whole, as of today.
     pub fn account_flags(&self, ledger: &Ledger) -> Vec<AccountFlag> {
+        self.account_flags_in(&ledger.active())
+    }
+
+    fn account_flags_in(&self, active: &[Active<'_>]) -> Vec<AccountFlag> {
         let mut flags = Vec::new();
-        let surplus = ledger.surplus(self.plan, self.policy, self.today);
+        let surplus = surplus_in(active, self.plan, self.policy, self.today);
         if surplus.surplus.is_positive() {
             flags.push(AccountFlag {
                 rule: AccountRule::SurplusAboveContingency,
@@ -407,7 +493,7 @@ impl<'a> Rules<'a> {
         }
         let quiet_since = self.today - Duration::days(NO_SPENDING_DAYS);
         let started_long_ago = self.plan.starts_on().is_some_and(|s| s <= quiet_since);
-        let spent_lately = ledger.active().iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
+        let spent_lately = active.iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
         if started_long_ago && !spent_lately {
             flags.push(AccountFlag {
                 rule: AccountRule::NoRecentSpending,
@@ -419,9 +505,20 @@ impl<'a> Rules<'a> {
 
     /// Safeguarding signals for a council officer, as of today.
     pub fn signals(&self, ledger: &Ledger) -> Vec<Signal> {
-        let thresholds = &self.policy.safeguarding;
         let active = ledger.active();
-        let spends: Vec<&Spend> = active.iter().filter_map(|a| a.spend()).filter(|s| s.date <= self.today).collect();
+        let payees: Vec<Option<String>> = active.iter().map(|a| a.spend().map(|s| normalise_payee(&s.payee))).collect();
+        self.signals_in(&active, &payees)
+    }
+
+    /// `payees`: each active entry's normalised payee (for spends), aligned with `active`.
+    fn signals_in(&self, active: &[Active<'_>], payees: &[Option<String>]) -> Vec<Signal> {
+        let thresholds = &self.policy.safeguarding;
+        let spends: Vec<(&Spend, &str)> = active
+            .iter()
+            .zip(payees)
+            .filter_map(|(a, p)| Some((a.spend()?, p.as_deref()?)))
+            .filter(|(s, _)| s.date <= self.today)
+            .collect();
         let recent_from = self.today - Duration::days(DAYS_IN_FOUR_WEEKS - 1);
         let history_weeks = thresholds.payee_history_weeks.max(1);
         let history_from = recent_from - Duration::weeks(history_weeks.into());
@@ -430,9 +527,9 @@ impl<'a> Rules<'a> {
         // Per payee: recent and usual amounts, first date paid.
         #[derive(Default)]
         struct PayeeFigures { name: String, recent: Money, history: Money, first: Option<Date> }
-        let mut payees: BTreeMap<String, PayeeFigures> = BTreeMap::new();
-        for s in &spends {
-            let figures = payees.entry(normalise_payee(&s.payee)).or_default();
+        let mut by_payee: BTreeMap<&str, PayeeFigures> = BTreeMap::new();
+        for &(s, payee) in &spends {
+            let figures = by_payee.entry(payee).or_default();
             if figures.name.is_empty() {
                 figures.name = s.payee.trim().to_owned();
             }
@@ -443,7 +540,7 @@ impl<'a> Rules<'a> {
             }
             figures.first = Some(figures.first.map_or(s.date, |f| f.min(s.date)));
         }
-        for (key, figures) in &payees {
+        for (key, figures) in &by_payee {
             let usual = figures.history.mul_div(4, history_weeks.into());
             if usual.is_positive()
                 && figures.recent >= thresholds.payee_rise_minimum
@@ -454,14 +551,14 @@ impl<'a> Rules<'a> {
             if let Some(first) = figures.first {
                 if first > self.today - Duration::days(NEW_PAYEE_LOOKBACK_DAYS) {
                     let first_window = first + Duration::days(DAYS_IN_FOUR_WEEKS - 1);
-                    let total = sum(spends.iter().filter(|s| normalise_payee(&s.payee) == *key && s.date <= first_window).map(|s| s.amount));
+                    let total = sum(spends.iter().filter(|(s, p)| p == key && s.date <= first_window).map(|(s, _)| s.amount));
                     if total > thresholds.new_payee_amount {
                         signals.push(Signal::NewPayee { payee: figures.name.clone(), first_paid: first, first_four_weeks: total });
                     }
                 }
             }
         }
-        let recent: Vec<&&Spend> = spends.iter().filter(|s| s.date >= recent_from).collect();
+        let recent: Vec<&Spend> = spends.iter().map(|(s, _)| *s).filter(|s| s.date >= recent_from).collect();
         let all_spending = sum(recent.iter().map(|s| s.amount));
         let cash = sum(recent.iter().filter(|s| s.method == PaymentMethod::Cash).map(|s| s.amount));
         if let Some(percent) = cash.percent_of(all_spending) {
@@ -539,10 +636,10 @@ mod tests {
         let mut ledger = Ledger::from_entries(earlier).unwrap();
         let new = spend_entry(99, draft);
         let EntryBody::Spend(spend) = &new.body else { unreachable!() };
-        let at_entry: Vec<Rule> = rules.check_draft(&ledger, None, spend).iter().map(|f| f.rule).collect();
+        let at_entry: Vec<Rule> = rules.check_draft(&ledger, None, spend).iter().map(Flag::rule).collect();
         assert_eq!(at_entry, expected, "draft {spend:?}");
         ledger.insert(new.clone()).unwrap();
-        let reviewed: Vec<Rule> = rules.review(&ledger).spends.get(&new.id).map(|f| f.iter().map(|f| f.rule).collect()).unwrap_or_default();
+        let reviewed: Vec<Rule> = rules.review(&ledger).spends.get(&new.id).map(|f| f.iter().map(Flag::rule).collect()).unwrap_or_default();
         assert_eq!(reviewed, expected, "review {spend:?}");
     }
 
@@ -606,7 +703,7 @@ mod tests {
         let ledger = Ledger::from_entries(with(funded(), vec![spend_entry(2, |s| s.amount = Money::from_pence(27_000))])).unwrap();
         let flags = rules.check_draft(&ledger, None, &spend_body(1_250));
         assert_eq!(
-            flags[0].reason,
+            flags[0].reason(),
             "This takes Day centre £2.50 over its budget of £280.00 every 4 weeks: £282.50 spent between 2 November 2026 and 29 November 2026."
         );
         assert!(!Rule::OverBudget.what_to_do().is_empty());
