@@ -132,6 +132,41 @@ pub struct Surplus {
     pub surplus: Money,
 }
 
+/// The active set of a ledger, computed once, to ask several questions of: what a screen
+/// or a review should hold rather than refolding for each figure.
+#[derive(Clone, Debug)]
+pub struct View<'a> {
+    /// Ordered by money date, then when recorded, then id.
+    pub active: Vec<Active<'a>>,
+}
+
+impl<'a> View<'a> {
+    /// Money in minus money out.
+    pub fn balance(&self) -> Money {
+        sum(self.active.iter().map(|a| a.amount))
+    }
+
+    /// Active spending, newest first.
+    pub fn spending(&self) -> impl Iterator<Item = &Active<'a>> {
+        self.active.iter().rev().filter(|a| a.spend().is_some())
+    }
+
+    /// A plan line's budget, spending and what is left, in the period containing `on`.
+    pub fn line_usage<'p>(&self, plan: &'p SupportPlan, line: &PlanLineId, on: Date) -> Option<LineUsage<'p>> {
+        line_usage_in(&self.active, plan.line_on(line, on)?, on)
+    }
+
+    /// [`View::line_usage`] for every line of the plan in force on `on`.
+    pub fn lines_usage<'p>(&self, plan: &'p SupportPlan, on: Date) -> Vec<LineUsage<'p>> {
+        plan.version_on(on).map(|v| v.lines.iter().filter_map(|l| line_usage_in(&self.active, l, on)).collect()).unwrap_or_default()
+    }
+
+    /// The surplus above the contingency the council allows, on a date.
+    pub fn surplus(&self, plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
+        surplus_in(&self.active, plan, policy, on)
+    }
+}
+
 /// Entries that refer to another entry, grouped by the entry they refer to.
 #[derive(Default)]
 struct Links<'a> {
@@ -256,27 +291,29 @@ impl Ledger {
         })
     }
 
+    /// The active set, to ask several questions of.
+    pub fn view(&self) -> View<'_> {
+        View { active: self.active() }
+    }
+
     /// Money in minus money out, over active entries.
     pub fn balance(&self) -> Money {
-        sum(self.active().iter().map(|a| a.movement().1))
+        self.view().balance()
     }
 
     /// Active spending, newest first (by date, then when recorded, then id).
     pub fn spending(&self) -> Vec<Active<'_>> {
-        let mut spends: Vec<Active<'_>> = self.active().into_iter().filter(|a| a.spend().is_some()).collect();
-        spends.reverse();
-        spends
+        self.view().spending().copied().collect()
     }
 
     /// A plan line's budget, spending and what is left, in the period containing `on`.
     pub fn line_usage<'p>(&self, plan: &'p SupportPlan, line: &PlanLineId, on: Date) -> Option<LineUsage<'p>> {
-        line_usage_in(&self.active(), plan.line_on(line, on)?, on)
+        self.view().line_usage(plan, line, on)
     }
 
     /// [`Ledger::line_usage`] for every line of the plan in force on `on`.
     pub fn lines_usage<'p>(&self, plan: &'p SupportPlan, on: Date) -> Vec<LineUsage<'p>> {
-        let active = self.active();
-        plan.version_on(on).map(|v| v.lines.iter().filter_map(|l| line_usage_in(&active, l, on)).collect()).unwrap_or_default()
+        self.view().lines_usage(plan, on)
     }
 
     /// The statement for `from..=to` (by money date).
@@ -295,7 +332,7 @@ impl Ledger {
 
     /// The surplus above the contingency the council allows, on a date.
     pub fn surplus(&self, plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
-        surplus_in(&self.active(), plan, policy, on)
+        self.view().surplus(plan, policy, on)
     }
 }
 

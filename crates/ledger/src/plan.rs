@@ -239,6 +239,16 @@ impl SupportPlan {
         self.version_on(date)?.lines.iter().find(|l| &l.id == id)
     }
 
+    fn version_index_on(&self, date: Date) -> Option<usize> {
+        self.versions.iter().rposition(|v| v.effective_from <= date)
+    }
+
+    /// An index of the lines by id, for looking up many spends' lines.
+    pub fn line_index(&self) -> LineIndex<'_> {
+        let by_version = self.versions.iter().map(|v| v.lines.iter().map(|l| (l.id.0.as_str(), l)).collect()).collect();
+        LineIndex { plan: self, by_version }
+    }
+
     /// A line in any version, newest first: for showing a name.
     pub fn any_line(&self, id: &PlanLineId) -> Option<&PlanLine> {
         self.versions.iter().rev().flat_map(|v| &v.lines).find(|l| &l.id == id)
@@ -249,6 +259,18 @@ impl SupportPlan {
         self.version_on(date)
             .map(|v| v.lines.iter().filter(|l| l.runs_on(date)).map(PlanLine::weekly_equivalent).fold(Money::ZERO, Money::saturating_add))
             .unwrap_or(Money::ZERO)
+    }
+}
+
+/// [`SupportPlan::line_on`] by hashing rather than scanning: built once per review.
+pub struct LineIndex<'p> {
+    plan: &'p SupportPlan,
+    by_version: Vec<rustc_hash::FxHashMap<&'p str, &'p PlanLine>>,
+}
+
+impl<'p> LineIndex<'p> {
+    pub fn line_on(&self, id: &PlanLineId, date: Date) -> Option<&'p PlanLine> {
+        self.by_version.get(self.plan.version_index_on(date)?)?.get(id.0.as_str()).copied()
     }
 }
 
@@ -319,6 +341,11 @@ mod tests {
         assert!(!plan.covers(date!(2027 - 01 - 01)));
         let id = PlanLineId("l".into());
         assert!(plan.line_on(&id, date!(2026 - 07 - 01)).is_some_and(|l| l.budget == Money::from_pence(200)));
+        let index = plan.line_index();
+        for day in [date!(2026 - 01 - 04), date!(2026 - 03 - 01), date!(2026 - 07 - 01)] {
+            assert_eq!(index.line_on(&id, day), plan.line_on(&id, day), "{day}");
+        }
+        assert_eq!(index.line_on(&PlanLineId("other".into()), date!(2026 - 07 - 01)), None);
         assert!(line(Period::Weekly, 1).period_containing(date!(2027 - 01 - 01)).is_none(), "after the line ends");
     }
 }

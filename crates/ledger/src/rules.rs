@@ -15,7 +15,7 @@ use time::{Date, Duration};
 
 use crate::date::long_date;
 use crate::entry::{EntryBody, EntryId, PaymentMethod, PlanLineId, Spend};
-use crate::ledger::{sum, surplus_in, Active, Ledger};
+use crate::ledger::{sum, surplus_in, Active, Ledger, View};
 use crate::money::Money;
 use crate::plan::{Category, Period, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
@@ -343,7 +343,14 @@ impl<'a> Rules<'a> {
     /// Every spend's flags, the account flags and the safeguarding signals, in one pass
     /// over the entries in date order.
     pub fn review(&self, ledger: &Ledger) -> Review {
-        let active = ledger.active();
+        self.review_view(&ledger.view())
+    }
+
+    /// [`Rules::review`] of an active set already computed.
+    pub fn review_view(&self, view: &View<'_>) -> Review {
+        let active = &view.active;
+        let lines = self.plan.line_index();
+        let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
         // Each payee normalised once, aligned with `active`.
         let payees: Vec<Option<String>> = active.iter().map(|a| a.spend().map(|s| normalise_payee(&s.payee))).collect();
         let mut duplicates: HashMap<(&str, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
@@ -369,11 +376,11 @@ impl<'a> Rules<'a> {
         for (entry, payee) in active.iter().zip(&payees) {
             let (_, movement) = entry.movement();
             balance = balance.checked_add(movement).expect("capped amounts cannot overflow");
-            let spend_line = entry.spend().and_then(|s| self.line(s));
+            let spend_line = entry.spend().and_then(line_of);
             let line_spent = match entry.body {
                 EntryBody::Spend(s) => add_to_line(spend_line, s.date, s.amount),
                 EntryBody::Refund(r) => {
-                    add_to_line(r.plan_line.as_ref().and_then(|id| self.plan.line_on(id, r.date)), r.date, -r.amount);
+                    add_to_line(r.plan_line.as_ref().and_then(|id| lines.line_on(id, r.date)), r.date, -r.amount);
                     None
                 }
                 _ => None,
@@ -402,7 +409,7 @@ impl<'a> Rules<'a> {
                 spends.insert(entry.id(), flags);
             }
         }
-        Review { spends, account: self.account_flags_in(&active), signals: self.signals_in(&active, &payees) }
+        Review { spends, account: self.account_flags_in(active), signals: self.signals_in(active, &payees) }
     }
 
     /// The per-spend checks, given what the rest of the account says.
