@@ -2,11 +2,17 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tally_ledger::Entry;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+use tally_ledger::{Author, Entry, EntryBody, Ledger};
 use time::OffsetDateTime;
 
 use crate::browser;
-use crate::pages::{home::Home, pair::Pair};
+use crate::pages::{
+    entry::EntryDetail, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
+    plan::PlanPage,
+};
 use crate::store::{BrowserStore, LocalStore, Records, Session};
 use crate::sync::{self, SyncClient, SyncError};
 
@@ -32,6 +38,8 @@ pub struct Wallet {
     pub session: RwSignal<Option<Session>>,
     /// Everything this device knows about the account.
     pub records: RwSignal<Records>,
+    /// The ledger over those records (refused ones left out), recomputed when they change.
+    pub ledger: Memo<Ledger>,
     pub sync: RwSignal<SyncStatus>,
     /// Set while the device could not store the records; cleared once it could.
     pub storage_problem: RwSignal<Option<String>>,
@@ -47,10 +55,13 @@ pub struct Wallet {
 impl Wallet {
     fn new() -> Wallet {
         let session = BrowserStore.load_session();
-        let records = session.as_ref().map(|s| BrowserStore.load_records(s.account.account_id)).unwrap_or_default();
+        let records = RwSignal::new(
+            session.as_ref().map(|s| BrowserStore.load_records(s.account.account_id)).unwrap_or_default(),
+        );
         Wallet {
             session: RwSignal::new(session),
-            records: RwSignal::new(records),
+            records,
+            ledger: Memo::new(move |_| records.with(Records::ledger)),
             sync: RwSignal::new(SyncStatus::NotStarted),
             storage_problem: RwSignal::new(None),
             running: StoredValue::new(false),
@@ -70,11 +81,25 @@ impl Wallet {
         self.sync_now();
     }
 
-    /// Keeps a new entry made on this device, then tries to send it.
-    pub fn log(&self, entry: Entry) {
-        self.records.update(|r| r.add_local(entry));
+    /// Keeps new entries made on this device (in one write), then tries to send them.
+    pub fn log(&self, entries: Vec<Entry>) {
+        self.records.update(|r| entries.into_iter().for_each(|e| r.add_local(e)));
         self.persist();
         self.sync_now();
+    }
+
+    /// A new entry written on this device by the account's person, now.
+    pub fn new_entry(&self, body: EntryBody) -> Option<Entry> {
+        self.session.with_untracked(|session| {
+            let session = session.as_ref()?;
+            Some(Entry {
+                id: browser::new_entry_id(),
+                account: session.account.account_id,
+                author: Author { name: session.account.person_name.clone(), device: Some(session.device_id) },
+                recorded_at: browser::now(),
+                body,
+            })
+        })
     }
 
     /// Writes the records to the device. On failure they stay in memory, the person is
@@ -167,18 +192,92 @@ pub fn App() -> impl IntoView {
     let _online = window_event_listener(leptos::ev::online, move |_| wallet.sync_now());
 
     view! {
-        <a class="skip-link" href="#main">"Skip to main content"</a>
-        <header class="app-header">
-            <p class="app-name">"Tally"</p>
-        </header>
-        <main id="main" tabindex="-1">
-            {move || if wallet.session.with(Option::is_some) {
-                view! { <Home/> }.into_any()
-            } else {
-                view! { <Pair/> }.into_any()
-            }}
-        </main>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                {move || if wallet.session.with(Option::is_some) {
+                    view! {
+                        <FocusOnNavigate/>
+                        <Routes fallback=|| view! { <NotFound/> }>
+                            <Route path=path!("/") view=Home/>
+                            <Route path=path!("/log") view=LogSpending/>
+                            <Route path=path!("/history") view=History/>
+                            <Route path=path!("/entries/:id") view=EntryDetail/>
+                            <Route path=path!("/plan") view=PlanPage/>
+                            <Route path=path!("/money-in") view=MoneyIn/>
+                            <Route path=path!("/help") view=Help/>
+                        </Routes>
+                    }.into_any()
+                } else {
+                    view! { <Pair/> }.into_any()
+                }}
+            </main>
+        </Router>
     }
+}
+
+/// The header: the app's name, whose account this is, and the main navigation.
+#[component]
+fn Header() -> impl IntoView {
+    let wallet = use_wallet();
+    let person = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.person_name.clone()));
+    view! {
+        <header class="app-header">
+            <div class="app-header__inner">
+                <p class="app-name">"Tally"</p>
+                {move || person().map(|name| view! { <p class="app-header__person">{format!("Account of {name}")}</p> })}
+            </div>
+            <Show when=move || person().is_some()>
+                <nav class="app-nav" aria-label="Main">
+                    <ul>
+                        <li><A href="/" exact=true>"Home"</A></li>
+                        <li><A href="/log">"Log spending"</A></li>
+                        <li><A href="/history">"History"</A></li>
+                        <li><A href="/plan">"Plan"</A></li>
+                        <li><A href="/money-in">"Money in"</A></li>
+                        <li><A href="/help">"Help"</A></li>
+                    </ul>
+                </nav>
+            </Show>
+        </header>
+    }
+}
+
+/// After moving to another page, put keyboard and screen reader focus on its heading, as
+/// a full page load would.
+#[component]
+fn FocusOnNavigate() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            set_timeout(
+                || {
+                    let heading = document().query_selector("main h1").ok().flatten();
+                    if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
+                        let _ = heading.set_attribute("tabindex", "-1");
+                        let _ = heading.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+        path
+    });
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <h1>"Page not found"</h1>
+        <p>"There is nothing at this address. "<A href="/">"Go to the home page"</A>"."</p>
+    }
+}
+
+/// Sets the browser tab's title: "History — Tally".
+pub fn page_title(title: &str) {
+    document().set_title(&format!("{title} — Tally"));
 }
 
 /// The wallet from context; every component below [`App`] has one.

@@ -23,7 +23,17 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<(&'static str, String)>>) -
                 <h2 id="error-summary-title" class="error-summary__title">"There is a problem"</h2>
                 <ul class="error-summary__list">
                     {move || errors.get().into_iter().map(|(id, message)| view! {
-                        <li><a href=format!("#{id}")>{message}</a></li>
+                        <li><a href=format!("#{id}") on:click=move |ev| {
+                            // Move focus to the field itself (the router would otherwise
+                            // treat the link as navigation).
+                            ev.prevent_default();
+                            if let Some(field) = document().get_element_by_id(id)
+                                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                            {
+                                field.scroll_into_view();
+                                let _ = field.focus();
+                            }
+                        }>{message}</a></li>
                     }).collect_view()}
                 </ul>
             </div>

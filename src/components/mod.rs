@@ -1,6 +1,7 @@
 //! Pieces the screens share.
 
 pub mod field;
-pub mod spend_form;
+pub mod flags;
+pub mod line_bars;
 pub mod spending_list;
 pub mod sync_status;

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use tally_ledger::date::long_date;
 use tally_ledger::{Entry, EntryBody, EntryId, Spend};
 
+use leptos_router::components::A;
+
 use crate::app::use_wallet;
 use crate::store::Delivery;
 
@@ -19,8 +21,9 @@ struct Row {
     author: String,
 }
 
+/// Spending, newest first; `limit` shows only the most recent.
 #[component]
-pub fn SpendingList() -> impl IntoView {
+pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
     let wallet = use_wallet();
     let rows = move || {
         let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
@@ -56,6 +59,7 @@ pub fn SpendingList() -> impl IntoView {
                     rows.push(row(&record.entry, spend, format!("Not accepted by the council: {reason}")));
                 }
             }
+            rows.truncate(limit.unwrap_or(usize::MAX));
             rows
         })
     };
@@ -74,9 +78,11 @@ pub fn SpendingList() -> impl IntoView {
                         children=|row| view! {
                             <li class="spending-item">
                                 <p class="spending-item__main">
-                                    <span class="spending-item__amount">{row.amount}</span>
-                                    " to "
-                                    <span class="spending-item__payee">{row.payee}</span>
+                                    <A href=format!("/entries/{}", row.id)>
+                                        <span class="spending-item__amount">{row.amount}</span>
+                                        " to "
+                                        <span class="spending-item__payee">{row.payee}</span>
+                                    </A>
                                 </p>
                                 <p class="spending-item__meta">{format!("{} · {} · logged by {}", row.line, row.date, row.author)}</p>
                                 <p class="spending-item__state">{row.state}</p>

@@ -1,20 +1,69 @@
-//! Home: whose account this is, the balance, sync state, logging spending and the list of
-//! spending.
+//! Home: whose account this is, the balance, what is left on each plan line this period,
+//! spending that needs an explanation, the sync state, and the way to log spending.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
+use tally_ledger::{Decision, EntryBody, Rules};
 
-use crate::app::use_wallet;
-use crate::components::{spend_form::SpendForm, spending_list::SpendingList, sync_status::SyncStatusPanel};
+use crate::app::{page_title, use_wallet};
+use crate::browser;
+use crate::components::line_bars::{LineBars, LineFigures};
+use crate::components::spending_list::SpendingList;
+use crate::components::sync_status::SyncStatusPanel;
+
+/// A spend that needs the person's words: flagged and not yet explained, or asked about by
+/// the council and not yet answered.
+#[derive(Clone, Debug, PartialEq)]
+struct ToExplain {
+    href: String,
+    what: String,
+    why: String,
+}
 
 #[component]
 pub fn Home() -> impl IntoView {
+    page_title("Home");
     let wallet = use_wallet();
     let account = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.clone()));
     let person = move || account().map(|a| a.person_name).unwrap_or_default();
-    let council = move || {
-        account().map(|a| format!("{} · account {}", a.council_name, a.reference)).unwrap_or_default()
+    let council = move || account().map(|a| format!("{} · account {}", a.council_name, a.reference)).unwrap_or_default();
+    let balance = move || wallet.ledger.with(|l| l.balance().to_string());
+    let lines = Signal::derive(move || {
+        let today = browser::today();
+        wallet.session.with(|s| {
+            let Some(s) = s else { return Vec::new() };
+            wallet.ledger.with(|l| l.lines_usage(&s.account.plan, today).iter().map(LineFigures::from).collect())
+        })
+    });
+    let to_explain = move || -> Vec<ToExplain> {
+        wallet.session.with(|s| {
+            let Some(s) = s else { return Vec::new() };
+            let rules = Rules { plan: &s.account.plan, policy: &s.account.policy, today: browser::today() };
+            wallet.ledger.with(|ledger| {
+                let view = ledger.view();
+                let review = rules.review_view(&view);
+                view.spending()
+                    .filter_map(|active| {
+                        let history = ledger.history(active.id())?;
+                        let spend = active.spend()?;
+                        let explained = history.thread.iter().any(|e| matches!(e.body, EntryBody::Explanation(_)));
+                        let last = history.thread.last().map(|e| &e.body);
+                        let asked = matches!(last, Some(EntryBody::ReviewDecision(r)) if r.decision == Decision::Question);
+                        let approved = history.decision() == Some(Decision::Approved);
+                        let flags = review.spends.get(&active.id());
+                        let why = if asked {
+                            "The council has asked you a question about this.".to_owned()
+                        } else if !explained && !approved {
+                            flags?.iter().map(|f| f.rule().title()).collect::<Vec<_>>().join("; ")
+                        } else {
+                            return None;
+                        };
+                        Some(ToExplain { href: format!("/entries/{}", active.id()), what: format!("{} to {}", spend.amount, spend.payee), why })
+                    })
+                    .collect()
+            })
+        })
     };
-    let balance = move || wallet.records.with(|r| r.ledger().balance().to_string());
 
     view! {
         <h1>{person}</h1>
@@ -29,8 +78,23 @@ pub fn Home() -> impl IntoView {
             <h2 id="balance-heading">"Balance"</h2>
             <p class="balance__amount">{balance}</p>
             <p class="hint">"Money left in the account, including spending not yet sent to the council."</p>
+            <A href="/log" attr:class="button">"Log spending"</A>
         </section>
-        <SpendForm/>
-        <SpendingList/>
+        <Show when=move || !to_explain().is_empty()>
+            <section class="to-explain" aria-labelledby="to-explain-heading">
+                <h2 id="to-explain-heading">"Needs your explanation"</h2>
+                <ul class="link-list">
+                    {move || to_explain().into_iter().map(|item| view! {
+                        <li><A href=item.href>{item.what}</A><p class="hint">{item.why}</p></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+        <section aria-labelledby="left-heading">
+            <h2 id="left-heading">"Left this period"</h2>
+            <LineBars lines=lines/>
+        </section>
+        <SpendingList limit=5/>
+        <p><A href="/history">"All spending"</A></p>
     }
 }

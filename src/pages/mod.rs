@@ -1,4 +1,10 @@
 //! One screen per file.
 
+pub mod entry;
+pub mod help;
+pub mod history;
 pub mod home;
+pub mod log;
+pub mod money_in;
 pub mod pair;
+pub mod plan;

@@ -31,12 +31,36 @@ export class Wallet {
     return this.page.getByRole('list', { name: 'Spending' }).getByRole('listitem');
   }
 
-  async logSpend(spend: { amount: string; payee: string; planLine: string; date?: string }) {
-    const form = this.page.getByRole('region', { name: 'Log spending' });
+  get nav(): Locator {
+    return this.page.getByRole('navigation', { name: 'Main' });
+  }
+
+  async goTo(page: 'Home' | 'Log spending' | 'History' | 'Plan' | 'Money in' | 'Help') {
+    await this.nav.getByRole('link', { name: page, exact: true }).click();
+    const heading = { Home: undefined, 'Log spending': 'Log spending', History: 'History', Plan: 'Your support plan', 'Money in': 'Money in', Help: 'Help' }[page];
+    if (heading) await expect(this.page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+  }
+
+  get form(): Locator {
+    return this.page.getByRole('region', { name: 'Log spending' });
+  }
+
+  /** Fills the log spending form (already on that page) without saving. */
+  async fillSpend(spend: { amount: string; payee: string; planLine: string; date?: string; method?: string }) {
+    const form = this.form;
     await form.getByLabel('Amount').fill(spend.amount);
     if (spend.date) await form.getByLabel('Date').fill(spend.date);
     await form.getByLabel('Who was paid').fill(spend.payee);
     await form.getByLabel('Support plan line').selectOption({ label: spend.planLine });
-    await form.getByRole('button', { name: 'Save spending' }).click();
+    if (spend.method) await form.getByRole('radio', { name: spend.method }).check();
+  }
+
+  /** Logs spending from the Log spending page and comes back to Home. */
+  async logSpend(spend: { amount: string; payee: string; planLine: string; date?: string; method?: string }) {
+    await this.goTo('Log spending');
+    await this.fillSpend(spend);
+    await this.form.getByRole('button', { name: 'Save spending' }).click();
+    await expect(this.form.getByRole('status')).toContainText(`to ${spend.payee}`);
+    await this.goTo('Home');
   }
 }

@@ -1,0 +1,41 @@
+//! Flags shown to the person: each says its rule, what happened and what they can do, and
+//! how serious it is in words (never by colour alone).
+
+use leptos::prelude::*;
+use tally_ledger::{Flag, Rule, Severity};
+
+/// The help page's anchor for a rule ("rule-over-budget").
+pub fn rule_anchor(rule: Rule) -> String {
+    let name = serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    format!("rule-{}", name.replace('_', "-"))
+}
+
+pub fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Explain => "Please explain",
+        Severity::NotAllowed => "Not allowed — the council will review this",
+    }
+}
+
+#[component]
+pub fn FlagList(#[prop(into)] flags: Signal<Vec<Flag>>) -> impl IntoView {
+    view! {
+        <ul class="flag-list">
+            {move || flags.get().into_iter().map(|flag| {
+                let rule = flag.rule();
+                let severity = flag.severity();
+                view! {
+                    <li class="flag" class:flag--not-allowed=severity == Severity::NotAllowed>
+                        <p class="flag__severity"><strong>{severity_label(severity)}</strong></p>
+                        <p class="flag__title">{rule.title()}</p>
+                        <p>{flag.reason()}</p>
+                        <p class="hint">
+                            {rule.what_to_do()}" "
+                            <a href=format!("/help#{}", rule_anchor(rule))>"About this rule"</a>
+                        </p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

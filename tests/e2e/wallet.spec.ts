@@ -1,0 +1,214 @@
+// The wallet's screens, as a budget holder or carer uses them.
+import AxeBuilder from '@axe-core/playwright';
+import { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { Wallet } from './wallet';
+import { Council } from './council';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function paired(wallet: Wallet, council: Council) {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+}
+
+function lineBar(page: Page, name: string) {
+  return page.getByRole('region', { name: 'Left this period' }).getByRole('listitem').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+test('home shows what is left on each plan line this period', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await expect(lineBar(page, 'Day centre')).toContainText('£280.00 left of £280.00');
+  await expect(lineBar(page, 'Personal assistant hours')).toContainText('£960.00 left of £960.00');
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(lineBar(page, 'Day centre')).toContainText('£267.50 left of £280.00');
+  await expect(lineBar(page, 'Day centre')).toContainText('every 4 weeks');
+});
+
+test('flags show before saving, explaining never blocks, and "not allowed" needs a confirmation', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.goTo('Log spending');
+  const form = wallet.form;
+  await wallet.fillSpend({ amount: '200', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+
+  const before = form.getByRole('region', { name: 'Before you save' });
+  await expect(before).toContainText('Over the budget for this part of your plan');
+  await expect(before).toContainText('This takes Taxi to the day centre £80.00 over its budget of £120.00 every 4 weeks');
+  await expect(before).toContainText('Receipt needed');
+  await expect(before).toContainText('Please explain');
+  await expect(before).not.toContainText('Not allowed');
+  // Saving goes ahead without an explanation.
+  await form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(form.getByRole('status')).toContainText('Saved £200.00 to City Taxis');
+
+  // Paying a relative who lives with you is against the rules unless the council agreed.
+  await wallet.fillSpend({ amount: '40', payee: 'Sam Morgan', planLine: 'Personal assistant hours' });
+  await form.getByLabel('The person I paid is a close relative who lives with me').check();
+  await expect(before).toContainText('Not allowed — the council will review this');
+  await expect(before).toContainText('Paying a close relative who lives with you');
+  await form.getByRole('button', { name: 'Save spending' }).click();
+  const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
+  await expect(summary).toContainText('Confirm that you understand the council will review this spending');
+  await form.getByLabel('Why was this needed? (optional)').fill('My brother covered a shift when my PA was ill.');
+  await form.getByLabel(/I understand the council will review this spending/).check();
+  await form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(form.getByRole('status')).toContainText('Saved £40.00 to Sam Morgan');
+
+  // Home lists what still needs an explanation: the taxi, not the explained payment.
+  await wallet.goTo('Home');
+  const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
+  await expect(toExplain.getByRole('link', { name: '£200.00 to City Taxis' })).toBeVisible();
+  await expect(toExplain).not.toContainText('Sam Morgan');
+
+  await toExplain.getByRole('link', { name: '£200.00 to City Taxis' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '£200.00 to City Taxis' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+  await page.getByLabel('Your explanation').fill('Two hospital appointments this month.');
+  await page.getByRole('button', { name: 'Send explanation' }).click();
+  await expect(page.getByRole('region', { name: 'Explanations and decisions' })).toContainText('Two hospital appointments this month.');
+  await wallet.goTo('Home');
+  await expect(page.getByRole('region', { name: 'Needs your explanation' })).toHaveCount(0);
+
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  const entries = await council.entries();
+  expect(entries.filter((e) => (e.body as { type: string }).type === 'explanation')).toHaveLength(2);
+});
+
+test('history searches, filters and totals by month', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await wallet.logSpend({ amount: '7.50', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+  await wallet.logSpend({ amount: '60', payee: 'Ace Care', planLine: 'Personal assistant hours' });
+  await wallet.goTo('History');
+
+  const month = page.getByRole('region').filter({ has: page.getByRole('heading', { level: 2 }) }).first();
+  await expect(month).toContainText('Spent £80.00 · Paid in £1,480.00');
+  await expect(page.getByRole('status')).toHaveText('4 entries');
+
+  await page.getByLabel('Search who was paid or notes').fill('taxi');
+  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await expect(page.getByRole('link', { name: '£7.50 to City Taxis' })).toBeVisible();
+  await page.getByLabel('Search who was paid or notes').fill('');
+
+  await page.getByLabel('Plan line').selectOption({ label: 'Day centre' });
+  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await page.getByLabel('Plan line').selectOption({ label: 'All plan lines' });
+
+  // £60 with no receipt is over the receipt threshold: the council may ask.
+  await page.getByLabel('Only spending the council may ask about').check();
+  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await expect(page.getByRole('link', { name: '£60.00 to Ace Care' })).toBeVisible();
+});
+
+test('a correction is a new version, and cancelled spending stops counting but stays on record', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(wallet.balance).toContainText('£1,467.50');
+
+  await wallet.spending.getByRole('link', { name: '£12.50 to Sunrise Day Centre' }).click();
+  await page.getByRole('button', { name: 'Correct this spending' }).click();
+  await page.getByLabel('Correct amount').fill('10');
+  await page.getByLabel('What was wrong (optional)').fill('Typed the wrong amount');
+  await page.getByRole('button', { name: 'Save correction' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '£10.00 to Sunrise Day Centre' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Earlier versions' })).toContainText('£12.50 to Sunrise Day Centre');
+
+  await page.getByRole('button', { name: 'Cancel this spending' }).click();
+  await page.getByRole('button', { name: 'Cancel spending' }).click();
+  await expect(page.getByLabel('Why are you cancelling it?')).toHaveAccessibleDescription(/Say why you are cancelling/);
+  await page.getByLabel('Why are you cancelling it?').fill('Logged twice');
+  await page.getByRole('button', { name: 'Cancel spending' }).click();
+  await expect(page.getByRole('note')).toContainText('Logged twice');
+
+  await wallet.goTo('Home');
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  const types = (await council.entries()).map((e) => (e.body as { type: string }).type).sort();
+  expect(types).toEqual(['correction', 'payment_in', 'spend', 'void']);
+});
+
+test('the plan, money in and help explain the rules in plain words', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.goTo('Plan');
+  await expect(page.getByRole('region', { name: 'What you want to achieve' })).toContainText('Get out for fresh air twice a week');
+  const lines = page.getByRole('region', { name: 'What your budget is for' });
+  await expect(lines).toContainText('Personal assistant hours');
+  await expect(lines).toContainText('£960.00 every 4 weeks');
+  await expect(lines).toContainText('Helps you to: Get out for fresh air twice a week; Choose when and what I eat');
+  await expect(page.getByRole('region', { name: 'What your direct payment cannot be used for' })).toContainText('close relative who lives with you');
+  await expect(page.getByRole('region', { name: 'Money you can keep in the account' })).toContainText('8 weeks');
+
+  await wallet.goTo('Money in');
+  await expect(page.getByRole('listitem').filter({ hasText: '£1,480.00 — Payment from the council' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'What is a contingency?' }).count(); // on the plan page only
+  await wallet.goTo('Help');
+  await expect(page.getByRole('term').filter({ hasText: 'Contingency' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Money you can keep in the account' })).toBeVisible();
+  await expect(page.getByRole('term').filter({ hasText: 'Over the budget for this part of your plan' })).toBeVisible();
+});
+
+test('every screen passes an automated WCAG 2.2 AA check at desktop and phone sizes, with nothing scrolling sideways', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await expect(page.getByRole('heading', { name: 'Connect to your council' })).toBeVisible();
+  expect((await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()).violations).toEqual([]);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '200', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+
+  for (const size of [{ width: 1280, height: 800 }, { width: 360, height: 740 }, { width: 320, height: 640 }]) {
+    await page.setViewportSize(size);
+    for (const screen of ['Home', 'Log spending', 'History', 'Plan', 'Money in', 'Help'] as const) {
+      await wallet.goTo(screen);
+      if (screen === 'Log spending') {
+        // With flags showing, the busiest state of the form.
+        await wallet.fillSpend({ amount: '300', payee: 'City Taxis', planLine: 'Taxi to the day centre', method: 'Cash' });
+        await expect(wallet.form.getByRole('region', { name: 'Before you save' })).toBeVisible();
+      }
+      const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+      expect(results.violations, `${screen} at ${size.width}px`).toEqual([]);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${screen} at ${size.width}px scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+    await wallet.goTo('Home');
+    await wallet.spending.getByRole('link').first().click();
+    expect((await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()).violations, `entry at ${size.width}px`).toEqual([]);
+  }
+});
+
+test('the whole journey works from the keyboard alone', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  // Skip link first, then the navigation.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
+  const logLink = wallet.nav.getByRole('link', { name: 'Log spending' });
+  for (let i = 0; i < 10 && !(await logLink.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(logLink).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Log spending' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Amount')).toBeFocused();
+  await page.keyboard.type('9.99');
+  // The date field has a stop for each of its parts; it keeps today's date.
+  const payee = page.getByLabel('Who was paid');
+  for (let i = 0; i < 6 && !(await payee.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(payee).toBeFocused();
+  await page.keyboard.type('Corner Shop');
+  await page.keyboard.press('Tab'); // the close relative checkbox
+  await page.keyboard.press('Tab');
+  const line = page.getByLabel('Support plan line');
+  await expect(line).toBeFocused();
+  await line.press('ArrowDown'); // a closed select changes value with the arrow keys
+  await expect(line).not.toHaveValue('');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('radio', { name: 'Card' })).toBeFocused();
+  await page.keyboard.press('Tab'); // the note
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Save spending' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(wallet.form.getByRole('status')).toContainText('Saved £9.99 to Corner Shop');
+});
