@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::browser;
 use crate::pages::{
-    entry::EntryDetail, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
+    entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
     plan::PlanPage,
 };
 use crate::store::{BrowserStore, LocalStore, Records, Session};
@@ -206,6 +206,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/entries/:id") view=EntryDetail/>
                             <Route path=path!("/plan") view=PlanPage/>
                             <Route path=path!("/money-in") view=MoneyIn/>
+                            <Route path=path!("/export") view=Export/>
                             <Route path=path!("/help") view=Help/>
                         </Routes>
                     }.into_any()
@@ -236,6 +237,7 @@ fn Header() -> impl IntoView {
                         <li><A href="/history">"History"</A></li>
                         <li><A href="/plan">"Plan"</A></li>
                         <li><A href="/money-in">"Money in"</A></li>
+                        <li><A href="/export">"Export"</A></li>
                         <li><A href="/help">"Help"</A></li>
                     </ul>
                 </nav>

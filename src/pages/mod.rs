@@ -1,6 +1,7 @@
 //! One screen per file.
 
 pub mod entry;
+pub mod export;
 pub mod help;
 pub mod history;
 pub mod home;

@@ -149,6 +149,41 @@ test('the plan, money in and help explain the rules in plain words', async ({ pa
   await expect(page.getByRole('term').filter({ hasText: 'Over the budget for this part of your plan' })).toBeVisible();
 });
 
+test('a statement for a period can be printed and saved as a CSV return', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.logSpend({ amount: '12.50', payee: 'Smith, Jo', planLine: 'Personal assistant hours' });
+  await wallet.logSpend({ amount: '7.50', payee: '=HYPERLINK("http://evil")', planLine: 'Day centre' });
+  await wallet.goTo('Export');
+
+  const statement = page.getByRole('region', { name: /Statement for Alex Morgan/ });
+  await expect(statement).toContainText('Opening balance£0.00');
+  await expect(statement).toContainText('Money in£1,480.00');
+  await expect(statement).toContainText('Money out£20.00');
+  await expect(statement).toContainText('Closing balance£1,460.00');
+  await expect(statement.getByRole('table')).toContainText('3 transactions');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^tally-DP-000001-\d{4}-\d{2}-01-to-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+  const lines = text.replace(/^\uFEFF/, '').split('\r\n');
+  expect(lines[0]).toBe('Date,Type,Who,Description,Plan line,Money in,Money out,Receipt,Council,Entry id');
+  expect(lines).toHaveLength(5);
+  expect(lines.find((l) => l.includes('Smith'))).toMatch(/,Spend,"Smith, Jo",,Personal assistant hours,,12.50,No,,/);
+  // A payee name can never run as a spreadsheet formula.
+  expect(lines.find((l) => l.includes('HYPERLINK'))).toContain(`"'=HYPERLINK(""http://evil"")"`);
+
+  // Printing keeps the statement and hides the navigation and the controls.
+  await page.emulateMedia({ media: 'print' });
+  await expect(statement).toBeVisible();
+  await expect(wallet.nav).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Download CSV' })).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+
+  // A period that ends before it starts is explained.
+  await page.getByLabel('To', { exact: true }).fill('2020-01-01');
+  await expect(page.getByLabel('To', { exact: true })).toHaveAccessibleDescription(/on or after the start date/);
+});
+
 test('every screen passes an automated WCAG 2.2 AA check at desktop and phone sizes, with nothing scrolling sideways', async ({ page, council, wallet }) => {
   await wallet.open(council.url);
   await expect(page.getByRole('heading', { name: 'Connect to your council' })).toBeVisible();
@@ -158,7 +193,7 @@ test('every screen passes an automated WCAG 2.2 AA check at desktop and phone si
 
   for (const size of [{ width: 1280, height: 800 }, { width: 360, height: 740 }, { width: 320, height: 640 }]) {
     await page.setViewportSize(size);
-    for (const screen of ['Home', 'Log spending', 'History', 'Plan', 'Money in', 'Help'] as const) {
+    for (const screen of ['Home', 'Log spending', 'History', 'Plan', 'Money in', 'Export', 'Help'] as const) {
       await wallet.goTo(screen);
       if (screen === 'Log spending') {
         // With flags showing, the busiest state of the form.

@@ -35,9 +35,9 @@ export class Wallet {
     return this.page.getByRole('navigation', { name: 'Main' });
   }
 
-  async goTo(page: 'Home' | 'Log spending' | 'History' | 'Plan' | 'Money in' | 'Help') {
+  async goTo(page: 'Home' | 'Log spending' | 'History' | 'Plan' | 'Money in' | 'Export' | 'Help') {
     await this.nav.getByRole('link', { name: page, exact: true }).click();
-    const heading = { Home: undefined, 'Log spending': 'Log spending', History: 'History', Plan: 'Your support plan', 'Money in': 'Money in', Help: 'Help' }[page];
+    const heading = { Home: undefined, 'Log spending': 'Log spending', History: 'History', Plan: 'Your support plan', 'Money in': 'Money in', Export: 'Statement and export', Help: 'Help' }[page];
     if (heading) await expect(this.page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
   }
 

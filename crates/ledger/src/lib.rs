@@ -15,6 +15,7 @@
 //! - [`rules`]: flags on spending (explain / not allowed), account flags and safeguarding
 //!   signals, each with a plain-English reason naming the rule.
 //! - [`matching`]: pairs bank or card statement lines with logged entries.
+//! - [`export`]: statements as rows and CSV, for returns and audit sheets.
 //! - [`date`]: dates written the way people read them ("3 March 2026").
 //!
 //! # Invariants
@@ -24,6 +25,7 @@
 
 pub mod date;
 pub mod entry;
+pub mod export;
 pub mod ledger;
 pub mod matching;
 pub mod money;
