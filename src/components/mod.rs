@@ -3,5 +3,6 @@
 pub mod field;
 pub mod flags;
 pub mod line_bars;
+pub mod money_chart;
 pub mod spending_list;
 pub mod sync_status;

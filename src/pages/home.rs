@@ -8,6 +8,7 @@ use tally_ledger::{Decision, EntryBody, Rules};
 use crate::app::{page_title, use_wallet};
 use crate::browser;
 use crate::components::line_bars::{LineBars, LineFigures};
+use crate::components::money_chart::MoneyChart;
 use crate::components::spending_list::SpendingList;
 use crate::components::sync_status::SyncStatusPanel;
 
@@ -34,6 +35,25 @@ pub fn Home() -> impl IntoView {
             let Some(s) = s else { return Vec::new() };
             wallet.ledger.with(|l| l.lines_usage(&s.account.plan, today).iter().map(LineFigures::from).collect())
         })
+    });
+    let by_outcome = move || -> Vec<(String, String)> {
+        let today = browser::today();
+        let from = today - time::Duration::days(27);
+        wallet.session.with(|s| {
+            let Some(s) = s else { return Vec::new() };
+            wallet.ledger.with(|l| {
+                l.view().spending_by_outcome(&s.account.plan, from, today).into_iter().map(|(o, m)| (o.text.clone(), m.to_string())).collect()
+            })
+        })
+    };
+    let months = Signal::derive(move || {
+        let today = browser::today();
+        // The first day of the month eleven months ago: twelve months including this one.
+        let mut start = today.replace_day(1).unwrap_or(today);
+        for _ in 0..11 {
+            start = (start - time::Duration::days(1)).replace_day(1).unwrap_or(start);
+        }
+        wallet.ledger.with(|l| l.view().monthly(start, today))
     });
     let to_explain = move || -> Vec<ToExplain> {
         wallet.session.with(|s| {
@@ -94,7 +114,22 @@ pub fn Home() -> impl IntoView {
             <h2 id="left-heading">"Left this period"</h2>
             <LineBars lines=lines/>
         </section>
+        <Show when=move || !by_outcome().is_empty()>
+            <section aria-labelledby="outcomes-heading">
+                <h2 id="outcomes-heading">"What your spending helped with"</h2>
+                <p class="hint">"In the last 4 weeks, towards each of your goals"</p>
+                <ul class="outcome-list">
+                    {move || by_outcome().into_iter().map(|(text, amount)| view! {
+                        <li><span class="outcome-list__text">{text}</span>": "<strong>{amount}</strong></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
         <SpendingList limit=5/>
         <p><A href="/history">"All spending"</A></p>
+        <section aria-labelledby="chart-heading">
+            <h2 id="chart-heading">"Money over the last year"</h2>
+            <MoneyChart months=months/>
+        </section>
     }
 }

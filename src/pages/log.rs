@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use tally_ledger::date::{iso_date, long_date, parse_iso_date};
 use tally_ledger::entry::{MAX_NOTE_CHARS, MAX_TEXT_CHARS};
 use tally_ledger::{
-    EntryBody, Explanation, Flag, Money, PayeeKind, PaymentMethod, PlanLineId, Rules, Severity, Spend,
+    EntryBody, Explanation, Flag, Money, OutcomeId, PayeeKind, PaymentMethod, PlanLineId, Rules, Severity, Spend,
 };
 
 use crate::app::{page_title, use_wallet};
@@ -59,6 +59,7 @@ struct Inputs {
     payee: RwSignal<String>,
     plan_line: RwSignal<String>,
     method: RwSignal<PaymentMethod>,
+    outcome: RwSignal<String>,
     relative: RwSignal<bool>,
     authorisation: RwSignal<String>,
     note: RwSignal<String>,
@@ -101,7 +102,7 @@ impl Inputs {
                 method: self.method.get(),
                 note,
                 receipts: Vec::new(),
-                outcome: None,
+                outcome: Some(self.outcome.get()).filter(|o| !o.is_empty()).map(OutcomeId),
                 respite_days: None,
             }),
             _ => Err(errors),
@@ -119,6 +120,7 @@ pub fn LogSpending() -> impl IntoView {
         payee: RwSignal::new(String::new()),
         plan_line: RwSignal::new(String::new()),
         method: RwSignal::new(PaymentMethod::Card),
+        outcome: RwSignal::new(String::new()),
         relative: RwSignal::new(false),
         authorisation: RwSignal::new(String::new()),
         note: RwSignal::new(String::new()),
@@ -138,6 +140,11 @@ pub fn LogSpending() -> impl IntoView {
         })
     };
     let past_payees = move || wallet.records.with(|r| r.past_payees());
+    let outcomes = move || {
+        wallet.session.with(|s| {
+            s.as_ref().and_then(|s| s.account.plan.version_on(browser::today()).or(s.account.plan.current()).map(|v| v.outcomes.clone())).unwrap_or_default()
+        })
+    };
     // The flags the spend would raise, recomputed as the person types.
     let flags = Memo::new(move |_| -> Vec<Flag> {
         let Ok(spend) = inputs.spend(maximum()) else { return Vec::new() };
@@ -190,6 +197,7 @@ pub fn LogSpending() -> impl IntoView {
             field.set(String::new());
         }
         inputs.relative.set(false);
+        inputs.outcome.set(String::new());
         confirmed.set(false);
     };
 
@@ -244,6 +252,19 @@ pub fn LogSpending() -> impl IntoView {
                         <option value=NOT_IN_PLAN selected=move || inputs.plan_line.with(|p| p == NOT_IN_PLAN)>"Something not in my support plan"</option>
                     </select>
                 </div>
+                <Show when=move || !outcomes().is_empty()>
+                    <div class="field">
+                        <label for="outcome">"Which of your goals did this help with? (optional)"</label>
+                        <select id="outcome" name="outcome" on:change=move |ev| inputs.outcome.set(event_target_value(&ev))>
+                            <option value="" selected=move || inputs.outcome.with(String::is_empty)>"Not sure, or none of these"</option>
+                            {move || outcomes().into_iter().map(|o| {
+                                let id = o.id.0.clone();
+                                let selected = { let id = id.clone(); move || inputs.outcome.with(|v| *v == id) };
+                                view! { <option value=id selected=selected>{o.text}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </Show>
                 <fieldset class="field">
                     <legend>"How was it paid?"</legend>
                     {[PaymentMethod::Card, PaymentMethod::Transfer, PaymentMethod::Cash, PaymentMethod::DirectDebit].into_iter().map(|method| {

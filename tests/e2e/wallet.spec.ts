@@ -26,6 +26,30 @@ test('home shows what is left on each plan line this period', async ({ page, cou
   await expect(lineBar(page, 'Day centre')).toContainText('every 4 weeks');
 });
 
+test('spending shows what it helped with, and a chart of the year has its figures as text', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await wallet.goTo('Log spending');
+  await wallet.fillSpend({ amount: '30', payee: 'Jo Smith', planLine: 'Personal assistant hours' });
+  await wallet.form.getByLabel('Which of your goals did this help with? (optional)').selectOption({ label: 'Choose when and what I eat' });
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.form.getByRole('status')).toContainText('Saved £30.00 to Jo Smith');
+  await wallet.goTo('Home');
+
+  const outcomes = page.getByRole('region', { name: 'What your spending helped with' });
+  // The day centre line serves one goal, so its spending counts there without asking.
+  await expect(outcomes.getByRole('listitem').filter({ hasText: 'See my friends at the day centre' })).toContainText('£12.50');
+  await expect(outcomes.getByRole('listitem').filter({ hasText: 'Choose when and what I eat' })).toContainText('£30.00');
+  await expect(outcomes.getByRole('listitem').filter({ hasText: 'Get out for fresh air twice a week' })).toContainText('£0.00');
+
+  const chart = page.getByRole('region', { name: 'Money over the last year' });
+  await expect(chart.getByRole('img')).toHaveAccessibleName('Money in and out each month for the last 12 months. Balance now £1,437.50.');
+  await chart.getByText('Show the figures as a table').click();
+  const table = chart.getByRole('table', { name: 'Money in and out each month' });
+  await expect(table.getByRole('row')).toHaveCount(13);
+  await expect(table.getByRole('row').nth(1)).toContainText('£1,480.00£42.50£1,437.50');
+});
+
 test('flags show before saving, explaining never blocks, and "not allowed" needs a confirmation', async ({ page, council, wallet }) => {
   await paired(wallet, council);
   await wallet.goTo('Log spending');
@@ -239,6 +263,8 @@ test('the whole journey works from the keyboard alone', async ({ page, council, 
   await expect(line).toBeFocused();
   await line.press('ArrowDown'); // a closed select changes value with the arrow keys
   await expect(line).not.toHaveValue('');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Which of your goals did this help with? (optional)')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('radio', { name: 'Card' })).toBeFocused();
   await page.keyboard.press('Tab'); // the note

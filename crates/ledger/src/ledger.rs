@@ -11,7 +11,7 @@ use time::Date;
 
 use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, Spend};
 use crate::money::Money;
-use crate::plan::{PlanLine, SupportPlan};
+use crate::plan::{Outcome, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
 
 /// The set of entries of one account, keyed by id.
@@ -165,6 +165,59 @@ impl<'a> View<'a> {
     pub fn surplus(&self, plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
         surplus_in(&self.active, plan, policy, on)
     }
+
+    /// Spending towards each of the person's outcomes (in the plan version in force on
+    /// `to`) between two dates. A spend counts towards the outcome it names; one that names
+    /// none counts towards its plan line's outcome when the line serves exactly one (never
+    /// split between several, so no money is counted twice).
+    pub fn spending_by_outcome<'p>(&self, plan: &'p SupportPlan, from: Date, to: Date) -> Vec<(&'p Outcome, Money)> {
+        let Some(version) = plan.version_on(to).or(plan.current()) else { return Vec::new() };
+        let mut totals: Vec<(&Outcome, Money)> = version.outcomes.iter().map(|o| (o, Money::ZERO)).collect();
+        for spend in self.active.iter().filter(|a| (from..=to).contains(&a.date)).filter_map(|a| a.spend()) {
+            let outcome = spend.outcome.clone().or_else(|| {
+                let line = plan.line_on(spend.plan_line.as_ref()?, spend.date)?;
+                (line.outcomes.len() == 1).then(|| line.outcomes[0].clone())
+            });
+            if let Some((_, total)) = outcome.and_then(|id| totals.iter_mut().find(|(o, _)| o.id == id)) {
+                *total = total.saturating_add(spend.amount);
+            }
+        }
+        totals
+    }
+
+    /// Money in, money out and the closing balance for each calendar month from the month
+    /// of `from` to the month of `to`.
+    pub fn monthly(&self, from: Date, to: Date) -> Vec<MonthFigures> {
+        let mut months = Vec::new();
+        let mut start = from.replace_day(1).expect("every month has a first day");
+        let mut balance = sum(self.active.iter().filter(|a| a.date < start).map(|a| a.amount));
+        while start <= to {
+            let next = (start + time::Duration::days(32)).replace_day(1).expect("every month has a first day");
+            let (mut money_in, mut money_out) = (Money::ZERO, Money::ZERO);
+            for a in self.active.iter().filter(|a| a.date >= start && a.date < next) {
+                if a.amount.is_negative() {
+                    money_out = money_out.saturating_add(-a.amount);
+                } else {
+                    money_in = money_in.saturating_add(a.amount);
+                }
+            }
+            balance = balance.saturating_add(money_in).saturating_add(-money_out);
+            months.push(MonthFigures { month: start, money_in, money_out, closing: balance });
+            start = next;
+        }
+        months
+    }
+}
+
+/// One calendar month's figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonthFigures {
+    /// The first day of the month.
+    pub month: Date,
+    pub money_in: Money,
+    pub money_out: Money,
+    /// The balance at the end of the month.
+    pub closing: Money,
 }
 
 /// Entries that refer to another entry, grouped by the entry they refer to.
@@ -533,6 +586,42 @@ mod tests {
         assert_eq!(statement.closing, Money::from_pence(147_000));
         assert_eq!(statement.closing, ledger.balance());
         assert_eq!(statement.lines.len(), 3);
+    }
+
+    #[test]
+    fn monthly_figures_carry_the_balance_forward() {
+        let mut october = spend_body(2_000);
+        october.date = date!(2026 - 10 - 20);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), entry(11, EntryBody::Spend(october)), spend(12, 1_250)]).unwrap();
+        let months = ledger.view().monthly(date!(2026 - 09 - 15), date!(2026 - 11 - 30));
+        let figures: Vec<(u8, i64, i64, i64)> = months
+            .iter()
+            .map(|m| (m.month.month() as u8, m.money_in.pence().unwrap(), m.money_out.pence().unwrap(), m.closing.pence().unwrap()))
+            .collect();
+        assert_eq!(figures, vec![(9, 0, 0, 0), (10, 0, 2_000, -2_000), (11, 100_000, 1_250, 96_750)]);
+    }
+
+    #[test]
+    fn spending_counts_towards_the_outcome_it_served_never_twice() {
+        use crate::plan::{Outcome, OutcomeId};
+        let mut plan = plan();
+        let outcome = |id: &str| Outcome { id: OutcomeId(id.into()), text: id.into() };
+        plan.versions[0].outcomes = vec![outcome("friends"), outcome("fresh-air"), outcome("meals")];
+        plan.versions[0].lines[0].outcomes = vec![OutcomeId("friends".into())]; // day centre: one outcome
+        plan.versions[0].lines[1].outcomes = vec![OutcomeId("fresh-air".into()), OutcomeId("meals".into())]; // PA: two
+        let mut named = spend_body(700);
+        named.plan_line = Some(PlanLineId("pa".into()));
+        named.outcome = Some(OutcomeId("meals".into()));
+        let mut unnamed_pa = spend_body(900);
+        unnamed_pa.plan_line = Some(PlanLineId("pa".into()));
+        let ledger = Ledger::from_entries([spend(11, 1_250), entry(12, EntryBody::Spend(named)), entry(13, EntryBody::Spend(unnamed_pa))]).unwrap();
+        let totals: Vec<(String, i64)> = ledger
+            .view()
+            .spending_by_outcome(&plan, date!(2026 - 11 - 01), date!(2026 - 11 - 30))
+            .into_iter()
+            .map(|(o, m)| (o.id.0.clone(), m.pence().unwrap()))
+            .collect();
+        assert_eq!(totals, vec![("friends".into(), 1_250), ("fresh-air".into(), 0), ("meals".into(), 700)]);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use entry::{
     AccountId, Author, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId,
     Explanation, MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, Void,
 };
-pub use ledger::{Active, History, Ledger, LineUsage, Statement, Surplus, View};
+pub use ledger::{Active, History, Ledger, LineUsage, MonthFigures, Statement, Surplus, View};
 pub use money::{Money, MoneyError};
 pub use plan::{Category, Outcome, OutcomeId, Period, PlanLine, PlanVersion, SupportPlan};
 pub use policy::{BannedCategory, CouncilPolicy, SafeguardingThresholds};
