@@ -4,6 +4,7 @@
 //! - [`app`]: the root component and the wallet's shared state.
 //! - [`pages`]: one screen per file (pairing, home).
 //! - [`components`]: pieces the screens share (sync status, spending form and list).
+//! - [`receipts`]: receipt photos made small in the browser and kept in IndexedDB.
 //! - [`store`]: what the wallet keeps on the device, behind the [`store::LocalStore`] trait.
 //! - [`sync`]: the council sync client: push what is waiting, pull what is new.
 //! - [`browser`]: the few things only a browser gives (clock, random ids, online state).
@@ -15,5 +16,6 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod pages;
+pub mod receipts;
 pub mod store;
 pub mod sync;

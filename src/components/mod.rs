@@ -4,5 +4,6 @@ pub mod field;
 pub mod flags;
 pub mod line_bars;
 pub mod money_chart;
+pub mod receipts;
 pub mod spending_list;
 pub mod sync_status;

@@ -15,6 +15,7 @@ use crate::app::{page_title, use_wallet, Wallet};
 use crate::browser;
 use crate::components::field::TextField;
 use crate::components::flags::FlagList;
+use crate::components::receipts::{Attached, ReceiptGallery, ReceiptPicker};
 use crate::store::Delivery;
 
 /// Everything the page shows about a spend, read from the ledger.
@@ -163,6 +164,15 @@ fn SpendDetails(details: Details) -> impl IntoView {
         <dl class="summary-list">
             {rows.into_iter().map(|(k, v)| view! { <div class="summary-list__row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>
+        <section aria-labelledby="receipts-heading">
+            <h2 id="receipts-heading">"Receipts"</h2>
+            {if spend.receipts.is_empty() {
+                view! { <p>"No receipt photo yet."</p> }.into_any()
+            } else {
+                view! { <ReceiptGallery references=spend.receipts.clone()/> }.into_any()
+            }}
+            {active.then(|| view! { <AddReceipts id=id spend=spend.clone()/> })}
+        </section>
         {has_flags.then(|| view! {
             <section aria-labelledby="flags-heading">
                 <h2 id="flags-heading">"What the council may ask about"</h2>
@@ -277,6 +287,31 @@ fn CorrectForm(id: EntryId, spend: Spend) -> impl IntoView {
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// Adding photos to a saved spend: a correction with the same values and more receipts.
+#[component]
+fn AddReceipts(id: EntryId, spend: Spend) -> impl IntoView {
+    let wallet = use_wallet();
+    let attached = RwSignal::new(Vec::<Attached>::new());
+    let add = move |_| {
+        let new: Vec<_> = attached.get_untracked().into_iter().map(|a| a.reference).filter(|r| !spend.receipts.contains(r)).collect();
+        if new.is_empty() {
+            return;
+        }
+        let mut replacement = spend.clone();
+        replacement.receipts.extend(new);
+        let body = EntryBody::Correction(Correction { corrects: id, replacement: Box::new(EntryBody::Spend(replacement)), reason: "Receipt added".to_owned() });
+        if let Some(entry) = wallet.new_entry(body) {
+            wallet.log(vec![entry]);
+        }
+    };
+    view! {
+        <ReceiptPicker receipts=attached/>
+        <Show when=move || !attached.with(Vec::is_empty)>
+            <button type="button" class="button" on:click=add.clone()>"Add the photos to this spending"</button>
+        </Show>
     }
 }
 

@@ -16,6 +16,7 @@ use crate::app::{page_title, use_wallet};
 use crate::browser;
 use crate::components::field::{ErrorSummary, TextField};
 use crate::components::flags::FlagList;
+use crate::components::receipts::{Attached, ReceiptPicker};
 
 /// The plan line choice for spending that is not in the plan.
 const NOT_IN_PLAN: &str = "not-in-plan";
@@ -60,6 +61,7 @@ struct Inputs {
     plan_line: RwSignal<String>,
     method: RwSignal<PaymentMethod>,
     outcome: RwSignal<String>,
+    receipts: RwSignal<Vec<Attached>>,
     relative: RwSignal<bool>,
     authorisation: RwSignal<String>,
     note: RwSignal<String>,
@@ -101,7 +103,7 @@ impl Inputs {
                 category: None,
                 method: self.method.get(),
                 note,
-                receipts: Vec::new(),
+                receipts: self.receipts.get().into_iter().map(|a| a.reference).collect(),
                 outcome: Some(self.outcome.get()).filter(|o| !o.is_empty()).map(OutcomeId),
                 respite_days: None,
             }),
@@ -121,6 +123,7 @@ pub fn LogSpending() -> impl IntoView {
         plan_line: RwSignal::new(String::new()),
         method: RwSignal::new(PaymentMethod::Card),
         outcome: RwSignal::new(String::new()),
+        receipts: RwSignal::new(Vec::new()),
         relative: RwSignal::new(false),
         authorisation: RwSignal::new(String::new()),
         note: RwSignal::new(String::new()),
@@ -198,6 +201,7 @@ pub fn LogSpending() -> impl IntoView {
         }
         inputs.relative.set(false);
         inputs.outcome.set(String::new());
+        inputs.receipts.set(Vec::new());
         confirmed.set(false);
     };
 
@@ -278,6 +282,7 @@ pub fn LogSpending() -> impl IntoView {
                         }
                     }).collect_view()}
                 </fieldset>
+                <ReceiptPicker receipts=inputs.receipts/>
                 <div class="field" class:field--error=move || errors.with(|e| e.note.is_some())>
                     <label for="note">"Note (optional)"</label>
                     <p class="hint" id="note-hint">"Anything that will help you or the council remember what this was"</p>
