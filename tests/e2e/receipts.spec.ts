@@ -34,7 +34,7 @@ test('a receipt photo clears the "receipt needed" flag and is shown with the spe
   await expect(wallet.form.getByRole('img', { name: 'Receipt photo 1' })).toBeVisible();
   await expect(before).toBeHidden();
   await wallet.form.getByRole('button', { name: 'Save spending' }).click();
-  await expect(wallet.form.getByRole('status').first()).toContainText('Saved £60.00 to Sunrise Day Centre');
+  await expect(wallet.saved).toContainText('Saved £60.00 to Sunrise Day Centre');
   await expect(wallet.form.getByRole('img')).toHaveCount(0);
 
   await wallet.form.getByRole('link', { name: 'See what you logged' }).click();

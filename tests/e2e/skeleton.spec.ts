@@ -101,7 +101,7 @@ test('mistakes are explained beside each field and what was typed is kept', asyn
   await form.getByLabel('Support plan line').selectOption({ label: 'Day centre' });
   await form.getByRole('button', { name: 'Save spending' }).click();
   await expect(summary).toBeHidden();
-  await expect(form.getByRole('status')).toContainText('Saved £12.34 to Corner Shop');
+  await expect(wallet.saved).toContainText('Saved £12.34 to Corner Shop');
   await wallet.goTo('Home');
   await expect(wallet.spending.filter({ hasText: 'Corner Shop' })).toContainText('£12.34');
   await expect(wallet.syncStatus).toContainText('All saved to the council');

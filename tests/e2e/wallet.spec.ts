@@ -33,7 +33,7 @@ test('spending shows what it helped with, and a chart of the year has its figure
   await wallet.fillSpend({ amount: '30', payee: 'Jo Smith', planLine: 'Personal assistant hours' });
   await wallet.form.getByLabel('Which of your goals did this help with? (optional)').selectOption({ label: 'Choose when and what I eat' });
   await wallet.form.getByRole('button', { name: 'Save spending' }).click();
-  await expect(wallet.form.getByRole('status')).toContainText('Saved £30.00 to Jo Smith');
+  await expect(wallet.saved).toContainText('Saved £30.00 to Jo Smith');
   await wallet.goTo('Home');
 
   const outcomes = page.getByRole('region', { name: 'What your spending helped with' });
@@ -64,7 +64,7 @@ test('flags show before saving, explaining never blocks, and "not allowed" needs
   await expect(before).not.toContainText('Not allowed');
   // Saving goes ahead without an explanation.
   await form.getByRole('button', { name: 'Save spending' }).click();
-  await expect(form.getByRole('status')).toContainText('Saved £200.00 to City Taxis');
+  await expect(wallet.saved).toContainText('Saved £200.00 to City Taxis');
 
   // Paying a relative who lives with you is against the rules unless the council agreed.
   await wallet.fillSpend({ amount: '40', payee: 'Sam Morgan', planLine: 'Personal assistant hours' });
@@ -77,7 +77,7 @@ test('flags show before saving, explaining never blocks, and "not allowed" needs
   await form.getByLabel('Why was this needed? (optional)').fill('My brother covered a shift when my PA was ill.');
   await form.getByLabel(/I understand the council will review this spending/).check();
   await form.getByRole('button', { name: 'Save spending' }).click();
-  await expect(form.getByRole('status')).toContainText('Saved £40.00 to Sam Morgan');
+  await expect(wallet.saved).toContainText('Saved £40.00 to Sam Morgan');
 
   // Home lists what still needs an explanation: the taxi, not the explained payment.
   await wallet.goTo('Home');
@@ -267,9 +267,14 @@ test('the whole journey works from the keyboard alone', async ({ page, council, 
   await expect(page.getByLabel('Which of your goals did this help with? (optional)')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('radio', { name: 'Card' })).toBeFocused();
-  await page.keyboard.press('Tab'); // the note
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Take a photo')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Or choose a photo')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Note (optional)')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Save spending' })).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(wallet.form.getByRole('status')).toContainText('Saved £9.99 to Corner Shop');
+  await expect(wallet.saved).toContainText('Saved £9.99 to Corner Shop');
 });

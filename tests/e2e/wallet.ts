@@ -45,6 +45,11 @@ export class Wallet {
     return this.page.getByRole('region', { name: 'Log spending' });
   }
 
+  /** The confirmation that spending was saved. */
+  get saved(): Locator {
+    return this.form.getByRole('status').filter({ hasText: /^Saved/ });
+  }
+
   /** Fills the log spending form (already on that page) without saving. */
   async fillSpend(spend: { amount: string; payee: string; planLine: string; date?: string; method?: string }) {
     const form = this.form;
@@ -60,7 +65,7 @@ export class Wallet {
     await this.goTo('Log spending');
     await this.fillSpend(spend);
     await this.form.getByRole('button', { name: 'Save spending' }).click();
-    await expect(this.form.getByRole('status')).toContainText(`to ${spend.payee}`);
+    await expect(this.saved).toContainText(`to ${spend.payee}`);
     await this.goTo('Home');
   }
 }
