@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use tally_ledger::date::{iso_date, long_date, parse_iso_date};
 use tally_ledger::entry::{MAX_NOTE_CHARS, MAX_TEXT_CHARS};
 use tally_ledger::{
-    EntryBody, Explanation, Flag, Money, OutcomeId, PayeeKind, PaymentMethod, PlanLineId, Rules, Severity, Spend,
+    EntryBody, Explanation, Flag, Money, OutcomeId, PaymentMethod, PlanLineId, Rules, Severity, Spend,
 };
 
 use crate::app::{page_title, use_wallet};
@@ -92,20 +92,14 @@ impl Inputs {
         }
         match (amount, date, errors.is_empty()) {
             (Some(amount), Some(date), true) => Ok(Spend {
-                date,
-                amount,
-                payee,
-                payee_kind: PayeeKind::Other,
                 close_relative_in_household: self.relative.get(),
                 council_authorisation: Some(self.authorisation.get().trim().to_owned())
                     .filter(|a| self.relative.get() && !a.is_empty()),
-                plan_line: (line != NOT_IN_PLAN).then_some(PlanLineId(line)),
-                category: None,
                 method: self.method.get(),
                 note,
                 receipts: self.receipts.get().into_iter().map(|a| a.reference).collect(),
                 outcome: Some(self.outcome.get()).filter(|o| !o.is_empty()).map(OutcomeId),
-                respite_days: None,
+                ..Spend::new(date, amount, payee, (line != NOT_IN_PLAN).then_some(PlanLineId(line)))
             }),
             _ => Err(errors),
         }

@@ -6,7 +6,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use tally_ledger::{
     AccountId, Author, Category, CouncilPolicy, Entry, EntryBody, EntryId, Money, MoneyIn, Outcome, OutcomeId, Period,
-    PlanLine, PlanLineId, PlanVersion, SupportPlan,
+    PlanLine, PlanVersion, SupportPlan,
 };
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -87,16 +87,8 @@ fn demo_plan(today: Date) -> SupportPlan {
     let start = today - Duration::weeks(4);
     let outcome = |id: &str, text: &str| Outcome { id: OutcomeId(id.to_owned()), text: text.to_owned() };
     let line = |id: &str, name: &str, category, pence, period, outcomes: &[&str]| PlanLine {
-        id: PlanLineId(id.to_owned()),
-        name: name.to_owned(),
-        category,
-        budget: Money::from_pence(pence),
-        period,
-        start,
-        end: None,
-        approved_payees: Vec::new(),
-        receipt_threshold: None,
         outcomes: outcomes.iter().map(|o| OutcomeId((*o).to_owned())).collect(),
+        ..PlanLine::new(id, name, category, Money::from_pence(pence), period, start)
     };
     let version = PlanVersion {
         version: 1,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tally_api::{PairResponse, PullResponse, PushResponse, PushStatus};
 use tally_council::storage::Storage;
 use tally_council::{app, issue_pairing_code, seed, sqlite_url, AppState};
-use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PaymentMethod, PayeeKind, PlanLineId, Spend};
+use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PlanLineId, Spend};
 use time::macros::{date, datetime};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -157,21 +157,7 @@ fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
         account: device.account.account_id,
         author: Author { name: "Alex Morgan".into(), device: Some(device.device_id) },
         recorded_at: datetime!(2026-11-22 10:00 UTC),
-        body: EntryBody::Spend(Spend {
-            date: date!(2026 - 11 - 21),
-            amount: Money::from_pence(pence),
-            payee: payee.into(),
-            payee_kind: PayeeKind::Shop,
-            close_relative_in_household: false,
-            council_authorisation: None,
-            plan_line: Some(PlanLineId("day-centre".into())),
-            category: None,
-            method: PaymentMethod::Card,
-            note: String::new(),
-            receipts: vec![],
-            outcome: None,
-            respite_days: None,
-        }),
+        body: EntryBody::Spend(Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), payee, Some(PlanLineId("day-centre".into())))),
     }
 }
 

@@ -175,6 +175,28 @@ pub struct Spend {
     pub respite_days: Option<u32>,
 }
 
+impl Spend {
+    /// A spend with what every spend needs; the rest at their usual values (paid by card,
+    /// payee of no particular kind, no note, receipt, outcome or respite days).
+    pub fn new(date: Date, amount: Money, payee: impl Into<String>, plan_line: Option<PlanLineId>) -> Spend {
+        Spend {
+            date,
+            amount,
+            payee: payee.into(),
+            payee_kind: PayeeKind::default(),
+            close_relative_in_household: false,
+            council_authorisation: None,
+            plan_line,
+            category: None,
+            method: PaymentMethod::default(),
+            note: String::new(),
+            receipts: Vec::new(),
+            outcome: None,
+            respite_days: None,
+        }
+    }
+}
+
 /// Money that came back from a payee (a refund, an overpayment returned).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Refund {
@@ -440,19 +462,8 @@ pub(crate) mod tests {
 
     pub(crate) fn spend_body(pence: i64) -> Spend {
         Spend {
-            date: date!(2026 - 11 - 21),
-            amount: Money::from_pence(pence),
-            payee: "Sunrise Day Centre".into(),
             payee_kind: PayeeKind::Agency,
-            close_relative_in_household: false,
-            council_authorisation: None,
-            plan_line: Some(PlanLineId("day-centre".into())),
-            category: None,
-            method: PaymentMethod::Card,
-            note: String::new(),
-            receipts: vec![],
-            outcome: None,
-            respite_days: None,
+            ..Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), "Sunrise Day Centre", Some(PlanLineId("day-centre".into())))
         }
     }
 

@@ -531,18 +531,7 @@ mod tests {
     }
 
     fn plan() -> SupportPlan {
-        let line = |id: &str, category, pence, period| PlanLine {
-            id: PlanLineId(id.into()),
-            name: id.into(),
-            category,
-            budget: Money::from_pence(pence),
-            period,
-            start: date!(2026 - 11 - 02),
-            end: None,
-            approved_payees: vec![],
-            receipt_threshold: None,
-            outcomes: vec![],
-        };
+        let line = |id: &str, category, pence, period| PlanLine::new(id, id, category, Money::from_pence(pence), period, date!(2026 - 11 - 02));
         SupportPlan::new(
             vec![PlanVersion {
                 version: 1,

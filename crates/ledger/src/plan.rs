@@ -161,6 +161,23 @@ pub struct PlanLine {
 }
 
 impl PlanLine {
+    /// A line from its start date, with no end, no agreed payees, no receipt threshold of
+    /// its own and no outcomes yet.
+    pub fn new(id: &str, name: &str, category: Category, budget: Money, period: Period, start: Date) -> PlanLine {
+        PlanLine {
+            id: PlanLineId(id.to_owned()),
+            name: name.to_owned(),
+            category,
+            budget,
+            period,
+            start,
+            end: None,
+            approved_payees: Vec::new(),
+            receipt_threshold: None,
+            outcomes: Vec::new(),
+        }
+    }
+
     /// Whether the line can be spent on that day.
     pub fn runs_on(&self, date: Date) -> bool {
         date >= self.start && self.end.is_none_or(|end| date <= end)
@@ -307,18 +324,7 @@ mod tests {
     }
 
     fn line(period: Period, pence: i64) -> PlanLine {
-        PlanLine {
-            id: PlanLineId("l".into()),
-            name: "Line".into(),
-            category: Category::Other,
-            budget: Money::from_pence(pence),
-            period,
-            start: date!(2026 - 01 - 05),
-            end: Some(date!(2026 - 12 - 31)),
-            approved_payees: vec![],
-            receipt_threshold: None,
-            outcomes: vec![],
-        }
+        PlanLine { end: Some(date!(2026 - 12 - 31)), ..PlanLine::new("l", "Line", Category::Other, Money::from_pence(pence), period, date!(2026 - 01 - 05)) }
     }
 
     #[test]

@@ -598,18 +598,7 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 25);
 
     fn plan() -> SupportPlan {
-        let line = |id: &str, name: &str, category, pence, period| PlanLine {
-            id: PlanLineId(id.into()),
-            name: name.into(),
-            category,
-            budget: Money::from_pence(pence),
-            period,
-            start: date!(2026 - 11 - 02),
-            end: None,
-            approved_payees: vec![],
-            receipt_threshold: None,
-            outcomes: vec![],
-        };
+        let line = |id: &str, name: &str, category, pence, period| PlanLine::new(id, name, category, Money::from_pence(pence), period, date!(2026 - 11 - 02));
         let mut pa = line("pa", "PA hours", Category::PersonalAssistant, 24_000, Period::Weekly);
         pa.approved_payees = vec!["Jo Smith".into()];
         SupportPlan::new(

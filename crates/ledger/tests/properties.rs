@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use tally_ledger::matching::{match_statement, LedgerItem, MatchOptions, StatementLine};
 use tally_ledger::{
     AccountId, Author, Clawback, Correction, CouncilPolicy, DeviceId, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn,
-    PayeeKind, PaymentMethod, PlanLineId, Refund, Rules, Spend, Void,
+    PaymentMethod, PlanLineId, Refund, Rules, Spend, Void,
 };
 use time::macros::{date, datetime};
 use time::{Date, Duration};
@@ -20,19 +20,8 @@ fn id(n: usize) -> EntryId {
 
 fn spend(day: i64, pence: i64, payee: usize, line: usize) -> EntryBody {
     EntryBody::Spend(Spend {
-        date: START + Duration::days(day),
-        amount: Money::from_pence(pence),
-        payee: format!("Payee {payee}"),
-        payee_kind: PayeeKind::Shop,
-        close_relative_in_household: false,
-        council_authorisation: None,
-        plan_line: Some(PlanLineId(format!("line-{line}"))),
-        category: None,
         method: if payee == 0 { PaymentMethod::Cash } else { PaymentMethod::Card },
-        note: String::new(),
-        receipts: vec![],
-        outcome: None,
-        respite_days: None,
+        ..Spend::new(START + Duration::days(day), Money::from_pence(pence), format!("Payee {payee}"), Some(PlanLineId(format!("line-{line}"))))
     })
 }
 
