@@ -34,8 +34,10 @@ pub enum SyncStatus {
 /// The wallet's state, shared with every component through context. Copyable handles.
 #[derive(Clone, Copy)]
 pub struct Wallet {
-    /// The paired account, if any.
+    /// The account shown now, if any.
     pub session: RwSignal<Option<Session>>,
+    /// Every account paired on this device (a carer may look after several people).
+    pub sessions: RwSignal<Vec<Session>>,
     /// Everything this device knows about the account.
     pub records: RwSignal<Records>,
     /// The ledger over those records (refused ones left out), recomputed when they change.
@@ -54,12 +56,15 @@ pub struct Wallet {
 
 impl Wallet {
     fn new() -> Wallet {
-        let session = BrowserStore.load_session();
+        let sessions = BrowserStore.load_sessions();
+        let current = BrowserStore.load_current();
+        let session = sessions.iter().find(|s| Some(s.account.account_id) == current).or(sessions.first()).cloned();
         let records = RwSignal::new(
             session.as_ref().map(|s| BrowserStore.load_records(s.account.account_id)).unwrap_or_default(),
         );
         Wallet {
             session: RwSignal::new(session),
+            sessions: RwSignal::new(sessions),
             records,
             ledger: Memo::new(move |_| records.with(Records::ledger)),
             sync: RwSignal::new(SyncStatus::NotStarted),
@@ -70,15 +75,52 @@ impl Wallet {
         }
     }
 
-    /// Starts using a newly paired account. Anything this device already held for the
-    /// account is kept.
+    /// Adds a newly paired account (or refreshes one paired again) and shows it. Anything
+    /// this device already held for the account is kept.
     pub fn paired(&self, session: Session) {
-        if let Err(e) = BrowserStore.save_session(&session) {
+        self.sessions.update(|all| {
+            all.retain(|s| s.account.account_id != session.account.account_id);
+            all.push(session.clone());
+        });
+        if let Err(e) = self.sessions.with_untracked(|all| BrowserStore.save_sessions(all)) {
             self.storage_problem.set(Some(e.to_string()));
         }
-        self.records.set(BrowserStore.load_records(session.account.account_id));
+        self.switch_to(session.account.account_id);
+    }
+
+    /// Shows another person's account on this device.
+    pub fn switch_to(&self, account: tally_ledger::AccountId) {
+        let Some(session) = self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned()) else {
+            return;
+        };
+        let _ = BrowserStore.save_current(account);
+        self.records.set(BrowserStore.load_records(account));
         self.session.set(Some(session));
+        self.sync.set(SyncStatus::NotStarted);
         self.sync_now();
+    }
+
+    /// Changes one account's records: the live ones if it is shown now, otherwise the
+    /// stored ones, read and written back with nothing in between (so nothing logged
+    /// meanwhile can be overwritten).
+    fn update_records(&self, account: tally_ledger::AccountId, change: impl FnOnce(&mut Records)) {
+        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) == Some(account);
+        if shown {
+            self.records.update(change);
+            self.persist();
+        } else {
+            let mut records = BrowserStore.load_records(account);
+            change(&mut records);
+            if let Err(e) = BrowserStore.save_records(account, &records) {
+                self.storage_problem.set(Some(e.to_string()));
+            }
+        }
+    }
+
+    /// A copy of one account's records as they are now.
+    fn records_of(&self, account: tally_ledger::AccountId) -> Records {
+        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) == Some(account);
+        if shown { self.records.get_untracked() } else { BrowserStore.load_records(account) }
     }
 
     /// Keeps new entries made on this device (in one write), then tries to send them.
@@ -95,7 +137,7 @@ impl Wallet {
             Some(Entry {
                 id: browser::new_entry_id(),
                 account: session.account.account_id,
-                author: Author { name: session.account.person_name.clone(), device: Some(session.device_id) },
+                author: Author { name: session.author_name().to_owned(), device: Some(session.device_id) },
                 recorded_at: browser::now(),
                 body,
             })
@@ -153,32 +195,35 @@ impl Wallet {
         set_timeout(move || wallet.sync_now(), std::time::Duration::from_millis(delay_ms.into()));
     }
 
-    /// Push everything waiting, then pull everything new. Results are applied to the live
-    /// records as they come, so a spend logged during the round is never overwritten.
+    /// For every account on this device, the one shown first: push everything waiting,
+    /// then pull everything new. Results are applied to the records as they are at that
+    /// moment, so a spend logged during the round is never overwritten.
     async fn round(&self) -> Result<(), SyncError> {
-        let Some(session) = self.session.get_untracked() else {
-            return Ok(());
-        };
         let client = SyncClient::new(browser::api_base());
         // Retry saving first if the device refused it last time.
         if self.storage_problem.with_untracked(Option::is_some) {
             self.persist();
         }
-        for batch in self.records.with_untracked(sync::batches) {
-            let response = client.push(&session, &batch).await?;
-            self.records.update(|r| sync::apply_push(r, &batch, &response));
-            self.persist();
-        }
-        loop {
-            let cursor = self.records.with_untracked(|r| r.cursor);
-            let page = client.pull(&session, cursor).await?;
-            let more = page.more;
-            self.records.update(|r| r.merge_pulled(page.entries, page.cursor));
-            self.persist();
-            if !more {
-                return Ok(());
+        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id));
+        let mut sessions = self.sessions.get_untracked();
+        sessions.sort_by_key(|s| Some(s.account.account_id) != shown);
+        for session in sessions {
+            let account = session.account.account_id;
+            for batch in sync::batches(&self.records_of(account)) {
+                let response = client.push(&session, &batch).await?;
+                self.update_records(account, |r| sync::apply_push(r, &batch, &response));
+            }
+            loop {
+                let cursor = self.records_of(account).cursor;
+                let page = client.pull(&session, cursor).await?;
+                let more = page.more;
+                self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor));
+                if !more {
+                    break;
+                }
             }
         }
+        Ok(())
     }
 }
 
@@ -208,6 +253,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/money-in") view=MoneyIn/>
                             <Route path=path!("/export") view=Export/>
                             <Route path=path!("/help") view=Help/>
+                            <Route path=path!("/add-person") view=Pair/>
                         </Routes>
                     }.into_any()
                 } else {
@@ -218,18 +264,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The header: the app's name, whose account this is, and the main navigation.
+/// The header: the app's name, whose account this is (switched in one step when a carer
+/// holds several), and the main navigation.
 #[component]
 fn Header() -> impl IntoView {
     let wallet = use_wallet();
-    let person = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.person_name.clone()));
+    let current = move || wallet.session.with(|s| s.as_ref().map(|s| (s.account.account_id, s.account.person_name.clone())));
+    let others = move || {
+        let shown = current().map(|(id, _)| id);
+        wallet.sessions.with(|all| {
+            all.iter().filter(|s| Some(s.account.account_id) != shown).map(|s| (s.account.account_id, s.account.person_name.clone())).collect::<Vec<_>>()
+        })
+    };
     view! {
         <header class="app-header">
             <div class="app-header__inner">
                 <p class="app-name">"Tally"</p>
-                {move || person().map(|name| view! { <p class="app-header__person">{format!("Account of {name}")}</p> })}
+                {move || current().map(|(_, name)| view! { <p class="app-header__person">{format!("Account of {name}")}</p> })}
             </div>
-            <Show when=move || person().is_some()>
+            <Show when=move || current().is_some()>
                 <nav class="app-nav" aria-label="Main">
                     <ul>
                         <li><A href="/" exact=true>"Home"</A></li>
@@ -241,6 +294,14 @@ fn Header() -> impl IntoView {
                         <li><A href="/help">"Help"</A></li>
                     </ul>
                 </nav>
+                <div class="people" role="group" aria-label="People on this device">
+                    {move || others().into_iter().map(|(id, name)| view! {
+                        <button type="button" class="people__switch" on:click=move |_| wallet.switch_to(id)>
+                            {format!("Switch to {name}")}
+                        </button>
+                    }).collect_view()}
+                    <A href="/add-person" attr:class="people__add">"Add a person"</A>
+                </div>
             </Show>
         </header>
     }

@@ -14,7 +14,12 @@ use tally_api::AccountProfile;
 use tally_ledger::{AccountId, DeviceId, Entry, EntryId, Ledger};
 
 /// Storage keys, versioned so a future layout can migrate from this one.
-const SESSION_KEY: &str = "tally.v1.session";
+/// Version 1 held one pairing; it is read once and moved to the list.
+const OLD_SESSION_KEY: &str = "tally.v1.session";
+/// Every account paired on this device (a carer may hold several).
+const SESSIONS_KEY: &str = "tally.v2.sessions";
+/// The account shown now.
+const CURRENT_KEY: &str = "tally.v2.current";
 const RECORDS_KEY_PREFIX: &str = "tally.v1.records.";
 
 /// A device paired with a council account.
@@ -24,6 +29,17 @@ pub struct Session {
     /// Secret: sent to the council only, never shown.
     pub token: String,
     pub account: AccountProfile,
+    /// Who logs on this device for this account, when it is not the account's person (a
+    /// carer): records show this name as their author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_by: Option<String>,
+}
+
+impl Session {
+    /// The name records made here carry.
+    pub fn author_name(&self) -> &str {
+        self.logged_by.as_deref().unwrap_or(&self.account.person_name)
+    }
 }
 
 /// Where one record stands with the council.
@@ -130,8 +146,12 @@ pub enum StoreError {
 
 /// The device's storage, as the wallet uses it.
 pub trait LocalStore {
-    fn load_session(&self) -> Option<Session>;
-    fn save_session(&self, session: &Session) -> Result<(), StoreError>;
+    /// Every account paired on this device, in the order they were added.
+    fn load_sessions(&self) -> Vec<Session>;
+    fn save_sessions(&self, sessions: &[Session]) -> Result<(), StoreError>;
+    /// The account shown last time.
+    fn load_current(&self) -> Option<AccountId>;
+    fn save_current(&self, account: AccountId) -> Result<(), StoreError>;
     fn load_records(&self, account: AccountId) -> Records;
     fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError>;
 }
@@ -141,12 +161,33 @@ pub trait LocalStore {
 pub struct BrowserStore;
 
 impl LocalStore for BrowserStore {
-    fn load_session(&self) -> Option<Session> {
-        LocalStorage::get(SESSION_KEY).ok()
+    fn load_sessions(&self) -> Vec<Session> {
+        if let Ok(sessions) = LocalStorage::get::<Vec<Session>>(SESSIONS_KEY) {
+            return sessions;
+        }
+        // A device paired before carers could hold several people.
+        match LocalStorage::get::<Session>(OLD_SESSION_KEY) {
+            Ok(old) => {
+                let sessions = vec![old];
+                if self.save_sessions(&sessions).is_ok() {
+                    LocalStorage::delete(OLD_SESSION_KEY);
+                }
+                sessions
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
-    fn save_session(&self, session: &Session) -> Result<(), StoreError> {
-        LocalStorage::set(SESSION_KEY, session).map_err(|_| StoreError::Unavailable)
+    fn save_sessions(&self, sessions: &[Session]) -> Result<(), StoreError> {
+        LocalStorage::set(SESSIONS_KEY, sessions).map_err(|_| StoreError::Unavailable)
+    }
+
+    fn load_current(&self) -> Option<AccountId> {
+        LocalStorage::get(CURRENT_KEY).ok()
+    }
+
+    fn save_current(&self, account: AccountId) -> Result<(), StoreError> {
+        LocalStorage::set(CURRENT_KEY, account).map_err(|_| StoreError::Unavailable)
     }
 
     fn load_records(&self, account: AccountId) -> Records {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::app::use_wallet;
 use crate::browser;
-use crate::components::field::ErrorSummary;
+use crate::components::field::{ErrorSummary, TextField};
 use crate::store::Session;
 use crate::sync::{SyncClient, SyncError};
 
@@ -14,6 +14,9 @@ use crate::sync::{SyncClient, SyncError};
 pub fn Pair() -> impl IntoView {
     let wallet = use_wallet();
     let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let adding = wallet.sessions.with_untracked(|s| !s.is_empty());
+    let navigate = leptos_router::hooks::use_navigate();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -28,16 +31,23 @@ pub fn Pair() -> impl IntoView {
             return;
         }
         busy.set(true);
+        let navigate = navigate.clone();
         spawn_local(async move {
             let client = SyncClient::new(browser::api_base());
             match client.pair(&typed, browser::device_label()).await {
                 Ok(response) => {
                     error.set(None);
+                    let logged_by = Some(name.get_untracked().trim().to_owned())
+                        .filter(|n| !n.is_empty() && *n != response.account.person_name);
                     wallet.paired(Session {
                         device_id: response.device_id,
                         token: response.token,
                         account: response.account,
+                        logged_by,
                     });
+                    if adding {
+                        navigate("/", Default::default());
+                    }
                 }
                 Err(SyncError::Unreachable) => error.set(Some(
                     "Could not reach the council. Check this device is online, then try again.".to_owned(),
@@ -50,11 +60,15 @@ pub fn Pair() -> impl IntoView {
 
     let errors = Signal::derive(move || error.get().map(|m| vec![("pairing-code", m)]).unwrap_or_default());
 
+    crate::app::page_title(if adding { "Add a person" } else { "Connect to your council" });
     view! {
-        <h1>"Connect to your council"</h1>
+        <h1>{if adding { "Add a person to this device" } else { "Connect to your council" }}</h1>
         <p>
-            "Tally keeps a record of how you spend your direct payment and sends it to your council. "
-            "To start, enter the pairing code your council gave you."
+            {if adding {
+                "If you look after someone else's direct payment, enter the pairing code the council gave you for them. You can switch between people from the top of every screen."
+            } else {
+                "Tally keeps a record of how you spend your direct payment and sends it to your council. To start, enter the pairing code your council gave you."
+            }}
         </p>
         <ErrorSummary errors=errors/>
         <form on:submit=submit novalidate>
@@ -79,6 +93,9 @@ pub fn Pair() -> impl IntoView {
                     on:input=move |ev| code.set(event_target_value(&ev))
                 />
             </div>
+            <TextField id="your-name" label="Your name (optional)"
+                hint="If you are a carer or helper, your name, so records show who logged them. Leave it empty if the payment is yours."
+                value=name error=Signal::derive(|| None::<String>) autocomplete="name"/>
             <button type="submit" class="button" aria-disabled=move || busy.get().then_some("true")>
                 {move || if busy.get() { "Connecting…" } else { "Connect this device" }}
             </button>

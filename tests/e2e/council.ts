@@ -24,7 +24,7 @@ export class Council {
   port = 0;
   /** The code printed at start-up for the demo account. */
   pairingCode = '';
-  private checker: Device | null = null;
+  private checkers = new Map<string, Device>();
 
   private constructor(readonly dataDir: string) {}
 
@@ -83,9 +83,9 @@ export class Council {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  /** A fresh one-time code for the demo account, as a council officer would issue. */
-  newPairingCode(): string {
-    return execFileSync(BIN, ['--data-dir', this.dataDir, 'pairing-code', '--reference', DEMO_REFERENCE])
+  /** A fresh one-time code for an account, as a council officer would issue. */
+  newPairingCode(reference = DEMO_REFERENCE): string {
+    return execFileSync(BIN, ['--data-dir', this.dataDir, 'pairing-code', '--reference', reference])
       .toString()
       .trim();
   }
@@ -103,14 +103,15 @@ export class Council {
 
   /** Every entry the council holds for the demo account, read through the API by a
    *  device of its own, as another phone of the same person would see them. */
-  async entries(): Promise<Entry[]> {
-    this.checker ??= await this.pair();
+  async entries(reference = DEMO_REFERENCE): Promise<Entry[]> {
+    if (!this.checkers.has(reference)) this.checkers.set(reference, await this.pair(this.newPairingCode(reference)));
+    const checker = this.checkers.get(reference)!;
     const all: Entry[] = [];
     let cursor = 0;
     for (;;) {
       const response = await fetch(
-        `${this.url}api/v1/accounts/${this.checker.account.account_id}/entries?after=${cursor}`,
-        { headers: { authorization: `Bearer ${this.checker.token}` } },
+        `${this.url}api/v1/accounts/${checker.account.account_id}/entries?after=${cursor}`,
+        { headers: { authorization: `Bearer ${checker.token}` } },
       );
       if (!response.ok) throw new Error(`pull failed: ${response.status}`);
       const page = await response.json();
@@ -120,7 +121,7 @@ export class Council {
     }
   }
 
-  async spends(): Promise<Entry[]> {
-    return (await this.entries()).filter((e) => e.body.type === 'spend');
+  async spends(reference = DEMO_REFERENCE): Promise<Entry[]> {
+    return (await this.entries(reference)).filter((e) => e.body.type === 'spend');
   }
 }

@@ -16,6 +16,9 @@ use crate::storage::{AccountRow, NewEntry, Storage};
 pub const DEMO_COUNCIL: &str = "Demo Borough Council";
 pub const DEMO_REFERENCE: &str = "DP-000001";
 pub const DEMO_PERSON: &str = "Alex Morgan";
+/// A second person at the demo council, so a carer looking after two people can be tried.
+pub const DEMO_SECOND_REFERENCE: &str = "DP-000002";
+pub const DEMO_SECOND_PERSON: &str = "Pat Morgan";
 pub const DEMO_OFFICER_EMAIL: &str = "finance.officer@demo.invalid";
 /// Only for the demo council, which exists to be tried out; printed at start-up.
 pub const DEMO_OFFICER_PASSWORD: &str = "demo-officer-password";
@@ -72,6 +75,35 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             }),
         };
         storage.store_entries(account_id, &[NewEntry::new(payment)?], now_ms).await?;
+
+        let second = AccountRow {
+            account_id: AccountId(Uuid::now_v7()),
+            reference: DEMO_SECOND_REFERENCE.to_owned(),
+            person_name: DEMO_SECOND_PERSON.to_owned(),
+            council_name: DEMO_COUNCIL.to_owned(),
+        };
+        let start = now.date() - Duration::weeks(4);
+        let plan = SupportPlan::new(
+            vec![PlanVersion {
+                version: 1,
+                effective_from: start,
+                outcomes: vec![Outcome { id: OutcomeId("home".to_owned()), text: "Stay living in my own home".to_owned() }],
+                lines: vec![PlanLine {
+                    outcomes: vec![OutcomeId("home".to_owned())],
+                    ..PlanLine::new("home-care", "Home care visits", Category::AgencyCare, Money::from_pence(52_000), Period::FourWeekly, start)
+                }],
+            }],
+            Some(start + Duration::days(365)),
+        );
+        storage.create_account(&second, &council_id, &plan, now_ms).await?;
+        let payment = Entry {
+            id: EntryId(Uuid::now_v7()),
+            account: second.account_id,
+            author: Author { name: DEMO_COUNCIL.to_owned(), device: None },
+            recorded_at: now,
+            body: EntryBody::PaymentIn(MoneyIn { date: now.date(), amount: Money::from_pence(52_000), reference: "Four-weekly payment".to_owned() }),
+        };
+        storage.store_entries(second.account_id, &[NewEntry::new(payment)?], now_ms).await?;
         tracing::info!(%account_id, "demo council created");
     }
     let account = storage

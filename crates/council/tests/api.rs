@@ -308,7 +308,7 @@ async fn scope_scenario(storage: &Storage) {
     // A second account at the same council, with its own device.
     let other = tally_council::storage::AccountRow {
         account_id: tally_ledger::AccountId(Uuid::now_v7()),
-        reference: "DP-000002".into(),
+        reference: "DP-000099".into(),
         person_name: "Jo Bloggs".into(),
         council_name: seed::DEMO_COUNCIL.into(),
     };

@@ -1,0 +1,49 @@
+// A family carer looking after two people's direct payments on one phone.
+import { test, expect } from './fixtures';
+
+test('a carer holds two people on one device, switches in one tap, and everything reaches the council once', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await page.getByLabel('Pairing code').fill(council.pairingCode);
+  await page.getByLabel('Your name (optional)').fill('Sam Morgan');
+  await page.getByRole('button', { name: 'Connect this device' }).click();
+  await expect(wallet.heading('Alex Morgan')).toBeVisible();
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(wallet.spending.filter({ hasText: 'Sunrise Day Centre' })).toContainText('logged by Sam Morgan');
+
+  // Add the second person.
+  await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'Add a person' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Add a person to this device' })).toBeVisible();
+  await page.getByLabel('Pairing code').fill(council.newPairingCode('DP-000002'));
+  await page.getByLabel('Your name (optional)').fill('Sam Morgan');
+  await page.getByRole('button', { name: 'Connect this device' }).click();
+  await expect(wallet.heading('Pat Morgan')).toBeVisible();
+  await expect(wallet.balance).toContainText('£520.00');
+
+  // With the council unreachable, log for Pat, then switch to Alex in one tap.
+  await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+  await wallet.logSpend({ amount: '45', payee: 'Homecare Ltd', planLine: 'Home care visits' });
+  await expect(wallet.balance).toContainText('£475.00');
+  await page.getByRole('button', { name: 'Switch to Alex Morgan' }).click();
+  await expect(wallet.heading('Alex Morgan')).toBeVisible();
+  await expect(wallet.balance).toContainText('£1,467.50');
+  await expect(wallet.spending.filter({ hasText: 'Homecare' })).toHaveCount(0);
+
+  // Still there after a reload, on the person last shown.
+  await page.reload();
+  await expect(wallet.heading('Alex Morgan')).toBeVisible();
+  await page.getByRole('button', { name: 'Switch to Pat Morgan' }).click();
+  await expect(wallet.spending.filter({ hasText: 'Homecare Ltd' })).toContainText('Waiting to be sent');
+  await page.getByRole('button', { name: 'Switch to Alex Morgan' }).click();
+
+  // Back online: one round sends every person's records.
+  await page.unroute('**/api/**');
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  const patSpends = await council.spends('DP-000002');
+  expect(patSpends.map((s) => [s.body.payee, s.body.amount, s.author.name])).toEqual([['Homecare Ltd', '45.00', 'Sam Morgan']]);
+  const alexSpends = await council.spends();
+  expect(alexSpends.map((s) => s.body.payee)).toEqual(['Sunrise Day Centre']);
+
+  await page.getByRole('button', { name: 'Switch to Pat Morgan' }).click();
+  await expect(wallet.spending.filter({ hasText: 'Homecare Ltd' })).toContainText('Saved to the council');
+});
