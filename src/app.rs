@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::browser;
 use crate::pages::{
-    entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
+    device::DevicePage, entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
     plan::PlanPage,
 };
 use crate::store::{BrowserStore, LocalStore, Records, Session};
@@ -98,6 +98,47 @@ impl Wallet {
         self.session.set(Some(session));
         self.sync.set(SyncStatus::NotStarted);
         self.sync_now();
+    }
+
+    /// Forgets a person on this device: their pairing, records and receipt photos (those
+    /// no other person here uses). The caller has checked nothing is waiting, or warned.
+    pub fn remove_person(&self, account: tally_ledger::AccountId) {
+        let mine = self.records_of(account).receipts();
+        self.sessions.update(|all| all.retain(|s| s.account.account_id != account));
+        let _ = self.sessions.with_untracked(|all| BrowserStore.save_sessions(all));
+        let still_used: std::collections::BTreeSet<_> = self
+            .sessions
+            .with_untracked(|all| all.iter().flat_map(|s| self.records_of(s.account.account_id).receipts()).collect());
+        let orphans: Vec<_> = mine.difference(&still_used).cloned().collect();
+        BrowserStore.delete_records(account);
+        leptos::task::spawn_local(async move {
+            let _ = crate::receipts::delete(&orphans).await;
+        });
+        let next = self.sessions.with_untracked(|all| all.first().map(|s| s.account.account_id));
+        match next {
+            Some(next) => self.switch_to(next),
+            None => {
+                self.records.set(Records::default());
+                self.session.set(None);
+            }
+        }
+    }
+
+    /// What this device would lose for good if a person were removed now: their records
+    /// the council does not hold yet, described.
+    pub fn unsent(&self, account: tally_ledger::AccountId) -> Vec<String> {
+        self.records_of(account)
+            .records
+            .iter()
+            .filter(|r| r.delivery == crate::store::Delivery::Waiting)
+            .map(|r| match &r.entry.body {
+                EntryBody::Spend(s) => format!("{} to {} on {}", s.amount, s.payee, tally_ledger::date::long_date(s.date)),
+                EntryBody::Explanation(_) => "An explanation".to_owned(),
+                EntryBody::Correction(_) => "A correction".to_owned(),
+                EntryBody::Void(_) => "A cancellation".to_owned(),
+                _ => "A record".to_owned(),
+            })
+            .collect()
     }
 
     /// Changes one account's records: the live ones if it is shown now, otherwise the
@@ -254,6 +295,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/export") view=Export/>
                             <Route path=path!("/help") view=Help/>
                             <Route path=path!("/add-person") view=Pair/>
+                            <Route path=path!("/device") view=DevicePage/>
                         </Routes>
                     }.into_any()
                 } else {
@@ -301,6 +343,7 @@ fn Header() -> impl IntoView {
                         </button>
                     }).collect_view()}
                     <A href="/add-person" attr:class="people__add">"Add a person"</A>
+                    <A href="/device" attr:class="people__add">"This device"</A>
                 </div>
             </Show>
         </header>

@@ -155,6 +155,22 @@ async fn store(receipt: &Receipt) -> Result<(), idb::Error> {
     Ok(())
 }
 
+/// Forgets receipt photos on this device.
+pub async fn delete(references: &[ReceiptRef]) -> Result<(), ReceiptError> {
+    let run = async {
+        let database = database().await?;
+        let transaction = database.transaction(&[STORE], TransactionMode::ReadWrite)?;
+        let objects = transaction.object_store(STORE)?;
+        for reference in references {
+            objects.delete(JsValue::from_str(&reference.0))?.await?;
+        }
+        transaction.commit()?.await?;
+        database.close();
+        Ok::<(), idb::Error>(())
+    };
+    run.await.map_err(|_| ReceiptError::Storage)
+}
+
 /// A stored receipt, if this device has it.
 pub async fn load(reference: &ReceiptRef) -> Option<Receipt> {
     let database = database().await.ok()?;

@@ -125,6 +125,21 @@ impl Records {
         ledger
     }
 
+    /// Every receipt photo any record names.
+    pub fn receipts(&self) -> std::collections::BTreeSet<tally_ledger::ReceiptRef> {
+        let mut all = std::collections::BTreeSet::new();
+        for record in &self.records {
+            let mut body = &record.entry.body;
+            if let tally_ledger::EntryBody::Correction(c) = body {
+                body = c.replacement.as_ref();
+            }
+            if let tally_ledger::EntryBody::Spend(s) = body {
+                all.extend(s.receipts.iter().cloned());
+            }
+        }
+        all
+    }
+
     /// Payees used before, most recent first, each once: suggestions for the form.
     pub fn past_payees(&self) -> Vec<String> {
         let mut payees: Vec<String> = Vec::new();
@@ -154,6 +169,8 @@ pub trait LocalStore {
     fn save_current(&self, account: AccountId) -> Result<(), StoreError>;
     fn load_records(&self, account: AccountId) -> Records;
     fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError>;
+    /// Forgets one account's records on this device.
+    fn delete_records(&self, account: AccountId);
 }
 
 /// The browser's localStorage.
@@ -196,5 +213,9 @@ impl LocalStore for BrowserStore {
 
     fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError> {
         LocalStorage::set(format!("{RECORDS_KEY_PREFIX}{account}"), records).map_err(|_| StoreError::Unavailable)
+    }
+
+    fn delete_records(&self, account: AccountId) {
+        LocalStorage::delete(format!("{RECORDS_KEY_PREFIX}{account}"));
     }
 }

@@ -1,5 +1,6 @@
 //! One screen per file.
 
+pub mod device;
 pub mod entry;
 pub mod export;
 pub mod help;

@@ -47,3 +47,33 @@ test('a carer holds two people on one device, switches in one tap, and everythin
   await page.getByRole('button', { name: 'Switch to Pat Morgan' }).click();
   await expect(wallet.spending.filter({ hasText: 'Homecare Ltd' })).toContainText('Saved to the council');
 });
+
+test('removing a person from a shared phone says exactly what would be lost, and wipes their data', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+  await wallet.logSpend({ amount: '12.50', payee: 'Corner Shop', planLine: 'Day centre' });
+
+  await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'This device' }).click();
+  await page.getByRole('button', { name: 'Remove Alex Morgan from this device' }).click();
+  await expect(page.getByText('1 record is not sent to the council yet')).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: /^£12\.50 to Corner Shop on/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, remove Alex Morgan' }).click();
+  await expect(page.getByLabel('I understand these records will be lost')).toHaveAccessibleDescription(/Tick the box/);
+  await page.getByRole('button', { name: 'Keep them' }).click();
+
+  // Once everything is sent, removing loses nothing.
+  await page.unroute('**/api/**');
+  await wallet.goTo('Home');
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'This device' }).click();
+  await page.getByRole('button', { name: 'Remove Alex Morgan from this device' }).click();
+  await expect(page.getByText('Everything for Alex Morgan is saved with the council, so nothing will be lost.')).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, remove Alex Morgan' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Connect to your council' })).toBeVisible();
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tally.v1.records.')));
+  expect(left).toEqual([]);
+  expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Corner Shop']);
+});
