@@ -52,6 +52,12 @@ pub struct Wallet {
     again: StoredValue<bool>,
     /// Failed rounds in a row, for backoff.
     attempts: StoredValue<u32>,
+    /// The PIN lock's settings, when a PIN is set.
+    pub lock: RwSignal<Option<crate::lock::LockSettings>>,
+    /// Whether the lock screen is showing.
+    pub locked: RwSignal<bool>,
+    /// When the person last touched or typed (browser milliseconds).
+    last_activity: StoredValue<f64>,
 }
 
 impl Wallet {
@@ -72,6 +78,22 @@ impl Wallet {
             running: StoredValue::new(false),
             again: StoredValue::new(false),
             attempts: StoredValue::new(0),
+            lock: RwSignal::new(crate::lock::load()),
+            locked: RwSignal::new(crate::lock::load().is_some()),
+            last_activity: StoredValue::new(js_sys::Date::now()),
+        }
+    }
+
+    /// Notes that the person is using the app (for the idle lock).
+    fn active(&self) {
+        self.last_activity.set_value(js_sys::Date::now());
+    }
+
+    /// Locks if a PIN is set and the app has been idle for longer than chosen.
+    fn lock_if_idle(&self) {
+        let Some(minutes) = self.lock.with_untracked(|l| l.as_ref().map(|l| l.idle_minutes)) else { return };
+        if js_sys::Date::now() - self.last_activity.get_value() > f64::from(minutes) * 60_000.0 {
+            self.locked.set(true);
         }
     }
 
@@ -276,13 +298,19 @@ pub fn App() -> impl IntoView {
     // Sync at start-up and whenever the network comes back.
     wallet.sync_now();
     let _online = window_event_listener(leptos::ev::online, move |_| wallet.sync_now());
+    // The idle lock: any touch or key press counts as use; check every 15 seconds.
+    let _pointer = window_event_listener(leptos::ev::pointerdown, move |_| wallet.active());
+    let _keys = window_event_listener(leptos::ev::keydown, move |_| wallet.active());
+    let _idle = set_interval_with_handle(move || wallet.lock_if_idle(), std::time::Duration::from_secs(15));
 
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <Header/>
             <main id="main" tabindex="-1">
-                {move || if wallet.session.with(Option::is_some) {
+                {move || if wallet.locked.get() && wallet.lock.with(Option::is_some) {
+                    view! { <crate::pages::device::LockScreen/> }.into_any()
+                } else if wallet.session.with(Option::is_some) {
                     view! {
                         <FocusOnNavigate/>
                         <Routes fallback=|| view! { <NotFound/> }>
@@ -322,9 +350,9 @@ fn Header() -> impl IntoView {
         <header class="app-header">
             <div class="app-header__inner">
                 <p class="app-name">"Tally"</p>
-                {move || current().map(|(_, name)| view! { <p class="app-header__person">{format!("Account of {name}")}</p> })}
+                {move || current().filter(|_| !wallet.locked.get()).map(|(_, name)| view! { <p class="app-header__person">{format!("Account of {name}")}</p> })}
             </div>
-            <Show when=move || current().is_some()>
+            <Show when=move || current().is_some() && !(wallet.locked.get() && wallet.lock.with(Option::is_some))>
                 <nav class="app-nav" aria-label="Main">
                     <ul>
                         <li><A href="/" exact=true>"Home"</A></li>

@@ -4,6 +4,7 @@
 //! - [`app`]: the root component and the wallet's shared state.
 //! - [`pages`]: one screen per file (pairing, home).
 //! - [`components`]: pieces the screens share (sync status, spending form and list).
+//! - [`lock`]: the optional PIN lock for shared phones.
 //! - [`receipts`]: receipt photos made small in the browser and kept in IndexedDB.
 //! - [`store`]: what the wallet keeps on the device, behind the [`store::LocalStore`] trait.
 //! - [`sync`]: the council sync client: push what is waiting, pull what is new.
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod lock;
 pub mod pages;
 pub mod receipts;
 pub mod store;

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use tally_ledger::AccountId;
 
 use crate::app::{page_title, use_wallet};
+use crate::components::field::TextField;
+use crate::lock::{self, LockSettings, IDLE_CHOICES};
 
 #[component]
 pub fn DevicePage() -> impl IntoView {
@@ -18,6 +20,99 @@ pub fn DevicePage() -> impl IntoView {
         <ul class="people-list">
             {move || people().into_iter().map(|(id, name, reference)| view! { <RemovePerson id=id name=name reference=reference/> }).collect_view()}
         </ul>
+        <PinSettings/>
+    }
+}
+
+/// Setting, changing or removing the PIN lock.
+#[component]
+fn PinSettings() -> impl IntoView {
+    let wallet = use_wallet();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let minutes = RwSignal::new(IDLE_CHOICES[1]);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let set = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(problem) = lock::check_new_pin(&pin.get_untracked(), &again.get_untracked()) {
+            error.set(Some(problem));
+            return;
+        }
+        let salt = crate::browser::new_uuid_v7().to_string();
+        let settings = LockSettings::new(pin.get_untracked().trim(), minutes.get_untracked(), salt);
+        if !lock::save(&settings) {
+            error.set(Some("This device could not keep the PIN. Try again.".to_owned()));
+            return;
+        }
+        wallet.lock.set(Some(settings));
+        error.set(None);
+        pin.set(String::new());
+        again.set(String::new());
+        done.set(Some(format!("The PIN lock is on. Tally locks after {} minutes without use, and when it opens.", minutes.get_untracked())));
+    };
+    let remove = move |_| {
+        lock::clear();
+        wallet.lock.set(None);
+        done.set(Some("The PIN lock is off.".to_owned()));
+    };
+    view! {
+        <section aria-labelledby="pin-heading">
+            <h2 id="pin-heading">"PIN lock"</h2>
+            <p>"On a phone other people use, a PIN keeps your records private. It is not a password for your money: it only stops other people using this phone from seeing your records."</p>
+            <p role="status" class="confirmation">{move || done.get()}</p>
+            <Show when=move || wallet.lock.with(Option::is_some)>
+                <button type="button" class="button button--secondary" on:click=remove>"Turn off the PIN lock"</button>
+            </Show>
+            <form on:submit=set novalidate>
+                <TextField id="new-pin" label="New PIN" hint="4 to 8 numbers" value=pin input_type="password" inputmode="numeric"
+                    error=Signal::derive(move || error.get()) autocomplete="new-password"/>
+                <TextField id="new-pin-again" label="The same PIN again" value=again input_type="password" inputmode="numeric"
+                    error=Signal::derive(|| None::<String>) autocomplete="new-password"/>
+                <div class="field">
+                    <label for="idle-minutes">"Lock after"</label>
+                    <select id="idle-minutes" on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(IDLE_CHOICES[1]))>
+                        {IDLE_CHOICES.iter().map(|m| view! {
+                            <option value=m.to_string() selected=move || minutes.get() == *m>{format!("{m} minutes without use")}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">{move || if wallet.lock.with(Option::is_some) { "Change the PIN" } else { "Turn on the PIN lock" }}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Shown instead of everything else while locked. Sync carries on underneath.
+#[component]
+pub fn LockScreen() -> impl IntoView {
+    page_title("Locked");
+    let wallet = use_wallet();
+    let pin = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let unlock = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let right = wallet.lock.with_untracked(|l| l.as_ref().is_some_and(|l| l.matches(&pin.get_untracked())));
+        pin.set(String::new());
+        if right {
+            error.set(None);
+            wallet.locked.set(false);
+        } else {
+            error.set(Some("That PIN is not right. Try again.".to_owned()));
+        }
+    };
+    view! {
+        <h1>"Tally is locked"</h1>
+        <p>"Enter the PIN for this device to see the records."</p>
+        <form on:submit=unlock novalidate>
+            <TextField id="pin" label="PIN" value=pin input_type="password" inputmode="numeric"
+                error=Signal::derive(move || error.get()) autocomplete="current-password"/>
+            <button type="submit" class="button">"Unlock"</button>
+        </form>
+        <details>
+            <summary>"Forgotten the PIN?"</summary>
+            <p>"Ask the person who set it. If nobody knows it, your council can give you a new pairing code: records already sent to the council are safe there, and you can set up this device again."</p>
+        </details>
     }
 }
 

@@ -77,3 +77,37 @@ test('removing a person from a shared phone says exactly what would be lost, and
   expect(left).toEqual([]);
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Corner Shop']);
 });
+
+test('a PIN lock hides the records when the app opens and after minutes without use', async ({ page, council, wallet }) => {
+  await page.clock.install();
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'This device' }).click();
+  await page.getByLabel('New PIN').fill('2468');
+  await page.getByLabel('The same PIN again').fill('2469');
+  await page.getByRole('button', { name: 'Turn on the PIN lock' }).click();
+  await expect(page.getByLabel('New PIN')).toHaveAccessibleDescription(/The two PINs are different/);
+  await page.getByLabel('The same PIN again').fill('2468');
+  await page.getByLabel('Lock after').selectOption({ label: '2 minutes without use' });
+  await page.getByRole('button', { name: 'Turn on the PIN lock' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The PIN lock is on' })).toContainText('after 2 minutes');
+
+  // Opening the app shows the lock, and nothing of the records.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tally is locked' })).toBeVisible();
+  await expect(page.getByText('Alex Morgan')).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
+  await page.getByLabel('PIN', { exact: true }).fill('1111');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByLabel('PIN', { exact: true })).toHaveAccessibleDescription('Error: That PIN is not right. Try again.');
+  await page.getByLabel('PIN', { exact: true }).fill('2468');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  // Back where the person was.
+  await expect(page.getByRole('heading', { level: 1, name: 'This device' })).toBeVisible();
+  await wallet.goTo('Home');
+  await expect(wallet.heading('Alex Morgan')).toBeVisible();
+
+  // Left alone for more than two minutes, it locks again.
+  await page.clock.fastForward('02:30');
+  await expect(page.getByRole('heading', { level: 1, name: 'Tally is locked' })).toBeVisible();
+});
