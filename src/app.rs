@@ -110,6 +110,25 @@ impl Wallet {
         self.switch_to(session.account.account_id);
     }
 
+    /// Connects an account kept with no council to a council account: its records move to
+    /// the new account (see [`Records::move_to`]) and are sent; the local one goes.
+    pub fn connect_local(&self, local: tally_ledger::AccountId, session: Session) {
+        let mut records = self.records_of(local);
+        records.move_to(session.account.account_id, session.device_id);
+        let mut existing = BrowserStore.load_records(session.account.account_id);
+        for record in records.records {
+            existing.add_local(record.entry);
+        }
+        if let Err(e) = BrowserStore.save_records(session.account.account_id, &existing) {
+            // Keep the local records untouched if the moved copy could not be written.
+            self.storage_problem.set(Some(e.to_string()));
+            return;
+        }
+        BrowserStore.delete_records(local);
+        self.sessions.update(|all| all.retain(|s| s.account.account_id != local));
+        self.paired(session);
+    }
+
     /// Shows another person's account on this device.
     pub fn switch_to(&self, account: tally_ledger::AccountId) {
         let Some(session) = self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned()) else {
@@ -270,7 +289,7 @@ impl Wallet {
         let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id));
         let mut sessions = self.sessions.get_untracked();
         sessions.sort_by_key(|s| Some(s.account.account_id) != shown);
-        for session in sessions {
+        for session in sessions.into_iter().filter(|s| !s.local) {
             let account = session.account.account_id;
             for batch in sync::batches(&self.records_of(account)) {
                 let response = client.push(&session, &batch).await?;
@@ -324,10 +343,15 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/help") view=Help/>
                             <Route path=path!("/add-person") view=Pair/>
                             <Route path=path!("/device") view=DevicePage/>
+                            <Route path=path!("/start-local") view=crate::pages::local::LocalSetup/>
                         </Routes>
                     }.into_any()
                 } else {
-                    view! { <Pair/> }.into_any()
+                    view! {
+                        <Routes fallback=|| view! { <Pair/> }>
+                            <Route path=path!("/start-local") view=crate::pages::local::LocalSetup/>
+                        </Routes>
+                    }.into_any()
                 }}
             </main>
         </Router>

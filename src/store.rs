@@ -33,6 +33,10 @@ pub struct Session {
     /// carer): records show this name as their author.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// Kept on this device only, with no council (someone paying for their own care, or
+    /// trying Tally first). Never synced; connecting to a council later moves its records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
 }
 
 impl Session {
@@ -71,6 +75,18 @@ pub struct Records {
 }
 
 impl Records {
+    /// Moves records kept with no council to a council account: they were never sent, so
+    /// they can take the account's and this device's ids before their first send. Entry
+    /// ids stay, so corrections and explanations still point at what they belong to.
+    pub fn move_to(&mut self, account: AccountId, device: DeviceId) {
+        for record in &mut self.records {
+            record.entry.account = account;
+            record.entry.author.device = Some(device);
+            record.delivery = Delivery::Waiting;
+        }
+        self.cursor = 0;
+    }
+
     /// Adds an entry made on this device; it waits to be sent.
     pub fn add_local(&mut self, entry: Entry) {
         if !self.records.iter().any(|r| r.entry.id == entry.id) {

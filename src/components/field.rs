@@ -44,7 +44,7 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<(&'static str, String)>>) -
 /// A labelled text input with an optional hint and an error shown beside it.
 #[component]
 pub fn TextField(
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     value: RwSignal<String>,
@@ -72,8 +72,8 @@ pub fn TextField(
     };
     let input = view! {
         <input
-            id=id
-            name=id
+            id=id.clone()
+            name=id.clone()
             type=input_type
             inputmode=inputmode
             list=list

@@ -27,6 +27,7 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
     let wallet = use_wallet();
     let rows = move || {
         let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
+        let local = wallet.session.with(|s| s.as_ref().is_some_and(|s| s.local));
         wallet.records.with(|records| {
             let line_name = |spend: &Spend| match &spend.plan_line {
                 Some(id) => plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()),
@@ -47,6 +48,7 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
                 .iter()
                 .filter_map(|active| {
                     let state = match records.delivery(active.id()) {
+                        _ if local => "Kept on this device",
                         Some(Delivery::Waiting) => "Waiting to be sent",
                         _ => "Saved to the council",
                     };

@@ -17,7 +17,11 @@ fn records_waiting(count: usize) -> String {
 pub fn SyncStatusPanel() -> impl IntoView {
     let wallet = use_wallet();
     let waiting = move || wallet.records.with(|r| r.waiting_count());
+    let local = move || wallet.session.with(|s| s.as_ref().is_some_and(|s| s.local));
     let message = move || {
+        if local() {
+            return "Kept on this device only: Tally is not connected to a council.".to_owned();
+        }
         let waiting = waiting();
         match wallet.sync.get() {
             SyncStatus::Done { at } if waiting == 0 => {
@@ -36,7 +40,7 @@ pub fn SyncStatusPanel() -> impl IntoView {
             _ => format!("{} — they will be sent when you are online.", records_waiting(waiting)),
         }
     };
-    let can_retry = move || !matches!(wallet.sync.get(), SyncStatus::Syncing | SyncStatus::Done { .. }) || waiting() > 0;
+    let can_retry = move || !local() && (!matches!(wallet.sync.get(), SyncStatus::Syncing | SyncStatus::Done { .. }) || waiting() > 0);
 
     view! {
         <div class="sync-status" class:sync-status--waiting={move || waiting() > 0}>

@@ -13,12 +13,20 @@ use crate::lock::{self, LockSettings, IDLE_CHOICES};
 pub fn DevicePage() -> impl IntoView {
     page_title("This device");
     let wallet = use_wallet();
-    let people = move || wallet.sessions.with(|all| all.iter().map(|s| (s.account.account_id, s.account.person_name.clone(), s.account.reference.clone())).collect::<Vec<_>>());
+    let people = move || wallet.sessions.with(|all| all.iter().map(|s| (s.account.account_id, s.account.person_name.clone(), s.account.reference.clone(), s.local)).collect::<Vec<_>>());
     view! {
         <h1>"This device"</h1>
         <p>"The people whose direct payments are kept on this phone or computer. Removing someone here does not change anything the council holds."</p>
         <ul class="people-list">
-            {move || people().into_iter().map(|(id, name, reference)| view! { <RemovePerson id=id name=name reference=reference/> }).collect_view()}
+            {move || people().into_iter().map(|(id, name, reference, local)| view! {
+                <RemovePerson id=id name=name.clone() reference=reference/>
+                {local.then(|| view! {
+                    <li class="people-list__connect">
+                        <p>{format!("{name}'s records are kept on this device only.")}</p>
+                        <leptos_router::components::A href=format!("/add-person?join={id}")>{format!("Connect {name} to a council")}</leptos_router::components::A>
+                    </li>
+                })}
+            }).collect_view()}
         </ul>
         <PinSettings/>
     }

@@ -6,6 +6,7 @@ pub mod export;
 pub mod help;
 pub mod history;
 pub mod home;
+pub mod local;
 pub mod log;
 pub mod money_in;
 pub mod pair;

@@ -1,10 +1,12 @@
 //! Money in: payments from the council, the person's contributions and refunds.
 
 use leptos::prelude::*;
-use tally_ledger::date::long_date;
-use tally_ledger::{EntryBody, Money};
+use tally_ledger::date::{iso_date, long_date, parse_iso_date};
+use tally_ledger::{EntryBody, Money, MoneyIn};
 
 use crate::app::{page_title, use_wallet};
+use crate::browser;
+use crate::components::field::TextField;
 
 #[component]
 pub fn MoneyIn() -> impl IntoView {
@@ -19,7 +21,7 @@ pub fn MoneyIn() -> impl IntoView {
                 .filter_map(|a| {
                     let (kind, detail) = match a.body {
                         EntryBody::PaymentIn(m) => ("Payment from the council", m.reference.clone()),
-                        EntryBody::Contribution(m) => ("Your contribution", m.reference.clone()),
+                        EntryBody::Contribution(m) => ("Paid in by you", m.reference.clone()),
                         EntryBody::Refund(r) => ("Refund", format!("from {}", r.payee)),
                         _ => return None,
                     };
@@ -30,6 +32,28 @@ pub fn MoneyIn() -> impl IntoView {
     };
     let total = move || {
         wallet.ledger.with(|l| l.view().active.iter().filter(|a| a.amount.is_positive()).fold(Money::ZERO, |t, a| t.saturating_add(a.amount)))
+    };
+    let amount = RwSignal::new(String::new());
+    let date = RwSignal::new(iso_date(browser::today()));
+    let reference = RwSignal::new(String::new());
+    let amount_error = RwSignal::new(None::<String>);
+    let date_error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let record = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let maximum = wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
+        let parsed = Money::parse_amount(&amount.get_untracked(), maximum);
+        amount_error.set(parsed.as_ref().err().map(ToString::to_string));
+        let day = parse_iso_date(&date.get_untracked());
+        date_error.set(day.is_none().then(|| "Enter the date the money was paid in, for example 1 11 2026.".to_owned()));
+        let (Ok(value), Some(day)) = (parsed, day) else { return };
+        let body = EntryBody::Contribution(MoneyIn { date: day, amount: value, reference: reference.get_untracked().trim().to_owned() });
+        if let Some(entry) = wallet.new_entry(body) {
+            wallet.log(vec![entry]);
+            saved.set(Some(format!("Recorded {value} paid in on {}.", long_date(day))));
+            amount.set(String::new());
+            reference.set(String::new());
+        }
     };
     view! {
         <h1>"Money in"</h1>
@@ -44,5 +68,16 @@ pub fn MoneyIn() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </Show>
+        <section aria-labelledby="record-in-heading">
+            <h2 id="record-in-heading">"Record money you paid in"</h2>
+            <p class="hint">"Your contribution, or, if you pay for your own care, money you put in."</p>
+            <p role="status" class="confirmation">{move || saved.get()}</p>
+            <form on:submit=record novalidate>
+                <TextField id="in-amount" label="Amount paid in" value=amount error=Signal::derive(move || amount_error.get()) inputmode="decimal" prefix="£"/>
+                <TextField id="in-date" label="Date paid in" value=date error=Signal::derive(move || date_error.get()) input_type="date"/>
+                <TextField id="in-reference" label="Reference (optional)" value=reference error=Signal::derive(|| None::<String>)/>
+                <button type="submit" class="button">"Record money in"</button>
+            </form>
+        </section>
     }
 }

@@ -16,6 +16,9 @@ pub fn Pair() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let adding = wallet.sessions.with_untracked(|s| !s.is_empty());
+    // Connecting records kept with no council: `?join=<local account id>`.
+    let joining: Option<tally_ledger::AccountId> = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("join").and_then(|id| id.parse().ok()).map(tally_ledger::AccountId));
     let navigate = leptos_router::hooks::use_navigate();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -39,12 +42,11 @@ pub fn Pair() -> impl IntoView {
                     error.set(None);
                     let logged_by = Some(name.get_untracked().trim().to_owned())
                         .filter(|n| !n.is_empty() && *n != response.account.person_name);
-                    wallet.paired(Session {
-                        device_id: response.device_id,
-                        token: response.token,
-                        account: response.account,
-                        logged_by,
-                    });
+                    let session = Session { device_id: response.device_id, token: response.token, account: response.account, logged_by, local: false };
+                    match joining {
+                        Some(local) => wallet.connect_local(local, session),
+                        None => wallet.paired(session),
+                    }
                     if adding {
                         navigate("/", Default::default());
                     }
@@ -60,11 +62,18 @@ pub fn Pair() -> impl IntoView {
 
     let errors = Signal::derive(move || error.get().map(|m| vec![("pairing-code", m)]).unwrap_or_default());
 
-    crate::app::page_title(if adding { "Add a person" } else { "Connect to your council" });
+    let heading = match (joining.is_some(), adding) {
+        (true, _) => "Connect to your council",
+        (false, true) => "Add a person to this device",
+        (false, false) => "Connect to your council",
+    };
+    crate::app::page_title(heading);
     view! {
-        <h1>{if adding { "Add a person to this device" } else { "Connect to your council" }}</h1>
+        <h1>{heading}</h1>
         <p>
-            {if adding {
+            {if joining.is_some() {
+                "Enter the pairing code your council gave you. Everything you logged on this device will be kept and sent to the council."
+            } else if adding {
                 "If you look after someone else's direct payment, enter the pairing code the council gave you for them. You can switch between people from the top of every screen."
             } else {
                 "Tally keeps a record of how you spend your direct payment and sends it to your council. To start, enter the pairing code your council gave you."
@@ -100,5 +109,10 @@ pub fn Pair() -> impl IntoView {
                 {move || if busy.get() { "Connecting…" } else { "Connect this device" }}
             </button>
         </form>
+        {joining.is_none().then(|| view! {
+            <h2>"No pairing code?"</h2>
+            <p>"If you pay for your own care, or want to try Tally first, you can use it without a council. Everything stays on this device, and you can connect to a council later without losing anything."</p>
+            <p><leptos_router::components::A href="/start-local">"Use Tally without a council"</leptos_router::components::A></p>
+        })}
     }
 }

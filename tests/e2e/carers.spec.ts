@@ -111,3 +111,42 @@ test('a PIN lock hides the records when the app opens and after minutes without 
   await page.clock.fastForward('02:30');
   await expect(page.getByRole('heading', { level: 1, name: 'Tally is locked' })).toBeVisible();
 });
+
+test('without a council: a self-funder sets up a budget, and connecting later keeps everything logged', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await page.getByRole('link', { name: 'Use Tally without a council' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Use Tally without a council' })).toBeVisible();
+  await page.getByRole('button', { name: 'Start using Tally' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter your name.');
+  await expect(page.getByRole('alert')).toContainText('Line 1: enter what this part of your care is');
+  await page.getByLabel('Your name').fill('Chris Taylor');
+  await page.getByLabel('What it is for').fill('Carer visits');
+  await page.getByLabel('Budget').fill('320');
+  await page.getByLabel('How often').selectOption({ label: 'Every week' });
+  await page.getByRole('button', { name: 'Start using Tally' }).click();
+
+  await expect(wallet.heading('Chris Taylor')).toBeVisible();
+  await expect(wallet.syncStatus).toContainText('Kept on this device only');
+  await wallet.goTo('Money in');
+  await page.getByLabel('Amount paid in').fill('500');
+  await page.getByRole('button', { name: 'Record money in' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Recorded' })).toContainText('Recorded £500.00 paid in');
+  await wallet.logSpend({ amount: '80', payee: 'Bright Homecare', planLine: 'Carer visits' });
+  await expect(wallet.balance).toContainText('£420.00');
+  await expect(wallet.spending.filter({ hasText: 'Bright Homecare' })).toContainText('Kept on this device');
+
+  // Later, Chris gets a direct payment and connects to the council.
+  await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'This device' }).click();
+  await page.getByRole('link', { name: 'Connect Chris Taylor to a council' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Connect to your council' })).toBeVisible();
+  await page.getByLabel('Pairing code').fill(council.newPairingCode('DP-000002'));
+  await page.getByRole('button', { name: 'Connect this device' }).click();
+  await expect(wallet.heading('Pat Morgan')).toBeVisible();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await expect(wallet.spending.filter({ hasText: 'Bright Homecare' })).toContainText('Saved to the council');
+  // The council's payment and the records Chris kept on the device, together.
+  await expect(wallet.balance).toContainText('£940.00');
+  const entries = await council.entries('DP-000002');
+  expect(entries.map((e) => (e.body as { type: string }).type).sort()).toEqual(['contribution', 'payment_in', 'spend']);
+  await expect(page.getByRole('group', { name: 'People on this device' }).getByRole('button')).toHaveCount(0);
+});
