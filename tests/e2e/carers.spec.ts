@@ -1,5 +1,8 @@
 // A family carer looking after two people's direct payments on one phone.
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 test('a carer holds two people on one device, switches in one tap, and everything reaches the council once', async ({ page, council, wallet }) => {
   await wallet.open(council.url);
@@ -95,6 +98,7 @@ test('a PIN lock hides the records when the app opens and after minutes without 
   // Opening the app shows the lock, and nothing of the records.
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Tally is locked' })).toBeVisible();
+  expect((await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()).violations).toEqual([]);
   await expect(page.getByText('Alex Morgan')).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
   await page.getByLabel('PIN', { exact: true }).fill('1111');
@@ -116,6 +120,7 @@ test('without a council: a self-funder sets up a budget, and connecting later ke
   await wallet.open(council.url);
   await page.getByRole('link', { name: 'Use Tally without a council' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Use Tally without a council' })).toBeVisible();
+  expect((await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()).violations).toEqual([]);
   await page.getByRole('button', { name: 'Start using Tally' }).click();
   await expect(page.getByRole('alert')).toContainText('Enter your name.');
   await expect(page.getByRole('alert')).toContainText('Line 1: enter what this part of your care is');
