@@ -328,6 +328,16 @@ impl Storage {
         .transpose()
     }
 
+    /// Every device ever paired with an account, revoked or not: records they wrote stay
+    /// theirs, and a phone paired again can still send what it logged before.
+    pub async fn device_ids(&self, account_id: AccountId) -> anyhow::Result<Vec<DeviceId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT device_id FROM device WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        ids.iter().map(|id| Ok(DeviceId(parse_uuid(id)?))).collect()
+    }
+
     // --- entries ------------------------------------------------------------------------
 
     /// Stores a batch of entries for one account in one transaction, giving each new entry

@@ -239,6 +239,14 @@ async fn idempotency_scenario(storage: &Storage) {
     let copies: Vec<&Entry> = pulled.iter().filter(|e| e.id == entry.id).collect();
     assert_eq!(copies, vec![&entry], "the spend comes down once, as first sent");
 
+    // A phone paired again (new token, new device id) can still send what it logged
+    // under its earlier pairing.
+    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let re_paired = client.pair(&code).await;
+    let logged_before = spend(&device, 333, "Logged before pairing again");
+    assert_eq!(statuses(&client.push(&re_paired, vec![to_json(&logged_before)]).await), vec![PushStatus::Stored]);
+    let pulled = client.pull_all(&device).await;
+
     // Another device on the same account sees the same entries.
     let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
     let carer = client.pair(&code).await;
@@ -290,7 +298,7 @@ async fn batch_scenario(storage: &Storage) {
         .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(messages[1], "This record belongs to a different account.");
-    assert_eq!(messages[2], "This record says it was made on a different device.");
+    assert_eq!(messages[2], "This record says it was made on a device that was never paired with this account.");
     assert_eq!(messages[3], "The amount must be more than £0.");
     assert_eq!(messages[4], "Only the council can record payments in, clawbacks and review decisions.");
     assert!(messages[5].contains("more than two"), "{}", messages[5]);

@@ -34,12 +34,15 @@ async fn push(
             request.entries.len()
         )));
     }
+    // Records may name any device paired with this account: a phone paired again sends
+    // what it logged under its earlier pairing.
+    let account_devices = state.storage.device_ids(account_id).await?;
     // Judge each entry; keep the acceptable ones to store together.
     let mut results: Vec<PushResult> = Vec::with_capacity(request.entries.len());
     let mut to_store: Vec<(usize, NewEntry)> = Vec::new();
     for value in request.entries {
         let entry_id = value.get("id").and_then(|id| id.as_str()).map(str::to_owned);
-        match accept(value, &device, account_id) {
+        match accept(value, &account_devices, account_id) {
             Ok(entry) => {
                 to_store.push((results.len(), NewEntry::new(entry)?));
                 results.push(PushResult { entry_id, status: PushStatus::Stored, message: None });
@@ -77,14 +80,14 @@ async fn push(
 }
 
 /// Reads and checks one pushed entry; the error is the plain-English reason it is refused.
-fn accept(value: serde_json::Value, device: &Device, account_id: AccountId) -> Result<Entry, String> {
+fn accept(value: serde_json::Value, account_devices: &[tally_ledger::DeviceId], account_id: AccountId) -> Result<Entry, String> {
     let entry: Entry =
         serde_json::from_value(value).map_err(|e| format!("This record could not be read: {e}."))?;
     if entry.account != account_id {
         return Err("This record belongs to a different account.".to_owned());
     }
-    if entry.author.device != Some(device.0.device_id) {
-        return Err("This record says it was made on a different device.".to_owned());
+    if !entry.author.device.is_some_and(|d| account_devices.contains(&d)) {
+        return Err("This record says it was made on a device that was never paired with this account.".to_owned());
     }
     if entry.body.council_only() {
         return Err("Only the council can record payments in, clawbacks and review decisions.".to_owned());
