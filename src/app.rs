@@ -129,8 +129,16 @@ impl Wallet {
         self.paired(session);
     }
 
-    /// Shows another person's account on this device.
+    /// Shows another person's account on this device. Refused (with the storage message
+    /// showing) while the person shown has records this device could not save, so they are
+    /// never dropped from memory.
     pub fn switch_to(&self, account: tally_ledger::AccountId) {
+        if self.storage_problem.with_untracked(Option::is_some) {
+            self.persist();
+            if self.storage_problem.with_untracked(Option::is_some) {
+                return;
+            }
+        }
         let Some(session) = self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned()) else {
             return;
         };
@@ -186,6 +194,10 @@ impl Wallet {
     /// stored ones, read and written back with nothing in between (so nothing logged
     /// meanwhile can be overwritten).
     fn update_records(&self, account: tally_ledger::AccountId, change: impl FnOnce(&mut Records)) {
+        if !self.holds(account) {
+            // Removed from this device while a sync was under way: nothing is written back.
+            return;
+        }
         let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) == Some(account);
         if shown {
             self.records.update(change);
@@ -197,6 +209,11 @@ impl Wallet {
                 self.storage_problem.set(Some(e.to_string()));
             }
         }
+    }
+
+    /// Whether this device still holds an account.
+    fn holds(&self, account: tally_ledger::AccountId) -> bool {
+        self.sessions.with_untracked(|all| all.iter().any(|s| s.account.account_id == account))
     }
 
     /// A copy of one account's records as they are now.
@@ -289,23 +306,45 @@ impl Wallet {
         let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id));
         let mut sessions = self.sessions.get_untracked();
         sessions.sort_by_key(|s| Some(s.account.account_id) != shown);
+        // One person's problem does not stop the others' records being sent. "Try again
+        // later" wins over other problems, so the retry is always scheduled.
+        let mut outcome = Ok(());
         for session in sessions.into_iter().filter(|s| !s.local) {
-            let account = session.account.account_id;
-            for batch in sync::batches(&self.records_of(account)) {
-                let response = client.push(&session, &batch).await?;
-                self.update_records(account, |r| sync::apply_push(r, &batch, &response));
-            }
-            loop {
-                let cursor = self.records_of(account).cursor;
-                let page = client.pull(&session, cursor).await?;
-                let more = page.more;
-                self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor));
-                if !more {
-                    break;
-                }
+            if let Err(error) = self.sync_account(&client, &session).await {
+                outcome = match (outcome, error) {
+                    (_, SyncError::Unreachable) | (Err(SyncError::Unreachable), _) => Err(SyncError::Unreachable),
+                    (Ok(()), other) => Err(other),
+                    (earlier, _) => earlier,
+                };
             }
         }
-        Ok(())
+        outcome
+    }
+
+    async fn sync_account(&self, client: &SyncClient, session: &Session) -> Result<(), SyncError> {
+        let account = session.account.account_id;
+        for batch in sync::batches(&self.records_of(account)) {
+            if !self.holds(account) {
+                return Ok(());
+            }
+            let response = client.push(session, &batch).await?;
+            self.update_records(account, |r| sync::apply_push(r, &batch, &response));
+        }
+        // The cursor is kept here, so a page that could not be saved is not fetched again
+        // and again within the round.
+        let mut cursor = self.records_of(account).cursor;
+        loop {
+            if !self.holds(account) {
+                return Ok(());
+            }
+            let page = client.pull(session, cursor).await?;
+            let more = page.more;
+            cursor = page.cursor;
+            self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor));
+            if !more {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -327,6 +366,11 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <Header/>
             <main id="main" tabindex="-1">
+                {move || wallet.storage_problem.get().map(|message| view! {
+                    <div class="notice notice--warning" role="alert">
+                        <p><strong>"Not saved on this device yet. "</strong>{message}</p>
+                    </div>
+                })}
                 {move || if wallet.locked.get() && wallet.lock.with(Option::is_some) {
                     view! { <crate::pages::device::LockScreen/> }.into_any()
                 } else if wallet.session.with(Option::is_some) {

@@ -193,9 +193,26 @@ pub trait LocalStore {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BrowserStore;
 
+/// Reads a stored value. A value that cannot be read (written by a newer version, or
+/// damaged) is copied aside under `tally.unreadable.<key>` before anything can overwrite
+/// it, so it can still be recovered; the caller then starts empty.
+fn read_or_keep<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let raw = LocalStorage::raw().get_item(key).ok().flatten()?;
+    match serde_json::from_str(&raw) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            let aside = format!("tally.unreadable.{key}");
+            if LocalStorage::raw().get_item(&aside).ok().flatten().is_none() {
+                let _ = LocalStorage::raw().set_item(&aside, &raw);
+            }
+            None
+        }
+    }
+}
+
 impl LocalStore for BrowserStore {
     fn load_sessions(&self) -> Vec<Session> {
-        if let Ok(sessions) = LocalStorage::get::<Vec<Session>>(SESSIONS_KEY) {
+        if let Some(sessions) = read_or_keep::<Vec<Session>>(SESSIONS_KEY) {
             return sessions;
         }
         // A device paired before carers could hold several people.
@@ -224,7 +241,7 @@ impl LocalStore for BrowserStore {
     }
 
     fn load_records(&self, account: AccountId) -> Records {
-        LocalStorage::get(format!("{RECORDS_KEY_PREFIX}{account}")).unwrap_or_default()
+        read_or_keep(&format!("{RECORDS_KEY_PREFIX}{account}")).unwrap_or_default()
     }
 
     fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@
 //! it.
 
 use serde::de::DeserializeOwned;
-use tally_api::{ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, MAX_PUSH_ENTRIES};
+use tally_api::{ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, MAX_BODY_BYTES, MAX_PUSH_ENTRIES};
 use tally_ledger::Entry;
 
 use crate::store::{Delivery, Records, Session};
@@ -44,10 +44,13 @@ impl SyncClient {
         read(response).await
     }
 
-    /// Sends entries; one result per entry, in order.
+    /// Sends entries; one result per entry, in order. A reply that does not line up with
+    /// what was sent is treated as no reply, so no result is ever applied to the wrong
+    /// record.
     pub async fn push(&self, session: &Session, entries: &[Entry]) -> Result<PushResponse, SyncError> {
+        let values: Result<Vec<serde_json::Value>, _> = entries.iter().map(serde_json::to_value).collect();
         let body = PushRequest {
-            entries: entries.iter().filter_map(|e| serde_json::to_value(e).ok()).collect(),
+            entries: values.map_err(|_| SyncError::Refused("A record could not be prepared for sending.".to_owned()))?,
         };
         let response = self
             .http
@@ -56,7 +59,11 @@ impl SyncClient {
             .json(&body)
             .send()
             .await;
-        read(response).await
+        let response: PushResponse = read(response).await?;
+        if response.results.len() != entries.len() {
+            return Err(SyncError::Unreachable);
+        }
+        Ok(response)
     }
 
     /// Fetches entries after the cursor.
@@ -71,13 +78,16 @@ impl SyncClient {
     }
 }
 
+/// Reads an answer. No answer, a cut-off answer and the council's own server errors (5xx)
+/// are all "try again later"; only a clear refusal (4xx) is reported as one.
 async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
     let response = response.map_err(|_| SyncError::Unreachable)?;
     let status = response.status();
     if status.is_success() {
-        return response.json::<T>().await.map_err(|_| {
-            SyncError::Refused("The council's answer could not be read. Tally will try again.".to_owned())
-        });
+        return response.json::<T>().await.map_err(|_| SyncError::Unreachable);
+    }
+    if status.is_server_error() {
+        return Err(SyncError::Unreachable);
     }
     let message = match response.json::<ErrorBody>().await {
         Ok(body) => body.error.message,
@@ -91,9 +101,24 @@ async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>)
     }
 }
 
-/// The waiting entries, in batches the council accepts.
+/// The waiting entries, in batches the council accepts: at most `MAX_PUSH_ENTRIES`
+/// records and about half the largest body, so a batch of long notes is never refused as
+/// too large.
 pub fn batches(records: &Records) -> Vec<Vec<Entry>> {
-    records.waiting().chunks(MAX_PUSH_ENTRIES).map(<[Entry]>::to_vec).collect()
+    let budget = MAX_BODY_BYTES / 2;
+    let mut batches: Vec<Vec<Entry>> = Vec::new();
+    let mut bytes = 0;
+    for entry in records.waiting() {
+        let size = serde_json::to_string(&entry).map(|s| s.len()).unwrap_or(budget);
+        let full = batches.last().is_none_or(|b| b.len() >= MAX_PUSH_ENTRIES || bytes + size > budget);
+        if full {
+            batches.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += size;
+        batches.last_mut().expect("a batch was just made").push(entry);
+    }
+    batches
 }
 
 /// Records what the council said about each entry sent.

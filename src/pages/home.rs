@@ -89,11 +89,6 @@ pub fn Home() -> impl IntoView {
         <h1>{person}</h1>
         <p class="account-meta">{council}</p>
         <SyncStatusPanel/>
-        {move || wallet.storage_problem.get().map(|message| view! {
-            <div class="notice notice--warning" role="alert">
-                <p><strong>"Not saved on this device yet. "</strong>{message}</p>
-            </div>
-        })}
         <section class="balance" aria-labelledby="balance-heading">
             <h2 id="balance-heading">"Balance"</h2>
             <p class="balance__amount">{balance}</p>

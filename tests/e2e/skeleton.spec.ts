@@ -121,3 +121,23 @@ test('a wrong pairing code is explained and the code typed is kept', async ({ pa
   await expect(wallet.heading('Alex Morgan')).toBeVisible();
 });
 
+
+test('a council server error means "try again later", never a refusal, and nothing is lost', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  // The council's server fails every push for now (a 500 with its usual error body).
+  await page.route('**/api/v1/accounts/*/entries', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on the council\'s server.' } }) })
+      : route.continue(),
+  );
+  await wallet.logSpend({ amount: '5', payee: 'Corner Shop', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('Could not reach the council — trying again');
+  await expect(wallet.spending.filter({ hasText: 'Corner Shop' })).toContainText('Waiting to be sent');
+
+  await page.unroute('**/api/v1/accounts/*/entries');
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Corner Shop']);
+});
