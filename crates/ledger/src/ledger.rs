@@ -156,9 +156,35 @@ impl<'a> View<'a> {
         line_usage_in(&self.active, plan.line_on(line, on)?, on)
     }
 
-    /// [`View::line_usage`] for every line of the plan in force on `on`.
+    /// [`View::line_usage`] for every line of the plan in force on `on`, in one pass over
+    /// the entries.
     pub fn lines_usage<'p>(&self, plan: &'p SupportPlan, on: Date) -> Vec<LineUsage<'p>> {
-        plan.version_on(on).map(|v| v.lines.iter().filter_map(|l| line_usage_in(&self.active, l, on)).collect()).unwrap_or_default()
+        let Some(version) = plan.version_on(on) else { return Vec::new() };
+        let mut usage: Vec<LineUsage<'p>> = version
+            .lines
+            .iter()
+            .filter_map(|line| {
+                let (from, to) = line.period_containing(on)?;
+                Some(LineUsage { line, from, to, budget: line.budget, spent: Money::ZERO, left: line.budget })
+            })
+            .collect();
+        let position: HashMap<&str, usize> = usage.iter().enumerate().map(|(i, u)| (u.line.id.0.as_str(), i)).collect();
+        for a in &self.active {
+            let (line, amount) = match a.body {
+                EntryBody::Spend(s) => (&s.plan_line, s.amount),
+                EntryBody::Refund(r) => (&r.plan_line, -r.amount),
+                _ => continue,
+            };
+            let Some(&i) = line.as_ref().and_then(|l| position.get(l.0.as_str())) else { continue };
+            let u = &mut usage[i];
+            if (u.from..=u.to).contains(&a.date) {
+                u.spent = u.spent.checked_add(amount).expect("capped amounts cannot overflow");
+            }
+        }
+        for u in &mut usage {
+            u.left = u.budget.checked_sub(u.spent).expect("capped amounts cannot overflow");
+        }
+        usage
     }
 
     /// The surplus above the contingency the council allows, on a date.
@@ -313,7 +339,7 @@ impl Ledger {
     /// money date, then when it was recorded, then id.
     pub fn active(&self) -> Vec<Active<'_>> {
         let links = self.links();
-        let mut active: Vec<Active<'_>> = self
+        let mut keyed: Vec<((i32, i128, u128), Active<'_>)> = self
             .entries
             .values()
             .filter(|e| e.body.is_money() && !links.voids.contains_key(&e.id))
@@ -325,11 +351,14 @@ impl Ledger {
                 });
                 let body = latest.unwrap_or(&original.body);
                 let (date, amount) = body.money_movement().expect("only money entries are active");
-                Active { original, body, corrections: corrections.len(), date, amount }
+                // (date, when recorded, id) as plain integers, worked out once: comparing
+                // `OffsetDateTime`s converts offsets on every comparison.
+                let key = (date.to_julian_day(), original.recorded_at.unix_timestamp_nanos(), original.id.0.as_u128());
+                (key, Active { original, body, corrections: corrections.len(), date, amount })
             })
             .collect();
-        active.sort_unstable_by_key(|a| (a.date, a.original.recorded_at, a.original.id));
-        active
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keyed.into_iter().map(|(_, active)| active).collect()
     }
 
     /// Everything recorded about one money entry.
@@ -554,7 +583,11 @@ mod tests {
         assert_eq!((usage.from, usage.to), (date!(2026 - 11 - 02), date!(2026 - 11 - 29)));
         assert_eq!(usage.spent, Money::from_pence(6_500));
         assert_eq!(usage.left, Money::from_pence(21_500));
-        assert_eq!(ledger.lines_usage(&plan, date!(2026 - 11 - 25)).len(), 2);
+        let all = ledger.lines_usage(&plan, date!(2026 - 11 - 25));
+        assert_eq!(all.len(), 2);
+        for u in &all {
+            assert_eq!(Some(u), ledger.line_usage(&plan, &u.line.id, date!(2026 - 11 - 25)).as_ref(), "{}", u.line.name);
+        }
         let next_period = ledger.line_usage(&plan, &PlanLineId("day-centre".into()), date!(2026 - 11 - 30)).unwrap();
         assert_eq!(next_period.spent, Money::ZERO);
     }

@@ -285,6 +285,39 @@ pub fn normalise_payee(payee: &str) -> String {
     normal
 }
 
+/// Each active spend's payee as a small number (equal numbers: the same payee once
+/// normalised), so grouping and comparing payees needs no string work per spend. Only
+/// distinct payee spellings are normalised.
+struct Payees<'a> {
+    /// Aligned with the active entries; `None` for entries that are not spends.
+    ids: Vec<Option<usize>>,
+    /// Per id: the normalised name, and the name as first written.
+    names: Vec<(String, &'a str)>,
+}
+
+impl<'a> Payees<'a> {
+    fn of(active: &[Active<'a>]) -> Payees<'a> {
+        let mut by_spelling: HashMap<&'a str, usize> = HashMap::default();
+        let mut by_name: HashMap<String, usize> = HashMap::default();
+        let mut names: Vec<(String, &'a str)> = Vec::new();
+        let ids = active
+            .iter()
+            .map(|a| {
+                let spend = a.spend()?;
+                let spelling = spend.payee.as_str();
+                Some(*by_spelling.entry(spelling).or_insert_with(|| {
+                    let normal = normalise_payee(spelling);
+                    *by_name.entry(normal.clone()).or_insert_with(|| {
+                        names.push((normal, spelling.trim()));
+                        names.len() - 1
+                    })
+                }))
+            })
+            .collect();
+        Payees { ids, names }
+    }
+}
+
 const DAYS_IN_FOUR_WEEKS: i64 = 28;
 const PLAN_ENDING_DAYS: i64 = 28;
 const NO_SPENDING_DAYS: i64 = 56;
@@ -351,12 +384,11 @@ impl<'a> Rules<'a> {
         let active = &view.active;
         let lines = self.plan.line_index();
         let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
-        // Each payee normalised once, aligned with `active`.
-        let payees: Vec<Option<String>> = active.iter().map(|a| a.spend().map(|s| normalise_payee(&s.payee))).collect();
-        let mut duplicates: HashMap<(&str, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
-        for (a, payee) in active.iter().zip(&payees) {
+        let payees = Payees::of(active);
+        let mut duplicates: HashMap<(usize, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
+        for (a, payee) in active.iter().zip(&payees.ids) {
             if let (Some(s), Some(payee)) = (a.spend(), payee) {
-                *duplicates.entry((payee, s.amount, s.date)).or_default() += 1;
+                *duplicates.entry((*payee, s.amount, s.date)).or_default() += 1;
             }
         }
         let mut balance = Money::ZERO;
@@ -373,7 +405,7 @@ impl<'a> Rules<'a> {
         let mut respite_window_start = 0;
         let mut respite_window_days = 0u32;
         let mut spends = BTreeMap::new();
-        for (entry, payee) in active.iter().zip(&payees) {
+        for (entry, payee) in active.iter().zip(&payees.ids) {
             let (_, movement) = entry.movement();
             balance = balance.checked_add(movement).expect("capped amounts cannot overflow");
             let spend_line = entry.spend().and_then(line_of);
@@ -398,10 +430,10 @@ impl<'a> Rules<'a> {
                 0
             };
             let context = Context {
-                payee,
+                payee: &payees.names[*payee].0,
                 line_spent: line_spent.unwrap_or(spend.amount),
                 balance_after: balance,
-                duplicate: duplicates[&(payee.as_str(), spend.amount, spend.date)] > 1,
+                duplicate: duplicates[&(*payee, spend.amount, spend.date)] > 1,
                 respite_days,
             };
             let flags = self.flags(spend, spend_line, &context);
@@ -513,17 +545,16 @@ impl<'a> Rules<'a> {
     /// Safeguarding signals for a council officer, as of today.
     pub fn signals(&self, ledger: &Ledger) -> Vec<Signal> {
         let active = ledger.active();
-        let payees: Vec<Option<String>> = active.iter().map(|a| a.spend().map(|s| normalise_payee(&s.payee))).collect();
+        let payees = Payees::of(&active);
         self.signals_in(&active, &payees)
     }
 
-    /// `payees`: each active entry's normalised payee (for spends), aligned with `active`.
-    fn signals_in(&self, active: &[Active<'_>], payees: &[Option<String>]) -> Vec<Signal> {
+    fn signals_in(&self, active: &[Active<'_>], payees: &Payees<'_>) -> Vec<Signal> {
         let thresholds = &self.policy.safeguarding;
-        let spends: Vec<(&Spend, &str)> = active
+        let spends: Vec<(&Spend, usize)> = active
             .iter()
-            .zip(payees)
-            .filter_map(|(a, p)| Some((a.spend()?, p.as_deref()?)))
+            .zip(&payees.ids)
+            .filter_map(|(a, p)| Some((a.spend()?, (*p)?)))
             .filter(|(s, _)| s.date <= self.today)
             .collect();
         let recent_from = self.today - Duration::days(DAYS_IN_FOUR_WEEKS - 1);
@@ -532,35 +563,36 @@ impl<'a> Rules<'a> {
         let mut signals = Vec::new();
 
         // Per payee: recent and usual amounts, first date paid.
-        #[derive(Default)]
-        struct PayeeFigures { name: String, recent: Money, history: Money, first: Option<Date> }
-        let mut by_payee: BTreeMap<&str, PayeeFigures> = BTreeMap::new();
+        #[derive(Clone, Default)]
+        struct PayeeFigures { recent: Money, history: Money, first: Option<Date> }
+        let mut figures = vec![PayeeFigures::default(); payees.names.len()];
         for &(s, payee) in &spends {
-            let figures = by_payee.entry(payee).or_default();
-            if figures.name.is_empty() {
-                figures.name = s.payee.trim().to_owned();
-            }
+            let f = &mut figures[payee];
             if s.date >= recent_from {
-                figures.recent = figures.recent.saturating_add(s.amount);
+                f.recent = f.recent.saturating_add(s.amount);
             } else if s.date >= history_from {
-                figures.history = figures.history.saturating_add(s.amount);
+                f.history = f.history.saturating_add(s.amount);
             }
-            figures.first = Some(figures.first.map_or(s.date, |f| f.min(s.date)));
+            f.first = Some(f.first.map_or(s.date, |first| first.min(s.date)));
         }
-        for (key, figures) in &by_payee {
-            let usual = figures.history.mul_div(4, history_weeks.into());
+        // In order of name, so the list is the same every time.
+        let mut order: Vec<usize> = (0..payees.names.len()).collect();
+        order.sort_by(|a, b| payees.names[*a].0.cmp(&payees.names[*b].0));
+        for payee in order {
+            let (f, name) = (&figures[payee], payees.names[payee].1.to_owned());
+            let usual = f.history.mul_div(4, history_weeks.into());
             if usual.is_positive()
-                && figures.recent >= thresholds.payee_rise_minimum
-                && figures.recent.mul_div(100, 1) > usual.mul_div(thresholds.payee_rise_percent.into(), 1)
+                && f.recent >= thresholds.payee_rise_minimum
+                && f.recent.mul_div(100, 1) > usual.mul_div(thresholds.payee_rise_percent.into(), 1)
             {
-                signals.push(Signal::PayeeRising { payee: figures.name.clone(), last_four_weeks: figures.recent, usual_four_weeks: usual });
+                signals.push(Signal::PayeeRising { payee: name.clone(), last_four_weeks: f.recent, usual_four_weeks: usual });
             }
-            if let Some(first) = figures.first {
+            if let Some(first) = f.first {
                 if first > self.today - Duration::days(NEW_PAYEE_LOOKBACK_DAYS) {
                     let first_window = first + Duration::days(DAYS_IN_FOUR_WEEKS - 1);
-                    let total = sum(spends.iter().filter(|(s, p)| p == key && s.date <= first_window).map(|(s, _)| s.amount));
+                    let total = sum(spends.iter().filter(|(s, p)| *p == payee && s.date <= first_window).map(|(s, _)| s.amount));
                     if total > thresholds.new_payee_amount {
-                        signals.push(Signal::NewPayee { payee: figures.name.clone(), first_paid: first, first_four_weeks: total });
+                        signals.push(Signal::NewPayee { payee: name, first_paid: first, first_four_weeks: total });
                     }
                 }
             }
