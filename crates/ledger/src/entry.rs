@@ -432,14 +432,15 @@ fn check_amount(amount: Money) -> Result<(), EntryError> {
 }
 
 fn check_text(text: &str) -> Result<(), EntryError> {
-    if text.chars().count() > MAX_TEXT_CHARS {
+    // A string of at most N bytes has at most N characters: no need to count.
+    if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
         return Err(EntryError::TextTooLong);
     }
     Ok(())
 }
 
 fn check_note(text: &str) -> Result<(), EntryError> {
-    if text.chars().count() > MAX_NOTE_CHARS {
+    if text.len() > MAX_NOTE_CHARS && text.chars().count() > MAX_NOTE_CHARS {
         return Err(EntryError::NoteTooLong);
     }
     Ok(())

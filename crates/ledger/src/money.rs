@@ -214,6 +214,15 @@ impl fmt::Display for Money {
 }
 
 impl Money {
+    /// The signed amount in pence, exactly (the invariant of at most two decimal places
+    /// makes this a multiplication, never a rounding). For hashing and grouping: two equal
+    /// amounts written differently ("12.5", "12.50") give the same number.
+    pub fn exact_pence(self) -> i128 {
+        let scale = self.0.scale().min(2);
+        let pence = self.0.mantissa() * 10i128.pow(2 - scale);
+        pence / 10i128.pow(self.0.scale().saturating_sub(2))
+    }
+
     /// Whole pounds and pence of the absolute value, read straight from the decimal's
     /// digits (no string formatting): `None` only if the invariant of at most two decimal
     /// places were broken.
@@ -345,5 +354,8 @@ mod tests {
         assert_eq!(Money::from_pence(3_333).percent_of(Money::from_pence(10_000)), Some(33));
         assert_eq!(Money::from_pence(100).percent_of(Money::from_pence(100)), Some(100));
         assert_eq!(Money::from_pence(100).percent_of(Money::ZERO), None);
+        let written_shorter: Money = serde_json::from_str("\"12.5\"").unwrap();
+        assert_eq!(written_shorter.exact_pence(), Money::from_pence(1_250).exact_pence());
+        assert_eq!(Money::from_pence(-705).exact_pence(), -705);
     }
 }

@@ -385,10 +385,11 @@ impl<'a> Rules<'a> {
         let lines = self.plan.line_index();
         let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
         let payees = Payees::of(active);
-        let mut duplicates: HashMap<(usize, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
+        // Keyed by whole pence: hashing a `Decimal` normalises it every time.
+        let mut duplicates: HashMap<(usize, i128, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
         for (a, payee) in active.iter().zip(&payees.ids) {
             if let (Some(s), Some(payee)) = (a.spend(), payee) {
-                *duplicates.entry((*payee, s.amount, s.date)).or_default() += 1;
+                *duplicates.entry((*payee, s.amount.exact_pence(), s.date)).or_default() += 1;
             }
         }
         let mut balance = Money::ZERO;
@@ -433,7 +434,7 @@ impl<'a> Rules<'a> {
                 payee: &payees.names[*payee].0,
                 line_spent: line_spent.unwrap_or(spend.amount),
                 balance_after: balance,
-                duplicate: duplicates[&(*payee, spend.amount, spend.date)] > 1,
+                duplicate: duplicates[&(*payee, spend.amount.exact_pence(), spend.date)] > 1,
                 respite_days,
             };
             let flags = self.flags(spend, spend_line, &context);
