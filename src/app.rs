@@ -68,6 +68,7 @@ impl Wallet {
         let records = RwSignal::new(
             session.as_ref().map(|s| BrowserStore.load_records(s.account.account_id)).unwrap_or_default(),
         );
+        let lock = crate::lock::load();
         Wallet {
             session: RwSignal::new(session),
             sessions: RwSignal::new(sessions),
@@ -78,8 +79,8 @@ impl Wallet {
             running: StoredValue::new(false),
             again: StoredValue::new(false),
             attempts: StoredValue::new(0),
-            lock: RwSignal::new(crate::lock::load()),
-            locked: RwSignal::new(crate::lock::load().is_some()),
+            locked: RwSignal::new(lock.is_some()),
+            lock: RwSignal::new(lock),
             last_activity: StoredValue::new(js_sys::Date::now()),
         }
     }

@@ -156,16 +156,6 @@ impl Records {
         all
     }
 
-    /// Payees used before, most recent first, each once: suggestions for the form.
-    pub fn past_payees(&self) -> Vec<String> {
-        let mut payees: Vec<String> = Vec::new();
-        for spend in self.ledger().spending().iter().filter_map(|a| a.spend()) {
-            if !payees.iter().any(|p| p.eq_ignore_ascii_case(&spend.payee)) {
-                payees.push(spend.payee.clone());
-            }
-        }
-        payees
-    }
 }
 
 /// Why something could not be kept on the device.

@@ -28,7 +28,7 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
     let rows = move || {
         let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
         let local = wallet.session.with(|s| s.as_ref().is_some_and(|s| s.local));
-        wallet.records.with(|records| {
+        wallet.records.with(|records| wallet.ledger.with(|ledger| {
             let line_name = |spend: &Spend| match &spend.plan_line {
                 Some(id) => plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()),
                 None => "Not in the support plan".to_owned(),
@@ -42,7 +42,6 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
                 state,
                 author: entry.author.name.clone(),
             };
-            let ledger = records.ledger();
             let mut rows: Vec<Row> = ledger
                 .spending()
                 .iter()
@@ -63,7 +62,7 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
             }
             rows.truncate(limit.unwrap_or(usize::MAX));
             rows
-        })
+        }))
     };
 
     view! {

@@ -62,9 +62,10 @@ pub fn Home() -> impl IntoView {
             wallet.ledger.with(|ledger| {
                 let view = ledger.view();
                 let review = rules.review_view(&view);
+                let histories = ledger.histories();
                 view.spending()
                     .filter_map(|active| {
-                        let history = ledger.history(active.id())?;
+                        let history = histories.get(&active.id())?;
                         let spend = active.spend()?;
                         let explained = history.thread.iter().any(|e| matches!(e.body, EntryBody::Explanation(_)));
                         let last = history.thread.last().map(|e| &e.body);

@@ -136,7 +136,18 @@ pub fn LogSpending() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let past_payees = move || wallet.records.with(|r| r.past_payees());
+    // Payees used before, most recent first, each once: suggestions for the form.
+    let past_payees = move || {
+        wallet.ledger.with(|ledger| {
+            let mut payees: Vec<String> = Vec::new();
+            for spend in ledger.view().spending().filter_map(|a| a.spend()) {
+                if !payees.iter().any(|p| p.eq_ignore_ascii_case(&spend.payee)) {
+                    payees.push(spend.payee.clone());
+                }
+            }
+            payees
+        })
+    };
     let outcomes = move || {
         wallet.session.with(|s| {
             s.as_ref().and_then(|s| s.account.plan.version_on(browser::today()).or(s.account.plan.current()).map(|v| v.outcomes.clone())).unwrap_or_default()

@@ -5,7 +5,7 @@ use time::Date;
 
 use crate::date::iso_date;
 use crate::entry::{Decision, EntryBody, EntryId};
-use crate::ledger::Ledger;
+use crate::ledger::{History, Ledger};
 use crate::money::Money;
 use crate::plan::SupportPlan;
 
@@ -35,6 +35,7 @@ pub fn statement_rows(ledger: &Ledger, plan: &SupportPlan, from: Date, to: Date)
     let line_name = |id: &Option<crate::entry::PlanLineId>| {
         id.as_ref().map(|id| plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone())).unwrap_or_default()
     };
+    let histories = ledger.histories();
     ledger
         .statement(from, to)
         .lines
@@ -48,7 +49,7 @@ pub fn statement_rows(ledger: &Ledger, plan: &SupportPlan, from: Date, to: Date)
                 EntryBody::Clawback(c) => ("Clawback", "Council".to_owned(), c.reason.clone(), String::new(), None),
                 _ => ("Other", String::new(), String::new(), String::new(), None),
             };
-            let mut status = match ledger.history(active.id()).and_then(|h| h.decision()) {
+            let mut status = match histories.get(&active.id()).and_then(History::decision) {
                 Some(Decision::Approved) => "Approved".to_owned(),
                 Some(Decision::Question) => "Query".to_owned(),
                 Some(Decision::NotAllowed) => "Not allowed".to_owned(),

@@ -82,7 +82,17 @@ pub struct History<'a> {
     pub thread: Vec<&'a Entry>,
 }
 
-impl History<'_> {
+impl<'a> History<'a> {
+    /// Moves one entry's corrections, void and thread out of the index.
+    fn take(original: &'a Entry, links: &mut Links<'a>) -> History<'a> {
+        History {
+            original,
+            corrections: links.corrections.remove(&original.id).unwrap_or_default(),
+            void: links.voids.remove(&original.id).and_then(|v| v.into_iter().next()),
+            thread: links.thread.remove(&original.id).unwrap_or_default(),
+        }
+    }
+
     /// The latest council decision, if any.
     pub fn decision(&self) -> Option<Decision> {
         self.thread.iter().rev().find_map(|e| match &e.body {
@@ -384,13 +394,14 @@ impl Ledger {
     /// Everything recorded about one money entry.
     pub fn history(&self, id: EntryId) -> Option<History<'_>> {
         let original = self.entries.get(&id)?;
+        Some(History::take(original, &mut self.links()))
+    }
+
+    /// [`Ledger::history`] of every entry, indexed once: for screens and exports that need
+    /// the history of many entries (asking one at a time would re-index for each).
+    pub fn histories(&self) -> HashMap<EntryId, History<'_>> {
         let mut links = self.links();
-        Some(History {
-            original,
-            corrections: links.corrections.remove(&id).unwrap_or_default(),
-            void: links.voids.remove(&id).and_then(|v| v.into_iter().next()),
-            thread: links.thread.remove(&id).unwrap_or_default(),
-        })
+        self.entries.values().map(|original| (original.id, History::take(original, &mut links))).collect()
     }
 
     /// The active set, to ask several questions of.
@@ -577,6 +588,7 @@ mod tests {
         let history = ledger.history(id(11)).unwrap();
         assert_eq!(history.thread.iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(31), id(32), id(33)]);
         assert_eq!(history.decision(), Some(Decision::Approved));
+        assert_eq!(ledger.histories().remove(&id(11)), Some(history));
     }
 
     fn plan() -> SupportPlan {
