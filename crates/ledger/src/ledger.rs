@@ -3,7 +3,7 @@
 //! Every view here is a function of the *set* of entries: not of the order they arrived
 //! in, nor of how many times one arrived.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -14,15 +14,18 @@ use crate::money::Money;
 use crate::plan::{Outcome, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
 
-/// The set of entries of one account, keyed by id.
+/// The set of entries of one account, in order of id.
 ///
-/// Invariant: every entry passed [`Entry::check`], and each id appears once. When two
+/// Invariant: every entry passed [`Entry::check`]; `entries` is sorted by id and each id
+/// appears once. (A sorted vector rather than a map: entries are mostly appended in id
+/// order, as time-ordered UUID v7 ids arrive, and folds read them all far more often than
+/// one is added.) When two
 /// different entries claim one id (which the council never accepts, so only a bug or
 /// tampering causes it) the smaller of the two, in the entries' total order, is kept and
 /// the id is listed in [`Ledger::conflicts`]: the result is the same whichever came first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
-    entries: BTreeMap<EntryId, Entry>,
+    entries: Vec<Entry>,
     conflicts: BTreeSet<EntryId>,
 }
 
@@ -279,50 +282,59 @@ impl Ledger {
     ///
     /// The same result as inserting them one by one, built in one go: checked, sorted by id
     /// (cheap for records that arrive mostly in id order, as time-ordered UUID v7 ids do),
-    /// duplicates and conflicts settled side by side, and the map built from sorted input.
+    /// and duplicates and conflicts settled side by side, in place.
     pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Result<Ledger, EntryError> {
         let mut all: Vec<Entry> = entries.into_iter().collect();
         for entry in &all {
             entry.check()?;
         }
+        // Stable, and close to free on input already in id order.
         all.sort_by(|a, b| a.id.cmp(&b.id));
         let mut conflicts = BTreeSet::new();
-        let mut unique: Vec<(EntryId, Entry)> = Vec::with_capacity(all.len());
-        for entry in all {
-            match unique.last_mut() {
-                Some((id, existing)) if *id == entry.id => {
-                    if *existing != entry {
-                        conflicts.insert(entry.id);
-                        if entry < *existing {
-                            *existing = entry;
-                        }
-                    }
-                }
-                _ => unique.push((entry.id, entry)),
+        // Settles each run of one id in place: the first slot of the run keeps the smallest.
+        all.dedup_by(|later, kept| {
+            if later.id != kept.id {
+                return false;
             }
-        }
-        Ok(Ledger { entries: unique.into_iter().collect(), conflicts })
+            if later != kept {
+                conflicts.insert(kept.id);
+                if *later < *kept {
+                    std::mem::swap(later, kept);
+                }
+            }
+            true
+        });
+        Ok(Ledger { entries: all, conflicts })
     }
 
     /// Adds one entry if it is new. See [`Inserted`].
     pub fn insert(&mut self, entry: Entry) -> Result<Inserted, EntryError> {
         entry.check()?;
-        match self.entries.entry(entry.id) {
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(entry);
+        match self.position(entry.id) {
+            Err(at) => {
+                self.entries.insert(at, entry);
                 Ok(Inserted::Added)
             }
-            std::collections::btree_map::Entry::Occupied(mut slot) => {
-                let existing = slot.get_mut();
+            Ok(at) => {
+                let existing = &mut self.entries[at];
                 if *existing == entry {
                     return Ok(Inserted::AlreadyHere);
                 }
+                self.conflicts.insert(entry.id);
                 if entry < *existing {
                     *existing = entry;
                 }
-                self.conflicts.insert(*slot.key());
                 Ok(Inserted::Conflict)
             }
+        }
+    }
+
+    /// Where an id is, or would go.
+    fn position(&self, id: EntryId) -> Result<usize, usize> {
+        // Most lookups are for recent entries, at the end.
+        match self.entries.last() {
+            Some(last) if last.id < id => Err(self.entries.len()),
+            _ => self.entries.binary_search_by(|e| e.id.cmp(&id)),
         }
     }
 
@@ -335,11 +347,11 @@ impl Ledger {
     }
 
     pub fn get(&self, id: EntryId) -> Option<&Entry> {
-        self.entries.get(&id)
+        self.position(id).ok().map(|at| &self.entries[at])
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
+        self.entries.iter()
     }
 
     /// Ids that more than one different entry has claimed.
@@ -349,7 +361,7 @@ impl Ledger {
 
     fn links(&self) -> Links<'_> {
         let mut links = Links::default();
-        for entry in self.entries.values() {
+        for entry in &self.entries {
             let (map, target) = match &entry.body {
                 EntryBody::Correction(c) => (&mut links.corrections, c.corrects),
                 EntryBody::Void(v) => (&mut links.voids, v.voids),
@@ -371,7 +383,7 @@ impl Ledger {
         let links = self.links();
         let mut keyed: Vec<((i32, i128, u128), Active<'_>)> = self
             .entries
-            .values()
+            .iter()
             .filter(|e| e.body.is_money() && !links.voids.contains_key(&e.id))
             .map(|original| {
                 let corrections = links.corrections.get(&original.id).map(Vec::as_slice).unwrap_or_default();
@@ -393,7 +405,7 @@ impl Ledger {
 
     /// Everything recorded about one money entry.
     pub fn history(&self, id: EntryId) -> Option<History<'_>> {
-        let original = self.entries.get(&id)?;
+        let original = self.get(id)?;
         Some(History::take(original, &mut self.links()))
     }
 
@@ -401,7 +413,7 @@ impl Ledger {
     /// the history of many entries (asking one at a time would re-index for each).
     pub fn histories(&self) -> HashMap<EntryId, History<'_>> {
         let mut links = self.links();
-        self.entries.values().map(|original| (original.id, History::take(original, &mut links))).collect()
+        self.entries.iter().map(|original| (original.id, History::take(original, &mut links))).collect()
     }
 
     /// The active set, to ask several questions of.
@@ -475,7 +487,7 @@ pub(crate) fn surplus_in(active: &[Active<'_>], plan: &SupportPlan, policy: &Cou
 }
 
 /// Adds amounts. Every amount in a ledger is at most `HARD_MAXIMUM_PENCE` (checked on
-/// insert), so even a billion entries stay ~10^18 pence inside Decimal's ~10^28 range.
+/// insert), so even a billion entries stay inside `i64`'s ~9 × 10^18 pence.
 pub(crate) fn sum(amounts: impl Iterator<Item = Money>) -> Money {
     amounts.fold(Money::ZERO, |total, m| total.checked_add(m).expect("capped amounts cannot overflow"))
 }

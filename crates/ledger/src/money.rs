@@ -1,24 +1,26 @@
 //! Pounds and pence.
 //!
-//! [`Money`] wraps a [`Decimal`] that always holds a whole number of pence. It is the only
-//! money type in Tally: balances, budgets and amounts. Floats never touch money.
+//! [`Money`] is a whole number of pence in an `i64`. It is the only money type in Tally:
+//! balances, budgets and amounts. Floats never touch money. Whole pence make every sum,
+//! comparison and hash a single integer operation (the ledger folds thousands of entries
+//! per screen); [`Money::as_decimal`] gives the same value as a `rust_decimal::Decimal`
+//! for anything that wants one.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The largest amount any single record may carry, whatever a council's own per-entry
-/// maximum is: £10 million. It keeps every sum Tally makes far inside `Decimal`'s range,
-/// so folds over millions of entries cannot overflow.
+/// maximum is: £10 million. It keeps every sum Tally makes far inside `i64`'s range
+/// (about 9 × 10^18 pence), so folds over millions of entries cannot overflow.
 pub const HARD_MAXIMUM_PENCE: i64 = 1_000_000_000;
 
 /// An amount of money in pounds and pence. May be negative (a balance can be overdrawn).
 ///
-/// Invariant: the value has at most two decimal places.
+/// Invariant: a whole number of pence (so "12.5" and "12.50" are the same amount).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Money(Decimal);
+pub struct Money(i64);
 
 /// Why a typed amount was refused. Each message is a sentence the person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -40,30 +42,30 @@ pub enum MoneyError {
 }
 
 impl Money {
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    pub const ZERO: Money = Money(0);
 
     /// An amount from a whole number of pence.
-    pub fn from_pence(pence: i64) -> Money {
-        Money(Decimal::new(pence, 2))
+    pub const fn from_pence(pence: i64) -> Money {
+        Money(pence)
     }
 
-    /// The amount as a whole number of pence, or `None` if it does not fit in an `i64`.
+    /// The amount as a whole number of pence. Always `Some`; kept as an `Option` so
+    /// callers do not depend on how money is held.
     pub fn pence(self) -> Option<i64> {
-        let scaled = self.0.checked_mul(Decimal::ONE_HUNDRED)?;
-        i64::try_from(scaled.trunc()).ok()
+        Some(self.0)
     }
 
-    /// The underlying decimal (always whole pence).
+    /// The same amount as a decimal number of pounds, with two decimal places.
     pub fn as_decimal(self) -> Decimal {
-        self.0
+        Decimal::new(self.0, 2)
     }
 
     pub fn is_positive(self) -> bool {
-        self.0 > Decimal::ZERO
+        self.0 > 0
     }
 
     pub fn is_negative(self) -> bool {
-        self.0 < Decimal::ZERO
+        self.0 < 0
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
@@ -85,18 +87,20 @@ impl Money {
     /// zero, as people round money). `denominator` must be more than zero.
     pub fn mul_div(self, numerator: i64, denominator: i64) -> Money {
         assert!(denominator > 0, "money is only ever divided by a positive count");
-        let product = self.0.saturating_mul(Decimal::from(numerator)) / Decimal::from(denominator);
-        Money(product.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        let product = i128::from(self.0) * i128::from(numerator);
+        let denominator = i128::from(denominator);
+        let (quotient, remainder) = (product / denominator, product % denominator);
+        let rounded = if 2 * remainder.abs() >= denominator { quotient + product.signum() } else { quotient };
+        Money(i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX }))
     }
 
     /// This amount as a whole percentage of `whole`, rounded down; `None` unless `whole`
-    /// is more than zero.
+    /// is more than zero and this amount is not negative.
     pub fn percent_of(self, whole: Money) -> Option<u32> {
-        if !whole.is_positive() {
+        if !whole.is_positive() || self.is_negative() {
             return None;
         }
-        let percent = self.0.checked_mul(Decimal::ONE_HUNDRED)? / whole.0;
-        rust_decimal::prelude::ToPrimitive::to_u32(&percent.floor())
+        u32::try_from(i128::from(self.0) * 100 / i128::from(whole.0)).ok()
     }
 
     /// Zero for negative amounts.
@@ -118,7 +122,7 @@ impl Money {
             return Err(MoneyError::Negative);
         }
         let value = parse_unsigned(text)?;
-        if value.0.is_zero() {
+        if value.0 == 0 {
             return Err(MoneyError::Zero);
         }
         if value > maximum {
@@ -130,10 +134,14 @@ impl Money {
     /// Formats as plain digits with two decimals and no symbol ("1234.50", "-3.00"): the form
     /// used in records, CSV files and form fields.
     pub fn to_plain_string(self) -> String {
-        match self.pounds_and_pence() {
-            Some((pounds, pence)) => format!("{}{pounds}.{pence:02}", if self.is_negative() { "-" } else { "" }),
-            None => format!("{:.2}", self.0),
-        }
+        let (pounds, pence) = self.pounds_and_pence();
+        format!("{}{pounds}.{pence:02}", if self.is_negative() { "-" } else { "" })
+    }
+
+    /// Whole pounds and pence of the absolute value.
+    fn pounds_and_pence(self) -> (u64, u64) {
+        let pence = self.0.unsigned_abs();
+        (pence / 100, pence % 100)
     }
 }
 
@@ -160,46 +168,43 @@ fn parse_unsigned(text: &str) -> Result<Money, MoneyError> {
     if !whole.chars().all(|c| c.is_ascii_digit() || c == ',') {
         return Err(MoneyError::NotANumber);
     }
-    let digits: String = if whole.contains(',') {
+    if whole.contains(',') {
         let mut groups = whole.split(',');
         let first = groups.next().unwrap_or_default();
         let first_ok = (1..=3).contains(&first.len());
         if !first_ok || groups.clone().any(|g| g.len() != 3) {
             return Err(MoneyError::BadGrouping);
         }
-        whole.replace(',', "")
-    } else {
-        whole.to_owned()
-    };
-    // More than 15 whole digits is far beyond any maximum; refuse before Decimal can
+    }
+    let digits = whole.bytes().filter(u8::is_ascii_digit).skip_while(|d| *d == b'0');
+    // More than 15 whole digits is far beyond any maximum; refuse before `i64` could
     // overflow.
-    if digits.trim_start_matches('0').len() > 15 {
+    if digits.clone().count() > 15 {
         return Err(MoneyError::TooLarge { max: Money::from_pence(HARD_MAXIMUM_PENCE) });
     }
-    let normalised = format!(
-        "{}.{}",
-        if digits.is_empty() { "0" } else { &digits },
-        fraction.unwrap_or("")
-    );
-    let normalised = normalised.trim_end_matches('.');
-    Decimal::from_str(normalised).map(Money).map_err(|_| MoneyError::NotANumber)
+    let pounds = digits.fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    let fraction = fraction.unwrap_or_default().as_bytes();
+    let pence = match fraction {
+        [] => 0,
+        [tens] => i64::from(tens - b'0') * 10,
+        [tens, units, ..] => i64::from(tens - b'0') * 10 + i64::from(units - b'0'),
+    };
+    Ok(Money(pounds * 100 + pence))
 }
 
 impl std::ops::Neg for Money {
     type Output = Money;
 
-    /// Cannot overflow: `Decimal`'s range is symmetric.
+    /// Amounts are capped far inside `i64`, so this never saturates in practice.
     fn neg(self) -> Money {
-        Money(-self.0)
+        Money(self.0.saturating_neg())
     }
 }
 
 impl fmt::Display for Money {
     /// "£1,234.50"; negative amounts as "-£12.00".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Some((pounds, pence)) = self.pounds_and_pence() else {
-            return write!(f, "£{:.2}", self.0);
-        };
+        let (pounds, pence) = self.pounds_and_pence();
         let digits = pounds.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
         for (i, c) in digits.chars().enumerate() {
@@ -210,29 +215,6 @@ impl fmt::Display for Money {
         }
         let sign = if self.is_negative() { "-" } else { "" };
         write!(f, "{sign}£{grouped}.{pence:02}")
-    }
-}
-
-impl Money {
-    /// The signed amount in pence, exactly (the invariant of at most two decimal places
-    /// makes this a multiplication, never a rounding). For hashing and grouping: two equal
-    /// amounts written differently ("12.5", "12.50") give the same number.
-    pub fn exact_pence(self) -> i128 {
-        let scale = self.0.scale().min(2);
-        let pence = self.0.mantissa() * 10i128.pow(2 - scale);
-        pence / 10i128.pow(self.0.scale().saturating_sub(2))
-    }
-
-    /// Whole pounds and pence of the absolute value, read straight from the decimal's
-    /// digits (no string formatting): `None` only if the invariant of at most two decimal
-    /// places were broken.
-    fn pounds_and_pence(self) -> Option<(u128, u128)> {
-        let scale = self.0.scale();
-        if scale > 2 {
-            return None;
-        }
-        let pence = self.0.mantissa().unsigned_abs() * 10u128.pow(2 - scale);
-        Some((pence / 100, pence % 100))
     }
 }
 
@@ -259,7 +241,7 @@ impl<'de> Deserialize<'de> for Money {
         let value = parse_unsigned(unsigned).map_err(|e| {
             serde::de::Error::custom(format!("the amount \"{text}\" is not valid: {e}"))
         })?;
-        Ok(if negative { Money(-value.0) } else { value })
+        Ok(if negative { -value } else { value })
     }
 }
 
@@ -267,7 +249,7 @@ impl<'de> Deserialize<'de> for Money {
 mod tests {
     use super::*;
 
-    const MAX: Money = Money(Decimal::from_parts(500_000, 0, 0, false, 2)); // £5,000.00
+    const MAX: Money = Money::from_pence(500_000); // £5,000.00
 
     fn check(input: &str, expected: Result<&str, MoneyError>) {
         let got = Money::parse_amount(input, MAX).map(|m| m.to_string());
@@ -344,7 +326,7 @@ mod tests {
         let a = Money::from_pence(1_000);
         assert_eq!(a.checked_sub(Money::from_pence(2_500)), Some(Money::from_pence(-1_500)));
         assert_eq!(a.checked_add(a).and_then(Money::pence), Some(2_000));
-        let huge = Money(Decimal::MAX);
+        let huge = Money(i64::MAX);
         assert_eq!(huge.checked_add(huge), None);
         assert_eq!(huge.saturating_add(huge), huge);
         assert_eq!(Money::from_pence(100).mul_div(1, 3), Money::from_pence(33));
@@ -354,8 +336,7 @@ mod tests {
         assert_eq!(Money::from_pence(3_333).percent_of(Money::from_pence(10_000)), Some(33));
         assert_eq!(Money::from_pence(100).percent_of(Money::from_pence(100)), Some(100));
         assert_eq!(Money::from_pence(100).percent_of(Money::ZERO), None);
-        let written_shorter: Money = serde_json::from_str("\"12.5\"").unwrap();
-        assert_eq!(written_shorter.exact_pence(), Money::from_pence(1_250).exact_pence());
-        assert_eq!(Money::from_pence(-705).exact_pence(), -705);
+        assert_eq!(Money::from_pence(-100).percent_of(Money::from_pence(100)), None);
+        assert_eq!(Money::from_pence(-1_250).as_decimal().to_string(), "-12.50");
     }
 }

@@ -275,14 +275,16 @@ struct Context<'p> {
 
 /// "Sunrise  Day Centre " and "sunrise day centre" are the same payee.
 pub fn normalise_payee(payee: &str) -> String {
-    let mut normal = String::with_capacity(payee.len());
-    for word in payee.split_whitespace() {
-        if !normal.is_empty() {
-            normal.push(' ');
-        }
-        normal.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    normal
+    normalised_chars(payee).collect()
+}
+
+/// The characters of [`normalise_payee`]'s result, without building it: lower case, words
+/// separated by one space.
+fn normalised_chars(payee: &str) -> impl Iterator<Item = char> + '_ {
+    payee
+        .split_whitespace()
+        .enumerate()
+        .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars().flat_map(char::to_lowercase)))
 }
 
 /// Each active spend's payee as a small number (equal numbers: the same payee once
@@ -385,22 +387,26 @@ impl<'a> Rules<'a> {
         let lines = self.plan.line_index();
         let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
         let payees = Payees::of(active);
-        // Keyed by whole pence: hashing a `Decimal` normalises it every time.
-        let mut duplicates: HashMap<(usize, i128, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
+        let mut duplicates: HashMap<(usize, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
         for (a, payee) in active.iter().zip(&payees.ids) {
             if let (Some(s), Some(payee)) = (a.spend(), payee) {
-                *duplicates.entry((*payee, s.amount.exact_pence(), s.date)).or_default() += 1;
+                *duplicates.entry((*payee, s.amount, s.date)).or_default() += 1;
             }
         }
         let mut balance = Money::ZERO;
-        // Spending per (plan line, period start); lines by address, so no name is copied.
-        let mut line_periods: HashMap<(*const PlanLine, Date), Money> = HashMap::with_capacity_and_hasher(256, Default::default());
+        // Each plan line's budget period so far and the spending in it; lines by address,
+        // so no name is copied. The active set is in date order, so a line's periods come
+        // one after another: a period is worked out only when a date passes its end.
+        let mut line_periods: HashMap<*const PlanLine, (Date, Date, Money)> = HashMap::with_capacity_and_hasher(64, Default::default());
         let mut add_to_line = |line: Option<&PlanLine>, date: Date, amount: Money| {
             let line = line?;
-            let (from, _) = line.period_containing(date)?;
-            let total = line_periods.entry((line as *const PlanLine, from)).or_insert(Money::ZERO);
-            *total = total.checked_add(amount).expect("capped amounts cannot overflow");
-            Some(*total)
+            let slot = line_periods.entry(line as *const PlanLine).or_insert((Date::MAX, Date::MIN, Money::ZERO));
+            if !(slot.0..=slot.1).contains(&date) {
+                let (from, to) = line.period_containing(date)?;
+                *slot = (from, to, Money::ZERO);
+            }
+            slot.2 = slot.2.checked_add(amount).expect("capped amounts cannot overflow");
+            Some(slot.2)
         };
         let mut respite: Vec<(Date, u32)> = Vec::new();
         let mut respite_window_start = 0;
@@ -434,7 +440,7 @@ impl<'a> Rules<'a> {
                 payee: &payees.names[*payee].0,
                 line_spent: line_spent.unwrap_or(spend.amount),
                 balance_after: balance,
-                duplicate: duplicates[&(*payee, spend.amount.exact_pence(), spend.date)] > 1,
+                duplicate: duplicates[&(*payee, spend.amount, spend.date)] > 1,
                 respite_days,
             };
             let flags = self.flags(spend, spend_line, &context);
@@ -470,7 +476,7 @@ impl<'a> Rules<'a> {
                 let (from, to) = line.period_containing(spend.date).unwrap_or((spend.date, spend.date));
                 flags.push(Flag::OverBudget { line: line.name.clone(), budget: line.budget, period: line.period, spent: context.line_spent, from, to });
             }
-            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalise_payee(p) == context.payee) {
+            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalised_chars(p).eq(context.payee.chars())) {
                 flags.push(Flag::PayeeNotApproved { payee: spend.payee.clone(), line: line.name.clone(), approved: line.approved_payees.clone() });
             }
         }
