@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use tally_ledger::{Author, Entry, EntryBody, Ledger};
+use tally_ledger::{AccountId, Author, Entry, EntryBody, Ledger};
 use time::OffsetDateTime;
 
 use crate::browser;
@@ -13,7 +13,7 @@ use crate::pages::{
     device::DevicePage, entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
     plan::PlanPage,
 };
-use crate::store::{BrowserStore, LocalStore, Records, Session};
+use crate::store::{BrowserStore, LocalStore, Records, Session, StoreError};
 use crate::sync::{self, SyncClient, SyncError};
 
 /// Where syncing with the council stands.
@@ -38,13 +38,18 @@ pub struct Wallet {
     pub session: RwSignal<Option<Session>>,
     /// Every account paired on this device (a carer may look after several people).
     pub sessions: RwSignal<Vec<Session>>,
-    /// Everything this device knows about the account.
+    /// Everything this device knows about the account shown.
     pub records: RwSignal<Records>,
+    /// Whether `records` has been read from the device yet (it starts empty while it is).
+    pub loaded: RwSignal<bool>,
     /// The ledger over those records (refused ones left out), recomputed when they change.
     pub ledger: Memo<Ledger>,
     pub sync: RwSignal<SyncStatus>,
     /// Set while the device could not store the records; cleared once it could.
     pub storage_problem: RwSignal<Option<String>>,
+    /// Whether the browser agreed to keep Tally's data even when space runs low (`None`
+    /// until it has answered, or where it cannot be asked).
+    pub persistent: RwSignal<Option<bool>>,
     /// Whether a sync round is running (so rounds never overlap).
     running: StoredValue<bool>,
     /// Set when a sync is asked for during a round: another round follows at once, so a
@@ -52,6 +57,8 @@ pub struct Wallet {
     again: StoredValue<bool>,
     /// Failed rounds in a row, for backoff.
     attempts: StoredValue<u32>,
+    /// Whether a retry of a failed write to the device is scheduled.
+    save_retry: StoredValue<bool>,
     /// The PIN lock's settings, when a PIN is set.
     pub lock: RwSignal<Option<crate::lock::LockSettings>>,
     /// Whether the lock screen is showing.
@@ -60,29 +67,79 @@ pub struct Wallet {
     last_activity: StoredValue<f64>,
 }
 
+/// How long to wait before trying again to write records the device refused.
+const SAVE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Wallet {
     fn new() -> Wallet {
         let sessions = BrowserStore.load_sessions();
         let current = BrowserStore.load_current();
         let session = sessions.iter().find(|s| Some(s.account.account_id) == current).or(sessions.first()).cloned();
-        let records = RwSignal::new(
-            session.as_ref().map(|s| BrowserStore.load_records(s.account.account_id)).unwrap_or_default(),
-        );
+        let records = RwSignal::new(Records::default());
         let lock = crate::lock::load();
-        Wallet {
-            session: RwSignal::new(session),
+        let wallet = Wallet {
+            session: RwSignal::new(session.clone()),
             sessions: RwSignal::new(sessions),
             records,
+            loaded: RwSignal::new(session.is_none()),
             ledger: Memo::new(move |_| records.with(Records::ledger)),
             sync: RwSignal::new(SyncStatus::NotStarted),
             storage_problem: RwSignal::new(None),
+            persistent: RwSignal::new(None),
             running: StoredValue::new(false),
             again: StoredValue::new(false),
             attempts: StoredValue::new(0),
+            save_retry: StoredValue::new(false),
             locked: RwSignal::new(lock.is_some()),
             lock: RwSignal::new(lock),
             last_activity: StoredValue::new(js_sys::Date::now()),
+        };
+        if let Some(session) = session {
+            wallet.open(session.account.account_id);
         }
+        wallet
+    }
+
+    /// Reads an account's records from the device and shows them, then syncs.
+    fn open(&self, account: AccountId) {
+        let wallet = *self;
+        wallet.loaded.set(false);
+        spawn_local(async move {
+            let records = match BrowserStore.load_records(account).await {
+                Ok(records) => records,
+                Err(e) => {
+                    // Nothing is shown as lost: the person is told, and the read is tried
+                    // again shortly.
+                    wallet.storage_problem.set(Some(e.to_string()));
+                    set_timeout(move || wallet.reopen(account), SAVE_RETRY);
+                    return;
+                }
+            };
+            if wallet.shown() != Some(account) {
+                return; // Switched to someone else meanwhile.
+            }
+            wallet.records.set(records);
+            wallet.loaded.set(true);
+            if wallet.storage_problem.with_untracked(Option::is_some) {
+                wallet.storage_problem.set(None);
+            }
+            browser::mark("tally:records-loaded");
+            wallet.sync_now();
+            if wallet.persistent.get_untracked().is_none() {
+                wallet.persistent.set(browser::ask_persistent_storage().await);
+            }
+        });
+    }
+
+    fn reopen(&self, account: AccountId) {
+        if self.shown() == Some(account) && !self.loaded.get_untracked() {
+            self.open(account);
+        }
+    }
+
+    /// The account shown now.
+    fn shown(&self) -> Option<AccountId> {
+        self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id))
     }
 
     /// Notes that the person is using the app (for the idle lock).
@@ -112,72 +169,89 @@ impl Wallet {
     }
 
     /// Connects an account kept with no council to a council account: its records move to
-    /// the new account (see [`Records::move_to`]) and are sent; the local one goes.
-    pub fn connect_local(&self, local: tally_ledger::AccountId, session: Session) {
-        let mut records = self.records_of(local);
-        records.move_to(session.account.account_id, session.device_id);
-        let mut existing = BrowserStore.load_records(session.account.account_id);
-        for record in records.records {
-            existing.add_local(record.entry);
-        }
-        if let Err(e) = BrowserStore.save_records(session.account.account_id, &existing) {
-            // Keep the local records untouched if the moved copy could not be written.
-            self.storage_problem.set(Some(e.to_string()));
-            return;
-        }
-        BrowserStore.delete_records(local);
-        self.sessions.update(|all| all.retain(|s| s.account.account_id != local));
-        self.paired(session);
+    /// the new account (see [`Records::move_to`]) and are sent; the local one goes only
+    /// once the moved copy is written.
+    pub fn connect_local(&self, local: AccountId, session: Session) {
+        let wallet = *self;
+        spawn_local(async move {
+            let account = session.account.account_id;
+            let moved = async {
+                let mut records = wallet.records_of(local).await?;
+                records.move_to(account, session.device_id);
+                let mut existing = BrowserStore.load_records(account).await?;
+                for record in records.records {
+                    existing.add_local(record.entry);
+                }
+                BrowserStore.save(account, &existing.unsaved()).await
+            };
+            if let Err(e) = moved.await {
+                // The local records stay untouched if the moved copy could not be written.
+                wallet.storage_problem.set(Some(e.to_string()));
+                return;
+            }
+            let _ = BrowserStore.delete_records(local).await;
+            wallet.sessions.update(|all| all.retain(|s| s.account.account_id != local));
+            wallet.paired(session);
+        });
     }
 
     /// Shows another person's account on this device. Refused (with the storage message
     /// showing) while the person shown has records this device could not save, so they are
     /// never dropped from memory.
-    pub fn switch_to(&self, account: tally_ledger::AccountId) {
-        if self.storage_problem.with_untracked(Option::is_some) {
+    pub fn switch_to(&self, account: AccountId) {
+        if self.records.with_untracked(Records::has_unsaved) && self.shown() != Some(account) {
             self.persist();
-            if self.storage_problem.with_untracked(Option::is_some) {
-                return;
-            }
+            return;
         }
         let Some(session) = self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned()) else {
             return;
         };
         let _ = BrowserStore.save_current(account);
-        self.records.set(BrowserStore.load_records(account));
+        self.records.set(Records::default());
         self.session.set(Some(session));
         self.sync.set(SyncStatus::NotStarted);
-        self.sync_now();
+        self.open(account);
     }
 
     /// Forgets a person on this device: their pairing, records and receipt photos (those
     /// no other person here uses). The caller has checked nothing is waiting, or warned.
-    pub fn remove_person(&self, account: tally_ledger::AccountId) {
-        let mine = self.records_of(account).receipts();
-        self.sessions.update(|all| all.retain(|s| s.account.account_id != account));
-        let _ = self.sessions.with_untracked(|all| BrowserStore.save_sessions(all));
-        let still_used: std::collections::BTreeSet<_> = self
-            .sessions
-            .with_untracked(|all| all.iter().flat_map(|s| self.records_of(s.account.account_id).receipts()).collect());
-        let orphans: Vec<_> = mine.difference(&still_used).cloned().collect();
-        BrowserStore.delete_records(account);
-        leptos::task::spawn_local(async move {
-            let _ = crate::receipts::delete(&orphans).await;
-        });
-        let next = self.sessions.with_untracked(|all| all.first().map(|s| s.account.account_id));
-        match next {
-            Some(next) => self.switch_to(next),
-            None => {
-                self.records.set(Records::default());
-                self.session.set(None);
+    pub fn remove_person(&self, account: AccountId) {
+        let wallet = *self;
+        spawn_local(async move {
+            let mine = wallet.records_of(account).await.map(|r| r.receipts()).unwrap_or_default();
+            wallet.sessions.update(|all| all.retain(|s| s.account.account_id != account));
+            let _ = wallet.sessions.with_untracked(|all| BrowserStore.save_sessions(all));
+            let mut still_used = std::collections::BTreeSet::new();
+            for other in wallet.sessions.get_untracked() {
+                if let Ok(records) = wallet.records_of(other.account.account_id).await {
+                    still_used.extend(records.receipts());
+                }
             }
-        }
+            let orphans: Vec<_> = mine.difference(&still_used).cloned().collect();
+            if let Err(e) = BrowserStore.delete_records(account).await {
+                wallet.storage_problem.set(Some(e.to_string()));
+            }
+            let _ = crate::receipts::delete(&orphans).await;
+            if wallet.shown() == Some(account) {
+                wallet.records.set(Records::default());
+                wallet.session.set(None);
+            }
+            let next = wallet.sessions.with_untracked(|all| all.first().map(|s| s.account.account_id));
+            if let Some(next) = next {
+                if wallet.shown().is_none() {
+                    wallet.switch_to(next);
+                }
+            }
+        });
     }
 
     /// What this device would lose for good if a person were removed now: their records
     /// the council does not hold yet, described.
-    pub fn unsent(&self, account: tally_ledger::AccountId) -> Vec<String> {
-        self.records_of(account)
+    pub async fn unsent(&self, account: AccountId) -> Vec<String> {
+        let Ok(records) = self.records_of(account).await else {
+            return vec!["Their records could not be read on this device just now.".to_owned()];
+        };
+        records
             .records
             .iter()
             .filter(|r| r.delivery == crate::store::Delivery::Waiting)
@@ -192,42 +266,51 @@ impl Wallet {
     }
 
     /// Changes one account's records: the live ones if it is shown now, otherwise the
-    /// stored ones, read and written back with nothing in between (so nothing logged
-    /// meanwhile can be overwritten).
-    fn update_records(&self, account: tally_ledger::AccountId, change: impl FnOnce(&mut Records)) {
+    /// stored ones. Only the records the change touches are written, so nothing logged
+    /// meanwhile (here or in another tab) can be overwritten.
+    async fn update_records(&self, account: AccountId, change: impl FnOnce(&mut Records)) -> Result<(), StoreError> {
         if !self.holds(account) {
             // Removed from this device while a sync was under way: nothing is written back.
-            return;
+            return Ok(());
         }
-        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) == Some(account);
-        if shown {
+        if self.shown() == Some(account) && self.loaded.get_untracked() {
             self.records.update(change);
             self.persist();
+            Ok(())
         } else {
-            let mut records = BrowserStore.load_records(account);
+            let mut records = BrowserStore.load_records(account).await?;
             change(&mut records);
-            if let Err(e) = BrowserStore.save_records(account, &records) {
-                self.storage_problem.set(Some(e.to_string()));
-            }
+            BrowserStore.save(account, &records.unsaved()).await
         }
     }
 
     /// Whether this device still holds an account.
-    fn holds(&self, account: tally_ledger::AccountId) -> bool {
+    fn holds(&self, account: AccountId) -> bool {
         self.sessions.with_untracked(|all| all.iter().any(|s| s.account.account_id == account))
     }
 
     /// A copy of one account's records as they are now.
-    fn records_of(&self, account: tally_ledger::AccountId) -> Records {
-        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) == Some(account);
-        if shown { self.records.get_untracked() } else { BrowserStore.load_records(account) }
+    async fn records_of(&self, account: AccountId) -> Result<Records, StoreError> {
+        if self.shown() == Some(account) && self.loaded.get_untracked() {
+            Ok(self.records.get_untracked())
+        } else {
+            BrowserStore.load_records(account).await
+        }
     }
 
-    /// Keeps new entries made on this device (in one write), then tries to send them.
+    /// Keeps new entries made on this device, then tries to send them. The entries are
+    /// in memory (and on screen) at once; the write to the device follows, timed as
+    /// `tally:save` for the benchmarks.
     pub fn log(&self, entries: Vec<Entry>) {
+        browser::mark("tally:save-start");
         self.records.update(|r| entries.into_iter().for_each(|e| r.add_local(e)));
-        self.persist();
-        self.sync_now();
+        let wallet = *self;
+        spawn_local(async move {
+            if wallet.flush().await.is_ok() {
+                browser::measure("tally:save", "tally:save-start");
+            }
+            wallet.sync_now();
+        });
     }
 
     /// A new entry written on this device by the account's person, now.
@@ -244,19 +327,58 @@ impl Wallet {
         })
     }
 
-    /// Writes the records to the device. On failure they stay in memory, the person is
-    /// told, and the next sync or save tries again.
+    /// Writes what changed to the device, in the background.
     fn persist(&self) {
-        let Some(account) = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id)) else {
-            return;
-        };
-        let result = self.records.with_untracked(|records| BrowserStore.save_records(account, records));
-        self.storage_problem.set(result.err().map(|e| e.to_string()));
+        let wallet = *self;
+        spawn_local(async move {
+            let _ = wallet.flush().await;
+        });
+    }
+
+    /// Writes the shown account's unsaved records to the device. On failure they stay in
+    /// memory (and unsaved), the person is told, and the write is tried again shortly and
+    /// on every save and sync.
+    async fn flush(&self) -> Result<(), StoreError> {
+        let Some(account) = self.shown() else { return Ok(()) };
+        if !self.loaded.get_untracked() {
+            return Ok(());
+        }
+        let changes = self.records.with_untracked(Records::unsaved);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        match BrowserStore.save(account, &changes).await {
+            Ok(()) => {
+                if self.shown() == Some(account) {
+                    // Not a change anyone sees: no need to redraw or refold.
+                    self.records.update_untracked(|r| r.saved(&changes));
+                }
+                if self.storage_problem.with_untracked(Option::is_some) && !self.records.with_untracked(Records::has_unsaved) {
+                    self.storage_problem.set(None);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.storage_problem.set(Some(e.to_string()));
+                if !self.save_retry.get_value() {
+                    self.save_retry.set_value(true);
+                    let wallet = *self;
+                    set_timeout(
+                        move || {
+                            wallet.save_retry.set_value(false);
+                            wallet.persist();
+                        },
+                        SAVE_RETRY,
+                    );
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Runs a sync round now, unless one is running.
     pub fn sync_now(&self) {
-        if self.session.with_untracked(Option::is_none) {
+        if self.session.with_untracked(Option::is_none) || !self.loaded.get_untracked() {
             return;
         }
         if self.running.get_value() {
@@ -302,9 +424,9 @@ impl Wallet {
         let client = SyncClient::new(browser::api_base());
         // Retry saving first if the device refused it last time.
         if self.storage_problem.with_untracked(Option::is_some) {
-            self.persist();
+            let _ = self.flush().await;
         }
-        let shown = self.session.with_untracked(|s| s.as_ref().map(|s| s.account.account_id));
+        let shown = self.shown();
         let mut sessions = self.sessions.get_untracked();
         sessions.sort_by_key(|s| Some(s.account.account_id) != shown);
         // One person's problem does not stop the others' records being sent. "Try again
@@ -324,16 +446,20 @@ impl Wallet {
 
     async fn sync_account(&self, client: &SyncClient, session: &Session) -> Result<(), SyncError> {
         let account = session.account.account_id;
-        for batch in sync::batches(&self.records_of(account)) {
+        // A device that cannot read its own records now sends nothing and fetches nothing
+        // this round (the storage message is showing); the next round tries again.
+        let Ok(records) = self.records_of(account).await else { return Ok(()) };
+        for batch in sync::batches(&records) {
             if !self.holds(account) {
                 return Ok(());
             }
             let response = client.push(session, &batch).await?;
-            self.update_records(account, |r| sync::apply_push(r, &batch, &response));
+            self.note_storage(self.update_records(account, |r| sync::apply_push(r, &batch, &response)).await);
         }
         // The cursor is kept here, so a page that could not be saved is not fetched again
         // and again within the round.
-        let mut cursor = self.records_of(account).cursor;
+        let mut cursor = records.cursor;
+        drop(records);
         loop {
             if !self.holds(account) {
                 return Ok(());
@@ -341,10 +467,17 @@ impl Wallet {
             let page = client.pull(session, cursor).await?;
             let more = page.more;
             cursor = page.cursor;
-            self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor));
+            self.note_storage(self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor)).await);
             if !more {
                 return Ok(());
             }
+        }
+    }
+
+    /// Shows a failed write to the device (for accounts not on screen).
+    fn note_storage(&self, result: Result<(), StoreError>) {
+        if let Err(e) = result {
+            self.storage_problem.set(Some(e.to_string()));
         }
     }
 }
@@ -354,8 +487,11 @@ impl Wallet {
 pub fn App() -> impl IntoView {
     let wallet = Wallet::new();
     provide_context(wallet);
-    // Sync at start-up and whenever the network comes back.
+    // Sync at start-up (once the records are read) and whenever the network comes back.
     wallet.sync_now();
+    // Keep the app for offline use; offer a new version when one has arrived.
+    let update_ready = RwSignal::new(false);
+    browser::register_service_worker(move || update_ready.set(true));
     let _online = window_event_listener(leptos::ev::online, move |_| wallet.sync_now());
     // The idle lock: any touch or key press counts as use; check every 15 seconds.
     let _pointer = window_event_listener(leptos::ev::pointerdown, move |_| wallet.active());
@@ -367,6 +503,20 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <Header/>
             <main id="main" tabindex="-1">
+                <Show when=move || update_ready.get()>
+                    <div class="notice" role="status">
+                        <p>"A new version of Tally is ready."</p>
+                        {move || if wallet.records.with(Records::has_unsaved) {
+                            view! { <p>"It will be used once your records are saved on this device."</p> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="button button--secondary" on:click=move |_| browser::apply_update()>
+                                    "Reload to update"
+                                </button>
+                            }.into_any()
+                        }}
+                    </div>
+                </Show>
                 {move || wallet.storage_problem.get().map(|message| view! {
                     <div class="notice notice--warning" role="alert">
                         <p><strong>"Not saved on this device yet. "</strong>{message}</p>
@@ -374,6 +524,10 @@ pub fn App() -> impl IntoView {
                 })}
                 {move || if wallet.locked.get() && wallet.lock.with(Option::is_some) {
                     view! { <crate::pages::device::LockScreen/> }.into_any()
+                } else if wallet.session.with(Option::is_some) && !wallet.loaded.get() {
+                    view! {
+                        <p class="loading" role="status">"Opening your records…"</p>
+                    }.into_any()
                 } else if wallet.session.with(Option::is_some) {
                     view! {
                         <FocusOnNavigate/>

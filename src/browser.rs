@@ -69,3 +69,74 @@ pub fn device_label() -> String {
         .unwrap_or("web");
     format!("{kind} ({name})")
 }
+
+/// A named moment on the page's performance timeline (read by the benchmarks).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Records how long something took since the mark `started_at` as a measure on the
+/// page's performance timeline (`performance.getEntriesByName(name)`): the benchmarks read
+/// it there.
+pub fn measure(name: &str, started_at: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.measure_with_start_mark(name, started_at);
+    }
+}
+
+/// Asks the browser to keep Tally's data even when the device runs short of space (it
+/// may otherwise clear it). `Some(true)` when it agreed.
+pub async fn ask_persistent_storage() -> Option<bool> {
+    let storage = web_sys::window()?.navigator().storage();
+    let ask = async {
+        let already = wasm_bindgen_futures::JsFuture::from(storage.persisted().ok()?).await.ok()?.as_bool()?;
+        if already {
+            return Some(true);
+        }
+        wasm_bindgen_futures::JsFuture::from(storage.persist().ok()?).await.ok()?.as_bool()
+    };
+    ask.await
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function register_service_worker(onUpdateReady) {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").then((registration) => {
+    const check = () => {
+      if (registration.waiting && navigator.serviceWorker.controller) onUpdateReady();
+    };
+    check();
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      if (worker) worker.addEventListener("statechange", () => { if (worker.state === "installed") check(); });
+    });
+  }).catch(() => {});
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (window.__tallyUpdating && !reloading) { reloading = true; location.reload(); }
+  });
+}
+export function apply_update() {
+  window.__tallyUpdating = true;
+  navigator.serviceWorker.getRegistration().then((r) => { if (r && r.waiting) r.waiting.postMessage("tally:update"); });
+}
+"#)]
+extern "C" {
+    /// Registers the service worker (`public/sw.js`) that keeps the app for offline use;
+    /// calls `on_update_ready` when a new version has been fetched and is waiting.
+    #[wasm_bindgen::prelude::wasm_bindgen(js_name = register_service_worker)]
+    fn register_service_worker_js(on_update_ready: &wasm_bindgen::JsValue);
+    /// Lets the waiting version take over; the page reloads into it.
+    #[wasm_bindgen::prelude::wasm_bindgen(js_name = apply_update)]
+    pub fn apply_update();
+}
+
+/// See [`register_service_worker_js`].
+pub fn register_service_worker(on_update_ready: impl FnMut() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(on_update_ready);
+    register_service_worker_js(callback.as_ref());
+    // Lives as long as the page.
+    callback.forget();
+}

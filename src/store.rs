@@ -1,15 +1,24 @@
 //! What the wallet keeps on the device.
 //!
-//! Two things per device: the pairing ([`Session`]) and, per account, the [`Records`]: every
-//! entry the device knows, each marked with whether the council holds it yet, and the pull
-//! cursor. One write saves all of an account's records at once, so a crash can never keep
-//! an entry but lose the fact that it still has to be sent.
+//! Small settings — the pairings ([`Session`]) and which person is shown — are in
+//! localStorage (through gloo-storage). Records are in IndexedDB: one row per record, keyed
+//! by account and entry id, holding the entry and whether the council has it yet
+//! ([`Delivery`]); the pull cursor is a row of its own. Saving a record writes that one row
+//! (with the cursor, when it moved, in the same transaction), so it costs the same with 10
+//! or 10,000 records stored, and a crash can never keep an entry but lose the fact that it
+//! still has to be sent.
 //!
-//! Today this is the browser's localStorage (through gloo-storage). The trait lets the
-//! wallet move to IndexedDB, and tests use an in-memory store.
+//! Changes are made to [`Records`] in memory first and marked unsaved; [`LocalStore::save`]
+//! writes what is unsaved. A write that fails (storage full or refused) leaves the marks in
+//! place, so the records stay on screen and the next save writes them.
+
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use gloo_storage::{LocalStorage, Storage};
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use tally_api::AccountProfile;
 use tally_ledger::{AccountId, DeviceId, Entry, EntryId, Ledger};
 
@@ -20,7 +29,15 @@ const OLD_SESSION_KEY: &str = "tally.v1.session";
 const SESSIONS_KEY: &str = "tally.v2.sessions";
 /// The account shown now.
 const CURRENT_KEY: &str = "tally.v2.current";
-const RECORDS_KEY_PREFIX: &str = "tally.v1.records.";
+/// Where records were kept before they moved to IndexedDB: read once and moved.
+const OLD_RECORDS_KEY_PREFIX: &str = "tally.v1.records.";
+/// The IndexedDB database of records. Version 1: the two stores below.
+const DATABASE: &str = "tally-records";
+const DATABASE_VERSION: u32 = 1;
+/// One row per record: key `"<account id>/<entry id>"`, value the [`LocalRecord`] as JSON.
+const RECORDS_STORE: &str = "records";
+/// Small values per account: key `"<account id>/cursor"`.
+const META_STORE: &str = "meta";
 
 /// A device paired with a council account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,15 +83,65 @@ pub struct LocalRecord {
 
 /// Everything this device knows about one account.
 ///
-/// Invariant: each entry id appears once.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Invariant: each entry id appears once; `index` maps each id to its place in `records`;
+/// `unsaved` names every record changed since it was last written to the device.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Records {
     pub records: Vec<LocalRecord>,
     /// The council's pull cursor: entries after it have not been fetched yet.
     pub cursor: i64,
+    #[serde(skip)]
+    index: HashMap<EntryId, usize>,
+    #[serde(skip)]
+    unsaved: BTreeSet<EntryId>,
+    #[serde(skip)]
+    cursor_unsaved: bool,
+}
+
+impl PartialEq for Records {
+    /// Two sets of records are the same when they hold the same records and cursor,
+    /// whatever has been written to the device.
+    fn eq(&self, other: &Records) -> bool {
+        self.records == other.records && self.cursor == other.cursor
+    }
+}
+
+/// What [`Records::unsaved`] hands to the store: copies of the changed records.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changes {
+    pub records: Vec<LocalRecord>,
+    pub cursor: Option<i64>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.cursor.is_none()
+    }
 }
 
 impl Records {
+    /// Records read from the device (nothing unsaved).
+    pub fn from_stored(records: Vec<LocalRecord>, cursor: i64) -> Records {
+        let mut all = Records { cursor, ..Records::default() };
+        for record in records {
+            if !all.index.contains_key(&record.entry.id) {
+                all.index.insert(record.entry.id, all.records.len());
+                all.records.push(record);
+            }
+        }
+        all
+    }
+
+    fn find(&self, id: EntryId) -> Option<&LocalRecord> {
+        self.index.get(&id).map(|&at| &self.records[at])
+    }
+
+    fn push(&mut self, record: LocalRecord) {
+        self.unsaved.insert(record.entry.id);
+        self.index.insert(record.entry.id, self.records.len());
+        self.records.push(record);
+    }
+
     /// Moves records kept with no council to a council account: they were never sent, so
     /// they can take the account's and this device's ids before their first send. Entry
     /// ids stay, so corrections and explanations still point at what they belong to.
@@ -83,14 +150,16 @@ impl Records {
             record.entry.account = account;
             record.entry.author.device = Some(device);
             record.delivery = Delivery::Waiting;
+            self.unsaved.insert(record.entry.id);
         }
         self.cursor = 0;
+        self.cursor_unsaved = true;
     }
 
     /// Adds an entry made on this device; it waits to be sent.
     pub fn add_local(&mut self, entry: Entry) {
-        if !self.records.iter().any(|r| r.entry.id == entry.id) {
-            self.records.push(LocalRecord { entry, delivery: Delivery::Waiting });
+        if self.find(entry.id).is_none() {
+            self.push(LocalRecord { entry, delivery: Delivery::Waiting });
         }
     }
 
@@ -104,46 +173,89 @@ impl Records {
     }
 
     pub fn set_delivery(&mut self, id: EntryId, delivery: Delivery) {
-        if let Some(record) = self.records.iter_mut().find(|r| r.entry.id == id) {
-            record.delivery = delivery;
+        if let Some(&at) = self.index.get(&id) {
+            if self.records[at].delivery != delivery {
+                self.records[at].delivery = delivery;
+                self.unsaved.insert(id);
+            }
         }
     }
 
     pub fn delivery(&self, id: EntryId) -> Option<&Delivery> {
-        self.records.iter().find(|r| r.entry.id == id).map(|r| &r.delivery)
+        self.find(id).map(|r| &r.delivery)
     }
 
     /// Takes in entries pulled from the council. An entry already known is now held by the
     /// council; an unknown one is added as saved.
     pub fn merge_pulled(&mut self, entries: Vec<Entry>, cursor: i64) {
         for entry in entries {
-            match self.records.iter_mut().find(|r| r.entry.id == entry.id) {
-                Some(record) => {
+            match self.index.get(&entry.id) {
+                Some(&at) => {
+                    let record = &mut self.records[at];
                     if record.delivery == Delivery::Waiting && record.entry == entry {
                         record.delivery = Delivery::Saved;
+                        self.unsaved.insert(entry.id);
                     }
                 }
-                None => self.records.push(LocalRecord { entry, delivery: Delivery::Saved }),
+                None => self.push(LocalRecord { entry, delivery: Delivery::Saved }),
             }
         }
-        self.cursor = self.cursor.max(cursor);
+        if cursor > self.cursor {
+            self.cursor = cursor;
+            self.cursor_unsaved = true;
+        }
+    }
+
+    /// Copies of what changed since the last successful write.
+    pub fn unsaved(&self) -> Changes {
+        Changes {
+            records: self.unsaved.iter().filter_map(|id| self.find(*id).cloned()).collect(),
+            cursor: self.cursor_unsaved.then_some(self.cursor),
+        }
+    }
+
+    /// Whether anything is not yet written to the device.
+    pub fn has_unsaved(&self) -> bool {
+        !self.unsaved.is_empty() || self.cursor_unsaved
+    }
+
+    /// Notes that `written` reached the device. A record changed again since that copy was
+    /// taken stays unsaved.
+    pub fn saved(&mut self, written: &Changes) {
+        for record in &written.records {
+            if self.find(record.entry.id) == Some(record) {
+                self.unsaved.remove(&record.entry.id);
+            }
+        }
+        if written.cursor == Some(self.cursor) {
+            self.cursor_unsaved = false;
+        }
+    }
+
+    /// Marks every record unsaved (when they move to another place on the device).
+    pub fn mark_all_unsaved(&mut self) {
+        self.unsaved = self.records.iter().map(|r| r.entry.id).collect();
+        self.cursor_unsaved = true;
     }
 
     /// The ledger over every record the council has not refused.
     pub fn ledger(&self) -> Ledger {
-        let mut ledger = Ledger::new();
-        for record in &self.records {
-            if !matches!(record.delivery, Delivery::Refused { .. }) {
-                // A record that fails the ledger's checks was refused before it was kept.
-                let _ = ledger.insert(record.entry.clone());
+        // A record that fails the ledger's checks was refused before it was kept, so the
+        // build cannot fail; if it ever did, the records are shown without it rather than
+        // not at all.
+        let kept = || self.records.iter().filter(|r| !matches!(r.delivery, Delivery::Refused { .. })).map(|r| r.entry.clone());
+        Ledger::from_entries(kept()).unwrap_or_else(|_| {
+            let mut ledger = Ledger::new();
+            for entry in kept() {
+                let _ = ledger.insert(entry);
             }
-        }
-        ledger
+            ledger
+        })
     }
 
     /// Every receipt photo any record names.
-    pub fn receipts(&self) -> std::collections::BTreeSet<tally_ledger::ReceiptRef> {
-        let mut all = std::collections::BTreeSet::new();
+    pub fn receipts(&self) -> BTreeSet<tally_ledger::ReceiptRef> {
+        let mut all = BTreeSet::new();
         for record in &self.records {
             let mut body = &record.entry.body;
             if let tally_ledger::EntryBody::Correction(c) = body {
@@ -155,7 +267,6 @@ impl Records {
         }
         all
     }
-
 }
 
 /// Why something could not be kept on the device.
@@ -166,6 +277,7 @@ pub enum StoreError {
 }
 
 /// The device's storage, as the wallet uses it.
+#[allow(async_fn_in_trait)] // used on the browser's one thread only
 pub trait LocalStore {
     /// Every account paired on this device, in the order they were added.
     fn load_sessions(&self) -> Vec<Session>;
@@ -173,13 +285,15 @@ pub trait LocalStore {
     /// The account shown last time.
     fn load_current(&self) -> Option<AccountId>;
     fn save_current(&self, account: AccountId) -> Result<(), StoreError>;
-    fn load_records(&self, account: AccountId) -> Records;
-    fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError>;
+    /// Everything kept for an account (nothing, for an account new to this device).
+    async fn load_records(&self, account: AccountId) -> Result<Records, StoreError>;
+    /// Writes what changed, all or nothing.
+    async fn save(&self, account: AccountId, changes: &Changes) -> Result<(), StoreError>;
     /// Forgets one account's records on this device.
-    fn delete_records(&self, account: AccountId);
+    async fn delete_records(&self, account: AccountId) -> Result<(), StoreError>;
 }
 
-/// The browser's localStorage.
+/// The browser: localStorage for settings, IndexedDB for records.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BrowserStore;
 
@@ -197,6 +311,94 @@ fn read_or_keep<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
             }
             None
         }
+    }
+}
+
+thread_local! {
+    /// The records database, opened once: transactions are then created in the order
+    /// saves are asked for, so a later save of a record always lands after an earlier one.
+    static DB: std::cell::RefCell<Option<Rc<Database>>> = const { std::cell::RefCell::new(None) };
+}
+
+async fn database() -> Result<Rc<Database>, StoreError> {
+    if let Some(db) = DB.with(|db| db.borrow().clone()) {
+        return Ok(db);
+    }
+    let open = async {
+        let mut request = Factory::new()?.open(DATABASE, Some(DATABASE_VERSION))?;
+        request.on_upgrade_needed(|event| {
+            if let Ok(database) = event.database() {
+                let stores = database.store_names();
+                for store in [RECORDS_STORE, META_STORE] {
+                    if !stores.iter().any(|s| s == store) {
+                        let _ = database.create_object_store(store, ObjectStoreParams::new());
+                    }
+                }
+            }
+        });
+        request.await
+    };
+    let mut db: Database = open.await.map_err(|_| StoreError::Unavailable)?;
+    // A newer version of Tally open in another tab wants to change the database: let it,
+    // and open it again (at the newer version's request) next time.
+    db.on_version_change(|event| {
+        if let Ok(database) = event.database() {
+            database.close();
+        }
+        DB.with(|db| db.borrow_mut().take());
+    });
+    let db = Rc::new(db);
+    DB.with(|slot| *slot.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+fn record_key(account: AccountId, id: EntryId) -> JsValue {
+    JsValue::from_str(&format!("{account}/{id}"))
+}
+
+fn cursor_key(account: AccountId) -> JsValue {
+    JsValue::from_str(&format!("{account}/cursor"))
+}
+
+/// Every record key of one account: `"<account>/"` up to (not including) `"<account>0"`
+/// (`'0'` is the character after `'/'`).
+fn account_range(account: AccountId) -> Result<KeyRange, idb::Error> {
+    KeyRange::bound(&JsValue::from_str(&format!("{account}/")), &JsValue::from_str(&format!("{account}0")), Some(false), Some(true))
+}
+
+/// Reads records kept in localStorage by earlier versions, if any.
+fn old_records(account: AccountId) -> Option<Records> {
+    read_or_keep::<Records>(&format!("{OLD_RECORDS_KEY_PREFIX}{account}"))
+        .map(|old| Records::from_stored(old.records, old.cursor))
+}
+
+impl BrowserStore {
+    async fn read_records(&self, account: AccountId) -> Result<Records, idb::Error> {
+        let db = database().await.map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
+        let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadOnly)?;
+        let rows = transaction.object_store(RECORDS_STORE)?.get_all(Some(Query::KeyRange(account_range(account)?)), None)?.await?;
+        let cursor = transaction.object_store(META_STORE)?.get(cursor_key(account))?.await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(text) = row.as_string() else { continue };
+            match serde_json::from_str::<LocalRecord>(&text) {
+                Ok(record) => records.push(record),
+                // Written by a newer version, or damaged: kept aside, never overwritten.
+                Err(_) => keep_unreadable(account, &text),
+            }
+        }
+        let cursor = cursor.and_then(|c| c.as_f64()).map(|c| c as i64).unwrap_or(0);
+        Ok(Records::from_stored(records, cursor))
+    }
+}
+
+/// Keeps a record this version cannot read in localStorage, so it is not lost.
+fn keep_unreadable(account: AccountId, text: &str) {
+    let key = format!("tally.unreadable.records.{account}");
+    let mut kept: Vec<String> = LocalStorage::get(&key).unwrap_or_default();
+    if !kept.iter().any(|k| k == text) {
+        kept.push(text.to_owned());
+        let _ = LocalStorage::set(&key, kept);
     }
 }
 
@@ -230,15 +432,63 @@ impl LocalStore for BrowserStore {
         LocalStorage::set(CURRENT_KEY, account).map_err(|_| StoreError::Unavailable)
     }
 
-    fn load_records(&self, account: AccountId) -> Records {
-        read_or_keep(&format!("{RECORDS_KEY_PREFIX}{account}")).unwrap_or_default()
+    async fn load_records(&self, account: AccountId) -> Result<Records, StoreError> {
+        let mut records = self.read_records(account).await.map_err(|_| StoreError::Unavailable)?;
+        // Records an earlier version kept in localStorage move to IndexedDB once: written
+        // there first, and only then removed from localStorage.
+        if let Some(old) = old_records(account) {
+            for record in old.records {
+                if records.find(record.entry.id).is_none() {
+                    records.push(record);
+                }
+            }
+            if old.cursor > records.cursor {
+                records.cursor = old.cursor;
+                records.cursor_unsaved = true;
+            }
+            let changes = records.unsaved();
+            self.save(account, &changes).await?;
+            records.saved(&changes);
+            LocalStorage::delete(format!("{OLD_RECORDS_KEY_PREFIX}{account}"));
+        }
+        Ok(records)
     }
 
-    fn save_records(&self, account: AccountId, records: &Records) -> Result<(), StoreError> {
-        LocalStorage::set(format!("{RECORDS_KEY_PREFIX}{account}"), records).map_err(|_| StoreError::Unavailable)
+    async fn save(&self, account: AccountId, changes: &Changes) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let write = async {
+            let db = database().await.map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
+            let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadWrite)?;
+            let rows = transaction.object_store(RECORDS_STORE)?;
+            for record in &changes.records {
+                let text = serde_json::to_string(record).map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
+                rows.put(&JsValue::from_str(&text), Some(&record_key(account, record.entry.id)))?;
+            }
+            if let Some(cursor) = changes.cursor {
+                transaction.object_store(META_STORE)?.put(&JsValue::from_f64(cursor as f64), Some(&cursor_key(account)))?;
+            }
+            transaction.commit()?.await
+        };
+        match write.await {
+            Ok(result) if result.is_committed() => Ok(()),
+            _ => Err(StoreError::Unavailable),
+        }
     }
 
-    fn delete_records(&self, account: AccountId) {
-        LocalStorage::delete(format!("{RECORDS_KEY_PREFIX}{account}"));
+    async fn delete_records(&self, account: AccountId) -> Result<(), StoreError> {
+        LocalStorage::delete(format!("{OLD_RECORDS_KEY_PREFIX}{account}"));
+        let delete = async {
+            let db = database().await.map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
+            let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadWrite)?;
+            transaction.object_store(RECORDS_STORE)?.delete(Query::KeyRange(account_range(account)?))?;
+            transaction.object_store(META_STORE)?.delete(Query::Key(cursor_key(account)))?;
+            transaction.commit()?.await
+        };
+        match delete.await {
+            Ok(result) if result.is_committed() => Ok(()),
+            _ => Err(StoreError::Unavailable),
+        }
     }
 }

@@ -130,9 +130,14 @@ fn RemovePerson(id: AccountId, name: String, reference: String) -> impl IntoView
     let asking = RwSignal::new(false);
     let understood = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let unsent = move || wallet.unsent(id);
+    // Read when the question is asked, and again after each sync round.
+    let unsent = LocalResource::new(move || {
+        asking.track();
+        wallet.sync.track();
+        async move { wallet.unsent(id).await }
+    });
     let remove = move |_| {
-        let lost = unsent();
+        let Some(lost) = unsent.get_untracked() else { return };
         if !lost.is_empty() && !understood.get_untracked() {
             error.set(Some("Tick the box to confirm these records will be lost, or connect to the internet first so they can be sent.".to_owned()));
             return;
@@ -150,7 +155,9 @@ fn RemovePerson(id: AccountId, name: String, reference: String) -> impl IntoView
                 {
                     let name = name.clone();
                     move || {
-                        let lost = unsent();
+                        let Some(lost) = unsent.get() else {
+                            return view! { <p role="status">"Checking what is saved…"</p> }.into_any();
+                        };
                         if lost.is_empty() {
                             view! {
                                 <p>{format!("Everything for {name} is saved with the council, so nothing will be lost. Their records and receipt photos will be wiped from this device.")}</p>

@@ -35,6 +35,10 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("build") => root().and_then(|root| ensure_build_tools(&root).and_then(|()| build_wallet(&root))),
+        // Run by Trunk after each build (see Trunk.toml), in its staging directory.
+        Some("precache") => env::var("TRUNK_STAGING_DIR")
+            .map_err(|_| "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned())
+            .and_then(|dir| precache(Path::new(&dir))),
         _ => {
             eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build");
             return ExitCode::from(2);
@@ -298,10 +302,51 @@ fn build_wallet(root: &Path) -> Result {
     Ok(())
 }
 
+/// The service worker's file, as copied into the build.
+const SERVICE_WORKER: &str = "sw.js";
+
+/// Fills in the service worker of a finished build: the list of every file it must keep
+/// for offline use (paths from the site's root) and a version that changes whenever any
+/// of them does, so browsers install the new build.
+fn precache(dist: &Path) -> Result {
+    let worker = dist.join(SERVICE_WORKER);
+    let template = fs::read_to_string(&worker).map_err(|e| format!("cannot read {}: {e}", worker.display()))?;
+    let (list, version) = precache_list(dist)?;
+    if !template.contains("__TALLY_PRECACHE__") || !template.contains("__TALLY_VERSION__") {
+        return Err(format!("{} has no __TALLY_PRECACHE__ or __TALLY_VERSION__ to fill in", worker.display()));
+    }
+    let json = format!("[{}]", list.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", "));
+    let filled = template.replace("__TALLY_PRECACHE__", &json).replace("__TALLY_VERSION__", &version);
+    fs::write(&worker, filled).map_err(|e| format!("cannot write {}: {e}", worker.display()))?;
+    println!("service worker: {} files to keep offline, version {version}", list.len());
+    Ok(())
+}
+
+/// Every file of a build but the service worker itself, as sorted site paths, and a hash
+/// of their names and contents.
+fn precache_list(dist: &Path) -> Result<(Vec<String>, String)> {
+    let mut files = Vec::new();
+    collect_files(dist, &mut files);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    let mut list = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(dist).map_err(|e| e.to_string())?;
+        let path = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+        if path == format!("/{SERVICE_WORKER}") {
+            continue;
+        }
+        path.hash(&mut hasher);
+        fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?.hash(&mut hasher);
+        list.push(path);
+    }
+    Ok((list, format!("{:016x}", hasher.finish())))
+}
+
 /// A hash of everything the wallet is built from.
 fn wallet_fingerprint(root: &Path) -> Result<String> {
     let mut files = Vec::new();
-    for item in ["src", "style", "public", "crates/ledger/src", "crates/api/src", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml"] {
+    for item in ["src", "style", "public", "xtask/src", "crates/ledger/src", "crates/api/src", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml"] {
         collect_files(&root.join(item), &mut files);
     }
     files.sort();
@@ -414,6 +459,25 @@ mod tests {
         fs::write(dir.join("src/lib.rs"), "b").unwrap();
         assert_ne!(before, wallet_fingerprint(&dir).unwrap());
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_service_worker_lists_every_built_file_and_changes_version_with_them() {
+        let dist = tempdir();
+        fs::create_dir_all(dist.join("icons")).unwrap();
+        fs::write(dist.join("index.html"), "<html>").unwrap();
+        fs::write(dist.join("tally-abc_bg.wasm"), [0u8, 97, 115, 109]).unwrap();
+        fs::write(dist.join("icons/icon-192.png"), "png").unwrap();
+        fs::write(dist.join(SERVICE_WORKER), "const VERSION = \"__TALLY_VERSION__\";\nconst PRECACHE = __TALLY_PRECACHE__;").unwrap();
+        precache(&dist).unwrap();
+        let worker = fs::read_to_string(dist.join(SERVICE_WORKER)).unwrap();
+        assert!(worker.contains(r#"const PRECACHE = ["/icons/icon-192.png", "/index.html", "/tally-abc_bg.wasm"];"#), "{worker}");
+        let (_, first) = precache_list(&dist).unwrap();
+        assert!(worker.contains(&first));
+        fs::write(dist.join("index.html"), "<html lang=en>").unwrap();
+        assert_ne!(precache_list(&dist).unwrap().1, first, "a changed file makes a new version");
+        // Filled in once: a second run finds nothing to fill and says so.
+        assert!(precache(&dist).is_err());
     }
 
     #[test]

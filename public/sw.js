@@ -1,0 +1,59 @@
+// Tally's service worker: after one visit the wallet opens and works with no network.
+//
+// It keeps a copy of the app itself (the page, its hashed script, wasm and style, the
+// manifest and icons) — never people's records, which live in IndexedDB and are not
+// touched here. The list and the version below are filled in when the app is built
+// (`cargo xtask precache`, a Trunk post-build hook), so every build is a new worker.
+//
+// A new version installs in the background and waits; the page offers "Reload to update",
+// which tells it to take over. Records are in IndexedDB, so an update never strands them.
+
+const VERSION = "__TALLY_VERSION__";
+const PRECACHE = __TALLY_PRECACHE__;
+const CACHE = "tally-app-" + VERSION;
+
+self.addEventListener("install", (event) => {
+  // "reload" skips the HTTP cache, so the copy kept is the one this build made.
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "reload" })))),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith("tally-app-") && key !== CACHE) {
+          await caches.delete(key);
+        }
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "tally:update") {
+    self.skipWaiting();
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  const url = new URL(request.url);
+  // The council API always goes to the network: the app handles being offline itself.
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
+    return;
+  }
+  if (request.mode === "navigate") {
+    // Every page of the wallet is the one app page.
+    event.respondWith(
+      caches.match("/index.html", { cacheName: CACHE }).then((page) => page || fetch(request)),
+    );
+    return;
+  }
+  event.respondWith(caches.match(request, { cacheName: CACHE }).then((copy) => copy || fetch(request)));
+});

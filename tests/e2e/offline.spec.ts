@@ -1,0 +1,180 @@
+// Offline first: after one visit the wallet opens with no network at all, every record is
+// kept on the device (IndexedDB) through reloads and full storage, and two phones logging
+// for the same person both end with every record, once.
+import { Browser, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { Wallet } from './wallet';
+
+/** Waits until the service worker has kept the app for offline use. */
+async function appKeptOffline(page: Page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    if (!registration.active) throw new Error('no active service worker');
+  });
+  // The page that registered it is controlled once the worker has claimed it.
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+test('after one visit the wallet opens and logs spending with the council server switched off', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await appKeptOffline(page);
+
+  // Nothing answers at the council's address any more: not the API, not the app's files.
+  await council.stop();
+  await page.reload();
+  await expect(wallet.heading('Alex Morgan')).toBeVisible();
+  await expect(wallet.balance).toContainText('£1,467.50');
+  await expect(wallet.spending.filter({ hasText: 'Sunrise Day Centre' })).toContainText('Saved to the council');
+  await expect(wallet.syncStatus).toContainText('Could not reach the council');
+
+  // Log more with no network, and open the app again from cold, still with no network.
+  await wallet.logSpend({ amount: '7.50', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+  await expect(wallet.syncStatus).toContainText('1 record waiting');
+  await page.goto(`${council.url}history`);
+  await expect(page.getByRole('heading', { level: 1, name: 'History' })).toBeVisible();
+  await wallet.goTo('Home');
+  await expect(wallet.spending.filter({ hasText: 'City Taxis' })).toContainText('Waiting to be sent');
+  await expect(wallet.balance).toContainText('£1,460.00');
+
+  // The council is back: the waiting record goes, once.
+  await council.launch();
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  const spends = await council.spends();
+  expect(spends.map((s) => s.body.payee).sort()).toEqual(['City Taxis', 'Sunrise Day Centre']);
+});
+
+test('when the device refuses to store a record it stays on screen, the person is told, and it is saved once storage is back', async ({ page, council, wallet }) => {
+  // Stand in for a full disk: every IndexedDB write fails while the flag is set, as a
+  // browser over its quota fails them.
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args: Parameters<typeof put>) {
+      if ((window as unknown as { tallyStorageFull?: boolean }).tallyStorageFull) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return put.apply(this, args);
+    };
+  });
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+
+  await page.evaluate(() => { (window as unknown as { tallyStorageFull: boolean }).tallyStorageFull = true; });
+  await wallet.logSpend({ amount: '20', payee: 'Garden Centre', planLine: 'Day centre' });
+  const problem = page.getByRole('alert').filter({ hasText: 'Not saved on this device yet' });
+  await expect(problem).toContainText('storage is full');
+  await expect(wallet.spending.filter({ hasText: 'Garden Centre' })).toContainText('£20.00');
+
+  // Space is freed: the next try (every few seconds) writes it, and the message goes.
+  await page.evaluate(() => { (window as unknown as { tallyStorageFull: boolean }).tallyStorageFull = false; });
+  await expect(problem).toHaveCount(0, { timeout: 15_000 });
+  await page.reload();
+  await expect(wallet.spending.filter({ hasText: 'Garden Centre' })).toContainText('Waiting to be sent');
+
+  await page.unroute('**/api/**');
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Garden Centre']);
+});
+
+test('records an earlier version kept in localStorage move to the device database once, with nothing lost', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+  await wallet.logSpend({ amount: '3.20', payee: 'Bus Company', planLine: 'Taxi to the day centre' });
+  await expect(wallet.syncStatus).toContainText('1 record waiting');
+
+  // Put the device back as the previous version left it: every record in one
+  // localStorage value, and nothing in IndexedDB.
+  await page.evaluate(async () => {
+    const sessions = JSON.parse(localStorage.getItem('tally.v2.sessions')!);
+    const account = sessions[0].account.account_id;
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('tally-records');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const rows: string[] = await new Promise((resolve, reject) => {
+      const get = db.transaction('records').objectStore('records').getAll();
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    });
+    const records = rows.map((row) => JSON.parse(row));
+    localStorage.setItem(`tally.v1.records.${account}`, JSON.stringify({ records, cursor: 0 }));
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(['records', 'meta'], 'readwrite');
+      tx.objectStore('records').clear();
+      tx.objectStore('meta').clear();
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+
+  await page.reload();
+  await expect(wallet.spending.filter({ hasText: 'Bus Company' })).toContainText('Waiting to be sent');
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tally.v1.records.')).length)).toBe(0);
+  await page.reload();
+  await expect(wallet.spending.filter({ hasText: 'Bus Company' })).toContainText('Waiting to be sent');
+
+  await page.unroute('**/api/**');
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Bus Company']);
+});
+
+async function secondPhone(browser: Browser): Promise<Wallet> {
+  const context = await browser.newContext();
+  return new Wallet(await context.newPage());
+}
+
+test('two phones logging offline for the same person both end with every record, and the council holds each once', async ({ browser, council, wallet }) => {
+  const carer = await secondPhone(browser);
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await carer.open(council.url);
+  await carer.page.getByLabel('Pairing code').fill(council.newPairingCode());
+  await carer.page.getByLabel('Your name (optional)').fill('Sam Morgan');
+  await carer.page.getByRole('button', { name: 'Connect this device' }).click();
+  await expect(carer.syncStatus).toContainText('All saved to the council');
+
+  // Neither phone can reach the council while both log spending.
+  await council.stop();
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await wallet.logSpend({ amount: '4', payee: 'Corner Cafe', planLine: 'Day centre' });
+  await carer.logSpend({ amount: '30', payee: 'Ace Care Agency', planLine: 'Personal assistant hours' });
+  await expect(wallet.syncStatus).toContainText('2 records waiting');
+  await expect(carer.syncStatus).toContainText('1 record waiting');
+
+  await council.launch();
+  for (const phone of [carer, wallet]) {
+    await phone.page.getByRole('button', { name: 'Try now' }).click();
+    await expect(phone.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  }
+  // The carer's phone sent first, so it fetches the other phone's records when it next
+  // syncs: here, when the app is opened again.
+  await carer.page.reload();
+  await expect(carer.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  // Each phone sees the other's spending; nobody's is doubled.
+  for (const phone of [wallet, carer]) {
+    for (const payee of ['Sunrise Day Centre', 'Corner Cafe', 'Ace Care Agency']) {
+      await expect(phone.spending.filter({ hasText: payee })).toHaveCount(1);
+    }
+    await expect(phone.balance).toContainText('£1,433.50');
+  }
+  const spends = await council.spends();
+  expect(spends.map((s) => [s.body.payee, s.author.name]).sort()).toEqual([
+    ['Ace Care Agency', 'Sam Morgan'],
+    ['Corner Cafe', 'Alex Morgan'],
+    ['Sunrise Day Centre', 'Alex Morgan'],
+  ]);
+  await carer.page.context().close();
+});
