@@ -5,10 +5,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use tally_ledger::{AccountId, Author, Entry, EntryBody, Ledger};
+use tally_ledger::{AccountId, Author, Entry, EntryBody, Ledger, ReceiptRef};
 use time::OffsetDateTime;
 
-use crate::browser;
+use crate::{browser, receipts};
 use crate::pages::{
     device::DevicePage, entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
     plan::PlanPage,
@@ -82,7 +82,12 @@ impl Wallet {
             sessions: RwSignal::new(sessions),
             records,
             loaded: RwSignal::new(session.is_none()),
-            ledger: Memo::new(move |_| records.with(Records::ledger)),
+            ledger: Memo::new(move |_| {
+                browser::mark("tally:fold-start");
+                let ledger = records.with(Records::ledger);
+                browser::measure("tally:fold", "tally:fold-start");
+                ledger
+            }),
             sync: RwSignal::new(SyncStatus::NotStarted),
             storage_problem: RwSignal::new(None),
             persistent: RwSignal::new(None),
@@ -105,6 +110,7 @@ impl Wallet {
         let wallet = *self;
         wallet.loaded.set(false);
         spawn_local(async move {
+            browser::mark("tally:load-start");
             let records = match BrowserStore.load_records(account).await {
                 Ok(records) => records,
                 Err(e) => {
@@ -118,6 +124,7 @@ impl Wallet {
             if wallet.shown() != Some(account) {
                 return; // Switched to someone else meanwhile.
             }
+            browser::measure("tally:load-records", "tally:load-start");
             wallet.records.set(records);
             wallet.loaded.set(true);
             if wallet.storage_problem.with_untracked(Option::is_some) {
@@ -320,7 +327,7 @@ impl Wallet {
             Some(Entry {
                 id: browser::new_entry_id(),
                 account: session.account.account_id,
-                author: Author { name: session.author_name().to_owned(), device: Some(session.device_id) },
+                author: Author { name: session.author_name().to_owned(), device: Some(session.device_id), device_seq: None },
                 recorded_at: browser::now(),
                 body,
             })
@@ -459,6 +466,7 @@ impl Wallet {
         // The cursor is kept here, so a page that could not be saved is not fetched again
         // and again within the round.
         let mut cursor = records.cursor;
+        let photos = sync::receipts_named(&records);
         drop(records);
         loop {
             if !self.holds(account) {
@@ -469,9 +477,42 @@ impl Wallet {
             cursor = page.cursor;
             self.note_storage(self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor)).await);
             if !more {
-                return Ok(());
+                break;
             }
         }
+        self.send_receipts(client, session, &photos).await
+    }
+
+    /// Sends the receipt photos this device holds and the council does not, one request
+    /// each, after the records that name them. Photos the council holds are noted on the
+    /// device and never asked about again; a round cut off part way goes on next time with
+    /// the photos still missing. A photo taken on another phone is that phone's to send.
+    async fn send_receipts(&self, client: &SyncClient, session: &Session, named: &[ReceiptRef]) -> Result<(), SyncError> {
+        let account = session.account.account_id;
+        // A device that cannot read its photo marks sends nothing now; the next round tries.
+        let Ok(waiting) = receipts::not_sent(account, named).await else { return Ok(()) };
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let missing = client.missing_receipts(session, &waiting).await?;
+        let held: Vec<ReceiptRef> = waiting.into_iter().filter(|r| !missing.contains(r)).collect();
+        let _ = receipts::mark_sent(account, &held).await;
+        let mut refused = None;
+        for receipt in missing {
+            if !self.holds(account) {
+                return Ok(());
+            }
+            let Some((content_type, bytes)) = receipts::bytes(&receipt).await else { continue };
+            match client.upload_receipt(session, &receipt, &content_type, bytes).await {
+                Ok(()) => {
+                    let _ = receipts::mark_sent(account, std::slice::from_ref(&receipt)).await;
+                }
+                // Said once the others are sent; it is tried again next round.
+                Err(SyncError::Refused(message)) => refused = Some(format!("A receipt photo was not accepted: {message}")),
+                Err(other) => return Err(other),
+            }
+        }
+        refused.map_or(Ok(()), |message| Err(SyncError::Refused(message)))
     }
 
     /// Shows a failed write to the device (for accounts not on screen).

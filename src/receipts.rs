@@ -7,8 +7,8 @@
 //! spend is saved, so a photo taken with no signal is never lost; the spend refers to it
 //! by hash, and the same photo is kept once.
 
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
-use tally_ledger::ReceiptRef;
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use tally_ledger::{AccountId, ReceiptRef};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -21,7 +21,13 @@ const MAX_EDGE: u32 = 1600;
 /// fine here).
 const QUALITIES: [f64; 4] = [0.8, 0.65, 0.5, 0.35];
 const DATABASE: &str = "tally-receipts";
+/// Version 1: the photos. Version 2 adds which photos the council holds.
+const DATABASE_VERSION: u32 = 2;
+/// The photos: key the SHA-256, value the JPEG (or other image) Blob.
 const STORE: &str = "receipts";
+/// Which photos each account's council holds: key `"<account id>/<sha256>"`, value `true`.
+/// A photo is sent only while its key is missing here.
+const SENT_STORE: &str = "sent";
 
 /// Why a photo could not be added. The form keeps everything else.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -136,13 +142,25 @@ async fn sha256_hex(blob: &web_sys::Blob) -> Option<String> {
 }
 
 async fn database() -> Result<Database, idb::Error> {
-    let mut request = Factory::new()?.open(DATABASE, Some(1))?;
+    let mut request = Factory::new()?.open(DATABASE, Some(DATABASE_VERSION))?;
     request.on_upgrade_needed(|event| {
         if let Ok(database) = event.database() {
-            let _ = database.create_object_store(STORE, ObjectStoreParams::new());
+            let names = database.store_names();
+            for store in [STORE, SENT_STORE] {
+                if !names.iter().any(|n| n == store) {
+                    let _ = database.create_object_store(store, ObjectStoreParams::new());
+                }
+            }
         }
     });
-    request.await
+    let mut database = request.await?;
+    // A newer version of the app opening the database in another tab: let it.
+    database.on_version_change(|event| {
+        if let Ok(database) = event.database() {
+            database.close();
+        }
+    });
+    Ok(database)
 }
 
 async fn store(receipt: &Receipt) -> Result<(), idb::Error> {
@@ -179,4 +197,73 @@ pub async fn load(reference: &ReceiptRef) -> Option<Receipt> {
     database.close();
     let blob = value.dyn_into::<web_sys::Blob>().ok()?;
     Some(Receipt { reference: reference.clone(), blob })
+}
+
+/// A photo's bytes and type, to send to the council.
+pub async fn bytes(reference: &ReceiptRef) -> Option<(String, Vec<u8>)> {
+    let receipt = load(reference).await?;
+    let content_type = match receipt.blob.type_() {
+        t if t.is_empty() => "image/jpeg".to_owned(),
+        t => t,
+    };
+    let buffer = JsFuture::from(receipt.blob.array_buffer()).await.ok()?;
+    Some((content_type, js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+/// Keeps a photo fetched from the council, after checking it is the one named.
+pub async fn keep(reference: &ReceiptRef, content_type: &str, bytes: &[u8]) -> Option<Receipt> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    if sha256_hex(&blob).await.as_deref() != Some(reference.0.as_str()) {
+        return None;
+    }
+    let receipt = Receipt { reference: reference.clone(), blob };
+    store(&receipt).await.ok()?;
+    Some(receipt)
+}
+
+fn sent_key(account: AccountId, reference: &ReceiptRef) -> JsValue {
+    JsValue::from_str(&format!("{account}/{}", reference.0))
+}
+
+/// Of these photos, the ones not yet known to be held by the account's council.
+pub async fn not_sent(account: AccountId, references: &[ReceiptRef]) -> Result<Vec<ReceiptRef>, idb::Error> {
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    let database = database().await?;
+    let transaction = database.transaction(&[SENT_STORE], TransactionMode::ReadOnly)?;
+    // One read of this account's keys ("<account>/" up to, not including, "<account>0").
+    let range = KeyRange::bound(
+        &JsValue::from_str(&format!("{account}/")),
+        &JsValue::from_str(&format!("{account}0")),
+        Some(false),
+        Some(true),
+    )?;
+    let keys = transaction.object_store(SENT_STORE)?.get_all_keys(Some(Query::KeyRange(range)), None)?.await?;
+    database.close();
+    let sent: std::collections::HashSet<String> = keys.iter().filter_map(JsValue::as_string).collect();
+    Ok(references
+        .iter()
+        .filter(|r| !sent.contains(&sent_key(account, r).as_string().unwrap_or_default()))
+        .cloned()
+        .collect())
+}
+
+/// Notes that the account's council holds these photos.
+pub async fn mark_sent(account: AccountId, references: &[ReceiptRef]) -> Result<(), idb::Error> {
+    if references.is_empty() {
+        return Ok(());
+    }
+    let database = database().await?;
+    let transaction = database.transaction(&[SENT_STORE], TransactionMode::ReadWrite)?;
+    let sent = transaction.object_store(SENT_STORE)?;
+    for reference in references {
+        sent.put(&JsValue::TRUE, Some(&sent_key(account, reference)))?.await?;
+    }
+    transaction.commit()?.await?;
+    database.close();
+    Ok(())
 }

@@ -156,11 +156,26 @@ impl Records {
         self.cursor_unsaved = true;
     }
 
-    /// Adds an entry made on this device; it waits to be sent.
-    pub fn add_local(&mut self, entry: Entry) {
+    /// Adds an entry made on this device; it waits to be sent. It is numbered after the
+    /// device's other records for this account (`Author::device_seq`), so the council can
+    /// tell if one of them never arrived.
+    pub fn add_local(&mut self, mut entry: Entry) {
         if self.find(entry.id).is_none() {
+            if let (Some(device), None) = (entry.author.device, entry.author.device_seq) {
+                entry.author.device_seq = Some(self.last_device_seq(device) + 1);
+            }
             self.push(LocalRecord { entry, delivery: Delivery::Waiting });
         }
+    }
+
+    /// The highest number a device has given its records here (0 when none).
+    fn last_device_seq(&self, device: DeviceId) -> u64 {
+        self.records
+            .iter()
+            .filter(|r| r.entry.author.device == Some(device))
+            .filter_map(|r| r.entry.author.device_seq)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Entries waiting to be sent to the council, oldest first.
@@ -378,6 +393,7 @@ impl BrowserStore {
         let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadOnly)?;
         let rows = transaction.object_store(RECORDS_STORE)?.get_all(Some(Query::KeyRange(account_range(account)?)), None)?.await?;
         let cursor = transaction.object_store(META_STORE)?.get(cursor_key(account))?.await?;
+        crate::browser::measure("tally:read-rows", "tally:load-start");
         let mut records = Vec::with_capacity(rows.len());
         for row in rows {
             let Some(text) = row.as_string() else { continue };

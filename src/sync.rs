@@ -6,8 +6,11 @@
 //! it.
 
 use serde::de::DeserializeOwned;
-use tally_api::{ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, MAX_BODY_BYTES, MAX_PUSH_ENTRIES};
-use tally_ledger::Entry;
+use tally_api::{
+    ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored, ReceiptsMissing,
+    ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
+};
+use tally_ledger::{Entry, ReceiptRef};
 
 use crate::store::{Delivery, Records, Session};
 
@@ -76,6 +79,83 @@ impl SyncClient {
             .await;
         read(response).await
     }
+}
+
+impl SyncClient {
+    fn receipt_url(&self, session: &Session, receipt: &ReceiptRef) -> String {
+        format!("{}/accounts/{}/receipts/{}", self.base, session.account.account_id, receipt.0)
+    }
+
+    /// Of these photos, the ones the council does not hold yet.
+    pub async fn missing_receipts(&self, session: &Session, receipts: &[ReceiptRef]) -> Result<Vec<ReceiptRef>, SyncError> {
+        let mut missing = Vec::new();
+        for chunk in receipts.chunks(MAX_RECEIPT_QUERY) {
+            let response = self
+                .http
+                .post(format!("{}/accounts/{}/receipts/missing", self.base, session.account.account_id))
+                .bearer_auth(&session.token)
+                .json(&ReceiptsQuery { receipts: chunk.to_vec() })
+                .send()
+                .await;
+            let answer: ReceiptsMissing = read(response).await?;
+            // Only names that were asked about: anything else is a muddled answer.
+            if answer.missing.iter().any(|r| !chunk.contains(r)) {
+                return Err(SyncError::Unreachable);
+            }
+            missing.extend(answer.missing);
+        }
+        Ok(missing)
+    }
+
+    /// Sends one photo. Done when the council says it holds it.
+    pub async fn upload_receipt(&self, session: &Session, receipt: &ReceiptRef, content_type: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .put(self.receipt_url(session, receipt))
+            .bearer_auth(&session.token)
+            .header("Content-Type", content_type)
+            .body(bytes)
+            .send()
+            .await;
+        let stored: ReceiptStored = read(response).await?;
+        if stored.receipt != *receipt || !stored.status.is_held_by_council() {
+            return Err(SyncError::Unreachable);
+        }
+        Ok(())
+    }
+
+    /// Fetches a photo another device sent: its type and bytes, or `None` when the
+    /// council does not have it (yet).
+    pub async fn download_receipt(&self, session: &Session, receipt: &ReceiptRef) -> Result<Option<(String, Vec<u8>)>, SyncError> {
+        let response = self.http.get(self.receipt_url(session, receipt)).bearer_auth(&session.token).send().await;
+        let response = response.map_err(|_| SyncError::Unreachable)?;
+        if response.status().as_u16() == 404 {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            return read::<()>(Ok(response)).await.map(|()| None);
+        }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("image/jpeg")
+            .to_owned();
+        let bytes = response.bytes().await.map_err(|_| SyncError::Unreachable)?;
+        Ok(Some((content_type, bytes.to_vec())))
+    }
+}
+
+/// Every receipt photo the records name, each once, in the order first named.
+pub fn receipts_named(records: &Records) -> Vec<ReceiptRef> {
+    let mut seen = std::collections::HashSet::new();
+    records
+        .records
+        .iter()
+        .flat_map(|r| r.entry.receipts())
+        .filter(|r| seen.insert(*r))
+        .cloned()
+        .collect()
 }
 
 /// Reads an answer. No answer, a cut-off answer and the council's own server errors (5xx)

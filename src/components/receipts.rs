@@ -5,7 +5,9 @@ use leptos::task::spawn_local;
 use tally_ledger::ReceiptRef;
 use wasm_bindgen::JsCast;
 
-use crate::receipts;
+use crate::app::use_wallet;
+use crate::sync::SyncClient;
+use crate::{browser, receipts};
 
 /// A photo attached to the form.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,16 +87,29 @@ pub fn ReceiptPicker(receipts: RwSignal<Vec<Attached>>) -> impl IntoView {
     }
 }
 
-/// The photos of a saved spend, as thumbnails linking to the full size. Photos taken on
-/// another phone are listed as such (they travel through the council, see the sync issue).
+/// The photos of a saved spend, as thumbnails linking to the full size. A photo taken on
+/// another phone is fetched from the council once and kept on this device; until that
+/// phone has sent it, it is listed as added on another device.
 #[component]
 pub fn ReceiptGallery(references: Vec<ReceiptRef>) -> impl IntoView {
+    let wallet = use_wallet();
     let loaded = RwSignal::new(None::<Vec<Option<String>>>);
     let wanted = references.clone();
     spawn_local(async move {
+        let session = wallet.session.get_untracked().filter(|s| !s.local);
+        let client = SyncClient::new(browser::api_base());
         let mut urls = Vec::with_capacity(wanted.len());
         for reference in &wanted {
-            urls.push(receipts::load(reference).await.and_then(|r| r.object_url()));
+            let mut receipt = receipts::load(reference).await;
+            if let (None, Some(session)) = (&receipt, &session) {
+                if let Ok(Some((content_type, bytes))) = client.download_receipt(session, reference).await {
+                    receipt = receipts::keep(reference, &content_type, &bytes).await;
+                    if receipt.is_some() {
+                        let _ = receipts::mark_sent(session.account.account_id, std::slice::from_ref(reference)).await;
+                    }
+                }
+            }
+            urls.push(receipt.and_then(|r| r.object_url()));
         }
         loaded.set(Some(urls));
     });
@@ -111,7 +126,9 @@ pub fn ReceiptGallery(references: Vec<ReceiptRef>) -> impl IntoView {
                             </a></li>
                         }.into_any()
                     }
-                    None => view! { <li><p>{format!("{label} was added on another device.")}</p></li> }.into_any(),
+                    None => view! {
+                        <li><p>{format!("{label} was added on another device. It will show here once that device has sent it to the council.")}</p></li>
+                    }.into_any(),
                 }
             }).collect_view())}
         </ul>

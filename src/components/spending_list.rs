@@ -25,7 +25,9 @@ struct Row {
 #[component]
 pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
     let wallet = use_wallet();
-    let rows = move || {
+    // Worked out once per change (the list and its empty check both read it), and only
+    // for the rows shown: an account can hold thousands of spends.
+    let rows = Memo::new(move |_| {
         let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
         let local = wallet.session.with(|s| s.as_ref().is_some_and(|s| s.local));
         wallet.records.with(|records| wallet.ledger.with(|ledger| {
@@ -53,6 +55,7 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
                     };
                     Some(row(active.original, active.spend()?, state.to_owned()))
                 })
+                .take(limit.unwrap_or(usize::MAX))
                 .collect();
             // Refused records are not in the ledger; list them too, so nothing disappears.
             for record in &records.records {
@@ -63,18 +66,18 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
             rows.truncate(limit.unwrap_or(usize::MAX));
             rows
         }))
-    };
+    });
 
     view! {
         <section class="spending" aria-labelledby="spending-heading">
             <h2 id="spending-heading">"Spending"</h2>
             <Show
-                when=move || !rows().is_empty()
+                when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! { <p>"No spending logged yet."</p> }
             >
                 <ul class="spending-list" aria-labelledby="spending-heading">
                     <For
-                        each=rows
+                        each=move || rows.get()
                         key=|row| (row.id, row.state.clone(), row.amount.clone())
                         children=|row| view! {
                             <li class="spending-item">

@@ -11,9 +11,9 @@ export const DEMO_REFERENCE = 'DP-000001';
 export type Entry = {
   id: string;
   account: string;
-  author: { name: string; device: string | null };
+  author: { name: string; device: string | null; device_seq?: number };
   recorded_at: string;
-  body: { type: 'spend' | 'payment_in'; date: string; amount: string; payee?: string; plan_line?: string };
+  body: { type: 'spend' | 'payment_in'; date: string; amount: string; payee?: string; plan_line?: string; receipts?: string[] };
 };
 
 type Device = { token: string; device_id: string; account: { account_id: string } };
@@ -119,6 +119,24 @@ export class Council {
       cursor = page.cursor;
       if (!page.more) return all;
     }
+  }
+
+  /** A receipt photo as the council holds it (read by another device of the person), or
+   *  null when it holds none by that name. */
+  async receipt(sha256: string, reference = DEMO_REFERENCE): Promise<Buffer | null> {
+    await this.entries(reference);
+    const checker = this.checkers.get(reference)!;
+    const response = await fetch(`${this.url}api/v1/accounts/${checker.account.account_id}/receipts/${sha256}`, {
+      headers: { authorization: `Bearer ${checker.token}` },
+    });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Error(`receipt fetch failed: ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Stops a device's token working, as the council does for a lost phone. */
+  revokeDevice(deviceId: string): string {
+    return execFileSync(BIN, ['--data-dir', this.dataDir, 'revoke-device', '--device', deviceId]).toString();
   }
 
   async spends(reference = DEMO_REFERENCE): Promise<Entry[]> {

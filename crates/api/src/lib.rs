@@ -4,7 +4,7 @@
 //! sync client, which calls it. Everything else works with ledger types.
 
 use serde::{Deserialize, Serialize};
-use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, SupportPlan};
+use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, ReceiptRef, SupportPlan};
 
 /// The most entries one push may carry; a bigger batch is refused before it is read.
 pub const MAX_PUSH_ENTRIES: usize = 500;
@@ -116,4 +116,39 @@ pub struct PullResponse {
     pub cursor: i64,
     /// Whether more entries are waiting after this page.
     pub more: bool,
+}
+
+/// The largest receipt photo the council keeps, in bytes. The wallet makes photos about
+/// 200 KB; this leaves room for a clear photo of a long invoice.
+pub const MAX_RECEIPT_BYTES: usize = 1024 * 1024;
+
+/// The most receipt names one `receipts/missing` question may carry.
+pub const MAX_RECEIPT_QUERY: usize = 500;
+
+/// The kinds of file the council keeps as receipt photos, by their `Content-Type`.
+pub const RECEIPT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+
+/// `POST /api/v1/accounts/{account_id}/receipts/missing`: which of these photos (named by
+/// the SHA-256 of their bytes, 64 lower-case hex digits) the council does not hold yet.
+/// A device sends only those, so each photo crosses the network once, and an upload cut
+/// off half way resumes with the photos still missing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptsQuery {
+    pub receipts: Vec<ReceiptRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptsMissing {
+    /// The ones asked about that the council does not hold, in the order asked.
+    pub missing: Vec<ReceiptRef>,
+}
+
+/// `PUT /api/v1/accounts/{account_id}/receipts/{sha256}` with the photo's bytes as the
+/// body and its `Content-Type`. The council checks the bytes hash to the name, the size
+/// and the type. Sending a photo it holds already changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptStored {
+    pub receipt: ReceiptRef,
+    pub status: PushStatus,
+    pub size_bytes: u64,
 }

@@ -68,6 +68,15 @@ pub fn unix_ms(time: OffsetDateTime) -> i64 {
     (time.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// Unix milliseconds as "2026-11-22 10:42 UTC", for the command line.
+pub fn format_ms(ms: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
 /// Issues a new one-time pairing code for an account and returns it as shown to people.
 pub async fn issue_pairing_code(storage: &Storage, account_id: AccountId) -> anyhow::Result<String> {
     let code = auth::new_pairing_code();

@@ -41,6 +41,19 @@ enum Command {
         #[arg(long)]
         reference: String,
     },
+    /// List the devices paired with an account.
+    Devices {
+        /// The council's reference for the account, e.g. DP-000001.
+        #[arg(long)]
+        reference: String,
+    },
+    /// Stop a paired device reaching its account (a lost or replaced phone). What it
+    /// already sent is kept.
+    RevokeDevice {
+        /// The device's id, as `devices` lists it.
+        #[arg(long)]
+        device: uuid::Uuid,
+    },
 }
 
 #[tokio::main]
@@ -95,6 +108,42 @@ async fn main() -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             println!("{}", issue_pairing_code(&storage, account.account_id).await?);
+        }
+        Command::Devices { reference } => {
+            let account = storage
+                .account_by_reference(&reference)
+                .await?
+                .with_context(|| format!("there is no account with reference {reference}"))?;
+            let devices = storage.devices(account.account_id).await?;
+            if devices.is_empty() {
+                println!("No devices are paired with {reference} ({}).", account.person_name);
+            }
+            for device in devices {
+                let state = match device.revoked_at_ms {
+                    Some(at) => format!("revoked {}", tally_council::format_ms(at)),
+                    None => "active".to_owned(),
+                };
+                let received = match (device.records, device.last_received_at_ms) {
+                    (0, _) | (_, None) => "no records yet".to_owned(),
+                    (n, Some(at)) => format!("{n} records, last {}", tally_council::format_ms(at)),
+                };
+                let missing = match device.missing {
+                    0 => String::new(),
+                    n => format!("  {n} numbered records not received yet"),
+                };
+                println!(
+                    "{}  {}  paired {}  {state}  {received}{missing}",
+                    device.device_id.0,
+                    device.label,
+                    tally_council::format_ms(device.paired_at_ms)
+                );
+            }
+        }
+        Command::RevokeDevice { device } => {
+            match storage.revoke_device(tally_ledger::DeviceId(device), tally_council::now_ms()).await? {
+                Some(account) => println!("Revoked device {device} of account {account}; its token no longer works."),
+                None => anyhow::bail!("there is no active device {device} (it may be revoked already)"),
+            }
         }
     }
     Ok(())

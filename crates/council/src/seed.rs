@@ -66,7 +66,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
         let payment = Entry {
             id: EntryId(Uuid::now_v7()),
             account: account_id,
-            author: Author { name: DEMO_COUNCIL.to_owned(), device: None },
+            author: Author { name: DEMO_COUNCIL.to_owned(), device: None, device_seq: None },
             recorded_at: now,
             body: EntryBody::PaymentIn(MoneyIn {
                 date: now.date(),
@@ -99,7 +99,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
         let payment = Entry {
             id: EntryId(Uuid::now_v7()),
             account: second.account_id,
-            author: Author { name: DEMO_COUNCIL.to_owned(), device: None },
+            author: Author { name: DEMO_COUNCIL.to_owned(), device: None, device_seq: None },
             recorded_at: now,
             body: EntryBody::PaymentIn(MoneyIn { date: now.date(), amount: Money::from_pence(52_000), reference: "Four-weekly payment".to_owned() }),
         };

@@ -5,6 +5,7 @@
 //! stateless servers on one database). Placeholders are `$1, $2...`, which both accept;
 //! times are Unix milliseconds and money whole pence, both `BIGINT`.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use anyhow::Context;
@@ -12,6 +13,16 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, EntryId, SupportPlan};
 use uuid::Uuid;
+
+/// Ids looked up in one `IN (...)` list; rows written by one `INSERT`. Both stay far
+/// below the bound parameters SQLite (32,766) and Postgres (65,535) accept.
+const IDS_PER_STATEMENT: usize = 500;
+const ROWS_PER_INSERT: usize = 100;
+
+/// `$from, $from+1, ...` (`count` of them), for statements built for a batch.
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
 
 /// Which database engine a [`Storage`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +52,33 @@ pub struct AccountRow {
 pub struct DeviceRow {
     pub device_id: DeviceId,
     pub account_id: AccountId,
+}
+
+/// A paired device, as the council lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub label: String,
+    pub paired_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+    /// Records received from this device.
+    pub records: i64,
+    /// The highest number the device gave a record the council holds.
+    pub highest_number: Option<i64>,
+    /// Numbers below the highest with no record: records made on the device that have not
+    /// arrived (yet).
+    pub missing: i64,
+    pub last_received_at_ms: Option<i64>,
+}
+
+/// A receipt photo offered for keeping, already checked.
+#[derive(Clone, Copy, Debug)]
+pub struct NewReceipt<'a> {
+    pub account_id: AccountId,
+    pub sha256: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub device_id: Option<DeviceId>,
 }
 
 /// An entry offered for storage.
@@ -338,6 +376,98 @@ impl Storage {
         ids.iter().map(|id| Ok(DeviceId(parse_uuid(id)?))).collect()
     }
 
+    /// Every device paired with an account, newest first, revoked ones too, with what the
+    /// council has received from each.
+    pub async fn devices(&self, account_id: AccountId) -> anyhow::Result<Vec<DeviceInfo>> {
+        let rows = sqlx::query(
+            "SELECT d.device_id, d.label, d.paired_at_ms, d.revoked_at_ms, \
+                    COUNT(e.entry_id), COUNT(DISTINCT e.device_seq), MAX(e.device_seq), MAX(e.received_at_ms) \
+             FROM device d LEFT JOIN entry e ON e.device_id = d.device_id AND e.account_id = d.account_id \
+             WHERE d.account_id = $1 \
+             GROUP BY d.device_id, d.label, d.paired_at_ms, d.revoked_at_ms \
+             ORDER BY d.paired_at_ms DESC, d.device_id",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| {
+                let numbered: i64 = row.try_get(5)?;
+                let highest: Option<i64> = row.try_get(6)?;
+                Ok(DeviceInfo {
+                    device_id: DeviceId(parse_uuid(&row.try_get::<String, _>(0)?)?),
+                    label: row.try_get(1)?,
+                    paired_at_ms: row.try_get(2)?,
+                    revoked_at_ms: row.try_get(3)?,
+                    records: row.try_get(4)?,
+                    highest_number: highest,
+                    missing: highest.map_or(0, |h| (h - numbered).max(0)),
+                    last_received_at_ms: row.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stops a device's token working (a lost or replaced phone). What it sent stays.
+    /// Returns the account it belonged to, or `None` if there is no such device or it was
+    /// revoked already.
+    pub async fn revoke_device(&self, device_id: DeviceId, now_ms: i64) -> anyhow::Result<Option<AccountId>> {
+        let account: Option<String> = sqlx::query_scalar(
+            "UPDATE device SET revoked_at_ms = $1 WHERE device_id = $2 AND revoked_at_ms IS NULL RETURNING account_id",
+        )
+        .bind(now_ms)
+        .bind(device_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        account.map(|a| Ok(AccountId(parse_uuid(&a)?))).transpose()
+    }
+
+    // --- receipt photos -------------------------------------------------------------------
+
+    /// Which of these photos (by SHA-256) the council holds for the account.
+    pub async fn receipts_held(&self, account_id: AccountId, names: &[String]) -> anyhow::Result<Vec<String>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT sha256 FROM receipt WHERE account_id = $1 AND sha256 IN ({})",
+            placeholders(2, names.len())
+        );
+        let mut query = sqlx::query_scalar(&sql).bind(account_id.to_string());
+        for name in names {
+            query = query.bind(name);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Keeps a photo; a second copy of the same one changes nothing. `true` when it was new.
+    pub async fn store_receipt(&self, receipt: &NewReceipt<'_>, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO receipt (account_id, sha256, content_type, size_bytes, body, device_id, uploaded_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, sha256) DO NOTHING",
+        )
+        .bind(receipt.account_id.to_string())
+        .bind(receipt.sha256)
+        .bind(receipt.content_type)
+        .bind(receipt.bytes.len() as i64)
+        .bind(receipt.bytes.to_vec())
+        .bind(receipt.device_id.map(|d| d.to_string()))
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A photo the council holds: its type and bytes.
+    pub async fn receipt(&self, account_id: AccountId, sha256: &str) -> anyhow::Result<Option<(String, Vec<u8>)>> {
+        let row = sqlx::query("SELECT content_type, body FROM receipt WHERE account_id = $1 AND sha256 = $2")
+            .bind(account_id.to_string())
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
+    }
+
     // --- entries ------------------------------------------------------------------------
 
     /// Stores a batch of entries for one account in one transaction, giving each new entry
@@ -365,37 +495,64 @@ impl Storage {
         let Some(mut seq) = last_seq else {
             return Ok(None);
         };
+        // What is held already under these ids, read in a few statements rather than one
+        // per entry.
+        let mut held: HashMap<String, String> = HashMap::new();
+        for chunk in entries.chunks(IDS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT entry_id, body FROM entry WHERE entry_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for new in chunk {
+                query = query.bind(new.entry.id.to_string());
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                held.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        // Compared as entries, not as text: a record stored before a field was added is
+        // still the same record when it is sent again. The same id twice in one batch is
+        // judged against the first.
         let mut outcomes = Vec::with_capacity(entries.len());
+        let mut fresh: HashMap<EntryId, &Entry> = HashMap::new();
+        let mut rows: Vec<(String, i64, &NewEntry)> = Vec::new();
         for new in entries {
             let id = new.entry.id.to_string();
-            let existing: Option<String> = sqlx::query_scalar("SELECT body FROM entry WHERE entry_id = $1")
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            // Compared as entries, not as text: a record stored before a field was added
-            // is still the same record when it is sent again.
-            let same = |body: &str| serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
-            let outcome = match existing {
-                Some(body) if same(&body) => StoreOutcome::AlreadyStored,
-                Some(_) => StoreOutcome::Conflict,
-                None => {
-                    seq += 1;
-                    sqlx::query(
-                        "INSERT INTO entry (entry_id, account_id, account_seq, device_id, body, received_at_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&id)
-                    .bind(&account)
-                    .bind(seq)
-                    .bind(new.entry.author.device.map(|d| d.to_string()))
-                    .bind(&new.body)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-                    StoreOutcome::Stored
-                }
+            let outcome = if let Some(body) = held.get(&id) {
+                let same = serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
+                if same { StoreOutcome::AlreadyStored } else { StoreOutcome::Conflict }
+            } else if let Some(first) = fresh.get(&new.entry.id) {
+                if **first == new.entry { StoreOutcome::AlreadyStored } else { StoreOutcome::Conflict }
+            } else {
+                seq += 1;
+                fresh.insert(new.entry.id, &new.entry);
+                rows.push((id, seq, new));
+                StoreOutcome::Stored
             };
             outcomes.push(outcome);
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO entry (entry_id, account_id, account_seq, device_id, device_seq, body, received_at_ms) \
+                 VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, seq, new) in chunk {
+                query = query
+                    .bind(id.as_str())
+                    .bind(account.as_str())
+                    .bind(*seq)
+                    .bind(new.entry.author.device.map(|d| d.to_string()))
+                    .bind(new.entry.author.device_seq.and_then(|n| i64::try_from(n).ok()))
+                    .bind(new.body.as_str())
+                    .bind(now_ms);
+            }
+            query.execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
             .bind(seq)

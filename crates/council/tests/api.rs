@@ -76,6 +76,9 @@ on_every_database! {
     tokens_reach_only_their_own_account => scope_scenario;
     bad_requests_get_plain_errors_and_store_nothing => bad_request_scenario;
     pull_pages_through_many_entries => paging_scenario;
+    receipt_photos_are_checked_and_kept_once => receipts_scenario;
+    a_revoked_device_is_shut_out_and_its_records_kept => revocation_scenario;
+    devices_number_their_records_so_gaps_show => device_numbers_scenario;
 }
 
 struct Client {
@@ -107,6 +110,20 @@ impl Client {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Reply { status, body }
+    }
+
+    /// Sends raw bytes with a content type; the reply body as bytes too.
+    async fn send_bytes(&self, method: Method, uri: &str, token: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> Reply {
@@ -155,7 +172,7 @@ fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
     Entry {
         id: EntryId(Uuid::now_v7()),
         account: device.account.account_id,
-        author: Author { name: "Alex Morgan".into(), device: Some(device.device_id) },
+        author: Author { name: "Alex Morgan".into(), device: Some(device.device_id), device_seq: None },
         recorded_at: datetime!(2026-11-22 10:00 UTC),
         body: EntryBody::Spend(Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), payee, Some(PlanLineId("day-centre".into())))),
     }
@@ -233,11 +250,24 @@ async fn idempotency_scenario(storage: &Storage) {
     assert_eq!(statuses(&conflict), vec![PushStatus::Refused]);
     assert!(conflict.body["results"][0]["message"].as_str().unwrap().contains("never change"));
 
+    // Within one new batch: the first copy of an id is stored, the same again is held,
+    // a different record under it is refused; the stored one is the first.
+    let fresh = spend(&device, 700, "City Taxis");
+    let mut clash = fresh.clone();
+    if let EntryBody::Spend(s) = &mut clash.body {
+        s.payee = "Someone else".into();
+    }
+    let mixed = client.push(&device, vec![to_json(&fresh), to_json(&fresh), to_json(&clash)]).await;
+    assert_eq!(statuses(&mixed), vec![PushStatus::Stored, PushStatus::AlreadyStored, PushStatus::Refused]);
+    assert_eq!(storage.count_entries_with_id(fresh.id).await.unwrap(), 1);
+
     let pulled = client.pull_all(&device).await;
     let payments = pulled.iter().filter(|e| matches!(e.body, EntryBody::PaymentIn(_))).count();
     assert_eq!(payments, 1, "the seeded first payment comes down");
     let copies: Vec<&Entry> = pulled.iter().filter(|e| e.id == entry.id).collect();
     assert_eq!(copies, vec![&entry], "the spend comes down once, as first sent");
+    let copies: Vec<&Entry> = pulled.iter().filter(|e| e.id == fresh.id).collect();
+    assert_eq!(copies, vec![&fresh]);
 
     // A phone paired again (new token, new device id) can still send what it logged
     // under its earlier pairing.
@@ -408,4 +438,175 @@ async fn paging_scenario(storage: &Storage) {
     .unwrap();
     assert_eq!(first_page.entries.len(), tally_api::MAX_PULL_ENTRIES);
     assert!(first_page.more);
+}
+
+/// A small valid-looking JPEG (the server checks the first bytes, not the whole image).
+fn jpeg(fill: u8, len: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.resize(len, fill);
+    bytes
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn receipts_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let account = device.account.account_id;
+    let photo = jpeg(7, 150_000);
+    let name = sha256_hex(&photo);
+    let other = jpeg(8, 2_000);
+    let other_name = sha256_hex(&other);
+    let missing_uri = format!("/api/v1/accounts/{account}/receipts/missing");
+    let photo_uri = format!("/api/v1/accounts/{account}/receipts/{name}");
+
+    // Nothing held yet: both are missing, in the order asked.
+    let ask = json!({"receipts": [name, other_name]});
+    let reply = client.post(&missing_uri, Some(&device.token), &ask).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["missing"], json!([name, other_name]));
+
+    // Sent once: stored; sent again: already stored, nothing changes.
+    let (status, body) = client.send_bytes(Method::PUT, &photo_uri, &device.token, "image/jpeg", photo.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    let stored: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(stored["status"], "stored");
+    assert_eq!(stored["size_bytes"], 150_000);
+    let (status, body) = client.send_bytes(Method::PUT, &photo_uri, &device.token, "image/jpeg", photo.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["status"], "already_stored");
+    let reply = client.post(&missing_uri, Some(&device.token), &ask).await;
+    assert_eq!(reply.body["missing"], json!([other_name]));
+
+    // The same photo comes back, byte for byte, to another device of the account.
+    let code = issue_pairing_code(storage, account).await.unwrap();
+    let second = client.pair(&code).await;
+    let (status, body) = client.send_bytes(Method::GET, &photo_uri, &second.token, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, photo);
+
+    // Checks, each with a plain reason, and nothing kept.
+    let other_uri = format!("/api/v1/accounts/{account}/receipts/{other_name}");
+    let refusals: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("image/jpeg", jpeg(9, 2_000), StatusCode::BAD_REQUEST, "not the one named"),
+        ("application/pdf", other.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "image/jpeg, image/png or image/webp"),
+        ("image/png", other.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "not a PNG image"),
+        ("image/jpeg", Vec::new(), StatusCode::BAD_REQUEST, "empty"),
+    ];
+    for (content_type, bytes, expected, words) in refusals {
+        let (status, body) = client.send_bytes(Method::PUT, &other_uri, &device.token, content_type, bytes).await;
+        let message = serde_json::from_slice::<Value>(&body).unwrap()["error"]["message"].as_str().unwrap().to_owned();
+        assert_eq!(status, expected, "{content_type}: {message}");
+        assert!(message.contains(words), "{content_type}: {message}");
+    }
+    let text_named = sha256_hex(b"%PDF-1.7 not a photo");
+    let (status, _) = client
+        .send_bytes(Method::PUT, &format!("/api/v1/accounts/{account}/receipts/{text_named}"), &device.token, "image/jpeg", b"%PDF-1.7 not a photo".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge = jpeg(1, tally_api::MAX_RECEIPT_BYTES + 1);
+    let huge_uri = format!("/api/v1/accounts/{account}/receipts/{}", sha256_hex(&huge));
+    let (status, body) = client.send_bytes(Method::PUT, &huge_uri, &device.token, "image/jpeg", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(String::from_utf8_lossy(&body).contains("too large"));
+    let (status, _) = client.send_bytes(Method::PUT, &format!("/api/v1/accounts/{account}/receipts/NOTAHASH"), &device.token, "image/jpeg", other.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let reply = client.post(&missing_uri, Some(&device.token), &ask).await;
+    assert_eq!(reply.body["missing"], json!([other_name]), "nothing refused was kept");
+    let (status, body) = client.send_bytes(Method::GET, &other_uri, &device.token, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("does not have this receipt photo yet"));
+
+    // Another account's device can neither read nor write this account's photos.
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    let stranger_account = tally_council::storage::AccountRow {
+        account_id: tally_ledger::AccountId(Uuid::now_v7()),
+        reference: "DP-000098".into(),
+        person_name: "Sam Stranger".into(),
+        council_name: seed::DEMO_COUNCIL.into(),
+    };
+    storage.create_account(&stranger_account, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
+    let stranger = client.pair(&issue_pairing_code(storage, stranger_account.account_id).await.unwrap()).await;
+    let (status, _) = client.send_bytes(Method::GET, &photo_uri, &stranger.token, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = client.send_bytes(Method::PUT, &other_uri, &stranger.token, "image/jpeg", other.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let reply = client.post(&missing_uri, Some(&stranger.token), &ask).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let too_many = json!({"receipts": vec![name.clone(); tally_api::MAX_RECEIPT_QUERY + 1]});
+    let reply = client.post(&missing_uri, Some(&device.token), &too_many).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn revocation_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let lost = client.paired(storage).await;
+    let account = lost.account.account_id;
+    let logged = spend(&lost, 1_250, "Sunrise Day Centre");
+    assert_eq!(statuses(&client.push(&lost, vec![to_json(&logged)]).await), vec![PushStatus::Stored]);
+    let replacement = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+
+    let devices = storage.devices(account).await.unwrap();
+    assert_eq!(devices.len(), 2);
+    assert!(devices.iter().all(|d| d.revoked_at_ms.is_none() && d.label == "Test phone"));
+    assert_eq!(storage.revoke_device(lost.device_id, 1_000).await.unwrap(), Some(account));
+    assert_eq!(storage.revoke_device(lost.device_id, 2_000).await.unwrap(), None, "revoked once");
+    let devices = storage.devices(account).await.unwrap();
+    assert_eq!(devices.iter().find(|d| d.device_id == lost.device_id).unwrap().revoked_at_ms, Some(1_000));
+
+    // The lost phone's token no longer reads or writes anything, with a plain reason.
+    let profile = client.get(&format!("/api/v1/accounts/{account}"), Some(&lost.token)).await;
+    assert_eq!(profile.status, StatusCode::UNAUTHORIZED);
+    assert!(message(&profile).contains("no longer paired"), "{}", message(&profile));
+    let push = client.push(&lost, vec![to_json(&spend(&lost, 99, "After revoking"))]).await;
+    assert_eq!(push.status, StatusCode::UNAUTHORIZED);
+    // What it sent before stays, and the other device carries on.
+    let entries = client.pull_all(&replacement).await;
+    assert!(entries.iter().any(|e| e.id == logged.id));
+    assert!(!entries.iter().any(|e| matches!(&e.body, EntryBody::Spend(s) if s.payee == "After revoking")));
+    let more = spend(&replacement, 500, "City Taxis");
+    assert_eq!(statuses(&client.push(&replacement, vec![to_json(&more)]).await), vec![PushStatus::Stored]);
+}
+
+async fn device_numbers_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let phone = client.paired(storage).await;
+    let account = phone.account.account_id;
+    let made: Vec<Value> = (1..=4u64)
+        .map(|n| {
+            let mut entry = spend(&phone, 100 + n as i64, "Corner Shop");
+            entry.author.device_seq = Some(n);
+            to_json(&entry)
+        })
+        .collect();
+    let numbered = |n: usize| made[n - 1].clone();
+    // Records 1, 2 and 4 arrive; 3 is still on the phone (or lost on the way).
+    let reply = client.push(&phone, vec![numbered(1), numbered(2), numbered(4)]).await;
+    assert_eq!(statuses(&reply), vec![PushStatus::Stored; 3]);
+    let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == phone.device_id).unwrap();
+    assert_eq!((info.records, info.highest_number, info.missing), (3, Some(4), 1));
+    assert!(info.last_received_at_ms.is_some());
+    // It arrives; nothing is missing. A copy sent again changes nothing.
+    client.push(&phone, vec![numbered(3), numbered(4)]).await;
+    let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == phone.device_id).unwrap();
+    assert_eq!((info.records, info.highest_number, info.missing), (4, Some(4), 0));
+    // Two different records under one number (two copies of the app on one phone) are
+    // both kept: the number only helps find gaps, it never costs a record.
+    let mut twin = spend(&phone, 999, "Second tab");
+    twin.author.device_seq = Some(4);
+    assert_eq!(statuses(&client.push(&phone, vec![to_json(&twin)]).await), vec![PushStatus::Stored]);
+    let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == phone.device_id).unwrap();
+    assert_eq!((info.records, info.highest_number, info.missing), (5, Some(4), 0));
+    // A device that has sent nothing.
+    let idle = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+    let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == idle.device_id).unwrap();
+    assert_eq!((info.records, info.highest_number, info.missing, info.last_received_at_ms), (0, None, 0, None));
+    // The number travels with the record to the person's other devices.
+    let pulled = client.pull_all(&idle).await;
+    let mut numbers: Vec<u64> = pulled.iter().filter_map(|e| e.author.device_seq).collect();
+    numbers.sort();
+    assert_eq!(numbers, vec![1, 2, 3, 4, 4]);
 }

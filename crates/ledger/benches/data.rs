@@ -75,7 +75,7 @@ pub fn entries(count: usize, largest_spend: u64) -> Vec<Entry> {
             Entry {
                 id: EntryId(Uuid::from_u128(1_000 + n as u128)),
                 account,
-                author: Author { name: "Alex Morgan".into(), device: Some(DeviceId(Uuid::from_u128(2))) },
+                author: Author { name: "Alex Morgan".into(), device: Some(DeviceId(Uuid::from_u128(2))), device_seq: None },
                 recorded_at: datetime!(2026-01-05 09:00 UTC) + Duration::minutes(n as i64),
                 body,
             }

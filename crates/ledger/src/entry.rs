@@ -53,6 +53,11 @@ pub struct PlanLineId(pub String);
 pub struct Author {
     pub name: String,
     pub device: Option<DeviceId>,
+    /// The device's own count of the records it has made for this account (1, 2, 3...),
+    /// so the council can see whether any record from a device has not arrived. Records
+    /// from before it was kept, and council records, have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_seq: Option<u64>,
 }
 
 /// One record of an account.
@@ -311,9 +316,23 @@ impl Entry {
         check_text(&self.author.name)?;
         self.body.check()
     }
+
+    /// The receipt photos this record names (a spend's, or a corrected spend's).
+    pub fn receipts(&self) -> &[ReceiptRef] {
+        self.body.receipts()
+    }
 }
 
 impl EntryBody {
+    /// The receipt photos this body names.
+    pub fn receipts(&self) -> &[ReceiptRef] {
+        match self {
+            EntryBody::Spend(spend) => &spend.receipts,
+            EntryBody::Correction(correction) => correction.replacement.receipts(),
+            _ => &[],
+        }
+    }
+
     fn check(&self) -> Result<(), EntryError> {
         match self {
             EntryBody::PaymentIn(m) | EntryBody::Contribution(m) => {
@@ -459,7 +478,7 @@ pub(crate) mod tests {
         Entry {
             id: EntryId(Uuid::from_u128(n)),
             account: AccountId(Uuid::from_u128(1)),
-            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(2))) },
+            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(2))), device_seq: None },
             recorded_at: datetime!(2026-11-22 10:00 UTC),
             body,
         }
@@ -481,7 +500,7 @@ pub(crate) mod tests {
             n,
             EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: "First payment".into() }),
         );
-        e.author = Author { name: "Demo Borough Council".into(), device: None };
+        e.author = Author { name: "Demo Borough Council".into(), device: None, device_seq: None };
         e
     }
 
@@ -511,6 +530,18 @@ pub(crate) mod tests {
         let mut s = spend_body(1_000);
         f(&mut s);
         EntryBody::Spend(s)
+    }
+
+    #[test]
+    fn receipts_are_found_in_spends_and_their_corrections() {
+        let photo = ReceiptRef("0f".repeat(32));
+        let spend = with_spend(|s| s.receipts = vec![photo.clone()]);
+        assert_eq!(entry(1, spend.clone()).receipts(), std::slice::from_ref(&photo));
+        let target = EntryId(Uuid::from_u128(7));
+        let correction = EntryBody::Correction(Correction { corrects: target, replacement: Box::new(spend), reason: String::new() });
+        assert_eq!(entry(2, correction).receipts(), std::slice::from_ref(&photo));
+        assert!(entry(3, EntryBody::Void(Void { voids: target, reason: "x".into() })).receipts().is_empty());
+        assert!(entry(4, with_spend(|_| ())).receipts().is_empty());
     }
 
     #[test]

@@ -79,7 +79,9 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
         made.push(Entry {
             id: id(n),
             account: AccountId(Uuid::from_u128(7)),
-            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9))) },
+            // Two phones take turns (the budget holder's and the carer's), each numbering
+            // its own records.
+            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9 + (n % 2) as u128))), device_seq: Some(n as u64 / 2 + 1) },
             recorded_at: datetime!(2026-01-01 09:00 UTC) + Duration::minutes(n as i64),
             body,
         });
@@ -147,6 +149,50 @@ proptest! {
         prop_assert_eq!(rules.review(&in_order), rules.review(&delivered));
     }
 
+    /// What sync does: each device takes the records in rounds (its own as it makes them,
+    /// the other phone's and the council's as pulled pages, some pages fetched again after
+    /// a cut-off answer), one at a time into the ledger it already has. However the rounds
+    /// are cut and interleaved, every device ends in the same state as one that had every
+    /// record at once.
+    #[test]
+    fn records_delivered_in_any_interleaving_of_rounds_converge(
+        (made, sent) in delivery(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+        repeat in any::<prop::sample::Index>(),
+    ) {
+        let everything = Ledger::from_entries(made).unwrap();
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(sent.len() + 1)).collect();
+        cuts.extend([0, sent.len()]);
+        cuts.sort();
+        let rounds: Vec<&[Entry]> = cuts.windows(2).map(|w| &sent[w[0]..w[1]]).collect();
+        // Phone A: rounds in order, one page delivered twice.
+        let mut phone_a = Ledger::default();
+        let again = repeat.index(rounds.len());
+        for (n, round) in rounds.iter().enumerate() {
+            let times = if n == again { 2 } else { 1 };
+            for _ in 0..times {
+                for entry in round.iter() {
+                    phone_a.insert(entry.clone()).unwrap();
+                }
+            }
+        }
+        // Phone B: the rounds the other way round, each backwards, starting from a batch.
+        let mut rounds_b = rounds.iter().rev();
+        let mut phone_b = Ledger::from_entries(rounds_b.next().map(|r| r.to_vec()).unwrap_or_default()).unwrap();
+        for round in rounds_b {
+            for entry in round.iter().rev() {
+                phone_b.insert(entry.clone()).unwrap();
+            }
+        }
+        prop_assert_eq!(&phone_a, &everything);
+        prop_assert_eq!(&phone_b, &everything);
+        prop_assert_eq!(phone_a.balance(), everything.balance());
+        let plan = tally_ledger::SupportPlan::default();
+        let policy = CouncilPolicy::default();
+        let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(300) };
+        prop_assert_eq!(rules.review(&phone_b), rules.review(&everything));
+    }
+
     #[test]
     fn conflicting_copies_resolve_the_same_whatever_the_order((_, sent) in delivery_with(true)) {
         let forwards = Ledger::from_entries(sent.clone()).unwrap();
@@ -180,7 +226,7 @@ proptest! {
         let correction = Entry {
             id: id(10_000),
             account: AccountId(Uuid::from_u128(7)),
-            author: Author { name: "Alex".into(), device: None },
+            author: Author { name: "Alex".into(), device: None, device_seq: None },
             recorded_at: datetime!(2027-06-01 09:00 UTC),
             body: EntryBody::Correction(Correction { corrects: target.id(), replacement: Box::new(EntryBody::Spend(replacement)), reason: "Fix".into() }),
         };

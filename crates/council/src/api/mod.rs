@@ -5,6 +5,7 @@ mod accounts;
 mod entries;
 mod health;
 mod pairings;
+mod receipts;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(pairings::router())
         .merge(accounts::router())
         .merge(entries::router())
+        .merge(receipts::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
 }

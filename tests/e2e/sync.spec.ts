@@ -1,0 +1,159 @@
+// Sync with the council when the connection is poor: answers lost on the way, the server
+// going down in the middle of a push, the network coming back, receipt photos travelling
+// between a person's phones, and a lost phone shut out by the council.
+import { Browser, Page, Route } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { test, expect } from './fixtures';
+import { Wallet } from './wallet';
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'receipt.jpg');
+const PUSH = '**/api/v1/accounts/*/entries';
+
+async function secondPhone(browser: Browser): Promise<Wallet> {
+  const context = await browser.newContext();
+  return new Wallet(await context.newPage());
+}
+
+/** The device id this phone was given when it paired. */
+async function deviceId(page: Page): Promise<string> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('tally.v2.sessions')!)[0].device_id);
+}
+
+test('the council stores a batch but its answer is lost: the phone sends it again and it is held once', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+
+  // The next push reaches the council, which stores it; the answer never arrives.
+  let delivered = 0;
+  await page.route(PUSH, async (route: Route) => {
+    if (route.request().method() !== 'POST' || delivered > 0) return route.fallback();
+    delivered++;
+    const answer = await route.fetch();
+    expect(answer.status()).toBe(200);
+    await route.abort('connectionreset');
+  });
+  await wallet.logSpend({ amount: '12.50', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('Could not reach the council');
+  await expect(wallet.syncStatus).toContainText('1 record waiting');
+  expect(delivered).toBe(1);
+  expect(await council.spends()).toHaveLength(1);
+
+  // The same batch again: acknowledged as already held, and nothing doubles.
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await expect(wallet.spending.filter({ hasText: 'Sunrise Day Centre' })).toHaveCount(1);
+  await expect(wallet.balance).toContainText('£1,467.50');
+  expect(await council.spends()).toHaveLength(1);
+});
+
+test('the council server stops in the middle of a push: nothing is lost or doubled when it is back', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await council.stop();
+  await wallet.logSpend({ amount: '30', payee: 'Ace Care Agency', planLine: 'Personal assistant hours' });
+  await wallet.logSpend({ amount: '4', payee: 'Corner Cafe', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('2 records waiting');
+
+  // The push is on its way when the server goes down again.
+  await council.launch();
+  let held = false;
+  await page.route(PUSH, async (route: Route) => {
+    if (route.request().method() !== 'POST' || held) return route.fallback();
+    held = true;
+    await council.stop();
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('Could not reach the council', { timeout: 20_000 });
+  await expect(wallet.syncStatus).toContainText('2 records waiting');
+  expect(held).toBe(true);
+
+  await council.launch();
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  const spends = await council.spends();
+  expect(spends.map((s) => s.body.payee).sort()).toEqual(['Ace Care Agency', 'Corner Cafe']);
+  // The phone numbered its records in the order they were made.
+  const numbers = Object.fromEntries(spends.map((s) => [s.body.payee, s.author.device_seq]));
+  expect(numbers).toEqual({ 'Ace Care Agency': 1, 'Corner Cafe': 2 });
+});
+
+test('spending logged with no network is sent by itself when the network comes back', async ({ context, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await context.setOffline(true);
+  await wallet.logSpend({ amount: '9.99', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+  await expect(wallet.syncStatus).toContainText('1 record waiting');
+  await expect(wallet.syncStatus).toContainText('Could not reach the council');
+
+  // No button pressed: the browser says the network is back, and the wallet sends.
+  await context.setOffline(false);
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect((await council.spends()).map((s) => s.body.payee)).toEqual(['City Taxis']);
+});
+
+test('a receipt photo reaches the council once and shows on the person\'s other phone', async ({ browser, page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  let uploads = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'PUT' && request.url().includes('/receipts/')) uploads++;
+  });
+
+  await wallet.goTo('Log spending');
+  await wallet.fillSpend({ amount: '60', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await wallet.form.getByLabel('Or choose a photo').setInputFiles(FIXTURE);
+  await expect(wallet.form.getByRole('img', { name: 'Receipt photo 1' })).toBeVisible();
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.saved).toContainText('Saved £60.00 to Sunrise Day Centre');
+  await wallet.goTo('Home');
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  // The council holds the photo the spend names, and its bytes hash to that name.
+  const [spend] = await council.spends();
+  const name = spend.body.receipts![0];
+  await expect.poll(async () => (await council.receipt(name)) !== null, { timeout: 20_000 }).toBe(true);
+  const photo = (await council.receipt(name))!;
+  expect(createHash('sha256').update(photo).digest('hex')).toBe(name);
+  expect(photo.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+
+  // Further rounds do not send it again.
+  await page.reload();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect(uploads).toBe(1);
+
+  // The carer's phone shows the photo taken on the first one.
+  const carer = await secondPhone(browser);
+  await carer.open(council.url);
+  await carer.pair(council.newPairingCode());
+  await expect(carer.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await carer.spending.getByRole('link', { name: '£60.00 to Sunrise Day Centre' }).click();
+  const receipts = carer.page.getByRole('region', { name: 'Receipts' });
+  await expect(receipts.getByRole('img', { name: 'Receipt photo 1 (opens full size)' })).toBeVisible({ timeout: 20_000 });
+  await carer.page.context().close();
+});
+
+test('a phone the council has revoked is told plainly and keeps what was logged on it', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  const revoked = council.revokeDevice(await deviceId(page));
+  expect(revoked).toContain('Revoked device');
+
+  await wallet.logSpend({ amount: '5', payee: 'Corner Cafe', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('no longer paired with the council', { timeout: 20_000 });
+  await expect(wallet.syncStatus).toContainText('Ask your council for a new pairing code');
+  const item = wallet.spending.filter({ hasText: 'Corner Cafe' });
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('Waiting to be sent');
+  await page.reload();
+  await expect(wallet.spending.filter({ hasText: 'Corner Cafe' })).toHaveCount(1);
+  expect(await council.spends()).toHaveLength(0);
+});
