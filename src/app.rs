@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use tally_api::AccountProfile;
 use tally_ledger::{AccountId, Author, Entry, EntryBody, Ledger, ReceiptRef};
 use time::OffsetDateTime;
 
@@ -480,7 +481,34 @@ impl Wallet {
                 break;
             }
         }
+        let profile = client.profile(session).await?;
+        self.take_profile(profile);
         self.send_receipts(client, session, &photos).await
+    }
+
+    /// Keeps the council's current profile of an account (a new plan version, a changed
+    /// policy) in its pairing on this device, when it differs.
+    fn take_profile(&self, profile: AccountProfile) {
+        let account = profile.account_id;
+        let changed = self.sessions.with_untracked(|all| all.iter().any(|s| s.account.account_id == account && s.account != profile));
+        if !changed {
+            return;
+        }
+        self.sessions.update(|all| {
+            for session in all.iter_mut().filter(|s| s.account.account_id == account) {
+                session.account = profile.clone();
+            }
+        });
+        if let Err(e) = self.sessions.with_untracked(|all| BrowserStore.save_sessions(all)) {
+            self.storage_problem.set(Some(e.to_string()));
+        }
+        if self.shown() == Some(account) {
+            self.session.update(|shown| {
+                if let Some(shown) = shown {
+                    shown.account = profile;
+                }
+            });
+        }
     }
 
     /// Sends the receipt photos this device holds and the council does not, one request

@@ -7,7 +7,7 @@
 
 use serde::de::DeserializeOwned;
 use tally_api::{
-    ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored, ReceiptsMissing,
+    AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored, ReceiptsMissing,
     ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
 };
 use tally_ledger::{Entry, ReceiptRef};
@@ -67,6 +67,22 @@ impl SyncClient {
             return Err(SyncError::Unreachable);
         }
         Ok(response)
+    }
+
+    /// The council's current profile of the account: its support plan and policy, which
+    /// change at the council.
+    pub async fn profile(&self, session: &Session) -> Result<AccountProfile, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/accounts/{}", self.base, session.account.account_id))
+            .bearer_auth(&session.token)
+            .send()
+            .await;
+        let profile: AccountProfile = read(response).await?;
+        if profile.account_id != session.account.account_id {
+            return Err(SyncError::Unreachable);
+        }
+        Ok(profile)
     }
 
     /// Fetches entries after the cursor.

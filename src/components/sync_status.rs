@@ -40,16 +40,23 @@ pub fn SyncStatusPanel() -> impl IntoView {
             _ => format!("{} — they will be sent when you are online.", records_waiting(waiting)),
         }
     };
-    let can_retry = move || !local() && (!matches!(wallet.sync.get(), SyncStatus::Syncing | SyncStatus::Done { .. }) || waiting() > 0);
+    // "Try now" when something is waiting or went wrong; "Check now" when all is saved,
+    // to fetch anything new from the council (a payment in, a reply to an explanation).
+    let button = move || match wallet.sync.get() {
+        _ if local() => None,
+        SyncStatus::Syncing => None,
+        SyncStatus::Done { .. } if waiting() == 0 => Some("Check now"),
+        _ => Some("Try now"),
+    };
 
     view! {
         <div class="sync-status" class:sync-status--waiting={move || waiting() > 0}>
             <p role="status" aria-live="polite" class="sync-status__text">{message}</p>
-            <Show when=can_retry>
+            {move || button().map(|label| view! {
                 <button type="button" class="button button--secondary" on:click=move |_| wallet.sync_now()>
-                    "Try now"
+                    {label}
                 </button>
-            </Show>
+            })}
         </div>
     }
 }

@@ -28,7 +28,31 @@ pub fn DevicePage() -> impl IntoView {
                 })}
             }).collect_view()}
         </ul>
+        <StorageNote/>
         <PinSettings/>
+    }
+}
+
+/// Whether the browser has promised to keep Tally's records when the device runs short of
+/// space (it was asked at start-up), and what that means in practice.
+#[component]
+fn StorageNote() -> impl IntoView {
+    let wallet = use_wallet();
+    view! {
+        <section aria-labelledby="storage-heading">
+            <h2 id="storage-heading">"Storage on this device"</h2>
+            {move || match wallet.persistent.get() {
+                Some(true) => view! {
+                    <p>"This browser has agreed to keep Tally's records and receipt photos, even if the device runs low on space."</p>
+                }.into_any(),
+                Some(false) => view! {
+                    <p>"This browser has not promised to keep Tally's records if the device runs low on space. Everything the council has is safe with the council (see \"All saved to the council\" at the top). To keep records that are still waiting safe too, connect to the internet soon, or add Tally to your home screen: browsers keep installed apps' data."</p>
+                }.into_any(),
+                None => view! {
+                    <p>"This browser does not say whether it will keep Tally's records if the device runs low on space. Everything the council has is safe with the council."</p>
+                }.into_any(),
+            }}
+        </section>
     }
 }
 

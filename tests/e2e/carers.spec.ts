@@ -108,6 +108,8 @@ test('a PIN lock hides the records when the app opens and after minutes without 
   await page.getByRole('button', { name: 'Unlock' }).click();
   // Back where the person was.
   await expect(page.getByRole('heading', { level: 1, name: 'This device' })).toBeVisible();
+  // Whether the browser promised to keep the records is said in words.
+  await expect(page.getByRole('region', { name: 'Storage on this device' })).toContainText(/(has agreed to|has not promised to|does not say whether it will) keep Tally's records/);
   await wallet.goTo('Home');
   await expect(wallet.heading('Alex Morgan')).toBeVisible();
 

@@ -1,6 +1,6 @@
 // The real council server, run on loopback for one test.
 import { spawn, execFileSync, ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -132,6 +132,18 @@ export class Council {
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`receipt fetch failed: ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** An account's support plan, as the council holds it. */
+  plan(reference = DEMO_REFERENCE): any {
+    return JSON.parse(execFileSync(BIN, ['--data-dir', this.dataDir, 'plan', '--reference', reference]).toString());
+  }
+
+  /** Gives an account a new support plan, as the council's officers do. */
+  setPlan(plan: unknown, reference = DEMO_REFERENCE): void {
+    const file = join(this.dataDir, 'plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    execFileSync(BIN, ['--data-dir', this.dataDir, 'set-plan', '--reference', reference, '--file', file]);
   }
 
   /** Stops a device's token working, as the council does for a lost phone. */

@@ -125,7 +125,7 @@ test('a receipt photo reaches the council once and shows on the person\'s other 
   // Further rounds do not send it again.
   await page.reload();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
-  await page.getByRole('button', { name: 'Try now' }).click();
+  await page.getByRole('button', { name: 'Check now' }).click();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect(uploads).toBe(1);
 
@@ -156,4 +156,22 @@ test('a phone the council has revoked is told plainly and keeps what was logged 
   await page.reload();
   await expect(wallet.spending.filter({ hasText: 'Corner Cafe' })).toHaveCount(1);
   expect(await council.spends()).toHaveLength(0);
+});
+
+test('a new support plan from the council reaches the phone when it next syncs', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  const plan = council.plan();
+  const latest = plan.versions[plan.versions.length - 1];
+  latest.lines.push({ ...latest.lines[0], id: 'garden-help', name: 'Help in the garden', approved_payees: [] });
+  council.setPlan(plan);
+
+  await page.getByRole('button', { name: 'Check now' }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await wallet.goTo('Plan');
+  await expect(page.getByRole('main')).toContainText('Help in the garden');
+  // And it can be chosen when logging spending.
+  await wallet.goTo('Log spending');
+  await expect(wallet.form.getByLabel('Support plan line').getByRole('option', { name: 'Help in the garden' })).toHaveCount(1);
 });

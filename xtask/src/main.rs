@@ -35,12 +35,13 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("build") => root().and_then(|root| ensure_build_tools(&root).and_then(|()| build_wallet(&root))),
+        Some("bench-browser") => bench_browser(),
         // Run by Trunk after each build (see Trunk.toml), in its staging directory.
         Some("precache") => env::var("TRUNK_STAGING_DIR")
             .map_err(|_| "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned())
             .and_then(|dir| precache(Path::new(&dir))),
         _ => {
-            eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build");
+            eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build\n       cargo xtask bench-browser");
             return ExitCode::from(2);
         }
     };
@@ -151,6 +152,31 @@ fn test(args: &[String]) -> Result {
         return Err("the browser tests did not all pass".to_owned());
     }
     Ok(())
+}
+
+// --- bench-browser ------------------------------------------------------------------------
+
+/// The wallet's device-storage benchmarks in Chromium (tests/bench), against the release
+/// council server. They print figures; see docs/PERFORMANCE.md.
+fn bench_browser() -> Result {
+    let root = root()?;
+    ensure_build_tools(&root)?;
+    ensure_chromium()?;
+    npm_install(&root.join("tests"))?;
+    build_wallet(&root)?;
+    step("Building the council server (release)");
+    cargo(&root, &["build", "--release", "--package", "tally-council"])?;
+    step("Browser benchmarks in Chromium");
+    check_status(
+        Command::new("npx")
+            .current_dir(root.join("tests"))
+            .args(["playwright", "test", "-c", "bench.config.ts", "--reporter=list"])
+            .env("TALLY_SERVER_BIN", root.join("target/release/tally-council"))
+            .env("TALLY_DIST", root.join("dist"))
+            .env("CHROMIUM_PATH", CHROMIUM)
+            .status(),
+        "the browser benchmarks failed",
+    )
 }
 
 /// Counts from Playwright's JSON report: (passed, failed, skipped).

@@ -47,6 +47,19 @@ enum Command {
         #[arg(long)]
         reference: String,
     },
+    /// Print an account's support plan (all versions) as JSON.
+    Plan {
+        #[arg(long)]
+        reference: String,
+    },
+    /// Replace an account's support plan with one from a JSON file (as `plan` prints it).
+    /// The person's devices take it on their next sync.
+    SetPlan {
+        #[arg(long)]
+        reference: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
     /// Stop a paired device reaching its account (a lost or replaced phone). What it
     /// already sent is kept.
     RevokeDevice {
@@ -138,6 +151,24 @@ async fn main() -> anyhow::Result<()> {
                     tally_council::format_ms(device.paired_at_ms)
                 );
             }
+        }
+        Command::Plan { reference } => {
+            let account = storage
+                .account_by_reference(&reference)
+                .await?
+                .with_context(|| format!("there is no account with reference {reference}"))?;
+            println!("{}", serde_json::to_string_pretty(&storage.support_plan(account.account_id).await?)?);
+        }
+        Command::SetPlan { reference, file } => {
+            let account = storage
+                .account_by_reference(&reference)
+                .await?
+                .with_context(|| format!("there is no account with reference {reference}"))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let plan: tally_ledger::SupportPlan = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a support plan", file.display()))?;
+            storage.set_support_plan(account.account_id, &plan, tally_council::now_ms()).await?;
+            println!("The support plan of {reference} ({}) is updated; devices take it when they next sync.", account.person_name);
         }
         Command::RevokeDevice { device } => {
             match storage.revoke_device(tally_ledger::DeviceId(device), tally_council::now_ms()).await? {

@@ -281,6 +281,18 @@ impl Storage {
         }
     }
 
+    /// Replaces the account's support plan document (all its versions). Devices take it
+    /// on their next sync round.
+    pub async fn set_support_plan(&self, account_id: AccountId, plan: &SupportPlan, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE support_plan SET body = $1, updated_at_ms = $2 WHERE account_id = $3")
+            .bind(serde_json::to_string(plan)?)
+            .bind(now_ms)
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The policy of the council the account belongs to.
     pub async fn policy_for(&self, account_id: AccountId) -> anyhow::Result<CouncilPolicy> {
         let body: String = sqlx::query_scalar(
