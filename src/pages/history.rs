@@ -46,7 +46,8 @@ pub fn History() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let line_filter = RwSignal::new(String::new());
     let month_filter = RwSignal::new(String::new());
-    let flagged_only = RwSignal::new(false);
+    // `/history?flagged=1` (linked from Home) opens with only flagged spending shown.
+    let flagged_only = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("flagged").is_some_and(|v| v == "1")));
 
     let plan_lines = move || wallet.session.with(|s| s.as_ref().and_then(|s| s.account.plan.current().map(|v| v.lines.clone())).unwrap_or_default());
     let months_present = move || {

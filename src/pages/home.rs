@@ -21,6 +21,9 @@ struct ToExplain {
     why: String,
 }
 
+/// How many spends needing an explanation Home lists (the most recent).
+const TO_EXPLAIN_SHOWN: usize = 5;
+
 #[component]
 pub fn Home() -> impl IntoView {
     page_title("Home");
@@ -55,7 +58,8 @@ pub fn Home() -> impl IntoView {
         }
         wallet.ledger.with(|l| l.view().monthly(start, today))
     });
-    let to_explain = move || -> Vec<ToExplain> {
+    // Worked out once per change of the records (the list and its heading both use it).
+    let to_explain = Memo::new(move |_| -> Vec<ToExplain> {
         wallet.session.with(|s| {
             let Some(s) = s else { return Vec::new() };
             let rules = Rules { plan: &s.account.plan, policy: &s.account.policy, today: browser::today() };
@@ -84,7 +88,10 @@ pub fn Home() -> impl IntoView {
                     .collect()
             })
         })
-    };
+    });
+    // Home shows the most recent few; the rest are a tap away in History.
+    let shown_to_explain = move || to_explain.with(|all| all.iter().rev().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
+    let more_to_explain = move || to_explain.with(|all| all.len().saturating_sub(TO_EXPLAIN_SHOWN));
 
     view! {
         <h1>{person}</h1>
@@ -96,14 +103,20 @@ pub fn Home() -> impl IntoView {
             <p class="hint">"Money left in the account, including spending not yet sent to the council."</p>
             <A href="/log" attr:class="button">"Log spending"</A>
         </section>
-        <Show when=move || !to_explain().is_empty()>
+        <Show when=move || to_explain.with(|all| !all.is_empty())>
             <section class="to-explain" aria-labelledby="to-explain-heading">
                 <h2 id="to-explain-heading">"Needs your explanation"</h2>
                 <ul class="link-list">
-                    {move || to_explain().into_iter().map(|item| view! {
+                    {move || shown_to_explain().into_iter().map(|item| view! {
                         <li><A href=item.href>{item.what}</A><p class="hint">{item.why}</p></li>
                     }).collect_view()}
                 </ul>
+                {move || match more_to_explain() {
+                    0 => None,
+                    more => Some(view! {
+                        <p><A href="/history?flagged=1">{format!("See {more} more in History")}</A></p>
+                    }),
+                }}
             </section>
         </Show>
         <section aria-labelledby="left-heading">

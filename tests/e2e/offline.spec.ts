@@ -3,6 +3,7 @@
 // for the same person both end with every record, once.
 import { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { seed } from './seed';
 import { Wallet } from './wallet';
 
 /** Waits until the service worker has kept the app for offline use. */
@@ -42,7 +43,7 @@ test('after one visit the wallet opens and logs spending with the council server
 
   // The council is back: the waiting record goes, once.
   await council.launch();
-  await page.getByRole('button', { name: 'Try now' }).click();
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   const spends = await council.spends();
   expect(spends.map((s) => s.body.payee).sort()).toEqual(['City Taxis', 'Sunrise Day Centre']);
@@ -78,7 +79,7 @@ test('when the device refuses to store a record it stays on screen, the person i
   await expect(wallet.spending.filter({ hasText: 'Garden Centre' })).toContainText('Waiting to be sent');
 
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: 'Try now' }).click();
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Garden Centre']);
 });
@@ -125,7 +126,7 @@ test('records an earlier version kept in localStorage move to the device databas
   await expect(wallet.spending.filter({ hasText: 'Bus Company' })).toContainText('Waiting to be sent');
 
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: 'Try now' }).click();
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Bus Company']);
 });
@@ -156,7 +157,7 @@ test('two phones logging offline for the same person both end with every record,
 
   await council.launch();
   for (const phone of [carer, wallet]) {
-    await phone.page.getByRole('button', { name: 'Try now' }).click();
+    await phone.syncNow();
     await expect(phone.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   }
   // The carer's phone sent first, so it fetches the other phone's records when it next
@@ -177,4 +178,21 @@ test('two phones logging offline for the same person both end with every record,
     ['Sunrise Day Centre', 'Alex Morgan'],
   ]);
   await carer.page.context().close();
+});
+
+test('with thousands of records, home lists the newest few to explain and links to the rest', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await seed(page, 2_000);
+  await page.reload();
+  await expect(wallet.heading('Alex Morgan')).toBeVisible({ timeout: 30_000 });
+
+  const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
+  await expect(toExplain.getByRole('listitem')).toHaveCount(5);
+  const more = toExplain.getByRole('link', { name: /^See \d+ more in History$/ });
+  await expect(more).toBeVisible();
+  await more.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'History' })).toBeVisible();
+  await expect(page.getByLabel('Only spending the council may ask about')).toBeChecked();
 });

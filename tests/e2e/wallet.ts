@@ -27,6 +27,12 @@ export class Wallet {
     return this.page.getByRole('status').filter({ hasText: /council|waiting/ }).first();
   }
 
+  /** Asks for a sync round: "Try now" when something waits or failed, "Check now" when
+   *  all is saved (a retry on its own timer may have got there first). */
+  async syncNow() {
+    await this.page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  }
+
   get spending(): Locator {
     return this.page.getByRole('list', { name: 'Spending' }).getByRole('listitem');
   }
