@@ -4,7 +4,7 @@
 //! sync client, which calls it. Everything else works with ledger types.
 
 use serde::{Deserialize, Serialize};
-use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, ReceiptRef, SupportPlan};
+use tally_ledger::{AccountId, CouncilPolicy, Decision, DeviceId, Entry, EntryId, Money, ReceiptRef, SupportPlan};
 
 /// The most entries one push may carry; a bigger batch is refused before it is read.
 pub const MAX_PUSH_ENTRIES: usize = 500;
@@ -151,4 +151,142 @@ pub struct ReceiptStored {
     pub receipt: ReceiptRef,
     pub status: PushStatus,
     pub size_bytes: u64,
+}
+
+// --- The council workspace (`/api/v1/council/...`), for council staff ----------------------
+//
+// Staff sign in with a password; the answer sets an HttpOnly session cookie and gives the
+// CSRF token, which every change must carry in the `X-CSRF-Token` header.
+
+/// `POST /api/v1/council/sign-in`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/council/sign-in` and `GET /api/v1/council/me`: who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffProfile {
+    pub name: String,
+    pub email: String,
+    /// `finance_officer`, `auditor` or `administrator`.
+    pub role: String,
+    /// The role in words ("read-only auditor").
+    pub role_label: String,
+    pub council_name: String,
+    /// Send as `X-CSRF-Token` with every change.
+    pub csrf_token: String,
+}
+
+/// One account in the workspace's list, with what needs a look.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account_id: AccountId,
+    pub reference: String,
+    pub person_name: String,
+    pub balance: Money,
+    /// Flagged spending with no final decision yet.
+    pub open_flags: usize,
+    pub surplus: Money,
+    /// When a record last arrived from one of the person's devices (Unix ms).
+    pub last_synced_ms: Option<i64>,
+    /// What needs a look, in plain words, most pressing first. Empty when nothing does.
+    pub exceptions: Vec<String>,
+}
+
+/// `GET /api/v1/council/accounts?search=`: exceptions first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsList {
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// A flag on a spend, as the workspace shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    pub title: String,
+    /// `explain` or `not_allowed`.
+    pub severity: String,
+    pub reason: String,
+}
+
+/// A spend as the council reviews it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpendView {
+    pub reference: String,
+    pub person_name: String,
+    pub entry_id: EntryId,
+    pub date: time::Date,
+    pub amount: Money,
+    pub payee: String,
+    pub plan_line: String,
+    pub logged_by: String,
+    pub flags: Vec<FlagView>,
+    /// The person's explanations and the council's decisions, in order: ("Alex Morgan",
+    /// "explained", "It was for...").
+    pub thread: Vec<ThreadItem>,
+    pub receipts: Vec<ReceiptRef>,
+    /// The latest decision: `approved`, `question`, `not_allowed`, or none.
+    pub decision: Option<Decision>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadItem {
+    pub author: String,
+    /// `explanation` or `decision`.
+    pub kind: String,
+    pub decision: Option<Decision>,
+    pub text: String,
+}
+
+/// `GET /api/v1/council/reviews`: flagged spending with no final decision, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    pub items: Vec<SpendView>,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/decisions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub about: EntryId,
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `GET /api/v1/council/accounts/{reference}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub summary: AccountSummary,
+    pub plan: SupportPlan,
+    pub spends: Vec<SpendView>,
+    pub devices: Vec<DeviceView>,
+    /// Newest first.
+    pub audit: Vec<AuditLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub device_id: DeviceId,
+    pub label: String,
+    pub paired_ms: i64,
+    pub revoked_ms: Option<i64>,
+    pub records: i64,
+    pub missing: i64,
+    pub last_received_ms: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at_ms: i64,
+    pub who: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/pairing-codes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingCodeIssued {
+    pub code: String,
+    pub valid_days: i64,
 }

@@ -4,6 +4,7 @@
 //! - [`storage`]: every SQL statement, portable between SQLite and Postgres.
 //! - [`api`]: the JSON API under `/api/v1`, one module per resource.
 //! - [`auth`]: pairing codes and device tokens.
+//! - [`staff`]: council staff sign-in, sessions, CSRF and roles.
 //! - [`error`]: the one error type and its JSON shape.
 //! - [`seed`]: the demo council for trying Tally out.
 //!
@@ -13,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod seed;
+pub mod staff;
 pub mod storage;
 
 use std::path::{Path, PathBuf};

@@ -54,6 +54,28 @@ pub struct DeviceRow {
     pub account_id: AccountId,
 }
 
+/// A member of a council's staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffRow {
+    pub staff_id: String,
+    pub council_id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `finance_officer`, `auditor` or `administrator`.
+    pub role: String,
+    pub password_hash: String,
+}
+
+/// One line of the audit trail.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditEvent<'a> {
+    pub council_id: &'a str,
+    pub staff_id: Option<&'a str>,
+    pub account_id: Option<AccountId>,
+    pub action: &'a str,
+    pub detail: &'a str,
+}
+
 /// A paired device, as the council lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceInfo {
@@ -302,6 +324,160 @@ impl Storage {
         .fetch_one(&self.pool)
         .await?;
         serde_json::from_str(&body).context("a stored council policy is unreadable")
+    }
+
+    // --- staff, their sessions and the audit trail ---------------------------------------
+
+    /// A member of staff by the email they sign in with (compared without case).
+    pub async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRow>> {
+        let row = sqlx::query(
+            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff WHERE LOWER(email) = LOWER($1)",
+        )
+        .bind(email.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(staff_from_row).transpose()
+    }
+
+    pub async fn record_sign_in_attempt(&self, email: &str, succeeded: bool, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO sign_in_attempt (email, at_ms, succeeded) VALUES ($1, $2, $3)")
+            .bind(email.trim().to_lowercase())
+            .bind(now_ms)
+            .bind(i64::from(succeeded))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for an email since a moment.
+    pub async fn failed_sign_ins_since(&self, email: &str, since_ms: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND at_ms >= $2 AND succeeded = 0")
+            .bind(email.trim().to_lowercase())
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn create_staff_session(&self, token_hash: &str, staff_id: &str, csrf_token: &str, now_ms: i64, expires_at_ms: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(staff_id)
+        .bind(csrf_token)
+        .bind(now_ms)
+        .bind(expires_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The member of staff signed in with this session, and the session's CSRF token,
+    /// unless it has expired.
+    pub async fn staff_by_session(&self, token_hash: &str, now_ms: i64) -> anyhow::Result<Option<(StaffRow, String)>> {
+        let row = sqlx::query(
+            "SELECT s.staff_id, s.council_id, s.email, s.display_name, s.role, s.password_hash, x.csrf_token \
+             FROM staff_session x JOIN staff s ON s.staff_id = x.staff_id \
+             WHERE x.token_hash = $1 AND x.expires_at_ms > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row: AnyRow| {
+            let csrf: String = row.try_get(6)?;
+            Ok((staff_from_row(row)?, csrf))
+        })
+        .transpose()
+    }
+
+    pub async fn delete_staff_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM staff_session WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Adds to the audit trail (never changed or removed).
+    pub async fn audit(&self, event: &AuditEvent<'_>, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_event (event_id, council_id, staff_id, account_id, action, detail, at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(event.council_id)
+        .bind(event.staff_id)
+        .bind(event.account_id.map(|a| a.to_string()))
+        .bind(event.action)
+        .bind(event.detail)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An account's audit trail, newest first: (when, who, action, detail).
+    pub async fn audit_of_account(&self, account_id: AccountId) -> anyhow::Result<Vec<(i64, String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT e.at_ms, COALESCE(s.display_name, ''), e.action, e.detail FROM audit_event e \
+             LEFT JOIN staff s ON s.staff_id = e.staff_id WHERE e.account_id = $1 ORDER BY e.at_ms DESC, e.event_id DESC",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))).collect()
+    }
+
+    /// Every account of a council, by reference.
+    pub async fn accounts_of_council(&self, council_id: &str) -> anyhow::Result<Vec<AccountRow>> {
+        let rows = sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name, c.name \
+             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.council_id = $1 ORDER BY a.reference",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    pub async fn council_name(&self, council_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM council WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The account a device was paired with.
+    pub async fn account_of_device(&self, device_id: DeviceId) -> anyhow::Result<Option<AccountId>> {
+        let account: Option<String> = sqlx::query_scalar("SELECT account_id FROM device WHERE device_id = $1")
+            .bind(device_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        account.map(|a| Ok(AccountId(parse_uuid(&a)?))).transpose()
+    }
+
+    /// The council an account belongs to.
+    pub async fn council_of_account(&self, account_id: AccountId) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT council_id FROM account WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// When the council last received a record from one of the account's devices.
+    pub async fn last_received_from_devices(&self, account_id: AccountId) -> anyhow::Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MAX(received_at_ms) FROM entry WHERE account_id = $1 AND device_id IS NOT NULL")
+            .bind(account_id.to_string())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Every entry of an account, in the order the council received them.
+    pub async fn all_entries(&self, account_id: AccountId) -> anyhow::Result<Vec<Entry>> {
+        let rows = self.entries_after(account_id, 0, i64::MAX).await?;
+        rows.into_iter()
+            .map(|(seq, body)| {
+                serde_json::from_str(&body).with_context(|| format!("stored entry {seq} of {account_id} is unreadable"))
+            })
+            .collect()
     }
 
     // --- pairing and devices ----------------------------------------------------------
@@ -612,6 +788,17 @@ fn account_from_row(row: AnyRow) -> anyhow::Result<AccountRow> {
         reference: row.try_get(1)?,
         person_name: row.try_get(2)?,
         council_name: row.try_get(3)?,
+    })
+}
+
+fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
+    Ok(StaffRow {
+        staff_id: row.try_get(0)?,
+        council_id: row.try_get(1)?,
+        email: row.try_get(2)?,
+        display_name: row.try_get(3)?,
+        role: row.try_get(4)?,
+        password_hash: row.try_get(5)?,
     })
 }
 

@@ -79,12 +79,23 @@ on_every_database! {
     receipt_photos_are_checked_and_kept_once => receipts_scenario;
     a_revoked_device_is_shut_out_and_its_records_kept => revocation_scenario;
     devices_number_their_records_so_gaps_show => device_numbers_scenario;
+    staff_sign_in_is_limited_and_sessions_need_csrf => staff_sign_in_scenario;
+    each_staff_role_is_refused_what_it_may_not_do => staff_roles_scenario;
+    a_review_decision_reaches_the_wallet_and_closes_the_flag => review_flow_scenario;
 }
 
 struct Client {
     router: Router,
 }
 
+#[derive(Debug)]
+struct StaffSession {
+    cookie: String,
+    csrf: String,
+    profile: Value,
+}
+
+#[derive(Debug)]
 struct Reply {
     status: StatusCode,
     body: Value,
@@ -124,6 +135,46 @@ impl Client {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
+    /// A workspace request: the session cookie and (for changes) the CSRF header, as the
+    /// workspace in a browser sends them.
+    async fn staff(&self, method: Method, uri: &str, session: &StaffSession, csrf: bool, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie));
+        if csrf {
+            request = request.header("x-csrf-token", &session.csrf);
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
+    /// Signs in; the session cookie and CSRF token, or the refusal.
+    async fn sign_in(&self, email: &str, password: &str) -> Result<StaffSession, Reply> {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/council/sign-in")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"email": email, "password": password}).to_string()))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let cookie = response.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status != StatusCode::OK {
+            return Err(Reply { status, body });
+        }
+        let cookie = cookie.expect("a session cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        let value = cookie.split(';').next().unwrap().trim_start_matches("tally_staff=").to_owned();
+        Ok(StaffSession { cookie: value, csrf: body["csrf_token"].as_str().unwrap().to_owned(), profile: body })
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> Reply {
@@ -609,4 +660,186 @@ async fn device_numbers_scenario(storage: &Storage) {
     let mut numbers: Vec<u64> = pulled.iter().filter_map(|e| e.author.device_seq).collect();
     numbers.sort();
     assert_eq!(numbers, vec![1, 2, 3, 4, 4]);
+}
+
+/// A member of staff at a council, with a password.
+async fn staff_member(storage: &Storage, council_id: &str, email: &str, role: &str) {
+    let hash = tally_council::staff::hash_password("a long enough password").unwrap();
+    storage.create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role} person"), role, &hash, 0).await.unwrap();
+}
+
+async fn staff_sign_in_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let officer = seed::DEMO_OFFICER_EMAIL;
+
+    // Wrong password and unknown email get the same plain answer.
+    let wrong = client.sign_in(officer, "not it").await.err().unwrap();
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let unknown = client.sign_in("nobody@demo.invalid", "not it").await.err().unwrap();
+    assert_eq!(message(&wrong), message(&unknown));
+    assert!(message(&wrong).contains("do not match"));
+    let empty = client.sign_in(officer, "").await.err().unwrap();
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+
+    // The right password works, in any case of email; the session reads who is signed in.
+    let session = client.sign_in(&officer.to_uppercase(), seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    assert_eq!(session.profile["role"], "finance_officer");
+    assert_eq!(session.profile["council_name"], seed::DEMO_COUNCIL);
+    let me = client.staff(Method::GET, "/api/v1/council/me", &session, false, None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["email"], officer);
+    let nobody = client.get("/api/v1/council/me", None).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert!(message(&nobody).contains("not signed in"));
+
+    // A change without the CSRF token is refused; with it, signing out ends the session.
+    let forged = client.staff(Method::POST, "/api/v1/council/sign-out", &session, false, None).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(message(&forged).contains("did not come from the council workspace"));
+    let out = client.staff(Method::POST, "/api/v1/council/sign-out", &session, true, None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = client.staff(Method::GET, "/api/v1/council/me", &session, false, None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+
+    // Five wrong passwords in a row lock the email for a while, even for the right one.
+    for _ in 0..4 {
+        assert_eq!(client.sign_in(officer, "guess").await.err().unwrap().status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = client.sign_in(officer, seed::DEMO_OFFICER_PASSWORD).await.err().unwrap();
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(message(&locked).contains("Wait 15 minutes"));
+    // Another member of staff is not locked out by it.
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    staff_member(storage, &council_id, "auditor@demo.invalid", "auditor").await;
+    assert!(client.sign_in("auditor@demo.invalid", "a long enough password").await.is_ok());
+}
+
+async fn staff_roles_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let flagged = spend(&device, 6_000, "Corner Shop"); // above the receipt threshold, no receipt
+    assert_eq!(statuses(&client.push(&device, vec![to_json(&flagged)]).await), vec![PushStatus::Stored]);
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    staff_member(storage, &council_id, "auditor@demo.invalid", "auditor").await;
+    staff_member(storage, &council_id, "admin@demo.invalid", "administrator").await;
+    let auditor = client.sign_in("auditor@demo.invalid", "a long enough password").await.unwrap();
+    let admin = client.sign_in("admin@demo.invalid", "a long enough password").await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let decision = json!({"about": flagged.id, "decision": "approved", "note": ""});
+
+    // Everyone may read.
+    for session in [&auditor, &admin, &officer] {
+        for uri in ["/api/v1/council/accounts", "/api/v1/council/reviews", account.as_str()] {
+            assert_eq!(client.staff(Method::GET, uri, session, false, None).await.status, StatusCode::OK, "{uri}");
+        }
+    }
+    // The auditor may change nothing, and is told why.
+    let refused = [
+        client.staff(Method::POST, &format!("{account}/decisions"), &auditor, true, Some(decision.clone())).await,
+        client.staff(Method::POST, &format!("{account}/pairing-codes"), &auditor, true, None).await,
+        client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &auditor, true, None).await,
+    ];
+    for reply in &refused {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+        assert!(message(reply).contains("Your role (read-only auditor) cannot"), "{}", message(reply));
+    }
+    // Nobody signed in may do anything at all.
+    let signed_out = StaffSession { cookie: "nonsense".into(), csrf: "x".into(), profile: Value::Null };
+    for (method, uri) in [(Method::GET, "/api/v1/council/accounts".to_owned()), (Method::GET, "/api/v1/council/reviews".to_owned()), (Method::POST, format!("{account}/pairing-codes"))] {
+        assert_eq!(client.staff(method, &uri, &signed_out, true, None).await.status, StatusCode::UNAUTHORIZED);
+    }
+    // A device token is not a staff session.
+    assert_eq!(client.get("/api/v1/council/accounts", Some(&device.token)).await.status, StatusCode::UNAUTHORIZED);
+    // Officers and administrators may, with the CSRF token.
+    let no_csrf = client.staff(Method::POST, &format!("{account}/pairing-codes"), &officer, false, None).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let code = client.staff(Method::POST, &format!("{account}/pairing-codes"), &officer, true, None).await;
+    assert_eq!(code.status, StatusCode::CREATED, "{}", code.body);
+    let paired = client.pair(code.body["code"].as_str().unwrap()).await;
+    assert_eq!(paired.account.reference, seed::DEMO_REFERENCE);
+    let approved = client.staff(Method::POST, &format!("{account}/decisions"), &admin, true, Some(decision)).await;
+    assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.body);
+    let revoked = client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", paired.device_id), &officer, true, None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    assert_eq!(client.get(&format!("/api/v1/accounts/{}", paired.account.account_id), Some(&paired.token)).await.status, StatusCode::UNAUTHORIZED);
+
+    // Staff of another council see none of this council's accounts.
+    storage.create_council("other-council", "Other Council", &tally_ledger::CouncilPolicy::default(), 0).await.unwrap();
+    staff_member(storage, "other-council", "officer@other.invalid", "finance_officer").await;
+    let stranger = client.sign_in("officer@other.invalid", "a long enough password").await.unwrap();
+    assert_eq!(client.staff(Method::GET, &account, &stranger, false, None).await.status, StatusCode::NOT_FOUND);
+    let list = client.staff(Method::GET, "/api/v1/council/accounts", &stranger, false, None).await;
+    assert_eq!(list.body["accounts"], json!([]));
+    let theirs = client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &stranger, true, None).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}
+
+async fn review_flow_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    // Dated and recorded now: the demo's first payment is paid in when it is seeded.
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date();
+    let on_today = |mut entry: Entry| {
+        entry.recorded_at = now;
+        if let EntryBody::Spend(s) = &mut entry.body {
+            s.date = today;
+        }
+        entry
+    };
+    let flagged = on_today(spend(&device, 6_000, "Corner Shop"));
+    let fine = on_today(spend(&device, 1_000, "Sunrise Day Centre"));
+    let mut explanation = spend(&device, 1, "x");
+    explanation.body = EntryBody::Explanation(tally_ledger::Explanation { about: flagged.id, text: "The receipt blew away in the wind.".into() });
+    let pushed = client.push(&device, vec![to_json(&flagged), to_json(&fine), to_json(&explanation)]).await;
+    assert_eq!(statuses(&pushed), vec![PushStatus::Stored; 3]);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+
+    // The accounts list puts the account with a flag first and says why.
+    let list = client.staff(Method::GET, "/api/v1/council/accounts", &officer, false, None).await;
+    let first = &list.body["accounts"][0];
+    assert_eq!(first["reference"], seed::DEMO_REFERENCE);
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert_eq!(first["open_flags"], 1, "{}", queue.body);
+    assert_eq!(first["exceptions"][0], "1 flagged spend to review");
+    let found = client.staff(Method::GET, "/api/v1/council/accounts?search=alex", &officer, false, None).await;
+    assert_eq!(found.body["accounts"].as_array().unwrap().len(), 1);
+
+    // The queue holds the flagged spend with its reason and the person's explanation.
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    let items = queue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", queue.body);
+    assert_eq!(items[0]["entry_id"], json!(flagged.id));
+    assert_eq!(items[0]["flags"][0]["title"], "Receipt needed");
+    assert_eq!(items[0]["thread"][0]["text"], "The receipt blew away in the wind.");
+
+    // A question needs words; with them, it is stored and reaches the person's phone.
+    let blank = client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(json!({"about": flagged.id, "decision": "question", "note": " "}))).await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    let question = json!({"about": flagged.id, "decision": "question", "note": "Do you have a bank statement line for it?"});
+    let asked = client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(question)).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    assert_eq!(asked.body["decision"], "question");
+    let pulled = client.pull_all(&device).await;
+    let decision = pulled.iter().find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.about == flagged.id)).expect("the decision syncs");
+    assert!(decision.author.name.starts_with("Sam Patel ("), "{}", decision.author.name);
+    assert!(decision.author.device.is_none());
+    // A question keeps it in the queue; approving closes it.
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 1);
+    let approve = json!({"about": flagged.id, "decision": "approved", "note": "Thank you."});
+    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(approve)).await.status, StatusCode::CREATED);
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert_eq!(queue.body["items"], json!([]));
+    let detail = client.staff(Method::GET, &account, &officer, false, None).await;
+    assert_eq!(detail.body["summary"]["open_flags"], 0);
+    let audit: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(audit, vec!["review decision", "review decision"]);
+    assert_eq!(detail.body["devices"].as_array().unwrap().len(), 1);
+    // Only spending can be decided on.
+    let not_spend = json!({"about": explanation.id, "decision": "approved"});
+    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(not_spend)).await.status, StatusCode::NOT_FOUND);
 }

@@ -6,6 +6,7 @@ mod entries;
 mod health;
 mod pairings;
 mod receipts;
+mod workspace;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(entries::router())
         .merge(receipts::router())
+        .merge(workspace::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
 }

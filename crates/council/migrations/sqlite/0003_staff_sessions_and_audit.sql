@@ -1,0 +1,31 @@
+-- The council workspace: staff sign-in sessions, sign-in attempts (for rate limiting,
+-- shared by every server on one database) and the audit trail of what staff did.
+
+-- Only a hash of the session token (the cookie) is kept. csrf_token is sent back by the
+-- workspace in a header with every change, and must match.
+CREATE TABLE staff_session (
+    token_hash    TEXT PRIMARY KEY,
+    staff_id      TEXT NOT NULL REFERENCES staff (staff_id),
+    csrf_token    TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    expires_at_ms BIGINT NOT NULL
+);
+
+CREATE TABLE sign_in_attempt (
+    email     TEXT NOT NULL,
+    at_ms     BIGINT NOT NULL,
+    succeeded BIGINT NOT NULL
+);
+CREATE INDEX sign_in_attempt_email ON sign_in_attempt (email, at_ms);
+
+-- Append-only: who did what, to which account, when.
+CREATE TABLE audit_event (
+    event_id   TEXT PRIMARY KEY,
+    council_id TEXT NOT NULL REFERENCES council (council_id),
+    staff_id   TEXT REFERENCES staff (staff_id),
+    account_id TEXT REFERENCES account (account_id),
+    action     TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    at_ms      BIGINT NOT NULL
+);
+CREATE INDEX audit_event_account ON audit_event (account_id, at_ms);

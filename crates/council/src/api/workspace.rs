@@ -1,0 +1,379 @@
+//! The council workspace's API, for council staff: `/api/v1/council/...`.
+//!
+//! Staff sign in (see [`crate::staff`]); every endpoint checks the session and the role,
+//! and every change carries the CSRF token and is written to the audit trail. Staff see
+//! only their own council's accounts. Figures come from the ledger, computed from the
+//! account's records as the wallet computes them, so officer and person see the same
+//! flags.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use tally_api::{
+    AccountDetail, AccountSummary, AccountsList, AuditLine, DecisionRequest, DeviceView, FlagView, PairingCodeIssued,
+    ReviewQueue, SignInRequest, SpendView, StaffProfile, ThreadItem,
+};
+use tally_ledger::{
+    AccountId, Author, Decision, Entry, EntryBody, EntryId, Ledger, ReviewDecision, Rules, Severity, SupportPlan,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::auth::secret_hash;
+use crate::error::{ApiError, ApiJson};
+use crate::staff::{self, Role, Staff};
+use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow};
+use crate::{now_ms, AppState};
+
+/// An account not heard from for this long is listed as an exception.
+const NOT_SYNCED_DAYS: i64 = 14;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/council/sign-in", post(sign_in))
+        .route("/council/sign-out", post(sign_out))
+        .route("/council/me", get(me))
+        .route("/council/accounts", get(accounts))
+        .route("/council/accounts/{reference}", get(account))
+        .route("/council/accounts/{reference}/decisions", post(decide))
+        .route("/council/accounts/{reference}/pairing-codes", post(pairing_code))
+        .route("/council/devices/{device_id}/revoke", post(revoke_device))
+        .route("/council/reviews", get(reviews))
+}
+
+// --- signing in ---------------------------------------------------------------------------
+
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(request): ApiJson<SignInRequest>) -> Result<Response, ApiError> {
+    let email = request.email.trim().to_lowercase();
+    if email.is_empty() || request.password.is_empty() {
+        return Err(ApiError::BadRequest("Enter your email address and your password.".to_owned()));
+    }
+    let now = now_ms();
+    let failed = state.storage.failed_sign_ins_since(&email, now - staff::LOCKOUT_MINUTES * 60_000).await?;
+    if failed >= staff::MAX_FAILED_SIGN_INS {
+        return Err(ApiError::TooManyRequests(format!(
+            "Too many wrong passwords for this email address. Wait {} minutes and try again, or ask an administrator to reset your password.",
+            staff::LOCKOUT_MINUTES
+        )));
+    }
+    let found = state.storage.staff_by_email(&email).await?;
+    let password = request.password;
+    let stored = found.as_ref().map(|s| s.password_hash.clone());
+    let matched = tokio::task::spawn_blocking(move || staff::password_matches(&password, stored.as_deref()))
+        .await
+        .map_err(anyhow::Error::from)?;
+    state.storage.record_sign_in_attempt(&email, matched, now).await?;
+    let Some(row) = found.filter(|_| matched) else {
+        return Err(ApiError::Unauthorized("That email address and password do not match. Check them and try again.".to_owned()));
+    };
+    let (token, csrf) = staff::new_session_tokens();
+    let expires = now + staff::SESSION_HOURS * 3_600_000;
+    state.storage.create_staff_session(&secret_hash(&token), &row.staff_id, &csrf, now, expires).await?;
+    audit(&state, &row, None, "signed in", "").await?;
+    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let profile = profile(&state, &row, csrf).await?;
+    Ok(([(header::SET_COOKIE, staff::session_set_cookie(&token, secure))], Json(profile)).into_response())
+}
+
+async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = staff::session_cookie(&headers) {
+        state.storage.delete_staff_session(&secret_hash(&token)).await?;
+    }
+    audit(&state, &staff.row, None, "signed out", "").await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, staff::session_clear_cookie())]).into_response())
+}
+
+async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffProfile>, ApiError> {
+    Ok(Json(profile(&state, &staff.row, staff.csrf_token.clone()).await?))
+}
+
+async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result<StaffProfile, ApiError> {
+    let role = Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("unknown role {:?}", row.role))?;
+    let council_name = state.storage.council_name(&row.council_id).await?.unwrap_or_default();
+    Ok(StaffProfile {
+        name: row.display_name.clone(),
+        email: row.email.clone(),
+        role: role.as_str().to_owned(),
+        role_label: role.label().to_owned(),
+        council_name,
+        csrf_token,
+    })
+}
+
+// --- reading ------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct Search {
+    search: Option<String>,
+}
+
+async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Query<Search>) -> Result<Json<AccountsList>, ApiError> {
+    let words = search.search.unwrap_or_default().trim().to_lowercase();
+    let mut list = Vec::new();
+    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
+        if !words.is_empty() && !row.person_name.to_lowercase().contains(&words) && !row.reference.to_lowercase().contains(&words) {
+            continue;
+        }
+        let loaded = Loaded::read(&state, &row).await?;
+        list.push(loaded.summary());
+    }
+    // Exceptions first (most first), then by reference.
+    list.sort_by(|a, b| b.exceptions.len().cmp(&a.exceptions.len()).then_with(|| a.reference.cmp(&b.reference)));
+    Ok(Json(AccountsList { accounts: list }))
+}
+
+async fn account(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<Json<AccountDetail>, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let devices = state
+        .storage
+        .devices(row.account_id)
+        .await?
+        .into_iter()
+        .map(|d| DeviceView {
+            device_id: d.device_id,
+            label: d.label,
+            paired_ms: d.paired_at_ms,
+            revoked_ms: d.revoked_at_ms,
+            records: d.records,
+            missing: d.missing,
+            last_received_ms: d.last_received_at_ms,
+        })
+        .collect();
+    let audit = state
+        .storage
+        .audit_of_account(row.account_id)
+        .await?
+        .into_iter()
+        .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
+        .collect();
+    Ok(Json(AccountDetail { summary: loaded.summary(), plan: loaded.plan.clone(), spends: loaded.spends(false), devices, audit }))
+}
+
+async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
+    let mut items = Vec::new();
+    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
+        items.extend(Loaded::read(&state, &row).await?.spends(true));
+    }
+    items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
+    Ok(Json(ReviewQueue { items }))
+}
+
+// --- changing -----------------------------------------------------------------------------
+
+async fn decide(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<DecisionRequest>,
+) -> Result<(StatusCode, Json<SpendView>), ApiError> {
+    staff.allow_changes("record review decisions")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let is_spend = loaded.ledger.view().spending().any(|active| active.id() == request.about);
+    if !is_spend {
+        return Err(ApiError::NotFound("There is no spending with that id on this account.".to_owned()));
+    }
+    let note = request.note.trim().to_owned();
+    let entry = Entry {
+        id: EntryId(Uuid::now_v7()),
+        account: row.account_id,
+        author: Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None },
+        recorded_at: OffsetDateTime::now_utc(),
+        body: EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone() }),
+    };
+    entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    state
+        .storage
+        .store_entries(row.account_id, &[NewEntry::new(entry)?], now_ms())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
+    let words = match request.decision {
+        Decision::Approved => "approved",
+        Decision::Question => "asked a question about",
+        Decision::NotAllowed => "marked not allowed",
+    };
+    audit(&state, &staff.row, Some(row.account_id), "review decision", &format!("{words} spending {}: {note}", request.about)).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let view = loaded.spends(false).into_iter().find(|s| s.entry_id == request.about).ok_or_else(|| anyhow::anyhow!("decided spend vanished"))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn pairing_code(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
+    staff.allow_changes("issue pairing codes")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let code = crate::issue_pairing_code(&state.storage, row.account_id).await?;
+    audit(&state, &staff.row, Some(row.account_id), "pairing code issued", "").await?;
+    Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))
+}
+
+async fn revoke_device(State(state): State<AppState>, staff: Staff, Path(device_id): Path<String>) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("revoke devices")?;
+    let unknown = || ApiError::NotFound("There is no device with that id.".to_owned());
+    let device = tally_ledger::DeviceId(device_id.parse::<Uuid>().map_err(|_| unknown())?);
+    let account = state.storage.account_of_device(device).await?.ok_or_else(unknown)?;
+    if state.storage.council_of_account(account).await?.as_deref() != Some(staff.row.council_id.as_str()) {
+        return Err(unknown());
+    }
+    if state.storage.revoke_device(device, now_ms()).await?.is_none() {
+        return Err(ApiError::BadRequest("That device was revoked already.".to_owned()));
+    }
+    audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// --- shared -------------------------------------------------------------------------------
+
+/// An account of the signed-in member's council, by reference; other councils' accounts
+/// are "not found", as if they did not exist.
+async fn council_account(state: &AppState, staff: &Staff, reference: &str) -> Result<AccountRow, ApiError> {
+    let unknown = || ApiError::NotFound(format!("There is no account with reference {reference}."));
+    let row = state.storage.account_by_reference(reference).await?.ok_or_else(unknown)?;
+    if state.storage.council_of_account(row.account_id).await?.as_deref() != Some(staff.row.council_id.as_str()) {
+        return Err(unknown());
+    }
+    Ok(row)
+}
+
+async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
+    let event = AuditEvent { council_id: &staff.council_id, staff_id: Some(&staff.staff_id), account_id: account, action, detail };
+    Ok(state.storage.audit(&event, now_ms()).await?)
+}
+
+/// One account's records, plan and policy, folded.
+struct Loaded {
+    row: AccountRow,
+    plan: SupportPlan,
+    policy: tally_ledger::CouncilPolicy,
+    ledger: Ledger,
+    last_synced_ms: Option<i64>,
+    today: Date,
+}
+
+impl Loaded {
+    async fn read(state: &AppState, row: &AccountRow) -> Result<Loaded, ApiError> {
+        let entries = state.storage.all_entries(row.account_id).await?;
+        let ledger = Ledger::from_entries(entries).map_err(|e| anyhow::anyhow!("the records of {} do not fold: {e}", row.reference))?;
+        Ok(Loaded {
+            row: row.clone(),
+            plan: state.storage.support_plan(row.account_id).await?,
+            policy: state.storage.policy_for(row.account_id).await?,
+            ledger,
+            last_synced_ms: state.storage.last_received_from_devices(row.account_id).await?,
+            today: OffsetDateTime::now_utc().date(),
+        })
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules { plan: &self.plan, policy: &self.policy, today: self.today }
+    }
+
+    fn summary(&self) -> AccountSummary {
+        let view = self.ledger.view();
+        let review = self.rules().review_view(&view);
+        let histories = self.ledger.histories();
+        let open_flags = review
+            .spends
+            .keys()
+            .filter(|id| !histories.get(id).and_then(|h| h.decision()).is_some_and(is_final))
+            .count();
+        let surplus = view.surplus(&self.plan, &self.policy, self.today).surplus;
+        let mut exceptions = Vec::new();
+        match open_flags {
+            0 => {}
+            1 => exceptions.push("1 flagged spend to review".to_owned()),
+            n => exceptions.push(format!("{n} flagged spends to review")),
+        }
+        exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
+        let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
+        match self.last_synced_ms {
+            Some(at) if at < quiet_since => exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days")),
+            None => exceptions.push("No device has sent anything yet".to_owned()),
+            _ => {}
+        }
+        AccountSummary {
+            account_id: self.row.account_id,
+            reference: self.row.reference.clone(),
+            person_name: self.row.person_name.clone(),
+            balance: view.balance(),
+            open_flags,
+            surplus,
+            last_synced_ms: self.last_synced_ms,
+            exceptions,
+        }
+    }
+
+    /// Spending as the council sees it: every spend, or (`open_only`) flagged ones with no
+    /// final decision.
+    fn spends(&self, open_only: bool) -> Vec<SpendView> {
+        let view = self.ledger.view();
+        let review = self.rules().review_view(&view);
+        let histories = self.ledger.histories();
+        let lines: Vec<(String, String)> = self
+            .plan
+            .versions
+            .iter()
+            .flat_map(|v| v.lines.iter().map(|l| (l.id.0.clone(), l.name.clone())))
+            .collect();
+        view.spending()
+            .filter_map(|active| {
+                let spend = active.spend()?;
+                let history = histories.get(&active.id())?;
+                let flags = review.spends.get(&active.id());
+                let decision = history.decision();
+                if open_only && (flags.is_none() || decision.is_some_and(is_final)) {
+                    return None;
+                }
+                let plan_line = match &spend.plan_line {
+                    Some(id) => lines.iter().find(|(l, _)| *l == id.0).map(|(_, name)| name.clone()).unwrap_or_else(|| id.0.clone()),
+                    None => "Not in the plan".to_owned(),
+                };
+                let thread = history
+                    .thread
+                    .iter()
+                    .filter_map(|e| match &e.body {
+                        EntryBody::Explanation(x) => Some(ThreadItem { author: e.author.name.clone(), kind: "explanation".into(), decision: None, text: x.text.clone() }),
+                        EntryBody::ReviewDecision(d) => Some(ThreadItem { author: e.author.name.clone(), kind: "decision".into(), decision: Some(d.decision), text: d.note.clone() }),
+                        _ => None,
+                    })
+                    .collect();
+                Some(SpendView {
+                    reference: self.row.reference.clone(),
+                    person_name: self.row.person_name.clone(),
+                    entry_id: active.id(),
+                    date: active.date,
+                    amount: spend.amount,
+                    payee: spend.payee.clone(),
+                    plan_line,
+                    logged_by: active.original.author.name.clone(),
+                    flags: flags
+                        .map(|flags| {
+                            flags
+                                .iter()
+                                .map(|f| FlagView {
+                                    title: f.rule().title().to_owned(),
+                                    severity: match f.severity() {
+                                        Severity::Explain => "explain".to_owned(),
+                                        Severity::NotAllowed => "not_allowed".to_owned(),
+                                    },
+                                    reason: f.reason(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    thread,
+                    receipts: spend.receipts.clone(),
+                    decision,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Approved and not allowed close a review; a question waits for the person's answer.
+fn is_final(decision: Decision) -> bool {
+    matches!(decision, Decision::Approved | Decision::NotAllowed)
+}

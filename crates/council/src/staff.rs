@@ -1,0 +1,207 @@
+//! Council staff: signing in with a password (argon2), the session cookie, CSRF tokens and
+//! roles.
+//!
+//! A session is a random token in an `HttpOnly`, `SameSite=Strict` cookie; the database
+//! keeps only its SHA-256. Every request that changes something must also carry the
+//! session's CSRF token in the `X-CSRF-Token` header (the workspace reads it from the
+//! sign-in answer), so another site can never make a signed-in officer's browser act.
+//! Sign-in is limited per email address (failed attempts are counted in the database, so
+//! the limit holds across several servers), and a wrong email costs the same time as a
+//! wrong password.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method};
+
+use crate::auth::{new_token, secret_hash};
+use crate::error::ApiError;
+use crate::storage::StaffRow;
+use crate::{now_ms, AppState};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "tally_staff";
+/// The header every change must carry.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// How long a session lasts: a working day.
+pub const SESSION_HOURS: i64 = 10;
+/// Failed sign-ins allowed per email in [`LOCKOUT_MINUTES`] before more are refused.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// What a member of staff may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reviews spending, imports statements, reconciles, records payments.
+    FinanceOfficer,
+    /// Reads everything, changes nothing.
+    Auditor,
+    /// A finance officer who also manages staff and the council's policy.
+    Administrator,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "finance_officer" => Some(Role::FinanceOfficer),
+            "auditor" => Some(Role::Auditor),
+            "administrator" => Some(Role::Administrator),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FinanceOfficer => "finance_officer",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::FinanceOfficer => "finance officer",
+            Role::Auditor => "read-only auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+}
+
+/// The signed-in member of staff making this request. Extracting it checks the session
+/// cookie and, for anything but reading, the CSRF header.
+#[derive(Clone, Debug)]
+pub struct Staff {
+    pub row: StaffRow,
+    pub role: Role,
+    pub csrf_token: String,
+}
+
+impl Staff {
+    /// Refuses, in words, a member of staff whose role may not do this.
+    pub fn allow(&self, roles: &[Role], what: &str) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "Your role ({}) cannot {what}. Ask a finance officer or an administrator.",
+                self.role.label()
+            )))
+        }
+    }
+
+    /// Finance officers and administrators: the roles that change things.
+    pub fn allow_changes(&self, what: &str) -> Result<(), ApiError> {
+        self.allow(&[Role::FinanceOfficer, Role::Administrator], what)
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let signed_out = || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
+        let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
+        let (row, csrf_token) = state.storage.staff_by_session(&secret_hash(&token), now_ms()).await?.ok_or_else(signed_out)?;
+        let role = Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("staff {} has an unknown role {:?}", row.staff_id, row.role))?;
+        let reading = matches!(parts.method, Method::GET | Method::HEAD);
+        if !reading {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if !same_secret(sent, &csrf_token) {
+                return Err(ApiError::Forbidden(
+                    "This change did not come from the council workspace. Reload the page and try again.".to_owned(),
+                ));
+            }
+        }
+        Ok(Staff { row, role, csrf_token })
+    }
+}
+
+/// The session token from the request's cookies.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_set_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    ))
+    .expect("a token is plain ASCII")
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub fn session_clear_cookie() -> HeaderValue {
+    HeaderValue::from_str(&format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")).expect("ASCII")
+}
+
+/// A password as the database keeps it (argon2id, random salt).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("could not hash a password: {e}"))
+}
+
+/// Whether a password matches a stored hash. With no stored hash (an unknown email) a
+/// dummy one is checked, so the answer takes as long either way.
+pub fn password_matches(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
+    let hash = stored.unwrap_or(dummy);
+    let matched = PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+    matched && stored.is_some()
+}
+
+/// A new session: (token for the cookie, CSRF token).
+pub fn new_session_tokens() -> (String, String) {
+    (new_token(), new_token())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hashed_and_checked() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(password_matches("correct horse", Some(&hash)));
+        assert!(!password_matches("wrong", Some(&hash)));
+        assert!(!password_matches("correct horse", None));
+        assert!(!password_matches("x", Some("not a hash")));
+    }
+
+    #[test]
+    fn roles_read_and_write_the_same_names() {
+        for role in [Role::FinanceOfficer, Role::Auditor, Role::Administrator] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
+    }
+}
