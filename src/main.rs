@@ -4,5 +4,10 @@ fn main() {
     // For the start-up benchmark: the moment the wasm module is running.
     tally::browser::mark("tally:main");
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(tally::app::App);
+    // The council workspace (`/council...`) is its own app: staff, not a person's wallet.
+    if tally::council::is_workspace_path() {
+        leptos::mount::mount_to_body(tally::council::WorkspaceApp);
+    } else {
+        leptos::mount::mount_to_body(tally::app::App);
+    }
 }

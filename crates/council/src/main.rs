@@ -101,11 +101,13 @@ async fn main() -> anyhow::Result<()> {
                     "  Demo pairing code:    {}  (for {}, account {}; one use, valid {} days)",
                     demo.pairing_code, demo.person_name, demo.reference, seed::PAIRING_CODE_DAYS
                 );
+                println!("  Council workspace:    http://{addr}/council");
                 println!(
                     "  Demo finance officer: {} / {}",
                     seed::DEMO_OFFICER_EMAIL,
                     seed::DEMO_OFFICER_PASSWORD
                 );
+                println!("  Demo auditor:         {} / {}", seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD);
             }
             if cli.database_url.is_none() {
                 println!("  Data directory:       {}", cli.data_dir.display());

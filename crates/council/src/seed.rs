@@ -2,8 +2,6 @@
 //! holder with a support plan and a first payment in. Seeding is idempotent: run again, it
 //! keeps everything and only issues a fresh pairing code.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-use argon2::Argon2;
 use tally_ledger::{
     AccountId, Author, Category, CouncilPolicy, Entry, EntryBody, EntryId, Money, MoneyIn, Outcome, OutcomeId, Period,
     PlanLine, PlanVersion, SupportPlan,
@@ -22,6 +20,9 @@ pub const DEMO_SECOND_PERSON: &str = "Pat Morgan";
 pub const DEMO_OFFICER_EMAIL: &str = "finance.officer@demo.invalid";
 /// Only for the demo council, which exists to be tried out; printed at start-up.
 pub const DEMO_OFFICER_PASSWORD: &str = "demo-officer-password";
+/// A read-only auditor at the demo council, to try the workspace's read-only role.
+pub const DEMO_AUDITOR_EMAIL: &str = "auditor@demo.invalid";
+pub const DEMO_AUDITOR_PASSWORD: &str = "demo-auditor-password";
 /// How long a pairing code can be used, in days.
 pub const PAIRING_CODE_DAYS: i64 = 14;
 
@@ -44,13 +45,13 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             None => {
                 let id = Uuid::now_v7().to_string();
                 storage.create_council(&id, DEMO_COUNCIL, &CouncilPolicy::default(), now_ms).await?;
-                let salt = SaltString::generate(&mut OsRng);
-                let hash = Argon2::default()
-                    .hash_password(DEMO_OFFICER_PASSWORD.as_bytes(), &salt)
-                    .map_err(|e| anyhow::anyhow!("could not hash the demo password: {e}"))?
-                    .to_string();
+                let hash = crate::staff::hash_password(DEMO_OFFICER_PASSWORD)?;
                 storage
                     .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_OFFICER_EMAIL, "Sam Patel", "finance_officer", &hash, now_ms)
+                    .await?;
+                let hash = crate::staff::hash_password(DEMO_AUDITOR_PASSWORD)?;
+                storage
+                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_AUDITOR_EMAIL, "Jo Reid", "auditor", &hash, now_ms)
                     .await?;
                 id
             }

@@ -711,8 +711,8 @@ async fn staff_sign_in_scenario(storage: &Storage) {
     assert!(message(&locked).contains("Wait 15 minutes"));
     // Another member of staff is not locked out by it.
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
-    staff_member(storage, &council_id, "auditor@demo.invalid", "auditor").await;
-    assert!(client.sign_in("auditor@demo.invalid", "a long enough password").await.is_ok());
+    staff_member(storage, &council_id, "reader@demo.invalid", "auditor").await;
+    assert!(client.sign_in("reader@demo.invalid", "a long enough password").await.is_ok());
 }
 
 async fn staff_roles_scenario(storage: &Storage) {
@@ -721,9 +721,9 @@ async fn staff_roles_scenario(storage: &Storage) {
     let flagged = spend(&device, 6_000, "Corner Shop"); // above the receipt threshold, no receipt
     assert_eq!(statuses(&client.push(&device, vec![to_json(&flagged)]).await), vec![PushStatus::Stored]);
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
-    staff_member(storage, &council_id, "auditor@demo.invalid", "auditor").await;
+    staff_member(storage, &council_id, "reader@demo.invalid", "auditor").await;
     staff_member(storage, &council_id, "admin@demo.invalid", "administrator").await;
-    let auditor = client.sign_in("auditor@demo.invalid", "a long enough password").await.unwrap();
+    let auditor = client.sign_in("reader@demo.invalid", "a long enough password").await.unwrap();
     let admin = client.sign_in("admin@demo.invalid", "a long enough password").await.unwrap();
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);

@@ -1,0 +1,144 @@
+//! The council workspace: for council finance officers, auditors and administrators, under
+//! `/council`, served by the same council server as the wallet. It needs the network (it
+//! works on the council's records, not a person's phone) and says so when it has none.
+//!
+//! - `/council`: the accounts, exceptions first, with search;
+//! - `/council/reviews`: flagged spending waiting for a decision;
+//! - `/council/accounts/:reference`: one account: figures, spending with flags and
+//!   decisions, devices (pairing codes, revoking), the audit trail.
+//!
+//! Every figure and flag comes from the server, which computes them with the same ledger
+//! and rules as the wallet.
+
+pub mod api;
+mod pages;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use tally_api::StaffProfile;
+
+use api::Problem;
+
+/// The signed-in member of staff, shared with every workspace page.
+#[derive(Clone, Copy)]
+pub struct Workspace {
+    /// `None` while checking, `Some(None)` when nobody is signed in.
+    pub staff: RwSignal<Option<Option<StaffProfile>>>,
+    pub online: RwSignal<bool>,
+}
+
+impl Workspace {
+    pub fn csrf(&self) -> String {
+        self.staff.with_untracked(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.csrf_token.clone()).unwrap_or_default())
+    }
+
+    pub fn can_change(&self) -> bool {
+        self.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role != "auditor"))
+    }
+
+    /// Handles a problem every page can meet: a session that ended goes back to sign-in.
+    pub fn note(&self, problem: &Problem) {
+        match problem {
+            // Only when someone was signed in: redrawing the sign-in page would lose what
+            // was typed there.
+            Problem::SignedOut(_) if self.staff.with_untracked(|s| matches!(s, Some(Some(_)))) => self.staff.set(Some(None)),
+            Problem::Offline if self.online.get_untracked() => self.online.set(false),
+            _ => {}
+        }
+    }
+}
+
+pub fn use_workspace() -> Workspace {
+    expect_context::<Workspace>()
+}
+
+/// Whether the page was opened at a workspace address.
+pub fn is_workspace_path() -> bool {
+    web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| p == "/council" || p.starts_with("/council/"))
+}
+
+#[component]
+pub fn WorkspaceApp() -> impl IntoView {
+    let workspace = Workspace { staff: RwSignal::new(None), online: RwSignal::new(crate::browser::online()) };
+    provide_context(workspace);
+    spawn_local(async move {
+        match api::get::<StaffProfile>("/me").await {
+            Ok(profile) => workspace.staff.set(Some(Some(profile))),
+            Err(problem) => {
+                workspace.note(&problem);
+                workspace.staff.set(Some(None));
+            }
+        }
+    });
+    let _online = window_event_listener(leptos::ev::online, move |_| workspace.online.set(true));
+    let _offline = window_event_listener(leptos::ev::offline, move |_| workspace.online.set(false));
+    let signed_in = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).cloned());
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <header class="app-header">
+                <div class="app-header__inner">
+                    <p class="app-name">"Tally for councils"</p>
+                    {move || signed_in().map(|staff| view! {
+                        <p class="app-header__person">{format!("{} · {} · {}", staff.name, staff.role_label, staff.council_name)}</p>
+                    })}
+                </div>
+                {move || signed_in().map(|_| view! {
+                    <nav class="app-nav" aria-label="Workspace">
+                        <ul>
+                            <li><A href="/council" exact=true>"Accounts"</A></li>
+                            <li><A href="/council/reviews">"Review queue"</A></li>
+                            <li><SignOut/></li>
+                        </ul>
+                    </nav>
+                })}
+            </header>
+            <main id="main" tabindex="-1">
+                <Show when=move || !workspace.online.get()>
+                    <div class="notice notice--warning" role="alert">
+                        <p><strong>"You are offline. "</strong>"The council workspace needs a connection: nothing here can be read or changed until it is back."</p>
+                    </div>
+                </Show>
+                {move || match workspace.staff.get() {
+                    None => view! { <p class="loading" role="status">"Checking who is signed in…"</p> }.into_any(),
+                    Some(None) => view! { <pages::SignIn/> }.into_any(),
+                    Some(Some(_)) => view! {
+                        <Routes fallback=|| view! { <h1>"Page not found"</h1><p><A href="/council">"Go to the accounts"</A></p> }>
+                            <Route path=path!("/council") view=pages::Accounts/>
+                            <Route path=path!("/council/reviews") view=pages::Reviews/>
+                            <Route path=path!("/council/accounts/:reference") view=pages::Account/>
+                        </Routes>
+                    }.into_any(),
+                }}
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn SignOut() -> impl IntoView {
+    let workspace = use_workspace();
+    let sign_out = move |_| {
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post_empty("/sign-out", &csrf).await {
+                Ok(()) => workspace.staff.set(Some(None)),
+                Err(problem) => workspace.note(&problem),
+            }
+        });
+    };
+    view! { <button type="button" class="app-nav__button" on:click=sign_out>"Sign out"</button> }
+}
+
+/// Unix milliseconds as "22 November 2026 at 10:42", in the browser's time zone.
+pub fn when(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let month = time::Month::try_from(d.get_month() as u8 + 1).unwrap_or(time::Month::January);
+    match time::Date::from_calendar_date(d.get_full_year() as i32, month, d.get_date() as u8) {
+        Ok(date) => format!("{} at {:02}:{:02}", tally_ledger::date::long_date(date), d.get_hours(), d.get_minutes()),
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,477 @@
+//! The workspace's pages.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use tally_api::{AccountDetail, AccountSummary, AccountsList, DecisionRequest, PairingCodeIssued, ReviewQueue, SignInRequest, SpendView, StaffProfile};
+use tally_ledger::date::long_date;
+use tally_ledger::Decision;
+
+use super::api::{self, Problem};
+use super::{use_workspace, when};
+use crate::app::page_title;
+use crate::components::field::{ErrorSummary, TextField};
+
+// --- signing in ---------------------------------------------------------------------------
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    page_title("Sign in to the council workspace");
+    let workspace = use_workspace();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let busy = RwSignal::new(false);
+    let field_error = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
+        let mut problems = Vec::new();
+        if typed_email.trim().is_empty() {
+            problems.push(("email", "Enter your email address".to_owned()));
+        }
+        if typed_password.is_empty() {
+            problems.push(("password", "Enter your password".to_owned()));
+        }
+        errors.set(problems);
+        if !errors.with_untracked(Vec::is_empty) {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let request = SignInRequest { email: typed_email, password: typed_password };
+            match api::post::<StaffProfile, _>("/sign-in", "", &request).await {
+                Ok(profile) => {
+                    password.set(String::new());
+                    workspace.staff.set(Some(Some(profile)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(vec![("password", problem.message())]);
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1>"Sign in to the council workspace"</h1>
+        <p>"For council staff who look after direct payments. People using Tally for their own direct payment do not need to sign in here."</p>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="email" label="Email address" value=email error=field_error("email") input_type="email" autocomplete="username"/>
+            <TextField id="password" label="Password" value=password error=field_error("password") input_type="password" autocomplete="current-password"/>
+            <button type="submit" class="button" prop:disabled=move || busy.get()>"Sign in"</button>
+        </form>
+    }
+}
+
+// --- accounts -----------------------------------------------------------------------------
+
+#[component]
+pub fn Accounts() -> impl IntoView {
+    page_title("Accounts");
+    let workspace = use_workspace();
+    let search = RwSignal::new(String::new());
+    let list = RwSignal::new(None::<Result<Vec<AccountSummary>, String>>);
+    let load = move || {
+        let words = search.get_untracked();
+        spawn_local(async move {
+            let path = format!("/accounts?search={}", js_sys::encode_uri_component(words.trim()));
+            match api::get::<AccountsList>(&path).await {
+                Ok(found) => list.set(Some(Ok(found.accounts))),
+                Err(problem) => {
+                    workspace.note(&problem);
+                    list.set(Some(Err(problem.message())));
+                }
+            }
+        });
+    };
+    load();
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    view! {
+        <h1>"Accounts"</h1>
+        <p>"Accounts that need a look come first."</p>
+        <form class="search" role="search" on:submit=on_search>
+            <div class="field">
+                <label for="account-search">"Search by name or reference"</label>
+                <input id="account-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+            </div>
+            <button type="submit" class="button button--secondary">"Search"</button>
+        </form>
+        {move || match list.get() {
+            None => view! { <p role="status">"Loading the accounts…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(accounts)) if accounts.is_empty() => view! { <p role="status">"No accounts match."</p> }.into_any(),
+            Some(Ok(accounts)) => view! {
+                <p role="status">{match accounts.len() { 1 => "1 account".to_owned(), n => format!("{n} accounts") }}</p>
+                <ul class="account-list" aria-label="Accounts">
+                    {accounts.into_iter().map(|account| view! { <AccountCard account/> }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AccountCard(account: AccountSummary) -> impl IntoView {
+    let href = format!("/council/accounts/{}", account.reference);
+    let title = format!("{} · {}", account.person_name, account.reference);
+    let synced = account.last_synced_ms.map(when).unwrap_or_else(|| "never".to_owned());
+    let needs_look = !account.exceptions.is_empty();
+    view! {
+        <li class="account-card">
+            <h2 class="account-card__title"><A href=href>{title}</A></h2>
+            <dl class="figures">
+                <div><dt>"Balance"</dt><dd>{account.balance.to_string()}</dd></div>
+                <div><dt>"Flags to review"</dt><dd>{account.open_flags.to_string()}</dd></div>
+                <div><dt>"Surplus above contingency"</dt><dd>{account.surplus.to_string()}</dd></div>
+                <div><dt>"Last heard from"</dt><dd>{synced}</dd></div>
+            </dl>
+            {if needs_look {
+                view! {
+                    <p class="account-card__look"><strong>"Needs a look:"</strong></p>
+                    <ul class="exceptions">{account.exceptions.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                }.into_any()
+            } else {
+                view! { <p class="account-card__look">"Nothing needs a look."</p> }.into_any()
+            }}
+        </li>
+    }
+}
+
+// --- the review queue ---------------------------------------------------------------------
+
+#[component]
+pub fn Reviews() -> impl IntoView {
+    page_title("Review queue");
+    let workspace = use_workspace();
+    let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
+    let load = move || {
+        spawn_local(async move {
+            match api::get::<ReviewQueue>("/reviews").await {
+                Ok(found) => queue.set(Some(Ok(found.items))),
+                Err(problem) => {
+                    workspace.note(&problem);
+                    queue.set(Some(Err(problem.message())));
+                }
+            }
+        });
+    };
+    load();
+    view! {
+        <h1>"Review queue"</h1>
+        <p>"Flagged spending with no final decision, oldest first. A question stays here until you approve the spending or mark it not allowed."</p>
+        {move || match queue.get() {
+            None => view! { <p role="status">"Loading the review queue…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(items)) if items.is_empty() => view! { <p role="status">"Nothing is waiting for a decision."</p> }.into_any(),
+            Some(Ok(items)) => view! {
+                <p role="status">{match items.len() { 1 => "1 spend to review".to_owned(), n => format!("{n} spends to review") }}</p>
+                {items.into_iter().map(|spend| view! { <SpendReview spend show_person=true on_decided=Callback::new(move |()| load())/> }).collect_view()}
+            }.into_any(),
+        }}
+    }
+}
+
+/// A spend with its flags, the thread with the person, and (for roles that may) the
+/// decision form.
+#[component]
+fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let id = spend.entry_id.0.simple().to_string();
+    let heading_id = format!("spend-{id}");
+    let labelled_by = heading_id.clone();
+    let title = if show_person {
+        format!("{} to {} — {} ({})", spend.amount, spend.payee, spend.person_name, spend.reference)
+    } else {
+        format!("{} to {}", spend.amount, spend.payee)
+    };
+    let state = match spend.decision {
+        None => "Not reviewed yet".to_owned(),
+        Some(Decision::Approved) => "Approved".to_owned(),
+        Some(Decision::Question) => "Question asked; waiting for the person's answer".to_owned(),
+        Some(Decision::NotAllowed) => "Marked not allowed".to_owned(),
+    };
+    let receipts = match spend.receipts.len() {
+        0 => "No receipt photo".to_owned(),
+        1 => "1 receipt photo".to_owned(),
+        n => format!("{n} receipt photos"),
+    };
+    view! {
+        <section class="spend-review" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{title}</h2>
+            <p class="hint">{format!("{} · {} · logged by {} · {receipts}", long_date(spend.date), spend.plan_line, spend.logged_by)}</p>
+            <p><strong>"Review: "</strong>{state}</p>
+            {(!spend.flags.is_empty()).then(|| view! {
+                <ul class="flag-list">
+                    {spend.flags.iter().map(|flag| {
+                        let severity = if flag.severity == "not_allowed" { "Not allowed" } else { "Please explain" };
+                        view! { <li><strong>{format!("{severity}: {}. ", flag.title)}</strong>{flag.reason.clone()}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!spend.thread.is_empty()).then(|| view! {
+                <h3>"What has been said"</h3>
+                <ol class="thread">
+                    {spend.thread.iter().map(|item| {
+                        let said = match item.decision {
+                            Some(Decision::Approved) => "approved",
+                            Some(Decision::Question) => "asked",
+                            Some(Decision::NotAllowed) => "marked it not allowed",
+                            None => "explained",
+                        };
+                        view! { <li><strong>{format!("{} {said}: ", item.author)}</strong>{item.text.clone()}</li> }
+                    }).collect_view()}
+                </ol>
+            })}
+            <Show when=move || workspace.can_change()>
+                <DecisionForm reference=spend.reference.clone() about=spend.entry_id id=id.clone() on_decided/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_decided: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let choice = RwSignal::new(None::<Decision>);
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let group = format!("decision-{id}");
+    let note_id = format!("note-{id}");
+    let error_id = format!("decision-error-{id}");
+    let submit = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(decision) = choice.get_untracked() else {
+                error.set(Some("Choose approve, ask a question or not allowed".to_owned()));
+                return;
+            };
+            if decision == Decision::Question && note.get_untracked().trim().is_empty() {
+                error.set(Some("Write the question for the person".to_owned()));
+                return;
+            }
+            error.set(None);
+            let (reference, csrf) = (reference.clone(), workspace.csrf());
+            let request = DecisionRequest { about, decision, note: note.get_untracked() };
+            spawn_local(async move {
+                match api::post::<SpendView, _>(&format!("/accounts/{reference}/decisions"), &csrf, &request).await {
+                    Ok(_) => {
+                        done.set(Some(match decision {
+                            Decision::Approved => "Approved. The person will see it when their phone next syncs.".to_owned(),
+                            Decision::Question => "Question sent. The person will see it when their phone next syncs.".to_owned(),
+                            Decision::NotAllowed => "Marked not allowed. The person will see it when their phone next syncs.".to_owned(),
+                        }));
+                        on_decided.run(());
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        error.set(Some(problem.message()));
+                    }
+                }
+            });
+        }
+    };
+    let options = [(Decision::Approved, "Approve"), (Decision::Question, "Ask the person a question"), (Decision::NotAllowed, "Not allowed")];
+    view! {
+        <form class="decision" on:submit=submit novalidate>
+            <fieldset class="field" class:field--error=move || error.with(Option::is_some)
+                aria-describedby=move || error.with(Option::is_some).then(|| error_id.clone())>
+                <legend>"Decision"</legend>
+                {move || error.get().map(|message| view! {
+                    <p class="field-error" id=format!("decision-error-{}", id.clone()) role="alert"><span class="visually-hidden">"Error: "</span>{message}</p>
+                })}
+                {options.into_iter().map(|(decision, label)| {
+                    let input_id = format!("{group}-{decision:?}");
+                    view! {
+                        <div class="radio">
+                            <input type="radio" id=input_id.clone() name=group.clone()
+                                prop:checked=move || choice.get() == Some(decision)
+                                on:change=move |_| choice.set(Some(decision))/>
+                            <label for=input_id>{label}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for=note_id.clone()>"Note to the person (needed for a question)"</label>
+                <textarea id=note_id rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            </div>
+            <button type="submit" class="button">"Record decision"</button>
+            <p role="status">{move || done.get()}</p>
+        </form>
+    }
+}
+
+// --- one account --------------------------------------------------------------------------
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let workspace = use_workspace();
+    let params = use_params_map();
+    let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
+    let detail = RwSignal::new(None::<Result<AccountDetail, String>>);
+    let load = move || {
+        let reference = reference();
+        spawn_local(async move {
+            match api::get::<AccountDetail>(&format!("/accounts/{}", js_sys::encode_uri_component(&reference))).await {
+                Ok(found) => {
+                    page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
+                    detail.set(Some(Ok(found)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    detail.set(Some(Err(problem.message())));
+                }
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let _ = reference();
+        load();
+    });
+    view! {
+        {move || match detail.get() {
+            None => view! { <h1>"Account"</h1><p role="status">"Loading the account…"</p> }.into_any(),
+            Some(Err(message)) => view! { <h1>"Account"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(account)) => view! { <AccountView account on_change=Callback::new(move |()| load())/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let summary = account.summary.clone();
+    let reference = summary.reference.clone();
+    let spends = account.spends.clone();
+    view! {
+        <h1>{format!("{} ({})", summary.person_name, summary.reference)}</h1>
+        <dl class="figures">
+            <div><dt>"Balance"</dt><dd>{summary.balance.to_string()}</dd></div>
+            <div><dt>"Flags to review"</dt><dd>{summary.open_flags.to_string()}</dd></div>
+            <div><dt>"Surplus above contingency"</dt><dd>{summary.surplus.to_string()}</dd></div>
+            <div><dt>"Last heard from"</dt><dd>{summary.last_synced_ms.map(when).unwrap_or_else(|| "never".to_owned())}</dd></div>
+        </dl>
+        {(!summary.exceptions.is_empty()).then(|| view! {
+            <section aria-labelledby="look-heading">
+                <h2 id="look-heading">"Needs a look"</h2>
+                <ul class="exceptions">{summary.exceptions.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
+            </section>
+        })}
+        <section aria-labelledby="spending-heading">
+            <h2 id="spending-heading">"Spending"</h2>
+            {if spends.is_empty() {
+                view! { <p>"No spending logged yet."</p> }.into_any()
+            } else {
+                spends.into_iter().rev().map(|spend| view! { <SpendReview spend show_person=false on_decided=on_change/> }).collect_view().into_any()
+            }}
+        </section>
+        <section aria-labelledby="devices-heading">
+            <h2 id="devices-heading">"Devices"</h2>
+            <ul class="device-list">
+                {account.devices.iter().map(|device| {
+                    let state = match device.revoked_ms {
+                        Some(at) => format!("Revoked {}", when(at)),
+                        None => "Active".to_owned(),
+                    };
+                    let received = match device.last_received_ms {
+                        Some(at) => format!("{} records, last {}", device.records, when(at)),
+                        None => "No records yet".to_owned(),
+                    };
+                    let missing = (device.missing > 0).then(|| format!(" · {} numbered records not received yet", device.missing));
+                    let device_id = device.device_id;
+                    let label = device.label.clone();
+                    let active = device.revoked_ms.is_none();
+                    view! {
+                        <li>
+                            <p><strong>{device.label.clone()}</strong>{format!(" · paired {} · {state} · {received}", when(device.paired_ms))}{missing}</p>
+                            {(active && workspace.can_change()).then(|| view! { <RevokeDevice device_id label on_change/> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <Show when=move || workspace.can_change()>
+                <PairingCode reference=reference.clone() on_change/>
+            </Show>
+        </section>
+        <section aria-labelledby="audit-heading">
+            <h2 id="audit-heading">"Audit trail"</h2>
+            {if account.audit.is_empty() {
+                view! { <p>"Nothing recorded by council staff yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="audit">
+                        {account.audit.iter().map(|line| view! {
+                            <li>{format!("{} · {} · {}", when(line.at_ms), line.who, line.action)}{(!line.detail.is_empty()).then(|| format!(": {}", line.detail))}</li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PairingCode(reference: String, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let issued = RwSignal::new(None::<Result<PairingCodeIssued, String>>);
+    let issue = move |_| {
+        let (reference, csrf) = (reference.clone(), workspace.csrf());
+        spawn_local(async move {
+            let result = api::post::<PairingCodeIssued, _>(&format!("/accounts/{reference}/pairing-codes"), &csrf, &()).await;
+            if let Err(problem) = &result {
+                workspace.note(problem);
+            }
+            issued.set(Some(result.map_err(|p: Problem| p.message())));
+            on_change.run(());
+        });
+    };
+    view! {
+        <button type="button" class="button button--secondary" on:click=issue>"Issue a pairing code"</button>
+        <p role="status">{move || match issued.get() {
+            None => String::new(),
+            Some(Ok(code)) => format!("Pairing code: {} (one use, valid {} days). Give it to the person or their carer to connect a phone.", code.code, code.valid_days),
+            Some(Err(message)) => message,
+        }}</p>
+    }
+}
+
+#[component]
+fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let confirming = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let revoke = move |_| {
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post_empty(&format!("/devices/{device_id}/revoke"), &csrf).await {
+                Ok(()) => on_change.run(()),
+                Err(p) => {
+                    workspace.note(&p);
+                    problem.set(Some(p.message()));
+                }
+            }
+        });
+    };
+    let name = label.clone();
+    view! {
+        {move || if confirming.get() {
+            view! {
+                <p>{format!("Revoke {name}? It will stop reaching the account at once; what it already sent is kept.")}</p>
+                <button type="button" class="button button--warning" on:click=revoke>{format!("Yes, revoke {name}")}</button>
+                <button type="button" class="button button--secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+            }.into_any()
+        } else {
+            let label = label.clone();
+            view! { <button type="button" class="button button--secondary" on:click=move |_| confirming.set(true)>{format!("Revoke {label}")}</button> }.into_any()
+        }}
+        <p role="alert">{move || problem.get()}</p>
+    }
+}

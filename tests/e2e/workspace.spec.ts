@@ -1,0 +1,122 @@
+// The council workspace: a finance officer signs in, sees the accounts that need a look
+// first, reviews flagged spending, and the decision reaches the person's phone; an
+// auditor can read but not change anything. Every screen passes an axe check.
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const OFFICER = { email: 'finance.officer@demo.invalid', password: 'demo-officer-password' };
+const AUDITOR = { email: 'auditor@demo.invalid', password: 'demo-auditor-password' };
+
+async function officerPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+async function signIn(page: Page, url: string, who: { email: string; password: string }) {
+  await page.goto(`${url}council`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to the council workspace' })).toBeVisible();
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+}
+
+async function checkAccessibility(page: Page) {
+  for (const width of [1280, 320]) {
+    await page.setViewportSize({ width, height: 900 });
+    const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`), `at ${width} px`).toEqual([]);
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    expect(sideways, `nothing scrolls sideways at ${width} px`).toBe(false);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+test('a finance officer reviews flagged spending and the question reaches the person\'s phone', async ({ browser, page, council, wallet }) => {
+  // The person logs £60 with no receipt: flagged.
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '60', payee: 'Corner Shop', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  const officer = await officerPage(browser);
+  await officer.goto(`${council.url}council`);
+  await checkAccessibility(officer);
+  // A wrong password is explained, and the email typed is kept.
+  await officer.getByLabel('Email address').fill(OFFICER.email);
+  await officer.getByLabel('Password').fill('not the password');
+  await officer.getByRole('button', { name: 'Sign in' }).click();
+  await expect(officer.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('do not match');
+  await expect(officer.getByLabel('Email address')).toHaveValue(OFFICER.email);
+  await officer.getByLabel('Password').fill(OFFICER.password);
+  await officer.getByRole('button', { name: 'Sign in' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+
+  // Exceptions first: Alex's account, with the flag, above Pat's.
+  const accounts = officer.getByRole('list', { name: 'Accounts' }).getByRole('listitem').filter({ has: officer.getByRole('heading', { level: 2 }) });
+  await expect(accounts.first()).toContainText('Alex Morgan · DP-000001');
+  await expect(accounts.first()).toContainText('1 flagged spend to review');
+  await checkAccessibility(officer);
+  await officer.getByLabel('Search by name or reference').fill('DP-000002');
+  await officer.getByRole('button', { name: 'Search' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'account' })).toHaveText('1 account');
+  await expect(accounts.first()).toContainText('Pat Morgan');
+
+  // The review queue: the reason, and a question back to the person.
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Review queue' }).click();
+  const item = officer.getByRole('region', { name: '£60.00 to Corner Shop — Alex Morgan (DP-000001)' });
+  await expect(item).toContainText('Receipt needed');
+  await checkAccessibility(officer);
+  await item.getByRole('button', { name: 'Record decision' }).click();
+  await expect(item.getByRole('alert')).toContainText('Choose approve, ask a question or not allowed');
+  await item.getByRole('radio', { name: 'Ask the person a question' }).check();
+  await item.getByLabel('Note to the person (needed for a question)').fill('Do you have the receipt from the shop?');
+  await item.getByRole('button', { name: 'Record decision' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Question sent' })).toBeVisible();
+  await expect(item).toContainText('Question asked; waiting for the person\'s answer');
+
+  // The person sees the question when the phone next syncs.
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
+  await expect(toExplain).toContainText('The council has asked you a question about this.', { timeout: 20_000 });
+
+  // The account page: the audit trail, devices, and a new pairing code.
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Accounts' }).click();
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Alex Morgan (DP-000001)' })).toBeVisible();
+  await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('Sam Patel · review decision: asked a question about spending');
+  await expect(officer.getByRole('region', { name: 'Devices' })).toContainText('1 records');
+  await officer.getByRole('button', { name: 'Issue a pairing code' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Pairing code:' })).toContainText(/Pairing code: [A-Z0-9]{4}-[A-Z0-9]{4}/);
+  await checkAccessibility(officer);
+
+  // Signing out ends the session.
+  await officer.getByRole('button', { name: 'Sign out' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Sign in to the council workspace' })).toBeVisible();
+  await officer.reload();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Sign in to the council workspace' })).toBeVisible();
+  await officer.context().close();
+});
+
+test('a read-only auditor sees the accounts and the queue but cannot change anything', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '75', payee: 'Corner Shop', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  const auditor = await officerPage(browser);
+  await signIn(auditor, council.url, AUDITOR);
+  await expect(auditor.getByText('Jo Reid · read-only auditor · Demo Borough Council')).toBeVisible();
+  await auditor.getByRole('link', { name: 'Review queue' }).click();
+  const item = auditor.getByRole('region', { name: '£75.00 to Corner Shop — Alex Morgan (DP-000001)' });
+  await expect(item).toContainText('Receipt needed');
+  await expect(item.getByRole('button', { name: 'Record decision' })).toHaveCount(0);
+  await auditor.getByRole('link', { name: 'Accounts' }).click();
+  await auditor.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  await expect(auditor.getByRole('heading', { level: 1, name: 'Alex Morgan (DP-000001)' })).toBeVisible();
+  await expect(auditor.getByRole('button', { name: 'Issue a pairing code' })).toHaveCount(0);
+  await expect(auditor.getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
+  await auditor.context().close();
+});
