@@ -41,6 +41,16 @@ pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, csrf: &str, bod
     read(response).await
 }
 
+/// A change with a body whose answer's body is not needed (201).
+pub async fn post_empty_body<B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<(), Problem> {
+    let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).json(body).send().await;
+    let response = response.map_err(|_| Problem::Offline)?;
+    if response.status().is_success() {
+        return Ok(());
+    }
+    Err(refusal(response).await)
+}
+
 /// A change whose answer has no body (204).
 pub async fn post_empty(path: &str, csrf: &str) -> Result<(), Problem> {
     let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).send().await;

@@ -350,6 +350,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
     let workspace = use_workspace();
     let summary = account.summary.clone();
     let reference = summary.reference.clone();
+    let (money_reference, surplus_reference, export_reference) = (reference.clone(), reference.clone(), reference.clone());
     let spends = account.spends.clone();
     view! {
         <h1>{format!("{} ({})", summary.person_name, summary.reference)}</h1>
@@ -373,6 +374,14 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                 spends.into_iter().rev().map(|spend| view! { <SpendReview spend show_person=false on_decided=on_change/> }).collect_view().into_any()
             }}
         </section>
+        <section aria-labelledby="money-heading">
+            <h2 id="money-heading">"Money in and surplus"</h2>
+            <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can read the account but not record money."</p> }>
+                <MoneyInForm reference=money_reference.clone() on_change/>
+                <RecoverSurplus reference=surplus_reference.clone() surplus=summary.surplus on_change/>
+            </Show>
+        </section>
+        <Exports reference=export_reference/>
         <section aria-labelledby="devices-heading">
             <h2 id="devices-heading">"Devices"</h2>
             <ul class="device-list">
@@ -473,5 +482,149 @@ fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Cal
             view! { <button type="button" class="button button--secondary" on:click=move |_| confirming.set(true)>{format!("Revoke {label}")}</button> }.into_any()
         }}
         <p role="alert">{move || problem.get()}</p>
+    }
+}
+
+/// Splits the server's "field: message" lines into the form's errors.
+fn field_errors(message: &str, fields: &[&'static str]) -> Vec<(&'static str, String)> {
+    let mut errors: Vec<(&'static str, String)> = message
+        .lines()
+        .filter_map(|line| {
+            let (field, text) = line.split_once(": ")?;
+            let field = fields.iter().find(|f| f.ends_with(field))?;
+            Some((*field, text.to_owned()))
+        })
+        .collect();
+    if errors.is_empty() {
+        errors.push((fields[0], message.to_owned()));
+    }
+    errors
+}
+
+fn today_iso() -> String {
+    tally_ledger::date::iso_date(crate::browser::today())
+}
+
+#[component]
+fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let from_council = RwSignal::new(true);
+    let date = RwSignal::new(today_iso());
+    let amount = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let done = RwSignal::new(None::<String>);
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (reference, csrf) = (reference.clone(), workspace.csrf());
+        let request = tally_api::MoneyInRequest {
+            kind: if from_council.get_untracked() { "payment_in" } else { "contribution" }.to_owned(),
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reference: note.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post_empty_body(&format!("/accounts/{reference}/money-in"), &csrf, &request).await {
+                Ok(()) => {
+                    errors.set(Vec::new());
+                    done.set(Some(format!("Recorded £{} paid in. The person's phone shows it when it next syncs.", request.amount.trim().trim_start_matches('£'))));
+                    amount.set(String::new());
+                    note.set(String::new());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    done.set(None);
+                    errors.set(field_errors(&problem.message(), &["money-amount", "money-date", "money-kind"]));
+                }
+            }
+        });
+    };
+    view! {
+        <h3>"Record money paid in"</h3>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <fieldset class="field" id="money-kind">
+                <legend>"Paid in by"</legend>
+                <div class="radio">
+                    <input type="radio" id="money-kind-council" name="money-kind" prop:checked=move || from_council.get() on:change=move |_| from_council.set(true)/>
+                    <label for="money-kind-council">"The council (direct payment)"</label>
+                </div>
+                <div class="radio">
+                    <input type="radio" id="money-kind-person" name="money-kind" prop:checked=move || !from_council.get() on:change=move |_| from_council.set(false)/>
+                    <label for="money-kind-person">"The person (their contribution)"</label>
+                </div>
+            </fieldset>
+            <TextField id="money-date" label="Date paid in" hint="For example 2026-11-22" value=date error=error_of("money-date") input_type="date"/>
+            <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
+            <TextField id="money-reference" label="Reference (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <button type="submit" class="button">"Record money in"</button>
+            <p role="status">{move || done.get()}</p>
+        </form>
+    }
+}
+
+#[component]
+fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let date = RwSignal::new(today_iso());
+    let amount = RwSignal::new(if surplus.is_negative() || surplus == tally_ledger::Money::ZERO { String::new() } else { surplus.to_plain_string() });
+    let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let done = RwSignal::new(None::<String>);
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (reference, csrf) = (reference.clone(), workspace.csrf());
+        let request = tally_api::ClawbackRequest { date: date.get_untracked(), amount: amount.get_untracked(), reason: reason.get_untracked() };
+        spawn_local(async move {
+            match api::post_empty_body(&format!("/accounts/{reference}/clawbacks"), &csrf, &request).await {
+                Ok(()) => {
+                    errors.set(Vec::new());
+                    done.set(Some("Recovery recorded. The person's phone shows it when it next syncs.".to_owned()));
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    done.set(None);
+                    errors.set(field_errors(&problem.message(), &["clawback-amount", "clawback-date", "clawback-reason"]));
+                }
+            }
+        });
+    };
+    let proposal = if surplus == tally_ledger::Money::ZERO {
+        "There is no surplus above the contingency now.".to_owned()
+    } else {
+        format!("The account holds {surplus} more than the contingency the council allows. The proposed recovery is that amount; change it if you agreed otherwise with the person.")
+    };
+    view! {
+        <h3>"Recover surplus"</h3>
+        <p>{proposal}</p>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="clawback-date" label="Date recovered" value=date error=error_of("clawback-date") input_type="date"/>
+            <TextField id="clawback-amount" label="Amount to recover" value=amount error=error_of("clawback-amount") inputmode="decimal" prefix="£"/>
+            <TextField id="clawback-reason" label="Reason (the person will see it)" value=reason error=error_of("clawback-reason")/>
+            <button type="submit" class="button">"Record recovery"</button>
+            <p role="status">{move || done.get()}</p>
+        </form>
+    }
+}
+
+#[component]
+fn Exports(reference: String) -> impl IntoView {
+    let to = RwSignal::new(today_iso());
+    let from = RwSignal::new(tally_ledger::date::iso_date(crate::browser::today() - time::Duration::days(27)));
+    let sheet = move || format!("/api/v1/council/accounts/{reference}/audit-sheet.csv?from={}&to={}", from.get(), to.get());
+    let all = move || format!("/api/v1/council/transactions.csv?from={}&to={}", from.get(), to.get());
+    view! {
+        <section aria-labelledby="exports-heading">
+            <h2 id="exports-heading">"Audit sheet and exports"</h2>
+            <TextField id="export-from" label="From" value=from error=Signal::derive(|| None::<String>) input_type="date"/>
+            <TextField id="export-to" label="To" value=to error=Signal::derive(|| None::<String>) input_type="date"/>
+            <p><a href=sheet download="">"Download the audit sheet for this account (CSV)"</a></p>
+            <p><a href=all download="">"Download every account's transactions for the finance system (CSV)"</a></p>
+        </section>
     }
 }

@@ -290,3 +290,31 @@ pub struct PairingCodeIssued {
     pub code: String,
     pub valid_days: i64,
 }
+
+/// `POST /api/v1/council/accounts/{reference}/money-in`: a payment from the council or
+/// the person's assessed contribution, paid into the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyInRequest {
+    /// `payment_in` or `contribution`.
+    pub kind: String,
+    /// "2026-11-22".
+    pub date: String,
+    /// As typed: "1,480.00", "£52".
+    pub amount: String,
+    #[serde(default)]
+    pub reference: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/clawbacks`: surplus the council takes back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClawbackRequest {
+    pub date: String,
+    pub amount: String,
+    pub reason: String,
+}
+
+/// What a money form refused, field by field: (field, plain-English message).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors {
+    pub errors: Vec<(String, String)>,
+}

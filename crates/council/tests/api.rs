@@ -82,6 +82,7 @@ on_every_database! {
     staff_sign_in_is_limited_and_sessions_need_csrf => staff_sign_in_scenario;
     each_staff_role_is_refused_what_it_may_not_do => staff_roles_scenario;
     a_review_decision_reaches_the_wallet_and_closes_the_flag => review_flow_scenario;
+    officers_record_money_recover_surplus_and_export_audit_sheets => money_scenario;
 }
 
 struct Client {
@@ -842,4 +843,84 @@ async fn review_flow_scenario(storage: &Storage) {
     // Only spending can be decided on.
     let not_spend = json!({"about": explanation.id, "decision": "approved"});
     assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(not_spend)).await.status, StatusCode::NOT_FOUND);
+}
+
+async fn money_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let today = tally_ledger::date::iso_date(time::OffsetDateTime::now_utc().date());
+
+    // Bad input: every field's problem, in words, and nothing recorded.
+    let bad = json!({"kind": "gift", "date": "31/02/2026", "amount": "12.345"});
+    let reply = client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(bad)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let text = message(&reply);
+    assert!(text.contains("kind: Choose a payment") && text.contains("date: Enter a real date") && text.contains("amount: "), "{text}");
+    // A contribution, recorded by the officer; an auditor may not.
+    let contribution = json!({"kind": "contribution", "date": today, "amount": "£52.00", "reference": "Week 1"});
+    let refused = client.staff(Method::POST, &format!("{account}/money-in"), &auditor, true, Some(contribution.clone())).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let made = client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(contribution)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // It reaches the person's phone as a council record.
+    let pulled = client.pull_all(&device).await;
+    assert!(pulled.iter().any(|e| matches!(&e.body, EntryBody::Contribution(m) if m.amount == Money::from_pence(5_200) && m.reference == "Week 1")));
+
+    // The balance is £1,532. Recovering more than the balance is refused.
+    let detail = client.staff(Method::GET, &account, &officer, false, None).await;
+    assert_eq!(detail.body["summary"]["balance"], "1532.00");
+    let too_much = json!({"date": today, "amount": "2,000", "reason": "Surplus"});
+    let reply = client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(too_much)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(message(&reply).contains("more than the account holds (£1,532.00)"), "{}", message(&reply));
+    let no_reason = json!({"date": today, "amount": "100", "reason": " "});
+    assert!(message(&client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(no_reason)).await).contains("reason: Say why"));
+    let recover = json!({"date": today, "amount": "100", "reason": "Agreed at review"});
+    assert_eq!(client.staff(Method::POST, &format!("{account}/clawbacks"), &auditor, true, Some(recover.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(recover)).await.status, StatusCode::CREATED);
+    let pulled = client.pull_all(&device).await;
+    assert!(pulled.iter().any(|e| matches!(&e.body, EntryBody::Clawback(c) if c.reason == "Agreed at review")));
+
+    // The audit sheet: the council's header and a line per transaction; auditors may read it.
+    let spent = spend(&device, 2_500, "Sunrise Day Centre");
+    client.push(&device, vec![to_json(&spent)]).await;
+    let uri = format!("{account}/audit-sheet.csv?from=2026-01-01&to=2030-12-31");
+    let (status, _) = client.send_bytes(Method::GET, &uri, &device.token, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a device token is not a staff session");
+    let sheet = staff_text(&client, &uri, &auditor).await;
+    let lines: Vec<&str> = sheet.split("\r\n").collect();
+    assert_eq!(lines[0], "Person,Alex Morgan");
+    assert_eq!(lines[1], "Council reference,DP-000001");
+    assert_eq!(lines[3], "Opening balance,0.00");
+    assert_eq!(lines[4], "Total in,1532.00");
+    assert_eq!(lines[5], "Total out,125.00");
+    assert_eq!(lines[6], "Closing balance,1407.00");
+    assert!(lines.contains(&"Date,Payee,Description,Amount in,Amount out,Support plan line,Receipt present,Query or decision"));
+    assert!(lines.iter().any(|l| l.starts_with("2026-11-21,Sunrise Day Centre,,,25.00,Day centre,No,")), "{sheet}");
+    assert!(lines.iter().any(|l| l.contains("Council (clawback),Agreed at review,,100.00")), "{sheet}");
+    let bad_period = client.staff(Method::GET, &format!("{account}/audit-sheet.csv?from=2026-12-01&to=2026-01-01"), &officer, false, None).await;
+    assert_eq!(bad_period.status, StatusCode::BAD_REQUEST);
+
+    // Every account's transactions, for the finance system, with the account in front.
+    let all = staff_text(&client, "/api/v1/council/transactions.csv?from=2026-01-01&to=2030-12-31", &officer).await;
+    let all_lines: Vec<&str> = all.split("\r\n").collect();
+    assert!(all_lines[0].starts_with("\u{feff}Council reference,Person,Date,Type,"));
+    assert!(all_lines.iter().any(|l| l.starts_with("DP-000001,Alex Morgan,2026-11-21,Spend,Sunrise Day Centre")), "{all}");
+    assert!(all_lines.iter().any(|l| l.starts_with("DP-000002,Pat Morgan,")), "{all}");
+    let detail = client.staff(Method::GET, &account, &officer, false, None).await;
+    let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["audit sheet exported", "surplus recovered", "money in"]);
+}
+
+/// A CSV download from the workspace, as text.
+async fn staff_text(client: &Client, uri: &str, session: &StaffSession) -> String {
+    let request = Request::builder().uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie)).body(Body::empty()).unwrap();
+    let response = client.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
+    String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }

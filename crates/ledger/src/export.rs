@@ -98,6 +98,79 @@ pub fn to_csv(rows: &[StatementRow]) -> String {
     out
 }
 
+/// Who and what an audit sheet is for.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditSheetFor<'a> {
+    pub person: &'a str,
+    pub reference: &'a str,
+    pub from: Date,
+    pub to: Date,
+}
+
+/// The audit sheet councils use, for one account and period, as CSV: a header block
+/// (person, council reference, audit period, opening balance, total in, total out,
+/// closing balance, amount allowed to be retained, surplus, amount to recover), a blank
+/// line, then one line per transaction (date, payee, description, amount in, amount out,
+/// support plan line, receipt present, query or decision).
+pub fn audit_sheet_csv(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> String {
+    let statement = ledger.statement(sheet.from, sheet.to);
+    let surplus = ledger.view().surplus(plan, policy, sheet.to);
+    // Surplus is worked out on the closing balance of the period.
+    let above = statement.closing.checked_sub(surplus.allowed).filter(|m| !m.is_negative()).unwrap_or(Money::ZERO);
+    let recovered: Money = statement
+        .lines
+        .iter()
+        .filter(|a| matches!(a.body, EntryBody::Clawback(_)))
+        .fold(Money::ZERO, |total, a| total.checked_add(-a.amount).unwrap_or(total));
+    let to_recover = above;
+    let mut out = String::new();
+    let figure = |m: Money| m.to_plain_string();
+    let header: [(&str, String); 11] = [
+        ("Person", sheet.person.to_owned()),
+        ("Council reference", sheet.reference.to_owned()),
+        ("Audit period", format!("{} to {}", iso_date(sheet.from), iso_date(sheet.to))),
+        ("Opening balance", figure(statement.opening)),
+        ("Total in", figure(statement.money_in)),
+        ("Total out", figure(statement.money_out)),
+        ("Closing balance", figure(statement.closing)),
+        ("Allowed to be retained", figure(surplus.allowed)),
+        ("Surplus", figure(above)),
+        ("Recovered in the period", figure(recovered)),
+        ("Amount to recover", figure(to_recover)),
+    ];
+    for (name, value) in header {
+        push_record(&mut out, [name.to_owned(), value].into_iter());
+    }
+    out.push_str("\r\n");
+    push_record(&mut out, AUDIT_LINE_HEADER.iter().map(|h| h.to_string()));
+    for row in statement_rows(ledger, plan, sheet.from, sheet.to) {
+        let money = |m: Option<Money>| m.map(Money::to_plain_string).unwrap_or_default();
+        let receipt = match row.receipt {
+            Some(true) => "Yes",
+            Some(false) => "No",
+            None => "",
+        };
+        let who = if row.kind == "Spend" { row.who.clone() } else { format!("{} ({})", row.who, row.kind.to_lowercase()) };
+        push_record(
+            &mut out,
+            [iso_date(row.date), who, row.description, money(row.money_in), money(row.money_out), row.plan_line, receipt.to_owned(), row.status]
+                .into_iter(),
+        );
+    }
+    out
+}
+
+/// The column names of an audit sheet's lines.
+pub const AUDIT_LINE_HEADER: [&str; 8] =
+    ["Date", "Payee", "Description", "Amount in", "Amount out", "Support plan line", "Receipt present", "Query or decision"];
+
+/// One CSV record (with its line end), each cell made safe as in [`to_csv`].
+pub fn to_csv_record(cells: &[String]) -> String {
+    let mut out = String::new();
+    push_record(&mut out, cells.iter().cloned());
+    out
+}
+
 fn push_record(out: &mut String, cells: impl Iterator<Item = String>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
@@ -128,6 +201,55 @@ fn csv_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audit_sheet_has_the_councils_header_and_one_line_per_transaction() {
+        use crate::entry::{AccountId, Author, Clawback, Entry, MoneyIn, PlanLineId, Spend};
+        use crate::plan::{Category, Period, PlanLine, PlanVersion};
+        use time::macros::{date, datetime};
+        let entry = |n: u128, body| Entry {
+            id: EntryId(uuid::Uuid::from_u128(n)),
+            account: AccountId(uuid::Uuid::from_u128(1)),
+            author: Author { name: "Alex".into(), device: None, device_seq: None },
+            recorded_at: datetime!(2026-03-01 09:00 UTC),
+            body,
+        };
+        let start = date!(2026 - 01 - 05);
+        let plan = SupportPlan::new(
+            vec![PlanVersion {
+                version: 1,
+                effective_from: start,
+                outcomes: vec![],
+                lines: vec![PlanLine::new("day", "Day centre", Category::DayActivities, Money::from_pence(10_000), Period::Weekly, start)],
+            }],
+            None,
+        );
+        let policy = crate::policy::CouncilPolicy { contingency_weeks: 4, ..Default::default() };
+        let ledger = Ledger::from_entries([
+            entry(2, EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 01 - 05), amount: Money::from_pence(100_000), reference: "First".into() })),
+            entry(3, EntryBody::Spend(Spend::new(date!(2026 - 02 - 10), Money::from_pence(2_500), "=Sunrise, Ltd", Some(PlanLineId("day".into()))))),
+            entry(4, EntryBody::Clawback(Clawback { date: date!(2026 - 02 - 20), amount: Money::from_pence(10_000), reason: "Surplus".into() })),
+        ])
+        .unwrap();
+        let csv = audit_sheet_csv(&ledger, &plan, &policy, AuditSheetFor { person: "Alex Morgan", reference: "DP-000001", from: date!(2026 - 02 - 01), to: date!(2026 - 02 - 28) });
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "Person,Alex Morgan");
+        assert_eq!(lines[2], "Audit period,2026-02-01 to 2026-02-28");
+        assert_eq!(lines[3], "Opening balance,1000.00");
+        assert_eq!(lines[4], "Total in,0.00");
+        assert_eq!(lines[5], "Total out,125.00");
+        assert_eq!(lines[6], "Closing balance,875.00");
+        assert_eq!(lines[7], "Allowed to be retained,400.00", "4 weeks of £100 a week");
+        assert_eq!(lines[8], "Surplus,475.00");
+        assert_eq!(lines[9], "Recovered in the period,100.00");
+        assert_eq!(lines[10], "Amount to recover,475.00");
+        assert_eq!(lines[11], "");
+        assert_eq!(lines[12], AUDIT_LINE_HEADER.join(","));
+        // The payee is defused and quoted; the clawback is a line too.
+        assert_eq!(lines[13], "2026-02-10,\"'=Sunrise, Ltd\",,,25.00,Day centre,No,");
+        assert_eq!(lines[14], "2026-02-20,Council (clawback),Surplus,,100.00,,,");
+        assert_eq!(lines.len(), 16, "and a final line end");
+    }
     use crate::entry::tests::{entry, payment_in, spend_body};
     use crate::entry::{Correction, ReceiptRef};
     use time::macros::date;

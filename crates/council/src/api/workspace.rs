@@ -13,11 +13,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use tally_api::{
-    AccountDetail, AccountSummary, AccountsList, AuditLine, DecisionRequest, DeviceView, FlagView, PairingCodeIssued,
-    ReviewQueue, SignInRequest, SpendView, StaffProfile, ThreadItem,
+    AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, DecisionRequest, DeviceView, FlagView,
+    MoneyInRequest, PairingCodeIssued, ReviewQueue, SignInRequest, SpendView, StaffProfile, ThreadItem,
 };
+use tally_ledger::date::{iso_date, long_date};
+use tally_ledger::export::{self, AuditSheetFor};
 use tally_ledger::{
-    AccountId, Author, Decision, Entry, EntryBody, EntryId, Ledger, ReviewDecision, Rules, Severity, SupportPlan,
+    AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, ReviewDecision, Rules,
+    Severity, SupportPlan,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -42,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/pairing-codes", post(pairing_code))
         .route("/council/devices/{device_id}/revoke", post(revoke_device))
         .route("/council/reviews", get(reviews))
+        .route("/council/accounts/{reference}/money-in", post(money_in))
+        .route("/council/accounts/{reference}/clawbacks", post(clawback))
+        .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
+        .route("/council/transactions.csv", get(transactions))
 }
 
 // --- signing in ---------------------------------------------------------------------------
@@ -178,19 +185,8 @@ async fn decide(
         return Err(ApiError::NotFound("There is no spending with that id on this account.".to_owned()));
     }
     let note = request.note.trim().to_owned();
-    let entry = Entry {
-        id: EntryId(Uuid::now_v7()),
-        account: row.account_id,
-        author: Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None },
-        recorded_at: OffsetDateTime::now_utc(),
-        body: EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone() }),
-    };
-    entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    state
-        .storage
-        .store_entries(row.account_id, &[NewEntry::new(entry)?], now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
+    let body = EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone() });
+    store_council_entry(&state, &staff, &row, body).await?;
     let words = match request.decision {
         Decision::Approved => "approved",
         Decision::Question => "asked a question about",
@@ -223,6 +219,162 @@ async fn revoke_device(State(state): State<AppState>, staff: Staff, Path(device_
     }
     audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn money_in(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<MoneyInRequest>,
+) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("record money paid in")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let policy = state.storage.policy_for(row.account_id).await?;
+    let date = parse_date(&request.date);
+    let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
+    let kind = match request.kind.as_str() {
+        "payment_in" => Ok(true),
+        "contribution" => Ok(false),
+        _ => Err("Choose a payment from the council or the person's contribution".to_owned()),
+    };
+    let errors: Vec<(String, String)> = [("kind", kind.as_ref().err().cloned()), ("date", date.as_ref().err().cloned()), ("amount", amount.as_ref().err().map(|e| e.to_string()))]
+        .into_iter()
+        .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
+        .collect();
+    let (Ok(from_council), Ok(date), Ok(amount)) = (kind, date, amount) else {
+        return Err(field_errors(errors));
+    };
+    let money = MoneyIn { date, amount, reference: request.reference.trim().to_owned() };
+    let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
+    let what = if from_council { "payment in" } else { "contribution" };
+    store_council_entry(&state, &staff, &row, body).await?;
+    audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date))).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn clawback(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<ClawbackRequest>,
+) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("recover surplus")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let date = parse_date(&request.date);
+    let balance = loaded.ledger.balance();
+    let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum).map_err(|e| e.to_string()).and_then(|amount| {
+        if amount > balance {
+            Err(format!("That is more than the account holds ({balance}). Recover at most the balance."))
+        } else {
+            Ok(amount)
+        }
+    });
+    let reason = Some(request.reason.trim().to_owned()).filter(|r| !r.is_empty()).ok_or_else(|| "Say why the money is recovered (the person will see it)".to_owned());
+    let errors: Vec<(String, String)> = [("date", date.as_ref().err().cloned()), ("amount", amount.as_ref().err().cloned()), ("reason", reason.as_ref().err().cloned())]
+        .into_iter()
+        .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
+        .collect();
+    let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
+        return Err(field_errors(errors));
+    };
+    store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() })).await?;
+    audit(&state, &staff.row, Some(row.account_id), "surplus recovered", &format!("{amount} on {}: {reason}", long_date(date))).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Deserialize)]
+struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl Period {
+    /// The dates asked for; by default the last 4 weeks to today.
+    fn dates(&self) -> Result<(Date, Date), ApiError> {
+        let today = OffsetDateTime::now_utc().date();
+        let read = |text: &Option<String>, default: Date| match text.as_deref() {
+            None | Some("") => Ok(default),
+            Some(text) => parse_date(text).map_err(ApiError::BadRequest),
+        };
+        let (from, to) = (read(&self.from, today - time::Duration::days(27))?, read(&self.to, today)?);
+        if from > to {
+            return Err(ApiError::BadRequest("The period must start on or before the day it ends.".to_owned()));
+        }
+        Ok((from, to))
+    }
+}
+
+async fn audit_sheet(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>, Query(period): Query<Period>) -> Result<Response, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let (from, to) = period.dates()?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let sheet = AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to };
+    let csv = export::audit_sheet_csv(&loaded.ledger, &loaded.plan, &loaded.policy, sheet);
+    audit(&state, &staff.row, Some(row.account_id), "audit sheet exported", &format!("{} to {}", iso_date(from), iso_date(to))).await?;
+    Ok(csv_download(&format!("audit-sheet-{}-{}-to-{}.csv", row.reference, iso_date(from), iso_date(to)), csv))
+}
+
+async fn transactions(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Response, ApiError> {
+    let (from, to) = period.dates()?;
+    let mut out = String::from("\u{feff}Council reference,Person,");
+    out.push_str(&export::CSV_HEADER.join(","));
+    out.push_str("\r\n");
+    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
+        let loaded = Loaded::read(&state, &row).await?;
+        let rows = export::statement_rows(&loaded.ledger, &loaded.plan, from, to);
+        // Each line of the account's statement CSV, after its header, with the account
+        // in front (both cells made safe the same way).
+        let csv = export::to_csv(&rows);
+        let prefix = export::to_csv_record(&[row.reference.clone(), row.person_name.clone()]);
+        for line in csv.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
+            out.push_str(prefix.trim_end_matches("\r\n"));
+            out.push(',');
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    Ok(csv_download(&format!("transactions-{}-to-{}.csv", iso_date(from), iso_date(to)), out))
+}
+
+fn csv_download(name: &str, csv: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    tally_ledger::date::parse_iso_date(text.trim()).ok_or_else(|| "Enter a real date, for example 2026-11-22".to_owned())
+}
+
+/// A form's problems, field by field, as one refusal the workspace can place beside each
+/// field: "field: message" lines.
+fn field_errors(errors: Vec<(String, String)>) -> ApiError {
+    ApiError::BadRequest(errors.into_iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"))
+}
+
+/// Stores an entry written by the council (no device), as the signed-in member of staff.
+async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<(), ApiError> {
+    let entry = Entry {
+        id: EntryId(Uuid::now_v7()),
+        account: row.account_id,
+        author: Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None },
+        recorded_at: OffsetDateTime::now_utc(),
+        body,
+    };
+    entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    state
+        .storage
+        .store_entries(row.account_id, &[NewEntry::new(entry)?], now_ms())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
+    Ok(())
 }
 
 // --- shared -------------------------------------------------------------------------------
