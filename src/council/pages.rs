@@ -8,10 +8,45 @@ use tally_api::{AccountDetail, AccountSummary, AccountsList, DecisionRequest, Pa
 use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
-use super::api::{self, Problem};
+use super::api;
 use super::{use_workspace, when};
 use crate::app::page_title;
 use crate::components::field::{ErrorSummary, TextField};
+
+/// A page's confirmation ("Question sent."), kept outside the parts of the page that are
+/// drawn again when the page reloads its figures, so it stays on screen and is announced.
+#[derive(Clone, Copy)]
+struct Notice(RwSignal<Option<String>>);
+
+impl Notice {
+    fn provide() -> Notice {
+        let notice = Notice(RwSignal::new(None));
+        provide_context(notice);
+        notice
+    }
+
+    fn view(self) -> impl IntoView {
+        view! { <p role="status" class="confirmation" class:visually-hidden=move || self.0.with(Option::is_none)>{move || self.0.get()}</p> }
+    }
+}
+
+/// The page's confirmation line, looked up when a component is made (context cannot be
+/// read later, inside a task).
+fn page_notice() -> Option<Notice> {
+    use_context::<Notice>()
+}
+
+trait Say {
+    fn say(self, message: String);
+}
+
+impl Say for Option<Notice> {
+    fn say(self, message: String) {
+        if let Some(notice) = self {
+            notice.0.set(Some(message));
+        }
+    }
+}
 
 // --- signing in ---------------------------------------------------------------------------
 
@@ -149,6 +184,7 @@ fn AccountCard(account: AccountSummary) -> impl IntoView {
 pub fn Reviews() -> impl IntoView {
     page_title("Review queue");
     let workspace = use_workspace();
+    let notice = Notice::provide();
     let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
     let load = move || {
         spawn_local(async move {
@@ -163,6 +199,7 @@ pub fn Reviews() -> impl IntoView {
     };
     load();
     view! {
+        {notice.view()}
         <h1>"Review queue"</h1>
         <p>"Flagged spending with no final decision, oldest first. A question stays here until you approve the spending or mark it not allowed."</p>
         {move || match queue.get() {
@@ -238,10 +275,10 @@ fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) ->
 #[component]
 fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_decided: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let notice = page_notice();
     let choice = RwSignal::new(None::<Decision>);
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
     let group = format!("decision-{id}");
     let note_id = format!("note-{id}");
     let error_id = format!("decision-error-{id}");
@@ -263,11 +300,11 @@ fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_
             spawn_local(async move {
                 match api::post::<SpendView, _>(&format!("/accounts/{reference}/decisions"), &csrf, &request).await {
                     Ok(_) => {
-                        done.set(Some(match decision {
+                        notice.say(match decision {
                             Decision::Approved => "Approved. The person will see it when their phone next syncs.".to_owned(),
                             Decision::Question => "Question sent. The person will see it when their phone next syncs.".to_owned(),
                             Decision::NotAllowed => "Marked not allowed. The person will see it when their phone next syncs.".to_owned(),
-                        }));
+                        });
                         on_decided.run(());
                     }
                     Err(problem) => {
@@ -304,7 +341,6 @@ fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_
                 <textarea id=note_id rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             </div>
             <button type="submit" class="button">"Record decision"</button>
-            <p role="status">{move || done.get()}</p>
         </form>
     }
 }
@@ -317,6 +353,7 @@ pub fn Account() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
     let detail = RwSignal::new(None::<Result<AccountDetail, String>>);
+    let notice = Notice::provide();
     let load = move || {
         let reference = reference();
         spawn_local(async move {
@@ -337,6 +374,7 @@ pub fn Account() -> impl IntoView {
         load();
     });
     view! {
+        {notice.view()}
         {move || match detail.get() {
             None => view! { <h1>"Account"</h1><p role="status">"Loading the account…"</p> }.into_any(),
             Some(Err(message)) => view! { <h1>"Account"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
@@ -430,38 +468,40 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
 #[component]
 fn PairingCode(reference: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
-    let issued = RwSignal::new(None::<Result<PairingCodeIssued, String>>);
+    let notice = page_notice();
     let issue = move |_| {
         let (reference, csrf) = (reference.clone(), workspace.csrf());
         spawn_local(async move {
-            let result = api::post::<PairingCodeIssued, _>(&format!("/accounts/{reference}/pairing-codes"), &csrf, &()).await;
-            if let Err(problem) = &result {
-                workspace.note(problem);
+            match api::post::<PairingCodeIssued, _>(&format!("/accounts/{reference}/pairing-codes"), &csrf, &()).await {
+                Ok(code) => {
+                    notice.say(format!("Pairing code: {} (one use, valid {} days). Give it to the person or their carer to connect a phone.", code.code, code.valid_days));
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
             }
-            issued.set(Some(result.map_err(|p: Problem| p.message())));
-            on_change.run(());
         });
     };
-    view! {
-        <button type="button" class="button button--secondary" on:click=issue>"Issue a pairing code"</button>
-        <p role="status">{move || match issued.get() {
-            None => String::new(),
-            Some(Ok(code)) => format!("Pairing code: {} (one use, valid {} days). Give it to the person or their carer to connect a phone.", code.code, code.valid_days),
-            Some(Err(message)) => message,
-        }}</p>
-    }
+    view! { <button type="button" class="button button--secondary" on:click=issue>"Issue a pairing code"</button> }
 }
 
 #[component]
 fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let notice = page_notice();
     let confirming = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
+    let name_done = label.clone();
     let revoke = move |_| {
-        let csrf = workspace.csrf();
+        let (csrf, name_done) = (workspace.csrf(), name_done.clone());
         spawn_local(async move {
             match api::post_empty(&format!("/devices/{device_id}/revoke"), &csrf).await {
-                Ok(()) => on_change.run(()),
+                Ok(()) => {
+                    notice.say(format!("{name_done} is revoked: it can no longer reach the account."));
+                    on_change.run(());
+                }
                 Err(p) => {
                     workspace.note(&p);
                     problem.set(Some(p.message()));
@@ -472,6 +512,7 @@ fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Cal
     let name = label.clone();
     view! {
         {move || if confirming.get() {
+            let revoke = revoke.clone();
             view! {
                 <p>{format!("Revoke {name}? It will stop reaching the account at once; what it already sent is kept.")}</p>
                 <button type="button" class="button button--warning" on:click=revoke>{format!("Yes, revoke {name}")}</button>
@@ -508,12 +549,12 @@ fn today_iso() -> String {
 #[component]
 fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let notice = page_notice();
     let from_council = RwSignal::new(true);
     let date = RwSignal::new(today_iso());
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let done = RwSignal::new(None::<String>);
     let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -528,14 +569,13 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
             match api::post_empty_body(&format!("/accounts/{reference}/money-in"), &csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
-                    done.set(Some(format!("Recorded £{} paid in. The person's phone shows it when it next syncs.", request.amount.trim().trim_start_matches('£'))));
+                    notice.say(format!("Recorded £{} paid in. The person's phone shows it when it next syncs.", request.amount.trim().trim_start_matches('£')));
                     amount.set(String::new());
                     note.set(String::new());
                     on_change.run(());
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    done.set(None);
                     errors.set(field_errors(&problem.message(), &["money-amount", "money-date", "money-kind"]));
                 }
             }
@@ -560,7 +600,6 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
             <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
             <TextField id="money-reference" label="Reference (optional)" value=note error=Signal::derive(|| None::<String>)/>
             <button type="submit" class="button">"Record money in"</button>
-            <p role="status">{move || done.get()}</p>
         </form>
     }
 }
@@ -568,11 +607,11 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
 #[component]
 fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let notice = page_notice();
     let date = RwSignal::new(today_iso());
     let amount = RwSignal::new(if surplus.is_negative() || surplus == tally_ledger::Money::ZERO { String::new() } else { surplus.to_plain_string() });
     let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let done = RwSignal::new(None::<String>);
     let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -582,12 +621,11 @@ fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Ca
             match api::post_empty_body(&format!("/accounts/{reference}/clawbacks"), &csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
-                    done.set(Some("Recovery recorded. The person's phone shows it when it next syncs.".to_owned()));
+                    notice.say("Recovery recorded. The person's phone shows it when it next syncs.".to_owned());
                     on_change.run(());
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    done.set(None);
                     errors.set(field_errors(&problem.message(), &["clawback-amount", "clawback-date", "clawback-reason"]));
                 }
             }
@@ -607,7 +645,6 @@ fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Ca
             <TextField id="clawback-amount" label="Amount to recover" value=amount error=error_of("clawback-amount") inputmode="decimal" prefix="£"/>
             <TextField id="clawback-reason" label="Reason (the person will see it)" value=reason error=error_of("clawback-reason")/>
             <button type="submit" class="button">"Record recovery"</button>
-            <p role="status">{move || done.get()}</p>
         </form>
     }
 }

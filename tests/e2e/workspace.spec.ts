@@ -120,3 +120,50 @@ test('a read-only auditor sees the accounts and the queue but cannot change anyt
   await expect(auditor.getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
   await auditor.context().close();
 });
+
+test('an officer records money in and a surplus recovery that reach the phone, and downloads the audit sheet', async ({ browser, page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const money = officer.getByRole('region', { name: 'Money in and surplus' });
+
+  // A mistake is explained beside the field, and what was typed is kept.
+  await money.getByRole('radio', { name: 'The person (their contribution)' }).check();
+  await money.getByLabel('Amount paid in').fill('52.005');
+  await money.getByRole('button', { name: 'Record money in' }).click();
+  await expect(money.getByRole('alert').filter({ hasText: 'There is a problem' })).toBeVisible();
+  await expect(money.getByLabel('Amount paid in')).toHaveValue('52.005');
+  await money.getByLabel('Amount paid in').fill('52');
+  await money.getByLabel('Reference (optional)').fill('Contribution, week 1');
+  await money.getByRole('button', { name: 'Record money in' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recorded £52 paid in' })).toBeVisible();
+
+  await money.getByLabel('Amount to recover').fill('32');
+  await money.getByLabel('Reason (the person will see it)').fill('Agreed at the review');
+  await money.getByRole('button', { name: 'Record recovery' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recovery recorded' })).toBeVisible();
+  await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('surplus recovered');
+  await checkAccessibility(officer);
+
+  // The audit sheet for the period, as the council's finance team uses it.
+  const exports = officer.getByRole('region', { name: 'Audit sheet and exports' });
+  const [download] = await Promise.all([
+    officer.waitForEvent('download'),
+    exports.getByRole('link', { name: 'Download the audit sheet for this account (CSV)' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^audit-sheet-DP-000001-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+  const sheet = (await (await download.createReadStream()).toArray()).join('');
+  expect(sheet).toContain('Person,Alex Morgan\r\n');
+  expect(sheet).toContain('Total in,1532.00\r\n');
+  expect(sheet).toContain('Total out,32.00\r\n');
+  expect(sheet).toContain('Closing balance,1500.00\r\n');
+
+  // The person's phone: £1,480 + £52 − £32.
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await expect(wallet.balance).toContainText('£1,500.00', { timeout: 20_000 });
+  await officer.context().close();
+});
