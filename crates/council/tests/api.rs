@@ -83,6 +83,7 @@ on_every_database! {
     each_staff_role_is_refused_what_it_may_not_do => staff_roles_scenario;
     a_review_decision_reaches_the_wallet_and_closes_the_flag => review_flow_scenario;
     officers_record_money_recover_surplus_and_export_audit_sheets => money_scenario;
+    the_openapi_description_matches_the_routes => openapi_scenario;
 }
 
 struct Client {
@@ -923,4 +924,53 @@ async fn staff_text(client: &Client, uri: &str, session: &StaffSession) -> Strin
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     assert!(response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
     String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+async fn openapi_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let reply = client.get("/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc = reply.body;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+
+    // Every operation described answers at its address (with no credentials it may be
+    // refused, but never "nothing at this address" or "method not allowed").
+    let fill = |path: &str| {
+        path.replace("{account_id}", &Uuid::now_v7().to_string())
+            .replace("{device_id}", &Uuid::now_v7().to_string())
+            .replace("{reference}", seed::DEMO_REFERENCE)
+            .replace("{sha256}", &"0f".repeat(32))
+    };
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, _) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let reply = client.send(method.clone(), &format!("/api/v1{}", fill(path)), None, Some("{}".to_owned())).await;
+            assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(!message(&reply).contains("nothing at this address"), "{method} {path} is described but not served");
+            operations += 1;
+        }
+    }
+    assert!(operations >= 21, "{operations}");
+
+    // Every route the server has is described.
+    let sources = [
+        include_str!("../src/api/accounts.rs"),
+        include_str!("../src/api/entries.rs"),
+        include_str!("../src/api/health.rs"),
+        include_str!("../src/api/pairings.rs"),
+        include_str!("../src/api/receipts.rs"),
+        include_str!("../src/api/workspace.rs"),
+    ];
+    let mut routes = 0;
+    for source in sources {
+        for part in source.split(".route(").skip(1) {
+            let path = part.split('"').nth(1).unwrap();
+            assert!(paths.contains_key(path), "the route {path} is not in openapi.json");
+            routes += 1;
+        }
+    }
+    assert!(routes >= 20, "{routes}");
 }

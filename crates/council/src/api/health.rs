@@ -1,4 +1,6 @@
-//! `GET /api/v1/health`: is the server up, and can it reach its database?
+//! `GET /api/v1/health`: is the server up, and can it reach its database? And
+//! `GET /api/v1/openapi.json`: the API's description (`crates/council/openapi.json`, kept
+//! true by the tests: every route in it answers, and every route is in it).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -9,7 +11,14 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+    Router::new().route("/health", get(health)).route("/openapi.json", get(openapi))
+}
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
