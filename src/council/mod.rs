@@ -4,6 +4,7 @@
 //!
 //! - `/council`: the accounts, exceptions first, with search;
 //! - `/council/reviews`: flagged spending waiting for a decision;
+//! - `/council/safeguarding`: the ledger's safeguarding signals, and what officers found;
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
 //!   decisions, devices (pairing codes, revoking), the audit trail.
 //!
@@ -91,6 +92,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                         <ul>
                             <li><A href="/council" exact=true>"Accounts"</A></li>
                             <li><A href="/council/reviews">"Review queue"</A></li>
+                            <li><A href="/council/safeguarding">"Safeguarding"</A></li>
                             <li><SignOut/></li>
                         </ul>
                     </nav>
@@ -109,6 +111,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                         <Routes fallback=|| view! { <h1>"Page not found"</h1><p><A href="/council">"Go to the accounts"</A></p> }>
                             <Route path=path!("/council") view=pages::Accounts/>
                             <Route path=path!("/council/reviews") view=pages::Reviews/>
+                            <Route path=path!("/council/safeguarding") view=pages::Safeguarding/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                         </Routes>
                     }.into_any(),

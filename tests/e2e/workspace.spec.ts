@@ -167,3 +167,26 @@ test('an officer records money in and a surplus recovery that reach the phone, a
   await expect(wallet.balance).toContainText('£1,500.00', { timeout: 20_000 });
   await officer.context().close();
 });
+
+test('safeguarding signals show the figures to officers, who record what they found', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '1,200', payee: 'New Helper Ltd', planLine: 'Personal assistant hours' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  // The person is never shown the signal.
+  await expect(wallet.page.getByText(/safeguarding/i)).toHaveCount(0);
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Safeguarding' }).click();
+  const signal = officer.getByRole('region', { name: 'A new payee, New Helper Ltd, received a large amount: Alex Morgan (DP-000001)' });
+  await expect(signal).toContainText('received £1,200.00 in their first 4 weeks');
+  await expect(signal).toContainText('Not looked at yet.');
+  await checkAccessibility(officer);
+  await signal.getByRole('radio', { name: 'Looked at, no concern' }).check();
+  await signal.getByLabel('Note (optional)').fill('A new agency, agreed at the review.');
+  await signal.getByRole('button', { name: 'Record' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'never shown to the person' })).toBeVisible();
+  await expect(signal).toContainText('Sam Patel looked at, no concern: A new agency, agreed at the review.');
+  await officer.context().close();
+});

@@ -318,3 +318,43 @@ pub struct ClawbackRequest {
 pub struct FieldErrors {
     pub errors: Vec<(String, String)>,
 }
+
+/// `GET /api/v1/council/safeguarding`: the ledger's safeguarding signals across the
+/// council's accounts, with the figures behind each and what officers recorded. Never
+/// shown to the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingList {
+    pub items: Vec<SafeguardingItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingItem {
+    pub reference: String,
+    pub person_name: String,
+    /// Stable: notes are kept under it.
+    pub key: String,
+    pub title: String,
+    /// The figures, in words.
+    pub figures: String,
+    /// Newest first.
+    pub notes: Vec<SafeguardingNoteView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingNoteView {
+    /// `no_concern` or `raised`.
+    pub outcome: String,
+    pub note: String,
+    pub who: String,
+    pub at_ms: i64,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/safeguarding`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingNoteRequest {
+    pub key: String,
+    /// `no_concern` or `raised`.
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+}

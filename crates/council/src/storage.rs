@@ -426,6 +426,38 @@ impl Storage {
         rows.into_iter().map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))).collect()
     }
 
+    /// Records what an officer found about a safeguarding signal.
+    pub async fn add_safeguarding_note(&self, account_id: AccountId, key: &str, outcome: &str, note: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO safeguarding_note (note_id, account_id, signal_key, outcome, note, staff_id, at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(account_id.to_string())
+        .bind(key)
+        .bind(outcome)
+        .bind(note)
+        .bind(staff_id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An account's safeguarding notes, newest first: (signal key, outcome, note, who, when).
+    pub async fn safeguarding_notes(&self, account_id: AccountId) -> anyhow::Result<Vec<(String, String, String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT n.signal_key, n.outcome, n.note, s.display_name, n.at_ms FROM safeguarding_note n \
+             JOIN staff s ON s.staff_id = n.staff_id WHERE n.account_id = $1 ORDER BY n.at_ms DESC, n.note_id DESC",
+        )
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?)))
+            .collect()
+    }
+
     /// Every account of a council, by reference.
     pub async fn accounts_of_council(&self, council_id: &str) -> anyhow::Result<Vec<AccountRow>> {
         let rows = sqlx::query(

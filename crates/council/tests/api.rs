@@ -84,6 +84,7 @@ on_every_database! {
     a_review_decision_reaches_the_wallet_and_closes_the_flag => review_flow_scenario;
     officers_record_money_recover_surplus_and_export_audit_sheets => money_scenario;
     the_openapi_description_matches_the_routes => openapi_scenario;
+    safeguarding_signals_are_listed_for_officers_with_their_notes => safeguarding_scenario;
 }
 
 struct Client {
@@ -973,4 +974,44 @@ async fn openapi_scenario(storage: &Storage) {
         }
     }
     assert!(routes >= 20, "{routes}");
+}
+
+async fn safeguarding_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    // A payee never paid before receives £1,200 in their first weeks: a signal.
+    let now = time::OffsetDateTime::now_utc();
+    let mut big = spend(&device, 120_000, "New Helper Ltd");
+    big.recorded_at = now;
+    if let EntryBody::Spend(s) = &mut big.body {
+        s.date = now.date();
+    }
+    assert_eq!(statuses(&client.push(&device, vec![to_json(&big)]).await), vec![PushStatus::Stored]);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+
+    let list = client.staff(Method::GET, "/api/v1/council/safeguarding", &auditor, false, None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", list.body);
+    assert_eq!(items[0]["key"], "new_payee:new helper ltd");
+    assert_eq!(items[0]["title"], "A new payee, New Helper Ltd, received a large amount");
+    assert!(items[0]["figures"].as_str().unwrap().contains("received £1,200.00 in their first 4 weeks"));
+    assert_eq!(items[0]["notes"], json!([]));
+
+    let uri = format!("/api/v1/council/accounts/{}/safeguarding", seed::DEMO_REFERENCE);
+    let note = json!({"key": "new_payee:new helper ltd", "outcome": "no_concern", "note": "A new care agency, agreed at review."});
+    assert_eq!(client.staff(Method::POST, &uri, &auditor, true, Some(note.clone())).await.status, StatusCode::FORBIDDEN);
+    let no_choice = json!({"key": "new_payee:new helper ltd", "outcome": ""});
+    assert_eq!(client.staff(Method::POST, &uri, &officer, true, Some(no_choice)).await.status, StatusCode::BAD_REQUEST);
+    let gone = json!({"key": "cash_share", "outcome": "raised"});
+    assert_eq!(client.staff(Method::POST, &uri, &officer, true, Some(gone)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(client.staff(Method::POST, &uri, &officer, true, Some(note)).await.status, StatusCode::CREATED);
+    let list = client.staff(Method::GET, "/api/v1/council/safeguarding", &officer, false, None).await;
+    let notes = &list.body["items"][0]["notes"];
+    assert_eq!(notes[0]["outcome"], "no_concern");
+    assert_eq!(notes[0]["who"], "Sam Patel");
+    // Never sent to the person's devices.
+    let pulled = client.pull_all(&device).await;
+    assert!(pulled.iter().all(|e| !serde_json::to_string(e).unwrap().contains("agreed at review")));
 }

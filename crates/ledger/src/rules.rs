@@ -225,6 +225,25 @@ pub enum Signal {
 }
 
 impl Signal {
+    /// What the signal is about, stable from one day to the next (the figures change):
+    /// officers' notes about a signal are kept under it.
+    pub fn key(&self) -> String {
+        match self {
+            Signal::PayeeRising { payee, .. } => format!("payee_rising:{}", payee.trim().to_lowercase()),
+            Signal::CashShare { .. } => "cash_share".to_owned(),
+            Signal::NewPayee { payee, .. } => format!("new_payee:{}", payee.trim().to_lowercase()),
+        }
+    }
+
+    /// A short title, without blame.
+    pub fn title(&self) -> String {
+        match self {
+            Signal::PayeeRising { payee, .. } => format!("Payments to {payee} have risen"),
+            Signal::CashShare { .. } => "More spending in cash than usual".to_owned(),
+            Signal::NewPayee { payee, .. } => format!("A new payee, {payee}, received a large amount"),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Signal::PayeeRising { payee, last_four_weeks, usual_four_weeks } => format!(

@@ -29,3 +29,16 @@ CREATE TABLE audit_event (
     at_ms      BIGINT NOT NULL
 );
 CREATE INDEX audit_event_account ON audit_event (account_id, at_ms);
+
+-- What officers recorded about a safeguarding signal ("looked at, no concern", "raised
+-- with the safeguarding team"). Never shown to the person. Append-only.
+CREATE TABLE safeguarding_note (
+    note_id    TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES account (account_id),
+    signal_key TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    staff_id   TEXT NOT NULL REFERENCES staff (staff_id),
+    at_ms      BIGINT NOT NULL
+);
+CREATE INDEX safeguarding_note_account ON safeguarding_note (account_id, signal_key, at_ms);

@@ -14,7 +14,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, DecisionRequest, DeviceView, FlagView,
-    MoneyInRequest, PairingCodeIssued, ReviewQueue, SignInRequest, SpendView, StaffProfile, ThreadItem,
+    MoneyInRequest, PairingCodeIssued, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
+    SafeguardingNoteView, SignInRequest, SpendView, StaffProfile, ThreadItem,
 };
 use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::export::{self, AuditSheetFor};
@@ -49,6 +50,61 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/clawbacks", post(clawback))
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
         .route("/council/transactions.csv", get(transactions))
+        .route("/council/safeguarding", get(safeguarding))
+        .route("/council/accounts/{reference}/safeguarding", post(safeguarding_note))
+}
+
+async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Json<SafeguardingList>, ApiError> {
+    let mut items = Vec::new();
+    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
+        let loaded = Loaded::read(&state, &row).await?;
+        let signals = loaded.rules().review(&loaded.ledger).signals;
+        if signals.is_empty() {
+            continue;
+        }
+        let notes = state.storage.safeguarding_notes(row.account_id).await?;
+        for signal in signals {
+            let key = signal.key();
+            items.push(SafeguardingItem {
+                reference: row.reference.clone(),
+                person_name: row.person_name.clone(),
+                title: signal.title(),
+                figures: signal.describe(),
+                notes: notes
+                    .iter()
+                    .filter(|n| n.0 == key)
+                    .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView { outcome: outcome.clone(), note: note.clone(), who: who.clone(), at_ms: *at_ms })
+                    .collect(),
+                key,
+            });
+        }
+    }
+    // Signals nobody has looked at first.
+    items.sort_by_key(|item| !item.notes.is_empty());
+    Ok(Json(SafeguardingList { items }))
+}
+
+async fn safeguarding_note(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<SafeguardingNoteRequest>,
+) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("record safeguarding notes")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let outcome = match request.outcome.as_str() {
+        "no_concern" => "looked at, no concern",
+        "raised" => "raised with the safeguarding team",
+        _ => return Err(ApiError::BadRequest("Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned())),
+    };
+    let loaded = Loaded::read(&state, &row).await?;
+    if !loaded.rules().review(&loaded.ledger).signals.iter().any(|s| s.key() == request.key) {
+        return Err(ApiError::NotFound("That signal is not showing for this account any more.".to_owned()));
+    }
+    let note = request.note.trim();
+    state.storage.add_safeguarding_note(row.account_id, &request.key, &request.outcome, note, &staff.row.staff_id, now_ms()).await?;
+    audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{outcome}: {note}")).await?;
+    Ok(StatusCode::CREATED)
 }
 
 // --- signing in ---------------------------------------------------------------------------
