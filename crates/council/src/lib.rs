@@ -15,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod seed;
 pub mod staff;
+pub mod statements;
 pub mod storage;
 
 use std::path::{Path, PathBuf};
