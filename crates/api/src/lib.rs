@@ -358,3 +358,93 @@ pub struct SafeguardingNoteRequest {
     #[serde(default)]
     pub note: String,
 }
+
+/// `GET /api/v1/council/statement-formats`: the formats statements can be imported in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementFormats {
+    pub names: Vec<String>,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/statements`: a CSV file's text and its format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementImport {
+    pub format: String,
+    pub csv: String,
+}
+
+/// An imported statement with its lines, what each is matched with, the logged entries
+/// of the period nothing matched, and the reconciliation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    pub statement_id: String,
+    pub format: String,
+    pub first_date: time::Date,
+    pub last_date: time::Date,
+    pub imported_by: String,
+    pub imported_ms: i64,
+    /// Who closed (reconciled and locked) it, and when.
+    pub closed_by: Option<String>,
+    pub closed_ms: Option<i64>,
+    pub lines: Vec<StatementLineView>,
+    pub unmatched_entries: Vec<EntryBrief>,
+    pub reconciliation: Reconciliation,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLineView {
+    pub line_no: i64,
+    pub date: time::Date,
+    /// Signed: negative is money out.
+    pub amount: Money,
+    pub description: String,
+    pub reference: String,
+    pub entry: Option<EntryBrief>,
+    /// `certain`, `proposed`, `confirmed` or `none`.
+    pub state: String,
+    pub confidence: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryBrief {
+    pub entry_id: EntryId,
+    pub date: time::Date,
+    /// Signed like statement lines.
+    pub amount: Money,
+    pub who: String,
+}
+
+/// Opening + in − out = closing, from the logged records over the statement's dates,
+/// against the statement's own closing balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub opening: Money,
+    pub money_in: Money,
+    pub money_out: Money,
+    pub closing: Money,
+    pub statement_closing: Option<Money>,
+    /// Statement closing minus logged closing.
+    pub difference: Option<Money>,
+    /// What stands in the way of closing, in words. Empty when it can be closed.
+    pub open_points: Vec<String>,
+}
+
+/// `POST .../statements/{id}/lines/{line_no}`: match a line with an entry, or unmatch it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineMatchRequest {
+    pub entry_id: Option<EntryId>,
+}
+
+/// `GET /api/v1/council/accounts/{reference}/statements`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementList {
+    pub statements: Vec<StatementSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementSummary {
+    pub statement_id: String,
+    pub format: String,
+    pub first_date: time::Date,
+    pub last_date: time::Date,
+    pub closed: bool,
+}

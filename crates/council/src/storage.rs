@@ -66,6 +66,54 @@ pub struct StaffRow {
     pub password_hash: String,
 }
 
+/// An imported statement. Dates are ISO text; money whole pence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementRow {
+    pub statement_id: String,
+    pub account_id: AccountId,
+    pub format: String,
+    pub first_date: String,
+    pub last_date: String,
+    pub closing_balance: Option<i64>,
+    /// Written as the staff id; read back as their name.
+    pub imported_by: String,
+    pub imported_at_ms: i64,
+    /// The name of who closed it, and when.
+    pub closed: Option<(String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementLineRow {
+    pub line_no: i64,
+    pub date: String,
+    pub amount: i64,
+    pub description: String,
+    pub reference: String,
+    pub entry_id: Option<String>,
+    pub state: String,
+    pub confidence: i64,
+}
+
+const STATEMENT_SELECT: &str = "SELECT s.statement_id, s.account_id, s.format, s.first_date, s.last_date, s.closing_balance, \
+     i.display_name, s.imported_at_ms, c.display_name, s.closed_at_ms \
+     FROM statement s JOIN staff i ON i.staff_id = s.imported_by LEFT JOIN staff c ON c.staff_id = s.closed_by";
+
+fn statement_from_row(row: AnyRow) -> anyhow::Result<StatementRow> {
+    let closed_by: Option<String> = row.try_get(8)?;
+    let closed_at: Option<i64> = row.try_get(9)?;
+    Ok(StatementRow {
+        statement_id: row.try_get(0)?,
+        account_id: AccountId(parse_uuid(&row.try_get::<String, _>(1)?)?),
+        format: row.try_get(2)?,
+        first_date: row.try_get(3)?,
+        last_date: row.try_get(4)?,
+        closing_balance: row.try_get(5)?,
+        imported_by: row.try_get(6)?,
+        imported_at_ms: row.try_get(7)?,
+        closed: closed_by.zip(closed_at),
+    })
+}
+
 /// One line of the audit trail.
 #[derive(Clone, Copy, Debug)]
 pub struct AuditEvent<'a> {
@@ -456,6 +504,141 @@ impl Storage {
         rows.into_iter()
             .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?)))
             .collect()
+    }
+
+    // --- statements ------------------------------------------------------------------
+
+    /// Keeps an imported statement and all its lines, all or nothing.
+    pub async fn create_statement(&self, statement: &StatementRow, lines: &[StatementLineRow]) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO statement (statement_id, account_id, format, first_date, last_date, closing_balance, imported_by, imported_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&statement.statement_id)
+        .bind(statement.account_id.to_string())
+        .bind(&statement.format)
+        .bind(&statement.first_date)
+        .bind(&statement.last_date)
+        .bind(statement.closing_balance)
+        .bind(&statement.imported_by)
+        .bind(statement.imported_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        for chunk in lines.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
+            let sql = format!(
+                "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, entry_id, state, confidence) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for line in chunk {
+                query = query
+                    .bind(&statement.statement_id)
+                    .bind(line.line_no)
+                    .bind(&line.date)
+                    .bind(line.amount)
+                    .bind(&line.description)
+                    .bind(&line.reference)
+                    .bind(line.entry_id.clone())
+                    .bind(&line.state)
+                    .bind(line.confidence);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account's statements, newest period first.
+    pub async fn statements(&self, account_id: AccountId) -> anyhow::Result<Vec<StatementRow>> {
+        let rows = sqlx::query(&format!("{STATEMENT_SELECT} WHERE s.account_id = $1 ORDER BY s.first_date DESC, s.statement_id"))
+            .bind(account_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(statement_from_row).collect()
+    }
+
+    pub async fn statement(&self, account_id: AccountId, statement_id: &str) -> anyhow::Result<Option<StatementRow>> {
+        let row = sqlx::query(&format!("{STATEMENT_SELECT} WHERE s.account_id = $1 AND s.statement_id = $2"))
+            .bind(account_id.to_string())
+            .bind(statement_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(statement_from_row).transpose()
+    }
+
+    pub async fn statement_lines(&self, statement_id: &str) -> anyhow::Result<Vec<StatementLineRow>> {
+        let rows = sqlx::query(
+            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence FROM statement_line \
+             WHERE statement_id = $1 ORDER BY line_no",
+        )
+        .bind(statement_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| {
+                Ok(StatementLineRow {
+                    line_no: row.try_get(0)?,
+                    date: row.try_get(1)?,
+                    amount: row.try_get(2)?,
+                    description: row.try_get(3)?,
+                    reference: row.try_get(4)?,
+                    entry_id: row.try_get(5)?,
+                    state: row.try_get(6)?,
+                    confidence: row.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets what a line of an open statement is matched with. `false` when the statement
+    /// is closed or has no such line.
+    pub async fn set_line_match(&self, statement_id: &str, line_no: i64, entry_id: Option<&str>, state: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE statement_line SET entry_id = $1, state = $2 WHERE statement_id = $3 AND line_no = $4 \
+             AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)",
+        )
+        .bind(entry_id)
+        .bind(state)
+        .bind(statement_id)
+        .bind(line_no)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Closes (locks) a reconciled statement.
+    pub async fn close_statement(&self, statement_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE statement SET closed_by = $1, closed_at_ms = $2 WHERE statement_id = $3 AND closed_at_ms IS NULL")
+            .bind(staff_id)
+            .bind(now_ms)
+            .bind(statement_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn statement_formats(&self, council_id: &str) -> anyhow::Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT name, mapping FROM statement_format WHERE council_id = $1 ORDER BY name")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    }
+
+    /// Saves a provider's column mapping (replacing one of the same name).
+    pub async fn save_statement_format(&self, council_id: &str, name: &str, mapping: &str) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM statement_format WHERE council_id = $1 AND name = $2").bind(council_id).bind(name).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO statement_format (council_id, name, mapping) VALUES ($1, $2, $3)")
+            .bind(council_id)
+            .bind(name)
+            .bind(mapping)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every account of a council, by reference.

@@ -85,6 +85,7 @@ on_every_database! {
     officers_record_money_recover_surplus_and_export_audit_sheets => money_scenario;
     the_openapi_description_matches_the_routes => openapi_scenario;
     safeguarding_signals_are_listed_for_officers_with_their_notes => safeguarding_scenario;
+    a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
 }
 
 struct Client {
@@ -963,6 +964,7 @@ async fn openapi_scenario(storage: &Storage) {
         include_str!("../src/api/health.rs"),
         include_str!("../src/api/pairings.rs"),
         include_str!("../src/api/receipts.rs"),
+        include_str!("../src/api/statements.rs"),
         include_str!("../src/api/workspace.rs"),
     ];
     let mut routes = 0;
@@ -1014,4 +1016,111 @@ async fn safeguarding_scenario(storage: &Storage) {
     // Never sent to the person's devices.
     let pulled = client.pull_all(&device).await;
     assert!(pulled.iter().all(|e| !serde_json::to_string(e).unwrap().contains("agreed at review")));
+}
+
+const BANK_FILE: &str = include_str!("../../../tests/fixtures/statements/bank-statement.csv");
+const CARD_FILE: &str = include_str!("../../../tests/fixtures/statements/card-feed.csv");
+
+async fn statement_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    // An account whose November matches the sample files, but for the corner shop (not
+    // logged yet).
+    let account = tally_council::storage::AccountRow {
+        account_id: tally_ledger::AccountId(Uuid::now_v7()),
+        reference: "DP-000050".into(),
+        person_name: "Chris Lane".into(),
+        council_name: seed::DEMO_COUNCIL.into(),
+    };
+    storage.create_account(&account, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
+    let record = |n: u128, body: EntryBody| {
+        let entry = Entry {
+            id: EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | n)),
+            account: account.account_id,
+            author: Author { name: "Chris Lane".into(), device: None, device_seq: None },
+            recorded_at: datetime!(2026-11-01 09:00 UTC),
+            body,
+        };
+        tally_council::storage::NewEntry::new(entry).unwrap()
+    };
+    let spend_on = |n, day, pence, payee: &str| record(n, EntryBody::Spend(Spend::new(time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(), Money::from_pence(pence), payee, None)));
+    let entries = vec![
+        record(1, EntryBody::PaymentIn(tally_ledger::MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(148_000), reference: "Payment".into() })),
+        spend_on(2, 3, 4_500, "Sunrise Day Centre"),
+        spend_on(3, 5, 1_250, "City Taxis"),
+        spend_on(4, 9, 24_000, "Ace Care Agency"),
+    ];
+    storage.store_entries(account.account_id, &entries, 0).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let base = "/api/v1/council/accounts/DP-000050/statements";
+    let formats = client.staff(Method::GET, "/api/v1/council/statement-formats", &auditor, false, None).await;
+    assert_eq!(formats.body["names"], json!([tally_council::statements::BANK, tally_council::statements::CARD_FEED]));
+
+    // A broken file: every problem by line and column, and nothing imported.
+    let broken = BANK_FILE.replace("03/11/2026", "31/11/2026").replace("12.50", "12.5O");
+    let reply = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::BANK, "csv": broken}))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let text = message(&reply);
+    assert!(text.starts_with("Nothing was imported."), "{text}");
+    assert!(text.contains("Line 3, column \"Date\": \"31/11/2026\" is not a date"), "{text}");
+    assert!(text.contains("Line 4, column \"Money out\": \"12.5O\" is not an amount"), "{text}");
+    assert_eq!(client.staff(Method::GET, base, &officer, false, None).await.body["statements"], json!([]));
+    let auditor_import = client.staff(Method::POST, base, &auditor, true, Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE}))).await;
+    assert_eq!(auditor_import.status, StatusCode::FORBIDDEN);
+    let unknown = client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": BANK_FILE}))).await;
+    assert!(message(&unknown).contains("no statement format called \"Mystery Bank\""));
+
+    // The sample bank statement: four lines match, the corner shop does not.
+    let imported = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE}))).await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
+    let view = imported.body;
+    let id = view["statement_id"].as_str().unwrap().to_owned();
+    let states: Vec<&str> = view["lines"].as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s != "none").count(), 4, "{view}");
+    assert_eq!(view["lines"][4]["description"], "CORNER SHOP");
+    assert_eq!(view["lines"][4]["state"], "none");
+    assert_eq!(view["reconciliation"]["closing"], "1182.50");
+    assert_eq!(view["reconciliation"]["statement_closing"], "1173.75");
+    assert_eq!(view["reconciliation"]["difference"], "-8.75");
+    let closing = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
+    assert_eq!(closing.status, StatusCode::BAD_REQUEST);
+    assert!(message(&closing).contains("a difference of -£8.75"), "{}", message(&closing));
+    assert!(message(&closing).contains("1 statement lines match no logged record"), "{}", message(&closing));
+
+    // The person logs the corner shop; the officer matches it; a wrong amount is refused.
+    storage.store_entries(account.account_id, &[spend_on(5, 12, 875, "Corner Shop")], 0).await.unwrap();
+    let corner = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 5));
+    let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
+    let wrong = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis}))).await;
+    assert!(message(&wrong).contains("The amounts differ"), "{}", message(&wrong));
+    let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
+    assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
+    assert_eq!(matched.body["lines"][4]["state"], "confirmed");
+    assert_eq!(matched.body["reconciliation"]["difference"], "0.00");
+    // Confirm every proposed match, then close.
+    for line in matched.body["lines"].as_array().unwrap() {
+        if line["state"] == "proposed" {
+            let entry = line["entry"]["entry_id"].clone();
+            let no = line["line_no"].as_i64().unwrap();
+            assert_eq!(client.staff(Method::POST, &format!("{base}/{id}/lines/{no}"), &officer, true, Some(json!({"entry_id": entry}))).await.status, StatusCode::OK);
+        }
+    }
+    let closed = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.body["closed_by"], "Sam Patel");
+    let locked = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    assert!(message(&locked).contains("closed"), "{}", message(&locked));
+    let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000050", &officer, false, None).await;
+    let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.first(), Some(&"period closed"));
+    assert!(actions.contains(&"statement imported"));
+
+    // The card feed: the declined line is skipped, the reversal is money back.
+    let card = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::CARD_FEED, "csv": CARD_FILE}))).await;
+    assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
+    assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
+    assert_eq!(card.body["lines"][4]["amount"], "12.50");
+    assert_eq!(client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(), 2);
 }

@@ -42,3 +42,43 @@ CREATE TABLE safeguarding_note (
     at_ms      BIGINT NOT NULL
 );
 CREATE INDEX safeguarding_note_account ON safeguarding_note (account_id, signal_key, at_ms);
+
+-- Imported bank and card statements. Lines are never changed but for what they are matched
+-- with; a closed (reconciled) statement is locked.
+CREATE TABLE statement (
+    statement_id    TEXT PRIMARY KEY,
+    account_id      TEXT NOT NULL REFERENCES account (account_id),
+    format          TEXT NOT NULL,
+    first_date      TEXT NOT NULL,
+    last_date       TEXT NOT NULL,
+    closing_balance BIGINT,
+    imported_by     TEXT NOT NULL REFERENCES staff (staff_id),
+    imported_at_ms  BIGINT NOT NULL,
+    closed_by       TEXT REFERENCES staff (staff_id),
+    closed_at_ms    BIGINT
+);
+CREATE INDEX statement_account ON statement (account_id, first_date);
+
+-- amount is signed whole pence (negative: money out). state: certain, proposed,
+-- confirmed (by an officer) or none (unmatched).
+CREATE TABLE statement_line (
+    statement_id TEXT NOT NULL REFERENCES statement (statement_id),
+    line_no      BIGINT NOT NULL,
+    line_date    TEXT NOT NULL,
+    amount       BIGINT NOT NULL,
+    description  TEXT NOT NULL,
+    reference    TEXT NOT NULL,
+    entry_id     TEXT,
+    state        TEXT NOT NULL,
+    confidence   BIGINT NOT NULL,
+    PRIMARY KEY (statement_id, line_no)
+);
+
+-- Column mappings a council saved for its statement providers (the ledger-independent
+-- Mapping of tally-council as JSON).
+CREATE TABLE statement_format (
+    council_id TEXT NOT NULL REFERENCES council (council_id),
+    name       TEXT NOT NULL,
+    mapping    TEXT NOT NULL,
+    PRIMARY KEY (council_id, name)
+);

@@ -6,6 +6,7 @@ mod entries;
 mod health;
 mod pairings;
 mod receipts;
+mod statements;
 mod workspace;
 
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(entries::router())
         .merge(receipts::router())
         .merge(workspace::router())
+        .merge(statements::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
 }

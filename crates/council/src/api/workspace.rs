@@ -437,7 +437,7 @@ async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, 
 
 /// An account of the signed-in member's council, by reference; other councils' accounts
 /// are "not found", as if they did not exist.
-async fn council_account(state: &AppState, staff: &Staff, reference: &str) -> Result<AccountRow, ApiError> {
+pub(super) async fn council_account(state: &AppState, staff: &Staff, reference: &str) -> Result<AccountRow, ApiError> {
     let unknown = || ApiError::NotFound(format!("There is no account with reference {reference}."));
     let row = state.storage.account_by_reference(reference).await?.ok_or_else(unknown)?;
     if state.storage.council_of_account(row.account_id).await?.as_deref() != Some(staff.row.council_id.as_str()) {
@@ -446,23 +446,23 @@ async fn council_account(state: &AppState, staff: &Staff, reference: &str) -> Re
     Ok(row)
 }
 
-async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
+pub(super) async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
     let event = AuditEvent { council_id: &staff.council_id, staff_id: Some(&staff.staff_id), account_id: account, action, detail };
     Ok(state.storage.audit(&event, now_ms()).await?)
 }
 
 /// One account's records, plan and policy, folded.
-struct Loaded {
-    row: AccountRow,
+pub(super) struct Loaded {
+    pub(super) row: AccountRow,
     plan: SupportPlan,
     policy: tally_ledger::CouncilPolicy,
-    ledger: Ledger,
+    pub(super) ledger: Ledger,
     last_synced_ms: Option<i64>,
     today: Date,
 }
 
 impl Loaded {
-    async fn read(state: &AppState, row: &AccountRow) -> Result<Loaded, ApiError> {
+    pub(super) async fn read(state: &AppState, row: &AccountRow) -> Result<Loaded, ApiError> {
         let entries = state.storage.all_entries(row.account_id).await?;
         let ledger = Ledger::from_entries(entries).map_err(|e| anyhow::anyhow!("the records of {} do not fold: {e}", row.reference))?;
         Ok(Loaded {

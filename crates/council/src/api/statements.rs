@@ -1,0 +1,280 @@
+//! Statements in the council workspace: import a bank or card statement as CSV, match its
+//! lines to logged records with the ledger's matcher, confirm, re-match or unmatch, and
+//! reconcile and close the period.
+//!
+//! `/api/v1/council/statement-formats`, `/api/v1/council/accounts/{reference}/statements...`
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tally_api::{
+    EntryBrief, LineMatchRequest, Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList,
+    StatementSummary, StatementView,
+};
+use tally_ledger::date::{iso_date, parse_iso_date};
+use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
+use tally_ledger::{EntryId, Money};
+use uuid::Uuid;
+
+use super::workspace::{audit, council_account, Loaded};
+use crate::error::{ApiError, ApiJson};
+use crate::staff::Staff;
+use crate::statements::{self, Mapping};
+use crate::storage::{StatementLineRow, StatementRow};
+use crate::{now_ms, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/council/statement-formats", get(formats))
+        .route("/council/accounts/{reference}/statements", get(list).post(import))
+        .route("/council/accounts/{reference}/statements/{statement_id}", get(view))
+        .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", post(set_match))
+        .route("/council/accounts/{reference}/statements/{statement_id}/close", post(close))
+}
+
+async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
+    let mut names = vec![statements::BANK.to_owned(), statements::CARD_FEED.to_owned()];
+    names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|(name, _)| name));
+    Ok(Json(StatementFormats { names }))
+}
+
+async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping, ApiError> {
+    if let Some(mapping) = statements::built_in(name) {
+        return Ok(mapping);
+    }
+    let saved = state.storage.statement_formats(&staff.row.council_id).await?;
+    let (_, json) = saved
+        .into_iter()
+        .find(|(saved, _)| saved == name)
+        .ok_or_else(|| ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list.")))?;
+    Ok(serde_json::from_str(&json).map_err(anyhow::Error::from)?)
+}
+
+async fn import(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<StatementImport>,
+) -> Result<(StatusCode, Json<StatementView>), ApiError> {
+    staff.allow_changes("import statements")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let mapping = mapping(&state, &staff, &request.format).await?;
+    let parsed = statements::parse(&request.csv, &mapping).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        ApiError::BadRequest(format!("Nothing was imported. Put these right in the file and import it again:\n{}", lines.join("\n")))
+    })?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let lines: Vec<StatementLine> = parsed.lines.iter().map(|(_, line)| line.clone()).collect();
+    let first = lines.iter().map(|l| l.date).min().expect("a statement has lines");
+    let last = lines.iter().map(|l| l.date).max().expect("a statement has lines");
+    let items = items_near(&loaded, first, last);
+    let matching = match_statement(&lines, &items, MatchOptions::default());
+    let mut rows: Vec<StatementLineRow> = parsed
+        .lines
+        .iter()
+        .map(|(line_no, line)| StatementLineRow {
+            line_no: *line_no as i64,
+            date: iso_date(line.date),
+            amount: line.amount.pence().unwrap_or_default(),
+            description: line.description.clone(),
+            reference: line.reference.clone(),
+            entry_id: None,
+            state: "none".to_owned(),
+            confidence: 0,
+        })
+        .collect();
+    for found in &matching.matches {
+        let line = &mut rows[found.line];
+        line.entry_id = Some(found.entry.to_string());
+        line.state = if found.certain { "certain" } else { "proposed" }.to_owned();
+        line.confidence = i64::from(found.confidence);
+    }
+    let statement = StatementRow {
+        statement_id: Uuid::now_v7().to_string(),
+        account_id: row.account_id,
+        format: request.format.clone(),
+        first_date: iso_date(first),
+        last_date: iso_date(last),
+        closing_balance: parsed.closing_balance.and_then(Money::pence),
+        imported_by: staff.row.staff_id.clone(),
+        imported_at_ms: now_ms(),
+        closed: None,
+    };
+    state.storage.create_statement(&statement, &rows).await?;
+    let detail = format!(
+        "{} lines from {} to {} ({}), {} matched{}",
+        rows.len(),
+        iso_date(first),
+        iso_date(last),
+        request.format,
+        matching.matches.len(),
+        if parsed.skipped > 0 { format!(", {} declined lines skipped", parsed.skipped) } else { String::new() }
+    );
+    audit(&state, &staff.row, Some(row.account_id), "statement imported", &detail).await?;
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
+}
+
+async fn list(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<Json<StatementList>, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let statements = state
+        .storage
+        .statements(row.account_id)
+        .await?
+        .into_iter()
+        .map(|s| StatementSummary {
+            first_date: parse_iso_date(&s.first_date).unwrap_or(time::Date::MIN),
+            last_date: parse_iso_date(&s.last_date).unwrap_or(time::Date::MIN),
+            statement_id: s.statement_id,
+            format: s.format,
+            closed: s.closed.is_some(),
+        })
+        .collect();
+    Ok(Json(StatementList { statements }))
+}
+
+async fn view(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+async fn set_match(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
+    ApiJson(request): ApiJson<LineMatchRequest>,
+) -> Result<Json<StatementView>, ApiError> {
+    staff.allow_changes("match statement lines")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    if view.closed_by.is_some() {
+        return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
+    }
+    let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    let (entry, state_text, what) = match request.entry_id {
+        None => (None, "none", format!("line {line_no} unmatched")),
+        Some(id) => {
+            let item = ledger_items(&loaded.ledger).into_iter().find(|i| i.id == id).ok_or_else(|| {
+                ApiError::NotFound("There is no such record on this account.".to_owned())
+            })?;
+            if item.amount != line.amount {
+                return Err(ApiError::BadRequest(format!(
+                    "The amounts differ: the statement line is {} and the record is {}. Only the same amount can be matched.",
+                    line.amount, item.amount
+                )));
+            }
+            let taken = view.lines.iter().any(|l| l.line_no != line_no && l.entry.as_ref().is_some_and(|e| e.entry_id == id));
+            if taken {
+                return Err(ApiError::BadRequest("That record is matched with another line of this statement. Unmatch it there first.".to_owned()));
+            }
+            (Some(id.to_string()), "confirmed", format!("line {line_no} matched with {} {} on {}", item.payee, item.amount, iso_date(item.date)))
+        }
+    };
+    if !state.storage.set_line_match(&statement_id, line_no, entry.as_deref(), state_text).await? {
+        return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
+    }
+    audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
+    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+async fn close(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+    staff.allow_changes("close statements")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    if view.closed_by.is_some() {
+        return Err(ApiError::BadRequest("This statement is closed already.".to_owned()));
+    }
+    if !view.reconciliation.open_points.is_empty() {
+        return Err(ApiError::BadRequest(format!("The period cannot be closed yet:\n{}", view.reconciliation.open_points.join("\n"))));
+    }
+    state.storage.close_statement(&statement_id, &staff.row.staff_id, now_ms()).await?;
+    let detail = format!("{} to {} reconciled and closed", iso_date(view.first_date), iso_date(view.last_date));
+    audit(&state, &staff.row, Some(row.account_id), "period closed", &detail).await?;
+    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+/// The account's money records dated within a week either side of the statement's dates
+/// (card payments settle late).
+fn items_near(loaded: &Loaded, first: time::Date, last: time::Date) -> Vec<LedgerItem> {
+    let (from, to) = (first - time::Duration::days(7), last + time::Duration::days(7));
+    ledger_items(&loaded.ledger).into_iter().filter(|i| i.date >= from && i.date <= to).collect()
+}
+
+async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -> Result<StatementView, ApiError> {
+    let statement = state
+        .storage
+        .statement(loaded.row.account_id, statement_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no such statement on this account.".to_owned()))?;
+    let date = |text: &str| parse_iso_date(text).ok_or_else(|| anyhow::anyhow!("stored date {text:?} is unreadable"));
+    let (first, last) = (date(&statement.first_date)?, date(&statement.last_date)?);
+    let items = ledger_items(&loaded.ledger);
+    let brief = |item: &LedgerItem| EntryBrief { entry_id: item.id, date: item.date, amount: item.amount, who: item.payee.clone() };
+    let mut lines = Vec::new();
+    let mut matched: Vec<EntryId> = Vec::new();
+    for line in state.storage.statement_lines(statement_id).await? {
+        let entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
+        let entry = entry_id.and_then(|id| items.iter().find(|i| i.id == id)).map(brief);
+        matched.extend(entry.as_ref().map(|e| e.entry_id));
+        lines.push(StatementLineView {
+            line_no: line.line_no,
+            date: date(&line.date)?,
+            amount: Money::from_pence(line.amount),
+            description: line.description,
+            reference: line.reference,
+            // A record cancelled since it was matched no longer counts as a match.
+            state: if entry.is_none() && entry_id.is_some() { "none".to_owned() } else { line.state },
+            entry,
+            confidence: line.confidence,
+        });
+    }
+    let unmatched_entries: Vec<EntryBrief> =
+        items.iter().filter(|i| i.date >= first && i.date <= last && !matched.contains(&i.id)).map(brief).collect();
+    let figures = loaded.ledger.statement(first, last);
+    let statement_closing = statement.closing_balance.map(Money::from_pence);
+    let difference = statement_closing.and_then(|s| s.checked_sub(figures.closing));
+    let mut open_points = Vec::new();
+    match difference {
+        Some(d) if d != Money::ZERO => open_points.push(format!(
+            "The statement closes at {} but the logged records close at {}: a difference of {d}.",
+            statement_closing.unwrap_or(Money::ZERO),
+            figures.closing
+        )),
+        _ => {}
+    }
+    let proposed = lines.iter().filter(|l| l.state == "proposed").count();
+    if proposed > 0 {
+        open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
+    }
+    let unmatched_lines = lines.iter().filter(|l| l.entry.is_none()).count();
+    if unmatched_lines > 0 {
+        open_points.push(format!("{unmatched_lines} statement lines match no logged record: ask the person about them."));
+    }
+    if !unmatched_entries.is_empty() {
+        open_points.push(format!("{} logged records in the period are not on the statement.", unmatched_entries.len()));
+    }
+    Ok(StatementView {
+        statement_id: statement.statement_id,
+        format: statement.format,
+        first_date: first,
+        last_date: last,
+        imported_by: statement.imported_by,
+        imported_ms: statement.imported_at_ms,
+        closed_by: statement.closed.as_ref().map(|(who, _)| who.clone()),
+        closed_ms: statement.closed.map(|(_, at)| at),
+        lines,
+        unmatched_entries,
+        reconciliation: Reconciliation {
+            opening: figures.opening,
+            money_in: figures.money_in,
+            money_out: figures.money_out,
+            closing: figures.closing,
+            statement_closing,
+            difference,
+            open_points,
+        },
+    })
+}
