@@ -6,7 +6,10 @@
 //! - `/council/reviews`: flagged spending waiting for a decision;
 //! - `/council/safeguarding`: the ledger's safeguarding signals, and what officers found;
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
-//!   decisions, devices (pairing codes, revoking), the audit trail.
+//!   decisions, money in and surplus, statements (import), exports, devices (pairing
+//!   codes, revoking), the audit trail;
+//! - `/council/accounts/:reference/statements/:statement`: a statement's lines and
+//!   matches, and reconciling and closing the period.
 //!
 //! Every figure and flag comes from the server, which computes them with the same ledger
 //! and rules as the wallet.
@@ -28,6 +31,8 @@ pub struct Workspace {
     /// `None` while checking, `Some(None)` when nobody is signed in.
     pub staff: RwSignal<Option<Option<StaffProfile>>>,
     pub online: RwSignal<bool>,
+    /// A confirmation to show on the next page (after an action that moves to it).
+    pub flash: RwSignal<Option<String>>,
 }
 
 impl Workspace {
@@ -62,7 +67,7 @@ pub fn is_workspace_path() -> bool {
 
 #[component]
 pub fn WorkspaceApp() -> impl IntoView {
-    let workspace = Workspace { staff: RwSignal::new(None), online: RwSignal::new(crate::browser::online()) };
+    let workspace = Workspace { staff: RwSignal::new(None), online: RwSignal::new(crate::browser::online()), flash: RwSignal::new(None) };
     provide_context(workspace);
     spawn_local(async move {
         match api::get::<StaffProfile>("/me").await {
@@ -113,6 +118,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/reviews") view=pages::Reviews/>
                             <Route path=path!("/council/safeguarding") view=pages::Safeguarding/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
+                            <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
                         </Routes>
                     }.into_any(),
                 }}

@@ -20,7 +20,13 @@ struct Notice(RwSignal<Option<String>>);
 
 impl Notice {
     fn provide() -> Notice {
-        let notice = Notice(RwSignal::new(None));
+        // What the page before said it would be shown here, if anything.
+        let flash = use_context::<super::Workspace>().and_then(|w| {
+            let message = w.flash.get_untracked();
+            w.flash.set(None);
+            message
+        });
+        let notice = Notice(RwSignal::new(flash));
         provide_context(notice);
         notice
     }
@@ -388,7 +394,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
     let workspace = use_workspace();
     let summary = account.summary.clone();
     let reference = summary.reference.clone();
-    let (money_reference, surplus_reference, export_reference) = (reference.clone(), reference.clone(), reference.clone());
+    let (money_reference, surplus_reference, export_reference, statements_reference) = (reference.clone(), reference.clone(), reference.clone(), reference.clone());
     let spends = account.spends.clone();
     view! {
         <h1>{format!("{} ({})", summary.person_name, summary.reference)}</h1>
@@ -419,6 +425,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                 <RecoverSurplus reference=surplus_reference.clone() surplus=summary.surplus on_change/>
             </Show>
         </section>
+        <Statements reference=statements_reference/>
         <Exports reference=export_reference/>
         <section aria-labelledby="devices-heading">
             <h2 id="devices-heading">"Devices"</h2>
@@ -780,5 +787,251 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
                 </form>
             </Show>
         </section>
+    }
+}
+
+// --- statements ---------------------------------------------------------------------------
+
+#[component]
+fn Statements(reference: String) -> impl IntoView {
+    let workspace = use_workspace();
+    let navigate = leptos_router::hooks::use_navigate();
+    let formats = RwSignal::new(Vec::<String>::new());
+    let format = RwSignal::new(String::new());
+    let list = RwSignal::new(Vec::<tally_api::StatementSummary>::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    {
+        let reference = reference.clone();
+        spawn_local(async move {
+            if let Ok(found) = api::get::<tally_api::StatementFormats>("/statement-formats").await {
+                format.set(found.names.first().cloned().unwrap_or_default());
+                formats.set(found.names);
+            }
+            if let Ok(found) = api::get::<tally_api::StatementList>(&format!("/accounts/{reference}/statements")).await {
+                list.set(found.statements);
+            }
+        });
+    }
+    let import = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+                error.set(Some("Choose the statement file (CSV) to import".to_owned()));
+                return;
+            };
+            error.set(None);
+            busy.set(true);
+            let (reference, csrf, chosen, navigate) = (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
+            spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+                let Some(csv) = text else {
+                    error.set(Some("That file could not be read. Choose the CSV file the bank or card provider gave you.".to_owned()));
+                    busy.set(false);
+                    return;
+                };
+                let request = tally_api::StatementImport { format: chosen, csv };
+                match api::post::<tally_api::StatementView, _>(&format!("/accounts/{reference}/statements"), &csrf, &request).await {
+                    Ok(view) => {
+                        workspace.flash.set(Some(format!("Imported {} lines; {} matched to logged records.", view.lines.len(), view.lines.iter().filter(|l| l.entry.is_some()).count())));
+                        navigate(&format!("/council/accounts/{reference}/statements/{}", view.statement_id), Default::default());
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        error.set(Some(problem.message()));
+                    }
+                }
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <section aria-labelledby="statements-heading">
+            <h2 id="statements-heading">"Statements"</h2>
+            {move || {
+                let found = list.get();
+                if found.is_empty() {
+                    view! { <p>"No statements imported yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="link-list">
+                            {found.into_iter().map(|s| {
+                                let href = format!("/council/accounts/{}/statements/{}", reference.clone(), s.statement_id);
+                                let label = format!("{} to {} · {}{}", long_date(s.first_date), long_date(s.last_date), s.format, if s.closed { " · closed" } else { "" });
+                                view! { <li><A href=href>{label}</A></li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <Show when=move || workspace.can_change()>
+                <form on:submit=import.clone() novalidate>
+                    <div class="field">
+                        <label for="statement-format">"Format"</label>
+                        <select id="statement-format" on:change=move |ev| format.set(event_target_value(&ev))>
+                            {move || formats.get().into_iter().map(|name| {
+                                let selected = format.with(|f| *f == name);
+                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field" class:field--error=move || error.with(Option::is_some)>
+                        <label for="statement-file">"Statement file (CSV)"</label>
+                        {move || error.get().map(|message| view! {
+                            <div class="field-error" id="statement-file-error" role="alert">
+                                <span class="visually-hidden">"Error: "</span>
+                                {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
+                            </div>
+                        })}
+                        <input type="file" id="statement-file" accept=".csv,text/csv" node_ref=file_input
+                            aria-describedby=move || error.with(Option::is_some).then_some("statement-file-error")/>
+                    </div>
+                    <button type="submit" class="button" prop:disabled=move || busy.get()>"Import and match"</button>
+                    <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn Statement() -> impl IntoView {
+    page_title("Statement");
+    let workspace = use_workspace();
+    let params = use_params_map();
+    let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
+    let statement = move || params.with(|p| p.get("statement").unwrap_or_default());
+    let view_signal = RwSignal::new(None::<Result<tally_api::StatementView, String>>);
+    let notice = use_context::<Notice>().unwrap_or_else(Notice::provide);
+    Effect::new(move |_| {
+        let (reference, statement) = (reference(), statement());
+        spawn_local(async move {
+            match api::get::<tally_api::StatementView>(&format!("/accounts/{reference}/statements/{statement}")).await {
+                Ok(found) => view_signal.set(Some(Ok(found))),
+                Err(problem) => {
+                    workspace.note(&problem);
+                    view_signal.set(Some(Err(problem.message())));
+                }
+            }
+        });
+    });
+    let act = move |path: String, body: Option<tally_api::LineMatchRequest>, done: String| {
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            let result = match body {
+                Some(body) => api::post::<tally_api::StatementView, _>(&path, &csrf, &body).await,
+                None => api::post::<tally_api::StatementView, _>(&path, &csrf, &()).await,
+            };
+            match result {
+                Ok(found) => {
+                    notice.0.set(Some(done));
+                    view_signal.set(Some(Ok(found)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.0.set(Some(problem.message()));
+                }
+            }
+        });
+    };
+    view! {
+        {notice.view()}
+        <p><A href=move || format!("/council/accounts/{}", reference())>{move || format!("Back to account {}", reference())}</A></p>
+        {move || match view_signal.get() {
+            None => view! { <h1>"Statement"</h1><p role="status">"Loading the statement…"</p> }.into_any(),
+            Some(Err(message)) => view! { <h1>"Statement"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(found)) => {
+                let base = format!("/accounts/{}/statements/{}", reference(), found.statement_id);
+                let closed = found.closed_by.is_some();
+                let can_change = workspace.can_change() && !closed;
+                let r = found.reconciliation.clone();
+                let unmatched = found.unmatched_entries.clone();
+                view! {
+                    <h1>{format!("Statement {} to {}", long_date(found.first_date), long_date(found.last_date))}</h1>
+                    <p class="hint">{format!("{} · imported by {} on {}", found.format, found.imported_by, when(found.imported_ms))}</p>
+                    <section aria-labelledby="reconcile-heading">
+                        <h2 id="reconcile-heading">"Reconciliation"</h2>
+                        <dl class="figures">
+                            <div><dt>"Opening"</dt><dd>{r.opening.to_string()}</dd></div>
+                            <div><dt>"Money in"</dt><dd>{r.money_in.to_string()}</dd></div>
+                            <div><dt>"Money out"</dt><dd>{r.money_out.to_string()}</dd></div>
+                            <div><dt>"Closing (logged)"</dt><dd>{r.closing.to_string()}</dd></div>
+                            <div><dt>"Closing (statement)"</dt><dd>{r.statement_closing.map(|m| m.to_string()).unwrap_or_else(|| "not given".to_owned())}</dd></div>
+                            <div><dt>"Difference"</dt><dd>{r.difference.map(|m| m.to_string()).unwrap_or_else(|| "—".to_owned())}</dd></div>
+                        </dl>
+                        {match (&found.closed_by, found.closed_ms) {
+                            (Some(who), Some(at)) => view! { <p><strong>{format!("Closed by {who} on {}. The period is locked.", when(at))}</strong></p> }.into_any(),
+                            _ if r.open_points.is_empty() => view! { <p>"Everything is reconciled: the period can be closed."</p> }.into_any(),
+                            _ => view! {
+                                <p><strong>"Still open:"</strong></p>
+                                <ul class="exceptions">{r.open_points.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+                            }.into_any(),
+                        }}
+                        {(can_change && r.open_points.is_empty()).then(|| {
+                            let path = format!("{base}/close");
+                            view! { <button type="button" class="button" on:click=move |_| act(path.clone(), None, "The period is closed and locked.".to_owned())>"Close the period"</button> }
+                        })}
+                    </section>
+                    <section aria-labelledby="lines-heading">
+                        <h2 id="lines-heading">"Statement lines"</h2>
+                        <ul class="statement-lines" aria-labelledby="lines-heading">
+                            {found.lines.into_iter().map(|line| {
+                                let state = match line.state.as_str() {
+                                    "certain" => "Matched (certain)",
+                                    "confirmed" => "Matched (confirmed)",
+                                    "proposed" => "Proposed match: please check",
+                                    _ => "No logged record",
+                                };
+                                let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
+                                let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
+                                let line_path = format!("{base}/lines/{}", line.line_no);
+                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount).cloned().collect();
+                                view! {
+                                    <li class="statement-line">
+                                        <p><strong>{title}</strong></p>
+                                        <p>{state}{matched.map(|m| format!(": {m}"))}</p>
+                                        {can_change.then(|| {
+                                            let entry = line.entry.as_ref().map(|e| e.entry_id);
+                                            let (confirm_path, unmatch_path) = (line_path.clone(), line_path.clone());
+                                            view! {
+                                                {(line.state == "proposed").then(|| view! {
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), Some(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
+                                                        {format!("Confirm line {}", line.line_no)}
+                                                    </button>
+                                                })}
+                                                {entry.is_some().then(|| view! {
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(unmatch_path.clone(), Some(tally_api::LineMatchRequest { entry_id: None }), format!("Line {} unmatched.", line.line_no))>
+                                                        {format!("Unmatch line {}", line.line_no)}
+                                                    </button>
+                                                })}
+                                                {candidates.into_iter().map(|c| {
+                                                    let path = line_path.clone();
+                                                    let label = format!("Match line {} with {} to {} on {}", line.line_no, c.amount, c.who, long_date(c.date));
+                                                    view! {
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(path.clone(), Some(tally_api::LineMatchRequest { entry_id: Some(c.entry_id) }), format!("Line {} matched.", line.line_no))>
+                                                            {label}
+                                                        </button>
+                                                    }
+                                                }).collect_view()}
+                                            }
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                    <section aria-labelledby="unmatched-heading">
+                        <h2 id="unmatched-heading">"Logged records not on the statement"</h2>
+                        {if unmatched.is_empty() {
+                            view! { <p>"None."</p> }.into_any()
+                        } else {
+                            view! { <ul>{unmatched.iter().map(|e| view! { <li>{format!("{} to {} on {}", e.amount, e.who, long_date(e.date))}</li> }).collect_view()}</ul> }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            }
+        }}
     }
 }

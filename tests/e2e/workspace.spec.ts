@@ -3,6 +3,8 @@
 // auditor can read but not change anything. Every screen passes an axe check.
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test, expect } from './fixtures';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -188,5 +190,54 @@ test('safeguarding signals show the figures to officers, who record what they fo
   await signal.getByRole('button', { name: 'Record' }).click();
   await expect(officer.getByRole('status').filter({ hasText: 'never shown to the person' })).toBeVisible();
   await expect(signal).toContainText('Sam Patel looked at, no concern: A new agency, agreed at the review.');
+  await officer.context().close();
+});
+
+test('an officer imports a bank statement: problems are named by line and column, then lines are matched to logged spending', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '45', payee: 'Sunrise Day Centre', planLine: 'Day centre', date: '2026-11-03' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const statements = officer.getByRole('region', { name: 'Statements' });
+  await expect(statements).toContainText('No statements imported yet.');
+  await expect(statements.getByLabel('Format')).toHaveValue('Bank statement (sample format)');
+
+  // A file with mistakes: each named, and nothing imported.
+  const good = readFileSync(join(__dirname, '..', 'fixtures', 'statements', 'bank-statement.csv'), 'utf8');
+  const broken = good.replace('05/11/2026', '35/11/2026').replace('240.00', 'two hundred');
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'november.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+  await statements.getByRole('button', { name: 'Import and match' }).click();
+  const problem = statements.getByRole('alert');
+  await expect(problem).toContainText('Nothing was imported');
+  await expect(problem).toContainText('Line 4, column "Date": "35/11/2026" is not a date');
+  await expect(problem).toContainText('Line 5, column "Money out": "two hundred" is not an amount');
+  await expect(statements).toContainText('No statements imported yet.');
+
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'november.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await statements.getByRole('button', { name: 'Import and match' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 1 November 2026 to 12 November 2026' })).toBeVisible();
+  await expect(officer.getByRole('status').filter({ hasText: 'Imported 5 lines; 1 matched' })).toBeVisible();
+  const lines = officer.getByRole('list', { name: 'Statement lines' }).getByRole('listitem');
+  const sunrise = lines.filter({ hasText: 'SUNRISE DAY CENTRE' });
+  await expect(sunrise).toContainText(/Matched \(certain\)|Proposed match/);
+  await expect(sunrise).toContainText('£45.00 to Sunrise Day Centre on 3 November 2026');
+  const reconciliation = officer.getByRole('region', { name: 'Reconciliation' });
+  await expect(reconciliation).toContainText('Still open:');
+  await expect(reconciliation).toContainText('statement lines match no logged record');
+  await expect(reconciliation.getByRole('button', { name: 'Close the period' })).toHaveCount(0);
+  await checkAccessibility(officer);
+
+  // Unmatch, then match again by hand.
+  await sunrise.getByRole('button', { name: 'Unmatch line 3' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Line 3 unmatched.' })).toBeVisible();
+  await expect(sunrise).toContainText('No logged record');
+  await sunrise.getByRole('button', { name: 'Match line 3 with -£45.00 to Sunrise Day Centre on 3 November 2026' }).click();
+  await expect(sunrise).toContainText('Matched (confirmed): -£45.00 to Sunrise Day Centre');
+  await officer.getByRole('link', { name: 'Back to account DP-000001' }).click();
+  await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('statement imported');
   await officer.context().close();
 });
