@@ -241,3 +241,29 @@ test('an officer imports a bank statement: problems are named by line and column
   await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('statement imported');
   await officer.context().close();
 });
+
+test('council figures for a period are shown in words, a chart and a table, and as CSV', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await wallet.logSpend({ amount: '25', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, AUDITOR);
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Figures' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Council figures' })).toBeVisible();
+  const figures = officer.getByRole('main');
+  await expect(figures).toContainText('People on direct payments2');
+  await expect(figures).toContainText('Paid in by the council£2,000.00');
+  await expect(figures).toContainText('Spent£25.00');
+  await expect(figures).toContainText('Spending within the plan100% (£25.00)');
+  await expect(officer.getByRole('table', { name: 'Paid in and spent each month' })).toContainText('£2,000.00');
+  await checkAccessibility(officer);
+  const [download] = await Promise.all([
+    officer.waitForEvent('download'),
+    officer.getByRole('link', { name: 'Download these figures (CSV)' }).click(),
+  ]);
+  const csv = (await (await download.createReadStream()).toArray()).join('');
+  expect(csv).toContain('People on direct payments,2\r\n');
+  await officer.context().close();
+});

@@ -86,6 +86,7 @@ on_every_database! {
     the_openapi_description_matches_the_routes => openapi_scenario;
     safeguarding_signals_are_listed_for_officers_with_their_notes => safeguarding_scenario;
     a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
+    council_figures_add_up_across_accounts => figures_scenario;
 }
 
 struct Client {
@@ -1123,4 +1124,49 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
     assert_eq!(card.body["lines"][4]["amount"], "12.50");
     assert_eq!(client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(), 2);
+}
+
+async fn figures_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let now = time::OffsetDateTime::now_utc();
+    let dated = |mut entry: Entry, relative: bool| {
+        entry.recorded_at = now;
+        if let EntryBody::Spend(s) = &mut entry.body {
+            s.date = now.date();
+            s.close_relative_in_household = relative;
+        }
+        entry
+    };
+    let fine = dated(spend(&device, 2_500, "Sunrise Day Centre"), false);
+    let relative = dated(spend(&device, 3_000, "My brother"), true);
+    assert_eq!(statuses(&client.push(&device, vec![to_json(&fine), to_json(&relative)]).await), vec![PushStatus::Stored; 2]);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let decision = json!({"about": relative.id, "decision": "not_allowed", "note": "Paying a relative who lives with you needs the council's agreement first."});
+    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(decision)).await.status, StatusCode::CREATED);
+
+    let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    let f = &figures.body;
+    assert_eq!(f["people"], 2);
+    assert_eq!(f["paid_in"], "2000.00", "both demo accounts' first payments");
+    assert_eq!(f["spent"], "55.00");
+    assert_eq!(f["spent_within_plan"], "25.00");
+    assert_eq!(f["within_plan_percent"], 45);
+    assert_eq!(f["flags_raised"], 1);
+    assert_eq!(f["reviews_closed"], 1);
+    assert_eq!(f["review_days_median"], 0);
+    assert_eq!(f["recovered"], "0.00");
+    let month = tally_ledger::date::iso_date(now.date().replace_day(1).unwrap());
+    assert_eq!(f["months"], json!([[month, "2000.00", "55.00"]]));
+
+    let csv = staff_text(&client, "/api/v1/council/figures.csv", &officer).await;
+    assert!(csv.contains("People on direct payments,2\r\n"), "{csv}");
+    assert!(csv.contains("Share of spending within the plan (%),45\r\n"), "{csv}");
+    assert!(csv.contains(&format!("{},2000.00,55.00\r\n", &month[..7])), "{csv}");
+    // Another period has none of it.
+    let empty = client.staff(Method::GET, "/api/v1/council/figures?from=2020-01-01&to=2020-12-31", &officer, false, None).await;
+    assert_eq!(empty.body["spent"], "0.00");
+    assert_eq!(empty.body["within_plan_percent"], Value::Null);
 }
