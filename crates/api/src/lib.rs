@@ -477,3 +477,38 @@ pub struct CouncilFigures {
     /// Month by month: (first day, paid in incl. contributions, spent).
     pub months: Vec<(time::Date, Money, Money)>,
 }
+
+/// `POST /api/v1/council/policy` (administrators): the council's local rules, as typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyUpdate {
+    pub contingency_weeks: String,
+    pub receipt_threshold: String,
+    pub per_entry_maximum: String,
+    pub cash_allowed: bool,
+    pub respite_cap_weeks: String,
+    /// Category names (snake_case) the council does not allow, and the reason given.
+    pub banned_categories: Vec<tally_ledger::Category>,
+    #[serde(default)]
+    pub banned_reason: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/plan-versions`: a new version of the support
+/// plan from a date. The person's outcomes carry over; the lines are as given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersionRequest {
+    /// "2026-12-01".
+    pub effective_from: String,
+    pub lines: Vec<PlanLineRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanLineRequest {
+    /// Kept for an existing line (spending stays on it); empty for a new line.
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub category: tally_ledger::Category,
+    /// As typed: "280.00".
+    pub budget: String,
+    pub period: tally_ledger::Period,
+}

@@ -363,6 +363,22 @@ impl Storage {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A council's policy.
+    pub async fn council_policy(&self, council_id: &str) -> anyhow::Result<CouncilPolicy> {
+        let body: String = sqlx::query_scalar("SELECT policy FROM council WHERE council_id = $1").bind(council_id).fetch_one(&self.pool).await?;
+        serde_json::from_str(&body).context("a stored council policy is unreadable")
+    }
+
+    /// Replaces a council's policy; every device takes it on its next sync.
+    pub async fn set_council_policy(&self, council_id: &str, policy: &CouncilPolicy) -> anyhow::Result<()> {
+        sqlx::query("UPDATE council SET policy = $1 WHERE council_id = $2")
+            .bind(serde_json::to_string(policy)?)
+            .bind(council_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The policy of the council the account belongs to.
     pub async fn policy_for(&self, account_id: AccountId) -> anyhow::Result<CouncilPolicy> {
         let body: String = sqlx::query_scalar(

@@ -87,6 +87,7 @@ on_every_database! {
     safeguarding_signals_are_listed_for_officers_with_their_notes => safeguarding_scenario;
     a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
     council_figures_add_up_across_accounts => figures_scenario;
+    administrators_set_policy_and_officers_version_plans => policy_and_plan_scenario;
 }
 
 struct Client {
@@ -1169,4 +1170,59 @@ async fn figures_scenario(storage: &Storage) {
     let empty = client.staff(Method::GET, "/api/v1/council/figures?from=2020-01-01&to=2020-12-31", &officer, false, None).await;
     assert_eq!(empty.body["spent"], "0.00");
     assert_eq!(empty.body["within_plan_percent"], Value::Null);
+}
+
+async fn policy_and_plan_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    staff_member(storage, &council_id, "admin@demo.invalid", "administrator").await;
+    let admin = client.sign_in("admin@demo.invalid", "a long enough password").await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+
+    let update = json!({"contingency_weeks": "6", "receipt_threshold": "25", "per_entry_maximum": "2,500", "cash_allowed": false,
+        "respite_cap_weeks": "4", "banned_categories": ["equipment"], "banned_reason": "Equipment comes from the council's own store."});
+    let refused = client.staff(Method::POST, "/api/v1/council/policy", &officer, true, Some(update.clone())).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(message(&refused).contains("Your role (finance officer) cannot change the council's policy"));
+    let bad = json!({"contingency_weeks": "lots", "receipt_threshold": "0", "per_entry_maximum": "2500", "cash_allowed": true,
+        "respite_cap_weeks": "4", "banned_categories": ["equipment"], "banned_reason": ""});
+    let reply = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(bad)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let text = message(&reply);
+    assert!(text.contains("contingency: Enter the contingency as a whole number") && text.contains("receipt: ") && text.contains("reason: Say why"), "{text}");
+    let changed = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(update)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["contingency_weeks"], 6);
+    assert_eq!(changed.body["cash_allowed"], false);
+    let read = client.staff(Method::GET, "/api/v1/council/policy", &auditor, false, None).await;
+    assert_eq!(read.body, changed.body);
+    // The person's device gets it with the profile.
+    let profile = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), Some(&device.token)).await;
+    assert_eq!(profile.body["policy"]["receipt_threshold"], "25.00");
+    assert_eq!(profile.body["policy"]["banned_categories"][0]["category"], "equipment");
+
+    // A new plan version: one line kept with a new budget, one new line.
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let version = json!({"effective_from": "2027-01-01", "lines": [
+        {"id": "day-centre", "name": "Day centre", "category": "day_activities", "budget": "300", "period": "four_weekly"},
+        {"name": "Help in the garden", "category": "other", "budget": "40", "period": "monthly"},
+    ]});
+    assert_eq!(client.staff(Method::POST, &format!("{account}/plan-versions"), &auditor, true, Some(version.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad_version = json!({"effective_from": "soon", "lines": [{"name": " ", "category": "other", "budget": "40", "period": "monthly"}]});
+    let reply = client.staff(Method::POST, &format!("{account}/plan-versions"), &officer, true, Some(bad_version)).await;
+    assert!(message(&reply).contains("effective_from: Enter a real date") && message(&reply).contains("line-0-name: Give line 1 a name"), "{}", message(&reply));
+    let made = client.staff(Method::POST, &format!("{account}/plan-versions"), &officer, true, Some(version)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let versions = made.body["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    let newest = &versions[1];
+    assert_eq!(newest["version"], 2);
+    assert_eq!(newest["lines"][0]["budget"], "300.00");
+    assert_eq!(newest["lines"][1]["id"], "help-in-the-garden");
+    assert_eq!(newest["outcomes"], versions[0]["outcomes"], "the person's outcomes carry over");
+    assert_eq!(newest["lines"][0]["outcomes"], json!(["friends"]), "a kept line keeps what it served");
+    let profile = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), Some(&device.token)).await;
+    assert_eq!(profile.body["plan"]["versions"].as_array().unwrap().len(), 2);
 }

@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest, DeviceView, FlagView,
-    MoneyInRequest, PairingCodeIssued, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
+    MoneyInRequest, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
     SafeguardingNoteView, SignInRequest, SpendView, StaffProfile, ThreadItem,
 };
 use tally_ledger::date::{iso_date, long_date};
@@ -50,10 +50,142 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/clawbacks", post(clawback))
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
         .route("/council/transactions.csv", get(transactions))
+        .route("/council/policy", get(get_policy).post(set_policy))
+        .route("/council/accounts/{reference}/plan-versions", post(add_plan_version))
         .route("/council/figures", get(figures))
         .route("/council/figures.csv", get(figures_csv))
         .route("/council/safeguarding", get(safeguarding))
         .route("/council/accounts/{reference}/safeguarding", post(safeguarding_note))
+}
+
+async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
+    Ok(Json(state.storage.council_policy(&staff.row.council_id).await?))
+}
+
+async fn set_policy(State(state): State<AppState>, staff: Staff, ApiJson(update): ApiJson<PolicyUpdate>) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
+    staff.allow(&[Role::Administrator], "change the council's policy")?;
+    let mut policy = state.storage.council_policy(&staff.row.council_id).await?;
+    let weeks = |text: &str, most: u32, what: &str| {
+        text.trim().parse::<u32>().ok().filter(|n| *n <= most).ok_or_else(|| format!("Enter {what} as a whole number of weeks from 0 to {most}"))
+    };
+    let hard_maximum = Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE);
+    let contingency = weeks(&update.contingency_weeks, 52, "the contingency");
+    let respite = weeks(&update.respite_cap_weeks, 52, "the respite limit");
+    let receipt = Money::parse_amount(&update.receipt_threshold, hard_maximum).map_err(|e| e.to_string());
+    let maximum = Money::parse_amount(&update.per_entry_maximum, hard_maximum).map_err(|e| e.to_string());
+    let reason = update.banned_reason.trim().to_owned();
+    let reason_error = (!update.banned_categories.is_empty() && reason.is_empty()).then(|| "Say why these kinds of spending are not allowed (people will see it)".to_owned());
+    let errors: Vec<(String, String)> = [
+        ("contingency", contingency.as_ref().err().cloned()),
+        ("receipt", receipt.as_ref().err().cloned()),
+        ("maximum", maximum.as_ref().err().cloned()),
+        ("respite", respite.as_ref().err().cloned()),
+        ("reason", reason_error),
+    ]
+    .into_iter()
+    .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
+    .collect();
+    let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) = (contingency, receipt, maximum, respite, errors.is_empty()) else {
+        return Err(field_errors(errors));
+    };
+    policy.contingency_weeks = contingency;
+    policy.receipt_threshold = receipt;
+    policy.per_entry_maximum = maximum;
+    policy.cash_allowed = update.cash_allowed;
+    policy.respite_cap_weeks = respite;
+    policy.banned_categories = update
+        .banned_categories
+        .iter()
+        .map(|category| tally_ledger::BannedCategory { category: *category, reason: reason.clone() })
+        .collect();
+    state.storage.set_council_policy(&staff.row.council_id, &policy).await?;
+    let detail = format!(
+        "contingency {contingency} weeks, receipts from {receipt}, at most {maximum} an entry, cash {}, respite {respite} weeks, {} banned categories",
+        if update.cash_allowed { "allowed" } else { "not allowed" },
+        policy.banned_categories.len()
+    );
+    audit(&state, &staff.row, None, "policy changed", &detail).await?;
+    Ok(Json(policy))
+}
+
+async fn add_plan_version(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<PlanVersionRequest>,
+) -> Result<(StatusCode, Json<SupportPlan>), ApiError> {
+    staff.allow_changes("change support plans")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let plan = state.storage.support_plan(row.account_id).await?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let effective_from = parse_date(&request.effective_from).map_err(|e| errors.push(("effective_from".into(), e))).ok();
+    if request.lines.is_empty() {
+        errors.push(("lines".into(), "A plan needs at least one line".into()));
+    }
+    let mut lines = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (n, line) in request.lines.iter().enumerate() {
+        let name = line.name.trim();
+        if name.is_empty() {
+            errors.push((format!("line-{n}-name"), format!("Give line {} a name", n + 1)));
+            continue;
+        }
+        let budget = match Money::parse_amount(&line.budget, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE)) {
+            Ok(budget) => budget,
+            Err(e) => {
+                errors.push((format!("line-{n}-budget"), format!("{name}: {e}")));
+                continue;
+            }
+        };
+        // A kept line keeps its id, so spending logged on it stays on it; a new one gets
+        // an id from its name.
+        let id = if line.id.trim().is_empty() { slug(name, &used) } else { line.id.trim().to_owned() };
+        used.push(id.clone());
+        let start = effective_from.unwrap_or(time::Date::MIN);
+        let earlier = plan.versions.iter().flat_map(|v| v.lines.iter()).find(|l| l.id.0 == id);
+        let mut new = tally_ledger::PlanLine::new(&id, name, line.category, budget, line.period, start);
+        if let Some(earlier) = earlier {
+            new.start = earlier.start;
+            new.approved_payees = earlier.approved_payees.clone();
+            new.receipt_threshold = earlier.receipt_threshold;
+            new.outcomes = earlier.outcomes.clone();
+        }
+        lines.push(new);
+    }
+    let Some(effective_from) = effective_from.filter(|_| errors.is_empty()) else {
+        return Err(field_errors(errors));
+    };
+    let current = plan.current();
+    let version = current.map_or(1, |v| v.version + 1);
+    let outcomes = current.map(|v| v.outcomes.clone()).unwrap_or_default();
+    let mut versions = plan.versions.clone();
+    versions.push(tally_ledger::PlanVersion { version, effective_from, outcomes, lines });
+    let updated = SupportPlan::new(versions, plan.ends_on);
+    state.storage.set_support_plan(row.account_id, &updated, now_ms()).await?;
+    let detail = format!("version {version} from {}", long_date(effective_from));
+    audit(&state, &staff.row, Some(row.account_id), "support plan changed", &detail).await?;
+    Ok((StatusCode::CREATED, Json(updated)))
+}
+
+/// An id for a new plan line from its name: "Garden help" → "garden-help" (made unique).
+fn slug(name: &str, used: &[String]) -> String {
+    let base: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let base = if base.is_empty() { "line".to_owned() } else { base };
+    let mut id = base.clone();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 async fn figures(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Json<CouncilFigures>, ApiError> {
