@@ -6,6 +6,7 @@
 //! - `/council/reviews`: flagged spending waiting for a decision;
 //! - `/council/safeguarding`: the ledger's safeguarding signals, and what officers found;
 //! - `/council/figures`: the council's figures for a period, with a chart and as CSV;
+//! - `/council/policy`: the council's local rules (administrators change them);
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
 //!   decisions, money in and surplus, statements (import), exports, devices (pairing
 //!   codes, revoking), the audit trail;
@@ -100,6 +101,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/reviews">"Review queue"</A></li>
                             <li><A href="/council/safeguarding">"Safeguarding"</A></li>
                             <li><A href="/council/figures">"Figures"</A></li>
+                            <li><A href="/council/policy">"Policy"</A></li>
                             <li><SignOut/></li>
                         </ul>
                     </nav>
@@ -120,6 +122,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/reviews") view=pages::Reviews/>
                             <Route path=path!("/council/safeguarding") view=pages::Safeguarding/>
                             <Route path=path!("/council/figures") view=pages::Figures/>
+                            <Route path=path!("/council/policy") view=pages::Policy/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                             <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
                         </Routes>

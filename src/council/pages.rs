@@ -394,7 +394,8 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
     let workspace = use_workspace();
     let summary = account.summary.clone();
     let reference = summary.reference.clone();
-    let (money_reference, surplus_reference, export_reference, statements_reference) = (reference.clone(), reference.clone(), reference.clone(), reference.clone());
+    let (money_reference, surplus_reference, export_reference, statements_reference, plan_reference) =
+        (reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone());
     let spends = account.spends.clone();
     view! {
         <h1>{format!("{} ({})", summary.person_name, summary.reference)}</h1>
@@ -418,6 +419,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                 spends.into_iter().rev().map(|spend| view! { <SpendReview spend show_person=false on_decided=on_change/> }).collect_view().into_any()
             }}
         </section>
+        <PlanSection reference=plan_reference plan=account.plan.clone() on_change/>
         <section aria-labelledby="money-heading">
             <h2 id="money-heading">"Money in and surplus"</h2>
             <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can read the account but not record money."</p> }>
@@ -1137,4 +1139,281 @@ fn MonthsChart(months: Vec<(time::Date, tally_ledger::Money, tally_ledger::Money
             </div>
         </section>
     }.into_any()
+}
+
+// --- policy -------------------------------------------------------------------------------
+
+const PERIODS: [(tally_ledger::Period, &str); 5] = [
+    (tally_ledger::Period::Weekly, "Weekly"),
+    (tally_ledger::Period::FourWeekly, "Every 4 weeks"),
+    (tally_ledger::Period::Monthly, "Monthly"),
+    (tally_ledger::Period::Yearly, "Yearly"),
+    (tally_ledger::Period::OneOff, "Once"),
+];
+
+fn period_key(period: tally_ledger::Period) -> String {
+    format!("{period:?}")
+}
+
+#[component]
+pub fn Policy() -> impl IntoView {
+    page_title("Council policy");
+    let workspace = use_workspace();
+    let notice = Notice::provide();
+    let policy = RwSignal::new(None::<Result<tally_ledger::CouncilPolicy, String>>);
+    spawn_local(async move {
+        match api::get::<tally_ledger::CouncilPolicy>("/policy").await {
+            Ok(found) => policy.set(Some(Ok(found))),
+            Err(problem) => {
+                workspace.note(&problem);
+                policy.set(Some(Err(problem.message())));
+            }
+        }
+    });
+    let is_admin = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role == "administrator"));
+    view! {
+        {notice.view()}
+        <h1>"Council policy"</h1>
+        <p>"The council's local rules for direct payments. Every person's phone takes a change the next time it syncs, and checks spending against it."</p>
+        {move || match policy.get() {
+            None => view! { <p role="status">"Loading the policy…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(current)) if is_admin() => view! { <PolicyForm current policy/> }.into_any(),
+            Some(Ok(current)) => view! {
+                <dl class="summary-list">
+                    <div><dt>"Contingency"</dt><dd>{format!("{} weeks", current.contingency_weeks)}</dd></div>
+                    <div><dt>"Receipts needed from"</dt><dd>{current.receipt_threshold.to_string()}</dd></div>
+                    <div><dt>"Most for one entry"</dt><dd>{current.per_entry_maximum.to_string()}</dd></div>
+                    <div><dt>"Cash"</dt><dd>{if current.cash_allowed { "Allowed, with receipts" } else { "Not allowed" }}</dd></div>
+                    <div><dt>"Respite"</dt><dd>{format!("Up to {} weeks in 12 months", current.respite_cap_weeks)}</dd></div>
+                    <div><dt>"Not allowed"</dt><dd>{if current.banned_categories.is_empty() { "Nothing beyond the law".to_owned() } else { current.banned_categories.iter().map(|b| b.category.label()).collect::<Vec<_>>().join(", ") }}</dd></div>
+                </dl>
+                <p>"Only an administrator can change the policy."</p>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn PolicyForm(current: tally_ledger::CouncilPolicy, policy: RwSignal<Option<Result<tally_ledger::CouncilPolicy, String>>>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let contingency = RwSignal::new(current.contingency_weeks.to_string());
+    let receipt = RwSignal::new(current.receipt_threshold.to_plain_string());
+    let maximum = RwSignal::new(current.per_entry_maximum.to_plain_string());
+    let cash = RwSignal::new(current.cash_allowed);
+    let respite = RwSignal::new(current.respite_cap_weeks.to_string());
+    let banned = RwSignal::new(current.banned_categories.iter().map(|b| b.category).collect::<Vec<_>>());
+    let reason = RwSignal::new(current.banned_categories.first().map(|b| b.reason.clone()).unwrap_or_default());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let update = tally_api::PolicyUpdate {
+            contingency_weeks: contingency.get_untracked(),
+            receipt_threshold: receipt.get_untracked(),
+            per_entry_maximum: maximum.get_untracked(),
+            cash_allowed: cash.get_untracked(),
+            respite_cap_weeks: respite.get_untracked(),
+            banned_categories: banned.get_untracked(),
+            banned_reason: reason.get_untracked(),
+        };
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post::<tally_ledger::CouncilPolicy, _>("/policy", &csrf, &update).await {
+                Ok(saved) => {
+                    errors.set(Vec::new());
+                    notice.say("The policy is saved. People's phones take it the next time they sync.".to_owned());
+                    policy.set(Some(Ok(saved)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(&problem.message(), &["policy-contingency", "policy-receipt", "policy-maximum", "policy-respite", "policy-reason"]));
+                }
+            }
+        });
+    };
+    view! {
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="policy-contingency" label="Contingency (weeks of budget a person may keep)" value=contingency error=error_of("policy-contingency") inputmode="numeric"/>
+            <TextField id="policy-receipt" label="Receipts needed for spending of" value=receipt error=error_of("policy-receipt") inputmode="decimal" prefix="£"/>
+            <TextField id="policy-maximum" label="Most for one entry" value=maximum error=error_of("policy-maximum") inputmode="decimal" prefix="£"/>
+            <TextField id="policy-respite" label="Respite allowed in 12 months (weeks)" value=respite error=error_of("policy-respite") inputmode="numeric"/>
+            <div class="field field--checkbox">
+                <input type="checkbox" id="policy-cash" prop:checked=move || cash.get() on:change=move |ev| cash.set(event_target_checked(&ev))/>
+                <label for="policy-cash">"Cash payments are allowed (always with a receipt)"</label>
+            </div>
+            <fieldset class="field">
+                <legend>"Kinds of spending the council does not allow"</legend>
+                {tally_ledger::Category::ALL.into_iter().map(|category| {
+                    let id = format!("policy-banned-{category:?}");
+                    view! {
+                        <div class="field--checkbox">
+                            <input type="checkbox" id=id.clone()
+                                prop:checked=move || banned.with(|b| b.contains(&category))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    banned.update(|b| { b.retain(|c| *c != category); if on { b.push(category); } });
+                                }/>
+                            <label for=id>{category.label()}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <TextField id="policy-reason" label="Why they are not allowed (people see this)" value=reason error=error_of("policy-reason")/>
+            <button type="submit" class="button">"Save the policy"</button>
+        </form>
+    }
+}
+
+// --- the support plan ---------------------------------------------------------------------
+
+/// One line of a plan being edited.
+#[derive(Clone, Copy)]
+struct LineFields {
+    id: StoredValue<String>,
+    name: RwSignal<String>,
+    category: RwSignal<tally_ledger::Category>,
+    budget: RwSignal<String>,
+    period: RwSignal<tally_ledger::Period>,
+    remove: RwSignal<bool>,
+}
+
+impl LineFields {
+    fn new(id: &str, name: &str, category: tally_ledger::Category, budget: String, period: tally_ledger::Period) -> LineFields {
+        LineFields {
+            id: StoredValue::new(id.to_owned()),
+            name: RwSignal::new(name.to_owned()),
+            category: RwSignal::new(category),
+            budget: RwSignal::new(budget),
+            period: RwSignal::new(period),
+            remove: RwSignal::new(false),
+        }
+    }
+}
+
+#[component]
+fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let current = plan.current().cloned();
+    let summary = match &current {
+        Some(version) => format!("Version {}, from {}", version.version, long_date(version.effective_from)),
+        None => "No support plan yet.".to_owned(),
+    };
+    let lines: Vec<LineFields> = current
+        .iter()
+        .flat_map(|v| v.lines.iter())
+        .map(|l| LineFields::new(&l.id.0, &l.name, l.category, l.budget.to_plain_string(), l.period))
+        .collect();
+    let added = LineFields::new("", "", tally_ledger::Category::Other, String::new(), tally_ledger::Period::FourWeekly);
+    let from = RwSignal::new(today_iso());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = {
+        let lines = lines.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let mut sent: Vec<tally_api::PlanLineRequest> = lines
+                .iter()
+                .filter(|l| !l.remove.get_untracked())
+                .map(|l| tally_api::PlanLineRequest { id: l.id.get_value(), name: l.name.get_untracked(), category: l.category.get_untracked(), budget: l.budget.get_untracked(), period: l.period.get_untracked() })
+                .collect();
+            if !added.name.get_untracked().trim().is_empty() {
+                sent.push(tally_api::PlanLineRequest { id: String::new(), name: added.name.get_untracked(), category: added.category.get_untracked(), budget: added.budget.get_untracked(), period: added.period.get_untracked() });
+            }
+            let request = tally_api::PlanVersionRequest { effective_from: from.get_untracked(), lines: sent };
+            let (reference, csrf) = (reference.clone(), workspace.csrf());
+            spawn_local(async move {
+                match api::post::<tally_ledger::SupportPlan, _>(&format!("/accounts/{reference}/plan-versions"), &csrf, &request).await {
+                    Ok(_) => {
+                        errors.set(Vec::new());
+                        notice.say("The new plan version is saved. The person's phone takes it the next time it syncs.".to_owned());
+                        on_change.run(());
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        errors.set(field_errors(&problem.message(), &["plan-from", "plan-lines"]));
+                    }
+                }
+            });
+        }
+    };
+    let line_rows = move || lines.iter().enumerate().map(|(n, line)| {
+        let line = *line;
+        let prefix = format!("plan-line-{n}");
+        view! {
+            <fieldset class="field plan-line-edit">
+                <legend>{move || format!("Line {}: {}", n + 1, line.name.get())}</legend>
+                <PlanLineFields prefix=prefix.clone() line/>
+                <div class="field--checkbox">
+                    <input type="checkbox" id=format!("{prefix}-remove") prop:checked=move || line.remove.get() on:change=move |ev| line.remove.set(event_target_checked(&ev))/>
+                    <label for=format!("{prefix}-remove")>"Remove this line from the new version"</label>
+                </div>
+            </fieldset>
+        }
+    }).collect_view();
+    let line_rows = StoredValue::new_local(line_rows);
+    view! {
+        <section aria-labelledby="plan-heading">
+            <h2 id="plan-heading">"Support plan"</h2>
+            <p>{summary}</p>
+            {current.as_ref().map(|v| view! {
+                <ul>{v.lines.iter().map(|l| view! { <li>{format!("{}: {} {}", l.name, l.budget, l.period.phrase())}</li> }).collect_view()}</ul>
+            })}
+            <Show when=move || workspace.can_change()>
+                <details class="plan-change">
+                    <summary>"Change the plan from a date"</summary>
+                    <ErrorSummary errors=errors/>
+                    <form on:submit=submit.clone() novalidate>
+                        <TextField id="plan-from" label="The new version starts on" value=from error=error_of("plan-from") input_type="date"/>
+                        {line_rows.with_value(|rows| rows())}
+                        <fieldset class="field plan-line-edit">
+                            <legend>"Add a line (optional)"</legend>
+                            <PlanLineFields prefix="plan-line-new".to_owned() line=added/>
+                        </fieldset>
+                        <p class="field-error" id="plan-lines">{move || error_of("plan-lines").get()}</p>
+                        <button type="submit" class="button">"Save the new plan version"</button>
+                    </form>
+                </details>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PlanLineFields(prefix: String, line: LineFields) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=format!("{prefix}-name")>"Name"</label>
+            <input id=format!("{prefix}-name") type="text" prop:value=move || line.name.get() on:input=move |ev| line.name.set(event_target_value(&ev))/>
+        </div>
+        <div class="field">
+            <label for=format!("{prefix}-category")>"Kind of support"</label>
+            <select id=format!("{prefix}-category") on:change=move |ev| {
+                let chosen = event_target_value(&ev);
+                if let Some(c) = tally_ledger::Category::ALL.into_iter().find(|c| format!("{c:?}") == chosen) { line.category.set(c); }
+            }>
+                {tally_ledger::Category::ALL.into_iter().map(|c| view! {
+                    <option value=format!("{c:?}") selected=move || line.category.get() == c>{c.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for=format!("{prefix}-budget")>"Budget (£)"</label>
+            <input id=format!("{prefix}-budget") type="text" inputmode="decimal" prop:value=move || line.budget.get() on:input=move |ev| line.budget.set(event_target_value(&ev))/>
+        </div>
+        <div class="field">
+            <label for=format!("{prefix}-period")>"How often"</label>
+            <select id=format!("{prefix}-period") on:change=move |ev| {
+                let chosen = event_target_value(&ev);
+                if let Some((p, _)) = PERIODS.into_iter().find(|(p, _)| period_key(*p) == chosen) { line.period.set(p); }
+            }>
+                {PERIODS.into_iter().map(|(p, label)| view! {
+                    <option value=period_key(p) selected=move || line.period.get() == p>{label}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }

@@ -267,3 +267,47 @@ test('council figures for a period are shown in words, a chart and a table, and 
   expect(csv).toContain('People on direct payments,2\r\n');
   await officer.context().close();
 });
+
+test('an administrator changes the policy and an officer adds a plan line; the person\'s phone follows both', async ({ browser, page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+
+  // An officer may read the policy but not change it.
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Policy' }).click();
+  await expect(officer.getByRole('main')).toContainText('Only an administrator can change the policy.');
+
+  // The officer adds a line to Alex's plan from today.
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Accounts' }).click();
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const plan = officer.getByRole('region', { name: 'Support plan' });
+  await plan.getByText('Change the plan from a date').click();
+  const added = plan.getByRole('group', { name: 'Add a line (optional)' });
+  await added.getByLabel('Name').fill('Help in the garden');
+  await added.getByLabel('Budget (£)').fill('40');
+  await added.getByLabel('How often').selectOption({ label: 'Monthly' });
+  await plan.getByRole('button', { name: 'Save the new plan version' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The new plan version is saved' })).toBeVisible();
+  await expect(officer.getByRole('region', { name: 'Support plan' })).toContainText('Help in the garden: £40.00 a month');
+  await checkAccessibility(officer);
+  await officer.context().close();
+
+  // The administrator lowers the receipt threshold to £20.
+  const admin = await officerPage(browser);
+  await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });
+  await admin.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Policy' }).click();
+  await admin.getByLabel('Receipts needed for spending of').fill('20');
+  await admin.getByRole('button', { name: 'Save the policy' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'The policy is saved' })).toBeVisible();
+  await checkAccessibility(admin);
+  await admin.context().close();
+
+  // The phone takes both at its next sync: the new line, and receipts from £20.
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  await wallet.goTo('Log spending');
+  await wallet.fillSpend({ amount: '30', payee: 'Green Fingers', planLine: 'Help in the garden' });
+  await expect(wallet.form.getByRole('region', { name: 'Before you save' })).toContainText('Receipt needed');
+});

@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
                     seed::DEMO_OFFICER_PASSWORD
                 );
                 println!("  Demo auditor:         {} / {}", seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD);
+                println!("  Demo administrator:   {} / {}", seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD);
             }
             if cli.database_url.is_none() {
                 println!("  Data directory:       {}", cli.data_dir.display());

@@ -23,6 +23,9 @@ pub const DEMO_OFFICER_PASSWORD: &str = "demo-officer-password";
 /// A read-only auditor at the demo council, to try the workspace's read-only role.
 pub const DEMO_AUDITOR_EMAIL: &str = "auditor@demo.invalid";
 pub const DEMO_AUDITOR_PASSWORD: &str = "demo-auditor-password";
+/// An administrator at the demo council (manages the council's policy).
+pub const DEMO_ADMIN_EMAIL: &str = "administrator@demo.invalid";
+pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
 /// How long a pairing code can be used, in days.
 pub const PAIRING_CODE_DAYS: i64 = 14;
 
@@ -52,6 +55,10 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                 let hash = crate::staff::hash_password(DEMO_AUDITOR_PASSWORD)?;
                 storage
                     .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_AUDITOR_EMAIL, "Jo Reid", "auditor", &hash, now_ms)
+                    .await?;
+                let hash = crate::staff::hash_password(DEMO_ADMIN_PASSWORD)?;
+                storage
+                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_ADMIN_EMAIL, "Kim Osei", "administrator", &hash, now_ms)
                     .await?;
                 id
             }
