@@ -512,3 +512,11 @@ pub struct PlanLineRequest {
     pub budget: String,
     pub period: tally_ledger::Period,
 }
+
+/// `POST /api/v1/council/statement-formats`: save a provider's column mapping (see
+/// `tally_council::statements::Mapping` for its shape).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatementFormatRequest {
+    pub name: String,
+    pub mapping: serde_json::Value,
+}

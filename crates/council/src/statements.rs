@@ -63,6 +63,33 @@ pub struct EntryTypes {
     pub skip: Vec<String>,
 }
 
+impl Mapping {
+    /// What is wrong with a mapping someone wrote: columns it reads that the file does not
+    /// have. Empty when it can be used.
+    pub fn problems(&self) -> Vec<String> {
+        let mut read = vec![("date", &self.date), ("description", &self.description)];
+        match &self.amount {
+            Amounts::Signed { column } => read.push(("amount", column)),
+            Amounts::Split { money_out, money_in } => {
+                read.push(("money out", money_out));
+                read.push(("money in", money_in));
+            }
+        }
+        read.extend(self.reference.iter().map(|c| ("reference", c)));
+        read.extend(self.balance.iter().map(|c| ("balance", c)));
+        read.extend(self.entry_type.iter().map(|t| ("entry type", &t.column)));
+        let mut problems: Vec<String> = read
+            .into_iter()
+            .filter(|(_, column)| !self.columns.contains(column))
+            .map(|(what, column)| format!("The {what} column, \"{column}\", is not one of the file's columns."))
+            .collect();
+        if self.columns.is_empty() {
+            problems.insert(0, "List the file's columns, as its first line names them.".to_owned());
+        }
+        problems
+    }
+}
+
 /// The built-in formats, by name.
 pub fn built_in(name: &str) -> Option<Mapping> {
     let columns = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();

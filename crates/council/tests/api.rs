@@ -1125,6 +1125,31 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
     assert_eq!(card.body["lines"][4]["amount"], "12.50");
     assert_eq!(client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(), 2);
+    // The open card statement shows in the accounts list.
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    let exceptions: Vec<&str> = list.body["accounts"][0]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(exceptions.contains(&"1 statement not reconciled yet"), "{exceptions:?}");
+
+    // Another provider's format, saved by the council and then used.
+    let mapping = json!({
+        "columns": ["When", "Who", "Value"], "date": "When", "date_format": "iso",
+        "amount": {"kind": "signed", "column": "Value"}, "description": "Who",
+    });
+    let wrong = json!({"name": "Mystery Bank", "mapping": {"columns": ["When", "Who"], "date": "When", "date_format": "iso", "amount": {"kind": "signed", "column": "Value"}, "description": "Who"}});
+    let reply = client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(wrong)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(message(&reply).contains("The amount column, \"Value\", is not one of the file's columns."), "{}", message(&reply));
+    let builtin = json!({"name": tally_council::statements::BANK, "mapping": mapping.clone()});
+    assert_eq!(client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(builtin)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(client.staff(Method::POST, "/api/v1/council/statement-formats", &auditor, true, Some(json!({"name": "Mystery Bank", "mapping": mapping.clone()}))).await.status, StatusCode::FORBIDDEN);
+    let saved = client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(json!({"name": "Mystery Bank", "mapping": mapping}))).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let formats = client.staff(Method::GET, "/api/v1/council/statement-formats", &officer, false, None).await;
+    assert_eq!(formats.body["names"][2], "Mystery Bank");
+    let file = "When,Who,Value\r\n2026-11-20,CORNER SHOP,-3.10\r\n";
+    let used = client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": file}))).await;
+    assert_eq!(used.status, StatusCode::CREATED, "{}", used.body);
+    assert_eq!(used.body["lines"][0]["amount"], "-3.10");
 }
 
 async fn figures_scenario(storage: &Storage) {

@@ -26,7 +26,7 @@ use crate::{now_ms, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/council/statement-formats", get(formats))
+        .route("/council/statement-formats", get(formats).post(save_format))
         .route("/council/accounts/{reference}/statements", get(list).post(import))
         .route("/council/accounts/{reference}/statements/{statement_id}", get(view))
         .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", post(set_match))
@@ -37,6 +37,29 @@ async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<Sta
     let mut names = vec![statements::BANK.to_owned(), statements::CARD_FEED.to_owned()];
     names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|(name, _)| name));
     Ok(Json(StatementFormats { names }))
+}
+
+/// Saves (or replaces) the column mapping of a provider's statements, checked first: every
+/// column it reads must be one of the file's columns.
+async fn save_format(State(state): State<AppState>, staff: Staff, ApiJson(request): ApiJson<tally_api::StatementFormatRequest>) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("save statement formats")?;
+    let name = request.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::BadRequest("Give the format a name, for example the bank's name.".to_owned()));
+    }
+    if statements::built_in(name).is_some() {
+        return Err(ApiError::BadRequest("That is the name of a built-in format. Choose another name.".to_owned()));
+    }
+    let mapping: Mapping = serde_json::from_value(request.mapping)
+        .map_err(|e| ApiError::BadRequest(format!("The format could not be read: {e}")))?;
+    let problems = mapping.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::BadRequest(problems.join("\n")));
+    }
+    state.storage.save_statement_format(&staff.row.council_id, name, &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?).await?;
+    let event = crate::storage::AuditEvent { council_id: &staff.row.council_id, staff_id: Some(&staff.row.staff_id), account_id: None, action: "statement format saved", detail: name };
+    state.storage.audit(&event, now_ms()).await?;
+    Ok(StatusCode::CREATED)
 }
 
 async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping, ApiError> {

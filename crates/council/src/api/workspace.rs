@@ -718,6 +718,8 @@ pub(super) struct Loaded {
     policy: tally_ledger::CouncilPolicy,
     pub(super) ledger: Ledger,
     last_synced_ms: Option<i64>,
+    /// Imported statements not yet reconciled and closed.
+    open_statements: usize,
     today: Date,
 }
 
@@ -731,6 +733,7 @@ impl Loaded {
             policy: state.storage.policy_for(row.account_id).await?,
             ledger,
             last_synced_ms: state.storage.last_received_from_devices(row.account_id).await?,
+            open_statements: state.storage.statements(row.account_id).await?.iter().filter(|s| s.closed.is_none()).count(),
             today: OffsetDateTime::now_utc().date(),
         })
     }
@@ -756,6 +759,11 @@ impl Loaded {
             n => exceptions.push(format!("{n} flagged spends to review")),
         }
         exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
+        match self.open_statements {
+            0 => {}
+            1 => exceptions.push("1 statement not reconciled yet".to_owned()),
+            n => exceptions.push(format!("{n} statements not reconciled yet")),
+        }
         let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match self.last_synced_ms {
             Some(at) if at < quiet_since => exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days")),
