@@ -893,6 +893,7 @@ fn Statements(reference: String) -> impl IntoView {
                     <button type="submit" class="button" prop:disabled=move || busy.get()>"Import and match"</button>
                     <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
                 </form>
+                <FormatEditor formats/>
             </Show>
         </section>
     }
@@ -1415,5 +1416,92 @@ fn PlanLineFields(prefix: String, line: LineFields) -> impl IntoView {
                 }).collect_view()}
             </select>
         </div>
+    }
+}
+
+/// Saving the column mapping of another provider's statements.
+#[component]
+fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
+    let workspace = use_workspace();
+    let name = RwSignal::new(String::new());
+    let columns = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let date_format = RwSignal::new("day_month_year".to_owned());
+    let two_columns = RwSignal::new(false);
+    let amount = RwSignal::new(String::new());
+    let money_in = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let reference = RwSignal::new(String::new());
+    let balance = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let none = || Signal::derive(|| None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let amounts = if two_columns.get_untracked() {
+            serde_json::json!({"kind": "split", "money_out": amount.get_untracked().trim(), "money_in": money_in.get_untracked().trim()})
+        } else {
+            serde_json::json!({"kind": "signed", "column": amount.get_untracked().trim()})
+        };
+        let mapping = serde_json::json!({
+            "columns": columns.get_untracked().split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect::<Vec<_>>(),
+            "date": date.get_untracked().trim(),
+            "date_format": date_format.get_untracked(),
+            "amount": amounts,
+            "description": description.get_untracked().trim(),
+            "reference": optional(reference),
+            "balance": optional(balance),
+        });
+        let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post_empty_body("/statement-formats", &csrf, &request).await {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(Some(format!("The format \"{}\" is saved. Choose it when you import.", request.name.trim())));
+                    formats.update(|all| if !all.contains(&request.name.trim().to_owned()) { all.push(request.name.trim().to_owned()) });
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    saved.set(None);
+                    error.set(Some(problem.message()));
+                }
+            }
+        });
+    };
+    view! {
+        <details class="plan-change">
+            <summary>"Add a format for another provider"</summary>
+            <form on:submit=submit novalidate>
+                {move || error.get().map(|message| view! {
+                    <div class="error-summary" role="alert">{message.lines().map(|l| view! { <p>{l.to_owned()}</p> }).collect_view()}</div>
+                })}
+                <TextField id="format-name" label="Name (for example the bank's name)" value=name error=none()/>
+                <TextField id="format-columns" label="The file's columns, as its first line names them, separated by commas" value=columns error=none()/>
+                <TextField id="format-date" label="Date column" value=date error=none()/>
+                <div class="field">
+                    <label for="format-date-format">"Dates are written like"</label>
+                    <select id="format-date-format" on:change=move |ev| date_format.set(event_target_value(&ev))>
+                        <option value="day_month_year">"31/01/2026"</option>
+                        <option value="day_month_year_time">"31/01/2026 14:05"</option>
+                        <option value="iso">"2026-01-31"</option>
+                    </select>
+                </div>
+                <div class="field field--checkbox">
+                    <input type="checkbox" id="format-two-columns" prop:checked=move || two_columns.get() on:change=move |ev| two_columns.set(event_target_checked(&ev))/>
+                    <label for="format-two-columns">"Money out and money in are in two columns"</label>
+                </div>
+                <TextField id="format-amount" label="Amount column (or money out, with two columns)" value=amount error=none()/>
+                <Show when=move || two_columns.get()>
+                    <TextField id="format-money-in" label="Money in column" value=money_in error=none()/>
+                </Show>
+                <TextField id="format-description" label="Payee or merchant column" value=description error=none()/>
+                <TextField id="format-reference" label="Reference column (optional)" value=reference error=none()/>
+                <TextField id="format-balance" label="Balance column (optional)" value=balance error=none()/>
+                <button type="submit" class="button button--secondary">"Save the format"</button>
+                <p role="status">{move || saved.get()}</p>
+            </form>
+        </details>
     }
 }

@@ -311,3 +311,31 @@ test('an administrator changes the policy and an officer adds a plan line; the p
   await wallet.fillSpend({ amount: '30', payee: 'Green Fingers', planLine: 'Help in the garden' });
   await expect(wallet.form.getByRole('region', { name: 'Before you save' })).toContainText('Receipt needed');
 });
+
+test('an officer saves the column mapping of another provider and imports a statement in it', async ({ browser, council }) => {
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const statements = officer.getByRole('region', { name: 'Statements' });
+  await statements.getByText('Add a format for another provider').click();
+  await statements.getByLabel('Name (for example the bank\'s name)').fill('Mystery Bank');
+  await statements.getByLabel('The file\'s columns, as its first line names them, separated by commas').fill('When, Who, Value');
+  await statements.getByLabel('Date column').fill('When');
+  await statements.getByLabel('Dates are written like').selectOption({ label: '2026-01-31' });
+  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Amount');
+  await statements.getByLabel('Payee or merchant column').fill('Who');
+  await statements.getByRole('button', { name: 'Save the format' }).click();
+  // A column the file does not have is caught before anything is saved.
+  await expect(statements.getByRole('alert')).toContainText('The amount column, "Amount", is not one of the file\'s columns.');
+  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Value');
+  await statements.getByRole('button', { name: 'Save the format' }).click();
+  await expect(statements.getByRole('status').filter({ hasText: 'The format "Mystery Bank" is saved' })).toBeVisible();
+  await checkAccessibility(officer);
+
+  await statements.getByLabel('Format').selectOption({ label: 'Mystery Bank' });
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: Buffer.from('When,Who,Value\r\n2026-11-20,CORNER SHOP,-3.10\r\n') });
+  await statements.getByRole('button', { name: 'Import and match' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 20 November 2026 to 20 November 2026' })).toBeVisible();
+  await expect(officer.getByRole('list', { name: 'Statement lines' })).toContainText('Line 2: -£3.10 CORNER SHOP');
+  await officer.context().close();
+});
