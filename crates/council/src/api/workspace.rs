@@ -75,16 +75,13 @@ async fn set_policy(State(state): State<AppState>, staff: Staff, ApiJson(update)
     let maximum = Money::parse_amount(&update.per_entry_maximum, hard_maximum).map_err(|e| e.to_string());
     let reason = update.banned_reason.trim().to_owned();
     let reason_error = (!update.banned_categories.is_empty() && reason.is_empty()).then(|| "Say why these kinds of spending are not allowed (people will see it)".to_owned());
-    let errors: Vec<(String, String)> = [
+    let errors = problems([
         ("contingency", contingency.as_ref().err().cloned()),
         ("receipt", receipt.as_ref().err().cloned()),
         ("maximum", maximum.as_ref().err().cloned()),
         ("respite", respite.as_ref().err().cloned()),
         ("reason", reason_error),
-    ]
-    .into_iter()
-    .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
-    .collect();
+    ]);
     let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) = (contingency, receipt, maximum, respite, errors.is_empty()) else {
         return Err(field_errors(errors));
     };
@@ -544,10 +541,11 @@ async fn money_in(
         "contribution" => Ok(false),
         _ => Err("Choose a payment from the council or the person's contribution".to_owned()),
     };
-    let errors: Vec<(String, String)> = [("kind", kind.as_ref().err().cloned()), ("date", date.as_ref().err().cloned()), ("amount", amount.as_ref().err().map(|e| e.to_string()))]
-        .into_iter()
-        .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
-        .collect();
+    let errors = problems([
+        ("kind", kind.as_ref().err().cloned()),
+        ("date", date.as_ref().err().cloned()),
+        ("amount", amount.as_ref().err().map(|e| e.to_string())),
+    ]);
     let (Ok(from_council), Ok(date), Ok(amount)) = (kind, date, amount) else {
         return Err(field_errors(errors));
     };
@@ -578,10 +576,11 @@ async fn clawback(
         }
     });
     let reason = Some(request.reason.trim().to_owned()).filter(|r| !r.is_empty()).ok_or_else(|| "Say why the money is recovered (the person will see it)".to_owned());
-    let errors: Vec<(String, String)> = [("date", date.as_ref().err().cloned()), ("amount", amount.as_ref().err().cloned()), ("reason", reason.as_ref().err().cloned())]
-        .into_iter()
-        .filter_map(|(field, error)| error.map(|e| (field.to_owned(), e)))
-        .collect();
+    let errors = problems([
+        ("date", date.as_ref().err().cloned()),
+        ("amount", amount.as_ref().err().cloned()),
+        ("reason", reason.as_ref().err().cloned()),
+    ]);
     let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
         return Err(field_errors(errors));
     };
@@ -667,6 +666,11 @@ fn csv_download(name: &str, csv: String) -> Response {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     tally_ledger::date::parse_iso_date(text.trim()).ok_or_else(|| "Enter a real date, for example 2026-11-22".to_owned())
+}
+
+/// The fields that have a problem, with it.
+fn problems<const N: usize>(fields: [(&str, Option<String>); N]) -> Vec<(String, String)> {
+    fields.into_iter().filter_map(|(field, error)| error.map(|e| (field.to_owned(), e))).collect()
 }
 
 /// A form's problems, field by field, as one refusal the workspace can place beside each
