@@ -244,11 +244,25 @@ fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) ->
         1 => "1 receipt photo".to_owned(),
         n => format!("{n} receipt photos"),
     };
+    let photos: Vec<(String, String)> = spend
+        .receipts
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (format!("/api/v1/council/accounts/{}/receipts/{}", spend.reference, r.0), format!("Receipt photo {} (opens full size)", i + 1)))
+        .collect();
     view! {
         <section class="spend-review" aria-labelledby=labelled_by>
             <h2 id=heading_id>{title}</h2>
             <p class="hint">{format!("{} · {} · logged by {} · {receipts}", long_date(spend.date), spend.plan_line, spend.logged_by)}</p>
             <p><strong>"Review: "</strong>{state}</p>
+            {(!photos.is_empty()).then(|| view! {
+                <ul class="thumbnails">
+                    {photos.into_iter().map(|(src, alt)| {
+                        let href = src.clone();
+                        view! { <li><a href=href target="_blank" rel="noopener"><img src=src alt=alt loading="lazy"/></a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
             {(!spend.flags.is_empty()).then(|| view! {
                 <ul class="flag-list">
                     {spend.flags.iter().map(|flag| {

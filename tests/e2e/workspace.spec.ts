@@ -106,6 +106,14 @@ test('a read-only auditor sees the accounts and the queue but cannot change anyt
   await wallet.open(council.url);
   await wallet.pair(council.pairingCode);
   await wallet.logSpend({ amount: '75', payee: 'Corner Shop', planLine: 'Day centre' });
+  // And one with a receipt photo, which the council sees with the spending.
+  await wallet.goTo('Log spending');
+  await wallet.fillSpend({ amount: '60', payee: 'Sunrise Day Centre', planLine: 'Day centre' });
+  await wallet.form.getByLabel('Or choose a photo').setInputFiles(join(__dirname, '..', 'fixtures', 'receipt.jpg'));
+  await expect(wallet.form.getByRole('img', { name: 'Receipt photo 1' })).toBeVisible();
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.saved).toContainText('Saved £60.00 to Sunrise Day Centre');
+  await wallet.goTo('Home');
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
 
   const auditor = await officerPage(browser);
@@ -120,6 +128,9 @@ test('a read-only auditor sees the accounts and the queue but cannot change anyt
   await expect(auditor.getByRole('heading', { level: 1, name: 'Alex Morgan (DP-000001)' })).toBeVisible();
   await expect(auditor.getByRole('button', { name: 'Issue a pairing code' })).toHaveCount(0);
   await expect(auditor.getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
+  const photo = auditor.getByRole('region', { name: '£60.00 to Sunrise Day Centre' }).getByRole('img', { name: 'Receipt photo 1 (opens full size)' });
+  await expect(photo).toBeVisible();
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   await auditor.context().close();
 });
 

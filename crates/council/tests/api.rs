@@ -577,6 +577,17 @@ async fn receipts_scenario(storage: &Storage) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(String::from_utf8_lossy(&body).contains("does not have this receipt photo yet"));
 
+    // Council staff see the photo when they review the spending; staff of another council
+    // do not.
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let staff_uri = format!("/api/v1/council/accounts/{}/receipts/{name}", seed::DEMO_REFERENCE);
+    let request = Request::builder().uri(&staff_uri).header(header::COOKIE, format!("tally_staff={}", officer.cookie)).body(Body::empty()).unwrap();
+    let response = client.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.into_body().collect().await.unwrap().to_bytes().to_vec(), photo);
+    assert_eq!(client.staff(Method::GET, &format!("/api/v1/council/accounts/{}/receipts/{other_name}", seed::DEMO_REFERENCE), &officer, false, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(client.get(&staff_uri, Some(&device.token)).await.status, StatusCode::UNAUTHORIZED);
+
     // Another account's device can neither read nor write this account's photos.
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
     let stranger_account = tally_council::storage::AccountRow {

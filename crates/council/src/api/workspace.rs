@@ -50,12 +50,29 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/clawbacks", post(clawback))
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
         .route("/council/transactions.csv", get(transactions))
+        .route("/council/accounts/{reference}/receipts/{sha256}", get(receipt_photo))
         .route("/council/policy", get(get_policy).post(set_policy))
         .route("/council/accounts/{reference}/plan-versions", post(add_plan_version))
         .route("/council/figures", get(figures))
         .route("/council/figures.csv", get(figures_csv))
         .route("/council/safeguarding", get(safeguarding))
         .route("/council/accounts/{reference}/safeguarding", post(safeguarding_note))
+}
+
+/// A receipt photo of one of the council's accounts, for the officer reviewing it.
+async fn receipt_photo(State(state): State<AppState>, staff: Staff, Path((reference, sha256)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let missing = || ApiError::NotFound("The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned());
+    if !valid {
+        return Err(missing());
+    }
+    let (content_type, bytes) = state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
+    Ok((
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned())],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
