@@ -100,7 +100,7 @@ async fn download(
 }
 
 /// A receipt's name: the SHA-256 of its bytes as 64 lower-case hex digits.
-fn checked_name(name: &str) -> Result<String, ApiError> {
+pub(super) fn checked_name(name: &str) -> Result<String, ApiError> {
     if name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         Ok(name.to_owned())
     } else {

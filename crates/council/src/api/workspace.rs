@@ -62,11 +62,8 @@ pub fn router() -> Router<AppState> {
 /// A receipt photo of one of the council's accounts, for the officer reviewing it.
 async fn receipt_photo(State(state): State<AppState>, staff: Staff, Path((reference, sha256)): Path<(String, String)>) -> Result<Response, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
-    let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let sha256 = super::receipts::checked_name(&sha256)?;
     let missing = || ApiError::NotFound("The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned());
-    if !valid {
-        return Err(missing());
-    }
     let (content_type, bytes) = state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
     Ok((
         [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned())],
