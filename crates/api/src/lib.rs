@@ -520,3 +520,34 @@ pub struct StatementFormatRequest {
     pub name: String,
     pub mapping: serde_json::Value,
 }
+
+/// `GET /api/v1/council/staff` (administrators): the council's staff with access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffList {
+    pub staff: Vec<StaffMember>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub staff_id: String,
+    pub name: String,
+    pub email: String,
+    /// `finance_officer`, `auditor` or `administrator`.
+    pub role: String,
+}
+
+/// `POST /api/v1/council/staff` (administrators): give someone access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaff {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    /// Their first password (at least 12 characters), given to them in person.
+    pub password: String,
+}
+
+/// `POST /api/v1/council/staff/{staff_id}/role` (administrators).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub role: String,
+}

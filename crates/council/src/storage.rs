@@ -395,12 +395,60 @@ impl Storage {
     /// A member of staff by the email they sign in with (compared without case).
     pub async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRow>> {
         let row = sqlx::query(
-            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff WHERE LOWER(email) = LOWER($1)",
+            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
+             WHERE LOWER(email) = LOWER($1) AND disabled_at_ms IS NULL",
         )
         .bind(email.trim())
         .fetch_optional(&self.pool)
         .await?;
         row.map(staff_from_row).transpose()
+    }
+
+    /// A council's staff with access, by name.
+    pub async fn staff_of_council(&self, council_id: &str) -> anyhow::Result<Vec<StaffRow>> {
+        let rows = sqlx::query(
+            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
+             WHERE council_id = $1 AND disabled_at_ms IS NULL ORDER BY display_name, email",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(staff_from_row).collect()
+    }
+
+    /// Whether any member of staff, past or present, has this email.
+    pub async fn staff_email_taken(&self, email: &str) -> anyhow::Result<bool> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE LOWER(email) = LOWER($1)")
+            .bind(email.trim())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count > 0)
+    }
+
+    /// Changes the role of a member of a council's staff. `false` if there is no such
+    /// member with access.
+    pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL")
+            .bind(role)
+            .bind(staff_id)
+            .bind(council_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a member of staff's access and ends their sessions, all or nothing.
+    pub async fn disable_staff(&self, council_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL")
+            .bind(now_ms)
+            .bind(staff_id)
+            .bind(council_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM staff_session WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn record_sign_in_attempt(&self, email: &str, succeeded: bool, now_ms: i64) -> anyhow::Result<()> {
@@ -442,7 +490,7 @@ impl Storage {
         let row = sqlx::query(
             "SELECT s.staff_id, s.council_id, s.email, s.display_name, s.role, s.password_hash, x.csrf_token \
              FROM staff_session x JOIN staff s ON s.staff_id = x.staff_id \
-             WHERE x.token_hash = $1 AND x.expires_at_ms > $2",
+             WHERE x.token_hash = $1 AND x.expires_at_ms > $2 AND s.disabled_at_ms IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms)

@@ -88,6 +88,7 @@ on_every_database! {
     a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
     council_figures_add_up_across_accounts => figures_scenario;
     administrators_set_policy_and_officers_version_plans => policy_and_plan_scenario;
+    administrators_manage_staff_access => staff_management_scenario;
 }
 
 struct Client {
@@ -1261,4 +1262,41 @@ async fn policy_and_plan_scenario(storage: &Storage) {
     assert_eq!(newest["lines"][0]["outcomes"], json!(["friends"]), "a kept line keeps what it served");
     let profile = client.get(&format!("/api/v1/accounts/{}", device.account.account_id), Some(&device.token)).await;
     assert_eq!(profile.body["plan"]["versions"].as_array().unwrap().len(), 2);
+}
+
+async fn staff_management_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/staff", &officer, false, None).await.status, StatusCode::FORBIDDEN);
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await;
+    assert_eq!(list.body["staff"].as_array().unwrap().len(), 3, "{}", list.body);
+
+    let new = json!({"name": "Ravi Shah", "email": "Ravi.Shah@demo.invalid", "role": "auditor", "password": "a first password"});
+    assert_eq!(client.staff(Method::POST, "/api/v1/council/staff", &officer, true, Some(new.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = json!({"name": "", "email": "ravi", "role": "boss", "password": "short"});
+    let reply = client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(bad)).await;
+    let text = message(&reply);
+    assert!(text.contains("name: Enter their name") && text.contains("email: Enter their work email") && text.contains("role: Choose a role") && text.contains("password: Give a first password of at least 12"), "{text}");
+    assert_eq!(client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(new.clone())).await.status, StatusCode::CREATED);
+    let again = client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(new)).await;
+    assert!(message(&again).contains("already has access with that email"), "{}", message(&again));
+    let ravi = client.sign_in("ravi.shah@demo.invalid", "a first password").await.unwrap();
+    assert_eq!(ravi.profile["role"], "auditor");
+
+    // Promoted, then removed: the session ends and signing in no longer works.
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await;
+    let id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == "ravi.shah@demo.invalid").unwrap()["staff_id"].as_str().unwrap().to_owned();
+    let own = admin.profile["email"].clone();
+    let own_id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == own).unwrap()["staff_id"].as_str().unwrap().to_owned();
+    let mine = client.staff(Method::POST, &format!("/api/v1/council/staff/{own_id}/role"), &admin, true, Some(json!({"role": "auditor"}))).await;
+    assert!(message(&mine).contains("cannot change your own role"));
+    let promoted = client.staff(Method::POST, &format!("/api/v1/council/staff/{id}/role"), &admin, true, Some(json!({"role": "finance_officer"}))).await;
+    assert_eq!(promoted.status, StatusCode::NO_CONTENT);
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.body["role"], "finance_officer");
+    assert_eq!(client.staff(Method::POST, &format!("/api/v1/council/staff/{id}/remove"), &admin, true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(client.sign_in("ravi.shah@demo.invalid", "a first password").await.err().unwrap().status, StatusCode::UNAUTHORIZED);
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await.body["staff"].as_array().unwrap().len(), 3);
 }

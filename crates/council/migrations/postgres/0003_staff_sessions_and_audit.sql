@@ -82,3 +82,7 @@ CREATE TABLE statement_format (
     mapping    TEXT NOT NULL,
     PRIMARY KEY (council_id, name)
 );
+
+-- Administrators remove a member of staff's access by setting this; the row stays, so
+-- the audit trail still names who did what.
+ALTER TABLE staff ADD COLUMN disabled_at_ms BIGINT;

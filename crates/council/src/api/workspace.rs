@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest, DeviceView, FlagView,
     MoneyInRequest, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
-    SafeguardingNoteView, SignInRequest, SpendView, StaffProfile, ThreadItem,
+    SafeguardingNoteView, SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, NewStaff, RoleChange,
 };
 use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::export::{self, AuditSheetFor};
@@ -51,6 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
         .route("/council/transactions.csv", get(transactions))
         .route("/council/accounts/{reference}/receipts/{sha256}", get(receipt_photo))
+        .route("/council/staff", get(list_staff).post(add_staff))
+        .route("/council/staff/{staff_id}/role", post(change_role))
+        .route("/council/staff/{staff_id}/remove", post(remove_staff))
         .route("/council/policy", get(get_policy).post(set_policy))
         .route("/council/accounts/{reference}/plan-versions", post(add_plan_version))
         .route("/council/figures", get(figures))
@@ -70,6 +73,65 @@ async fn receipt_photo(State(state): State<AppState>, staff: Staff, Path((refere
         bytes,
     )
         .into_response())
+}
+
+const ADMINISTERS: &[Role] = &[Role::Administrator];
+
+async fn list_staff(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffList>, ApiError> {
+    staff.allow(ADMINISTERS, "see the list of staff")?;
+    let members = state.storage.staff_of_council(&staff.row.council_id).await?;
+    Ok(Json(StaffList {
+        staff: members.into_iter().map(|m| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role }).collect(),
+    }))
+}
+
+async fn add_staff(State(state): State<AppState>, staff: Staff, ApiJson(new): ApiJson<NewStaff>) -> Result<StatusCode, ApiError> {
+    staff.allow(ADMINISTERS, "give staff access")?;
+    let name = new.name.trim();
+    let email = new.email.trim().to_lowercase();
+    let role = Role::parse(&new.role);
+    let mut errors = problems([
+        ("name", name.is_empty().then(|| "Enter their name".to_owned())),
+        ("email", (!email.contains('@') || email.contains(' ') || email.len() < 3).then(|| "Enter their work email address, like name@council.gov.uk".to_owned())),
+        ("role", role.is_none().then(|| "Choose a role".to_owned())),
+        ("password", (new.password.chars().count() < 12).then(|| "Give a first password of at least 12 characters".to_owned())),
+    ]);
+    if errors.is_empty() && state.storage.staff_email_taken(&email).await? {
+        errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return Err(field_errors(errors));
+    };
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || staff::hash_password(&password)).await.map_err(anyhow::Error::from)??;
+    state.storage.create_staff(&Uuid::now_v7().to_string(), &staff.row.council_id, &email, name, role.as_str(), &hash, now_ms()).await?;
+    audit(&state, &staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label())).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn change_role(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>, ApiJson(change): ApiJson<RoleChange>) -> Result<StatusCode, ApiError> {
+    staff.allow(ADMINISTERS, "change staff roles")?;
+    if staff_id == staff.row.staff_id {
+        return Err(ApiError::BadRequest("You cannot change your own role: ask another administrator.".to_owned()));
+    }
+    let role = Role::parse(&change.role).ok_or_else(|| ApiError::BadRequest("Choose a role".to_owned()))?;
+    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role.as_str()).await? {
+        return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
+    }
+    audit(&state, &staff.row, None, "staff role changed", &format!("{staff_id} is now {}", role.label())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_staff(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>) -> Result<StatusCode, ApiError> {
+    staff.allow(ADMINISTERS, "remove staff access")?;
+    if staff_id == staff.row.staff_id {
+        return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
+    }
+    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, now_ms()).await? {
+        return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
+    }
+    audit(&state, &staff.row, None, "staff access removed", &staff_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
