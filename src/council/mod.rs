@@ -7,6 +7,7 @@
 //! - `/council/safeguarding`: the ledger's safeguarding signals, and what officers found;
 //! - `/council/figures`: the council's figures for a period, with a chart and as CSV;
 //! - `/council/policy`: the council's local rules (administrators change them);
+//! - `/council/staff`: who has access, with which role (administrators);
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
 //!   decisions, money in and surplus, statements (import), exports, devices (pairing
 //!   codes, revoking), the audit trail;
@@ -94,7 +95,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                         <p class="app-header__person">{format!("{} · {} · {}", staff.name, staff.role_label, staff.council_name)}</p>
                     })}
                 </div>
-                {move || signed_in().map(|_| view! {
+                {move || signed_in().map(|staff| view! {
                     <nav class="app-nav" aria-label="Workspace">
                         <ul>
                             <li><A href="/council" exact=true>"Accounts"</A></li>
@@ -102,6 +103,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/safeguarding">"Safeguarding"</A></li>
                             <li><A href="/council/figures">"Figures"</A></li>
                             <li><A href="/council/policy">"Policy"</A></li>
+                            {(staff.role == "administrator").then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
                             <li><SignOut/></li>
                         </ul>
                     </nav>
@@ -123,6 +125,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/safeguarding") view=pages::Safeguarding/>
                             <Route path=path!("/council/figures") view=pages::Figures/>
                             <Route path=path!("/council/policy") view=pages::Policy/>
+                            <Route path=path!("/council/staff") view=pages::StaffPage/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                             <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
                         </Routes>

@@ -350,3 +350,30 @@ test('an officer saves the column mapping of another provider and imports a stat
   await expect(officer.getByRole('list', { name: 'Statement lines' })).toContainText('Line 2: -£3.10 CORNER SHOP');
   await officer.context().close();
 });
+
+test('an administrator gives a new member of staff access, who can then sign in', async ({ browser, council }) => {
+  const admin = await officerPage(browser);
+  await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });
+  await admin.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Staff' }).click();
+  await expect(admin.getByRole('list', { name: 'Staff with access' }).getByRole('listitem')).toHaveCount(3);
+  const add = admin.getByRole('region', { name: 'Give someone access' });
+  await add.getByLabel('Name').fill('Ravi Shah');
+  await add.getByLabel('Work email address').fill('ravi.shah@demo.invalid');
+  await add.getByLabel('Role').selectOption({ label: 'Read-only auditor' });
+  await add.getByLabel('First password (at least 12 characters)').fill('short');
+  await add.getByRole('button', { name: 'Give access' }).click();
+  await expect(add.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('at least 12 characters');
+  await add.getByLabel('First password (at least 12 characters)').fill('a first password');
+  await add.getByRole('button', { name: 'Give access' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'Ravi Shah can now sign in' })).toBeVisible();
+  await expect(admin.getByRole('list', { name: 'Staff with access' })).toContainText('Ravi Shah · ravi.shah@demo.invalid · Read-only auditor');
+  await checkAccessibility(admin);
+  await admin.context().close();
+
+  const ravi = await officerPage(browser);
+  await signIn(ravi, council.url, { email: 'ravi.shah@demo.invalid', password: 'a first password' });
+  await expect(ravi.getByText('Ravi Shah · read-only auditor · Demo Borough Council')).toBeVisible();
+  // An auditor is not shown the staff page.
+  await expect(ravi.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Staff' })).toHaveCount(0);
+  await ravi.context().close();
+});
