@@ -551,3 +551,20 @@ pub struct NewStaff {
 pub struct RoleChange {
     pub role: String,
 }
+
+/// `POST /api/v1/council/accounts`: a new direct payment account with its first support
+/// plan. More lines and versions are added with `plan-versions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub reference: String,
+    pub person_name: String,
+    /// "2026-12-01".
+    pub plan_starts: String,
+    /// The review date, when known.
+    #[serde(default)]
+    pub plan_ends: String,
+    /// The person's outcomes in their own words, one per item.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    pub lines: Vec<PlanLineRequest>,
+}

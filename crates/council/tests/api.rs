@@ -89,6 +89,7 @@ on_every_database! {
     council_figures_add_up_across_accounts => figures_scenario;
     administrators_set_policy_and_officers_version_plans => policy_and_plan_scenario;
     administrators_manage_staff_access => staff_management_scenario;
+    officers_open_accounts_with_a_first_plan => new_account_scenario;
 }
 
 struct Client {
@@ -1299,4 +1300,32 @@ async fn staff_management_scenario(storage: &Storage) {
     assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(client.sign_in("ravi.shah@demo.invalid", "a first password").await.err().unwrap().status, StatusCode::UNAUTHORIZED);
     assert_eq!(client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await.body["staff"].as_array().unwrap().len(), 3);
+}
+
+async fn new_account_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let new = json!({"reference": "dp-000123", "person_name": "Sam Rivers", "plan_starts": "2026-12-01", "plan_ends": "2027-11-30",
+        "outcomes": ["Go swimming every week", " "],
+        "lines": [{"name": "Personal assistant hours", "category": "personal_assistant", "budget": "960", "period": "four_weekly"}]});
+    assert_eq!(client.staff(Method::POST, "/api/v1/council/accounts", &auditor, true, Some(new.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = json!({"reference": "DP-000001", "person_name": " ", "plan_starts": "2026-12-01", "plan_ends": "2026-01-01", "lines": []});
+    let text = message(&client.staff(Method::POST, "/api/v1/council/accounts", &officer, true, Some(bad)).await);
+    assert!(text.contains("person_name: Enter the person's name") && text.contains("reference: There is already an account with reference DP-000001")
+        && text.contains("plan_ends: The review date must be after") && text.contains("lines: A plan needs at least one line"), "{text}");
+    let made = client.staff(Method::POST, "/api/v1/council/accounts", &officer, true, Some(new)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body["reference"], "DP-000123");
+    assert!(made.body["exceptions"].as_array().unwrap().iter().any(|e| e == "No device has sent anything yet"));
+    let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000123", &officer, false, None).await;
+    assert_eq!(detail.body["plan"]["versions"][0]["lines"][0]["id"], "personal-assistant-hours");
+    assert_eq!(detail.body["plan"]["versions"][0]["outcomes"], json!([{"id": "outcome-1", "text": "Go swimming every week"}]));
+    assert_eq!(detail.body["plan"]["ends_on"], "2027-11-30");
+    // A pairing code for the new person, and their phone gets the plan.
+    let code = client.staff(Method::POST, "/api/v1/council/accounts/DP-000123/pairing-codes", &officer, true, None).await;
+    let phone = client.pair(code.body["code"].as_str().unwrap()).await;
+    assert_eq!(phone.account.person_name, "Sam Rivers");
+    assert_eq!(phone.account.plan.versions[0].lines[0].name, "Personal assistant hours");
 }

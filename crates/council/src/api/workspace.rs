@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/council/sign-in", post(sign_in))
         .route("/council/sign-out", post(sign_out))
         .route("/council/me", get(me))
-        .route("/council/accounts", get(accounts))
+        .route("/council/accounts", get(accounts).post(create_account))
         .route("/council/accounts/{reference}", get(account))
         .route("/council/accounts/{reference}/decisions", post(decide))
         .route("/council/accounts/{reference}/pairing-codes", post(pairing_code))
@@ -195,36 +195,7 @@ async fn add_plan_version(
     if request.lines.is_empty() {
         errors.push(("lines".into(), "A plan needs at least one line".into()));
     }
-    let mut lines = Vec::new();
-    let mut used: Vec<String> = Vec::new();
-    for (n, line) in request.lines.iter().enumerate() {
-        let name = line.name.trim();
-        if name.is_empty() {
-            errors.push((format!("line-{n}-name"), format!("Give line {} a name", n + 1)));
-            continue;
-        }
-        let budget = match Money::parse_amount(&line.budget, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE)) {
-            Ok(budget) => budget,
-            Err(e) => {
-                errors.push((format!("line-{n}-budget"), format!("{name}: {e}")));
-                continue;
-            }
-        };
-        // A kept line keeps its id, so spending logged on it stays on it; a new one gets
-        // an id from its name.
-        let id = if line.id.trim().is_empty() { slug(name, &used) } else { line.id.trim().to_owned() };
-        used.push(id.clone());
-        let start = effective_from.unwrap_or(time::Date::MIN);
-        let earlier = plan.versions.iter().flat_map(|v| v.lines.iter()).find(|l| l.id.0 == id);
-        let mut new = tally_ledger::PlanLine::new(&id, name, line.category, budget, line.period, start);
-        if let Some(earlier) = earlier {
-            new.start = earlier.start;
-            new.approved_payees = earlier.approved_payees.clone();
-            new.receipt_threshold = earlier.receipt_threshold;
-            new.outcomes = earlier.outcomes.clone();
-        }
-        lines.push(new);
-    }
+    let lines = plan_lines(&request.lines, &plan, effective_from.unwrap_or(time::Date::MIN), &mut errors);
     let Some(effective_from) = effective_from.filter(|_| errors.is_empty()) else {
         return Err(field_errors(errors));
     };
@@ -238,6 +209,87 @@ async fn add_plan_version(
     let detail = format!("version {version} from {}", long_date(effective_from));
     audit(&state, &staff.row, Some(row.account_id), "support plan changed", &detail).await?;
     Ok((StatusCode::CREATED, Json(updated)))
+}
+
+/// Plan lines as typed, checked (problems go to `errors`, by field). A line that keeps an
+/// earlier line's id keeps its start, approved payees, receipt threshold and outcomes, so
+/// spending logged on it stays on it; a new one gets an id from its name.
+fn plan_lines(typed: &[tally_api::PlanLineRequest], plan: &SupportPlan, start: Date, errors: &mut Vec<(String, String)>) -> Vec<tally_ledger::PlanLine> {
+    let mut lines = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (n, line) in typed.iter().enumerate() {
+        let name = line.name.trim();
+        if name.is_empty() {
+            errors.push((format!("line-{n}-name"), format!("Give line {} a name", n + 1)));
+            continue;
+        }
+        let budget = match Money::parse_amount(&line.budget, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE)) {
+            Ok(budget) => budget,
+            Err(e) => {
+                errors.push((format!("line-{n}-budget"), format!("{name}: {e}")));
+                continue;
+            }
+        };
+        let id = if line.id.trim().is_empty() { slug(name, &used) } else { line.id.trim().to_owned() };
+        used.push(id.clone());
+        let earlier = plan.versions.iter().flat_map(|v| v.lines.iter()).find(|l| l.id.0 == id);
+        let mut new = tally_ledger::PlanLine::new(&id, name, line.category, budget, line.period, start);
+        if let Some(earlier) = earlier {
+            new.start = earlier.start;
+            new.approved_payees = earlier.approved_payees.clone();
+            new.receipt_threshold = earlier.receipt_threshold;
+            new.outcomes = earlier.outcomes.clone();
+        }
+        lines.push(new);
+    }
+    lines
+}
+
+async fn create_account(State(state): State<AppState>, staff: Staff, ApiJson(new): ApiJson<tally_api::NewAccount>) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
+    staff.allow_changes("add accounts")?;
+    let reference = new.reference.trim().to_uppercase();
+    let name = new.person_name.trim();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if name.is_empty() {
+        errors.push(("person_name".into(), "Enter the person's name".into()));
+    }
+    if reference.is_empty() || reference.len() > 40 || !reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
+        errors.push(("reference".into(), "Enter the council's reference for the account, like DP-000123".into()));
+    } else if state.storage.account_by_reference(&reference).await?.is_some() {
+        errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
+    }
+    let starts = parse_date(&new.plan_starts).map_err(|e| errors.push(("plan_starts".into(), e))).ok();
+    let ends = match new.plan_ends.trim() {
+        "" => None,
+        text => parse_date(text).map_err(|e| errors.push(("plan_ends".into(), e))).ok(),
+    };
+    if let (Some(s), Some(e)) = (starts, ends) {
+        if e <= s {
+            errors.push(("plan_ends".into(), "The review date must be after the plan starts".into()));
+        }
+    }
+    if new.lines.is_empty() {
+        errors.push(("lines".into(), "A plan needs at least one line".into()));
+    }
+    let lines = plan_lines(&new.lines, &SupportPlan::default(), starts.unwrap_or(Date::MIN), &mut errors);
+    let Some(starts) = starts.filter(|_| errors.is_empty()) else {
+        return Err(field_errors(errors));
+    };
+    let outcomes: Vec<tally_ledger::Outcome> = new
+        .outcomes
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .map(|(n, text)| tally_ledger::Outcome { id: tally_ledger::OutcomeId(format!("outcome-{}", n + 1)), text: text.to_owned() })
+        .collect();
+    let plan = SupportPlan::new(vec![tally_ledger::PlanVersion { version: 1, effective_from: starts, outcomes, lines }], ends);
+    let council_name = state.storage.council_name(&staff.row.council_id).await?.unwrap_or_default();
+    let row = AccountRow { account_id: AccountId(Uuid::now_v7()), reference: reference.clone(), person_name: name.to_owned(), council_name };
+    state.storage.create_account(&row, &staff.row.council_id, &plan, now_ms()).await?;
+    audit(&state, &staff.row, Some(row.account_id), "account opened", &format!("{name} ({reference}), plan from {}", long_date(starts))).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    Ok((StatusCode::CREATED, Json(loaded.summary())))
 }
 
 /// An id for a new plan line from its name: "Garden help" → "garden-help" (made unique).
