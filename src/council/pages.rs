@@ -136,6 +136,9 @@ pub fn Accounts() -> impl IntoView {
     view! {
         <h1>"Accounts"</h1>
         <p>"Accounts that need a look come first."</p>
+        <Show when=move || workspace.can_change()>
+            <OpenAccount/>
+        </Show>
         <form class="search" role="search" on:submit=on_search>
             <div class="field">
                 <label for="account-search">"Search by name or reference"</label>
@@ -1669,5 +1672,66 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                 <button type="submit" class="button">"Give access"</button>
             </form>
         </section>
+    }
+}
+
+// --- opening an account -------------------------------------------------------------------
+
+#[component]
+fn OpenAccount() -> impl IntoView {
+    let workspace = use_workspace();
+    let navigate = leptos_router::hooks::use_navigate();
+    let name = RwSignal::new(String::new());
+    let reference = RwSignal::new(String::new());
+    let starts = RwSignal::new(today_iso());
+    let ends = RwSignal::new(String::new());
+    let outcome = RwSignal::new(String::new());
+    let line = LineFields::new("", "", tally_ledger::Category::PersonalAssistant, String::new(), tally_ledger::Period::FourWeekly);
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = tally_api::NewAccount {
+            reference: reference.get_untracked(),
+            person_name: name.get_untracked(),
+            plan_starts: starts.get_untracked(),
+            plan_ends: ends.get_untracked(),
+            outcomes: vec![outcome.get_untracked()],
+            lines: vec![tally_api::PlanLineRequest { id: String::new(), name: line.name.get_untracked(), category: line.category.get_untracked(), budget: line.budget.get_untracked(), period: line.period.get_untracked() }],
+        };
+        let (csrf, navigate) = (workspace.csrf(), navigate.clone());
+        spawn_local(async move {
+            match api::post::<AccountSummary, _>("/accounts", &csrf, &request).await {
+                Ok(made) => {
+                    workspace.flash.set(Some(format!("{}'s account is open. Issue a pairing code below to connect their phone.", made.person_name)));
+                    navigate(&format!("/council/accounts/{}", made.reference), Default::default());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(&problem.message(), &["new-person_name", "new-reference", "new-plan_starts", "new-plan_ends", "new-line-0-name", "new-line-0-budget", "new-lines"]));
+                }
+            }
+        });
+    };
+    view! {
+        <details class="plan-change">
+            <summary>"Open an account for someone new"</summary>
+            <ErrorSummary errors=errors/>
+            <form on:submit=submit novalidate>
+                <TextField id="new-person_name" label="The person's name" value=name error=error_of("new-person_name")/>
+                <TextField id="new-reference" label="Council reference" hint="For example DP-000123" value=reference error=error_of("new-reference")/>
+                <TextField id="new-plan_starts" label="The support plan starts on" value=starts error=error_of("new-plan_starts") input_type="date"/>
+                <TextField id="new-plan_ends" label="Review date (optional)" value=ends error=error_of("new-plan_ends") input_type="date"/>
+                <TextField id="new-outcome" label="An outcome in the person's own words (optional)" value=outcome error=Signal::derive(|| None::<String>)/>
+                <fieldset class="field plan-line-edit" id="new-lines">
+                    <legend>"The first plan line (add more by changing the plan)"</legend>
+                    {move || error_of("new-line-0-name").get().or_else(|| error_of("new-line-0-budget").get()).or_else(|| error_of("new-lines").get()).map(|m| view! {
+                        <p class="field-error" role="alert"><span class="visually-hidden">"Error: "</span>{m}</p>
+                    })}
+                    <PlanLineFields prefix="new-line-0".to_owned() line/>
+                </fieldset>
+                <button type="submit" class="button">"Open the account"</button>
+            </form>
+        </details>
     }
 }

@@ -377,3 +377,31 @@ test('an administrator gives a new member of staff access, who can then sign in'
   await expect(ravi.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Staff' })).toHaveCount(0);
   await ravi.context().close();
 });
+
+test('an officer opens an account for someone new, whose phone then pairs with it', async ({ browser, council, wallet }) => {
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByText('Open an account for someone new').click();
+  await officer.getByLabel('The person\'s name').fill('Sam Rivers');
+  await officer.getByLabel('Council reference').fill('DP-000001');
+  await officer.getByRole('group', { name: 'The first plan line (add more by changing the plan)' }).getByLabel('Name').fill('Personal assistant hours');
+  await officer.getByLabel('Budget (£)').fill('960');
+  await officer.getByRole('button', { name: 'Open the account' }).click();
+  await expect(officer.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('There is already an account with reference DP-000001');
+  await officer.getByLabel('Council reference').fill('DP-000123');
+  await officer.getByLabel('An outcome in the person\'s own words (optional)').fill('Go swimming every week');
+  await officer.getByRole('button', { name: 'Open the account' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Sam Rivers (DP-000123)' })).toBeVisible();
+  await expect(officer.getByRole('status').filter({ hasText: 'Sam Rivers\'s account is open' })).toBeVisible();
+  await checkAccessibility(officer);
+  await officer.getByRole('button', { name: 'Issue a pairing code' }).click();
+  const status = officer.getByRole('status').filter({ hasText: 'Pairing code:' });
+  const code = (await status.textContent())!.match(/[A-Z0-9]{4}-[A-Z0-9]{4}/)![0];
+  await officer.context().close();
+
+  await wallet.open(council.url);
+  await wallet.pair(code);
+  await expect(wallet.heading('Sam Rivers')).toBeVisible();
+  await wallet.goTo('Plan');
+  await expect(wallet.page.getByRole('main')).toContainText('Go swimming every week');
+});
