@@ -259,6 +259,9 @@ pub struct DecisionRequest {
 pub struct AccountDetail {
     pub summary: AccountSummary,
     pub plan: SupportPlan,
+    /// Regular payments in that are running.
+    #[serde(default)]
+    pub schedules: Vec<ScheduleView>,
     pub spends: Vec<SpendView>,
     pub devices: Vec<DeviceView>,
     /// Newest first.
@@ -567,4 +570,25 @@ pub struct NewAccount {
     #[serde(default)]
     pub outcomes: Vec<String>,
     pub lines: Vec<PlanLineRequest>,
+}
+
+/// A regular payment in, recorded by the council's server when due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    pub schedule_id: String,
+    pub amount: Money,
+    pub every_weeks: i64,
+    pub next_date: time::Date,
+    pub reference: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/payment-schedules`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleRequest {
+    pub amount: String,
+    /// 1, 2 or 4 (four-weekly is the usual).
+    pub every_weeks: String,
+    pub first_date: String,
+    #[serde(default)]
+    pub reference: String,
 }

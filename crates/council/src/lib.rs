@@ -97,3 +97,41 @@ pub fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     let file: PathBuf = std::path::absolute(data_dir.join("tally.sqlite3"))?;
     Ok(format!("sqlite://{}?mode=rwc", file.display()))
 }
+
+/// Records every scheduled payment in that is due by `today`, and moves each schedule on.
+/// Safe to run on several servers at once: a payment's id comes from its schedule and
+/// date, so a second server's copy is "already stored", and a schedule moves on only from
+/// the date it was read with. Returns how many payments were recorded by this call.
+pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i64) -> anyhow::Result<usize> {
+    use sha2::{Digest, Sha256};
+    use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, MoneyIn};
+    let mut recorded = 0;
+    for schedule in storage.due_schedules(&tally_ledger::date::iso_date(today)).await? {
+        let Some(mut due) = tally_ledger::date::parse_iso_date(&schedule.next_date) else { continue };
+        let start = schedule.next_date.clone();
+        let step = time::Duration::weeks(schedule.every_weeks.max(1));
+        let council = storage.account(schedule.account_id).await?.map(|a| a.council_name).unwrap_or_default();
+        let mut entries = Vec::new();
+        while due <= today {
+            let digest = Sha256::digest(format!("{}/{}", schedule.schedule_id, tally_ledger::date::iso_date(due)).as_bytes());
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&digest[..16]);
+            let entry = Entry {
+                id: EntryId(uuid::Builder::from_random_bytes(bytes).into_uuid()),
+                account: schedule.account_id,
+                author: Author { name: council.clone(), device: None, device_seq: None },
+                // The same on every server (so a second copy is the same record), and the
+                // first moment of the day, so the money is in before that day's spending.
+                recorded_at: due.midnight().assume_utc(),
+                body: EntryBody::PaymentIn(MoneyIn { date: due, amount: Money::from_pence(schedule.amount), reference: schedule.reference.clone() }),
+            };
+            entries.push(storage::NewEntry::new(entry)?);
+            due += step;
+        }
+        if let Some(outcomes) = storage.store_entries(schedule.account_id, &entries, now_ms).await? {
+            recorded += outcomes.iter().filter(|o| **o == storage::StoreOutcome::Stored).count();
+        }
+        storage.advance_schedule(&schedule.schedule_id, &start, &tally_ledger::date::iso_date(due)).await?;
+    }
+    Ok(recorded)
+}

@@ -114,6 +114,20 @@ async fn main() -> anyhow::Result<()> {
                 println!("  Data directory:       {}", cli.data_dir.display());
             }
             println!("Press Ctrl+C to stop.");
+            // Scheduled payments in: recorded when due, checked at start and every 10 minutes.
+            let payments = storage.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+                loop {
+                    every.tick().await;
+                    let today = time::OffsetDateTime::now_utc().date();
+                    match tally_council::record_due_payments(&payments, today, tally_council::now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(payments = n, "scheduled payments in recorded"),
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "could not record scheduled payments"),
+                    }
+                }
+            });
             let router = app(AppState { storage: storage.clone() }, Some(&dist));
             axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
             storage.close().await;

@@ -90,6 +90,7 @@ on_every_database! {
     administrators_set_policy_and_officers_version_plans => policy_and_plan_scenario;
     administrators_manage_staff_access => staff_management_scenario;
     officers_open_accounts_with_a_first_plan => new_account_scenario;
+    scheduled_payments_are_recorded_once_when_due => schedule_scenario;
 }
 
 struct Client {
@@ -1328,4 +1329,42 @@ async fn new_account_scenario(storage: &Storage) {
     let phone = client.pair(code.body["code"].as_str().unwrap()).await;
     assert_eq!(phone.account.person_name, "Sam Rivers");
     assert_eq!(phone.account.plan.versions[0].lines[0].name, "Personal assistant hours");
+}
+
+async fn schedule_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let uri = format!("/api/v1/council/accounts/{}/payment-schedules", seed::DEMO_REFERENCE);
+    let today = time::OffsetDateTime::now_utc().date();
+    // Four-weekly from eight weeks ago: three payments are due today (weeks 0, 4 and 8).
+    let first = tally_ledger::date::iso_date(today - time::Duration::weeks(8));
+    let request = json!({"amount": "370", "every_weeks": "4", "first_date": first, "reference": "Four-weekly direct payment"});
+    assert_eq!(client.staff(Method::POST, &uri, &auditor, true, Some(request.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = client.staff(Method::POST, &uri, &officer, true, Some(json!({"amount": "0", "every_weeks": "0", "first_date": "x"}))).await;
+    assert!(message(&bad).contains("every_weeks: Choose how often") && message(&bad).contains("first_date: Enter a real date"), "{}", message(&bad));
+    let made = client.staff(Method::POST, &uri, &officer, true, Some(request)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body[0]["next_date"], json!(tally_ledger::date::iso_date(today + time::Duration::weeks(4))));
+    let payments = |entries: &[Entry]| entries.iter().filter(|e| matches!(&e.body, EntryBody::PaymentIn(m) if m.reference == "Four-weekly direct payment")).count();
+    assert_eq!(payments(&client.pull_all(&device).await), 3);
+
+    // Another server running the same job, even from stale state, records nothing twice.
+    assert_eq!(tally_council::record_due_payments(storage, today, 0).await.unwrap(), 0);
+    let schedule = storage.schedules_of_account(device.account.account_id).await.unwrap().remove(0);
+    storage.advance_schedule(&schedule.schedule_id, &schedule.next_date, &first).await.unwrap();
+    assert_eq!(tally_council::record_due_payments(storage, today, 0).await.unwrap(), 0, "the same payments, the same ids");
+    assert_eq!(payments(&client.pull_all(&device).await), 3);
+    // Four weeks on, the next one.
+    assert_eq!(tally_council::record_due_payments(storage, today + time::Duration::weeks(4), 0).await.unwrap(), 1);
+    assert_eq!(payments(&client.pull_all(&device).await), 4);
+
+    // Stopped: nothing more, and what was paid stays.
+    let id = schedule.schedule_id;
+    assert_eq!(client.staff(Method::POST, &format!("{uri}/{id}/stop"), &officer, true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(tally_council::record_due_payments(storage, today + time::Duration::weeks(20), 0).await.unwrap(), 0);
+    assert_eq!(payments(&client.pull_all(&device).await), 4);
+    let detail = client.staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None).await;
+    assert_eq!(detail.body["schedules"], json!([]));
 }

@@ -86,3 +86,18 @@ CREATE TABLE statement_format (
 -- Administrators remove a member of staff's access by setting this; the row stays, so
 -- the audit trail still names who did what.
 ALTER TABLE staff ADD COLUMN disabled_at_ms BIGINT;
+
+-- Regular payments in, recorded by the server when due (every server may try; each
+-- payment's id comes from the schedule and the date, so it is stored once).
+CREATE TABLE payment_schedule (
+    schedule_id   TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL REFERENCES account (account_id),
+    amount        BIGINT NOT NULL,
+    every_weeks   BIGINT NOT NULL,
+    next_date     TEXT NOT NULL,
+    reference     TEXT NOT NULL,
+    created_by    TEXT NOT NULL REFERENCES staff (staff_id),
+    created_at_ms BIGINT NOT NULL,
+    stopped_at_ms BIGINT
+);
+CREATE INDEX payment_schedule_due ON payment_schedule (next_date);

@@ -48,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/council/reviews", get(reviews))
         .route("/council/accounts/{reference}/money-in", post(money_in))
         .route("/council/accounts/{reference}/clawbacks", post(clawback))
+        .route("/council/accounts/{reference}/payment-schedules", post(add_schedule))
+        .route("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", post(stop_schedule))
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
         .route("/council/transactions.csv", get(transactions))
         .route("/council/accounts/{reference}/receipts/{sha256}", get(receipt_photo))
@@ -589,7 +591,8 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
         .into_iter()
         .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
         .collect();
-    Ok(Json(AccountDetail { summary: loaded.summary(), plan: loaded.plan.clone(), spends: loaded.spends(false), devices, audit }))
+    let schedules = schedule_views(&state, row.account_id).await?;
+    Ok(Json(AccountDetail { summary: loaded.summary(), plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, audit }))
 }
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
@@ -683,6 +686,69 @@ async fn money_in(
     store_council_entry(&state, &staff, &row, body).await?;
     audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date))).await?;
     Ok(StatusCode::CREATED)
+}
+
+async fn schedule_views(state: &AppState, account: AccountId) -> Result<Vec<tally_api::ScheduleView>, ApiError> {
+    state
+        .storage
+        .schedules_of_account(account)
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(tally_api::ScheduleView {
+                next_date: tally_ledger::date::parse_iso_date(&s.next_date).ok_or_else(|| anyhow::anyhow!("bad schedule date {:?}", s.next_date))?,
+                schedule_id: s.schedule_id,
+                amount: Money::from_pence(s.amount),
+                every_weeks: s.every_weeks,
+                reference: s.reference,
+            })
+        })
+        .collect()
+}
+
+async fn add_schedule(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    ApiJson(request): ApiJson<tally_api::ScheduleRequest>,
+) -> Result<(StatusCode, Json<Vec<tally_api::ScheduleView>>), ApiError> {
+    staff.allow_changes("schedule payments")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let policy = state.storage.policy_for(row.account_id).await?;
+    let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());
+    let every = request.every_weeks.trim().parse::<i64>().ok().filter(|n| (1..=52).contains(n)).ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
+    let first = parse_date(&request.first_date);
+    let errors = problems([
+        ("amount", amount.as_ref().err().cloned()),
+        ("every_weeks", every.as_ref().err().cloned()),
+        ("first_date", first.as_ref().err().cloned()),
+    ]);
+    let (Ok(amount), Ok(every), Ok(first)) = (amount, every, first) else {
+        return Err(field_errors(errors));
+    };
+    let schedule = crate::storage::ScheduleRow {
+        schedule_id: Uuid::now_v7().to_string(),
+        account_id: row.account_id,
+        amount: amount.pence().unwrap_or_default(),
+        every_weeks: every,
+        next_date: iso_date(first),
+        reference: request.reference.trim().to_owned(),
+    };
+    state.storage.create_schedule(&schedule, &staff.row.staff_id, now_ms()).await?;
+    audit(&state, &staff.row, Some(row.account_id), "payments scheduled", &format!("{amount} every {every} weeks from {}", long_date(first))).await?;
+    // Anything already due is paid in now.
+    crate::record_due_payments(&state.storage, OffsetDateTime::now_utc().date(), now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
+}
+
+async fn stop_schedule(State(state): State<AppState>, staff: Staff, Path((reference, schedule_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    staff.allow_changes("stop scheduled payments")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    if !state.storage.stop_schedule(row.account_id, &schedule_id, now_ms()).await? {
+        return Err(ApiError::NotFound("There is no running schedule with that id on this account.".to_owned()));
+    }
+    audit(&state, &staff.row, Some(row.account_id), "scheduled payments stopped", &schedule_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn clawback(
