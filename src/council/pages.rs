@@ -440,6 +440,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
         <section aria-labelledby="money-heading">
             <h2 id="money-heading">"Money in and surplus"</h2>
             <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can read the account but not record money."</p> }>
+                <Schedules reference=money_reference.clone() schedules=account.schedules.clone() on_change/>
                 <MoneyInForm reference=money_reference.clone() on_change/>
                 <RecoverSurplus reference=surplus_reference.clone() surplus=summary.surplus on_change/>
             </Show>
@@ -1733,5 +1734,79 @@ fn OpenAccount() -> impl IntoView {
                 <button type="submit" class="button">"Open the account"</button>
             </form>
         </details>
+    }
+}
+
+// --- scheduled payments in ----------------------------------------------------------------
+
+#[component]
+fn Schedules(reference: String, schedules: Vec<tally_api::ScheduleView>, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let amount = RwSignal::new(String::new());
+    let every = RwSignal::new("4".to_owned());
+    let first = RwSignal::new(today_iso());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let submit = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let request = tally_api::ScheduleRequest { amount: amount.get_untracked(), every_weeks: every.get_untracked(), first_date: first.get_untracked(), reference: note.get_untracked() };
+            let (reference, csrf) = (reference.clone(), workspace.csrf());
+            spawn_local(async move {
+                match api::post::<Vec<tally_api::ScheduleView>, _>(&format!("/accounts/{reference}/payment-schedules"), &csrf, &request).await {
+                    Ok(_) => {
+                        errors.set(Vec::new());
+                        notice.say("Payments are scheduled. Any already due are paid in now; the rest on their dates.".to_owned());
+                        on_change.run(());
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        errors.set(field_errors(&problem.message(), &["schedule-amount", "schedule-every_weeks", "schedule-first_date"]));
+                    }
+                }
+            });
+        }
+    };
+    let running = schedules.into_iter().map(|s| {
+        let path = format!("/accounts/{}/payment-schedules/{}/stop", reference, s.schedule_id);
+        let how = match s.every_weeks { 1 => "every week".to_owned(), n => format!("every {n} weeks") };
+        let label = format!("{} {how}, next on {}{}", s.amount, long_date(s.next_date), if s.reference.is_empty() { String::new() } else { format!(" ({})", s.reference) });
+        let stop = move |_| {
+            let (path, csrf) = (path.clone(), workspace.csrf());
+            spawn_local(async move {
+                match api::post_empty(&path, &csrf).await {
+                    Ok(()) => { notice.say("The schedule is stopped. Payments already made stay.".to_owned()); on_change.run(()); }
+                    Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }
+                }
+            });
+        };
+        view! {
+            <li>
+                <p>{label.clone()}</p>
+                <button type="button" class="button button--secondary" on:click=stop>{format!("Stop: {label}")}</button>
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <h3>"Regular payments in"</h3>
+        <ul class="device-list" aria-label="Regular payments in">{running}</ul>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="schedule-amount" label="Amount of each payment" value=amount error=error_of("schedule-amount") inputmode="decimal" prefix="£"/>
+            <div class="field">
+                <label for="schedule-every_weeks">"How often"</label>
+                <select id="schedule-every_weeks" on:change=move |ev| every.set(event_target_value(&ev))>
+                    <option value="1">"Every week"</option>
+                    <option value="2">"Every 2 weeks"</option>
+                    <option value="4" selected=true>"Every 4 weeks"</option>
+                </select>
+            </div>
+            <TextField id="schedule-first_date" label="First payment on" value=first error=error_of("schedule-first_date") input_type="date"/>
+            <TextField id="schedule-reference" label="Reference (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <button type="submit" class="button button--secondary">"Schedule payments"</button>
+        </form>
     }
 }

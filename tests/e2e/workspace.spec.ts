@@ -405,3 +405,29 @@ test('an officer opens an account for someone new, whose phone then pairs with i
   await wallet.goTo('Plan');
   await expect(wallet.page.getByRole('main')).toContainText('Go swimming every week');
 });
+
+test('an officer schedules regular payments in; the first, due today, reaches the phone at once', async ({ browser, page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const money = officer.getByRole('region', { name: 'Money in and surplus' });
+  await money.getByLabel('Amount of each payment').fill('370');
+  await money.getByLabel('Reference (optional)').first().fill('Four-weekly payment');
+  await money.getByRole('button', { name: 'Schedule payments' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Payments are scheduled' })).toBeVisible();
+  const running = officer.getByRole('list', { name: 'Regular payments in' });
+  await expect(running).toContainText('£370.00 every 4 weeks, next on');
+  await checkAccessibility(officer);
+
+  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await expect(wallet.balance).toContainText('£1,850.00', { timeout: 20_000 });
+
+  await running.getByRole('button', { name: /^Stop: £370\.00 every 4 weeks/ }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The schedule is stopped' })).toBeVisible();
+  await expect(officer.getByRole('list', { name: 'Regular payments in' }).getByRole('listitem')).toHaveCount(0);
+  await officer.context().close();
+});
