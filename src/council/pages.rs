@@ -625,7 +625,7 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
             </fieldset>
             <TextField id="money-date" label="Date paid in" hint="For example 2026-11-22" value=date error=error_of("money-date") input_type="date"/>
             <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
-            <TextField id="money-reference" label="Reference (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <TextField id="money-reference" label="Reference of this payment (optional)" value=note error=Signal::derive(|| None::<String>)/>
             <button type="submit" class="button">"Record money in"</button>
         </form>
     }
@@ -1805,7 +1805,7 @@ fn Schedules(reference: String, schedules: Vec<tally_api::ScheduleView>, on_chan
                 </select>
             </div>
             <TextField id="schedule-first_date" label="First payment on" value=first error=error_of("schedule-first_date") input_type="date"/>
-            <TextField id="schedule-reference" label="Reference (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <TextField id="schedule-reference" label="Reference for these payments (optional)" value=note error=Signal::derive(|| None::<String>)/>
             <button type="submit" class="button button--secondary">"Schedule payments"</button>
         </form>
     }

@@ -151,7 +151,7 @@ test('an officer records money in and a surplus recovery that reach the phone, a
   await expect(money.getByRole('alert').filter({ hasText: 'There is a problem' })).toBeVisible();
   await expect(money.getByLabel('Amount paid in')).toHaveValue('52.005');
   await money.getByLabel('Amount paid in').fill('52');
-  await money.getByLabel('Reference (optional)').fill('Contribution, week 1');
+  await money.getByLabel('Reference of this payment (optional)').fill('Contribution, week 1');
   await money.getByRole('button', { name: 'Record money in' }).click();
   await expect(officer.getByRole('status').filter({ hasText: 'Recorded £52 paid in' })).toBeVisible();
 
@@ -416,7 +416,7 @@ test('an officer schedules regular payments in; the first, due today, reaches th
   await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
   const money = officer.getByRole('region', { name: 'Money in and surplus' });
   await money.getByLabel('Amount of each payment').fill('370');
-  await money.getByLabel('Reference (optional)').first().fill('Four-weekly payment');
+  await money.getByLabel('Reference for these payments (optional)').fill('Four-weekly payment');
   await money.getByRole('button', { name: 'Schedule payments' }).click();
   await expect(officer.getByRole('status').filter({ hasText: 'Payments are scheduled' })).toBeVisible();
   const running = officer.getByRole('list', { name: 'Regular payments in' });
