@@ -149,7 +149,7 @@ impl SyncClient {
             return Ok(None);
         }
         if !response.status().is_success() {
-            return read::<()>(Ok(response)).await.map(|()| None);
+            return Err(failure(response).await);
         }
         let content_type = response
             .headers()
@@ -178,22 +178,27 @@ pub fn receipts_named(records: &Records) -> Vec<ReceiptRef> {
 /// are all "try again later"; only a clear refusal (4xx) is reported as one.
 async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
     let response = response.map_err(|_| SyncError::Unreachable)?;
-    let status = response.status();
-    if status.is_success() {
+    if response.status().is_success() {
         return response.json::<T>().await.map_err(|_| SyncError::Unreachable);
     }
+    Err(failure(response).await)
+}
+
+/// What an answer that is not a success means.
+async fn failure(response: reqwest::Response) -> SyncError {
+    let status = response.status();
     if status.is_server_error() {
-        return Err(SyncError::Unreachable);
+        return SyncError::Unreachable;
     }
     let message = match response.json::<ErrorBody>().await {
         Ok(body) => body.error.message,
         // Something in between (a proxy, a server that is starting) answered.
-        Err(_) => return Err(SyncError::Unreachable),
+        Err(_) => return SyncError::Unreachable,
     };
     if status.as_u16() == 401 {
-        Err(SyncError::NotPaired(message))
+        SyncError::NotPaired(message)
     } else {
-        Err(SyncError::Refused(message))
+        SyncError::Refused(message)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tally_api::ErrorBody;
+use tally_api::{ErrorBody, FieldError};
 
 use crate::browser;
 
@@ -14,15 +14,23 @@ pub enum Problem {
     Offline,
     /// Not signed in, or the session ended.
     SignedOut(String),
-    /// The council refused, for the reason given.
-    Refused(String),
+    /// The council refused, for the reason given; for a form, each field's problem.
+    Refused { message: String, fields: Vec<FieldError> },
 }
 
 impl Problem {
     pub fn message(&self) -> String {
         match self {
             Problem::Offline => "Could not reach the council's server. The workspace needs a connection; check it and try again.".to_owned(),
-            Problem::SignedOut(m) | Problem::Refused(m) => m.clone(),
+            Problem::SignedOut(m) | Problem::Refused { message: m, .. } => m.clone(),
+        }
+    }
+
+    /// A form's problems, field by field (none for other problems).
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            Problem::Refused { fields, .. } => fields,
+            _ => &[],
         }
     }
 }
@@ -71,13 +79,13 @@ async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>)
 
 async fn refusal(response: reqwest::Response) -> Problem {
     let status = response.status().as_u16();
-    let message = match response.json::<ErrorBody>().await {
-        Ok(body) => body.error.message,
+    let error = match response.json::<ErrorBody>().await {
+        Ok(body) => body.error,
         Err(_) => return Problem::Offline,
     };
     if status == 401 {
-        Problem::SignedOut(message)
+        Problem::SignedOut(error.message)
     } else {
-        Problem::Refused(message)
+        Problem::Refused { message: error.message, fields: error.fields }
     }
 }

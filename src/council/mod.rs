@@ -47,6 +47,22 @@ impl Workspace {
         self.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role != "auditor"))
     }
 
+    /// Reads `path` of the workspace API into `into` (what `pick` takes from the answer); a
+    /// problem is noted (see [`Workspace::note`]) and shown as its message.
+    pub fn fetch<T, U>(self, path: String, into: RwSignal<Option<Result<U, String>>>, pick: impl FnOnce(T) -> U + 'static)
+    where
+        T: serde::de::DeserializeOwned + 'static,
+        U: Send + Sync + 'static,
+    {
+        spawn_local(async move {
+            let result = api::get::<T>(&path).await;
+            if let Err(problem) = &result {
+                self.note(problem);
+            }
+            into.set(Some(result.map(pick).map_err(|problem| problem.message())));
+        });
+    }
+
     /// Handles a problem every page can meet: a session that ended goes back to sign-in.
     pub fn note(&self, problem: &Problem) {
         match problem {

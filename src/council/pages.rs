@@ -31,27 +31,19 @@ impl Notice {
         notice
     }
 
+    fn say(self, message: String) {
+        self.0.set(Some(message));
+    }
+
     fn view(self) -> impl IntoView {
         view! { <p role="status" class="confirmation" class:visually-hidden=move || self.0.with(Option::is_none)>{move || self.0.get()}</p> }
     }
 }
 
 /// The page's confirmation line, looked up when a component is made (context cannot be
-/// read later, inside a task).
-fn page_notice() -> Option<Notice> {
-    use_context::<Notice>()
-}
-
-trait Say {
-    fn say(self, message: String);
-}
-
-impl Say for Option<Notice> {
-    fn say(self, message: String) {
-        if let Some(notice) = self {
-            notice.0.set(Some(message));
-        }
-    }
+/// read later, inside a task). Outside a page that has one, what is said goes nowhere.
+fn page_notice() -> Notice {
+    use_context::<Notice>().unwrap_or_else(|| Notice(RwSignal::new(None)))
 }
 
 // --- signing in ---------------------------------------------------------------------------
@@ -117,16 +109,8 @@ pub fn Accounts() -> impl IntoView {
     let list = RwSignal::new(None::<Result<Vec<AccountSummary>, String>>);
     let load = move || {
         let words = search.get_untracked();
-        spawn_local(async move {
-            let path = format!("/accounts?search={}", js_sys::encode_uri_component(words.trim()));
-            match api::get::<AccountsList>(&path).await {
-                Ok(found) => list.set(Some(Ok(found.accounts))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    list.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        let path = format!("/accounts?search={}", js_sys::encode_uri_component(words.trim()));
+        workspace.fetch(path, list, |found: AccountsList| found.accounts);
     };
     load();
     let on_search = move |ev: leptos::ev::SubmitEvent| {
@@ -196,15 +180,7 @@ pub fn Reviews() -> impl IntoView {
     let notice = Notice::provide();
     let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
     let load = move || {
-        spawn_local(async move {
-            match api::get::<ReviewQueue>("/reviews").await {
-                Ok(found) => queue.set(Some(Ok(found.items))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    queue.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        workspace.fetch("/reviews".to_owned(), queue, |found: ReviewQueue| found.items);
     };
     load();
     view! {
@@ -379,17 +355,9 @@ pub fn Account() -> impl IntoView {
     let notice = Notice::provide();
     let load = move || {
         let reference = reference();
-        spawn_local(async move {
-            match api::get::<AccountDetail>(&format!("/accounts/{}", js_sys::encode_uri_component(&reference))).await {
-                Ok(found) => {
-                    page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
-                    detail.set(Some(Ok(found)));
-                }
-                Err(problem) => {
-                    workspace.note(&problem);
-                    detail.set(Some(Err(problem.message())));
-                }
-            }
+        workspace.fetch(format!("/accounts/{}", js_sys::encode_uri_component(&reference)), detail, |found: AccountDetail| {
+            page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
+            found
         });
     };
     Effect::new(move |_| {
@@ -553,20 +521,18 @@ fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Cal
     }
 }
 
-/// Splits the server's "field: message" lines into the form's errors.
-fn field_errors(message: &str, fields: &[&'static str]) -> Vec<(&'static str, String)> {
-    let mut errors: Vec<(&'static str, String)> = message
-        .lines()
-        .filter_map(|line| {
-            let (field, text) = line.split_once(": ")?;
-            let field = fields.iter().find(|f| f.ends_with(field))?;
-            Some((*field, text.to_owned()))
-        })
-        .collect();
-    if errors.is_empty() {
-        errors.push((fields[0], message.to_owned()));
+/// Places a refused form's problems beside its fields: `ids` maps the API's field names
+/// to the page's element ids; a problem with a field not listed, or a refusal with no
+/// fields, goes on `fallback`.
+fn field_errors(problem: &api::Problem, ids: &[(&str, &'static str)], fallback: &'static str) -> Vec<(&'static str, String)> {
+    let fields = problem.fields();
+    if fields.is_empty() {
+        return vec![(fallback, problem.message())];
     }
-    errors
+    fields
+        .iter()
+        .map(|f| (ids.iter().find(|(name, _)| *name == f.field).map_or(fallback, |(_, id)| *id), f.message.clone()))
+        .collect()
 }
 
 fn today_iso() -> String {
@@ -603,7 +569,7 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem.message(), &["money-amount", "money-date", "money-kind"]));
+                    errors.set(field_errors(&problem, &[("amount", "money-amount"), ("date", "money-date"), ("kind", "money-kind")], "money-amount"));
                 }
             }
         });
@@ -653,7 +619,7 @@ fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Ca
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem.message(), &["clawback-amount", "clawback-date", "clawback-reason"]));
+                    errors.set(field_errors(&problem, &[("amount", "clawback-amount"), ("date", "clawback-date"), ("reason", "clawback-reason")], "clawback-amount"));
                 }
             }
         });
@@ -702,15 +668,7 @@ pub fn Safeguarding() -> impl IntoView {
     let notice = Notice::provide();
     let list = RwSignal::new(None::<Result<Vec<tally_api::SafeguardingItem>, String>>);
     let load = move || {
-        spawn_local(async move {
-            match api::get::<tally_api::SafeguardingList>("/safeguarding").await {
-                Ok(found) => list.set(Some(Ok(found.items))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    list.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        workspace.fetch("/safeguarding".to_owned(), list, |found: tally_api::SafeguardingList| found.items);
     };
     load();
     view! {
@@ -928,15 +886,7 @@ pub fn Statement() -> impl IntoView {
     let notice = use_context::<Notice>().unwrap_or_else(Notice::provide);
     Effect::new(move |_| {
         let (reference, statement) = (reference(), statement());
-        spawn_local(async move {
-            match api::get::<tally_api::StatementView>(&format!("/accounts/{reference}/statements/{statement}")).await {
-                Ok(found) => view_signal.set(Some(Ok(found))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    view_signal.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        workspace.fetch(format!("/accounts/{reference}/statements/{statement}"), view_signal, |found: tally_api::StatementView| found);
     });
     let act = move |path: String, body: Option<tally_api::LineMatchRequest>, done: String| {
         let csrf = workspace.csrf();
@@ -947,12 +897,12 @@ pub fn Statement() -> impl IntoView {
             };
             match result {
                 Ok(found) => {
-                    notice.0.set(Some(done));
+                    notice.say(done);
                     view_signal.set(Some(Ok(found)));
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    notice.0.set(Some(problem.message()));
+                    notice.say(problem.message());
                 }
             }
         });
@@ -1069,15 +1019,7 @@ pub fn Figures() -> impl IntoView {
     let figures = RwSignal::new(None::<Result<tally_api::CouncilFigures, String>>);
     let load = move || {
         let query = format!("?from={}&to={}", from.get_untracked(), to.get_untracked());
-        spawn_local(async move {
-            match api::get::<tally_api::CouncilFigures>(&format!("/figures{query}")).await {
-                Ok(found) => figures.set(Some(Ok(found))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    figures.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        workspace.fetch(format!("/figures{query}"), figures, |found: tally_api::CouncilFigures| found);
     };
     load();
     let csv = move || format!("/api/v1/council/figures.csv?from={}&to={}", from.get(), to.get());
@@ -1180,15 +1122,7 @@ pub fn Policy() -> impl IntoView {
     let workspace = use_workspace();
     let notice = Notice::provide();
     let policy = RwSignal::new(None::<Result<tally_ledger::CouncilPolicy, String>>);
-    spawn_local(async move {
-        match api::get::<tally_ledger::CouncilPolicy>("/policy").await {
-            Ok(found) => policy.set(Some(Ok(found))),
-            Err(problem) => {
-                workspace.note(&problem);
-                policy.set(Some(Err(problem.message())));
-            }
-        }
-    });
+    workspace.fetch("/policy".to_owned(), policy, |found: tally_ledger::CouncilPolicy| found);
     let is_admin = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role == "administrator"));
     view! {
         {notice.view()}
@@ -1247,7 +1181,7 @@ fn PolicyForm(current: tally_ledger::CouncilPolicy, policy: RwSignal<Option<Resu
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem.message(), &["policy-contingency", "policy-receipt", "policy-maximum", "policy-respite", "policy-reason"]));
+                    errors.set(field_errors(&problem, &[("contingency", "policy-contingency"), ("receipt", "policy-receipt"), ("maximum", "policy-maximum"), ("respite", "policy-respite"), ("reason", "policy-reason")], "policy-contingency"));
                 }
             }
         });
@@ -1353,7 +1287,7 @@ fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Ca
                     }
                     Err(problem) => {
                         workspace.note(&problem);
-                        errors.set(field_errors(&problem.message(), &["plan-from", "plan-lines"]));
+                        errors.set(field_errors(&problem, &[("effective_from", "plan-from")], "plan-lines"));
                     }
                 }
             });
@@ -1535,15 +1469,7 @@ pub fn StaffPage() -> impl IntoView {
     let notice = Notice::provide();
     let list = RwSignal::new(None::<Result<Vec<tally_api::StaffMember>, String>>);
     let load = move || {
-        spawn_local(async move {
-            match api::get::<tally_api::StaffList>("/staff").await {
-                Ok(found) => list.set(Some(Ok(found.staff))),
-                Err(problem) => {
-                    workspace.note(&problem);
-                    list.set(Some(Err(problem.message())));
-                }
-            }
-        });
+        workspace.fetch("/staff".to_owned(), list, |found: tally_api::StaffList| found.staff);
     };
     load();
     let me = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default());
@@ -1651,7 +1577,7 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem.message(), &["staff-name", "staff-email", "staff-role", "staff-password"]));
+                    errors.set(field_errors(&problem, &[("name", "staff-name"), ("email", "staff-email"), ("role", "staff-role"), ("password", "staff-password")], "staff-name"));
                 }
             }
         });
@@ -1709,7 +1635,7 @@ fn OpenAccount() -> impl IntoView {
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem.message(), &["new-person_name", "new-reference", "new-plan_starts", "new-plan_ends", "new-line-0-name", "new-line-0-budget", "new-lines"]));
+                    errors.set(field_errors(&problem, &[("person_name", "new-person_name"), ("reference", "new-reference"), ("plan_starts", "new-plan_starts"), ("plan_ends", "new-plan_ends"), ("line-0-name", "new-line-0-name"), ("line-0-budget", "new-line-0-budget")], "new-lines"));
                 }
             }
         });
@@ -1764,7 +1690,7 @@ fn Schedules(reference: String, schedules: Vec<tally_api::ScheduleView>, on_chan
                     }
                     Err(problem) => {
                         workspace.note(&problem);
-                        errors.set(field_errors(&problem.message(), &["schedule-amount", "schedule-every_weeks", "schedule-first_date"]));
+                        errors.set(field_errors(&problem, &[("amount", "schedule-amount"), ("every_weeks", "schedule-every_weeks"), ("first_date", "schedule-first_date")], "schedule-amount"));
                     }
                 }
             });

@@ -2,7 +2,7 @@
 // first, reviews flagged spending, and the decision reaches the person's phone; an
 // auditor can read but not change anything. Every screen passes an axe check.
 import AxeBuilder from '@axe-core/playwright';
-import { Browser, Page } from '@playwright/test';
+import { Browser, Locator, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
@@ -23,6 +23,12 @@ async function signIn(page: Page, url: string, who: { email: string; password: s
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+}
+
+/** Clicks a download link; the file's name and its text. */
+async function download(page: Page, link: Locator): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { name: file.suggestedFilename(), text: (await (await file.createReadStream()).toArray()).join('') };
 }
 
 async function checkAccessibility(page: Page) {
@@ -164,12 +170,8 @@ test('an officer records money in and a surplus recovery that reach the phone, a
 
   // The audit sheet for the period, as the council's finance team uses it.
   const exports = officer.getByRole('region', { name: 'Audit sheet and exports' });
-  const [download] = await Promise.all([
-    officer.waitForEvent('download'),
-    exports.getByRole('link', { name: 'Download the audit sheet for this account (CSV)' }).click(),
-  ]);
-  expect(download.suggestedFilename()).toMatch(/^audit-sheet-DP-000001-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
-  const sheet = (await (await download.createReadStream()).toArray()).join('');
+  const { name, text: sheet } = await download(officer, exports.getByRole('link', { name: 'Download the audit sheet for this account (CSV)' }));
+  expect(name).toMatch(/^audit-sheet-DP-000001-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
   expect(sheet).toContain('Person,Alex Morgan\r\n');
   expect(sheet).toContain('Total in,1532.00\r\n');
   expect(sheet).toContain('Total out,32.00\r\n');
@@ -270,11 +272,7 @@ test('council figures for a period are shown in words, a chart and a table, and 
   await expect(figures).toContainText('Spending within the plan100% (£25.00)');
   await expect(officer.getByRole('table', { name: 'Paid in and spent each month' })).toContainText('£2,000.00');
   await checkAccessibility(officer);
-  const [download] = await Promise.all([
-    officer.waitForEvent('download'),
-    officer.getByRole('link', { name: 'Download these figures (CSV)' }).click(),
-  ]);
-  const csv = (await (await download.createReadStream()).toArray()).join('');
+  const { text: csv } = await download(officer, officer.getByRole('link', { name: 'Download these figures (CSV)' }));
   expect(csv).toContain('People on direct payments,2\r\n');
   await officer.context().close();
 });

@@ -25,7 +25,17 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable machine-readable code, e.g. `not_found`.
     pub code: String,
-    /// A plain-English sentence.
+    /// A plain-English sentence (for a form, its problems one per line).
+    pub message: String,
+    /// For a form: each field's problem, so it can be shown beside the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One field of a form and what is wrong with it, in plain English.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
     pub message: String,
 }
 
@@ -314,12 +324,6 @@ pub struct ClawbackRequest {
     pub date: String,
     pub amount: String,
     pub reason: String,
-}
-
-/// What a money form refused, field by field: (field, plain-English message).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors {
-    pub errors: Vec<(String, String)>,
 }
 
 /// `GET /api/v1/council/safeguarding`: the ledger's safeguarding signals across the

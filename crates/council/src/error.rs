@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use tally_api::{ErrorBody, ErrorDetail};
+use tally_api::{ErrorBody, ErrorDetail, FieldError};
 
 /// Everything an API call can fail with. The message of each variant but `Internal` is
 /// shown to people as it is, so it must be a plain-English sentence.
@@ -26,6 +26,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A form with problems: (field, message) pairs, each shown beside its field. The
+    /// message lists them one per line, "field: message".
+    #[error("{}", .0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<(String, String)>),
     /// Details are logged, never sent.
     #[error("Something went wrong on the council's server. Your records are safe; please try again later.")]
     Internal(#[from] anyhow::Error),
@@ -35,6 +39,7 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -58,7 +63,11 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(error) = &self {
             tracing::error!(error = format!("{error:#}"), "internal error");
         }
-        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string() } };
+        let fields = match &self {
+            ApiError::Invalid(fields) => fields.iter().map(|(field, message)| FieldError { field: field.clone(), message: message.clone() }).collect(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string(), fields } };
         (status, Json(body)).into_response()
     }
 }

@@ -708,6 +708,14 @@ impl Storage {
         rows.into_iter().map(statement_from_row).collect()
     }
 
+    /// How many of an account's statements are not reconciled and closed yet.
+    pub async fn open_statement_count(&self, account_id: AccountId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM statement WHERE account_id = $1 AND closed_at_ms IS NULL")
+            .bind(account_id.to_string())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub async fn statement(&self, account_id: AccountId, statement_id: &str) -> anyhow::Result<Option<StatementRow>> {
         let row = sqlx::query(&format!("{STATEMENT_SELECT} WHERE s.account_id = $1 AND s.statement_id = $2"))
             .bind(account_id.to_string())

@@ -102,7 +102,7 @@ async fn add_staff(State(state): State<AppState>, staff: Staff, ApiJson(new): Ap
         errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let password = new.password.clone();
     let hash = tokio::task::spawn_blocking(move || staff::hash_password(&password)).await.map_err(anyhow::Error::from)??;
@@ -161,7 +161,7 @@ async fn set_policy(State(state): State<AppState>, staff: Staff, ApiJson(update)
         ("reason", reason_error),
     ]);
     let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) = (contingency, receipt, maximum, respite, errors.is_empty()) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     policy.contingency_weeks = contingency;
     policy.receipt_threshold = receipt;
@@ -199,7 +199,7 @@ async fn add_plan_version(
     }
     let lines = plan_lines(&request.lines, &plan, effective_from.unwrap_or(time::Date::MIN), &mut errors);
     let Some(effective_from) = effective_from.filter(|_| errors.is_empty()) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let current = plan.current();
     let version = current.map_or(1, |v| v.version + 1);
@@ -275,7 +275,7 @@ async fn create_account(State(state): State<AppState>, staff: Staff, ApiJson(new
     }
     let lines = plan_lines(&new.lines, &SupportPlan::default(), starts.unwrap_or(Date::MIN), &mut errors);
     let Some(starts) = starts.filter(|_| errors.is_empty()) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let outcomes: Vec<tally_ledger::Outcome> = new
         .outcomes
@@ -291,7 +291,7 @@ async fn create_account(State(state): State<AppState>, staff: Staff, ApiJson(new
     state.storage.create_account(&row, &staff.row.council_id, &plan, now_ms()).await?;
     audit(&state, &staff.row, Some(row.account_id), "account opened", &format!("{name} ({reference}), plan from {}", long_date(starts))).await?;
     let loaded = Loaded::read(&state, &row).await?;
-    Ok((StatusCode::CREATED, Json(loaded.summary())))
+    Ok((StatusCode::CREATED, Json(loaded.summary(&state).await?)))
 }
 
 /// An id for a new plan line from its name: "Garden help" → "garden-help" (made unique).
@@ -559,7 +559,7 @@ async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Qu
             continue;
         }
         let loaded = Loaded::read(&state, &row).await?;
-        list.push(loaded.summary());
+        list.push(loaded.summary(&state).await?);
     }
     // Exceptions first (most first), then by reference.
     list.sort_by(|a, b| b.exceptions.len().cmp(&a.exceptions.len()).then_with(|| a.reference.cmp(&b.reference)));
@@ -592,7 +592,7 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
         .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
         .collect();
     let schedules = schedule_views(&state, row.account_id).await?;
-    Ok(Json(AccountDetail { summary: loaded.summary(), plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, audit }))
+    Ok(Json(AccountDetail { summary: loaded.summary(&state).await?, plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, audit }))
 }
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
@@ -614,21 +614,21 @@ async fn decide(
 ) -> Result<(StatusCode, Json<SpendView>), ApiError> {
     staff.allow_changes("record review decisions")?;
     let row = council_account(&state, &staff, &reference).await?;
-    let loaded = Loaded::read(&state, &row).await?;
+    let mut loaded = Loaded::read(&state, &row).await?;
     let is_spend = loaded.ledger.view().spending().any(|active| active.id() == request.about);
     if !is_spend {
         return Err(ApiError::NotFound("There is no spending with that id on this account.".to_owned()));
     }
     let note = request.note.trim().to_owned();
     let body = EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone() });
-    store_council_entry(&state, &staff, &row, body).await?;
+    let decision = store_council_entry(&state, &staff, &row, body).await?;
     let words = match request.decision {
         Decision::Approved => "approved",
         Decision::Question => "asked a question about",
         Decision::NotAllowed => "marked not allowed",
     };
     audit(&state, &staff.row, Some(row.account_id), "review decision", &format!("{words} spending {}: {note}", request.about)).await?;
-    let loaded = Loaded::read(&state, &row).await?;
+    loaded.ledger.insert(decision).map_err(anyhow::Error::from)?;
     let view = loaded.spends(false).into_iter().find(|s| s.entry_id == request.about).ok_or_else(|| anyhow::anyhow!("decided spend vanished"))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -678,7 +678,7 @@ async fn money_in(
         ("amount", amount.as_ref().err().map(|e| e.to_string())),
     ]);
     let (Ok(from_council), Ok(date), Ok(amount)) = (kind, date, amount) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let money = MoneyIn { date, amount, reference: request.reference.trim().to_owned() };
     let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
@@ -724,7 +724,7 @@ async fn add_schedule(
         ("first_date", first.as_ref().err().cloned()),
     ]);
     let (Ok(amount), Ok(every), Ok(first)) = (amount, every, first) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let schedule = crate::storage::ScheduleRow {
         schedule_id: Uuid::now_v7().to_string(),
@@ -776,7 +776,7 @@ async fn clawback(
         ("reason", reason.as_ref().err().cloned()),
     ]);
     let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
-        return Err(field_errors(errors));
+        return Err(ApiError::Invalid(errors));
     };
     store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() })).await?;
     audit(&state, &staff.row, Some(row.account_id), "surplus recovered", &format!("{amount} on {}: {reason}", long_date(date))).await?;
@@ -867,14 +867,9 @@ fn problems<const N: usize>(fields: [(&str, Option<String>); N]) -> Vec<(String,
     fields.into_iter().filter_map(|(field, error)| error.map(|e| (field.to_owned(), e))).collect()
 }
 
-/// A form's problems, field by field, as one refusal the workspace can place beside each
-/// field: "field: message" lines.
-fn field_errors(errors: Vec<(String, String)>) -> ApiError {
-    ApiError::BadRequest(errors.into_iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"))
-}
-
-/// Stores an entry written by the council (no device), as the signed-in member of staff.
-async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<(), ApiError> {
+/// Stores an entry written by the council (no device), as the signed-in member of staff,
+/// and gives it back.
+async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<Entry, ApiError> {
     let entry = Entry {
         id: EntryId(Uuid::now_v7()),
         account: row.account_id,
@@ -885,10 +880,10 @@ async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, 
     entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
     state
         .storage
-        .store_entries(row.account_id, &[NewEntry::new(entry)?], now_ms())
+        .store_entries(row.account_id, &[NewEntry::new(entry.clone())?], now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
-    Ok(())
+    Ok(entry)
 }
 
 // --- shared -------------------------------------------------------------------------------
@@ -915,9 +910,6 @@ pub(super) struct Loaded {
     plan: SupportPlan,
     policy: tally_ledger::CouncilPolicy,
     pub(super) ledger: Ledger,
-    last_synced_ms: Option<i64>,
-    /// Imported statements not yet reconciled and closed.
-    open_statements: usize,
     today: Date,
 }
 
@@ -930,8 +922,6 @@ impl Loaded {
             plan: state.storage.support_plan(row.account_id).await?,
             policy: state.storage.policy_for(row.account_id).await?,
             ledger,
-            last_synced_ms: state.storage.last_received_from_devices(row.account_id).await?,
-            open_statements: state.storage.statements(row.account_id).await?.iter().filter(|s| s.closed.is_none()).count(),
             today: OffsetDateTime::now_utc().date(),
         })
     }
@@ -940,7 +930,11 @@ impl Loaded {
         Rules { plan: &self.plan, policy: &self.policy, today: self.today }
     }
 
-    fn summary(&self) -> AccountSummary {
+    /// The account as the accounts list shows it. Reads when the person's devices were last
+    /// heard from and the open statements: only the list and the account page need them.
+    async fn summary(&self, state: &AppState) -> Result<AccountSummary, ApiError> {
+        let last_synced_ms = state.storage.last_received_from_devices(self.row.account_id).await?;
+        let open_statements = state.storage.open_statement_count(self.row.account_id).await?;
         let view = self.ledger.view();
         let review = self.rules().review_view(&view);
         let histories = self.ledger.histories();
@@ -957,27 +951,27 @@ impl Loaded {
             n => exceptions.push(format!("{n} flagged spends to review")),
         }
         exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
-        match self.open_statements {
+        match open_statements {
             0 => {}
             1 => exceptions.push("1 statement not reconciled yet".to_owned()),
             n => exceptions.push(format!("{n} statements not reconciled yet")),
         }
         let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
-        match self.last_synced_ms {
+        match last_synced_ms {
             Some(at) if at < quiet_since => exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days")),
             None => exceptions.push("No device has sent anything yet".to_owned()),
             _ => {}
         }
-        AccountSummary {
+        Ok(AccountSummary {
             account_id: self.row.account_id,
             reference: self.row.reference.clone(),
             person_name: self.row.person_name.clone(),
             balance: view.balance(),
             open_flags,
             surplus,
-            last_synced_ms: self.last_synced_ms,
+            last_synced_ms,
             exceptions,
-        }
+        })
     }
 
     /// Spending as the council sees it: every spend, or (`open_only`) flagged ones with no
