@@ -240,7 +240,7 @@ test('an officer imports a bank statement: problems are named by line and column
   await expect(sunrise).toContainText('£45.00 to Sunrise Day Centre on 3 November 2026');
   const reconciliation = officer.getByRole('region', { name: 'Reconciliation' });
   await expect(reconciliation).toContainText('Still open:');
-  await expect(reconciliation).toContainText('statement lines match no logged record');
+  await expect(reconciliation).toContainText('statement line matches no logged record');
   await expect(reconciliation.getByRole('button', { name: 'Close the period' })).toHaveCount(0);
   await checkAccessibility(officer);
 

@@ -409,6 +409,48 @@ pub struct StatementLineView {
     /// `certain`, `proposed`, `confirmed` or `none`.
     pub state: String,
     pub confidence: i64,
+    /// The question sent to the person about this line, when it matched no record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<LineQuery>,
+}
+
+/// A statement query as the workspace shows it with its line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineQuery {
+    pub entry_id: EntryId,
+    /// `open` (waiting for the person), `answered` (waiting for an officer) or `closed`.
+    pub status: String,
+    /// The officer's decision that closed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    pub asked_by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The person's explanations and officers' decisions, oldest first.
+    pub thread: Vec<ThreadItem>,
+    /// Spends the person logged in answer.
+    pub logged: Vec<EntryBrief>,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/statements/{statement_id}/queries`: ask the
+/// person about statement lines that match no record (the ones named, or every such line
+/// not asked about yet when none are named).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    #[serde(default)]
+    pub lines: Vec<i64>,
+    /// Words to the person, if any.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST .../statements/{statement_id}/lines/{line_no}/query-decision`: accept the
+/// person's answer, find it not allowed, or ask again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryDecisionRequest {
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

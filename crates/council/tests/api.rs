@@ -1103,17 +1103,49 @@ async fn statement_scenario(storage: &Storage) {
     let closing = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
     assert_eq!(closing.status, StatusCode::BAD_REQUEST);
     assert!(message(&closing).contains("a difference of -£8.75"), "{}", message(&closing));
-    assert!(message(&closing).contains("1 statement lines match no logged record"), "{}", message(&closing));
+    assert!(message(&closing).contains("1 statement line matches no logged record: ask the person about it."), "{}", message(&closing));
 
-    // The person logs the corner shop; the officer matches it; a wrong amount is refused.
-    storage.store_entries(account.account_id, &[spend_on(5, 12, 875, "Corner Shop")], 0).await.unwrap();
+    // The officer asks the person about the corner shop (an auditor may not).
+    let ask = format!("{base}/{id}/queries");
+    assert_eq!(client.staff(Method::POST, &ask, &auditor, true, Some(json!({}))).await.status, StatusCode::FORBIDDEN);
+    let asked = client.staff(Method::POST, &ask, &officer, true, Some(json!({"note": "Please tell us what this was for."}))).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let query = asked.body["lines"][4]["query"].clone();
+    assert_eq!(query["status"], "open", "{}", asked.body);
+    assert_eq!(query["asked_by"], "Sam Patel (Demo Borough Council)");
+    assert!(asked.body["reconciliation"]["open_points"].to_string().contains("1 statement line waits for the person's answer."), "{}", asked.body);
+    let again = client.staff(Method::POST, &ask, &officer, true, Some(json!({}))).await;
+    assert!(message(&again).contains("asked about already"), "{}", message(&again));
+    let matched_line = client.staff(Method::POST, &ask, &officer, true, Some(json!({"lines": [3]}))).await;
+    assert!(message(&matched_line).contains("Line 3 matches a record already"), "{}", message(&matched_line));
+    // The question is a record on the account, so it reaches the person's wallet.
+    let query_id: EntryId = serde_json::from_value(query["entry_id"].clone()).unwrap();
+    let on_account = storage.all_entries(account.account_id).await.unwrap();
+    let sent = on_account.iter().find(|e| e.id == query_id).expect("the query is on the account");
+    assert!(matches!(&sent.body, EntryBody::StatementQuery(q) if q.amount == Money::from_pence(-875) && q.description == "CORNER SHOP" && q.statement == id && q.line_no == 6));
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    assert!(list.body["accounts"][0]["exceptions"].to_string().contains("1 statement query waiting for the person's answer"), "{}", list.body);
+
+    // The person logs the corner shop in answer: it is proposed for the line.
+    let mut corner_spend = Spend::new(date!(2026 - 11 - 12), Money::from_pence(875), "Corner Shop", None);
+    corner_spend.answers = Some(query_id);
+    storage.store_entries(account.account_id, &[record(5, EntryBody::Spend(corner_spend))], 0).await.unwrap();
     let corner = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 5));
+    let answered = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
+    let line = &answered.body["lines"][4];
+    assert_eq!(line["query"]["status"], "answered", "{line}");
+    assert_eq!(line["query"]["logged"][0]["entry_id"], json!(corner));
+    assert_eq!(line["state"], "proposed");
+    assert_eq!(line["entry"]["entry_id"], json!(corner));
+    // A wrong amount is refused; confirming the answer closes the question.
     let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
     let wrong = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis}))).await;
     assert!(message(&wrong).contains("The amounts differ"), "{}", message(&wrong));
     let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
     assert_eq!(matched.body["lines"][4]["state"], "confirmed");
+    assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
+    assert_eq!(matched.body["lines"][4]["query"]["decision"], "approved");
     assert_eq!(matched.body["reconciliation"]["difference"], "0.00");
     // Confirm every proposed match, then close.
     for line in matched.body["lines"].as_array().unwrap() {
@@ -1138,6 +1170,27 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
     assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
     assert_eq!(card.body["lines"][4]["amount"], "12.50");
+    // The taxi firm's reversal matches no record: asked about, explained, accepted.
+    let card_id = card.body["statement_id"].as_str().unwrap().to_owned();
+    let reversal = card.body["lines"][4]["line_no"].as_i64().unwrap();
+    let asked = client.staff(Method::POST, &format!("{base}/{card_id}/queries"), &officer, true, Some(json!({"lines": [reversal]}))).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let query_id: EntryId = serde_json::from_value(asked.body["lines"][4]["query"]["entry_id"].clone()).unwrap();
+    let explanation = tally_ledger::Explanation { about: query_id, text: "The taxi firm charged me twice and paid one back.".into() };
+    storage.store_entries(account.account_id, &[record(6, EntryBody::Explanation(explanation))], 0).await.unwrap();
+    let decide = format!("{base}/{card_id}/lines/{reversal}/query-decision");
+    assert_eq!(client.staff(Method::POST, &decide, &auditor, true, Some(json!({"decision": "approved"}))).await.status, StatusCode::FORBIDDEN);
+    let no_question = client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "question", "note": " "}))).await;
+    assert!(message(&no_question).contains("needs the question written"), "{}", message(&no_question));
+    let not_asked = client.staff(Method::POST, &format!("{base}/{card_id}/lines/3/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    assert_eq!(not_asked.status, StatusCode::NOT_FOUND);
+    let accepted = client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "approved", "note": "Thank you."}))).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+    let line = &accepted.body["lines"][4];
+    assert_eq!(line["query"]["status"], "closed", "{line}");
+    let said: Vec<&str> = line["query"]["thread"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    assert_eq!(said, vec!["The taxi firm charged me twice and paid one back.", "Thank you."]);
+    assert!(!accepted.body["reconciliation"]["open_points"].to_string().contains("answer"), "{}", accepted.body);
     assert_eq!(client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(), 2);
     // The open card statement shows in the accounts list.
     let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;

@@ -92,8 +92,12 @@ pub enum EntryBody {
     Void(Void),
     /// A council officer's decision about a spend.
     ReviewDecision(ReviewDecision),
-    /// The person's explanation of a spend (why it was needed, an answer to a question).
+    /// The person's explanation of a spend (why it was needed, an answer to a question), or
+    /// their answer to a statement query.
     Explanation(Explanation),
+    /// The council asks the person about money on their bank or card statement that no
+    /// logged record accounts for.
+    StatementQuery(StatementQuery),
 }
 
 /// Money paid into the account.
@@ -178,6 +182,9 @@ pub struct Spend {
     /// For a respite stay: how many days it covers (for the yearly respite cap).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub respite_days: Option<u32>,
+    /// The council's [`StatementQuery`] this spend was logged in answer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<EntryId>,
 }
 
 impl Spend {
@@ -198,6 +205,7 @@ impl Spend {
             receipts: Vec::new(),
             outcome: None,
             respite_days: None,
+            answers: None,
         }
     }
 }
@@ -270,6 +278,34 @@ pub struct Explanation {
     pub text: String,
 }
 
+/// A line of the account's bank or card statement that no logged record accounts for,
+/// sent to the person to explain (or to log the spend they forgot). The person answers
+/// with an [`Explanation`] about it, or a [`Spend`] that [`answers`](Spend::answers) it;
+/// an officer closes it with a [`ReviewDecision`] about it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StatementQuery {
+    /// The statement line's date.
+    pub date: Date,
+    /// As on the statement: negative for money out of the account.
+    pub amount: Money,
+    /// What the statement says (the payee or merchant).
+    pub description: String,
+    /// The council's ids of the imported statement and its line, so the answer finds its
+    /// way back to the line.
+    pub statement: String,
+    pub line_no: u32,
+    /// The officer's words to the person, if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl StatementQuery {
+    /// Whether the statement line is money out of the account (which a spend can answer).
+    pub fn is_money_out(&self) -> bool {
+        self.amount.is_negative()
+    }
+}
+
 /// The longest payee name, reference or plan line id a record may carry.
 pub const MAX_TEXT_CHARS: usize = 200;
 /// The longest note, reason or explanation.
@@ -308,6 +344,8 @@ pub enum EntryError {
     ExplanationMissing,
     #[error("A question to the person needs the question written in the note.")]
     QuestionMissing,
+    #[error("A statement query must be about an amount other than £0.")]
+    QueryAmountZero,
 }
 
 impl Entry {
@@ -406,6 +444,15 @@ impl EntryBody {
                 }
                 check_note(&e.text)
             }
+            EntryBody::StatementQuery(q) => {
+                if q.amount == Money::ZERO {
+                    return Err(EntryError::QueryAmountZero);
+                }
+                check_amount(q.amount.abs())?;
+                check_text(&q.description)?;
+                check_text(&q.statement)?;
+                check_note(&q.note)
+            }
         }
     }
 
@@ -417,11 +464,11 @@ impl EntryBody {
         )
     }
 
-    /// Entries only the council may write: payments in, clawbacks, review decisions, and
-    /// corrections of payments in or clawbacks.
+    /// Entries only the council may write: payments in, clawbacks, review decisions,
+    /// statement queries, and corrections of payments in or clawbacks.
     pub fn council_only(&self) -> bool {
         match self {
-            EntryBody::PaymentIn(_) | EntryBody::Clawback(_) | EntryBody::ReviewDecision(_) => true,
+            EntryBody::PaymentIn(_) | EntryBody::Clawback(_) | EntryBody::ReviewDecision(_) | EntryBody::StatementQuery(_) => true,
             EntryBody::Correction(c) => c.replacement.council_only(),
             _ => false,
         }
@@ -574,10 +621,18 @@ pub(crate) mod tests {
         check(correct(with_spend(|s| s.amount = Money::ZERO)), Err(AmountNotPositive));
         check(correct(with_spend(|_| ())), Ok(()));
         check(EntryBody::Refund(Refund { date: date!(2026 - 11 - 02), amount: Money::from_pence(5), payee: "".into(), plan_line: None, refund_of: None, note: String::new() }), Err(PayeeMissing));
+        let query = |pence, description: &str| {
+            EntryBody::StatementQuery(StatementQuery { date: date!(2026 - 11 - 03), amount: Money::from_pence(pence), description: description.into(), statement: "s".into(), line_no: 2, note: String::new() })
+        };
+        check(query(-1_250, "TESCO"), Ok(()));
+        check(query(900, "Refund from Argos"), Ok(()));
+        check(query(0, "TESCO"), Err(QueryAmountZero));
+        check(query(-(HARD_MAXIMUM_PENCE + 1), "TESCO"), Err(AmountTooLarge));
+        check(query(-5, &"x".repeat(201)), Err(TextTooLong));
     }
 
     #[test]
-    fn only_the_council_writes_payments_in_clawbacks_and_decisions() {
+    fn only_the_council_writes_payments_in_clawbacks_decisions_and_queries() {
         let target = EntryId(Uuid::from_u128(7));
         assert!(payment_in(1, 100).body.council_only());
         assert!(!spend(1, 100).body.council_only());
@@ -585,5 +640,7 @@ pub(crate) mod tests {
         assert!(correct_payment.council_only());
         assert!(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: String::new() }).council_only());
         assert!(!EntryBody::Explanation(Explanation { about: target, text: "Why".into() }).council_only());
+        let query = StatementQuery { date: date!(2026 - 11 - 03), amount: Money::from_pence(-5), description: String::new(), statement: "s".into(), line_no: 1, note: String::new() };
+        assert!(EntryBody::StatementQuery(query).council_only());
     }
 }

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use time::Date;
 
-use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, Spend};
+use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, Spend, StatementQuery};
 use crate::money::Money;
 use crate::plan::{Outcome, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
@@ -103,6 +103,29 @@ impl<'a> History<'a> {
             _ => None,
         })
     }
+}
+
+/// Where a statement query stands, after the last thing said about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryStatus {
+    /// Waiting for the person: just asked, or asked again.
+    Open,
+    /// The person explained it or logged the spend; waiting for an officer.
+    Answered,
+    /// An officer accepted the answer (or found it not allowed).
+    Closed(Decision),
+}
+
+/// A statement query with everything said about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryThread<'a> {
+    pub entry: &'a Entry,
+    pub query: &'a StatementQuery,
+    /// Explanations and decisions about it, in the order they were recorded.
+    pub thread: Vec<&'a Entry>,
+    /// Spends logged in answer to it (not voided; corrections applied), oldest first.
+    pub logged: Vec<Active<'a>>,
+    pub status: QueryStatus,
 }
 
 /// A plan line's budget and spending in one budget period.
@@ -416,6 +439,46 @@ impl Ledger {
         self.entries.iter().map(|original| (original.id, History::take(original, &mut links))).collect()
     }
 
+    /// Every statement query, oldest first, with its answers and where it stands.
+    ///
+    /// The status follows the last thing recorded: an explanation or a spend logged in
+    /// answer makes it answered, an officer's question opens it again, and approved or not
+    /// allowed closes it.
+    pub fn queries(&self) -> Vec<QueryThread<'_>> {
+        let mut links = self.links();
+        let active = self.active();
+        let mut queries: Vec<QueryThread<'_>> = self
+            .entries
+            .iter()
+            .filter_map(|entry| match &entry.body {
+                EntryBody::StatementQuery(query) => {
+                    let thread = links.thread.remove(&entry.id).unwrap_or_default();
+                    let answers_this = |a: &&Active<'_>| a.spend().and_then(|s| s.answers) == Some(entry.id);
+                    let mut logged: Vec<Active<'_>> = active.iter().filter(answers_this).copied().collect();
+                    logged.sort_by_key(|a| recorded_order(&a.original));
+                    let mut said: Vec<(&Entry, Option<Decision>)> = thread
+                        .iter()
+                        .map(|e| match &e.body {
+                            EntryBody::ReviewDecision(d) => (*e, Some(d.decision)),
+                            _ => (*e, None),
+                        })
+                        .chain(logged.iter().map(|a| (a.original, None)))
+                        .collect();
+                    said.sort_by_key(|(e, _)| recorded_order(e));
+                    let status = said.last().map_or(QueryStatus::Open, |(_, decision)| match decision {
+                        None => QueryStatus::Answered,
+                        Some(Decision::Question) => QueryStatus::Open,
+                        Some(final_decision) => QueryStatus::Closed(*final_decision),
+                    });
+                    Some(QueryThread { entry, query, thread, logged, status })
+                }
+                _ => None,
+            })
+            .collect();
+        queries.sort_by_key(|q| recorded_order(&q.entry));
+        queries
+    }
+
     /// The active set, to ask several questions of.
     pub fn view(&self) -> View<'_> {
         View { active: self.active() }
@@ -513,6 +576,59 @@ mod tests {
 
     fn void(n: u128, of: u128) -> Entry {
         entry(n, EntryBody::Void(Void { voids: id(of), reason: "Logged twice".into() }))
+    }
+
+    fn query(n: u128, pence: i64) -> Entry {
+        let body = crate::entry::StatementQuery {
+            date: date!(2026 - 11 - 03),
+            amount: Money::from_pence(pence),
+            description: "TESCO STORES 2231".into(),
+            statement: "s1".into(),
+            line_no: 4,
+            note: String::new(),
+        };
+        let mut e = entry(n, EntryBody::StatementQuery(body));
+        e.recorded_at = datetime!(2026-11-22 08:00 UTC);
+        e
+    }
+
+    fn at(mut e: Entry, hour: u8) -> Entry {
+        e.recorded_at = datetime!(2026-11-22 00:00 UTC) + time::Duration::hours(hour.into());
+        e
+    }
+
+    #[test]
+    fn a_statement_query_is_open_until_answered_and_closed_by_an_officer() {
+        let decide = |decision, note: &str| EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision, note: note.into() });
+        let status = |entries: Vec<Entry>| {
+            let ledger = Ledger::from_entries(entries).unwrap();
+            let queries = ledger.queries();
+            assert_eq!(queries.len(), 1);
+            queries[0].status
+        };
+        assert_eq!(status(vec![query(40, -1_250)]), QueryStatus::Open);
+        let explained = at(entry(41, EntryBody::Explanation(Explanation { about: id(40), text: "Milk and bread for my PA's shift".into() })), 9);
+        assert_eq!(status(vec![query(40, -1_250), explained.clone()]), QueryStatus::Answered);
+        let asked_again = at(entry(42, decide(Decision::Question, "Was this for your support?")), 10);
+        assert_eq!(status(vec![query(40, -1_250), explained.clone(), asked_again.clone()]), QueryStatus::Open);
+        let approved = at(entry(43, decide(Decision::Approved, "")), 11);
+        // In any order of arrival.
+        assert_eq!(status(vec![approved, asked_again, explained, query(40, -1_250)]), QueryStatus::Closed(Decision::Approved));
+    }
+
+    #[test]
+    fn a_spend_logged_in_answer_answers_the_query_unless_voided() {
+        let mut body = spend_body(1_250);
+        body.answers = Some(id(40));
+        let logged = at(entry(41, EntryBody::Spend(body)), 9);
+        let ledger = Ledger::from_entries([query(40, -1_250), logged.clone(), spend(12, 500)]).unwrap();
+        let queries = ledger.queries();
+        assert_eq!(queries[0].status, QueryStatus::Answered);
+        assert_eq!(queries[0].logged.iter().map(|a| a.id()).collect::<Vec<_>>(), vec![id(41)]);
+        assert_eq!(ledger.balance(), Money::from_pence(-1_750), "a query moves no money; the spend does");
+        let voided = Ledger::from_entries([query(40, -1_250), logged, at(void(42, 41), 10)]).unwrap();
+        assert_eq!(voided.queries()[0].status, QueryStatus::Open);
+        assert!(voided.queries()[0].logged.is_empty());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! - [`money`]: pounds and pence. Strict parsing of what people type, formatting as
 //!   "£1,234.50", arithmetic that refuses to overflow. Never a float.
 //! - [`entry`]: the append-only records of an account (payments in, contributions,
-//!   spending, refunds, clawbacks, corrections, voids, reviews, explanations) and the checks
+//!   spending, refunds, clawbacks, corrections, voids, reviews, explanations, statement
+//!   queries) and the checks
 //!   every record must pass before anyone stores it.
 //! - [`ledger`]: folds a set of entries into what people see: the balance, spending, each
 //!   plan line's budget left, statements for any period, surplus above the contingency. The result depends only on the *set* of entries, not on the order they
@@ -35,9 +36,9 @@ pub mod rules;
 
 pub use entry::{
     AccountId, Author, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId,
-    Explanation, MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, Void,
+    Explanation, MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, StatementQuery, Void,
 };
-pub use ledger::{Active, History, Ledger, LineUsage, MonthFigures, Statement, Surplus, View};
+pub use ledger::{Active, History, Ledger, LineUsage, MonthFigures, QueryStatus, QueryThread, Statement, Surplus, View};
 pub use money::{Money, MoneyError};
 pub use plan::{Category, Outcome, OutcomeId, Period, PlanLine, PlanVersion, SupportPlan};
 pub use policy::{BannedCategory, CouncilPolicy, SafeguardingThresholds};

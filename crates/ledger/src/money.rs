@@ -103,6 +103,11 @@ impl Money {
         u32::try_from(i128::from(self.0) * 100 / i128::from(whole.0)).ok()
     }
 
+    /// The amount without its sign.
+    pub fn abs(self) -> Money {
+        Money(self.0.saturating_abs())
+    }
+
     /// Zero for negative amounts.
     pub fn at_least_zero(self) -> Money {
         if self.is_negative() { Money::ZERO } else { self }

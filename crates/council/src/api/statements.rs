@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tally_api::{
-    EntryBrief, LineMatchRequest, Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList,
-    StatementSummary, StatementView,
+    EntryBrief, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
+    StatementLineView, StatementList, StatementSummary, StatementView,
 };
 use tally_ledger::date::{iso_date, parse_iso_date};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
-use tally_ledger::{EntryId, Money};
+use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
 use uuid::Uuid;
 
-use super::workspace::{audit, council_account, Loaded};
+use super::workspace::{audit, council_account, store_council_entries, thread_items, Loaded};
 use crate::error::{ApiError, ApiJson};
 use crate::staff::Staff;
 use crate::statements::{self, Mapping};
@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/statements/{statement_id}", get(view))
         .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", post(set_match))
         .route("/council/accounts/{reference}/statements/{statement_id}/close", post(close))
+        .route("/council/accounts/{reference}/statements/{statement_id}/queries", post(ask))
+        .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision", post(decide_query))
 }
 
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
@@ -199,6 +201,18 @@ async fn set_match(
         return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
     }
     audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
+    let mut loaded = loaded;
+    // The line is accounted for: a question still waiting about it is closed, so the person
+    // is not left with something to answer.
+    let waiting = line.query.as_ref().filter(|q| q.status != "closed").map(|q| q.entry_id);
+    if let (Some(query), Some(_)) = (waiting, &entry) {
+        let note = "This payment now matches a record on your account, so nothing more is needed.".to_owned();
+        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision: Decision::Approved, note });
+        for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
+            loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+        }
+        audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: closed, as the line is matched")).await?;
+    }
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
@@ -219,6 +233,99 @@ async fn close(State(state): State<AppState>, staff: Staff, Path((reference, sta
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
+/// Asks the person about statement lines that match no record: each becomes a statement
+/// query on their account, which their wallet shows until they answer it.
+async fn ask(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id)): Path<(String, String)>,
+    ApiJson(request): ApiJson<QueryRequest>,
+) -> Result<(StatusCode, Json<StatementView>), ApiError> {
+    staff.allow_changes("ask people about statement lines")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let mut loaded = Loaded::read(&state, &row).await?;
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    if view.closed_by.is_some() {
+        return Err(ApiError::BadRequest("This statement is closed: its lines are settled.".to_owned()));
+    }
+    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
+    let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
+        view.lines.iter().filter(|l| askable(l)).collect()
+    } else {
+        let mut chosen = Vec::new();
+        for line_no in &request.lines {
+            let line = view
+                .lines
+                .iter()
+                .find(|l| l.line_no == *line_no)
+                .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
+            if line.entry.is_some() {
+                return Err(ApiError::BadRequest(format!("Line {line_no} matches a record already: there is nothing to ask.")));
+            }
+            if line.query.is_some() {
+                return Err(ApiError::BadRequest(format!("The person has been asked about line {line_no} already.")));
+            }
+            chosen.push(line);
+        }
+        chosen
+    };
+    if lines.is_empty() {
+        return Err(ApiError::BadRequest("Every line that matches no record has been asked about already.".to_owned()));
+    }
+    let note = request.note.trim().to_owned();
+    let bodies = lines
+        .iter()
+        .map(|line| {
+            EntryBody::StatementQuery(StatementQuery {
+                date: line.date,
+                amount: line.amount,
+                description: line.description.clone(),
+                statement: statement_id.clone(),
+                line_no: u32::try_from(line.line_no).unwrap_or(u32::MAX),
+                note: note.clone(),
+            })
+        })
+        .collect();
+    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
+    for stored in store_council_entries(&state, &staff, &row, bodies).await? {
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+    }
+    let detail = format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
+    audit(&state, &staff.row, Some(row.account_id), "statement query", &detail).await?;
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
+}
+
+/// An officer's decision on the person's answer to a statement query: accepted (approved),
+/// not allowed, or a further question (which opens it again on the wallet).
+async fn decide_query(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
+    ApiJson(request): ApiJson<QueryDecisionRequest>,
+) -> Result<(StatusCode, Json<StatementView>), ApiError> {
+    staff.allow_changes("record decisions on statement queries")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let mut loaded = Loaded::read(&state, &row).await?;
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    if view.closed_by.is_some() {
+        return Err(ApiError::BadRequest("This statement is closed: its lines are settled.".to_owned()));
+    }
+    let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    let query = line.query.as_ref().ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
+    let note = request.note.trim().to_owned();
+    let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone() });
+    for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+    }
+    let words = match request.decision {
+        Decision::Approved => "accepted the answer about",
+        Decision::Question => "asked again about",
+        Decision::NotAllowed => "marked not allowed",
+    };
+    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}")).await?;
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
+}
+
 /// The account's money records dated within a week either side of the statement's dates
 /// (card payments settle late).
 fn items_near(loaded: &Loaded, first: time::Date, last: time::Date) -> Vec<LedgerItem> {
@@ -236,12 +343,33 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
     let (first, last) = (date(&statement.first_date)?, date(&statement.last_date)?);
     let items = ledger_items(&loaded.ledger);
     let brief = |item: &LedgerItem| EntryBrief { entry_id: item.id, date: item.date, amount: item.amount, who: item.payee.clone() };
+    let queries = loaded.ledger.queries();
+    let query_of = |line_no: i64| -> Option<&QueryThread<'_>> {
+        queries.iter().rev().find(|q| q.query.statement == statement_id && i64::from(q.query.line_no) == line_no)
+    };
     let mut lines = Vec::new();
     let mut matched: Vec<EntryId> = Vec::new();
     for line in state.storage.statement_lines(statement_id).await? {
         let entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
         let entry = entry_id.and_then(|id| items.iter().find(|i| i.id == id)).map(brief);
         matched.extend(entry.as_ref().map(|e| e.entry_id));
+        let query = query_of(line.line_no).map(|q| LineQuery {
+            entry_id: q.entry.id,
+            status: match q.status {
+                QueryStatus::Open => "open",
+                QueryStatus::Answered => "answered",
+                QueryStatus::Closed(_) => "closed",
+            }
+            .to_owned(),
+            decision: match q.status {
+                QueryStatus::Closed(decision) => Some(decision),
+                _ => None,
+            },
+            asked_by: q.entry.author.name.clone(),
+            note: q.query.note.clone(),
+            thread: thread_items(&q.thread),
+            logged: q.logged.iter().filter_map(|a| items.iter().find(|i| i.id == a.id())).map(brief).collect(),
+        });
         lines.push(StatementLineView {
             line_no: line.line_no,
             date: date(&line.date)?,
@@ -252,7 +380,19 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
             state: if entry.is_none() && entry_id.is_some() { "none".to_owned() } else { line.state },
             entry,
             confidence: line.confidence,
+            query,
         });
+    }
+    // A spend the person logged in answer to a line's query, for the same amount, is
+    // proposed for that line (an officer confirms it).
+    for line in lines.iter_mut().filter(|l| l.entry.is_none()) {
+        let answer = line.query.as_ref().and_then(|q| q.logged.iter().find(|e| e.amount == line.amount && !matched.contains(&e.entry_id)));
+        if let Some(answer) = answer.cloned() {
+            matched.push(answer.entry_id);
+            line.entry = Some(answer);
+            line.state = "proposed".to_owned();
+            line.confidence = 100;
+        }
     }
     let unmatched_entries: Vec<EntryBrief> =
         items.iter().filter(|i| i.date >= first && i.date <= last && !matched.contains(&i.id)).map(brief).collect();
@@ -272,9 +412,17 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
     if proposed > 0 {
         open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
     }
-    let unmatched_lines = lines.iter().filter(|l| l.entry.is_none()).count();
-    if unmatched_lines > 0 {
-        open_points.push(format!("{unmatched_lines} statement lines match no logged record: ask the person about them."));
+    let unmatched = || lines.iter().filter(|l| l.entry.is_none());
+    let count = |status: Option<&str>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status.as_str()) == status).count();
+    let (not_asked, waiting, answered) = (count(None), count(Some("open")), count(Some("answered")));
+    if not_asked > 0 {
+        open_points.push(format!("{} no logged record: ask the person about {}.", lines_phrase(not_asked, "matches", "match"), if not_asked == 1 { "it" } else { "them" }));
+    }
+    if waiting > 0 {
+        open_points.push(format!("{} for the person's answer.", lines_phrase(waiting, "waits", "wait")));
+    }
+    if answered > 0 {
+        open_points.push(format!("{} the person's answer to read: accept it, or ask again.", lines_phrase(answered, "has", "have")));
     }
     if !unmatched_entries.is_empty() {
         open_points.push(format!("{} logged records in the period are not on the statement.", unmatched_entries.len()));
@@ -300,4 +448,9 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
             open_points,
         },
     })
+}
+
+/// "1 statement line matches", "3 statement lines match".
+fn lines_phrase(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 statement line {one}") } else { format!("{n} statement lines {many}") }
 }

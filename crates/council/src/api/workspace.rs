@@ -20,7 +20,7 @@ use tally_api::{
 use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::export::{self, AuditSheetFor};
 use tally_ledger::{
-    AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, ReviewDecision, Rules,
+    AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, QueryStatus, ReviewDecision, Rules,
     Severity, SupportPlan,
 };
 use time::{Date, OffsetDateTime};
@@ -870,20 +870,27 @@ fn problems<const N: usize>(fields: [(&str, Option<String>); N]) -> Vec<(String,
 /// Stores an entry written by the council (no device), as the signed-in member of staff,
 /// and gives it back.
 async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<Entry, ApiError> {
-    let entry = Entry {
-        id: EntryId(Uuid::now_v7()),
-        account: row.account_id,
-        author: Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None },
-        recorded_at: OffsetDateTime::now_utc(),
-        body,
-    };
-    entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut stored = store_council_entries(state, staff, row, vec![body]).await?;
+    Ok(stored.pop().expect("one entry was stored"))
+}
+
+/// Stores entries written by the council, all or none, and gives them back.
+pub(super) async fn store_council_entries(state: &AppState, staff: &Staff, row: &AccountRow, bodies: Vec<EntryBody>) -> Result<Vec<Entry>, ApiError> {
+    let author = Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None };
+    let entries: Vec<Entry> = bodies
+        .into_iter()
+        .map(|body| Entry { id: EntryId(Uuid::now_v7()), account: row.account_id, author: author.clone(), recorded_at: OffsetDateTime::now_utc(), body })
+        .collect();
+    for entry in &entries {
+        entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    }
+    let new = entries.iter().cloned().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
     state
         .storage
-        .store_entries(row.account_id, &[NewEntry::new(entry.clone())?], now_ms())
+        .store_entries(row.account_id, &new, now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
-    Ok(entry)
+    Ok(entries)
 }
 
 // --- shared -------------------------------------------------------------------------------
@@ -951,6 +958,18 @@ impl Loaded {
             n => exceptions.push(format!("{n} flagged spends to review")),
         }
         exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
+        let queries = self.ledger.queries();
+        let count = |status: QueryStatus| queries.iter().filter(|q| q.status == status).count();
+        match count(QueryStatus::Open) {
+            0 => {}
+            1 => exceptions.push("1 statement query waiting for the person's answer".to_owned()),
+            n => exceptions.push(format!("{n} statement queries waiting for the person's answer")),
+        }
+        match count(QueryStatus::Answered) {
+            0 => {}
+            1 => exceptions.push("1 answer to a statement query to read".to_owned()),
+            n => exceptions.push(format!("{n} answers to statement queries to read")),
+        }
         match open_statements {
             0 => {}
             1 => exceptions.push("1 statement not reconciled yet".to_owned()),
@@ -999,15 +1018,7 @@ impl Loaded {
                     Some(id) => lines.iter().find(|(l, _)| *l == id.0).map(|(_, name)| name.clone()).unwrap_or_else(|| id.0.clone()),
                     None => "Not in the plan".to_owned(),
                 };
-                let thread = history
-                    .thread
-                    .iter()
-                    .filter_map(|e| match &e.body {
-                        EntryBody::Explanation(x) => Some(ThreadItem { author: e.author.name.clone(), kind: "explanation".into(), decision: None, text: x.text.clone() }),
-                        EntryBody::ReviewDecision(d) => Some(ThreadItem { author: e.author.name.clone(), kind: "decision".into(), decision: Some(d.decision), text: d.note.clone() }),
-                        _ => None,
-                    })
-                    .collect();
+                let thread = thread_items(&history.thread);
                 Some(SpendView {
                     reference: self.row.reference.clone(),
                     person_name: self.row.person_name.clone(),
@@ -1039,6 +1050,18 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// Explanations and decisions, as the workspace shows them.
+pub(super) fn thread_items(thread: &[&Entry]) -> Vec<ThreadItem> {
+    thread
+        .iter()
+        .filter_map(|e| match &e.body {
+            EntryBody::Explanation(x) => Some(ThreadItem { author: e.author.name.clone(), kind: "explanation".into(), decision: None, text: x.text.clone() }),
+            EntryBody::ReviewDecision(d) => Some(ThreadItem { author: e.author.name.clone(), kind: "decision".into(), decision: Some(d.decision), text: d.note.clone() }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Approved and not allowed close a review; a question waits for the person's answer.
