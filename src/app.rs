@@ -476,7 +476,7 @@ impl Wallet {
             let page = client.pull(session, cursor).await?;
             let more = page.more;
             cursor = page.cursor;
-            self.note_storage(self.update_records(account, |r| r.merge_pulled(page.entries, page.cursor)).await);
+            self.note_storage(self.update_records(account, |r| r.merge_pulled(page.entries, page.unreadable, page.cursor)).await);
             if !more {
                 break;
             }
@@ -586,6 +586,18 @@ pub fn App() -> impl IntoView {
                         }}
                     </div>
                 </Show>
+                {move || match wallet.records.with(|r| r.unreadable) {
+                    0 => None,
+                    n => Some(view! {
+                        <div class="notice" role="status">
+                            <p>{if n == 1 {
+                                "The council has sent a record this version of Tally cannot show yet. It is kept safely on this device and will show once Tally updates.".to_owned()
+                            } else {
+                                format!("The council has sent {n} records this version of Tally cannot show yet. They are kept safely on this device and will show once Tally updates.")
+                            }}</p>
+                        </div>
+                    }),
+                }}
                 {move || wallet.storage_problem.get().map(|message| view! {
                     <div class="notice notice--warning" role="alert">
                         <p><strong>"Not saved on this device yet. "</strong>{message}</p>
@@ -605,6 +617,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/log") view=LogSpending/>
                             <Route path=path!("/history") view=History/>
                             <Route path=path!("/entries/:id") view=EntryDetail/>
+                            <Route path=path!("/questions/:id") view=crate::pages::query::QueryPage/>
                             <Route path=path!("/plan") view=PlanPage/>
                             <Route path=path!("/money-in") view=MoneyIn/>
                             <Route path=path!("/export") view=Export/>

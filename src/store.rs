@@ -96,6 +96,15 @@ pub struct Records {
     unsaved: BTreeSet<EntryId>,
     #[serde(skip)]
     cursor_unsaved: bool,
+    /// Records kept on the device that this version of Tally cannot read (sent by a newer
+    /// council, or written by a newer version): left untouched in storage, counted here so
+    /// the person can be told, and read by the version that understands them.
+    #[serde(skip)]
+    pub unreadable: usize,
+    /// Pulled records of a kind this version does not know, as the council sent them, not
+    /// yet written to the device: `(entry id, JSON)`.
+    #[serde(skip)]
+    aside_unsaved: Vec<(String, String)>,
 }
 
 impl PartialEq for Records {
@@ -111,11 +120,13 @@ impl PartialEq for Records {
 pub struct Changes {
     pub records: Vec<LocalRecord>,
     pub cursor: Option<i64>,
+    /// Records this version cannot read, to keep as they came: `(entry id, row JSON)`.
+    pub aside: Vec<(String, String)>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.cursor.is_none()
+        self.records.is_empty() && self.cursor.is_none() && self.aside.is_empty()
     }
 }
 
@@ -201,8 +212,22 @@ impl Records {
     }
 
     /// Takes in entries pulled from the council. An entry already known is now held by the
-    /// council; an unknown one is added as saved.
-    pub fn merge_pulled(&mut self, entries: Vec<Entry>, cursor: i64) {
+    /// council; an unknown one is added as saved. Entries of a kind this version cannot
+    /// read (`unreadable`, as sent) are kept aside on the device as they came, so the pull
+    /// goes on and a later version shows them; nothing is dropped.
+    pub fn merge_pulled(&mut self, entries: Vec<Entry>, unreadable: Vec<serde_json::Value>, cursor: i64) {
+        for raw in unreadable {
+            let id = match raw.get("id").and_then(serde_json::Value::as_str) {
+                Some(id) => id.to_owned(),
+                // Every council record has an id; one without is kept under its position.
+                None => format!("no-id-{cursor}-{}", self.aside_unsaved.len()),
+            };
+            let row = serde_json::json!({ "entry": raw, "delivery": { "state": "saved" } });
+            if !self.aside_unsaved.iter().any(|(kept, _)| *kept == id) {
+                self.aside_unsaved.push((id, row.to_string()));
+                self.unreadable += 1;
+            }
+        }
         for entry in entries {
             match self.index.get(&entry.id) {
                 Some(&at) => {
@@ -226,12 +251,13 @@ impl Records {
         Changes {
             records: self.unsaved.iter().filter_map(|id| self.find(*id).cloned()).collect(),
             cursor: self.cursor_unsaved.then_some(self.cursor),
+            aside: self.aside_unsaved.clone(),
         }
     }
 
     /// Whether anything is not yet written to the device.
     pub fn has_unsaved(&self) -> bool {
-        !self.unsaved.is_empty() || self.cursor_unsaved
+        !self.unsaved.is_empty() || self.cursor_unsaved || !self.aside_unsaved.is_empty()
     }
 
     /// Notes that `written` reached the device. A record changed again since that copy was
@@ -245,6 +271,7 @@ impl Records {
         if written.cursor == Some(self.cursor) {
             self.cursor_unsaved = false;
         }
+        self.aside_unsaved.retain(|kept| !written.aside.contains(kept));
     }
 
     /// Marks every record unsaved (when they move to another place on the device).
@@ -395,17 +422,33 @@ impl BrowserStore {
         let cursor = transaction.object_store(META_STORE)?.get(cursor_key(account))?.await?;
         crate::browser::measure("tally:read-rows", "tally:load-start");
         let mut records = Vec::with_capacity(rows.len());
+        let mut unreadable = 0;
         for row in rows {
             let Some(text) = row.as_string() else { continue };
             match serde_json::from_str::<LocalRecord>(&text) {
                 Ok(record) => records.push(record),
-                // Written by a newer version, or damaged: kept aside, never overwritten.
-                Err(_) => keep_unreadable(account, &text),
+                // A kind of record this version does not know yet (kept aside from a pull,
+                // or written by a newer version): left where it is, never overwritten, and
+                // read by a version that knows it.
+                Err(_) if is_record_row(&text) => unreadable += 1,
+                // Damaged: a copy is kept aside as well.
+                Err(_) => {
+                    keep_unreadable(account, &text);
+                    unreadable += 1;
+                }
             }
         }
         let cursor = cursor.and_then(|c| c.as_f64()).map(|c| c as i64).unwrap_or(0);
-        Ok(Records::from_stored(records, cursor))
+        let mut records = Records::from_stored(records, cursor);
+        records.unreadable = unreadable;
+        Ok(records)
     }
+}
+
+/// Whether a stored row has the shape of a record (an entry with an id, and its delivery),
+/// whatever kind of entry it holds.
+fn is_record_row(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|row| row["entry"]["id"].is_string() && row["delivery"].is_object())
 }
 
 /// Keeps a record this version cannot read in localStorage, so it is not lost.
@@ -481,6 +524,9 @@ impl LocalStore for BrowserStore {
             for record in &changes.records {
                 let text = serde_json::to_string(record).map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
                 rows.put(&JsValue::from_str(&text), Some(&record_key(account, record.entry.id)))?;
+            }
+            for (id, row) in &changes.aside {
+                rows.put(&JsValue::from_str(row), Some(&JsValue::from_str(&format!("{account}/{id}"))))?;
             }
             if let Some(cursor) = changes.cursor {
                 transaction.object_store(META_STORE)?.put(&JsValue::from_f64(cursor as f64), Some(&cursor_key(account)))?;

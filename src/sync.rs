@@ -6,6 +6,7 @@
 //! it.
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tally_api::{
     AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored, ReceiptsMissing,
     ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
@@ -85,15 +86,18 @@ impl SyncClient {
         Ok(profile)
     }
 
-    /// Fetches entries after the cursor.
-    pub async fn pull(&self, session: &Session, after: i64) -> Result<PullResponse, SyncError> {
+    /// Fetches entries after the cursor. Entries of a kind this version of Tally does not
+    /// know (a newer council) come back apart, as sent, to be kept aside: they never stop
+    /// the pull.
+    pub async fn pull(&self, session: &Session, after: i64) -> Result<PulledPage, SyncError> {
         let response = self
             .http
             .get(format!("{}/accounts/{}/entries?after={after}", self.base, session.account.account_id))
             .bearer_auth(&session.token)
             .send()
             .await;
-        read(response).await
+        let page: PullResponse<serde_json::Value> = read(response).await?;
+        Ok(PulledPage::from(page))
     }
 }
 
@@ -159,6 +163,29 @@ impl SyncClient {
             .to_owned();
         let bytes = response.bytes().await.map_err(|_| SyncError::Unreachable)?;
         Ok(Some((content_type, bytes.to_vec())))
+    }
+}
+
+/// One page of a pull, read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PulledPage {
+    pub entries: Vec<Entry>,
+    /// Entries this version cannot read, as the council sent them.
+    pub unreadable: Vec<serde_json::Value>,
+    pub cursor: i64,
+    pub more: bool,
+}
+
+impl From<PullResponse<serde_json::Value>> for PulledPage {
+    fn from(page: PullResponse<serde_json::Value>) -> PulledPage {
+        let (mut entries, mut unreadable) = (Vec::new(), Vec::new());
+        for value in page.entries {
+            match Entry::deserialize(&value) {
+                Ok(entry) => entries.push(entry),
+                Err(_) => unreadable.push(value),
+            }
+        }
+        PulledPage { entries, unreadable, cursor: page.cursor, more: page.more }
     }
 }
 

@@ -888,14 +888,11 @@ pub fn Statement() -> impl IntoView {
         let (reference, statement) = (reference(), statement());
         workspace.fetch(format!("/accounts/{reference}/statements/{statement}"), view_signal, |found: tally_api::StatementView| found);
     });
-    let act = move |path: String, body: Option<tally_api::LineMatchRequest>, done: String| {
+    // Every change on this page answers with the statement as it now is.
+    let act = move |path: String, body: serde_json::Value, done: String| {
         let csrf = workspace.csrf();
         spawn_local(async move {
-            let result = match body {
-                Some(body) => api::post::<tally_api::StatementView, _>(&path, &csrf, &body).await,
-                None => api::post::<tally_api::StatementView, _>(&path, &csrf, &()).await,
-            };
-            match result {
+            match api::post::<tally_api::StatementView, _>(&path, &csrf, &body).await {
                 Ok(found) => {
                     notice.say(done);
                     view_signal.set(Some(Ok(found)));
@@ -919,6 +916,8 @@ pub fn Statement() -> impl IntoView {
                 let can_change = workspace.can_change() && !closed;
                 let r = found.reconciliation.clone();
                 let unmatched = found.unmatched_entries.clone();
+                let not_asked = found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none()).count();
+                let queries_path = format!("{base}/queries");
                 view! {
                     <h1>{format!("Statement {} to {}", long_date(found.first_date), long_date(found.last_date))}</h1>
                     <p class="hint">{format!("{} · imported by {} on {}", found.format, found.imported_by, when(found.imported_ms))}</p>
@@ -942,9 +941,10 @@ pub fn Statement() -> impl IntoView {
                         }}
                         {(can_change && r.open_points.is_empty()).then(|| {
                             let path = format!("{base}/close");
-                            view! { <button type="button" class="button" on:click=move |_| act(path.clone(), None, "The period is closed and locked.".to_owned())>"Close the period"</button> }
+                            view! { <button type="button" class="button" on:click=move |_| act(path.clone(), serde_json::Value::Null, "The period is closed and locked.".to_owned())>"Close the period"</button> }
                         })}
                     </section>
+                    {(can_change && not_asked > 0).then(|| view! { <AskAll path=format!("{base}/queries") count=not_asked act=act/> })}
                     <section aria-labelledby="lines-heading">
                         <h2 id="lines-heading">"Statement lines"</h2>
                         <ul class="statement-lines" aria-labelledby="lines-heading">
@@ -959,21 +959,34 @@ pub fn Statement() -> impl IntoView {
                                 let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
                                 let line_path = format!("{base}/lines/{}", line.line_no);
                                 let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount).cloned().collect();
+                                let ask = (can_change && line.entry.is_none() && line.query.is_none()).then(|| {
+                                    let path = queries_path.clone();
+                                    let no = line.line_no;
+                                    view! {
+                                        <button type="button" class="button button--secondary"
+                                            on:click=move |_| act(path.clone(), serde_json::json!(tally_api::QueryRequest { lines: vec![no], note: String::new() }), format!("Line {no}: the person has been asked. They will see the question when their phone next syncs."))>
+                                            {format!("Ask the person about line {no}")}
+                                        </button>
+                                    }
+                                });
+                                let query = line.query.clone().map(|q| view! { <LineQueryView query=q line_no=line.line_no path=format!("{line_path}/query-decision") can_change=can_change act=act/> });
                                 view! {
                                     <li class="statement-line">
                                         <p><strong>{title}</strong></p>
                                         <p>{state}{matched.map(|m| format!(": {m}"))}</p>
+                                        {query}
+                                        {ask}
                                         {can_change.then(|| {
                                             let entry = line.entry.as_ref().map(|e| e.entry_id);
                                             let (confirm_path, unmatch_path) = (line_path.clone(), line_path.clone());
                                             view! {
                                                 {(line.state == "proposed").then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), Some(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
                                                         {format!("Confirm line {}", line.line_no)}
                                                     </button>
                                                 })}
                                                 {entry.is_some().then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(unmatch_path.clone(), Some(tally_api::LineMatchRequest { entry_id: None }), format!("Line {} unmatched.", line.line_no))>
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(unmatch_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: None }), format!("Line {} unmatched.", line.line_no))>
                                                         {format!("Unmatch line {}", line.line_no)}
                                                     </button>
                                                 })}
@@ -981,7 +994,7 @@ pub fn Statement() -> impl IntoView {
                                                     let path = line_path.clone();
                                                     let label = format!("Match line {} with {} to {} on {}", line.line_no, c.amount, c.who, long_date(c.date));
                                                     view! {
-                                                        <button type="button" class="button button--secondary" on:click=move |_| act(path.clone(), Some(tally_api::LineMatchRequest { entry_id: Some(c.entry_id) }), format!("Line {} matched.", line.line_no))>
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: Some(c.entry_id) }), format!("Line {} matched.", line.line_no))>
                                                             {label}
                                                         </button>
                                                     }
@@ -1004,6 +1017,105 @@ pub fn Statement() -> impl IntoView {
                 }.into_any()
             }
         }}
+    }
+}
+
+/// Asking the person about every statement line that matches no record, with an optional
+/// note they will read with each question.
+#[component]
+fn AskAll(path: String, count: usize, act: impl Fn(String, serde_json::Value, String) + Copy + 'static) -> impl IntoView {
+    let note = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!(tally_api::QueryRequest { lines: Vec::new(), note: note.get_untracked() });
+        act(path.clone(), body, "The person has been asked. They will see the questions when their phone next syncs.".to_owned());
+    };
+    let label = if count == 1 { "Ask the person about the line with no record".to_owned() } else { format!("Ask the person about all {count} lines with no record") };
+    view! {
+        <section aria-labelledby="ask-heading">
+            <h2 id="ask-heading">"Ask the person"</h2>
+            <p>"Lines with no logged record become questions in the person's wallet. They can log the spending they forgot (it is then proposed here for you to confirm) or explain it."</p>
+            <form on:submit=submit novalidate>
+                <div class="field">
+                    <label for="query-note">"Note to the person (optional)"</label>
+                    <textarea id="query-note" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" class="button">{label}</button>
+            </form>
+        </section>
+    }
+}
+
+/// A statement line's question to the person: where it stands, what they said, and the
+/// officer's decision on their answer.
+#[component]
+fn LineQueryView(
+    query: tally_api::LineQuery,
+    line_no: i64,
+    path: String,
+    can_change: bool,
+    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
+) -> impl IntoView {
+    let status = match (query.status.as_str(), query.decision) {
+        ("open", _) => "Asked the person: waiting for their answer".to_owned(),
+        ("answered", _) => "The person has answered: read it, then accept it or ask again".to_owned(),
+        (_, Some(Decision::NotAllowed)) => "Question closed: not allowed".to_owned(),
+        _ => "Question closed: answer accepted".to_owned(),
+    };
+    let again = RwSignal::new(String::new());
+    let note_id = format!("ask-again-{line_no}");
+    let decide = move |decision: Decision, note: String, done: String| {
+        act(path.clone(), serde_json::json!(tally_api::QueryDecisionRequest { decision, note }), done);
+    };
+    let decide_again = decide.clone();
+    let decide_accept = decide.clone();
+    let decide_not_allowed = decide;
+    let error = RwSignal::new(None::<String>);
+    let ask_again = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if again.with_untracked(|q| q.trim().is_empty()) {
+            error.set(Some("Write the question for the person".to_owned()));
+            return;
+        }
+        error.set(None);
+        decide_again(Decision::Question, again.get_untracked(), format!("Line {line_no}: your question has been sent to the person."));
+    };
+    let error_id = format!("ask-again-{line_no}-error");
+    let open = query.status != "closed";
+    view! {
+        <div class="line-query">
+            <p><strong>{status}</strong>{format!(" (asked by {})", query.asked_by)}</p>
+            {(!query.note.is_empty()).then(|| view! { <p class="hint">{format!("Note sent: {}", query.note)}</p> })}
+            {(!query.logged.is_empty()).then(|| view! {
+                <p>"Logged in answer: "{query.logged.iter().map(|e| format!("{} to {} on {}", e.amount.abs(), e.who, long_date(e.date))).collect::<Vec<_>>().join("; ")}</p>
+            })}
+            {(!query.thread.is_empty()).then(|| view! {
+                <ul class="thread">
+                    {query.thread.iter().map(|t| view! { <li><p class="hint">{t.author.clone()}</p><p>{t.text.clone()}</p></li> }).collect_view()}
+                </ul>
+            })}
+            {(can_change && open).then(|| view! {
+                <button type="button" class="button button--secondary"
+                    on:click=move |_| decide_accept(Decision::Approved, String::new(), format!("Line {line_no}: answer accepted."))>
+                    {format!("Accept the answer about line {line_no}")}
+                </button>
+                <button type="button" class="button button--secondary"
+                    on:click=move |_| decide_not_allowed(Decision::NotAllowed, String::new(), format!("Line {line_no}: marked not allowed."))>
+                    {format!("Mark line {line_no} not allowed")}
+                </button>
+                <form on:submit=ask_again novalidate>
+                    <div class="field" class:field--error=move || error.with(Option::is_some)>
+                        <label for=note_id.clone()>{format!("Further question about line {line_no}")}</label>
+                        {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{m}</p> })}
+                        <textarea id=note_id rows="2"
+                            aria-describedby=move || error.with(Option::is_some).then(|| format!("ask-again-{line_no}-error"))
+                            aria-invalid=move || error.with(Option::is_some).then_some("true")
+                            prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <button type="submit" class="button button--secondary">{format!("Ask again about line {line_no}")}</button>
+                </form>
+            })}
+        </div>
     }
 }
 

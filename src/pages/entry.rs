@@ -161,6 +161,9 @@ fn SpendDetails(details: Details) -> impl IntoView {
         <h1>{format!("{} to {}", spend.amount, spend.payee)}</h1>
         {details.voided.clone().map(|v| view! { <div class="notice" role="note"><p><strong>{v}</strong></p></div> })}
         {details.decision.clone().map(|d| view! { <p class="decision"><strong>{d}</strong></p> })}
+        {spend.answers.map(|query| view! {
+            <p><A href=format!("/questions/{query}")>"Logged in answer to a question from the council"</A></p>
+        })}
         <dl class="summary-list">
             {rows.into_iter().map(|(k, v)| view! { <div class="summary-list__row"><dt>{k}</dt><dd>{v}</dd></div> }).collect_view()}
         </dl>

@@ -1,9 +1,9 @@
 //! Home: whose account this is, the balance, what is left on each plan line this period,
-//! spending that needs an explanation, the sync state, and the way to log spending.
+//! the council's questions about statement payments, spending that needs an explanation, the sync state, and the way to log spending.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use tally_ledger::{Decision, EntryBody, Rules};
+use tally_ledger::{Decision, EntryBody, QueryStatus, Rules};
 
 use crate::app::{page_title, use_wallet};
 use crate::browser;
@@ -89,6 +89,7 @@ pub fn Home() -> impl IntoView {
             })
         })
     });
+    let questions = crate::pages::query::questions();
     // Home shows the most recent few; the rest are a tap away in History.
     let shown_to_explain = move || to_explain.with(|all| all.iter().rev().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
     let more_to_explain = move || to_explain.with(|all| all.len().saturating_sub(TO_EXPLAIN_SHOWN));
@@ -103,6 +104,18 @@ pub fn Home() -> impl IntoView {
             <p class="hint">"Money left in the account, including spending not yet sent to the council."</p>
             <A href="/log" attr:class="button">"Log spending"</A>
         </section>
+        <Show when=move || questions.with(|all| all.iter().any(|q| q.status == QueryStatus::Open))>
+            <section class="to-explain" aria-labelledby="questions-heading">
+                <h2 id="questions-heading">"Questions from the council"</h2>
+                <p>"Payments on your statement the council could not match to your spending:"</p>
+                <ul class="link-list">
+                    {move || questions.get().into_iter().filter(|q| q.status == QueryStatus::Open).map(|q| {
+                        let (href, status) = (format!("/questions/{}", q.id), q.status_text());
+                        view! { <li><A href=href>{q.what}</A><p class="hint">{status}</p></li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
         <Show when=move || to_explain.with(|all| !all.is_empty())>
             <section class="to-explain" aria-labelledby="to-explain-heading">
                 <h2 id="to-explain-heading">"Needs your explanation"</h2>

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use tally_ledger::date::{iso_date, long_date, parse_iso_date};
 use tally_ledger::entry::{MAX_NOTE_CHARS, MAX_TEXT_CHARS};
 use tally_ledger::{
-    EntryBody, Explanation, Flag, Money, OutcomeId, PaymentMethod, PlanLineId, Rules, Severity, Spend,
+    EntryBody, EntryId, Explanation, Flag, Money, OutcomeId, PaymentMethod, PlanLineId, Rules, Severity, Spend,
 };
 
 use crate::app::{page_title, use_wallet};
@@ -122,6 +122,19 @@ pub fn LogSpending() -> impl IntoView {
         authorisation: RwSignal::new(String::new()),
         note: RwSignal::new(String::new()),
     };
+    // Logging a payment the council asked about (`/log?answers=<query id>`): the form starts
+    // with what the statement says, and the spend is linked to the question.
+    let answering = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("answers")).and_then(|id| {
+        let id = EntryId(id.parse().ok()?);
+        wallet.ledger.with_untracked(|l| {
+            l.queries().iter().find(|q| q.entry.id == id && q.query.is_money_out()).map(|q| (id, q.query.clone()))
+        })
+    }));
+    if let Some((_, query)) = answering.get_untracked() {
+        inputs.amount.set(query.amount.abs().to_plain_string());
+        inputs.date.set(iso_date(query.date));
+        inputs.payee.set(query.description.clone());
+    }
     let explanation = RwSignal::new(String::new());
     let confirmed = RwSignal::new(false);
     let errors = RwSignal::new(FormErrors::default());
@@ -187,7 +200,15 @@ pub fn LogSpending() -> impl IntoView {
             errors.set(FormErrors { note: Some(format!("The explanation must be {MAX_NOTE_CHARS} characters or fewer.")), ..FormErrors::default() });
             return;
         }
-        let summary = format!("Saved {} to {} on {}.", spend.amount, spend.payee, long_date(spend.date));
+        let mut spend = spend;
+        spend.answers = answering.get_untracked().map(|(id, _)| id);
+        let summary = format!(
+            "Saved {} to {} on {}.{}",
+            spend.amount,
+            spend.payee,
+            long_date(spend.date),
+            if spend.answers.is_some() { " It is sent to the council as your answer to their question." } else { "" }
+        );
         let Some(entry) = wallet.new_entry(EntryBody::Spend(spend)) else { return };
         if let Err(problem) = entry.check() {
             errors.set(FormErrors { amount: Some(problem.to_string()), ..FormErrors::default() });
@@ -208,6 +229,7 @@ pub fn LogSpending() -> impl IntoView {
         inputs.outcome.set(String::new());
         inputs.receipts.set(Vec::new());
         confirmed.set(false);
+        answering.set(None);
     };
 
     let field_error = move |pick: fn(&FormErrors) -> Option<String>| Signal::derive(move || errors.with(pick));
@@ -217,6 +239,16 @@ pub fn LogSpending() -> impl IntoView {
         <section aria-labelledby="log-spending-heading">
             <h2 id="log-spending-heading" class="visually-hidden">"Log spending"</h2>
             <ErrorSummary errors=Signal::derive(move || errors.with(FormErrors::list))/>
+            {move || answering.get().map(|(_, query)| view! {
+                <div class="notice" role="note">
+                    <p>{format!(
+                        "You are logging the payment your council asked about: {} to {} on {}. Check the details, then save.",
+                        query.amount.abs(),
+                        query.description,
+                        long_date(query.date)
+                    )}</p>
+                </div>
+            })}
             <div class="confirmation" role="status" aria-live="polite">
                 {move || saved.get().map(|(summary, href)| view! {
                     <p>{summary}" "<A href=href>"See what you logged"</A></p>

@@ -11,3 +11,4 @@ pub mod log;
 pub mod money_in;
 pub mod pair;
 pub mod plan;
+pub mod query;

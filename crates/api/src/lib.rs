@@ -119,9 +119,12 @@ impl PushStatus {
 }
 
 /// `GET /api/v1/accounts/{account_id}/entries?after=<cursor>`.
+///
+/// Generic over the entry so a client can read each entry on its own (`serde_json::Value`)
+/// and keep aside the kinds it does not know rather than fail the whole page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PullResponse {
-    pub entries: Vec<Entry>,
+pub struct PullResponse<E = Entry> {
+    pub entries: Vec<E>,
     /// Pass as `after` next time. Opaque to clients.
     pub cursor: i64,
     /// Whether more entries are waiting after this page.
