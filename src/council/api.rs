@@ -43,6 +43,25 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
     read(reqwest::Client::new().get(url(path)).send().await).await
 }
 
+/// A file the council makes (a CSV export): its name, from the answer's
+/// `Content-Disposition`, and its text.
+pub async fn get_file(path: &str) -> Result<(String, String), Problem> {
+    let response = reqwest::Client::new().get(url(path)).send().await.map_err(|_| Problem::Offline)?;
+    if !response.status().is_success() {
+        return Err(refusal(response).await);
+    }
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("filename=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap_or("export.csv")
+        .to_owned();
+    let text = response.text().await.map_err(|_| Problem::Offline)?;
+    Ok((name, text))
+}
+
 /// A change: sent with the CSRF token.
 pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<T, Problem> {
     let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).json(body).send().await;

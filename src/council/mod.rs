@@ -144,6 +144,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/staff") view=pages::StaffPage/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                             <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
+                            <Route path=path!("/council/accounts/:reference/audit-sheet") view=pages::AuditSheet/>
                         </Routes>
                     }.into_any(),
                 }}

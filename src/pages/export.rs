@@ -11,21 +11,6 @@ use crate::app::{page_title, use_wallet};
 use crate::browser;
 use crate::components::field::TextField;
 
-/// Offers `text` to the person as a file to save.
-fn download(filename: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(filename);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)
-}
-
 #[component]
 pub fn Export() -> impl IntoView {
     page_title("Statement and export");
@@ -71,7 +56,7 @@ pub fn Export() -> impl IntoView {
         // The byte order mark lets spreadsheet programs read "£" and accents correctly.
         let text = format!("\u{FEFF}{}", to_csv(&rows));
         let name = format!("tally-{reference}-{}-to-{}.csv", iso_date(start), iso_date(end));
-        download_problem.set(download(&name, "text/csv;charset=utf-8", &text).err().map(|_| {
+        download_problem.set(browser::save_file(&name, "text/csv;charset=utf-8", &text).err().map(|_| {
             "This browser could not save the file. Try printing the statement instead.".to_owned()
         }));
     };

@@ -175,3 +175,40 @@ test('a new support plan from the council reaches the phone when it next syncs',
   await wallet.goTo('Log spending');
   await expect(wallet.form.getByLabel('Support plan line').getByRole('option', { name: 'Help in the garden' })).toHaveCount(1);
 });
+
+test('a record of a kind this version does not know is kept aside on the phone and does not stop sync', async ({ page, council, wallet }) => {
+  // A newer council sends a kind of record this wallet has never heard of, with the others.
+  let sent = false;
+  await page.route('**/api/v1/accounts/*/entries?after=*', async (route: Route) => {
+    if (route.request().method() !== 'GET' || sent) return route.continue();
+    const response = await route.fetch();
+    const page = await response.json();
+    const model = page.entries[0];
+    page.entries.push({ ...model, id: '01900000-0000-7000-8000-00000000f00d', body: { type: 'future_kind', detail: 'from a newer council' } });
+    sent = true;
+    await route.fulfill({ response, json: page });
+  });
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  expect(sent).toBe(true);
+  const kept = page.getByRole('status').filter({ hasText: 'The council has sent a record this version of Tally cannot show yet' });
+  await expect(kept).toBeVisible();
+  // The records it could read are all there.
+  await expect(wallet.balance).toContainText('£1,480.00');
+
+  // It is still on the device after a reload, and sync goes on past it.
+  await page.reload();
+  await expect(kept).toBeVisible();
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await wallet.logSpend({ amount: '5', payee: 'Corner Shop', planLine: 'Day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+  const stored = await page.evaluate(() => new Promise<string | undefined>((resolve) => {
+    const open = indexedDB.open('tally-records');
+    open.onsuccess = () => {
+      const rows = open.result.transaction('records').objectStore('records').getAll();
+      rows.onsuccess = () => resolve((rows.result as string[]).find((row) => row.includes('future_kind')));
+    };
+  }));
+  expect(JSON.parse(stored!).entry.body).toEqual({ type: 'future_kind', detail: 'from a newer council' });
+});

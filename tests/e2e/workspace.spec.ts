@@ -176,6 +176,16 @@ test('an officer records money in and a surplus recovery that reach the phone, a
   expect(sheet).toContain('Total in,1532.00\r\n');
   expect(sheet).toContain('Total out,32.00\r\n');
   expect(sheet).toContain('Closing balance,1500.00\r\n');
+  await expect(exports.getByRole('status')).toContainText(`Downloaded ${name}`);
+
+  // The same sheet as a page to read or print.
+  await exports.getByRole('link', { name: 'Open the audit sheet for this account to read or print' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: /^Audit sheet: Alex Morgan \(DP-000001\)/ })).toBeVisible();
+  await expect(officer.getByRole('main')).toContainText('Closing balance£1,500.00');
+  const sheetLines = officer.getByRole('table', { name: /^Transactions/ }).getByRole('row');
+  await expect(sheetLines.filter({ hasText: 'Agreed at the review' })).toContainText('32.00');
+  await expect(officer.getByRole('button', { name: 'Print the audit sheet' })).toBeVisible();
+  await checkAccessibility(officer);
 
   // The person's phone: £1,480 + £52 − £32.
   await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
@@ -252,6 +262,79 @@ test('an officer imports a bank statement: problems are named by line and column
   await expect(sunrise).toContainText('Matched (confirmed): -£45.00 to Sunrise Day Centre');
   await officer.getByRole('link', { name: 'Back to account DP-000001' }).click();
   await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('statement imported');
+  await officer.context().close();
+});
+
+test('a statement line with no record becomes a question in the person\'s wallet, answered by logging the spending or explaining', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const statements = officer.getByRole('region', { name: 'Statements' });
+  const file = readFileSync(join(__dirname, '..', 'fixtures', 'statements', 'bank-statement.csv'), 'utf8');
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'november.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await statements.getByRole('button', { name: 'Import and match' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 1 November 2026 to 12 November 2026' })).toBeVisible();
+  const lines = officer.getByRole('list', { name: 'Statement lines' }).getByRole('listitem');
+  const shop = lines.filter({ hasText: 'CORNER SHOP' });
+  const taxis = lines.filter({ hasText: 'CITY TAXIS LTD' });
+  await shop.getByRole('button', { name: 'Ask the person about line 6' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Line 6: the person has been asked' })).toBeVisible();
+  await expect(shop).toContainText('Asked the person: waiting for their answer');
+  await taxis.getByRole('button', { name: 'Ask the person about line 4' }).click();
+  await expect(taxis).toContainText('Asked the person: waiting for their answer');
+  await checkAccessibility(officer);
+
+  // The person sees both questions at home and answers the first by logging the spending.
+  await wallet.syncNow();
+  const questions = wallet.page.getByRole('region', { name: 'Questions from the council' });
+  await expect(questions.getByRole('link')).toHaveCount(2, { timeout: 20_000 });
+  await questions.getByRole('link', { name: '£8.75 paid to CORNER SHOP on 12 November 2026' }).click();
+  await expect(wallet.heading('A question from the council')).toBeVisible();
+  await expect(wallet.page.getByRole('main')).toContainText('Waiting for your answer');
+  await wallet.page.getByRole('link', { name: 'Log this spending' }).click();
+  await expect(wallet.heading('Log spending')).toBeVisible();
+  await expect(wallet.form.getByRole('note')).toContainText('You are logging the payment your council asked about: £8.75 to CORNER SHOP on 12 November 2026');
+  await expect(wallet.form.getByLabel('Amount')).toHaveValue('8.75');
+  await expect(wallet.form.getByLabel('Date')).toHaveValue('2026-11-12');
+  await expect(wallet.form.getByLabel('Who was paid')).toHaveValue('CORNER SHOP');
+  await wallet.form.getByLabel('Support plan line').selectOption({ label: 'Day centre' });
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.saved).toContainText('It is sent to the council as your answer to their question.');
+
+  // The second, money the person cannot match to spending: they explain it.
+  await wallet.goTo('Home');
+  await questions.getByRole('link', { name: '£12.50 paid to CITY TAXIS LTD on 5 November 2026' }).click();
+  await wallet.page.getByRole('button', { name: 'Send answer' }).click();
+  await expect(wallet.page.getByText('Write your answer: what the payment was for.')).toBeVisible();
+  await wallet.page.getByLabel('Your answer').fill('A taxi to the day centre when the bus did not come.');
+  await wallet.page.getByRole('button', { name: 'Send answer' }).click();
+  await expect(wallet.page.getByRole('status').filter({ hasText: 'Your answer is saved' })).toBeVisible();
+  await expect(wallet.page.getByRole('main')).toContainText('Answered: waiting for the council to read it');
+  await checkAccessibility(wallet.page);
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+
+  // The officer sees the spending proposed for the line, and the explanation.
+  await officer.reload();
+  await expect(shop).toContainText('The person has answered');
+  await expect(shop).toContainText('Proposed match: please check: -£8.75 to CORNER SHOP on 12 November 2026');
+  await shop.getByRole('button', { name: 'Confirm line 6' }).click();
+  await expect(shop).toContainText('Matched (confirmed)');
+  await expect(shop).toContainText('Question closed: answer accepted');
+  await expect(taxis).toContainText('A taxi to the day centre when the bus did not come.');
+  await taxis.getByRole('button', { name: 'Ask again about line 4' }).click();
+  await expect(taxis.getByText('Write the question for the person')).toBeVisible();
+  await taxis.getByRole('button', { name: 'Accept the answer about line 4' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Line 4: answer accepted.' })).toBeVisible();
+  await expect(taxis).toContainText('Question closed: answer accepted');
+
+  // Back on the phone, both questions are closed and gone from home.
+  await wallet.goTo('Home');
+  await wallet.syncNow();
+  await expect(questions).toHaveCount(0, { timeout: 20_000 });
   await officer.context().close();
 });
 

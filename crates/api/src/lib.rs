@@ -435,6 +435,21 @@ pub struct LineQuery {
     pub logged: Vec<EntryBrief>,
 }
 
+/// `GET /api/v1/council/accounts/{reference}/audit-sheet?from=&to=`: the audit sheet of
+/// one account and period, for the printable page (the same sheet as the CSV).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSheetView {
+    pub person_name: String,
+    pub reference: String,
+    pub from: time::Date,
+    pub to: time::Date,
+    /// `(name, value)`: money as "£1,234.50".
+    pub header: Vec<(String, String)>,
+    pub columns: Vec<String>,
+    /// Each line's cells, in the order of `columns`; amounts as plain digits ("12.50").
+    pub lines: Vec<Vec<String>>,
+}
+
 /// `POST /api/v1/council/accounts/{reference}/statements/{statement_id}/queries`: ask the
 /// person about statement lines that match no record (the ones named, or every such line
 /// not asked about yet when none are named).

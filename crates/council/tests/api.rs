@@ -922,6 +922,16 @@ async fn money_scenario(storage: &Storage) {
     assert!(lines.iter().any(|l| l.contains("Council (clawback),Agreed at review,,100.00")), "{sheet}");
     let bad_period = client.staff(Method::GET, &format!("{account}/audit-sheet.csv?from=2026-12-01&to=2026-01-01"), &officer, false, None).await;
     assert_eq!(bad_period.status, StatusCode::BAD_REQUEST);
+    // The same sheet for the printable page: the header with money as people read it.
+    let page = client.staff(Method::GET, &format!("{account}/audit-sheet?from=2026-01-01&to=2030-12-31"), &auditor, false, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.body["header"][6], json!(["Closing balance", "£1,407.00"]));
+    assert_eq!(page.body["columns"][7], "Query or decision");
+    let rows = page.body["lines"].as_array().unwrap();
+    assert_eq!(rows.len(), lines.iter().skip_while(|l| !l.starts_with("Date,")).skip(1).filter(|l| !l.is_empty()).count());
+    assert!(rows.iter().any(|r| r[1] == "Sunrise Day Centre" && r[4] == "25.00"), "{}", page.body);
+    let (status, _) = client.send_bytes(Method::GET, &format!("{account}/audit-sheet"), &device.token, "", Vec::new()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Every account's transactions, for the finance system, with the account in front.
     let all = staff_text(&client, "/api/v1/council/transactions.csv?from=2026-01-01&to=2030-12-31", &officer).await;
@@ -931,7 +941,7 @@ async fn money_scenario(storage: &Storage) {
     assert!(all_lines.iter().any(|l| l.starts_with("DP-000002,Pat Morgan,")), "{all}");
     let detail = client.staff(Method::GET, &account, &officer, false, None).await;
     let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["audit sheet exported", "surplus recovered", "money in"]);
+    assert_eq!(actions, vec!["audit sheet viewed", "audit sheet exported", "surplus recovered", "money in"]);
 }
 
 /// A CSV download from the workspace, as text.

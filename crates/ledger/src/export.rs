@@ -107,12 +107,37 @@ pub struct AuditSheetFor<'a> {
     pub to: Date,
 }
 
-/// The audit sheet councils use, for one account and period, as CSV: a header block
-/// (person, council reference, audit period, opening balance, total in, total out,
-/// closing balance, amount allowed to be retained, surplus, amount to recover), a blank
-/// line, then one line per transaction (date, payee, description, amount in, amount out,
-/// support plan line, receipt present, query or decision).
-pub fn audit_sheet_csv(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> String {
+/// The audit sheet councils use, for one account and period: a header block (person,
+/// council reference, audit period, opening balance, total in, total out, closing balance,
+/// amount allowed to be retained, surplus, recovered, amount to recover), then one line per
+/// transaction (date, payee, description, amount in, amount out, support plan line, receipt
+/// present, query or decision). Shown on a printable page and saved as CSV.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditSheet {
+    /// `(name, value as in the CSV, value as shown: money as "£1,234.50")`.
+    pub header: Vec<(&'static str, String, String)>,
+    /// Each line's cells, in the order of [`AUDIT_LINE_HEADER`]; amounts as plain digits.
+    pub lines: Vec<[String; 8]>,
+}
+
+impl AuditSheet {
+    /// The sheet as CSV: the header block, a blank line, the column names, the lines.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        for (name, value, _) in &self.header {
+            push_record(&mut out, [name.to_string(), value.clone()].into_iter());
+        }
+        out.push_str("\r\n");
+        push_record(&mut out, AUDIT_LINE_HEADER.iter().map(|h| h.to_string()));
+        for line in &self.lines {
+            push_record(&mut out, line.iter().cloned());
+        }
+        out
+    }
+}
+
+/// The [`AuditSheet`] of one account and period.
+pub fn audit_sheet(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> AuditSheet {
     let statement = ledger.statement(sheet.from, sheet.to);
     let surplus = ledger.view().surplus(plan, policy, sheet.to);
     // Surplus is worked out on the closing balance of the period.
@@ -123,41 +148,40 @@ pub fn audit_sheet_csv(ledger: &Ledger, plan: &SupportPlan, policy: &crate::poli
         .filter(|a| matches!(a.body, EntryBody::Clawback(_)))
         .fold(Money::ZERO, |total, a| total.checked_add(-a.amount).unwrap_or(total));
     let to_recover = above;
-    let mut out = String::new();
-    let figure = |m: Money| m.to_plain_string();
-    let header: [(&str, String); 11] = [
-        ("Person", sheet.person.to_owned()),
-        ("Council reference", sheet.reference.to_owned()),
-        ("Audit period", format!("{} to {}", iso_date(sheet.from), iso_date(sheet.to))),
-        ("Opening balance", figure(statement.opening)),
-        ("Total in", figure(statement.money_in)),
-        ("Total out", figure(statement.money_out)),
-        ("Closing balance", figure(statement.closing)),
-        ("Allowed to be retained", figure(surplus.allowed)),
-        ("Surplus", figure(above)),
-        ("Recovered in the period", figure(recovered)),
-        ("Amount to recover", figure(to_recover)),
+    let text = |name: &'static str, value: String| (name, value.clone(), value);
+    let money = |name: &'static str, m: Money| (name, m.to_plain_string(), m.to_string());
+    let header = vec![
+        text("Person", sheet.person.to_owned()),
+        text("Council reference", sheet.reference.to_owned()),
+        text("Audit period", format!("{} to {}", iso_date(sheet.from), iso_date(sheet.to))),
+        money("Opening balance", statement.opening),
+        money("Total in", statement.money_in),
+        money("Total out", statement.money_out),
+        money("Closing balance", statement.closing),
+        money("Allowed to be retained", surplus.allowed),
+        money("Surplus", above),
+        money("Recovered in the period", recovered),
+        money("Amount to recover", to_recover),
     ];
-    for (name, value) in header {
-        push_record(&mut out, [name.to_owned(), value].into_iter());
-    }
-    out.push_str("\r\n");
-    push_record(&mut out, AUDIT_LINE_HEADER.iter().map(|h| h.to_string()));
-    for row in statement_rows(ledger, plan, sheet.from, sheet.to) {
-        let money = |m: Option<Money>| m.map(Money::to_plain_string).unwrap_or_default();
-        let receipt = match row.receipt {
-            Some(true) => "Yes",
-            Some(false) => "No",
-            None => "",
-        };
-        let who = if row.kind == "Spend" { row.who.clone() } else { format!("{} ({})", row.who, row.kind.to_lowercase()) };
-        push_record(
-            &mut out,
-            [iso_date(row.date), who, row.description, money(row.money_in), money(row.money_out), row.plan_line, receipt.to_owned(), row.status]
-                .into_iter(),
-        );
-    }
-    out
+    let lines = statement_rows(ledger, plan, sheet.from, sheet.to)
+        .into_iter()
+        .map(|row| {
+            let amount = |m: Option<Money>| m.map(Money::to_plain_string).unwrap_or_default();
+            let receipt = match row.receipt {
+                Some(true) => "Yes",
+                Some(false) => "No",
+                None => "",
+            };
+            let who = if row.kind == "Spend" { row.who.clone() } else { format!("{} ({})", row.who, row.kind.to_lowercase()) };
+            [iso_date(row.date), who, row.description, amount(row.money_in), amount(row.money_out), row.plan_line, receipt.to_owned(), row.status]
+        })
+        .collect();
+    AuditSheet { header, lines }
+}
+
+/// [`audit_sheet`] as CSV.
+pub fn audit_sheet_csv(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> String {
+    audit_sheet(ledger, plan, policy, sheet).to_csv()
 }
 
 /// The column names of an audit sheet's lines.

@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/payment-schedules", post(add_schedule))
         .route("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", post(stop_schedule))
         .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
+        .route("/council/accounts/{reference}/audit-sheet", get(audit_sheet_page))
         .route("/council/transactions.csv", get(transactions))
         .route("/council/accounts/{reference}/receipts/{sha256}", get(receipt_photo))
         .route("/council/staff", get(list_staff).post(add_staff))
@@ -822,6 +823,24 @@ async fn audit_sheet(State(state): State<AppState>, staff: Staff, Path(reference
     let csv = export::audit_sheet_csv(&loaded.ledger, &loaded.plan, &loaded.policy, sheet);
     audit(&state, &staff.row, Some(row.account_id), "audit sheet exported", &format!("{} to {}", iso_date(from), iso_date(to))).await?;
     Ok(csv_download(&format!("audit-sheet-{}-{}-to-{}.csv", row.reference, iso_date(from), iso_date(to)), csv))
+}
+
+/// The audit sheet for the printable page: the same sheet as the CSV, as figures.
+async fn audit_sheet_page(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>, Query(period): Query<Period>) -> Result<Json<tally_api::AuditSheetView>, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let (from, to) = period.dates()?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let sheet = export::audit_sheet(&loaded.ledger, &loaded.plan, &loaded.policy, AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to });
+    audit(&state, &staff.row, Some(row.account_id), "audit sheet viewed", &format!("{} to {}", iso_date(from), iso_date(to))).await?;
+    Ok(Json(tally_api::AuditSheetView {
+        person_name: row.person_name.clone(),
+        reference: row.reference.clone(),
+        from,
+        to,
+        header: sheet.header.into_iter().map(|(name, _, shown)| (name.to_owned(), shown)).collect(),
+        columns: export::AUDIT_LINE_HEADER.iter().map(|c| (*c).to_owned()).collect(),
+        lines: sheet.lines.into_iter().map(Vec::from).collect(),
+    }))
 }
 
 async fn transactions(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Response, ApiError> {
