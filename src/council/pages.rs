@@ -443,6 +443,21 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                 <PairingCode reference=reference.clone() on_change/>
             </Show>
         </section>
+        <section aria-labelledby="sync-history-heading">
+            <h2 id="sync-history-heading">"Sync history"</h2>
+            {if account.sync_history.is_empty() {
+                view! { <p>"No device has sent records yet."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="hint">"When the person's devices last sent new records, newest first."</p>
+                    <ol class="audit">
+                        {account.sync_history.iter().map(|event| view! {
+                            <li>{format!("{} · {} · {}", when(event.at_ms), event.device_label, if event.records == 1 { "1 new record".to_owned() } else { format!("{} new records", event.records) })}</li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
         <section aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit trail"</h2>
             {if account.audit.is_empty() {

@@ -277,8 +277,20 @@ pub struct AccountDetail {
     pub schedules: Vec<ScheduleView>,
     pub spends: Vec<SpendView>,
     pub devices: Vec<DeviceView>,
+    /// The latest times the person's devices sent records, newest first.
+    #[serde(default)]
+    pub sync_history: Vec<SyncEvent>,
     /// Newest first.
     pub audit: Vec<AuditLine>,
+}
+
+/// One delivery of records from a device: when the council received them and how many
+/// were new.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncEvent {
+    pub at_ms: i64,
+    pub device_label: String,
+    pub records: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -842,6 +842,21 @@ impl Storage {
             .await?)
     }
 
+    /// The latest deliveries of records from the account's devices, newest first: `(when,
+    /// device label, new records)`. A push stores its records at one time, so each group is
+    /// one delivery (or several in the same millisecond).
+    pub async fn sync_history(&self, account_id: AccountId, limit: i64) -> anyhow::Result<Vec<(i64, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT e.received_at_ms, d.label, COUNT(*) FROM entry e JOIN device d ON d.device_id = e.device_id \
+             WHERE e.account_id = $1 GROUP BY e.received_at_ms, d.device_id, d.label ORDER BY e.received_at_ms DESC, d.label LIMIT $2",
+        )
+        .bind(account_id.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))).collect()
+    }
+
     /// Every entry of an account, in the order the council received them.
     pub async fn all_entries(&self, account_id: AccountId) -> anyhow::Result<Vec<Entry>> {
         let rows = self.entries_after(account_id, 0, i64::MAX).await?;

@@ -859,6 +859,13 @@ async fn review_flow_scenario(storage: &Storage) {
     let audit: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(audit, vec!["review decision", "review decision"]);
     assert_eq!(detail.body["devices"].as_array().unwrap().len(), 1);
+    // The sync history: each delivery from the phone, adding up to what it sent.
+    let history = detail.body["sync_history"].as_array().unwrap();
+    assert!(!history.is_empty(), "{}", detail.body);
+    assert!(history.iter().all(|e| e["device_label"] == detail.body["devices"][0]["label"]));
+    assert!(history.windows(2).all(|w| w[0]["at_ms"].as_i64() >= w[1]["at_ms"].as_i64()), "newest first");
+    let delivered: i64 = history.iter().map(|e| e["records"].as_i64().unwrap()).sum();
+    assert_eq!(delivered, detail.body["devices"][0]["records"].as_i64().unwrap());
     // Only spending can be decided on.
     let not_spend = json!({"about": explanation.id, "decision": "approved"});
     assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(not_spend)).await.status, StatusCode::NOT_FOUND);

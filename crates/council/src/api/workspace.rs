@@ -32,6 +32,9 @@ use crate::staff::{self, Role, Staff};
 use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow};
 use crate::{now_ms, AppState};
 
+/// How many of the latest deliveries from devices the account page lists.
+const SYNC_HISTORY_SHOWN: i64 = 20;
+
 /// An account not heard from for this long is listed as an exception.
 const NOT_SYNCED_DAYS: i64 = 14;
 
@@ -593,7 +596,14 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
         .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
         .collect();
     let schedules = schedule_views(&state, row.account_id).await?;
-    Ok(Json(AccountDetail { summary: loaded.summary(&state).await?, plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, audit }))
+    let sync_history = state
+        .storage
+        .sync_history(row.account_id, SYNC_HISTORY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|(at_ms, device_label, records)| tally_api::SyncEvent { at_ms, device_label, records })
+        .collect();
+    Ok(Json(AccountDetail { summary: loaded.summary(&state).await?, plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, sync_history, audit }))
 }
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
