@@ -50,13 +50,13 @@ pub fn SyncStatusPanel() -> impl IntoView {
     };
 
     view! {
-        <div class="sync-status" class:sync-status--waiting={move || waiting() > 0}>
+        <section class="sync-status" class:sync-status--waiting={move || waiting() > 0} aria-label="Sync with the council">
             <p role="status" aria-live="polite" class="sync-status__text">{message}</p>
             {move || button().map(|label| view! {
                 <button type="button" class="button button--secondary" on:click=move |_| wallet.sync_now()>
                     {label}
                 </button>
             })}
-        </div>
+        </section>
     }
 }

@@ -81,10 +81,11 @@ impl Question {
     }
 }
 
-/// Every statement query on the account shown, oldest first.
-pub fn questions() -> Signal<Vec<Question>> {
+/// Every statement query on the account shown, oldest first (worked out once per change of
+/// the records).
+pub fn questions() -> Memo<Vec<Question>> {
     let wallet = use_wallet();
-    Signal::derive(move || wallet.ledger.with(|l| l.queries().iter().map(Question::from_thread).collect()))
+    Memo::new(move |_| wallet.ledger.with(|l| l.queries().iter().map(Question::from_thread).collect()))
 }
 
 #[component]

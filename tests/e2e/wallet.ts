@@ -22,9 +22,9 @@ export class Wallet {
     return this.page.getByRole('region', { name: 'Balance' });
   }
 
-  /** The always-visible sync state. */
+  /** The sync state, on Home. */
   get syncStatus(): Locator {
-    return this.page.getByRole('status').filter({ hasText: /council|waiting/ }).first();
+    return this.page.getByRole('region', { name: 'Sync with the council' }).getByRole('status');
   }
 
   /** Asks for a sync round: "Try now" when something waits or failed, "Check now" when

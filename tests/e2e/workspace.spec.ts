@@ -176,7 +176,7 @@ test('an officer records money in and a surplus recovery that reach the phone, a
   expect(sheet).toContain('Total in,1532.00\r\n');
   expect(sheet).toContain('Total out,32.00\r\n');
   expect(sheet).toContain('Closing balance,1500.00\r\n');
-  await expect(exports.getByRole('status')).toContainText(`Downloaded ${name}`);
+  await expect(exports.getByRole('status').filter({ hasText: 'Downloaded' })).toHaveText(new RegExp(`^Downloaded ${name.replace(/\./g, '\\.')} \\(\\d+ (bytes|KB)\\)\\.$`));
 
   // The same sheet as a page to read or print.
   await exports.getByRole('link', { name: 'Open the audit sheet for this account to read or print' }).click();
@@ -250,7 +250,7 @@ test('an officer imports a bank statement: problems are named by line and column
   await expect(sunrise).toContainText('£45.00 to Sunrise Day Centre on 3 November 2026');
   const reconciliation = officer.getByRole('region', { name: 'Reconciliation' });
   await expect(reconciliation).toContainText('Still open:');
-  await expect(reconciliation).toContainText('statement line matches no logged record');
+  await expect(reconciliation).toContainText('4 statement lines match no logged record: ask the person about them.');
   await expect(reconciliation.getByRole('button', { name: 'Close the period' })).toHaveCount(0);
   await checkAccessibility(officer);
 
@@ -315,6 +315,7 @@ test('a statement line with no record becomes a question in the person\'s wallet
   await expect(wallet.page.getByRole('status').filter({ hasText: 'Your answer is saved' })).toBeVisible();
   await expect(wallet.page.getByRole('main')).toContainText('Answered: waiting for the council to read it');
   await checkAccessibility(wallet.page);
+  await wallet.goTo('Home');
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
 
   // The officer sees the spending proposed for the line, and the explanation.

@@ -445,6 +445,10 @@ impl Ledger {
     /// answer makes it answered, an officer's question opens it again, and approved or not
     /// allowed closes it.
     pub fn queries(&self) -> Vec<QueryThread<'_>> {
+        // Most accounts have none: then nothing is folded.
+        if !self.entries.iter().any(|e| matches!(e.body, EntryBody::StatementQuery(_))) {
+            return Vec::new();
+        }
         let mut links = self.links();
         let active = self.active();
         let mut queries: Vec<QueryThread<'_>> = self
