@@ -70,6 +70,7 @@ pub fn entries(count: usize, largest_spend: u64) -> Vec<Entry> {
                     receipts: if rng.next(3) == 0 { vec![ReceiptRef("ab".repeat(32))] } else { vec![] },
                     outcome: None,
                     respite_days: if line % 8 == 2 { Some(1 + rng.next(3) as u32) } else { None },
+                    answers: None,
                 })
             };
             Entry {

@@ -312,7 +312,7 @@ impl Ledger {
             entry.check()?;
         }
         // Stable, and close to free on input already in id order.
-        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all.sort_by_key(|e| e.id);
         let mut conflicts = BTreeSet::new();
         // Settles each run of one id in place: the first slot of the run keeps the smallest.
         all.dedup_by(|later, kept| {
@@ -422,7 +422,7 @@ impl Ledger {
                 (key, Active { original, body, corrections: corrections.len(), date, amount })
             })
             .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_unstable_by_key(|a| a.0);
         keyed.into_iter().map(|(_, active)| active).collect()
     }
 
