@@ -1,5 +1,6 @@
 //! Pieces the screens share.
 
+pub mod explain;
 pub mod field;
 pub mod flags;
 pub mod line_bars;

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tally_ledger::date::long_date;
-use tally_ledger::entry::MAX_NOTE_CHARS;
 use tally_ledger::{
-    Correction, Decision, EntryBody, EntryId, Explanation, Flag, Money, Rules, Spend, Void,
+    Correction, Decision, EntryBody, EntryId, Flag, Money, Rules, Spend, Void,
 };
 
 use crate::app::{page_title, use_wallet, Wallet};
 use crate::browser;
+use crate::components::explain::ExplainWords;
 use crate::components::field::TextField;
 use crate::components::flags::FlagList;
 use crate::components::receipts::{Attached, ReceiptGallery, ReceiptPicker};
@@ -209,44 +209,20 @@ fn SpendDetails(details: Details) -> impl IntoView {
 
 #[component]
 fn ExplainForm(id: EntryId) -> impl IntoView {
-    let wallet = use_wallet();
-    let text = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let value = text.get_untracked().trim().to_owned();
-        if value.is_empty() {
-            error.set(Some("Write your explanation.".to_owned()));
-            return;
-        }
-        if value.chars().count() > MAX_NOTE_CHARS {
-            error.set(Some(format!("The explanation must be {MAX_NOTE_CHARS} characters or fewer.")));
-            return;
-        }
-        if let Some(entry) = wallet.new_entry(EntryBody::Explanation(Explanation { about: id, text: value })) {
-            wallet.log(vec![entry]);
-            text.set(String::new());
-            error.set(None);
-            done.set(true);
-        }
+    let words = ExplainWords {
+        field: "explanation",
+        label: "Your explanation",
+        hint: "What it was for and why it was needed, or your answer to the council's question",
+        missing: "Write your explanation.",
+        noun: "explanation",
+        button: "Send explanation",
     };
     view! {
         <section aria-labelledby="explain-heading">
             <h2 id="explain-heading">"Explain this spending"</h2>
             <p role="status" class="confirmation">{move || done.get().then_some("Your explanation is saved and will be sent to the council.")}</p>
-            <form on:submit=submit novalidate>
-                <div class="field" class:field--error=move || error.with(Option::is_some)>
-                    <label for="explanation">"Your explanation"</label>
-                    <p class="hint" id="explanation-hint">"What it was for and why it was needed, or your answer to the council's question"</p>
-                    {move || error.get().map(|m| view! { <p class="field-error" id="explanation-error"><span class="visually-hidden">"Error: "</span>{m}</p> })}
-                    <textarea id="explanation" rows="3"
-                        aria-describedby=move || if error.with(Option::is_some) { "explanation-hint explanation-error" } else { "explanation-hint" }
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
-                        prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                </div>
-                <button type="submit" class="button button--secondary">"Send explanation"</button>
-            </form>
+            <crate::components::explain::ExplainForm about=id words saved=done/>
         </section>
     }
 }

@@ -7,11 +7,21 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tally_ledger::date::long_date;
-use tally_ledger::entry::MAX_NOTE_CHARS;
-use tally_ledger::{Decision, EntryBody, EntryId, Explanation, QueryStatus, QueryThread};
+use tally_ledger::{Decision, EntryBody, EntryId, QueryStatus, QueryThread};
 
 use crate::app::{page_title, use_wallet};
 use crate::browser;
+use crate::components::explain::{ExplainForm, ExplainWords};
+
+/// The words of the answer form.
+const ANSWER: ExplainWords = ExplainWords {
+    field: "answer",
+    label: "Your answer",
+    hint: "What the payment was for, for example \"a refund from the taxi firm\" or \"my PA's wages\"",
+    missing: "Write your answer: what the payment was for.",
+    noun: "answer",
+    button: "Send answer",
+};
 
 /// A statement query as the wallet shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,48 +152,9 @@ fn QuestionDetails(question: Question, answered: RwSignal<bool>) -> impl IntoVie
                     <p><A href=format!("/log?answers={id}") attr:class="button">"Log this spending"</A></p>
                     <p>"If it was something else, explain it below."</p>
                 })}
-                <AnswerForm id=id answered=answered/>
+                <ExplainForm about=id words=ANSWER saved=answered/>
             </section>
         })}
         <p class="back-link"><A href="/">"Back to home"</A></p>
-    }
-}
-
-#[component]
-fn AnswerForm(id: EntryId, answered: RwSignal<bool>) -> impl IntoView {
-    let wallet = use_wallet();
-    let text = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let value = text.get_untracked().trim().to_owned();
-        if value.is_empty() {
-            error.set(Some("Write your answer: what the payment was for.".to_owned()));
-            return;
-        }
-        if value.chars().count() > MAX_NOTE_CHARS {
-            error.set(Some(format!("The answer must be {MAX_NOTE_CHARS} characters or fewer.")));
-            return;
-        }
-        if let Some(entry) = wallet.new_entry(EntryBody::Explanation(Explanation { about: id, text: value })) {
-            wallet.log(vec![entry]);
-            text.set(String::new());
-            error.set(None);
-            answered.set(true);
-        }
-    };
-    view! {
-        <form on:submit=submit novalidate>
-            <div class="field" class:field--error=move || error.with(Option::is_some)>
-                <label for="answer">"Your answer"</label>
-                <p class="hint" id="answer-hint">"What the payment was for, for example \"a refund from the taxi firm\" or \"my PA's wages\""</p>
-                {move || error.get().map(|m| view! { <p class="field-error" id="answer-error"><span class="visually-hidden">"Error: "</span>{m}</p> })}
-                <textarea id="answer" rows="3"
-                    aria-describedby=move || if error.with(Option::is_some) { "answer-hint answer-error" } else { "answer-hint" }
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            </div>
-            <button type="submit" class="button button--secondary">"Send answer"</button>
-        </form>
     }
 }

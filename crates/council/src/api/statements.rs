@@ -170,13 +170,7 @@ async fn set_match(
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     ApiJson(request): ApiJson<LineMatchRequest>,
 ) -> Result<Json<StatementView>, ApiError> {
-    staff.allow_changes("match statement lines")?;
-    let row = council_account(&state, &staff, &reference).await?;
-    let loaded = Loaded::read(&state, &row).await?;
-    let view = statement_view(&state, &loaded, &statement_id).await?;
-    if view.closed_by.is_some() {
-        return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
-    }
+    let (row, loaded, view) = open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     let (entry, state_text, what) = match request.entry_id {
         None => (None, "none", format!("line {line_no} unmatched")),
@@ -217,13 +211,7 @@ async fn set_match(
 }
 
 async fn close(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
-    staff.allow_changes("close statements")?;
-    let row = council_account(&state, &staff, &reference).await?;
-    let loaded = Loaded::read(&state, &row).await?;
-    let view = statement_view(&state, &loaded, &statement_id).await?;
-    if view.closed_by.is_some() {
-        return Err(ApiError::BadRequest("This statement is closed already.".to_owned()));
-    }
+    let (row, loaded, view) = open_statement(&state, &staff, "close statements", &reference, &statement_id).await?;
     if !view.reconciliation.open_points.is_empty() {
         return Err(ApiError::BadRequest(format!("The period cannot be closed yet:\n{}", view.reconciliation.open_points.join("\n"))));
     }
@@ -241,13 +229,7 @@ async fn ask(
     Path((reference, statement_id)): Path<(String, String)>,
     ApiJson(request): ApiJson<QueryRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    staff.allow_changes("ask people about statement lines")?;
-    let row = council_account(&state, &staff, &reference).await?;
-    let mut loaded = Loaded::read(&state, &row).await?;
-    let view = statement_view(&state, &loaded, &statement_id).await?;
-    if view.closed_by.is_some() {
-        return Err(ApiError::BadRequest("This statement is closed: its lines are settled.".to_owned()));
-    }
+    let (row, mut loaded, view) = open_statement(&state, &staff, "ask people about statement lines", &reference, &statement_id).await?;
     let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
         view.lines.iter().filter(|l| askable(l)).collect()
@@ -303,13 +285,7 @@ async fn decide_query(
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     ApiJson(request): ApiJson<QueryDecisionRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    staff.allow_changes("record decisions on statement queries")?;
-    let row = council_account(&state, &staff, &reference).await?;
-    let mut loaded = Loaded::read(&state, &row).await?;
-    let view = statement_view(&state, &loaded, &statement_id).await?;
-    if view.closed_by.is_some() {
-        return Err(ApiError::BadRequest("This statement is closed: its lines are settled.".to_owned()));
-    }
+    let (row, mut loaded, view) = open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     let query = line.query.as_ref().ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
     let note = request.note.trim().to_owned();
@@ -324,6 +300,25 @@ async fn decide_query(
     };
     audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}")).await?;
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
+}
+
+/// For a change to a statement: the account, its records and the statement, refusing a
+/// role that may not change anything and a statement already closed (locked).
+async fn open_statement(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    reference: &str,
+    statement_id: &str,
+) -> Result<(crate::storage::AccountRow, Loaded, StatementView), ApiError> {
+    staff.allow_changes(action)?;
+    let row = council_account(state, staff, reference).await?;
+    let loaded = Loaded::read(state, &row).await?;
+    let view = statement_view(state, &loaded, statement_id).await?;
+    if view.closed_by.is_some() {
+        return Err(ApiError::BadRequest("This statement is closed: the period is locked and its lines can no longer change.".to_owned()));
+    }
+    Ok((row, loaded, view))
 }
 
 /// The account's money records dated within a week either side of the statement's dates
