@@ -48,6 +48,14 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) {
     return;
   }
+  // The council workspace is a separate app that needs the network: never the wallet's
+  // page, and a plain page saying so when there is no connection.
+  if (url.pathname === "/council" || url.pathname.startsWith("/council/")) {
+    if (request.mode === "navigate") {
+      event.respondWith(fetch(request).catch(() => workspaceOffline()));
+    }
+    return;
+  }
   if (request.mode === "navigate") {
     // Every page of the wallet is the one app page.
     event.respondWith(
@@ -57,3 +65,15 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(caches.match(request, { cacheName: CACHE }).then((copy) => copy || fetch(request)));
 });
+
+/** What a council workspace address shows with no connection. */
+function workspaceOffline() {
+  const page = `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No connection — Tally council workspace</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
+<main><h1>No connection</h1>
+<p>The council workspace works on the council's records, so it needs a connection.
+Check your connection, then <a href="">try again</a>.</p></main></body></html>`;
+  return new Response(page, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}

@@ -1,13 +1,10 @@
-//! The wallet's entry point: everything else is in the library so it can be tested.
+//! The wallet's entry point: everything else is in the library so it can be tested. The
+//! council workspace is a build of its own (`src/bin/tally-workspace.rs`), so none of it is
+//! in the wallet people download.
 
 fn main() {
     // For the start-up benchmark: the moment the wasm module is running.
     tally::browser::mark("tally:main");
     console_error_panic_hook::set_once();
-    // The council workspace (`/council...`) is its own app: staff, not a person's wallet.
-    if tally::council::is_workspace_path() {
-        leptos::mount::mount_to_body(tally::council::WorkspaceApp);
-    } else {
-        leptos::mount::mount_to_body(tally::app::App);
-    }
+    leptos::mount::mount_to_body(tally::app::App);
 }

@@ -1,5 +1,6 @@
 //! The council workspace: for council finance officers, auditors and administrators, under
-//! `/council`, served by the same council server as the wallet. It needs the network (it
+//! `/council`, served by the same council server as the wallet, as a build of its own
+//! (`council.html`, `src/bin/tally-workspace.rs`). It needs the network (it
 //! works on the council's records, not a person's phone) and says so when it has none.
 //!
 //! - `/council`: the accounts, exceptions first, with search;
@@ -77,11 +78,6 @@ impl Workspace {
 
 pub fn use_workspace() -> Workspace {
     expect_context::<Workspace>()
-}
-
-/// Whether the page was opened at a workspace address.
-pub fn is_workspace_path() -> bool {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| p == "/council" || p.starts_with("/council/"))
 }
 
 #[component]

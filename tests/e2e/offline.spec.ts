@@ -35,6 +35,10 @@ test('after one visit the wallet opens and logs spending with the council server
   // Log more with no network, and open the app again from cold, still with no network.
   await wallet.logSpend({ amount: '7.50', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
   await expect(wallet.syncStatus).toContainText('1 record waiting');
+  // The council workspace is an app of its own that needs the network: it says so plainly.
+  await page.goto(`${council.url}council`);
+  await expect(page.getByRole('heading', { level: 1, name: 'No connection' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('needs a connection');
   await page.goto(`${council.url}history`);
   await expect(page.getByRole('heading', { level: 1, name: 'History' })).toBeVisible();
   await wallet.goTo('Home');

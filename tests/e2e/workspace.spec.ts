@@ -42,6 +42,27 @@ async function checkAccessibility(page: Page) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+test('the wallet and the council workspace are separate downloads: a person never loads the staff screens', async ({ browser, page, council, wallet }) => {
+  const walletFiles: string[] = [];
+  page.on('request', (request) => walletFiles.push(new URL(request.url()).pathname));
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  expect(walletFiles.filter((path) => path.endsWith('.wasm'))).toEqual([expect.stringMatching(/^\/tally-[0-9a-f]+_bg\.wasm$/)]);
+  expect(walletFiles.filter((path) => path.startsWith('/council'))).toEqual([]);
+
+  const officer = await officerPage(browser);
+  const workspaceFiles: string[] = [];
+  officer.on('request', (request) => workspaceFiles.push(new URL(request.url()).pathname));
+  await signIn(officer, council.url, OFFICER);
+  expect(workspaceFiles.filter((path) => path.endsWith('.wasm'))).toEqual([expect.stringMatching(/^\/council\/tally-workspace-[0-9a-f]+_bg\.wasm$/)]);
+  // A workspace address opened directly (a bookmark, a reload) is the workspace.
+  await officer.goto(`${council.url}council/reviews`);
+  await expect(officer.getByRole('heading', { level: 1, name: 'Review queue' })).toBeVisible();
+  await expect(officer).toHaveTitle('Review queue — Tally');
+  await officer.context().close();
+});
+
 test('a finance officer reviews flagged spending and the question reaches the person\'s phone', async ({ browser, page, council, wallet }) => {
   // The person logs £60 with no receipt: flagged.
   await wallet.open(council.url);

@@ -307,24 +307,35 @@ fn npm_install(dir: &Path) -> Result {
 fn build_wallet(root: &Path) -> Result {
     let fingerprint = wallet_fingerprint(root)?;
     let stamp = root.join("target/wallet-build.stamp");
-    let dist_ok = root.join("dist/index.html").exists();
+    let dist_ok = root.join("dist/index.html").exists() && root.join("dist/council/index.html").exists();
     if dist_ok && fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
-        step("The wallet app is up to date");
+        step("The wallet app and the council workspace are up to date");
         return Ok(());
     }
-    step("Building the wallet app (Trunk, release)");
+    step("Building the wallet app and the council workspace (Trunk, release)");
     let started = Instant::now();
-    check_status(
-        Command::new(cargo_home_bin("trunk"))
-            .current_dir(root)
-            .args(["build", "--release", "--offline"])
-            .env("PATH", tool_path(root))
-            .status(),
-        "the wallet app did not build",
-    )?;
+    let trunk = |config: &str, what: &str| {
+        check_status(
+            Command::new(cargo_home_bin("trunk"))
+                .current_dir(root)
+                .args(["--config", config, "build", "--release", "--offline"])
+                .env("PATH", tool_path(root))
+                .status(),
+            &format!("the {what} did not build"),
+        )
+    };
+    // The wallet's build empties dist, so the workspace (dist/council) comes second.
+    trunk("Trunk.toml", "wallet app")?;
+    trunk("Trunk.workspace.toml", "council workspace")?;
     fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
     fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
-    println!("Built the wallet in {:.0} s; {}", started.elapsed().as_secs_f64(), dist_size(&root.join("dist")));
+    let dist = root.join("dist");
+    println!(
+        "Built the wallet and the workspace in {:.0} s; wallet {}; workspace {}",
+        started.elapsed().as_secs_f64(),
+        dist_size(&dist, Some(&dist.join("council"))),
+        dist_size(&dist.join("council"), None)
+    );
     Ok(())
 }
 
@@ -372,7 +383,10 @@ fn precache_list(dist: &Path) -> Result<(Vec<String>, String)> {
 /// A hash of everything the wallet is built from.
 fn wallet_fingerprint(root: &Path) -> Result<String> {
     let mut files = Vec::new();
-    for item in ["src", "style", "public", "xtask/src", "crates/ledger/src", "crates/api/src", "index.html", "Trunk.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml"] {
+    for item in [
+        "src", "style", "public", "xtask/src", "crates/ledger/src", "crates/api/src", "index.html", "council.html", "Trunk.toml",
+        "Trunk.workspace.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml",
+    ] {
         collect_files(&root.join(item), &mut files);
     }
     files.sort();
@@ -397,18 +411,20 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
 }
 
 /// "first load 123 KB gzipped (html + js + wasm + css)".
-fn dist_size(dist: &Path) -> String {
+/// What a browser downloads to open an app: its html, js, wasm and css (leaving out the
+/// folder `except`, another app's build).
+fn dist_size(dist: &Path, except: Option<&Path>) -> String {
     let mut raw = 0u64;
     let mut gzipped = 0u64;
     let mut files = Vec::new();
     collect_files(dist, &mut files);
-    for file in files {
+    for file in files.iter().filter(|f| except.is_none_or(|e| !f.starts_with(e))) {
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
         if !["html", "js", "wasm", "css"].contains(&ext) {
             continue;
         }
-        raw += fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        if let Ok(out) = Command::new("gzip").args(["-9", "-c"]).arg(&file).output() {
+        raw += fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        if let Ok(out) = Command::new("gzip").args(["-9", "-c"]).arg(file).output() {
             gzipped += out.stdout.len() as u64;
         }
     }

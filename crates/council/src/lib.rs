@@ -48,12 +48,16 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
-/// Serves the built app; unknown paths get `index.html` so the app's own routes work on
-/// reload. Answers are compressed, and the page itself is never cached stale (the hashed
-/// scripts it names can be cached).
+/// Serves the built apps: the council workspace (its own build, in `dist/council`) under
+/// `/council`, the wallet everywhere else. Unknown paths get the app's `index.html` so its
+/// own routes work on reload. Answers are compressed, and the page itself is never cached
+/// stale (the hashed scripts it names can be cached).
 fn wallet_files(dist: &Path) -> Router {
+    let workspace = dist.join("council");
+    let workspace_files = ServeDir::new(&workspace).fallback(ServeFile::new(workspace.join("index.html")));
     let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
+        .nest_service("/council", workspace_files)
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -1438,3 +1438,36 @@ async fn schedule_scenario(storage: &Storage) {
     let detail = client.staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None).await;
     assert_eq!(detail.body["schedules"], json!([]));
 }
+
+/// The server serves two built apps: the council workspace (`dist/council`) under
+/// `/council`, the wallet at every other address; each app's own routes get its page.
+#[tokio::test]
+async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
+    let db = TestDb::sqlite().await;
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dist.path().join("council")).unwrap();
+    std::fs::write(dist.path().join("index.html"), "the wallet page").unwrap();
+    std::fs::write(dist.path().join("tally-1.js"), "the wallet script").unwrap();
+    std::fs::write(dist.path().join("council/index.html"), "the workspace page").unwrap();
+    std::fs::write(dist.path().join("council/tally-workspace-1.js"), "the workspace script").unwrap();
+    let router = app(AppState { storage: db.storage.clone() }, Some(dist.path()));
+    let body = |uri: &'static str| {
+        let router = router.clone();
+        async move {
+            let reply = router.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(reply.status(), StatusCode::OK, "{uri}");
+            String::from_utf8(reply.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+        }
+    };
+    assert_eq!(body("/").await, "the wallet page");
+    assert_eq!(body("/history").await, "the wallet page");
+    assert_eq!(body("/tally-1.js").await, "the wallet script");
+    assert_eq!(body("/council").await, "the workspace page");
+    assert_eq!(body("/council/").await, "the workspace page");
+    assert_eq!(body("/council/accounts/DP-000001").await, "the workspace page");
+    assert_eq!(body("/council/tally-workspace-1.js").await, "the workspace script");
+    // The API is never an app page.
+    let api = router.clone().oneshot(Request::get("/api/v1/council/me").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    db.drop_db().await;
+}
