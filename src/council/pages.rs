@@ -179,13 +179,30 @@ pub fn Reviews() -> impl IntoView {
     let workspace = use_workspace();
     let notice = Notice::provide();
     let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
+    let answers = RwSignal::new(Vec::<tally_api::QueryAnswer>::new());
     let load = move || {
-        workspace.fetch("/reviews".to_owned(), queue, |found: ReviewQueue| found.items);
+        workspace.fetch("/reviews".to_owned(), queue, move |found: ReviewQueue| {
+            answers.set(found.answers);
+            found.items
+        });
     };
     load();
     view! {
         {notice.view()}
         <h1>"Review queue"</h1>
+        <Show when=move || answers.with(|a| !a.is_empty())>
+            <section aria-labelledby="answers-heading">
+                <h2 id="answers-heading">"Answers to statement questions"</h2>
+                <p>"The person has answered a question about a payment on their statement. Read the answer on the statement, then accept it or ask again."</p>
+                <ul class="link-list">
+                    {move || answers.get().into_iter().map(|a| {
+                        let href = format!("/council/accounts/{}/statements/{}", a.reference, a.statement_id);
+                        let what = format!("{} ({}): line {}, {} {} on {}", a.person_name, a.reference, a.line_no, a.amount, a.description, long_date(a.date));
+                        view! { <li><A href=href>{what}</A><p class="hint">{a.answer}</p></li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
         <p>"Flagged spending with no final decision, oldest first. A question stays here until you approve the spending or mark it not allowed."</p>
         {move || match queue.get() {
             None => view! { <p role="status">"Loading the review queue…"</p> }.into_any(),

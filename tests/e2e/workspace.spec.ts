@@ -339,8 +339,15 @@ test('a statement line with no record becomes a question in the person\'s wallet
   await wallet.goTo('Home');
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
 
-  // The officer sees the spending proposed for the line, and the explanation.
-  await officer.reload();
+  // The officer finds both answers in the review queue, and the spending proposed for
+  // its line.
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Review queue' }).click();
+  const answers = officer.getByRole('region', { name: 'Answers to statement questions' });
+  await expect(answers.getByRole('listitem')).toHaveCount(2);
+  await expect(answers).toContainText('A taxi to the day centre when the bus did not come.');
+  await checkAccessibility(officer);
+  await answers.getByRole('link', { name: /line 6, -£8\.75 CORNER SHOP/ }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 1 November 2026 to 12 November 2026' })).toBeVisible();
   await expect(shop).toContainText('The person has answered');
   await expect(shop).toContainText('Proposed match: please check: -£8.75 to CORNER SHOP on 12 November 2026');
   await shop.getByRole('button', { name: 'Confirm line 6' }).click();

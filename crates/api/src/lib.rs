@@ -256,6 +256,25 @@ pub struct ThreadItem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewQueue {
     pub items: Vec<SpendView>,
+    /// The person's answers to statement questions, waiting for an officer to read them,
+    /// oldest first.
+    #[serde(default)]
+    pub answers: Vec<QueryAnswer>,
+}
+
+/// A statement question the person has answered, for the review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryAnswer {
+    pub reference: String,
+    pub person_name: String,
+    pub statement_id: String,
+    pub line_no: i64,
+    pub date: time::Date,
+    /// Signed, as on the statement.
+    pub amount: Money,
+    pub description: String,
+    /// The person's latest words, or the spending they logged in answer.
+    pub answer: String,
 }
 
 /// `POST /api/v1/council/accounts/{reference}/decisions`.

@@ -1154,6 +1154,13 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(line["query"]["logged"][0]["entry_id"], json!(corner));
     assert_eq!(line["state"], "proposed");
     assert_eq!(line["entry"]["entry_id"], json!(corner));
+    // The answer waits in the review queue, with the way to its line.
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &auditor, false, None).await;
+    let waiting: Vec<&Value> = queue.body["answers"].as_array().unwrap().iter().filter(|a| a["reference"] == "DP-000050").collect();
+    assert_eq!(waiting.len(), 1, "{}", queue.body);
+    assert_eq!(waiting[0]["statement_id"], id.as_str());
+    assert_eq!(waiting[0]["line_no"], 6);
+    assert_eq!(waiting[0]["answer"], "Logged the spending: £8.75 to Corner Shop on 12 November 2026");
     // A wrong amount is refused; confirming the answer closes the question.
     let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
     let wrong = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis}))).await;
@@ -1163,6 +1170,8 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(matched.body["lines"][4]["state"], "confirmed");
     assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
     assert_eq!(matched.body["lines"][4]["query"]["decision"], "approved");
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert!(!queue.body["answers"].to_string().contains("DP-000050"), "read answers leave the queue: {}", queue.body);
     assert_eq!(matched.body["reconciliation"]["difference"], "0.00");
     // Confirm every proposed match, then close.
     for line in matched.body["lines"].as_array().unwrap() {

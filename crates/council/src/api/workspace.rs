@@ -608,11 +608,15 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
     let mut items = Vec::new();
+    let mut answers = Vec::new();
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        items.extend(Loaded::read(&state, &row).await?.spends(true));
+        let loaded = Loaded::read(&state, &row).await?;
+        items.extend(loaded.spends(true));
+        answers.extend(loaded.answered_queries());
     }
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
-    Ok(Json(ReviewQueue { items }))
+    answers.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no)));
+    Ok(Json(ReviewQueue { items, answers }))
 }
 
 // --- changing -----------------------------------------------------------------------------
@@ -1020,6 +1024,41 @@ impl Loaded {
             last_synced_ms,
             exceptions,
         })
+    }
+
+    /// Statement questions the person has answered, waiting for an officer.
+    fn answered_queries(&self) -> Vec<tally_api::QueryAnswer> {
+        self.ledger
+            .queries()
+            .iter()
+            .filter(|q| q.status == QueryStatus::Answered)
+            .map(|q| {
+                let said = q.thread.iter().rev().find_map(|e| match &e.body {
+                    EntryBody::Explanation(x) => Some((e.recorded_at, x.text.clone())),
+                    _ => None,
+                });
+                let logged = q.logged.last().and_then(|a| {
+                    let spend = a.spend()?;
+                    Some((a.original.recorded_at, format!("Logged the spending: {} to {} on {}", spend.amount, spend.payee, long_date(spend.date))))
+                });
+                let answer = match (said, logged) {
+                    (Some(s), Some(l)) => if l.0 > s.0 { l.1 } else { s.1 },
+                    (Some(s), None) => s.1,
+                    (None, Some(l)) => l.1,
+                    (None, None) => String::new(),
+                };
+                tally_api::QueryAnswer {
+                    reference: self.row.reference.clone(),
+                    person_name: self.row.person_name.clone(),
+                    statement_id: q.query.statement.clone(),
+                    line_no: i64::from(q.query.line_no),
+                    date: q.query.date,
+                    amount: q.query.amount,
+                    description: q.query.description.clone(),
+                    answer,
+                }
+            })
+            .collect()
     }
 
     /// Spending as the council sees it: every spend, or (`open_only`) flagged ones with no
