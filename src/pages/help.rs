@@ -23,6 +23,7 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("suitable-person", "Suitable person", "Someone who manages the direct payment for a person who cannot decide for themselves, often a family carer."),
     ("review", "Review", "When the council looks at how your support and your direct payment are going. This happens at least once a year."),
     ("flag", "Flag", "A note Tally adds when spending might not fit your plan or the council's rules. It is not an accusation: it tells you what the council may ask, so you can explain now."),
+    ("statement-question", "Question from the council", "The council checks your bank or card statement against what you logged. When a payment on the statement matches nothing in Tally, the council asks you about it. If it was spending you forgot to log, log it from the question; otherwise explain what it was."),
 ];
 
 const RULES: [Rule; 14] = [

@@ -125,7 +125,8 @@ fn QuestionDetails(question: Question, answered: RwSignal<bool>) -> impl IntoVie
     let open = question.status == QueryStatus::Open;
     view! {
         <h1>"A question from the council"</h1>
-        <p>"Your council found this payment on your bank or card statement, but nothing logged in Tally matches it:"</p>
+        <p>"Your council found this payment on your bank or card statement, but nothing logged in Tally matches it. "
+            <A href="/help#statement-question">"Why the council asks"</A></p>
         <p class="query-what"><strong>{question.what.clone()}</strong></p>
         <dl class="summary-list">
             <div class="summary-list__row"><dt>"Where it stands"</dt><dd>{question.status_text()}</dd></div>
