@@ -143,8 +143,16 @@ pub fn register_service_worker(on_update_ready: impl FnMut() + 'static) {
 
 /// Offers `text` to the person as a file to save.
 pub fn save_file(filename: &str, mime: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    save_parts(filename, mime, js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text)))
+}
+
+/// Offers bytes, exactly as they are, as a file to save.
+pub fn save_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
+    save_parts(filename, mime, js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)))
+}
+
+fn save_parts(filename: &str, mime: &str, parts: js_sys::Array) -> Result<(), wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;

@@ -218,9 +218,16 @@ impl Records {
     pub fn merge_pulled(&mut self, entries: Vec<Entry>, unreadable: Vec<serde_json::Value>, cursor: i64) {
         for raw in unreadable {
             let id = match raw.get("id").and_then(serde_json::Value::as_str) {
+                // An id this device holds a readable record under is never written over.
+                Some(id) if id.parse().is_ok_and(|id| self.index.contains_key(&EntryId(id))) => continue,
                 Some(id) => id.to_owned(),
-                // Every council record has an id; one without is kept under its position.
-                None => format!("no-id-{cursor}-{}", self.aside_unsaved.len()),
+                // Every council record has an id; one without is kept under a name made from
+                // its content, so the same record is kept once however often it comes.
+                None => {
+                    use sha2::Digest;
+                    let digest = sha2::Sha256::digest(raw.to_string().as_bytes());
+                    format!("no-id-{}", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>())
+                }
             };
             let row = serde_json::json!({ "entry": raw, "delivery": { "state": "saved" } });
             if !self.aside_unsaved.iter().any(|(kept, _)| *kept == id) {

@@ -44,8 +44,9 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
 }
 
 /// A file the council makes (a CSV export): its name, from the answer's
-/// `Content-Disposition`, and its text.
-pub async fn get_file(path: &str) -> Result<(String, String), Problem> {
+/// `Content-Disposition`, and its bytes exactly as sent (a text decoder would drop the
+/// byte-order mark spreadsheets need to read "£").
+pub async fn get_file(path: &str) -> Result<(String, Vec<u8>), Problem> {
     let response = reqwest::Client::new().get(url(path)).send().await.map_err(|_| Problem::Offline)?;
     if !response.status().is_success() {
         return Err(refusal(response).await);
@@ -58,8 +59,8 @@ pub async fn get_file(path: &str) -> Result<(String, String), Problem> {
         .and_then(|v| v.split('"').next())
         .unwrap_or("export.csv")
         .to_owned();
-    let text = response.text().await.map_err(|_| Problem::Offline)?;
-    Ok((name, text))
+    let bytes = response.bytes().await.map_err(|_| Problem::Offline)?;
+    Ok((name, bytes.to_vec()))
 }
 
 /// A change: sent with the CSRF token.

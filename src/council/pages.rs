@@ -715,8 +715,8 @@ fn Download(path: Signal<String>, label: &'static str, what: &'static str) -> im
         let path = path.get_untracked();
         spawn_local(async move {
             let said = match api::get_file(&path).await {
-                Ok((name, text)) => match crate::browser::save_file(&name, "text/csv;charset=utf-8", &text) {
-                    Ok(()) => format!("Downloaded {name} ({}).", size(text.len())),
+                Ok((name, bytes)) => match crate::browser::save_bytes(&name, "text/csv;charset=utf-8", &bytes) {
+                    Ok(()) => format!("Downloaded {name} ({}).", size(bytes.len())),
                     Err(_) => "This browser would not save the file. Try another browser.".to_owned(),
                 },
                 Err(problem) => {
@@ -1223,6 +1223,7 @@ fn LineQueryView(
     };
     let error_id = format!("ask-again-{line_no}-error");
     let open = query.status != "closed";
+    let answered = query.status == "answered";
     view! {
         <div class="line-query">
             <p><strong>{status}</strong>{format!(" (asked by {})", query.asked_by)}</p>
@@ -1235,11 +1236,13 @@ fn LineQueryView(
                     {query.thread.iter().map(|t| view! { <li><p class="hint">{t.author.clone()}</p><p>{t.text.clone()}</p></li> }).collect_view()}
                 </ul>
             })}
-            {(can_change && open).then(|| view! {
+            {(can_change && answered).then(|| view! {
                 <button type="button" class="button button--secondary"
                     on:click=move |_| decide_accept(Decision::Approved, String::new(), format!("Line {line_no}: answer accepted."))>
                     {format!("Accept the answer about line {line_no}")}
                 </button>
+            })}
+            {(can_change && open).then(|| view! {
                 <button type="button" class="button button--secondary"
                     on:click=move |_| decide_not_allowed(Decision::NotAllowed, String::new(), format!("Line {line_no}: marked not allowed."))>
                     {format!("Mark line {line_no} not allowed")}

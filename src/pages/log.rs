@@ -127,7 +127,12 @@ pub fn LogSpending() -> impl IntoView {
     let answering = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("answers")).and_then(|id| {
         let id = EntryId(id.parse().ok()?);
         wallet.ledger.with_untracked(|l| {
-            l.queries().iter().find(|q| q.entry.id == id && q.query.is_money_out()).map(|q| (id, q.query.clone()))
+            // Only a question still waiting: an answered one is not answered twice (that
+            // would log the money out twice).
+            l.queries()
+                .iter()
+                .find(|q| q.entry.id == id && q.query.is_money_out() && q.status == tally_ledger::QueryStatus::Open)
+                .map(|q| (id, q.query.clone()))
         })
     }));
     if let Some((_, query)) = answering.get_untracked() {

@@ -107,8 +107,20 @@ pub fn QueryPage() -> impl IntoView {
     Effect::new(move |_| page_title(if question.with(Option::is_some) { "A question from the council" } else { "Not found" }));
     // Outside the details, which are drawn again when the answer is added.
     let answered = RwSignal::new(false);
+    // The form goes once the question is answered: focus moves to the confirmation rather
+    // than being lost with it.
+    let confirmation = NodeRef::<leptos::html::P>::new();
+    Effect::new(move |_| {
+        if answered.get() {
+            if let Some(p) = confirmation.get() {
+                let _ = p.focus();
+            }
+        }
+    });
     view! {
-        <p role="status" class="confirmation">{move || answered.get().then_some("Your answer is saved and will be sent to the council.")}</p>
+        <p role="status" class="confirmation" tabindex="-1" node_ref=confirmation>
+            {move || answered.get().then_some("Your answer is saved and will be sent to the council.")}
+        </p>
         {move || match question.get() {
             None => view! {
                 <h1>"We could not find that question"</h1>

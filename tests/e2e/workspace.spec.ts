@@ -386,6 +386,8 @@ test('council figures for a period are shown in words, a chart and a table, and 
   await checkAccessibility(officer);
   const { text: csv } = await download(officer, officer.getByRole('link', { name: 'Download these figures (CSV)' }));
   expect(csv).toContain('People on direct payments,2\r\n');
+  // Saved byte for byte: the byte-order mark that lets spreadsheets read "£" is kept.
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
   await officer.context().close();
 });
 

@@ -113,7 +113,10 @@ pub struct StatementLineRow {
     pub amount: i64,
     pub description: String,
     pub reference: String,
+    /// The matched record; for `rejected`, the spending an officer turned down as the match.
     pub entry_id: Option<String>,
+    /// `certain`, `proposed`, `confirmed`, `none`, or `rejected` (a spend the person logged in
+    /// answer to the line's question, which an officer found is not its match).
     pub state: String,
     pub confidence: i64,
 }
@@ -706,14 +709,6 @@ impl Storage {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(statement_from_row).collect()
-    }
-
-    /// How many of an account's statements are not reconciled and closed yet.
-    pub async fn open_statement_count(&self, account_id: AccountId) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM statement WHERE account_id = $1 AND closed_at_ms IS NULL")
-            .bind(account_id.to_string())
-            .fetch_one(&self.pool)
-            .await?)
     }
 
     pub async fn statement(&self, account_id: AccountId, statement_id: &str) -> anyhow::Result<Option<StatementRow>> {

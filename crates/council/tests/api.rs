@@ -1131,6 +1131,8 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(query["status"], "open", "{}", asked.body);
     assert_eq!(query["asked_by"], "Sam Patel (Demo Borough Council)");
     assert!(asked.body["reconciliation"]["open_points"].to_string().contains("1 statement line waits for the person's answer."), "{}", asked.body);
+    let too_soon = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    assert!(message(&too_soon).contains("has not answered the question about line 6 yet"), "{}", message(&too_soon));
     let again = client.staff(Method::POST, &ask, &officer, true, Some(json!({}))).await;
     assert!(message(&again).contains("asked about already"), "{}", message(&again));
     let matched_line = client.staff(Method::POST, &ask, &officer, true, Some(json!({"lines": [3]}))).await;
@@ -1165,6 +1167,22 @@ async fn statement_scenario(storage: &Storage) {
     let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
     let wrong = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis}))).await;
     assert!(message(&wrong).contains("The amounts differ"), "{}", message(&wrong));
+    // Turned down, the answer is not proposed again; the officer can still match it by hand.
+    let turned_down = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    assert_eq!(turned_down.body["lines"][4]["state"], "none", "{}", turned_down.body);
+    assert!(turned_down.body["lines"][4]["entry"].is_null());
+    assert!(!turned_down.body["reconciliation"]["open_points"].to_string().contains("proposed"), "{}", turned_down.body);
+    let reread = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
+    assert_eq!(reread.body["lines"][4]["state"], "none", "a turned-down answer stays turned down");
+    let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
+    assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
+    assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
+    // Unmatched again, the question opens again for the person; matched, it closes.
+    let unmatched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    assert_eq!(unmatched.body["lines"][4]["query"]["status"], "open", "{}", unmatched.body);
+    assert!(unmatched.body["lines"][4]["query"]["thread"].to_string().contains("no longer matches a record in Tally"));
+    let closed_query = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    assert_eq!(closed_query.status, StatusCode::BAD_REQUEST);
     let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
     assert_eq!(matched.body["lines"][4]["state"], "confirmed");
@@ -1186,6 +1204,21 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(closed.body["closed_by"], "Sam Patel");
     let locked = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
     assert!(message(&locked).contains("closed"), "{}", message(&locked));
+    let decided_late = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "question", "note": "?"}))).await;
+    assert!(message(&decided_late).contains("closed"), "{}", message(&decided_late));
+    // A late answer from a phone that was offline, after the period closed, waits for nobody.
+    let late = tally_ledger::Explanation { about: query_id, text: "It was milk for my PA's shift.".into() };
+    let mut late = record(7, EntryBody::Explanation(late));
+    late.entry.recorded_at = time::OffsetDateTime::now_utc();
+    late.body = serde_json::to_string(&late.entry).unwrap();
+    storage.store_entries(account.account_id, &[late], 0).await.unwrap();
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    assert!(!list.body.to_string().contains("statement query"), "{}", list.body);
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert!(!queue.body["answers"].to_string().contains("DP-000050"), "{}", queue.body);
+    // Decisions on statement questions are not reviews of spending in the council's figures.
+    let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
+    assert_eq!(figures.body["reviews_closed"], 0, "{}", figures.body);
     let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000050", &officer, false, None).await;
     let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions.first(), Some(&"period closed"));

@@ -172,8 +172,14 @@ async fn set_match(
 ) -> Result<Json<StatementView>, ApiError> {
     let (row, loaded, view) = open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    // A spend the person logged in answer, proposed for the line, that the officer turns
+    // down: kept as "rejected", so it is not proposed again.
+    let answer = line.entry.as_ref().filter(|e| line.state == "proposed" && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
     let (entry, state_text, what) = match request.entry_id {
-        None => (None, "none", format!("line {line_no} unmatched")),
+        None => match answer {
+            Some(e) => (Some(e.entry_id.to_string()), "rejected", format!("line {line_no}: the spending logged in answer is not its match")),
+            None => (None, "none", format!("line {line_no} unmatched")),
+        },
         Some(id) => {
             let item = ledger_items(&loaded.ledger).into_iter().find(|i| i.id == id).ok_or_else(|| {
                 ApiError::NotFound("There is no such record on this account.".to_owned())
@@ -196,16 +202,32 @@ async fn set_match(
     }
     audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     let mut loaded = loaded;
-    // The line is accounted for: a question still waiting about it is closed, so the person
-    // is not left with something to answer.
-    let waiting = line.query.as_ref().filter(|q| q.status != "closed").map(|q| q.entry_id);
-    if let (Some(query), Some(_)) = (waiting, &entry) {
-        let note = "This payment now matches a record on your account, so nothing more is needed.".to_owned();
-        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision: Decision::Approved, note });
+    let matched_now = state_text == "confirmed";
+    let was_matched = line.entry.is_some() && line.state != "proposed";
+    let follow_up = match &line.query {
+        // The line is accounted for: a question still waiting about it is closed, so the
+        // person is not left with something to answer.
+        Some(q) if matched_now && q.status != "closed" => Some((
+            q.entry_id,
+            Decision::Approved,
+            "This payment now matches a record on your account, so nothing more is needed.",
+            "closed, as the line is matched",
+        )),
+        // A line unmatched again after its question was closed needs an answer again.
+        Some(q) if !matched_now && was_matched && q.status == "closed" => Some((
+            q.entry_id,
+            Decision::Question,
+            "This payment on your statement no longer matches a record in Tally. Please tell us what it was, or log the spending.",
+            "asked again, as the line no longer matches",
+        )),
+        _ => None,
+    };
+    if let Some((query, decision, note, what)) = follow_up {
+        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned() });
         for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
             loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
         }
-        audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: closed, as the line is matched")).await?;
+        audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: {what}")).await?;
     }
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
@@ -288,6 +310,15 @@ async fn decide_query(
     let (row, mut loaded, view) = open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     let query = line.query.as_ref().ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
+    match (query.status.as_str(), request.decision) {
+        ("closed", _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
+        ("open", Decision::Approved) => {
+            return Err(ApiError::BadRequest(format!(
+                "The person has not answered the question about line {line_no} yet: wait for their answer, or mark it not allowed."
+            )))
+        }
+        _ => {}
+    }
     let note = request.note.trim().to_owned();
     let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone() });
     for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
@@ -299,6 +330,10 @@ async fn decide_query(
         Decision::NotAllowed => "marked not allowed",
     };
     audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}")).await?;
+    // Accepting an answer that logged the spending accepts it as the line's match too.
+    if let (Decision::Approved, Some(answer)) = (request.decision, line.entry.as_ref().filter(|_| line.state == "proposed")) {
+        state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
+    }
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
 }
 
@@ -344,8 +379,13 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
     };
     let mut lines = Vec::new();
     let mut matched: Vec<EntryId> = Vec::new();
+    let mut rejected: Vec<(i64, EntryId)> = Vec::new();
     for line in state.storage.statement_lines(statement_id).await? {
-        let entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
+        let mut entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
+        if line.state == "rejected" {
+            rejected.extend(entry_id.map(|id| (line.line_no, id)));
+            entry_id = None;
+        }
         let entry = entry_id.and_then(|id| items.iter().find(|i| i.id == id)).map(brief);
         matched.extend(entry.as_ref().map(|e| e.entry_id));
         let query = query_of(line.line_no).map(|q| LineQuery {
@@ -371,8 +411,9 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
             amount: Money::from_pence(line.amount),
             description: line.description,
             reference: line.reference,
-            // A record cancelled since it was matched no longer counts as a match.
-            state: if entry.is_none() && entry_id.is_some() { "none".to_owned() } else { line.state },
+            // A record cancelled since it was matched no longer counts as a match; a turned
+            // down proposal is no match.
+            state: if entry.is_none() { "none".to_owned() } else { line.state },
             entry,
             confidence: line.confidence,
             query,
@@ -381,7 +422,12 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
     // A spend the person logged in answer to a line's query, for the same amount, is
     // proposed for that line (an officer confirms it).
     for line in lines.iter_mut().filter(|l| l.entry.is_none()) {
-        let answer = line.query.as_ref().and_then(|q| q.logged.iter().find(|e| e.amount == line.amount && !matched.contains(&e.entry_id)));
+        let line_no = line.line_no;
+        let answer = line.query.as_ref().filter(|q| q.status != "closed").and_then(|q| {
+            q.logged
+                .iter()
+                .find(|e| e.amount == line.amount && !matched.contains(&e.entry_id) && !rejected.contains(&(line_no, e.entry_id)))
+        });
         if let Some(answer) = answer.cloned() {
             matched.push(answer.entry_id);
             line.entry = Some(answer);

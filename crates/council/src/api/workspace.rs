@@ -410,8 +410,9 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
                 add(&mut slot.1, -active.amount);
             }
         }
-        // Reviews closed in the period, and how long each took from the spend being logged.
-        for history in histories.values() {
+        // Reviews of spending closed in the period, and how long each took from the spend
+        // being logged (decisions on statement questions are not reviews of spending).
+        for history in histories.values().filter(|h| matches!(h.original.body, EntryBody::Spend(_))) {
             let Some(decision) = history.thread.iter().find(|e| {
                 matches!(&e.body, EntryBody::ReviewDecision(d) if matches!(d.decision, Decision::Approved | Decision::NotAllowed))
             }) else {
@@ -612,7 +613,7 @@ async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<Rev
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
         let loaded = Loaded::read(&state, &row).await?;
         items.extend(loaded.spends(true));
-        answers.extend(loaded.answered_queries());
+        answers.extend(loaded.answered_queries(&state).await?);
     }
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
     answers.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no)));
@@ -974,7 +975,7 @@ impl Loaded {
     /// heard from and the open statements: only the list and the account page need them.
     async fn summary(&self, state: &AppState) -> Result<AccountSummary, ApiError> {
         let last_synced_ms = state.storage.last_received_from_devices(self.row.account_id).await?;
-        let open_statements = state.storage.open_statement_count(self.row.account_id).await?;
+        let (open_statements, closed) = self.statements(state).await?;
         let view = self.ledger.view();
         let review = self.rules().review_view(&view);
         let histories = self.ledger.histories();
@@ -991,7 +992,9 @@ impl Loaded {
             n => exceptions.push(format!("{n} flagged spends to review")),
         }
         exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
-        let queries = self.ledger.queries();
+        // Questions about a statement that is closed (an answer that came late) wait for
+        // nobody: the period is settled.
+        let queries: Vec<_> = self.ledger.queries().into_iter().filter(|q| !closed.contains(&q.query.statement)).collect();
         let count = |status: QueryStatus| queries.iter().filter(|q| q.status == status).count();
         match count(QueryStatus::Open) {
             0 => {}
@@ -1026,12 +1029,22 @@ impl Loaded {
         })
     }
 
-    /// Statement questions the person has answered, waiting for an officer.
-    fn answered_queries(&self) -> Vec<tally_api::QueryAnswer> {
-        self.ledger
+    /// How many of the account's statements are open, and the ids of the closed ones.
+    async fn statements(&self, state: &AppState) -> Result<(usize, Vec<String>), ApiError> {
+        let all = state.storage.statements(self.row.account_id).await?;
+        let open = all.iter().filter(|s| s.closed.is_none()).count();
+        Ok((open, all.into_iter().filter(|s| s.closed.is_some()).map(|s| s.statement_id).collect()))
+    }
+
+    /// Statement questions the person has answered, waiting for an officer (not those on a
+    /// statement closed since).
+    async fn answered_queries(&self, state: &AppState) -> Result<Vec<tally_api::QueryAnswer>, ApiError> {
+        let (_, closed) = self.statements(state).await?;
+        Ok(self
+            .ledger
             .queries()
             .iter()
-            .filter(|q| q.status == QueryStatus::Answered)
+            .filter(|q| q.status == QueryStatus::Answered && !closed.contains(&q.query.statement))
             .map(|q| {
                 let said = q.thread.iter().rev().find_map(|e| match &e.body {
                     EntryBody::Explanation(x) => Some((e.recorded_at, x.text.clone())),
@@ -1058,7 +1071,7 @@ impl Loaded {
                     answer,
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// Spending as the council sees it: every spend, or (`open_only`) flagged ones with no
