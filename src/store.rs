@@ -79,6 +79,11 @@ pub enum Delivery {
 pub struct LocalRecord {
     pub entry: Entry,
     pub delivery: Delivery,
+    /// The record as the council sent it, when it carried fields this version does not
+    /// know (a newer council): kept so nothing it said is lost, and read again by a version
+    /// that knows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<serde_json::Value>,
 }
 
 /// Everything this device knows about one account.
@@ -175,7 +180,7 @@ impl Records {
             if let (Some(device), None) = (entry.author.device, entry.author.device_seq) {
                 entry.author.device_seq = Some(self.last_device_seq(device) + 1);
             }
-            self.push(LocalRecord { entry, delivery: Delivery::Waiting });
+            self.push(LocalRecord { entry, delivery: Delivery::Waiting, raw: None });
         }
     }
 
@@ -215,7 +220,7 @@ impl Records {
     /// council; an unknown one is added as saved. Entries of a kind this version cannot
     /// read (`unreadable`, as sent) are kept aside on the device as they came, so the pull
     /// goes on and a later version shows them; nothing is dropped.
-    pub fn merge_pulled(&mut self, entries: Vec<Entry>, unreadable: Vec<serde_json::Value>, cursor: i64) {
+    pub fn merge_pulled(&mut self, entries: Vec<(Entry, Option<serde_json::Value>)>, unreadable: Vec<serde_json::Value>, cursor: i64) {
         for raw in unreadable {
             let id = match raw.get("id").and_then(serde_json::Value::as_str) {
                 // An id this device holds a readable record under is never written over.
@@ -235,7 +240,7 @@ impl Records {
                 self.unreadable += 1;
             }
         }
-        for entry in entries {
+        for (entry, raw) in entries {
             match self.index.get(&entry.id) {
                 Some(&at) => {
                     let record = &mut self.records[at];
@@ -244,7 +249,7 @@ impl Records {
                         self.unsaved.insert(entry.id);
                     }
                 }
-                None => self.push(LocalRecord { entry, delivery: Delivery::Saved }),
+                None => self.push(LocalRecord { entry, delivery: Delivery::Saved, raw }),
             }
         }
         if cursor > self.cursor {
@@ -433,7 +438,16 @@ impl BrowserStore {
         for row in rows {
             let Some(text) = row.as_string() else { continue };
             match serde_json::from_str::<LocalRecord>(&text) {
-                Ok(record) => records.push(record),
+                Ok(mut record) => {
+                    // Read from the council's own words when they were kept: a version that
+                    // knows more fields gets them back.
+                    if let Some(fuller) = record.raw.as_ref().and_then(|raw| <Entry as serde::Deserialize>::deserialize(raw).ok()) {
+                        if fuller.id == record.entry.id {
+                            record.entry = fuller;
+                        }
+                    }
+                    records.push(record);
+                }
                 // A kind of record this version does not know yet (kept aside from a pull,
                 // or written by a newer version): left where it is, never overwritten, and
                 // read by a version that knows it.

@@ -169,7 +169,9 @@ impl SyncClient {
 /// One page of a pull, read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PulledPage {
-    pub entries: Vec<Entry>,
+    /// Each entry read, with the council's JSON when it carried fields this version does
+    /// not know (so they are kept, not dropped).
+    pub entries: Vec<(Entry, Option<serde_json::Value>)>,
     /// Entries this version cannot read, as the council sent them.
     pub unreadable: Vec<serde_json::Value>,
     pub cursor: i64,
@@ -181,7 +183,10 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
         let (mut entries, mut unreadable) = (Vec::new(), Vec::new());
         for value in page.entries {
             match Entry::deserialize(&value) {
-                Ok(entry) => entries.push(entry),
+                Ok(entry) => {
+                    let complete = serde_json::to_value(&entry).is_ok_and(|read| read == value);
+                    entries.push((entry, (!complete).then_some(value)));
+                }
                 Err(_) => unreadable.push(value),
             }
         }

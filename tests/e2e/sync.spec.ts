@@ -176,7 +176,7 @@ test('a new support plan from the council reaches the phone when it next syncs',
   await expect(wallet.form.getByLabel('Support plan line').getByRole('option', { name: 'Help in the garden' })).toHaveCount(1);
 });
 
-test('a record of a kind this version does not know is kept aside on the phone and does not stop sync', async ({ page, council, wallet }) => {
+test('records of a kind, or with fields, this version does not know are kept on the phone as sent and do not stop sync', async ({ page, council, wallet }) => {
   // A newer council sends a kind of record this wallet has never heard of, with the others.
   let sent = false;
   await page.route('**/api/v1/accounts/*/entries?after=*', async (route: Route) => {
@@ -185,6 +185,8 @@ test('a record of a kind this version does not know is kept aside on the phone a
     const page = await response.json();
     const model = page.entries[0];
     page.entries.push({ ...model, id: '01900000-0000-7000-8000-00000000f00d', body: { type: 'future_kind', detail: 'from a newer council' } });
+    // And a record of a known kind with a field this version does not know.
+    page.entries[0] = { ...model, body: { ...model.body, future_field: 'kept' } };
     sent = true;
     await route.fulfill({ response, json: page });
   });
@@ -203,12 +205,19 @@ test('a record of a kind this version does not know is kept aside on the phone a
   await expect(wallet.balance).toContainText('£1,480.00');
   await wallet.logSpend({ amount: '5', payee: 'Corner Shop', planLine: 'Day centre' });
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
-  const stored = await page.evaluate(() => new Promise<string | undefined>((resolve) => {
+  const rows = await page.evaluate(() => new Promise<string[]>((resolve) => {
     const open = indexedDB.open('tally-records');
     open.onsuccess = () => {
       const rows = open.result.transaction('records').objectStore('records').getAll();
-      rows.onsuccess = () => resolve((rows.result as string[]).find((row) => row.includes('future_kind')));
+      rows.onsuccess = () => resolve(rows.result as string[]);
     };
   }));
+  const stored = rows.find((row) => row.includes('future_kind'));
   expect(JSON.parse(stored!).entry.body).toEqual({ type: 'future_kind', detail: 'from a newer council' });
+  // The unknown field is kept with the record, as the council sent it; records with
+  // nothing unknown are kept once, without a copy.
+  const withRaw = rows.map((row) => JSON.parse(row)).filter((row) => row.raw);
+  expect(withRaw.length).toBe(1);
+  expect(withRaw[0].raw.body.future_field).toBe('kept');
+  expect(withRaw[0].entry.body.future_field).toBeUndefined();
 });
