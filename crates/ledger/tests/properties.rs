@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use tally_ledger::matching::{match_statement, LedgerItem, MatchOptions, StatementLine};
 use tally_ledger::{
     AccountId, Author, Clawback, Correction, CouncilPolicy, DeviceId, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn,
-    PaymentMethod, PlanLineId, Refund, Rules, Spend, Void,
+    Decision, Explanation, PaymentMethod, PlanLineId, Refund, ReviewDecision, Rules, Spend, StatementQuery, Void,
 };
 use time::macros::{date, datetime};
 use time::{Date, Duration};
@@ -43,6 +43,13 @@ enum Op {
     Money { kind: u8, day: i64, pence: i64, payee: usize },
     Correct { target: usize, day: i64, pence: i64 },
     Void { target: usize },
+    /// The council asks about a statement line.
+    Ask { day: i64, pence: i64 },
+    /// The person explains, or logs the spending, in answer to an earlier entry (a
+    /// question when it is one).
+    Answer { target: usize, log: bool, pence: i64 },
+    /// An officer decides on an earlier entry (0 approved, 1 question, 2 not allowed).
+    Decide { target: usize, decision: u8 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,6 +57,9 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (0u8..5, 0i64..365, 1i64..200_000, 0usize..5).prop_map(|(kind, day, pence, payee)| Op::Money { kind, day, pence, payee }),
         2 => (0usize..40, 0i64..365, 1i64..200_000).prop_map(|(target, day, pence)| Op::Correct { target, day, pence }),
         1 => (0usize..40).prop_map(|target| Op::Void { target }),
+        1 => (0i64..365, 1i64..200_000).prop_map(|(day, pence)| Op::Ask { day, pence }),
+        1 => (0usize..40, any::<bool>(), 1i64..200_000).prop_map(|(target, log, pence)| Op::Answer { target, log, pence }),
+        1 => (0usize..40, 0u8..3).prop_map(|(target, decision)| Op::Decide { target, decision }),
     ]
 }
 
@@ -74,6 +84,29 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
             Op::Void { target } => {
                 let Some(target) = made.get(*target % made.len().max(1)) else { continue };
                 EntryBody::Void(Void { voids: target.id, reason: "Cancelled".into() })
+            }
+            Op::Ask { day, pence } => EntryBody::StatementQuery(StatementQuery {
+                date: START + Duration::days(*day),
+                amount: Money::from_pence(-pence),
+                description: "CARD PAYMENT".into(),
+                statement: "s1".into(),
+                line_no: n as u32,
+                note: String::new(),
+            }),
+            Op::Answer { target, log, pence } => {
+                let Some(target) = made.get(*target % made.len().max(1)) else { continue };
+                if *log {
+                    let EntryBody::Spend(mut logged) = spend(10, *pence, 2, 1) else { unreachable!() };
+                    logged.answers = Some(target.id);
+                    EntryBody::Spend(logged)
+                } else {
+                    EntryBody::Explanation(Explanation { about: target.id, text: "It was for my support.".into() })
+                }
+            }
+            Op::Decide { target, decision } => {
+                let Some(target) = made.get(*target % made.len().max(1)) else { continue };
+                let decision = [Decision::Approved, Decision::Question, Decision::NotAllowed][*decision as usize % 3];
+                EntryBody::ReviewDecision(ReviewDecision { about: target.id, decision, note: "Please tell us more.".into() })
             }
         };
         made.push(Entry {
@@ -147,6 +180,8 @@ proptest! {
         let policy = CouncilPolicy::default();
         let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(300) };
         prop_assert_eq!(rules.review(&in_order), rules.review(&delivered));
+        // Questions about statement lines stand the same on every device.
+        prop_assert_eq!(in_order.queries(), delivered.queries());
     }
 
     /// What sync does: each device takes the records in rounds (its own as it makes them,
