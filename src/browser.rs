@@ -25,6 +25,11 @@ pub fn clock_time(at: OffsetDateTime) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// When a record was made, as people read it here: "3 March 2026 at 14:05".
+pub fn recorded_when(entry: &tally_ledger::Entry) -> String {
+    format!("{} at {}", tally_ledger::date::long_date(entry.recorded_at.date()), clock_time(entry.recorded_at))
+}
+
 /// A new UUID v7: the time now and 80 random bits from the browser's crypto.
 pub fn new_uuid_v7() -> Uuid {
     let mut random = [0u8; 10];

@@ -7,7 +7,7 @@
 //! spend is saved, so a photo taken with no signal is never lost; the spend refers to it
 //! by hash, and the same photo is kept once.
 
-use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, Query, TransactionMode};
 use tally_ledger::{AccountId, ReceiptRef};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -235,13 +235,8 @@ pub async fn not_sent(account: AccountId, references: &[ReceiptRef]) -> Result<V
     }
     let database = database().await?;
     let transaction = database.transaction(&[SENT_STORE], TransactionMode::ReadOnly)?;
-    // One read of this account's keys ("<account>/" up to, not including, "<account>0").
-    let range = KeyRange::bound(
-        &JsValue::from_str(&format!("{account}/")),
-        &JsValue::from_str(&format!("{account}0")),
-        Some(false),
-        Some(true),
-    )?;
+    // One read of this account's keys.
+    let range = crate::store::account_range(account)?;
     let keys = transaction.object_store(SENT_STORE)?.get_all_keys(Some(Query::KeyRange(range)), None)?.await?;
     database.close();
     let sent: std::collections::HashSet<String> = keys.iter().filter_map(JsValue::as_string).collect();

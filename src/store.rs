@@ -309,17 +309,7 @@ impl Records {
 
     /// Every receipt photo any record names.
     pub fn receipts(&self) -> BTreeSet<tally_ledger::ReceiptRef> {
-        let mut all = BTreeSet::new();
-        for record in &self.records {
-            let mut body = &record.entry.body;
-            if let tally_ledger::EntryBody::Correction(c) = body {
-                body = c.replacement.as_ref();
-            }
-            if let tally_ledger::EntryBody::Spend(s) = body {
-                all.extend(s.receipts.iter().cloned());
-            }
-        }
-        all
+        self.records.iter().flat_map(|r| r.entry.receipts()).cloned().collect()
     }
 }
 
@@ -416,7 +406,7 @@ fn cursor_key(account: AccountId) -> JsValue {
 
 /// Every record key of one account: `"<account>/"` up to (not including) `"<account>0"`
 /// (`'0'` is the character after `'/'`).
-fn account_range(account: AccountId) -> Result<KeyRange, idb::Error> {
+pub(crate) fn account_range(account: AccountId) -> Result<KeyRange, idb::Error> {
     KeyRange::bound(&JsValue::from_str(&format!("{account}/")), &JsValue::from_str(&format!("{account}0")), Some(false), Some(true))
 }
 

@@ -42,6 +42,12 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<(&'static str, String)>>) -
 }
 
 /// A labelled text input with an optional hint and an error shown beside it.
+/// One field's problem, out of a form's problems (`(field id, message)`), as the signal
+/// its [`TextField`] shows.
+pub fn error_for(errors: RwSignal<Vec<(&'static str, String)>>, id: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())))
+}
+
 #[component]
 pub fn TextField(
     #[prop(into)] id: String,

@@ -11,7 +11,7 @@ use tally_ledger::Decision;
 use super::api;
 use super::{use_workspace, when};
 use crate::app::page_title;
-use crate::components::field::{ErrorSummary, TextField};
+use crate::components::field::{error_for, ErrorSummary, TextField};
 
 /// A page's confirmation ("Question sent."), kept outside the parts of the page that are
 /// drawn again when the page reloads its figures, so it stays on screen and is announced.
@@ -56,7 +56,7 @@ pub fn SignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let busy = RwSignal::new(false);
-    let field_error = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let field_error = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
@@ -580,7 +580,7 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (reference, csrf) = (reference.clone(), workspace.csrf());
@@ -637,7 +637,7 @@ fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Ca
     let amount = RwSignal::new(if surplus.is_negative() || surplus == tally_ledger::Money::ZERO { String::new() } else { surplus.to_plain_string() });
     let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (reference, csrf) = (reference.clone(), workspace.csrf());
@@ -1414,7 +1414,7 @@ fn PolicyForm(current: tally_ledger::CouncilPolicy, policy: RwSignal<Option<Resu
     let banned = RwSignal::new(current.banned_categories.iter().map(|b| b.category).collect::<Vec<_>>());
     let reason = RwSignal::new(current.banned_categories.first().map(|b| b.reason.clone()).unwrap_or_default());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let update = tally_api::PolicyUpdate {
@@ -1518,7 +1518,7 @@ fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Ca
     let added = LineFields::new("", "", tally_ledger::Category::Other, String::new(), tally_ledger::Period::FourWeekly);
     let from = RwSignal::new(today_iso());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = {
         let lines = lines.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -1815,7 +1815,7 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
     let role = RwSignal::new("finance_officer".to_owned());
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let request = tally_api::NewStaff { name: name.get_untracked(), email: email.get_untracked(), role: role.get_untracked(), password: password.get_untracked() };
@@ -1870,7 +1870,7 @@ fn OpenAccount() -> impl IntoView {
     let outcome = RwSignal::new(String::new());
     let line = LineFields::new("", "", tally_ledger::Category::PersonalAssistant, String::new(), tally_ledger::Period::FourWeekly);
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let request = tally_api::NewAccount {
@@ -1929,7 +1929,7 @@ fn Schedules(reference: String, schedules: Vec<tally_api::ScheduleView>, on_chan
     let first = RwSignal::new(today_iso());
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let error_of = move |id: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())));
+    let error_of = move |id: &'static str| error_for(errors, id);
     let submit = {
         let reference = reference.clone();
         move |ev: leptos::ev::SubmitEvent| {

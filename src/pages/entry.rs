@@ -55,7 +55,7 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                     .as_ref()
                     .map(|l| plan.any_line(l).map(|l| l.name.clone()).unwrap_or_else(|| l.0.clone()))
                     .unwrap_or_else(|| "Not in the support plan".to_owned());
-                let when = |e: &tally_ledger::Entry| format!("{} at {}", long_date(e.recorded_at.date()), browser::clock_time(e.recorded_at));
+                let when = browser::recorded_when;
                 let mut earlier = vec![format!("{} (first logged)", describe(original))];
                 let corrections = history.corrections.iter().filter_map(|c| match &c.body {
                     EntryBody::Correction(Correction { replacement, reason, .. }) => match replacement.as_ref() {

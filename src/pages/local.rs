@@ -9,7 +9,7 @@ use tally_ledger::{AccountId, Category, CouncilPolicy, DeviceId, Money, Period, 
 
 use crate::app::{page_title, use_wallet};
 use crate::browser;
-use crate::components::field::{ErrorSummary, TextField};
+use crate::components::field::{error_for, ErrorSummary, TextField};
 use crate::store::Session;
 
 const PERIODS: [(Period, &str); 5] = [
@@ -117,7 +117,7 @@ pub fn LocalSetup() -> impl IntoView {
         <ErrorSummary errors=Signal::derive(move || errors.get())/>
         <form on:submit=submit novalidate>
             <TextField id="local-name" label="Your name" value=name autocomplete="name"
-                error=Signal::derive(move || errors.with(|e| e.iter().find(|(id, _)| *id == "local-name").map(|(_, m)| m.clone())))/>
+                error=error_for(errors, "local-name")/>
             <h2 id="local-line">"What you budget for"</h2>
             <ol class="plan-lines">
                 {move || lines.get().into_iter().enumerate().map(|(n, line)| {

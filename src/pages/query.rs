@@ -39,36 +39,34 @@ pub struct Question {
 
 impl Question {
     pub fn from_thread(q: &QueryThread<'_>) -> Question {
-        let when = |e: &tally_ledger::Entry| format!("{} at {}", long_date(e.recorded_at.date()), browser::clock_time(e.recorded_at));
+        let when = browser::recorded_when;
         let query = q.query;
         let what = if query.is_money_out() {
             format!("{} paid to {} on {}", query.amount.abs(), query.description, long_date(query.date))
         } else {
             format!("{} paid in from {} on {}", query.amount.abs(), query.description, long_date(query.date))
         };
-        let mut said: Vec<(&tally_ledger::Entry, String, String)> = q
-            .thread
+        let said = q
+            .said
             .iter()
             .filter_map(|e| match &e.body {
-                EntryBody::Explanation(x) => Some((*e, format!("{} answered, {}", e.author.name, when(e)), x.text.clone())),
+                EntryBody::Explanation(x) => Some((format!("{} answered, {}", e.author.name, when(e)), x.text.clone())),
                 EntryBody::ReviewDecision(r) => {
                     let what = match r.decision {
                         Decision::Approved => "The council accepted this",
                         Decision::Question => "The council asked",
                         Decision::NotAllowed => "The council decided this was not allowed",
                     };
-                    Some((*e, format!("{what}, {}", when(e)), r.note.clone()))
+                    Some((format!("{what}, {}", when(e)), r.note.clone()))
                 }
-                _ => None,
+                // A spend logged in answer, with its corrections applied.
+                _ => {
+                    let spend = q.logged.iter().find(|a| a.id() == e.id)?.spend()?;
+                    let text = format!("{} to {} on {}", spend.amount, spend.payee, long_date(spend.date));
+                    Some((format!("{} logged the spending, {}", e.author.name, when(e)), text))
+                }
             })
             .collect();
-        for logged in &q.logged {
-            if let Some(spend) = logged.spend() {
-                let text = format!("{} to {} on {}", spend.amount, spend.payee, long_date(spend.date));
-                said.push((logged.original, format!("{} logged the spending, {}", logged.original.author.name, when(logged.original)), text));
-            }
-        }
-        said.sort_by_key(|(e, _, _)| (e.recorded_at, e.id));
         Question {
             id: q.entry.id,
             what,
@@ -76,7 +74,7 @@ impl Question {
             asked: format!("Asked by {}, {}", q.entry.author.name, when(q.entry)),
             money_out: query.is_money_out(),
             status: q.status,
-            thread: said.into_iter().map(|(_, who, text)| (who, text)).collect(),
+            thread: said,
         }
     }
 

@@ -40,7 +40,7 @@ test('a carer holds two people on one device, switches in one tap, and everythin
 
   // Back online: one round sends every person's records.
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   const patSpends = await council.spends('DP-000002');
   expect(patSpends.map((s) => [s.body.payee, s.body.amount, s.author.name])).toEqual([['Homecare Ltd', '45.00', 'Sam Morgan']]);
@@ -69,7 +69,7 @@ test('removing a person from a shared phone says exactly what would be lost, and
   // Once everything is sent, removing loses nothing.
   await page.unroute('**/api/**');
   await wallet.goTo('Home');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   await page.getByRole('group', { name: 'People on this device' }).getByRole('link', { name: 'This device' }).click();
   await page.getByRole('button', { name: 'Remove Alex Morgan from this device' }).click();

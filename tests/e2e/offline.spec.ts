@@ -47,7 +47,7 @@ test('after one visit the wallet opens and logs spending with the council server
 
   // The council is back: the waiting record goes, once.
   await council.launch();
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   const spends = await council.spends();
   expect(spends.map((s) => s.body.payee).sort()).toEqual(['City Taxis', 'Sunrise Day Centre']);
@@ -83,7 +83,7 @@ test('when the device refuses to store a record it stays on screen, the person i
   await expect(wallet.spending.filter({ hasText: 'Garden Centre' })).toContainText('Waiting to be sent');
 
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Garden Centre']);
 });
@@ -130,7 +130,7 @@ test('records an earlier version kept in localStorage move to the device databas
   await expect(wallet.spending.filter({ hasText: 'Bus Company' })).toContainText('Waiting to be sent');
 
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Bus Company']);
 });

@@ -37,7 +37,7 @@ test('a spend logged with the council unreachable is kept over a reload and reac
 
   // The council is back.
   await page.unroute('**/api/**');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   await expect(item).toContainText('Saved to the council');
 
@@ -61,7 +61,7 @@ test('with the council server stopped, spending waits and is sent once when it r
   await expect(wallet.balance).toContainText('£472.50');
 
   await council.launch();
-  await wallet.page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
 
   const spends = await council.spends();
@@ -137,7 +137,7 @@ test('a council server error means "try again later", never a refusal, and nothi
   await expect(wallet.spending.filter({ hasText: 'Corner Shop' })).toContainText('Waiting to be sent');
 
   await page.unroute('**/api/v1/accounts/*/entries');
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   expect((await council.spends()).map((s) => s.body.payee)).toEqual(['Corner Shop']);
 });

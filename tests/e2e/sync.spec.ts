@@ -41,7 +41,7 @@ test('the council stores a batch but its answer is lost: the phone sends it agai
   expect(await council.spends()).toHaveLength(1);
 
   // The same batch again: acknowledged as already held, and nothing doubles.
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   await expect(wallet.spending.filter({ hasText: 'Sunrise Day Centre' })).toHaveCount(1);
   await expect(wallet.balance).toContainText('£1,467.50');
@@ -66,13 +66,13 @@ test('the council server stops in the middle of a push: nothing is lost or doubl
     await council.stop();
     await route.continue();
   });
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('Could not reach the council', { timeout: 20_000 });
   await expect(wallet.syncStatus).toContainText('2 records waiting');
   expect(held).toBe(true);
 
   await council.launch();
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   const spends = await council.spends();
   expect(spends.map((s) => s.body.payee).sort()).toEqual(['Ace Care Agency', 'Corner Cafe']);

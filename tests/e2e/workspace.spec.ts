@@ -107,7 +107,7 @@ test('a finance officer reviews flagged spending and the question reaches the pe
   await expect(item).toContainText('Question asked; waiting for the person\'s answer');
 
   // The person sees the question when the phone next syncs.
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
   await expect(toExplain).toContainText('The council has asked you a question about this.', { timeout: 20_000 });
 
@@ -209,7 +209,7 @@ test('an officer records money in and a surplus recovery that reach the phone, a
   await checkAccessibility(officer);
 
   // The person's phone: £1,480 + £52 − £32.
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.balance).toContainText('£1,500.00', { timeout: 20_000 });
   await officer.context().close();
 });
@@ -428,7 +428,7 @@ test('an administrator changes the policy and an officer adds a plan line; the p
   await admin.context().close();
 
   // The phone takes both at its next sync: the new line, and receipts from £20.
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
   await wallet.goTo('Log spending');
   await wallet.fillSpend({ amount: '30', payee: 'Green Fingers', planLine: 'Help in the garden' });
@@ -535,7 +535,7 @@ test('an officer schedules regular payments in; the first, due today, reaches th
   await expect(running).toContainText('£370.00 every 4 weeks, next on');
   await checkAccessibility(officer);
 
-  await page.getByRole('button', { name: /^(Try now|Check now)$/ }).click();
+  await wallet.syncNow();
   await expect(wallet.balance).toContainText('£1,850.00', { timeout: 20_000 });
 
   await running.getByRole('button', { name: /^Stop: £370\.00 every 4 weeks/ }).click();

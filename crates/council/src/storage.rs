@@ -355,6 +355,19 @@ impl Storage {
         row.map(account_from_row).transpose()
     }
 
+    /// An account of one council, by reference (`None` for another council's account).
+    pub async fn council_account_by_reference(&self, council_id: &str, reference: &str) -> anyhow::Result<Option<AccountRow>> {
+        let row = sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name, c.name \
+             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.reference = $1 AND a.council_id = $2",
+        )
+        .bind(reference)
+        .bind(council_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(account_from_row).transpose()
+    }
+
     pub async fn account_by_reference(&self, reference: &str) -> anyhow::Result<Option<AccountRow>> {
         let row = sqlx::query(
             "SELECT a.account_id, a.reference, a.person_name, c.name \

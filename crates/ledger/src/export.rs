@@ -1,11 +1,12 @@
 //! Statements as rows and as CSV: what a person sends as a financial return and what a
 //! council's audit sheet lists, one line per transaction.
 
+use rustc_hash::FxHashMap as HashMap;
 use time::Date;
 
 use crate::date::iso_date;
 use crate::entry::{Decision, EntryBody, EntryId};
-use crate::ledger::{History, Ledger};
+use crate::ledger::{allowed_to_keep, sum, Active, History, Ledger};
 use crate::money::Money;
 use crate::plan::SupportPlan;
 
@@ -32,13 +33,15 @@ pub struct StatementRow {
 
 /// The rows of every active money entry dated `from..=to`, oldest first.
 pub fn statement_rows(ledger: &Ledger, plan: &SupportPlan, from: Date, to: Date) -> Vec<StatementRow> {
+    rows_of(&ledger.statement(from, to).lines, &ledger.histories(), plan)
+}
+
+/// The rows of a statement's lines, each with the council's latest decision on it.
+fn rows_of(lines: &[Active<'_>], histories: &HashMap<EntryId, History<'_>>, plan: &SupportPlan) -> Vec<StatementRow> {
     let line_name = |id: &Option<crate::entry::PlanLineId>| {
         id.as_ref().map(|id| plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone())).unwrap_or_default()
     };
-    let histories = ledger.histories();
-    ledger
-        .statement(from, to)
-        .lines
+    lines
         .iter()
         .map(|active| {
             let (kind, who, description, plan_line, receipt) = match active.body {
@@ -73,29 +76,39 @@ pub fn to_csv(rows: &[StatementRow]) -> String {
     let mut out = String::new();
     push_record(&mut out, CSV_HEADER.iter().map(|h| h.to_string()));
     for row in rows {
-        let money = |m: Option<Money>| m.map(Money::to_plain_string).unwrap_or_default();
-        push_record(
-            &mut out,
-            [
-                iso_date(row.date),
-                row.kind.to_owned(),
-                row.who.clone(),
-                row.description.clone(),
-                row.plan_line.clone(),
-                money(row.money_in),
-                money(row.money_out),
-                match row.receipt {
-                    Some(true) => "Yes".to_owned(),
-                    Some(false) => "No".to_owned(),
-                    None => String::new(),
-                },
-                row.status.clone(),
-                row.entry.to_string(),
-            ]
-            .into_iter(),
-        );
+        push_record(&mut out, row_cells(row).into_iter());
     }
     out
+}
+
+/// One row's cells, in the order of [`CSV_HEADER`].
+pub fn row_cells(row: &StatementRow) -> [String; 10] {
+    [
+        iso_date(row.date),
+        row.kind.to_owned(),
+        row.who.clone(),
+        row.description.clone(),
+        row.plan_line.clone(),
+        plain(row.money_in),
+        plain(row.money_out),
+        receipt_cell(row.receipt).to_owned(),
+        row.status.clone(),
+        row.entry.to_string(),
+    ]
+}
+
+/// An amount as plain digits, or nothing.
+fn plain(money: Option<Money>) -> String {
+    money.map(Money::to_plain_string).unwrap_or_default()
+}
+
+/// Whether a receipt is attached: "Yes", "No", or nothing for entries that need none.
+fn receipt_cell(receipt: Option<bool>) -> &'static str {
+    match receipt {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "",
+    }
 }
 
 /// Who and what an audit sheet is for.
@@ -139,15 +152,10 @@ impl AuditSheet {
 /// The [`AuditSheet`] of one account and period.
 pub fn audit_sheet(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> AuditSheet {
     let statement = ledger.statement(sheet.from, sheet.to);
-    let surplus = ledger.view().surplus(plan, policy, sheet.to);
+    let allowed = allowed_to_keep(plan, policy, sheet.to);
     // Surplus is worked out on the closing balance of the period.
-    let above = statement.closing.checked_sub(surplus.allowed).filter(|m| !m.is_negative()).unwrap_or(Money::ZERO);
-    let recovered: Money = statement
-        .lines
-        .iter()
-        .filter(|a| matches!(a.body, EntryBody::Clawback(_)))
-        .fold(Money::ZERO, |total, a| total.checked_add(-a.amount).unwrap_or(total));
-    let to_recover = above;
+    let above = statement.closing.checked_sub(allowed).filter(|m| !m.is_negative()).unwrap_or(Money::ZERO);
+    let recovered = sum(statement.lines.iter().filter(|a| matches!(a.body, EntryBody::Clawback(_))).map(|a| -a.amount));
     let text = |name: &'static str, value: String| (name, value.clone(), value);
     let money = |name: &'static str, m: Money| (name, m.to_plain_string(), m.to_string());
     let header = vec![
@@ -158,22 +166,16 @@ pub fn audit_sheet(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::
         money("Total in", statement.money_in),
         money("Total out", statement.money_out),
         money("Closing balance", statement.closing),
-        money("Allowed to be retained", surplus.allowed),
+        money("Allowed to be retained", allowed),
         money("Surplus", above),
         money("Recovered in the period", recovered),
-        money("Amount to recover", to_recover),
+        money("Amount to recover", above),
     ];
-    let lines = statement_rows(ledger, plan, sheet.from, sheet.to)
+    let lines = rows_of(&statement.lines, &ledger.histories(), plan)
         .into_iter()
         .map(|row| {
-            let amount = |m: Option<Money>| m.map(Money::to_plain_string).unwrap_or_default();
-            let receipt = match row.receipt {
-                Some(true) => "Yes",
-                Some(false) => "No",
-                None => "",
-            };
             let who = if row.kind == "Spend" { row.who.clone() } else { format!("{} ({})", row.who, row.kind.to_lowercase()) };
-            [iso_date(row.date), who, row.description, amount(row.money_in), amount(row.money_out), row.plan_line, receipt.to_owned(), row.status]
+            [iso_date(row.date), who, row.description, plain(row.money_in), plain(row.money_out), row.plan_line, receipt_cell(row.receipt).to_owned(), row.status]
         })
         .collect();
     AuditSheet { header, lines }

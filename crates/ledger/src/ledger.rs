@@ -125,6 +125,9 @@ pub struct QueryThread<'a> {
     pub thread: Vec<&'a Entry>,
     /// Spends logged in answer to it (not voided; corrections applied), oldest first.
     pub logged: Vec<Active<'a>>,
+    /// Everything said about it — explanations, decisions and the spends logged in
+    /// answer (as first recorded) — in the order recorded; the last one sets the status.
+    pub said: Vec<&'a Entry>,
     pub status: QueryStatus,
 }
 
@@ -403,7 +406,11 @@ impl Ledger {
     /// Every money entry that is not voided, with its corrections applied, ordered by
     /// money date, then when it was recorded, then id.
     pub fn active(&self) -> Vec<Active<'_>> {
-        let links = self.links();
+        self.active_in(&self.links())
+    }
+
+    /// [`Ledger::active`] with the links already indexed.
+    fn active_in<'a>(&'a self, links: &Links<'a>) -> Vec<Active<'a>> {
         let mut keyed: Vec<((i32, i128, u128), Active<'_>)> = self
             .entries
             .iter()
@@ -450,31 +457,30 @@ impl Ledger {
             return Vec::new();
         }
         let mut links = self.links();
-        let active = self.active();
+        let active = self.active_in(&links);
+        // Spending logged in answer, by the question it answers.
+        let mut answering: HashMap<EntryId, Vec<Active<'_>>> = HashMap::default();
+        for a in &active {
+            if let Some(question) = a.spend().and_then(|s| s.answers) {
+                answering.entry(question).or_default().push(*a);
+            }
+        }
         let mut queries: Vec<QueryThread<'_>> = self
             .entries
             .iter()
             .filter_map(|entry| match &entry.body {
                 EntryBody::StatementQuery(query) => {
                     let thread = links.thread.remove(&entry.id).unwrap_or_default();
-                    let answers_this = |a: &&Active<'_>| a.spend().and_then(|s| s.answers) == Some(entry.id);
-                    let mut logged: Vec<Active<'_>> = active.iter().filter(answers_this).copied().collect();
+                    let mut logged = answering.remove(&entry.id).unwrap_or_default();
                     logged.sort_by_key(|a| recorded_order(&a.original));
-                    let mut said: Vec<(&Entry, Option<Decision>)> = thread
-                        .iter()
-                        .map(|e| match &e.body {
-                            EntryBody::ReviewDecision(d) => (*e, Some(d.decision)),
-                            _ => (*e, None),
-                        })
-                        .chain(logged.iter().map(|a| (a.original, None)))
-                        .collect();
-                    said.sort_by_key(|(e, _)| recorded_order(e));
-                    let status = said.last().map_or(QueryStatus::Open, |(_, decision)| match decision {
-                        None => QueryStatus::Answered,
-                        Some(Decision::Question) => QueryStatus::Open,
-                        Some(final_decision) => QueryStatus::Closed(*final_decision),
+                    let mut said: Vec<&Entry> = thread.iter().copied().chain(logged.iter().map(|a| a.original)).collect();
+                    said.sort_by_key(recorded_order);
+                    let status = said.last().map_or(QueryStatus::Open, |e| match &e.body {
+                        EntryBody::ReviewDecision(d) if d.decision == Decision::Question => QueryStatus::Open,
+                        EntryBody::ReviewDecision(d) => QueryStatus::Closed(d.decision),
+                        _ => QueryStatus::Answered,
                     });
-                    Some(QueryThread { entry, query, thread, logged, status })
+                    Some(QueryThread { entry, query, thread, logged, said, status })
                 }
                 _ => None,
             })
@@ -548,9 +554,15 @@ fn line_usage_in<'p>(active: &[Active<'_>], line: &'p PlanLine, on: Date) -> Opt
 pub(crate) fn surplus_in(active: &[Active<'_>], plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Surplus {
     let balance = sum(active.iter().map(|a| a.movement()).filter(|(d, _)| *d <= on).map(|(_, m)| m));
     let weekly_budget = plan.weekly_budget_on(on);
-    let allowed = weekly_budget.mul_div(policy.contingency_weeks.into(), 1);
+    let allowed = allowed_to_keep(plan, policy, on);
     let surplus = balance.checked_sub(allowed).unwrap_or(Money::ZERO).at_least_zero();
     Surplus { balance, weekly_budget, allowed, surplus }
+}
+
+/// What the council lets the account keep on a date: `contingency_weeks` × the weekly
+/// budget of the plan in force.
+pub(crate) fn allowed_to_keep(plan: &SupportPlan, policy: &CouncilPolicy, on: Date) -> Money {
+    plan.weekly_budget_on(on).mul_div(policy.contingency_weeks.into(), 1)
 }
 
 /// Adds amounts. Every amount in a ledger is at most `HARD_MAXIMUM_PENCE` (checked on

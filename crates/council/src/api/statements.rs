@@ -17,7 +17,7 @@ use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOpt
 use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
 use uuid::Uuid;
 
-use super::workspace::{audit, council_account, store_council_entries, thread_items, Loaded};
+use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
 use crate::error::{ApiError, ApiJson};
 use crate::staff::Staff;
 use crate::statements::{self, Mapping};
@@ -59,8 +59,7 @@ async fn save_format(State(state): State<AppState>, staff: Staff, ApiJson(reques
         return Err(ApiError::BadRequest(problems.join("\n")));
     }
     state.storage.save_statement_format(&staff.row.council_id, name, &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?).await?;
-    let event = crate::storage::AuditEvent { council_id: &staff.row.council_id, staff_id: Some(&staff.row.staff_id), account_id: None, action: "statement format saved", detail: name };
-    state.storage.audit(&event, now_ms()).await?;
+    audit(&state, &staff.row, None, "statement format saved", name).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -224,9 +223,8 @@ async fn set_match(
     };
     if let Some((query, decision, note, what)) = follow_up {
         let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned() });
-        for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
-            loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-        }
+        let stored = store_council_entry(&state, &staff, &row, body).await?;
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
         audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: {what}")).await?;
     }
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
@@ -321,9 +319,8 @@ async fn decide_query(
     }
     let note = request.note.trim().to_owned();
     let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone() });
-    for stored in store_council_entries(&state, &staff, &row, vec![body]).await? {
-        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-    }
+    let stored = store_council_entry(&state, &staff, &row, body).await?;
+    loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     let words = match request.decision {
         Decision::Approved => "accepted the answer about",
         Decision::Question => "asked again about",

@@ -145,7 +145,7 @@ async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<
 }
 
 async fn set_policy(State(state): State<AppState>, staff: Staff, ApiJson(update): ApiJson<PolicyUpdate>) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
-    staff.allow(&[Role::Administrator], "change the council's policy")?;
+    staff.allow(ADMINISTERS, "change the council's policy")?;
     let mut policy = state.storage.council_policy(&staff.row.council_id).await?;
     let weeks = |text: &str, most: u32, what: &str| {
         text.trim().parse::<u32>().ok().filter(|n| *n <= most).ok_or_else(|| format!("Enter {what} as a whole number of weeks from 0 to {most}"))
@@ -377,8 +377,9 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
     let add = |total: &mut Money, amount: Money| *total = total.checked_add(amount).unwrap_or(*total);
     let mut review_days: Vec<i64> = Vec::new();
     let mut months: std::collections::BTreeMap<Date, (Money, Money)> = std::collections::BTreeMap::new();
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read(state, &row).await?;
+        let loaded = Loaded::read_with(state, &row, policy.clone()).await?;
         f.people += 1;
         let view = loaded.ledger.view();
         let review = Rules { plan: &loaded.plan, policy: &loaded.policy, today: to }.review_view(&view);
@@ -414,7 +415,7 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
         // being logged (decisions on statement questions are not reviews of spending).
         for history in histories.values().filter(|h| matches!(h.original.body, EntryBody::Spend(_))) {
             let Some(decision) = history.thread.iter().find(|e| {
-                matches!(&e.body, EntryBody::ReviewDecision(d) if matches!(d.decision, Decision::Approved | Decision::NotAllowed))
+                matches!(&e.body, EntryBody::ReviewDecision(d) if is_final(d.decision))
             }) else {
                 continue;
             };
@@ -439,9 +440,10 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
 
 async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Json<SafeguardingList>, ApiError> {
     let mut items = Vec::new();
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read(&state, &row).await?;
-        let signals = loaded.rules().review(&loaded.ledger).signals;
+        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
+        let signals = loaded.rules().signals(&loaded.ledger);
         if signals.is_empty() {
             continue;
         }
@@ -481,7 +483,7 @@ async fn safeguarding_note(
         _ => return Err(ApiError::BadRequest("Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned())),
     };
     let loaded = Loaded::read(&state, &row).await?;
-    if !loaded.rules().review(&loaded.ledger).signals.iter().any(|s| s.key() == request.key) {
+    if !loaded.rules().signals(&loaded.ledger).iter().any(|s| s.key() == request.key) {
         return Err(ApiError::NotFound("That signal is not showing for this account any more.".to_owned()));
     }
     let note = request.note.trim();
@@ -559,11 +561,12 @@ struct Search {
 async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Query<Search>) -> Result<Json<AccountsList>, ApiError> {
     let words = search.search.unwrap_or_default().trim().to_lowercase();
     let mut list = Vec::new();
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
         if !words.is_empty() && !row.person_name.to_lowercase().contains(&words) && !row.reference.to_lowercase().contains(&words) {
             continue;
         }
-        let loaded = Loaded::read(&state, &row).await?;
+        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
         list.push(loaded.summary(&state).await?);
     }
     // Exceptions first (most first), then by reference.
@@ -610,8 +613,9 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
     let mut items = Vec::new();
     let mut answers = Vec::new();
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read(&state, &row).await?;
+        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
         items.extend(loaded.spends(true));
         answers.extend(loaded.answered_queries(&state).await?);
     }
@@ -863,18 +867,14 @@ async fn transactions(State(state): State<AppState>, staff: Staff, Query(period)
     let mut out = String::from("\u{feff}Council reference,Person,");
     out.push_str(&export::CSV_HEADER.join(","));
     out.push_str("\r\n");
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
     for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read(&state, &row).await?;
-        let rows = export::statement_rows(&loaded.ledger, &loaded.plan, from, to);
-        // Each line of the account's statement CSV, after its header, with the account
-        // in front (both cells made safe the same way).
-        let csv = export::to_csv(&rows);
-        let prefix = export::to_csv_record(&[row.reference.clone(), row.person_name.clone()]);
-        for line in csv.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
-            out.push_str(prefix.trim_end_matches("\r\n"));
-            out.push(',');
-            out.push_str(line);
-            out.push_str("\r\n");
+        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
+        // Each row of the account's statement, with the account in front.
+        for statement_row in export::statement_rows(&loaded.ledger, &loaded.plan, from, to) {
+            let mut cells = vec![row.reference.clone(), row.person_name.clone()];
+            cells.extend(export::row_cells(&statement_row));
+            out.push_str(&export::to_csv_record(&cells));
         }
     }
     Ok(csv_download(&format!("transactions-{}-to-{}.csv", iso_date(from), iso_date(to)), out))
@@ -903,7 +903,7 @@ fn problems<const N: usize>(fields: [(&str, Option<String>); N]) -> Vec<(String,
 
 /// Stores an entry written by the council (no device), as the signed-in member of staff,
 /// and gives it back.
-async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<Entry, ApiError> {
+pub(super) async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<Entry, ApiError> {
     let mut stored = store_council_entries(state, staff, row, vec![body]).await?;
     Ok(stored.pop().expect("one entry was stored"))
 }
@@ -932,12 +932,11 @@ pub(super) async fn store_council_entries(state: &AppState, staff: &Staff, row: 
 /// An account of the signed-in member's council, by reference; other councils' accounts
 /// are "not found", as if they did not exist.
 pub(super) async fn council_account(state: &AppState, staff: &Staff, reference: &str) -> Result<AccountRow, ApiError> {
-    let unknown = || ApiError::NotFound(format!("There is no account with reference {reference}."));
-    let row = state.storage.account_by_reference(reference).await?.ok_or_else(unknown)?;
-    if state.storage.council_of_account(row.account_id).await?.as_deref() != Some(staff.row.council_id.as_str()) {
-        return Err(unknown());
-    }
-    Ok(row)
+    state
+        .storage
+        .council_account_by_reference(&staff.row.council_id, reference)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("There is no account with reference {reference}.")))
 }
 
 pub(super) async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
@@ -956,12 +955,18 @@ pub(super) struct Loaded {
 
 impl Loaded {
     pub(super) async fn read(state: &AppState, row: &AccountRow) -> Result<Loaded, ApiError> {
+        Loaded::read_with(state, row, state.storage.policy_for(row.account_id).await?).await
+    }
+
+    /// [`Loaded::read`] with the council's policy already read (every account of a council
+    /// has the same): for the pages that go through all of a council's accounts.
+    async fn read_with(state: &AppState, row: &AccountRow, policy: tally_ledger::CouncilPolicy) -> Result<Loaded, ApiError> {
         let entries = state.storage.all_entries(row.account_id).await?;
         let ledger = Ledger::from_entries(entries).map_err(|e| anyhow::anyhow!("the records of {} do not fold: {e}", row.reference))?;
         Ok(Loaded {
             row: row.clone(),
             plan: state.storage.support_plan(row.account_id).await?,
-            policy: state.storage.policy_for(row.account_id).await?,
+            policy,
             ledger,
             today: OffsetDateTime::now_utc().date(),
         })
