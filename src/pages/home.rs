@@ -91,7 +91,8 @@ pub fn Home() -> impl IntoView {
     });
     let questions = crate::pages::query::questions();
     // Home shows the most recent few; the rest are a tap away in History.
-    let shown_to_explain = move || to_explain.with(|all| all.iter().rev().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
+    // `to_explain` is newest first, as `View::spending` gives it.
+    let shown_to_explain = move || to_explain.with(|all| all.iter().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
     let more_to_explain = move || to_explain.with(|all| all.len().saturating_sub(TO_EXPLAIN_SHOWN));
 
     view! {

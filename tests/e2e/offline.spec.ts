@@ -194,9 +194,12 @@ test('with thousands of records, home lists the newest few to explain and links 
 
   const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
   await expect(toExplain.getByRole('listitem')).toHaveCount(5);
+  const newest = await toExplain.getByRole('listitem').first().getByRole('link').getAttribute('href');
   const more = toExplain.getByRole('link', { name: /^See \d+ more in History$/ });
   await expect(more).toBeVisible();
   await more.click();
   await expect(page.getByRole('heading', { level: 1, name: 'History' })).toBeVisible();
   await expect(page.getByLabel('Only spending the council may ask about')).toBeChecked();
+  // Home's first is the newest spending to explain: the first in History, which is newest first.
+  await expect(page.getByRole('main').getByRole('region').first().getByRole('link').first()).toHaveAttribute('href', newest!);
 });
