@@ -1,6 +1,96 @@
-//! Dates the way people read them.
+//! Dates the way people read them, the range of dates a record may carry, and date
+//! arithmetic that never panics.
+//!
+//! `time`'s `Date + Duration` panics past the years -9999 and 9999. A record from a device
+//! is untrusted input: its dates are checked against a [`DateRange`] before it is stored,
+//! but every fold still uses the saturating helpers here, so a record already stored (or
+//! a future bug) can never take a page down.
 
-use time::{Date, Month};
+use time::macros::date;
+use time::{Date, Duration, Month};
+
+/// The earliest date any record may carry: direct payments long predate Tally, but nothing
+/// in an account is older than this.
+pub const EARLIEST: Date = date!(2000 - 01 - 01);
+
+/// How far ahead of today a record's date may be.
+pub const RECORD_DAYS_AHEAD: i64 = 366;
+
+/// How far ahead of today a support plan's dates (a review date, a new version) may be.
+pub const PLAN_DAYS_AHEAD: i64 = 10 * 366;
+
+/// The dates allowed for something, from the first to the last day (both included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateRange {
+    pub earliest: Date,
+    pub latest: Date,
+}
+
+impl DateRange {
+    /// Dates a record may carry when `today` is the day it is checked: from 1 January
+    /// 2000 to a year ahead.
+    pub fn for_records(today: Date) -> DateRange {
+        DateRange { earliest: EARLIEST, latest: add_days(today, RECORD_DAYS_AHEAD) }
+    }
+
+    /// Dates a support plan may carry: from 1 January 2000 to ten years ahead.
+    pub fn for_plans(today: Date) -> DateRange {
+        DateRange { earliest: EARLIEST, latest: add_days(today, PLAN_DAYS_AHEAD) }
+    }
+
+    pub fn contains(&self, date: Date) -> bool {
+        (self.earliest..=self.latest).contains(&date)
+    }
+
+    /// "between 1 January 2000 and 29 November 2027", for messages.
+    pub fn describe(&self) -> String {
+        format!("between {} and {}", long_date(self.earliest), long_date(self.latest))
+    }
+
+    /// `what` ("The date of the spending") with the problem, when the date is outside.
+    pub fn check(&self, date: Date, what: &str) -> Result<(), String> {
+        if self.contains(date) {
+            Ok(())
+        } else {
+            Err(format!("{what} ({}) must be {}.", long_date(date), self.describe()))
+        }
+    }
+}
+
+/// `date` plus `days` (which may be negative), stopping at the first and last dates
+/// `time` knows rather than panicking.
+pub fn add_days(date: Date, days: i64) -> Date {
+    date.saturating_add(Duration::days(days))
+}
+
+/// `date` moved by whole months, the day clamped to the month's length (31 January + 1
+/// month = 28 or 29 February); stops at the first and last dates `time` knows.
+pub fn add_months(date: Date, months: i64) -> Date {
+    let total = i64::from(date.year()) * 12 + (date.month() as i64 - 1) + months;
+    let year = total.div_euclid(12);
+    let (min, max) = (Date::MIN.year() as i64, Date::MAX.year() as i64);
+    if year < min {
+        return Date::MIN;
+    }
+    if year > max {
+        return Date::MAX;
+    }
+    let year = year as i32;
+    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::January);
+    let day = date.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(if months < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// The first day of `date`'s month.
+pub fn month_start(date: Date) -> Date {
+    date.replace_day(1).unwrap_or(date)
+}
+
+/// The first day of the month after `date`'s, or `None` past the last date `time` knows.
+pub fn next_month_start(date: Date) -> Option<Date> {
+    let next = add_months(month_start(date), 1);
+    (next > date && next.day() == 1).then_some(next)
+}
 
 /// "3 March 2026": the form every screen and printout uses.
 pub fn long_date(date: Date) -> String {
@@ -45,6 +135,36 @@ mod tests {
     fn long_dates_have_no_leading_zero() {
         assert_eq!(long_date(date!(2026 - 03 - 03)), "3 March 2026");
         assert_eq!(long_date(date!(2026 - 12 - 25)), "25 December 2026");
+    }
+
+    #[test]
+    fn arithmetic_stops_at_the_ends_of_time() {
+        assert_eq!(add_days(Date::MAX, 1), Date::MAX);
+        assert_eq!(add_days(Date::MIN, -1), Date::MIN);
+        assert_eq!(add_days(date!(2026 - 02 - 27), 2), date!(2026 - 03 - 01));
+        assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
+        assert_eq!(add_months(date!(2026 - 03 - 15), -3), date!(2025 - 12 - 15));
+        assert_eq!(add_months(Date::MAX, 1), Date::MAX);
+        assert_eq!(add_months(Date::MIN, -1), Date::MIN);
+        assert_eq!(add_months(date!(2026 - 03 - 15), i64::MAX / 2), Date::MAX);
+        assert_eq!(next_month_start(date!(2026 - 12 - 09)), Some(date!(2027 - 01 - 01)));
+        assert_eq!(next_month_start(Date::MAX), None);
+        assert_eq!(month_start(Date::MIN), Date::MIN);
+    }
+
+    #[test]
+    fn a_record_date_is_from_2000_to_a_year_ahead() {
+        let range = DateRange::for_records(date!(2026 - 11 - 29));
+        assert_eq!(range.latest, date!(2027 - 11 - 30));
+        assert!(range.contains(date!(2000 - 01 - 01)));
+        assert!(!range.contains(date!(1999 - 12 - 31)));
+        assert_eq!(
+            range.check(date!(9999 - 12 - 31), "The date of the spending"),
+            Err("The date of the spending (31 December 9999) must be between 1 January 2000 and 30 November 2027.".to_owned())
+        );
+        assert_eq!(DateRange::for_records(Date::MAX).latest, Date::MAX);
+        assert!(DateRange::for_plans(date!(2026 - 11 - 29)).contains(date!(2035 - 01 - 01)));
     }
 
     #[test]

@@ -60,6 +60,15 @@ pub struct Author {
     pub device_seq: Option<u64>,
 }
 
+impl Author {
+    /// Whether the council wrote it. Authority comes from this and nothing else: a record
+    /// from a device always names its device (the server checks it is the one the token
+    /// belongs to), and a council record never does. The name is for people to read.
+    pub fn is_council(&self) -> bool {
+        self.device.is_none()
+    }
+}
+
 /// One record of an account.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
@@ -264,12 +273,25 @@ pub enum Decision {
     NotAllowed,
 }
 
+impl Decision {
+    /// Approved and not allowed close a review; a question waits for the person's answer.
+    pub fn is_final(self) -> bool {
+        matches!(self, Decision::Approved | Decision::NotAllowed)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ReviewDecision {
     pub about: EntryId,
     pub decision: Decision,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The record whose values the officer decided on: the spend itself, or the correction
+    /// of it in force then ([`Active::version`](crate::Active::version)). A final decision
+    /// keeps those values in force against later corrections from a device. Decisions
+    /// recorded before this was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<EntryId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -346,6 +368,9 @@ pub enum EntryError {
     QuestionMissing,
     #[error("A statement query must be about an amount other than £0.")]
     QueryAmountZero,
+    /// A date outside the range the checker allows; the message names the field.
+    #[error("{what} ({}) must be {}.", crate::date::long_date(*.date), .range.describe())]
+    DateOutOfRange { what: &'static str, date: Date, range: crate::date::DateRange },
 }
 
 impl Entry {
@@ -359,6 +384,23 @@ impl Entry {
     pub fn receipts(&self) -> &[ReceiptRef] {
         self.body.receipts()
     }
+
+    /// Whether the council wrote it (see [`Author::is_council`]).
+    pub fn by_council(&self) -> bool {
+        self.author.is_council()
+    }
+
+    /// Whether its writer may write its kind at all: council-only kinds (payments in,
+    /// clawbacks, decisions, statement queries) from a device have no force anywhere.
+    pub fn has_standing(&self) -> bool {
+        self.by_council() || !self.body.council_only()
+    }
+
+    /// Checks every date the record carries is in `range` (the checker's today decides
+    /// it; the ledger reads no clock).
+    pub fn check_dates(&self, range: crate::date::DateRange) -> Result<(), EntryError> {
+        self.body.check_dates(range)
+    }
 }
 
 impl EntryBody {
@@ -368,6 +410,27 @@ impl EntryBody {
             EntryBody::Spend(spend) => &spend.receipts,
             EntryBody::Correction(correction) => correction.replacement.receipts(),
             _ => &[],
+        }
+    }
+
+    /// The dates it carries, each with what it is for a message.
+    pub fn date_field(&self) -> Option<(&'static str, Date)> {
+        match self {
+            EntryBody::PaymentIn(m) => Some(("The date of the payment in", m.date)),
+            EntryBody::Contribution(m) => Some(("The date of the money paid in", m.date)),
+            EntryBody::Spend(s) => Some(("The date of the spending", s.date)),
+            EntryBody::Refund(r) => Some(("The date of the refund", r.date)),
+            EntryBody::Clawback(c) => Some(("The date of the money taken back", c.date)),
+            EntryBody::StatementQuery(q) => Some(("The date of the statement line", q.date)),
+            EntryBody::Correction(c) => c.replacement.date_field(),
+            EntryBody::Void(_) | EntryBody::ReviewDecision(_) | EntryBody::Explanation(_) => None,
+        }
+    }
+
+    fn check_dates(&self, range: crate::date::DateRange) -> Result<(), EntryError> {
+        match self.date_field() {
+            Some((what, date)) if !range.contains(date) => Err(EntryError::DateOutOfRange { what, date, range }),
+            _ => Ok(()),
         }
     }
 
@@ -531,6 +594,12 @@ pub(crate) mod tests {
         }
     }
 
+    /// The same entry, written by the council.
+    pub(crate) fn by_council(mut e: Entry) -> Entry {
+        e.author = Author { name: "Demo Borough Council".into(), device: None, device_seq: None };
+        e
+    }
+
     pub(crate) fn spend_body(pence: i64) -> Spend {
         Spend {
             payee_kind: PayeeKind::Agency,
@@ -543,12 +612,10 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn payment_in(n: u128, pence: i64) -> Entry {
-        let mut e = entry(
+        by_council(entry(
             n,
             EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: "First payment".into() }),
-        );
-        e.author = Author { name: "Demo Borough Council".into(), device: None, device_seq: None };
-        e
+        ))
     }
 
     #[test]
@@ -614,8 +681,8 @@ pub(crate) mod tests {
         check(EntryBody::Void(Void { voids: target, reason: " ".into() }), Err(ReasonMissing));
         check(EntryBody::Void(Void { voids: target, reason: "Entered twice".into() }), Ok(()));
         check(EntryBody::Explanation(Explanation { about: target, text: "".into() }), Err(ExplanationMissing));
-        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Question, note: "".into() }), Err(QuestionMissing));
-        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: "".into() }), Ok(()));
+        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Question, note: "".into(), version: None }), Err(QuestionMissing));
+        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: "".into(), version: None }), Ok(()));
         let correct = |replacement| EntryBody::Correction(Correction { corrects: target, replacement: Box::new(replacement), reason: String::new() });
         check(correct(EntryBody::Void(Void { voids: target, reason: "x".into() })), Err(CorrectionNotMoney));
         check(correct(with_spend(|s| s.amount = Money::ZERO)), Err(AmountNotPositive));
@@ -638,7 +705,7 @@ pub(crate) mod tests {
         assert!(!spend(1, 100).body.council_only());
         let correct_payment = EntryBody::Correction(Correction { corrects: target, replacement: Box::new(payment_in(1, 5).body), reason: String::new() });
         assert!(correct_payment.council_only());
-        assert!(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: String::new() }).council_only());
+        assert!(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: String::new(), version: None }).council_only());
         assert!(!EntryBody::Explanation(Explanation { about: target, text: "Why".into() }).council_only());
         let query = StatementQuery { date: date!(2026 - 11 - 03), amount: Money::from_pence(-5), description: String::new(), statement: "s".into(), line_no: 1, note: String::new() };
         assert!(EntryBody::StatementQuery(query).council_only());

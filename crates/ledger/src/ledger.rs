@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use time::Date;
 
-use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, Spend, StatementQuery};
+use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, ReviewDecision, Spend, StatementQuery};
 use crate::money::Money;
 use crate::plan::{Outcome, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
@@ -21,8 +21,10 @@ use crate::policy::CouncilPolicy;
 /// order, as time-ordered UUID v7 ids arrive, and folds read them all far more often than
 /// one is added.) When two
 /// different entries claim one id (which the council never accepts, so only a bug or
-/// tampering causes it) the smaller of the two, in the entries' total order, is kept and
-/// the id is listed in [`Ledger::conflicts`]: the result is the same whichever came first.
+/// tampering causes it) the council's is kept over a device's, and otherwise the smaller
+/// of the two in the entries' total order; the id is listed in [`Ledger::conflicts`]. The
+/// result is the same whichever came first, and no device record can stand in for a
+/// council record by taking its id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     entries: Vec<Entry>,
@@ -53,6 +55,8 @@ pub struct Active<'a> {
     pub date: Date,
     /// The signed amount of the values in force: positive into the account.
     pub amount: Money,
+    /// The record whose values are in force: the correction's id, or the original's.
+    pub version: EntryId,
 }
 
 impl<'a> Active<'a> {
@@ -77,7 +81,8 @@ impl<'a> Active<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct History<'a> {
     pub original: &'a Entry,
-    /// In the order they were recorded; the last one is in force.
+    /// Those in force, in the order they were recorded. The one whose values count is the
+    /// latest from the council if there is one, otherwise the latest.
     pub corrections: Vec<&'a Entry>,
     /// The void that cancelled it, if any (the first recorded).
     pub void: Option<&'a Entry>,
@@ -98,11 +103,17 @@ impl<'a> History<'a> {
 
     /// The latest council decision, if any.
     pub fn decision(&self) -> Option<Decision> {
-        self.thread.iter().rev().find_map(|e| match &e.body {
-            EntryBody::ReviewDecision(r) => Some(r.decision),
-            _ => None,
-        })
+        latest_decision(&self.thread).map(|(_, d)| d.decision)
     }
+}
+
+/// The latest review decision in a thread (in recorded order, so the council's clock):
+/// only the council's decisions have standing, so it is the council's.
+fn latest_decision<'a>(thread: &[&'a Entry]) -> Option<(&'a Entry, &'a ReviewDecision)> {
+    thread.iter().rev().find_map(|e| match &e.body {
+        EntryBody::ReviewDecision(r) => Some((*e, r)),
+        _ => None,
+    })
 }
 
 /// Where a statement query stands, after the last thing said about it.
@@ -254,12 +265,13 @@ impl<'a> View<'a> {
     /// of `from` to the month of `to`.
     pub fn monthly(&self, from: Date, to: Date) -> Vec<MonthFigures> {
         let mut months = Vec::new();
-        let mut start = from.replace_day(1).expect("every month has a first day");
+        let mut start = crate::date::month_start(from);
         let mut balance = sum(self.active.iter().filter(|a| a.date < start).map(|a| a.amount));
         while start <= to {
-            let next = (start + time::Duration::days(32)).replace_day(1).expect("every month has a first day");
+            // `None` in the last month `time` knows.
+            let next = crate::date::next_month_start(start);
             let (mut money_in, mut money_out) = (Money::ZERO, Money::ZERO);
-            for a in self.active.iter().filter(|a| a.date >= start && a.date < next) {
+            for a in self.active.iter().filter(|a| a.date >= start && next.is_none_or(|next| a.date < next)) {
                 if a.amount.is_negative() {
                     money_out = money_out.saturating_add(-a.amount);
                 } else {
@@ -268,6 +280,7 @@ impl<'a> View<'a> {
             }
             balance = balance.saturating_add(money_in).saturating_add(-money_out);
             months.push(MonthFigures { month: start, money_in, money_out, closing: balance });
+            let Some(next) = next else { break };
             start = next;
         }
         months
@@ -285,12 +298,34 @@ pub struct MonthFigures {
     pub closing: Money,
 }
 
-/// Entries that refer to another entry, grouped by the entry they refer to.
+/// Entries that refer to another entry, grouped by the entry they refer to: only those
+/// with force (see [`Ledger::without_force`]).
 #[derive(Default)]
 struct Links<'a> {
     corrections: HashMap<EntryId, Vec<&'a Entry>>,
     voids: HashMap<EntryId, Vec<&'a Entry>>,
     thread: HashMap<EntryId, Vec<&'a Entry>>,
+    /// Entries the fold gives no force, in id order.
+    powerless: Vec<&'a Entry>,
+}
+
+/// Where a statement query stands, from everything said about it in recorded order.
+fn query_status(said: &[&Entry]) -> QueryStatus {
+    let decision = said.iter().rposition(|e| matches!(e.body, EntryBody::ReviewDecision(_)));
+    match decision.map(|at| (at, &said[at].body)) {
+        Some((_, EntryBody::ReviewDecision(d))) if d.decision.is_final() => QueryStatus::Closed(d.decision),
+        // Asked (again): answered only by what was said after.
+        Some((at, _)) if at + 1 == said.len() => QueryStatus::Open,
+        Some(_) => QueryStatus::Answered,
+        None if said.is_empty() => QueryStatus::Open,
+        None => QueryStatus::Answered,
+    }
+}
+
+/// Which of two different entries claiming one id is kept: the council's, then the
+/// smaller.
+fn wins_over(a: &Entry, b: &Entry) -> bool {
+    (!a.by_council(), a) < (!b.by_council(), b)
 }
 
 /// The order entries were recorded in, the same on every device.
@@ -324,7 +359,7 @@ impl Ledger {
             }
             if later != kept {
                 conflicts.insert(kept.id);
-                if *later < *kept {
+                if wins_over(later, kept) {
                     std::mem::swap(later, kept);
                 }
             }
@@ -347,7 +382,7 @@ impl Ledger {
                     return Ok(Inserted::AlreadyHere);
                 }
                 self.conflicts.insert(entry.id);
-                if entry < *existing {
+                if wins_over(&entry, existing) {
                     *existing = entry;
                 }
                 Ok(Inserted::Conflict)
@@ -385,9 +420,25 @@ impl Ledger {
         &self.conflicts
     }
 
+    /// Indexes the entries that refer to others, keeping only those with force:
+    ///
+    /// - a council-only kind (payment in, clawback, decision, statement query) has force
+    ///   only when the council wrote it;
+    /// - a correction or void from the council has force over any record;
+    /// - one from a device has force only over a money record a device wrote, of this
+    ///   account, and not over spending an officer has decided on finally (approved or
+    ///   not allowed) until an officer reopens it: then no void, and only the corrections
+    ///   the officer saw (up to the version the decision names) stay in force.
+    ///
+    /// So a record already stored, or a future bug, cannot move the council's money or
+    /// undo its decisions, and every device folds the same set the same way.
     fn links(&self) -> Links<'_> {
         let mut links = Links::default();
         for entry in &self.entries {
+            if !entry.has_standing() {
+                links.powerless.push(entry);
+                continue;
+            }
             let (map, target) = match &entry.body {
                 EntryBody::Correction(c) => (&mut links.corrections, c.corrects),
                 EntryBody::Void(v) => (&mut links.voids, v.voids),
@@ -400,7 +451,51 @@ impl Ledger {
         for list in links.corrections.values_mut().chain(links.voids.values_mut()).chain(links.thread.values_mut()) {
             list.sort_by_key(recorded_order);
         }
+        let Links { corrections, voids, thread, powerless } = &mut links;
+        for (changes, is_void) in [(corrections, false), (voids, true)] {
+            changes.retain(|target, list| {
+                let decided = thread.get(target).and_then(|t| latest_decision(t)).filter(|(_, d)| d.decision.is_final());
+                let seen = decided.map(|(entry, decision)| self.seen_by(entry, decision, *target));
+                list.retain(|change| {
+                    let keep = change.by_council() || (self.device_may_change(change, *target) && seen.as_ref().is_none_or(|seen| !is_void && seen(change)));
+                    if !keep {
+                        powerless.push(change);
+                    }
+                    keep
+                });
+                !list.is_empty()
+            });
+        }
+        links.powerless.sort_unstable_by_key(|e| e.id);
         links
+    }
+
+    /// Whether a device's correction or void may reach its target at all: a money record
+    /// written by a device, of the same account.
+    fn device_may_change(&self, change: &Entry, target: EntryId) -> bool {
+        self.get(target).is_some_and(|t| !t.by_council() && t.has_standing() && t.body.is_money() && t.account == change.account)
+    }
+
+    /// Which corrections an officer's final decision saw: those recorded up to the version
+    /// it names (none when it names the original). A decision from before versions were
+    /// kept saw those recorded before it.
+    fn seen_by<'a>(&'a self, decision_entry: &'a Entry, decision: &ReviewDecision, target: EntryId) -> impl Fn(&Entry) -> bool + 'a {
+        let version = decision.version.and_then(|v| self.get(v)).filter(|v| match &v.body {
+            EntryBody::Correction(c) => c.corrects == target,
+            _ => v.id == target,
+        });
+        move |correction: &Entry| match version {
+            Some(v) if v.id == target => false,
+            Some(v) => recorded_order(&correction) <= recorded_order(&v),
+            None => correction.recorded_at <= decision_entry.recorded_at,
+        }
+    }
+
+    /// Records the fold gives no force (see [`Ledger::links`]): a council-only kind from
+    /// a device, or a device's correction or void of the council's records or of decided
+    /// spending. They stay on record, in id order, for the council to see.
+    pub fn without_force(&self) -> Vec<&Entry> {
+        self.links().powerless
     }
 
     /// Every money entry that is not voided, with its corrections applied, ordered by
@@ -414,19 +509,27 @@ impl Ledger {
         let mut keyed: Vec<((i32, i128, u128), Active<'_>)> = self
             .entries
             .iter()
-            .filter(|e| e.body.is_money() && !links.voids.contains_key(&e.id))
+            .filter(|e| e.body.is_money() && e.has_standing() && !links.voids.contains_key(&e.id))
             .map(|original| {
                 let corrections = links.corrections.get(&original.id).map(Vec::as_slice).unwrap_or_default();
-                let latest = corrections.iter().rev().find_map(|c| match &c.body {
-                    EntryBody::Correction(c) if c.replacement.same_kind(&original.body) => Some(c.replacement.as_ref()),
-                    _ => None,
-                });
-                let body = latest.unwrap_or(&original.body);
+                // The council's latest correction wins over any from a device, whatever
+                // the device's clock said; among one side's, the latest recorded.
+                let same_kind = |c: &&&Entry| matches!(&c.body, EntryBody::Correction(c) if c.replacement.same_kind(&original.body));
+                let latest = corrections
+                    .iter()
+                    .rev()
+                    .filter(same_kind)
+                    .find(|c| c.by_council())
+                    .or_else(|| corrections.iter().rev().find(same_kind));
+                let (body, version) = match latest.map(|c| (&c.body, c.id)) {
+                    Some((EntryBody::Correction(c), id)) => (c.replacement.as_ref(), id),
+                    _ => (&original.body, original.id),
+                };
                 let (date, amount) = body.money_movement().expect("only money entries are active");
                 // (date, when recorded, id) as plain integers, worked out once: comparing
                 // `OffsetDateTime`s converts offsets on every comparison.
                 let key = (date.to_julian_day(), original.recorded_at.unix_timestamp_nanos(), original.id.0.as_u128());
-                (key, Active { original, body, corrections: corrections.len(), date, amount })
+                (key, Active { original, body, corrections: corrections.len(), date, amount, version })
             })
             .collect();
         keyed.sort_unstable_by_key(|a| a.0);
@@ -448,12 +551,13 @@ impl Ledger {
 
     /// Every statement query, oldest first, with its answers and where it stands.
     ///
-    /// The status follows the last thing recorded: an explanation or a spend logged in
-    /// answer makes it answered, an officer's question opens it again, and approved or not
-    /// allowed closes it.
+    /// An officer's latest decision rules: approved or not allowed closes it, and it stays
+    /// closed until an officer asks again, whatever a device records later (or says its
+    /// clock read). Otherwise an explanation or a spend logged in answer since the
+    /// officer last asked makes it answered; until then it is open.
     pub fn queries(&self) -> Vec<QueryThread<'_>> {
         // Most accounts have none: then nothing is folded.
-        if !self.entries.iter().any(|e| matches!(e.body, EntryBody::StatementQuery(_))) {
+        if !self.entries.iter().any(|e| matches!(e.body, EntryBody::StatementQuery(_)) && e.has_standing()) {
             return Vec::new();
         }
         let mut links = self.links();
@@ -468,6 +572,7 @@ impl Ledger {
         let mut queries: Vec<QueryThread<'_>> = self
             .entries
             .iter()
+            .filter(|entry| entry.has_standing())
             .filter_map(|entry| match &entry.body {
                 EntryBody::StatementQuery(query) => {
                     let thread = links.thread.remove(&entry.id).unwrap_or_default();
@@ -475,11 +580,7 @@ impl Ledger {
                     logged.sort_by_key(|a| recorded_order(&a.original));
                     let mut said: Vec<&Entry> = thread.iter().copied().chain(logged.iter().map(|a| a.original)).collect();
                     said.sort_by_key(recorded_order);
-                    let status = said.last().map_or(QueryStatus::Open, |e| match &e.body {
-                        EntryBody::ReviewDecision(d) if d.decision == Decision::Question => QueryStatus::Open,
-                        EntryBody::ReviewDecision(d) => QueryStatus::Closed(d.decision),
-                        _ => QueryStatus::Answered,
-                    });
+                    let status = query_status(&said);
                     Some(QueryThread { entry, query, thread, logged, said, status })
                 }
                 _ => None,
@@ -574,7 +675,7 @@ pub(crate) fn sum(amounts: impl Iterator<Item = Money>) -> Money {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::tests::{entry, payment_in, spend, spend_body};
+    use crate::entry::tests::{by_council, entry, payment_in, spend, spend_body};
     use crate::entry::{Correction, Explanation, MoneyIn, Refund, ReviewDecision, Void};
     use crate::plan::{Category, Period, PlanVersion};
     use time::macros::{date, datetime};
@@ -603,7 +704,7 @@ mod tests {
             line_no: 4,
             note: String::new(),
         };
-        let mut e = entry(n, EntryBody::StatementQuery(body));
+        let mut e = by_council(entry(n, EntryBody::StatementQuery(body)));
         e.recorded_at = datetime!(2026-11-22 08:00 UTC);
         e
     }
@@ -615,7 +716,7 @@ mod tests {
 
     #[test]
     fn a_statement_query_is_open_until_answered_and_closed_by_an_officer() {
-        let decide = |decision, note: &str| EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision, note: note.into() });
+        let decide = |decision, note: &str| EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision, note: note.into(), version: None });
         let status = |entries: Vec<Entry>| {
             let ledger = Ledger::from_entries(entries).unwrap();
             let queries = ledger.queries();
@@ -625,9 +726,9 @@ mod tests {
         assert_eq!(status(vec![query(40, -1_250)]), QueryStatus::Open);
         let explained = at(entry(41, EntryBody::Explanation(Explanation { about: id(40), text: "Milk and bread for my PA's shift".into() })), 9);
         assert_eq!(status(vec![query(40, -1_250), explained.clone()]), QueryStatus::Answered);
-        let asked_again = at(entry(42, decide(Decision::Question, "Was this for your support?")), 10);
+        let asked_again = at(by_council(entry(42, decide(Decision::Question, "Was this for your support?"))), 10);
         assert_eq!(status(vec![query(40, -1_250), explained.clone(), asked_again.clone()]), QueryStatus::Open);
-        let approved = at(entry(43, decide(Decision::Approved, "")), 11);
+        let approved = at(by_council(entry(43, decide(Decision::Approved, ""))), 11);
         // In any order of arrival.
         assert_eq!(status(vec![approved, asked_again, explained, query(40, -1_250)]), QueryStatus::Closed(Decision::Approved));
     }
@@ -647,6 +748,132 @@ mod tests {
         assert!(voided.queries()[0].logged.is_empty());
     }
 
+    fn decided(n: u128, about: u128, decision: Decision, version: Option<u128>, hour: u8) -> Entry {
+        let body = EntryBody::ReviewDecision(ReviewDecision { about: id(about), decision, note: "Looked at".into(), version: version.map(id) });
+        at(by_council(entry(n, body)), hour)
+    }
+
+    #[test]
+    fn a_device_cannot_void_or_correct_the_councils_records() {
+        let council_payment = payment_in(10, 148_000);
+        let void = void(20, 10);
+        let to_a_spend = correction(21, 10, 100);
+        let smaller = EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(100), reference: String::new() });
+        let to_a_smaller_payment = entry(22, EntryBody::Correction(Correction { corrects: id(10), replacement: Box::new(smaller), reason: "Typo".into() }));
+        let ledger = Ledger::from_entries([council_payment, void.clone(), to_a_spend.clone(), to_a_smaller_payment.clone()]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(148_000));
+        let history = ledger.history(id(10)).unwrap();
+        assert!(history.void.is_none() && history.corrections.is_empty());
+        assert_eq!(ledger.without_force().iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(20), id(21), id(22)]);
+        // The council's own void has force.
+        let council_void = by_council(void);
+        assert_eq!(Ledger::from_entries([payment_in(10, 148_000), council_void]).unwrap().balance(), Money::ZERO);
+    }
+
+    #[test]
+    fn council_kinds_written_by_a_device_have_no_force() {
+        let mut forged_payment = payment_in(10, 1_000_000);
+        forged_payment.author = spend(0, 1).author;
+        let forged_decision = entry(12, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new(), version: None }));
+        let forged_query = { let mut q = query(13, -500); q.author = forged_payment.author.clone(); q };
+        let ledger = Ledger::from_entries([forged_payment, spend(11, 1_000), forged_decision, forged_query]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(-1_000));
+        assert_eq!(ledger.history(id(11)).unwrap().decision(), None);
+        assert!(ledger.queries().is_empty());
+        assert_eq!(ledger.without_force().len(), 3);
+    }
+
+    #[test]
+    fn a_device_cannot_change_another_accounts_record() {
+        let mut other = spend(11, 1_000);
+        other.account = crate::entry::AccountId(Uuid::from_u128(99));
+        let ledger = Ledger::from_entries([other, void(20, 11)]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(-1_000));
+    }
+
+    #[test]
+    fn spending_decided_finally_cannot_be_cancelled_from_a_device_until_reopened() {
+        let approved = decided(30, 11, Decision::Approved, Some(11), 9);
+        // Recorded "before" the decision by the device's clock: still no force.
+        let backdated_void = at(void(31, 11), 1);
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), approved.clone(), backdated_void.clone()]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(9_000));
+        assert!(ledger.history(id(11)).unwrap().void.is_none());
+        let not_allowed = decided(32, 11, Decision::NotAllowed, Some(11), 10);
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), not_allowed.clone(), backdated_void.clone()]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(9_000), "not allowed spending stays on record");
+        // An officer asks again: the review is open, and the person may cancel it.
+        let reopened = decided(33, 11, Decision::Question, None, 11);
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), not_allowed, reopened, backdated_void]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(10_000));
+    }
+
+    #[test]
+    fn a_final_decision_keeps_the_values_it_saw() {
+        let before = at(correction(20, 11, 1_200), 8);
+        let approved = decided(30, 11, Decision::Approved, Some(20), 9);
+        // Sent later, but with a clock set back to before the correction the officer saw.
+        let mut after = correction(21, 11, 50_000);
+        after.recorded_at = datetime!(2026-11-22 07:00 UTC);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), approved.clone(), after.clone()]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
+        assert_eq!(ledger.spending()[0].version, id(20));
+        let mut later = correction(22, 11, 50_000);
+        later.recorded_at = datetime!(2026-11-22 12:00 UTC);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), approved, later.clone()]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
+        assert_eq!(ledger.without_force().iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(22)]);
+        // Decided on the original: no correction from a device counts.
+        let on_original = decided(30, 11, Decision::Approved, Some(11), 9);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), on_original]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(99_000));
+        // A decision from before versions were kept saw what was recorded before it.
+        let legacy = decided(30, 11, Decision::Approved, None, 9);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before, legacy, later]).unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
+    }
+
+    #[test]
+    fn the_councils_correction_wins_whatever_a_devices_clock_says() {
+        let council = at(by_council(correction(20, 11, 1_500)), 9);
+        let mut device = correction(21, 11, 9);
+        device.recorded_at = datetime!(9999-12-31 23:59 UTC);
+        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), council, device]).unwrap();
+        assert_eq!(ledger.spending()[0].amount, Money::from_pence(-1_500));
+        assert_eq!(ledger.spending()[0].version, id(20));
+    }
+
+    #[test]
+    fn a_closed_question_stays_closed_whatever_a_device_records_later() {
+        let approved = at(by_council(entry(43, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::Approved, note: String::new(), version: None }))), 11);
+        let mut late = entry(44, EntryBody::Explanation(Explanation { about: id(40), text: "Changed my mind".into() }));
+        late.recorded_at = datetime!(9999-12-31 23:59 UTC);
+        let mut logged = spend_body(1_250);
+        logged.answers = Some(id(40));
+        let mut late_spend = entry(45, EntryBody::Spend(logged));
+        late_spend.recorded_at = datetime!(9999-12-31 23:59 UTC);
+        let ledger = Ledger::from_entries([query(40, -1_250), approved, late, late_spend]).unwrap();
+        assert_eq!(ledger.queries()[0].status, QueryStatus::Closed(Decision::Approved));
+        // A device's own "decision" is nothing.
+        let forged = at(entry(46, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::Question, note: "Reopen".into(), version: None })), 12);
+        let ledger = Ledger::from_entries([query(40, -1_250), at(by_council(entry(43, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::NotAllowed, note: String::new(), version: None }))), 11), forged]).unwrap();
+        assert_eq!(ledger.queries()[0].status, QueryStatus::Closed(Decision::NotAllowed));
+    }
+
+    #[test]
+    fn monthly_figures_reach_the_end_of_time_without_panicking() {
+        let mut last = spend_body(100);
+        last.date = Date::MAX;
+        let mut first = spend_body(100);
+        first.date = Date::MIN;
+        let ledger = Ledger::from_entries([entry(11, EntryBody::Spend(last)), entry(12, EntryBody::Spend(first))]).unwrap();
+        let months = ledger.view().monthly(date!(9999 - 11 - 15), Date::MAX);
+        assert_eq!(months.len(), 2);
+        assert_eq!(months[1].money_out, Money::from_pence(100));
+        assert_eq!(months[1].closing, Money::from_pence(-200));
+        assert_eq!(ledger.view().monthly(Date::MIN, date!(-9999 - 01 - 31)).len(), 1);
+    }
+
     #[test]
     fn balance_is_money_in_minus_money_out() {
         let ledger = Ledger::from_entries([payment_in(10, 148_000), spend(11, 1_250), spend(12, 750)]).unwrap();
@@ -655,7 +882,7 @@ mod tests {
             payment_in(10, 100_000),
             entry(13, EntryBody::Contribution(MoneyIn { date: date!(2026 - 11 - 02), amount: Money::from_pence(5_000), reference: String::new() })),
             entry(14, EntryBody::Refund(Refund { date: date!(2026 - 11 - 03), amount: Money::from_pence(300), payee: "Shop".into(), plan_line: None, refund_of: None, note: String::new() })),
-            entry(15, EntryBody::Clawback(crate::entry::Clawback { date: date!(2026 - 11 - 04), amount: Money::from_pence(20_000), reason: "Surplus".into() })),
+            by_council(entry(15, EntryBody::Clawback(crate::entry::Clawback { date: date!(2026 - 11 - 04), amount: Money::from_pence(20_000), reason: "Surplus".into() }))),
             spend(11, 1_000),
         ])
         .unwrap();
@@ -680,6 +907,22 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.conflicts().iter().copied().collect::<Vec<_>>(), vec![id(11)]);
         assert_eq!(a.balance(), Money::from_pence(-1_250));
+    }
+
+    #[test]
+    fn a_device_record_cannot_take_the_id_of_a_council_record() {
+        let council = payment_in(10, 148_000);
+        let mut forged = spend(10, 1);
+        forged.author.name = "A".into(); // sorts before the council's name
+        for entries in [[council.clone(), forged.clone()], [forged.clone(), council.clone()]] {
+            let ledger = Ledger::from_entries(entries).unwrap();
+            assert_eq!(ledger.get(id(10)), Some(&council));
+            let mut one_by_one = Ledger::new();
+            for e in [forged.clone(), council.clone()] {
+                one_by_one.insert(e).unwrap();
+            }
+            assert_eq!(one_by_one, ledger);
+        }
     }
 
     #[test]
@@ -722,11 +965,11 @@ mod tests {
 
     #[test]
     fn explanations_and_decisions_form_a_thread() {
-        let mut decision = entry(31, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Question, note: "What was this for?".into() }));
+        let mut decision = by_council(entry(31, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Question, note: "What was this for?".into(), version: None })));
         decision.recorded_at = datetime!(2026-11-23 09:00 UTC);
         let mut answer = entry(32, EntryBody::Explanation(Explanation { about: id(11), text: "A day trip with my PA.".into() }));
         answer.recorded_at = datetime!(2026-11-24 09:00 UTC);
-        let mut approved = entry(33, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new() }));
+        let mut approved = by_council(entry(33, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new(), version: None })));
         approved.recorded_at = datetime!(2026-11-25 09:00 UTC);
         let ledger = Ledger::from_entries([approved, spend(11, 1_000), answer, decision]).unwrap();
         let history = ledger.history(id(11)).unwrap();

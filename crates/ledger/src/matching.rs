@@ -142,7 +142,7 @@ pub fn match_statement(lines: &[StatementLine], items: &[LedgerItem], options: M
     let mut per_item = vec![0u32; items.len()];
     for (line_index, line) in lines.iter().enumerate() {
         let Some(bucket) = by_amount.get(&line.amount) else { continue };
-        let earliest = line.date - time::Duration::days(window);
+        let earliest = crate::date::add_days(line.date, -window);
         let start = bucket.partition_point(|&i| items[i].date < earliest);
         let description = tokens(&line.description);
         for &item in &bucket[start..] {

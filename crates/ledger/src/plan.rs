@@ -5,7 +5,9 @@
 //! support, the budget for each and how often it comes round.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, Month};
+use time::Date;
+
+use crate::date::{add_days, add_months};
 
 use crate::entry::PlanLineId;
 use crate::money::Money;
@@ -81,44 +83,33 @@ impl Period {
         if date < anchor {
             return None;
         }
-        let days = |n: i64| Duration::days(n);
         let span = match self {
             Period::Weekly | Period::FourWeekly => {
                 let length = if self == Period::Weekly { 7 } else { 28 };
                 let index = (date - anchor).whole_days() / length;
-                let start = anchor + days(index * length);
-                (start, start + days(length - 1))
+                let start = add_days(anchor, index * length);
+                (start, add_days(start, length - 1))
             }
             Period::Monthly => {
-                let mut months = (date.year() - anchor.year()) * 12 + (date.month() as i32 - anchor.month() as i32);
+                let mut months = i64::from(date.year() - anchor.year()) * 12 + (date.month() as i64 - anchor.month() as i64);
                 if add_months(anchor, months) > date {
                     months -= 1;
                 }
                 let start = add_months(anchor, months);
-                (start, add_months(anchor, months + 1) - days(1))
+                (start, add_days(add_months(anchor, months + 1), -1).max(start))
             }
             Period::Yearly => {
-                let mut years = date.year() - anchor.year();
+                let mut years = i64::from(date.year() - anchor.year());
                 if add_months(anchor, years * 12) > date {
                     years -= 1;
                 }
                 let start = add_months(anchor, years * 12);
-                (start, add_months(anchor, (years + 1) * 12) - days(1))
+                (start, add_days(add_months(anchor, (years + 1) * 12), -1).max(start))
             }
             Period::OneOff => (anchor, line_end.unwrap_or(Date::MAX)),
         };
         Some(span)
     }
-}
-
-/// `anchor` moved by whole months, the day clamped to the month's length (31 January + 1
-/// month = 28 or 29 February).
-fn add_months(anchor: Date, months: i32) -> Date {
-    let total = anchor.year() * 12 + (anchor.month() as i32 - 1) + months;
-    let year = total.div_euclid(12);
-    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).expect("a month number from 1 to 12");
-    let day = anchor.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).expect("the day is clamped to the month's length")
 }
 
 /// Identifies one of the person's outcomes within a plan.

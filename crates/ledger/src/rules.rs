@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use time::{Date, Duration};
+use time::Date;
 
-use crate::date::long_date;
+use crate::date::{add_days, long_date};
 use crate::entry::{EntryBody, EntryId, PaymentMethod, PlanLineId, Spend};
 use crate::ledger::{sum, surplus_in, Active, Ledger, View};
 use crate::money::Money;
@@ -374,7 +374,7 @@ impl<'a> Rules<'a> {
             .filter_map(|a| a.spend())
             .any(|s| s.amount == spend.amount && s.date == spend.date && normalise_payee(&s.payee) == payee);
         let respite_days = if Self::category(spend, line) == Some(Category::Respite) {
-            let from = spend.date - Duration::days(364);
+            let from = add_days(spend.date, -364);
             others()
                 .filter_map(|a| a.spend())
                 .filter(|s| (from..=spend.date).contains(&s.date) && Self::category(s, self.line(s)) == Some(Category::Respite))
@@ -447,7 +447,7 @@ impl<'a> Rules<'a> {
             let respite_days = if Self::category(spend, spend_line) == Some(Category::Respite) {
                 respite.push((spend.date, spend.respite_days.unwrap_or(0)));
                 respite_window_days += spend.respite_days.unwrap_or(0);
-                while respite[respite_window_start].0 < spend.date - Duration::days(364) {
+                while respite[respite_window_start].0 < add_days(spend.date, -364) {
                     respite_window_days -= respite[respite_window_start].1;
                     respite_window_start += 1;
                 }
@@ -549,14 +549,14 @@ impl<'a> Rules<'a> {
             });
         }
         if let Some(end) = self.plan.ends_on {
-            if (self.today..=self.today + Duration::days(PLAN_ENDING_DAYS)).contains(&end) {
+            if (self.today..=add_days(self.today, PLAN_ENDING_DAYS)).contains(&end) {
                 flags.push(AccountFlag {
                     rule: AccountRule::PlanEndingSoon,
                     reason: format!("The support plan ends on {}. The council should review it before then.", long_date(end)),
                 });
             }
         }
-        let quiet_since = self.today - Duration::days(NO_SPENDING_DAYS);
+        let quiet_since = add_days(self.today, -NO_SPENDING_DAYS);
         let started_long_ago = self.plan.starts_on().is_some_and(|s| s <= quiet_since);
         let spent_lately = active.iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
         if started_long_ago && !spent_lately {
@@ -583,9 +583,9 @@ impl<'a> Rules<'a> {
             .filter_map(|(a, p)| Some((a.spend()?, (*p)?)))
             .filter(|(s, _)| s.date <= self.today)
             .collect();
-        let recent_from = self.today - Duration::days(DAYS_IN_FOUR_WEEKS - 1);
+        let recent_from = add_days(self.today, -(DAYS_IN_FOUR_WEEKS - 1));
         let history_weeks = thresholds.payee_history_weeks.max(1);
-        let history_from = recent_from - Duration::weeks(history_weeks.into());
+        let history_from = add_days(recent_from, -7 * i64::from(history_weeks));
         let mut signals = Vec::new();
 
         // Per payee: recent and usual amounts, first date paid.
@@ -614,8 +614,8 @@ impl<'a> Rules<'a> {
                 signals.push(Signal::PayeeRising { payee: name.clone(), last_four_weeks: f.recent, usual_four_weeks: usual });
             }
             if let Some(first) = f.first {
-                if first > self.today - Duration::days(NEW_PAYEE_LOOKBACK_DAYS) {
-                    let first_window = first + Duration::days(DAYS_IN_FOUR_WEEKS - 1);
+                if first > add_days(self.today, -NEW_PAYEE_LOOKBACK_DAYS) {
+                    let first_window = add_days(first, DAYS_IN_FOUR_WEEKS - 1);
                     let total = sum(spends.iter().filter(|(s, p)| *p == payee && s.date <= first_window).map(|(s, _)| s.amount));
                     if total > thresholds.new_payee_amount {
                         signals.push(Signal::NewPayee { payee: name, first_paid: first, first_four_weeks: total });
@@ -652,6 +652,7 @@ mod tests {
     use crate::plan::{Period, PlanVersion};
     use crate::policy::BannedCategory as Banned;
     use time::macros::{date, datetime};
+    use time::Duration;
 
     const TODAY: Date = date!(2026 - 11 - 25);
 

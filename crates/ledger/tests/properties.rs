@@ -1,6 +1,8 @@
 //! Properties of the ledger that must hold for any records: the result depends only on
 //! the set of entries; the balance is money in minus money out over active entries; a
-//! correction moves totals by exactly its difference; matching is one-to-one.
+//! correction moves totals by exactly its difference; matching is one-to-one; no record
+//! from a device, however hostile, moves the council's records or undoes its final
+//! decisions; and nothing panics, whatever the dates.
 
 use proptest::prelude::*;
 use tally_ledger::matching::{match_statement, LedgerItem, MatchOptions, StatementLine};
@@ -8,11 +10,18 @@ use tally_ledger::{
     AccountId, Author, Clawback, Correction, CouncilPolicy, DeviceId, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn,
     Decision, Explanation, PaymentMethod, PlanLineId, Refund, ReviewDecision, Rules, Spend, StatementQuery, Void,
 };
+use tally_ledger::export::{audit_sheet, statement_rows, AuditSheetFor};
+use tally_ledger::matching::ledger_items;
+use tally_ledger::{Category, Period, PlanLine, PlanVersion, QueryStatus, SupportPlan};
 use time::macros::{date, datetime};
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 const START: Date = date!(2026 - 01 - 01);
+const ACCOUNT: AccountId = AccountId(Uuid::from_u128(7));
+fn council() -> Author {
+    Author { name: "Demo Borough Council".into(), device: None, device_seq: None }
+}
 
 fn id(n: usize) -> EntryId {
     EntryId(Uuid::from_u128(n as u128 + 1))
@@ -106,15 +115,23 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
             Op::Decide { target, decision } => {
                 let Some(target) = made.get(*target % made.len().max(1)) else { continue };
                 let decision = [Decision::Approved, Decision::Question, Decision::NotAllowed][*decision as usize % 3];
-                EntryBody::ReviewDecision(ReviewDecision { about: target.id, decision, note: "Please tell us more.".into() })
+                // As the server writes it: naming the values in force when decided.
+                let version = Ledger::from_entries(made.clone()).unwrap().active().iter().find(|a| a.id() == target.id).map(|a| a.version);
+                EntryBody::ReviewDecision(ReviewDecision { about: target.id, decision, note: "Please tell us more.".into(), version })
             }
+        };
+        // Payments in, clawbacks, decisions and questions are the council's; the rest come
+        // from two phones taking turns (the budget holder's and the carer's), each
+        // numbering its own records.
+        let author = if body.council_only() {
+            council()
+        } else {
+            Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9 + (n % 2) as u128))), device_seq: Some(n as u64 / 2 + 1) }
         };
         made.push(Entry {
             id: id(n),
-            account: AccountId(Uuid::from_u128(7)),
-            // Two phones take turns (the budget holder's and the carer's), each numbering
-            // its own records.
-            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9 + (n % 2) as u128))), device_seq: Some(n as u64 / 2 + 1) },
+            account: ACCOUNT,
+            author,
             recorded_at: datetime!(2026-01-01 09:00 UTC) + Duration::minutes(n as i64),
             body,
         });
@@ -260,8 +277,8 @@ proptest! {
         replacement.amount = Money::from_pence(pence);
         let correction = Entry {
             id: id(10_000),
-            account: AccountId(Uuid::from_u128(7)),
-            author: Author { name: "Alex".into(), device: None, device_seq: None },
+            account: ACCOUNT,
+            author: council(),
             recorded_at: datetime!(2027-06-01 09:00 UTC),
             body: EntryBody::Correction(Correction { corrects: target.id(), replacement: Box::new(EntryBody::Spend(replacement)), reason: "Fix".into() }),
         };
@@ -302,5 +319,226 @@ proptest! {
         }
         items.reverse();
         prop_assert_eq!(match_statement(&lines, &items, MatchOptions::default()), result);
+    }
+}
+
+// --- hostile devices and extreme dates ----------------------------------------------------
+
+/// Any date `time` knows, leaning towards the ends of time and the years around now.
+fn any_date() -> impl Strategy<Value = Date> {
+    let (min, max) = (Date::MIN.to_julian_day(), Date::MAX.to_julian_day());
+    prop_oneof![
+        Just(Date::MIN),
+        Just(Date::MAX),
+        (min..=max).prop_map(|d| Date::from_julian_day(d).unwrap()),
+        (0i64..4000).prop_map(|d| date!(2020 - 01 - 01) + Duration::days(d)),
+    ]
+}
+
+/// Any moment from the year -9999 to 9999, as a device's clock might claim.
+fn any_moment() -> impl Strategy<Value = OffsetDateTime> {
+    let (min, max) = (
+        Date::MIN.midnight().assume_utc().unix_timestamp(),
+        Date::MAX.with_hms(23, 59, 59).unwrap().assume_utc().unix_timestamp(),
+    );
+    (min..=max).prop_map(|t| OffsetDateTime::from_unix_timestamp(t).unwrap())
+}
+
+/// What a lost, stolen or scripted phone might send, aimed at the records it has seen
+/// (`target` indexes them): voids and corrections of anything, council kinds it may not
+/// write, answers and spending with any clock and any date, and copies of council
+/// records' ids with other content.
+#[derive(Clone, Debug)]
+enum Attack {
+    Void { target: usize },
+    Correct { target: usize, kind: u8, date: Date, pence: i64 },
+    Forge { kind: u8, target: usize, date: Date, pence: i64 },
+    Explain { target: usize },
+    Spend { date: Date, pence: i64, answers: Option<usize> },
+    TakeId { target: usize, pence: i64 },
+}
+
+fn attack() -> impl Strategy<Value = (Attack, OffsetDateTime)> {
+    let attack = prop_oneof![
+        (0usize..60).prop_map(|target| Attack::Void { target }),
+        (0usize..60, 0u8..5, any_date(), 1i64..200_000).prop_map(|(target, kind, date, pence)| Attack::Correct { target, kind, date, pence }),
+        (0u8..4, 0usize..60, any_date(), 1i64..200_000).prop_map(|(kind, target, date, pence)| Attack::Forge { kind, target, date, pence }),
+        (0usize..60).prop_map(|target| Attack::Explain { target }),
+        (any_date(), 1i64..200_000, prop::option::of(0usize..60)).prop_map(|(date, pence, answers)| Attack::Spend { date, pence, answers }),
+        (0usize..60, 1i64..200_000).prop_map(|(target, pence)| Attack::TakeId { target, pence }),
+    ];
+    (attack, any_moment())
+}
+
+/// The hostile entries, written by a device of the account.
+fn attacks(made: &[Entry], attacks: &[(Attack, OffsetDateTime)]) -> Vec<Entry> {
+    let pick = |n: usize| made.get(n % made.len().max(1));
+    let council: Vec<&Entry> = made.iter().filter(|e| e.by_council()).collect();
+    let mut out = Vec::new();
+    for (n, (attack, at)) in attacks.iter().enumerate() {
+        let mut id = id(50_000 + n);
+        let body = match attack {
+            Attack::Void { target } => {
+                let Some(target) = pick(*target) else { continue };
+                EntryBody::Void(Void { voids: target.id, reason: "Mine now".into() })
+            }
+            Attack::Correct { target, kind, date, pence } => {
+                let Some(target) = pick(*target) else { continue };
+                let mut replacement = money_body(*kind, 0, *pence, 1);
+                set_date(&mut replacement, *date);
+                EntryBody::Correction(Correction { corrects: target.id, replacement: Box::new(replacement), reason: "Fix".into() })
+            }
+            Attack::Forge { kind, target, date, pence } => {
+                let about = pick(*target).map_or(id, |t| t.id);
+                match kind {
+                    0 => EntryBody::PaymentIn(MoneyIn { date: *date, amount: Money::from_pence(*pence), reference: "Council".into() }),
+                    1 => EntryBody::Clawback(Clawback { date: *date, amount: Money::from_pence(*pence), reason: "x".into() }),
+                    2 => EntryBody::ReviewDecision(ReviewDecision { about, decision: Decision::Question, note: "Reopened".into(), version: None }),
+                    _ => EntryBody::StatementQuery(StatementQuery { date: *date, amount: Money::from_pence(-pence), description: "X".into(), statement: "s1".into(), line_no: 1, note: String::new() }),
+                }
+            }
+            Attack::Explain { target } => {
+                let Some(target) = pick(*target) else { continue };
+                EntryBody::Explanation(Explanation { about: target.id, text: "Changed my mind".into() })
+            }
+            Attack::Spend { date, pence, answers } => {
+                let mut body = spend(0, *pence, 3, 0);
+                set_date(&mut body, *date);
+                if let EntryBody::Spend(s) = &mut body {
+                    s.answers = answers.and_then(pick).map(|t| t.id);
+                }
+                body
+            }
+            Attack::TakeId { target, pence } => {
+                let Some(target) = council.get(*target % council.len().max(1)) else { continue };
+                id = target.id;
+                spend(0, *pence, 3, 0)
+            }
+        };
+        out.push(Entry {
+            id,
+            account: ACCOUNT,
+            // "A" sorts before any other name, as a forger would choose.
+            author: Author { name: "A".into(), device: Some(DeviceId(Uuid::from_u128(9))), device_seq: None },
+            recorded_at: *at,
+            body,
+        });
+    }
+    out
+}
+
+fn set_date(body: &mut EntryBody, date: Date) {
+    match body {
+        EntryBody::PaymentIn(m) | EntryBody::Contribution(m) => m.date = date,
+        EntryBody::Spend(s) => s.date = date,
+        EntryBody::Refund(r) => r.date = date,
+        EntryBody::Clawback(c) => c.date = date,
+        _ => {}
+    }
+}
+
+/// Every view a screen, page or export asks of a ledger, on any day: none may panic.
+fn every_view(ledger: &Ledger, plan: &SupportPlan, today: Date, from: Date, span_days: i64) {
+    let policy = CouncilPolicy::default();
+    let to = from.saturating_add(Duration::days(span_days));
+    let view = ledger.view();
+    let _ = view.balance();
+    let _ = view.lines_usage(plan, today);
+    let _ = view.surplus(plan, &policy, today);
+    let _ = view.spending_by_outcome(plan, from, to);
+    let _ = view.monthly(from, to);
+    let _ = ledger.statement(from, to);
+    let _ = ledger.queries();
+    let _ = ledger.histories();
+    let _ = ledger.without_force();
+    let rules = Rules { plan, policy: &policy, today };
+    let _ = rules.review_view(&view);
+    let _ = rules.account_flags(ledger);
+    let _ = rules.signals(ledger);
+    if let Some(active) = view.spending().next() {
+        let _ = rules.check_draft(ledger, None, active.spend().unwrap());
+    }
+    let _ = statement_rows(ledger, plan, from, to);
+    let _ = audit_sheet(ledger, plan, &policy, AuditSheetFor { person: "Alex", reference: "DP-1", from, to }).to_csv();
+    let items = ledger_items(ledger);
+    let lines: Vec<StatementLine> = items.iter().map(|i| StatementLine { date: i.date, amount: i.amount, description: i.payee.clone(), reference: String::new() }).collect();
+    let _ = match_statement(&lines, &items, MatchOptions::default());
+}
+
+/// A plan with a line of each kind of period, starting on `start`.
+fn plan_from(start: Date) -> SupportPlan {
+    let periods = [Period::Weekly, Period::FourWeekly, Period::Monthly, Period::Yearly, Period::OneOff];
+    let lines = periods
+        .iter()
+        .enumerate()
+        .map(|(n, period)| PlanLine::new(&format!("line-{n}"), "Line", Category::PersonalAssistant, Money::from_pence(10_000), *period, start))
+        .collect();
+    SupportPlan::new(vec![PlanVersion { version: 1, effective_from: start, outcomes: vec![], lines }], None)
+}
+
+/// The council's records in force, with the values in force: (id, values, date, amount).
+fn councils_in_force(ledger: &Ledger) -> Vec<(EntryId, EntryBody, Date, Money)> {
+    ledger.active().iter().filter(|a| a.original.by_council()).map(|a| (a.id(), a.body.clone(), a.date, a.amount)).collect()
+}
+
+/// Spending an officer decided on finally, with the values in force.
+fn decided_in_force(ledger: &Ledger) -> Vec<(EntryId, EntryBody)> {
+    let histories = ledger.histories();
+    ledger
+        .active()
+        .iter()
+        .filter(|a| histories.get(&a.id()).and_then(|h| h.decision()).is_some_and(Decision::is_final))
+        .map(|a| (a.id(), a.body.clone()))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any mix of records from devices, however hostile, leaves every council-written
+    /// record in force with its values, every final decision standing (with the values it
+    /// decided on), and every closed question closed.
+    #[test]
+    fn hostile_records_leave_the_councils_in_force(
+        (made, _) in delivery(),
+        hostile in prop::collection::vec(attack(), 0..40),
+    ) {
+        let honest = Ledger::from_entries(made.clone()).unwrap();
+        let mut all = made.clone();
+        all.extend(attacks(&made, &hostile));
+        let attacked = Ledger::from_entries(all).unwrap();
+        prop_assert_eq!(councils_in_force(&attacked), councils_in_force(&honest));
+        let decided = decided_in_force(&honest);
+        let still: Vec<(EntryId, EntryBody)> = decided_in_force(&attacked).into_iter().filter(|(id, _)| decided.iter().any(|(d, _)| d == id)).collect();
+        prop_assert_eq!(still, decided);
+        for (before, after) in honest.queries().iter().zip(attacked.queries().iter().filter(|q| q.entry.by_council())) {
+            prop_assert_eq!(before.entry.id, after.entry.id);
+            if let QueryStatus::Closed(_) = before.status {
+                prop_assert_eq!(before.status, after.status);
+            }
+        }
+        let honest_decisions: Vec<_> = honest.histories().into_iter().map(|(id, h)| (id, h.decision())).collect();
+        let attacked_histories = attacked.histories();
+        for (id, decision) in honest_decisions {
+            prop_assert_eq!(attacked_histories.get(&id).and_then(|h| h.decision()), decision);
+        }
+    }
+
+    /// Whatever the dates in the records, the day it is, and the period asked for, every
+    /// view answers: date arithmetic saturates at the ends of time.
+    #[test]
+    fn no_view_panics_whatever_the_dates(
+        (made, _) in delivery(),
+        hostile in prop::collection::vec(attack(), 0..30),
+        today in any_date(),
+        from in any_date(),
+        span_days in 0i64..2_000,
+        plan_start in any_date(),
+    ) {
+        let mut all = made.clone();
+        all.extend(attacks(&made, &hostile));
+        let ledger = Ledger::from_entries(all).unwrap();
+        every_view(&ledger, &plan_from(plan_start), today, from, span_days);
+        every_view(&ledger, &tally_ledger::SupportPlan::default(), today, from, span_days);
     }
 }

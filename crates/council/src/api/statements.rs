@@ -222,7 +222,7 @@ async fn set_match(
         _ => None,
     };
     if let Some((query, decision, note, what)) = follow_up {
-        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned() });
+        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
         let stored = store_council_entry(&state, &staff, &row, body).await?;
         loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
         audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: {what}")).await?;
@@ -318,7 +318,7 @@ async fn decide_query(
         _ => {}
     }
     let note = request.note.trim().to_owned();
-    let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone() });
+    let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone(), version: None });
     let stored = store_council_entry(&state, &staff, &row, body).await?;
     loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     let words = match request.decision {

@@ -415,7 +415,7 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
         // being logged (decisions on statement questions are not reviews of spending).
         for history in histories.values().filter(|h| matches!(h.original.body, EntryBody::Spend(_))) {
             let Some(decision) = history.thread.iter().find(|e| {
-                matches!(&e.body, EntryBody::ReviewDecision(d) if is_final(d.decision))
+                matches!(&e.body, EntryBody::ReviewDecision(d) if d.decision.is_final())
             }) else {
                 continue;
             };
@@ -635,12 +635,13 @@ async fn decide(
     staff.allow_changes("record review decisions")?;
     let row = council_account(&state, &staff, &reference).await?;
     let mut loaded = Loaded::read(&state, &row).await?;
-    let is_spend = loaded.ledger.view().spending().any(|active| active.id() == request.about);
-    if !is_spend {
+    // The values the officer decided on: a final decision keeps them in force.
+    let version = loaded.ledger.view().spending().find(|active| active.id() == request.about).map(|active| active.version);
+    let Some(version) = version else {
         return Err(ApiError::NotFound("There is no spending with that id on this account.".to_owned()));
-    }
+    };
     let note = request.note.trim().to_owned();
-    let body = EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone() });
+    let body = EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone(), version: Some(version) });
     let decision = store_council_entry(&state, &staff, &row, body).await?;
     let words = match request.decision {
         Decision::Approved => "approved",
@@ -987,7 +988,7 @@ impl Loaded {
         let open_flags = review
             .spends
             .keys()
-            .filter(|id| !histories.get(id).and_then(|h| h.decision()).is_some_and(is_final))
+            .filter(|id| !histories.get(id).and_then(|h| h.decision()).is_some_and(Decision::is_final))
             .count();
         let surplus = view.surplus(&self.plan, &self.policy, self.today).surplus;
         let mut exceptions = Vec::new();
@@ -1097,7 +1098,7 @@ impl Loaded {
                 let history = histories.get(&active.id())?;
                 let flags = review.spends.get(&active.id());
                 let decision = history.decision();
-                if open_only && (flags.is_none() || decision.is_some_and(is_final)) {
+                if open_only && (flags.is_none() || decision.is_some_and(Decision::is_final)) {
                     return None;
                 }
                 let plan_line = match &spend.plan_line {
@@ -1150,7 +1151,3 @@ pub(super) fn thread_items(thread: &[&Entry]) -> Vec<ThreadItem> {
         .collect()
 }
 
-/// Approved and not allowed close a review; a question waits for the person's answer.
-fn is_final(decision: Decision) -> bool {
-    matches!(decision, Decision::Approved | Decision::NotAllowed)
-}
