@@ -54,7 +54,23 @@ pub struct PairRequest {
     /// list of devices.
     #[serde(default)]
     pub device_label: String,
+    /// The pairings this device already holds (its id and token for each), so that when it
+    /// is paired again with an account it held, the new pairing carries on from the old
+    /// one: records made under the old pairing can still be sent. Pairings of other
+    /// accounts, unknown ones and wrong tokens are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<HeldPairing>,
 }
+
+/// A pairing a device holds: proof that it is the device with that id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldPairing {
+    pub device_id: DeviceId,
+    pub token: String,
+}
+
+/// The most held pairings a pairing request may name (a carer's phone holds a few).
+pub const MAX_HELD_PAIRINGS: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairResponse {

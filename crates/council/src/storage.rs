@@ -898,12 +898,17 @@ impl Storage {
 
     /// Uses up a pairing code and records the new device, all or nothing. `None` when the
     /// code is unknown, used or expired.
+    ///
+    /// `held` are the pairings the device says it holds, as (device id, token hash): the
+    /// newest that is a device of the code's account holding that token (revoked or not)
+    /// is the one the new device carries on from (see [`Storage::device_lineage`]).
     pub async fn redeem_pairing_code(
         &self,
         code_hash: &str,
         device_id: DeviceId,
         token_hash: &str,
         label: &str,
+        held: &[(DeviceId, String)],
         now_ms: i64,
     ) -> anyhow::Result<Option<AccountId>> {
         let mut tx = self.pool.begin().await?;
@@ -918,14 +923,29 @@ impl Storage {
         let Some(account) = account else {
             return Ok(None);
         };
+        let mut replaces: Option<(i64, String)> = None;
+        for (held_id, held_hash) in held {
+            let paired: Option<i64> = sqlx::query_scalar(
+                "SELECT paired_at_ms FROM device WHERE device_id = $1 AND account_id = $2 AND token_hash = $3",
+            )
+            .bind(held_id.to_string())
+            .bind(&account)
+            .bind(held_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(at) = paired.filter(|at| replaces.as_ref().is_none_or(|(t, _)| at > t)) {
+                replaces = Some((at, held_id.to_string()));
+            }
+        }
         sqlx::query(
-            "INSERT INTO device (device_id, account_id, token_hash, label, paired_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO device (device_id, account_id, token_hash, label, paired_at_ms, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(device_id.to_string())
         .bind(&account)
         .bind(token_hash)
         .bind(label)
         .bind(now_ms)
+        .bind(replaces.map(|(_, id)| id))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -949,15 +969,31 @@ impl Storage {
         .transpose()
     }
 
-    /// Every device ever paired with an account, revoked or not: records they wrote stay
-    /// theirs, and a phone paired again can still send what it logged before.
-    pub async fn device_ids(&self, account_id: AccountId) -> anyhow::Result<Vec<DeviceId>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT device_id FROM device WHERE account_id = $1")
-            .bind(account_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        ids.iter().map(|id| Ok(DeviceId(parse_uuid(id)?))).collect()
+    /// A device and the devices it carries on from (see [`Storage::set_replaces`]), newest
+    /// first: the devices whose records it may send.
+    pub async fn device_lineage(&self, device_id: DeviceId) -> anyhow::Result<Vec<DeviceId>> {
+        let mut lineage = vec![device_id];
+        // A chain is a phone paired again and again; the cap only guards against a loop.
+        while lineage.len() < 100 {
+            let last = lineage[lineage.len() - 1];
+            let earlier: Option<Option<String>> = sqlx::query_scalar("SELECT replaces FROM device WHERE device_id = $1")
+                .bind(last.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+            match earlier.flatten() {
+                Some(id) => {
+                    let id = DeviceId(parse_uuid(&id)?);
+                    if lineage.contains(&id) {
+                        break;
+                    }
+                    lineage.push(id);
+                }
+                None => break,
+            }
+        }
+        Ok(lineage)
     }
+
 
     /// Every device paired with an account, newest first, revoked ones too, with what the
     /// council has received from each.

@@ -201,7 +201,13 @@ impl Client {
     }
 
     async fn pair(&self, code: &str) -> PairResponse {
-        let reply = self.post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone"})).await;
+        self.pair_holding(code, &[]).await
+    }
+
+    /// Pairs a device that already holds these pairings (a phone paired again).
+    async fn pair_holding(&self, code: &str, held: &[&PairResponse]) -> PairResponse {
+        let held: Vec<Value> = held.iter().map(|p| json!({"device_id": p.device_id, "token": p.token})).collect();
+        let reply = self.post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone", "held": held})).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         serde_json::from_value(reply.body).unwrap()
     }
@@ -329,18 +335,28 @@ async fn idempotency_scenario(storage: &Storage) {
     let copies: Vec<&Entry> = pulled.iter().filter(|e| e.id == fresh.id).collect();
     assert_eq!(copies, vec![&fresh]);
 
-    // A phone paired again (new token, new device id) can still send what it logged
-    // under its earlier pairing.
+    // A phone paired again (new token, new device id), showing it held the earlier
+    // pairing, can still send what it logged under it; so can the pairing after that.
     let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
-    let re_paired = client.pair(&code).await;
+    let re_paired = client.pair_holding(&code, &[&device]).await;
     let logged_before = spend(&device, 333, "Logged before pairing again");
     assert_eq!(statuses(&client.push(&re_paired, vec![to_json(&logged_before)]).await), vec![PushStatus::Stored]);
+    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let third = client.pair_holding(&code, &[&re_paired]).await;
+    let logged_long_before = spend(&device, 334, "Logged two pairings ago");
+    assert_eq!(statuses(&client.push(&third, vec![to_json(&logged_long_before)]).await), vec![PushStatus::Stored]);
     let pulled = client.pull_all(&device).await;
 
-    // Another device on the same account sees the same entries.
+    // Another device on the same account sees the same entries, and may not send records
+    // as if it were the first phone (a wrong token proves nothing).
     let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
-    let carer = client.pair(&code).await;
+    let pretender = PairResponse { token: "0".repeat(64), ..device.clone() };
+    let carer = client.pair_holding(&code, &[&pretender]).await;
     assert_eq!(client.pull_all(&carer).await, pulled);
+    let as_the_phone = spend(&device, 335, "Pretending");
+    let reply = client.push(&carer, vec![to_json(&as_the_phone)]).await;
+    assert_eq!(statuses(&reply), vec![PushStatus::Refused]);
+    assert!(reply.body["results"][0]["message"].as_str().unwrap().contains("made on another device"), "{}", reply.body);
 }
 
 async fn batch_scenario(storage: &Storage) {
@@ -388,9 +404,9 @@ async fn batch_scenario(storage: &Storage) {
         .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(messages[1], "This record belongs to a different account.");
-    assert_eq!(messages[2], "This record says it was made on a device that was never paired with this account.");
+    assert_eq!(messages[2], "This record says it was made on another device. A device can send only the records it made itself.");
     assert_eq!(messages[3], "The amount must be more than £0.");
-    assert_eq!(messages[4], "Only the council can record payments in, clawbacks and review decisions.");
+    assert_eq!(messages[4], "Only the council can record payments in, clawbacks, review decisions and questions about statements.");
     assert!(messages[5].contains("more than two"), "{}", messages[5]);
     assert!(messages[6].starts_with("This record could not be read"), "{}", messages[6]);
 

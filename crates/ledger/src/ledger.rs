@@ -31,6 +31,30 @@ pub struct Ledger {
     conflicts: BTreeSet<EntryId>,
 }
 
+/// Why a device's void or correction has no force over the record it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoAuthority {
+    #[error("The record this changes is not held by the council (it may not have been accepted). Nothing was changed.")]
+    UnknownRecord,
+    #[error("The record this changes belongs to a different account.")]
+    OtherAccount,
+    #[error("This would change a record the council made. Only the council can change its own records: if one looks wrong, contact your council.")]
+    CouncilRecord,
+    #[error("Only spending, refunds and money you paid in can be corrected or cancelled.")]
+    NotMoney,
+    #[error("A correction must be the same kind of record as the one it corrects.")]
+    KindChanged,
+    #[error("{}", decided_message(*.0))]
+    DecidedFinally(Decision),
+}
+
+fn decided_message(decision: Decision) -> &'static str {
+    match decision {
+        Decision::NotAllowed => "The council has found this spending not allowed, so it can no longer be changed or cancelled from the app. If you disagree, add an explanation to it for the council.",
+        _ => "The council has approved this spending, so it can no longer be changed or cancelled from the app. If something is wrong, add an explanation to it for the council.",
+    }
+}
+
 /// What happened when an entry was offered to the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inserted {
@@ -488,6 +512,46 @@ impl Ledger {
             Some(v) if v.id == target => false,
             Some(v) => recorded_order(&correction) <= recorded_order(&v),
             None => correction.recorded_at <= decision_entry.recorded_at,
+        }
+    }
+
+    /// Why a device's void or correction, offered now, would have no force over what it
+    /// names: the check the council makes before it stores one (the fold ignores such a
+    /// record anyway). `None` when it may be stored.
+    pub fn device_change_refused(&self, change: &Entry) -> Option<NoAuthority> {
+        let (target, replacement) = match &change.body {
+            EntryBody::Void(v) => (v.voids, None),
+            EntryBody::Correction(c) => (c.corrects, Some(c.replacement.as_ref())),
+            _ => return None,
+        };
+        if change.by_council() {
+            return None;
+        }
+        let Some(original) = self.get(target) else { return Some(NoAuthority::UnknownRecord) };
+        if original.account != change.account {
+            return Some(NoAuthority::OtherAccount);
+        }
+        if original.by_council() || !original.has_standing() {
+            return Some(NoAuthority::CouncilRecord);
+        }
+        if !original.body.is_money() {
+            return Some(NoAuthority::NotMoney);
+        }
+        if replacement.is_some_and(|r| !r.same_kind(&original.body)) {
+            return Some(NoAuthority::KindChanged);
+        }
+        let thread: Vec<&Entry> = {
+            let mut t: Vec<&Entry> = self
+                .entries
+                .iter()
+                .filter(|e| e.has_standing() && matches!(&e.body, EntryBody::ReviewDecision(r) if r.about == target))
+                .collect();
+            t.sort_by_key(recorded_order);
+            t
+        };
+        match latest_decision(&thread) {
+            Some((_, d)) if d.decision.is_final() => Some(NoAuthority::DecidedFinally(d.decision)),
+            _ => None,
         }
     }
 

@@ -1,7 +1,10 @@
 //! Sync: `POST` and `GET /api/v1/accounts/{account_id}/entries`.
 //!
 //! Push stores a batch of entries, each judged on its own: a refused entry never stops
-//! the good ones. The same entry sent again is acknowledged and stored once; the same id
+//! the good ones. The server trusts no device: each record must name this device (or one
+//! it carries on from), be a kind a device may write, carry dates in range and a clock
+//! reading no more than two days ahead, and change only what a device may change (see
+//! [`Ledger::device_change_refused`]). The same entry sent again is acknowledged and stored once; the same id
 //! with different content is refused, and the stored one never changes. Pull returns the
 //! account's entries after a cursor, oldest first.
 
@@ -10,7 +13,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use tally_api::{PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES};
-use tally_ledger::{AccountId, Entry};
+use tally_ledger::date::{long_date, DateRange};
+use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
+use time::{Duration, OffsetDateTime};
 
 use crate::auth::Device;
 use crate::error::{ApiError, ApiJson};
@@ -34,22 +39,49 @@ async fn push(
             request.entries.len()
         )));
     }
-    // Records may name any device paired with this account: a phone paired again sends
-    // what it logged under its earlier pairing.
-    let account_devices = state.storage.device_ids(account_id).await?;
-    // Judge each entry; keep the acceptable ones to store together.
-    let mut results: Vec<PushResult> = Vec::with_capacity(request.entries.len());
+    let row = state.storage.account(account_id).await?.ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
+    let now = OffsetDateTime::now_utc();
+    let limits = Limits {
+        account_id,
+        // This device, and the earlier pairings it carries on from.
+        devices: state.storage.device_lineage(device.0.device_id).await?,
+        council_name: normalised_name(&row.council_name),
+        now,
+        dates: DateRange::for_records(now.date()),
+    };
+    // Each record is read and checked on its own: a refused one never stops the others.
+    let mut checked: Vec<(Option<String>, Result<Entry, String>)> = request
+        .entries
+        .into_iter()
+        .map(|value| {
+            let entry_id = value.get("id").and_then(|id| id.as_str()).map(str::to_owned);
+            (entry_id, limits.accept(value))
+        })
+        .collect();
+    // Voids and corrections are checked against what they change: the account's records
+    // as the council holds them, with the earlier records of this batch.
+    if checked.iter().any(|(_, r)| r.as_ref().is_ok_and(|e| matches!(e.body, EntryBody::Void(_) | EntryBody::Correction(_)))) {
+        let mut ledger = Ledger::from_entries(state.storage.all_entries(account_id).await?)
+            .map_err(|e| anyhow::anyhow!("the records of {account_id} do not fold: {e}"))?;
+        for (_, result) in &mut checked {
+            let Ok(entry) = result else { continue };
+            if let Some(refusal) = ledger.device_change_refused(entry) {
+                *result = Err(refusal.to_string());
+            } else {
+                // Checked already; a copy of a held id changes nothing here.
+                let _ = ledger.insert(entry.clone());
+            }
+        }
+    }
+    let mut results: Vec<PushResult> = Vec::with_capacity(checked.len());
     let mut to_store: Vec<(usize, NewEntry)> = Vec::new();
-    for value in request.entries {
-        let entry_id = value.get("id").and_then(|id| id.as_str()).map(str::to_owned);
-        match accept(value, &account_devices, account_id) {
-            Ok(entry) => {
-                to_store.push((results.len(), NewEntry::new(entry)?));
+    for (entry_id, result) in checked {
+        match result.and_then(|entry| NewEntry::new(entry).map_err(|e| format!("This record could not be stored as it is: {e}."))) {
+            Ok(new) => {
+                to_store.push((results.len(), new));
                 results.push(PushResult { entry_id, status: PushStatus::Stored, message: None });
             }
-            Err(message) => {
-                results.push(PushResult { entry_id, status: PushStatus::Refused, message: Some(message) });
-            }
+            Err(message) => results.push(PushResult { entry_id, status: PushStatus::Refused, message: Some(message) }),
         }
     }
     let (indexes, entries): (Vec<usize>, Vec<NewEntry>) = to_store.into_iter().unzip();
@@ -79,21 +111,65 @@ async fn push(
     Ok(Json(PushResponse { results }))
 }
 
-/// Reads and checks one pushed entry; the error is the plain-English reason it is refused.
-fn accept(value: serde_json::Value, account_devices: &[tally_ledger::DeviceId], account_id: AccountId) -> Result<Entry, String> {
-    let entry: Entry =
-        serde_json::from_value(value).map_err(|e| format!("This record could not be read: {e}."))?;
-    if entry.account != account_id {
-        return Err("This record belongs to a different account.".to_owned());
+/// How far ahead of the council's clock a device's clock may be: phones are often a few
+/// minutes out, sometimes a day across a time zone; more is a wrong clock or a forgery.
+pub const DEVICE_CLOCK_AHEAD: Duration = Duration::days(2);
+
+/// What a pushed record is checked against: the server trusts no device.
+struct Limits {
+    account_id: AccountId,
+    devices: Vec<DeviceId>,
+    /// The council's name, lower case with single spaces, which no device record may use.
+    council_name: String,
+    now: OffsetDateTime,
+    dates: DateRange,
+}
+
+impl Limits {
+    /// Reads and checks one pushed record on its own; the error is the plain-English
+    /// reason it is refused, with what to do.
+    fn accept(&self, value: serde_json::Value) -> Result<Entry, String> {
+        let entry: Entry = serde_json::from_value(value).map_err(|e| format!("This record could not be read: {e}."))?;
+        if entry.account != self.account_id {
+            return Err("This record belongs to a different account.".to_owned());
+        }
+        let Some(device) = entry.author.device else {
+            return Err("A record from a device must name the device that made it: only the council's own records name none.".to_owned());
+        };
+        if !self.devices.contains(&device) {
+            return Err("This record says it was made on another device. A device can send only the records it made itself.".to_owned());
+        }
+        if !self.council_name.is_empty() && normalised_name(&entry.author.name).contains(&self.council_name) {
+            return Err(format!(
+                "The name on this record (\"{}\") is the council's. Records from the app carry the name of the person or carer who logged them.",
+                entry.author.name.trim()
+            ));
+        }
+        if entry.body.council_only() {
+            return Err("Only the council can record payments in, clawbacks, review decisions and questions about statements.".to_owned());
+        }
+        if entry.recorded_at > self.now + DEVICE_CLOCK_AHEAD {
+            return Err(format!(
+                "This record says it was made on {}, which is ahead of the council's clock. Check the date and time on this device, then log it again.",
+                long_date(entry.recorded_at.date())
+            ));
+        }
+        if entry.recorded_at.date() < self.dates.earliest {
+            return Err(format!(
+                "This record says it was made on {}, before {}. Check the date and time on this device, then log it again.",
+                long_date(entry.recorded_at.date()),
+                long_date(self.dates.earliest)
+            ));
+        }
+        entry.check().map_err(|e| e.to_string())?;
+        entry.check_dates(self.dates).map_err(|e| e.to_string())?;
+        Ok(entry)
     }
-    if !entry.author.device.is_some_and(|d| account_devices.contains(&d)) {
-        return Err("This record says it was made on a device that was never paired with this account.".to_owned());
-    }
-    if entry.body.council_only() {
-        return Err("Only the council can record payments in, clawbacks and review decisions.".to_owned());
-    }
-    entry.check().map_err(|e| e.to_string())?;
-    Ok(entry)
+}
+
+/// A name as it is compared: lower case, words separated by single spaces.
+fn normalised_name(name: &str) -> String {
+    name.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Deserialize)]

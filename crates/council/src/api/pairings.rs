@@ -31,11 +31,15 @@ async fn pair(
         "" => "Unnamed device".to_owned(),
         label => label.chars().take(MAX_LABEL_CHARS).collect(),
     };
+    if request.held.len() > tally_api::MAX_HELD_PAIRINGS {
+        return Err(ApiError::BadRequest(format!("Name at most {} pairings this device holds.", tally_api::MAX_HELD_PAIRINGS)));
+    }
+    let held: Vec<(DeviceId, String)> = request.held.iter().map(|h| (h.device_id, secret_hash(&h.token))).collect();
     let device_id = DeviceId(uuid::Uuid::now_v7());
     let token = new_token();
     let account_id = state
         .storage
-        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, now_ms())
+        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, &held, now_ms())
         .await?
         .ok_or_else(|| {
             ApiError::BadRequest(
