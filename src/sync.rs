@@ -42,8 +42,11 @@ impl SyncClient {
     }
 
     /// Trades a pairing code for a device token.
-    pub async fn pair(&self, code: &str, device_label: String) -> Result<PairResponse, SyncError> {
-        let request = PairRequest { code: code.to_owned(), device_label };
+    /// Pairs with a code. `held` are the pairings this device already holds: paired again
+    /// with one of those accounts, the new pairing carries on from the old one, so records
+    /// made under it can still be sent.
+    pub async fn pair(&self, code: &str, device_label: String, held: Vec<tally_api::HeldPairing>) -> Result<PairResponse, SyncError> {
+        let request = PairRequest { code: code.to_owned(), device_label, held };
         let response = self.http.post(format!("{}/pairings", self.base)).json(&request).send().await;
         read(response).await
     }

@@ -37,7 +37,10 @@ pub fn Pair() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let client = SyncClient::new(browser::api_base());
-            match client.pair(&typed, browser::device_label()).await {
+            let held = wallet
+                .sessions
+                .with_untracked(|all| all.iter().filter(|s| !s.local).map(|s| tally_api::HeldPairing { device_id: s.device_id, token: s.token.clone() }).collect());
+            match client.pair(&typed, browser::device_label(), held).await {
                 Ok(response) => {
                     error.set(None);
                     let logged_by = Some(name.get_untracked().trim().to_owned())

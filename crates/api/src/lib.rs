@@ -228,6 +228,19 @@ pub struct AccountSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsList {
     pub accounts: Vec<AccountSummary>,
+    /// Accounts whose records could not be read: listed, never silently left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableAccount>,
+}
+
+/// An account a council-wide page could not read, and why. The page shows every other
+/// account; the problem is logged for whoever runs the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadableAccount {
+    pub reference: String,
+    pub person_name: String,
+    /// A plain-English reason ("could not be read: ...").
+    pub reason: String,
 }
 
 /// A flag on a spend, as the workspace shows it.
@@ -276,6 +289,8 @@ pub struct ReviewQueue {
     /// oldest first.
     #[serde(default)]
     pub answers: Vec<QueryAnswer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableAccount>,
 }
 
 /// A statement question the person has answered, for the review queue.
@@ -382,6 +397,8 @@ pub struct ClawbackRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SafeguardingList {
     pub items: Vec<SafeguardingItem>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableAccount>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -590,6 +607,9 @@ pub struct CouncilFigures {
     pub recovered: Money,
     /// Month by month: (first day, paid in incl. contributions, spent).
     pub months: Vec<(time::Date, Money, Money)>,
+    /// Accounts left out of the figures because their records could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableAccount>,
 }
 
 /// `POST /api/v1/council/policy` (administrators): the council's local rules, as typed.

@@ -30,6 +30,10 @@ pub enum ApiError {
     /// message lists them one per line, "field: message".
     #[error("{}", .0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<(String, String)>),
+    /// An account's records could not be read or folded (a damaged row, or records no
+    /// check foresaw): the message names the account and the reason; it is logged too.
+    #[error("{0}")]
+    Unreadable(String),
     /// Details are logged, never sent.
     #[error("Something went wrong on the council's server. Your records are safe; please try again later.")]
     Internal(#[from] anyhow::Error),
@@ -46,6 +50,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            ApiError::Unreadable(_) => (StatusCode::INTERNAL_SERVER_ERROR, "unreadable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -60,8 +65,10 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let ApiError::Internal(error) = &self {
-            tracing::error!(error = format!("{error:#}"), "internal error");
+        match &self {
+            ApiError::Internal(error) => tracing::error!(error = format!("{error:#}"), "internal error"),
+            ApiError::Unreadable(reason) => tracing::error!(reason, "account could not be read"),
+            _ => {}
         }
         let fields = match &self {
             ApiError::Invalid(fields) => fields.iter().map(|(field, message)| FieldError { field: field.clone(), message: message.clone() }).collect(),
@@ -70,6 +77,21 @@ impl IntoResponse for ApiError {
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string(), fields } };
         (status, Json(body)).into_response()
     }
+}
+
+/// The answer to a request whose handler panicked (a bug): the API's error shape, and the
+/// panic in the log. The server and every other request carry on.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal(anyhow::anyhow!("a request handler panicked: {}", panic_message(panic.as_ref()))).into_response()
+}
+
+/// What a panic said, if it said it as text.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "no message".to_owned())
 }
 
 /// A JSON request body whose every rejection comes back in the API's error shape.

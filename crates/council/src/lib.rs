@@ -24,6 +24,7 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use tally_ledger::AccountId;
 use time::OffsetDateTime;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,7 +46,8 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         Some(dist) => router.fallback_service(wallet_files(dist)),
         None => router,
     };
-    router.layer(TraceLayer::new_for_http())
+    // A panicking handler answers 500 in the API's error shape; nothing else is affected.
+    router.layer(CatchPanicLayer::custom(error::panic_response)).layer(TraceLayer::new_for_http())
 }
 
 /// Serves the built apps: the council workspace (its own build, in `dist/council`) under
@@ -117,6 +119,7 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
         let council = storage.account(schedule.account_id).await?.map(|a| a.council_name).unwrap_or_default();
         let mut entries = Vec::new();
         while due <= today {
+            let Some(next) = due.checked_add(step) else { break };
             let digest = Sha256::digest(format!("{}/{}", schedule.schedule_id, tally_ledger::date::iso_date(due)).as_bytes());
             let mut bytes = [0u8; 16];
             bytes.copy_from_slice(&digest[..16]);
@@ -130,7 +133,7 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
                 body: EntryBody::PaymentIn(MoneyIn { date: due, amount: Money::from_pence(schedule.amount), reference: schedule.reference.clone() }),
             };
             entries.push(storage::NewEntry::new(entry)?);
-            due += step;
+            due = next;
         }
         if let Some(outcomes) = storage.store_entries(schedule.account_id, &entries, now_ms).await? {
             recorded += outcomes.iter().filter(|o| **o == storage::StoreOutcome::Stored).count();

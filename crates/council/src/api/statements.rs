@@ -12,7 +12,7 @@ use tally_api::{
     EntryBrief, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
     StatementLineView, StatementList, StatementSummary, StatementView,
 };
-use tally_ledger::date::{iso_date, parse_iso_date};
+use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
 use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
 use uuid::Uuid;
@@ -88,6 +88,17 @@ async fn import(
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         ApiError::BadRequest(format!("Nothing was imported. Put these right in the file and import it again:\n{}", lines.join("\n")))
     })?;
+    // Every date on the statement is one a record could carry (from 2000 to a year ahead).
+    let dates = DateRange::for_records(time::OffsetDateTime::now_utc().date());
+    let out_of_range: Vec<String> = parsed
+        .lines
+        .iter()
+        .filter(|(_, line)| !dates.contains(line.date))
+        .map(|(line_no, line)| format!("Line {line_no}: the date ({}) must be {}.", long_date(line.date), dates.describe()))
+        .collect();
+    if !out_of_range.is_empty() {
+        return Err(ApiError::BadRequest(format!("Nothing was imported. Put these right in the file and import it again:\n{}", out_of_range.join("\n"))));
+    }
     let loaded = Loaded::read(&state, &row).await?;
     let lines: Vec<StatementLine> = parsed.lines.iter().map(|(_, line)| line.clone()).collect();
     let first = lines.iter().map(|l| l.date).min().expect("a statement has lines");
@@ -356,7 +367,7 @@ async fn open_statement(
 /// The account's money records dated within a week either side of the statement's dates
 /// (card payments settle late).
 fn items_near(loaded: &Loaded, first: time::Date, last: time::Date) -> Vec<LedgerItem> {
-    let (from, to) = (first - time::Duration::days(7), last + time::Duration::days(7));
+    let (from, to) = (add_days(first, -7), add_days(last, 7));
     ledger_items(&loaded.ledger).into_iter().filter(|i| i.date >= from && i.date <= to).collect()
 }
 

@@ -15,9 +15,10 @@ use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest, DeviceView, FlagView,
     MoneyInRequest, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
-    SafeguardingNoteView, SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, NewStaff, RoleChange,
+    SafeguardingNoteView, SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, NewStaff, RoleChange, UnreadableAccount,
 };
-use tally_ledger::date::{iso_date, long_date};
+use futures_util::FutureExt;
+use tally_ledger::date::{add_days, iso_date, long_date, DateRange};
 use tally_ledger::export::{self, AuditSheetFor};
 use tally_ledger::{
     AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, QueryStatus, ReviewDecision, Rules,
@@ -197,7 +198,7 @@ async fn add_plan_version(
     let row = council_account(&state, &staff, &reference).await?;
     let plan = state.storage.support_plan(row.account_id).await?;
     let mut errors: Vec<(String, String)> = Vec::new();
-    let effective_from = parse_date(&request.effective_from).map_err(|e| errors.push(("effective_from".into(), e))).ok();
+    let effective_from = plan_date(&request.effective_from, "The date the new plan starts").map_err(|e| errors.push(("effective_from".into(), e))).ok();
     if request.lines.is_empty() {
         errors.push(("lines".into(), "A plan needs at least one line".into()));
     }
@@ -264,10 +265,10 @@ async fn create_account(State(state): State<AppState>, staff: Staff, ApiJson(new
     } else if state.storage.account_by_reference(&reference).await?.is_some() {
         errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
     }
-    let starts = parse_date(&new.plan_starts).map_err(|e| errors.push(("plan_starts".into(), e))).ok();
+    let starts = plan_date(&new.plan_starts, "The date the plan starts").map_err(|e| errors.push(("plan_starts".into(), e))).ok();
     let ends = match new.plan_ends.trim() {
         "" => None,
-        text => parse_date(text).map_err(|e| errors.push(("plan_ends".into(), e))).ok(),
+        text => plan_date(text, "The review date").map_err(|e| errors.push(("plan_ends".into(), e))).ok(),
     };
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
@@ -356,31 +357,28 @@ async fn figures_csv(State(state): State<AppState>, staff: Staff, Query(period):
     Ok(csv_download(&format!("council-figures-{}-to-{}.csv", iso_date(from), iso_date(to)), csv))
 }
 
-async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) -> Result<CouncilFigures, ApiError> {
-    let mut f = CouncilFigures {
-        from,
-        to,
-        people: 0,
-        paid_in: Money::ZERO,
-        contributions: Money::ZERO,
-        spent: Money::ZERO,
-        spent_within_plan: Money::ZERO,
-        within_plan_percent: None,
-        flags_raised: 0,
-        reviews_closed: 0,
-        review_days_median: None,
-        review_days_longest: None,
-        surplus_held: Money::ZERO,
-        recovered: Money::ZERO,
-        months: Vec::new(),
-    };
-    let add = |total: &mut Money, amount: Money| *total = total.checked_add(amount).unwrap_or(*total);
-    let mut review_days: Vec<i64> = Vec::new();
-    let mut months: std::collections::BTreeMap<Date, (Money, Money)> = std::collections::BTreeMap::new();
-    let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read_with(state, &row, policy.clone()).await?;
-        f.people += 1;
+/// One account's share of the council's figures for a period.
+#[derive(Default)]
+struct AccountFigures {
+    paid_in: Money,
+    contributions: Money,
+    spent: Money,
+    spent_within_plan: Money,
+    flags_raised: usize,
+    review_days: Vec<i64>,
+    surplus_held: Money,
+    recovered: Money,
+    /// First day of the month: (paid in, spent).
+    months: std::collections::BTreeMap<Date, (Money, Money)>,
+}
+
+fn add(total: &mut Money, amount: Money) {
+    *total = total.checked_add(amount).unwrap_or(*total);
+}
+
+impl AccountFigures {
+    fn of(loaded: &Loaded, from: Date, to: Date) -> AccountFigures {
+        let mut f = AccountFigures::default();
         let view = loaded.ledger.view();
         let review = Rules { plan: &loaded.plan, policy: &loaded.policy, today: to }.review_view(&view);
         let histories = loaded.ledger.histories();
@@ -403,8 +401,7 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
                 }
                 _ => {}
             }
-            let month = active.date.replace_day(1).unwrap_or(active.date);
-            let slot = months.entry(month).or_insert((Money::ZERO, Money::ZERO));
+            let slot = f.months.entry(tally_ledger::date::month_start(active.date)).or_insert((Money::ZERO, Money::ZERO));
             if matches!(active.body, EntryBody::PaymentIn(_) | EntryBody::Contribution(_)) {
                 add(&mut slot.0, active.amount);
             } else if matches!(active.body, EntryBody::Spend(_)) {
@@ -414,19 +411,59 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
         // Reviews of spending closed in the period, and how long each took from the spend
         // being logged (decisions on statement questions are not reviews of spending).
         for history in histories.values().filter(|h| matches!(h.original.body, EntryBody::Spend(_))) {
-            let Some(decision) = history.thread.iter().find(|e| {
-                matches!(&e.body, EntryBody::ReviewDecision(d) if d.decision.is_final())
-            }) else {
+            let Some(decision) = history.thread.iter().find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.decision.is_final())) else {
                 continue;
             };
             let decided = decision.recorded_at.date();
             if decided >= from && decided <= to {
-                f.reviews_closed += 1;
-                review_days.push((decision.recorded_at - history.original.recorded_at).whole_days().max(0));
+                f.review_days.push((decision.recorded_at - history.original.recorded_at).whole_days().max(0));
             }
         }
-        add(&mut f.surplus_held, view.surplus(&loaded.plan, &loaded.policy, to).surplus);
+        f.surplus_held = view.surplus(&loaded.plan, &loaded.policy, to).surplus;
+        f
     }
+}
+
+async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) -> Result<CouncilFigures, ApiError> {
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
+    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
+    let (parts, unreadable) = for_each_account(state, rows, &policy, |loaded| async move { Ok(AccountFigures::of(&loaded, from, to)) }).await?;
+    let mut f = CouncilFigures {
+        from,
+        to,
+        people: parts.len() + unreadable.len(),
+        paid_in: Money::ZERO,
+        contributions: Money::ZERO,
+        spent: Money::ZERO,
+        spent_within_plan: Money::ZERO,
+        within_plan_percent: None,
+        flags_raised: 0,
+        reviews_closed: 0,
+        review_days_median: None,
+        review_days_longest: None,
+        surplus_held: Money::ZERO,
+        recovered: Money::ZERO,
+        months: Vec::new(),
+        unreadable,
+    };
+    let mut review_days: Vec<i64> = Vec::new();
+    let mut months: std::collections::BTreeMap<Date, (Money, Money)> = std::collections::BTreeMap::new();
+    for part in parts {
+        add(&mut f.paid_in, part.paid_in);
+        add(&mut f.contributions, part.contributions);
+        add(&mut f.spent, part.spent);
+        add(&mut f.spent_within_plan, part.spent_within_plan);
+        add(&mut f.surplus_held, part.surplus_held);
+        add(&mut f.recovered, part.recovered);
+        f.flags_raised += part.flags_raised;
+        review_days.extend(part.review_days);
+        for (month, (paid, spent)) in part.months {
+            let slot = months.entry(month).or_insert((Money::ZERO, Money::ZERO));
+            add(&mut slot.0, paid);
+            add(&mut slot.1, spent);
+        }
+    }
+    f.reviews_closed = review_days.len();
     f.within_plan_percent = f.spent.pence().filter(|p| *p > 0).map(|spent| {
         let within = f.spent_within_plan.pence().unwrap_or(0);
         u32::try_from(within * 100 / spent).unwrap_or(0)
@@ -439,34 +476,41 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
 }
 
 async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Json<SafeguardingList>, ApiError> {
-    let mut items = Vec::new();
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
+    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
+    let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
+        let state = state.clone();
+        async move {
         let signals = loaded.rules().signals(&loaded.ledger);
         if signals.is_empty() {
-            continue;
+            return Ok(Vec::new());
         }
-        let notes = state.storage.safeguarding_notes(row.account_id).await?;
-        for signal in signals {
-            let key = signal.key();
-            items.push(SafeguardingItem {
-                reference: row.reference.clone(),
-                person_name: row.person_name.clone(),
-                title: signal.title(),
-                figures: signal.describe(),
-                notes: notes
-                    .iter()
-                    .filter(|n| n.0 == key)
-                    .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView { outcome: outcome.clone(), note: note.clone(), who: who.clone(), at_ms: *at_ms })
-                    .collect(),
-                key,
-            });
+        let notes = state.storage.safeguarding_notes(loaded.row.account_id).await?;
+        Ok(signals
+            .into_iter()
+            .map(|signal| {
+                let key = signal.key();
+                SafeguardingItem {
+                    reference: loaded.row.reference.clone(),
+                    person_name: loaded.row.person_name.clone(),
+                    title: signal.title(),
+                    figures: signal.describe(),
+                    notes: notes
+                        .iter()
+                        .filter(|n| n.0 == key)
+                        .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView { outcome: outcome.clone(), note: note.clone(), who: who.clone(), at_ms: *at_ms })
+                        .collect(),
+                    key,
+                }
+            })
+            .collect::<Vec<_>>())
         }
-    }
+    })
+    .await?;
+    let mut items: Vec<SafeguardingItem> = parts.into_iter().flatten().collect();
     // Signals nobody has looked at first.
     items.sort_by_key(|item| !item.notes.is_empty());
-    Ok(Json(SafeguardingList { items }))
+    Ok(Json(SafeguardingList { items, unreadable }))
 }
 
 async fn safeguarding_note(
@@ -560,18 +604,22 @@ struct Search {
 
 async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Query<Search>) -> Result<Json<AccountsList>, ApiError> {
     let words = search.search.unwrap_or_default().trim().to_lowercase();
-    let mut list = Vec::new();
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        if !words.is_empty() && !row.person_name.to_lowercase().contains(&words) && !row.reference.to_lowercase().contains(&words) {
-            continue;
-        }
-        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
-        list.push(loaded.summary(&state).await?);
-    }
+    let rows: Vec<AccountRow> = state
+        .storage
+        .accounts_of_council(&staff.row.council_id)
+        .await?
+        .into_iter()
+        .filter(|row| words.is_empty() || row.person_name.to_lowercase().contains(&words) || row.reference.to_lowercase().contains(&words))
+        .collect();
+    let (mut list, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
+        let state = state.clone();
+        async move { loaded.summary(&state).await }
+    })
+    .await?;
     // Exceptions first (most first), then by reference.
     list.sort_by(|a, b| b.exceptions.len().cmp(&a.exceptions.len()).then_with(|| a.reference.cmp(&b.reference)));
-    Ok(Json(AccountsList { accounts: list }))
+    Ok(Json(AccountsList { accounts: list, unreadable }))
 }
 
 async fn account(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<Json<AccountDetail>, ApiError> {
@@ -611,17 +659,24 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
 }
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
-    let mut items = Vec::new();
-    let mut answers = Vec::new();
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
-        items.extend(loaded.spends(true));
-        answers.extend(loaded.answered_queries(&state).await?);
+    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
+    let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
+        let state = state.clone();
+        async move {
+            let answers = loaded.answered_queries(&state).await?;
+            Ok((loaded.spends(true), answers))
+        }
+    })
+    .await?;
+    let (mut items, mut answers): (Vec<SpendView>, Vec<tally_api::QueryAnswer>) = (Vec::new(), Vec::new());
+    for (spends, answered) in parts {
+        items.extend(spends);
+        answers.extend(answered);
     }
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
     answers.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no)));
-    Ok(Json(ReviewQueue { items, answers }))
+    Ok(Json(ReviewQueue { items, answers, unreadable }))
 }
 
 // --- changing -----------------------------------------------------------------------------
@@ -686,7 +741,7 @@ async fn money_in(
     staff.allow_changes("record money paid in")?;
     let row = council_account(&state, &staff, &reference).await?;
     let policy = state.storage.policy_for(row.account_id).await?;
-    let date = parse_date(&request.date);
+    let date = record_date(&request.date, "The date the money was paid in");
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
     let kind = match request.kind.as_str() {
         "payment_in" => Ok(true),
@@ -738,7 +793,7 @@ async fn add_schedule(
     let policy = state.storage.policy_for(row.account_id).await?;
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());
     let every = request.every_weeks.trim().parse::<i64>().ok().filter(|n| (1..=52).contains(n)).ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
-    let first = parse_date(&request.first_date);
+    let first = record_date(&request.first_date, "The date of the first payment");
     let errors = problems([
         ("amount", amount.as_ref().err().cloned()),
         ("every_weeks", every.as_ref().err().cloned()),
@@ -781,7 +836,7 @@ async fn clawback(
     staff.allow_changes("recover surplus")?;
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
-    let date = parse_date(&request.date);
+    let date = record_date(&request.date, "The date the money is recovered");
     let balance = loaded.ledger.balance();
     let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum).map_err(|e| e.to_string()).and_then(|amount| {
         if amount > balance {
@@ -815,19 +870,20 @@ impl Period {
     fn dates_or_year(&self) -> Result<(Date, Date), ApiError> {
         let today = OffsetDateTime::now_utc().date();
         if self.from.as_deref().unwrap_or_default().is_empty() && self.to.as_deref().unwrap_or_default().is_empty() {
-            return Ok((today - time::Duration::days(364), today));
+            return Ok((add_days(today, -364), today));
         }
         self.dates()
     }
 
-    /// The dates asked for; by default the last 4 weeks to today.
+    /// The dates asked for; by default the last 4 weeks to today. Both in the range a
+    /// record's dates may be (from 2000 to a year ahead).
     fn dates(&self) -> Result<(Date, Date), ApiError> {
         let today = OffsetDateTime::now_utc().date();
-        let read = |text: &Option<String>, default: Date| match text.as_deref() {
+        let read = |text: &Option<String>, default: Date, what: &str| match text.as_deref() {
             None | Some("") => Ok(default),
-            Some(text) => parse_date(text).map_err(ApiError::BadRequest),
+            Some(text) => record_date(text, what).map_err(ApiError::BadRequest),
         };
-        let (from, to) = (read(&self.from, today - time::Duration::days(27))?, read(&self.to, today)?);
+        let (from, to) = (read(&self.from, add_days(today, -27), "The start of the period")?, read(&self.to, today, "The end of the period")?);
         if from > to {
             return Err(ApiError::BadRequest("The period must start on or before the day it ends.".to_owned()));
         }
@@ -869,14 +925,26 @@ async fn transactions(State(state): State<AppState>, staff: Staff, Query(period)
     out.push_str(&export::CSV_HEADER.join(","));
     out.push_str("\r\n");
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    for row in state.storage.accounts_of_council(&staff.row.council_id).await? {
-        let loaded = Loaded::read_with(&state, &row, policy.clone()).await?;
+    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
+    let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| async move {
         // Each row of the account's statement, with the account in front.
+        let mut out = String::new();
         for statement_row in export::statement_rows(&loaded.ledger, &loaded.plan, from, to) {
-            let mut cells = vec![row.reference.clone(), row.person_name.clone()];
+            let mut cells = vec![loaded.row.reference.clone(), loaded.row.person_name.clone()];
             cells.extend(export::row_cells(&statement_row));
             out.push_str(&export::to_csv_record(&cells));
         }
+        Ok(out)
+    })
+    .await?;
+    for part in parts {
+        out.push_str(&part);
+    }
+    // An account that could not be read is a line saying so, never silently missing.
+    for account in unreadable {
+        let mut cells = vec![account.reference, account.person_name, String::new(), String::new(), String::new(), account.reason];
+        cells.resize(2 + export::CSV_HEADER.len(), String::new());
+        out.push_str(&export::to_csv_record(&cells));
     }
     Ok(csv_download(&format!("transactions-{}-to-{}.csv", iso_date(from), iso_date(to)), out))
 }
@@ -895,6 +963,22 @@ fn csv_download(name: &str, csv: String) -> Response {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     tally_ledger::date::parse_iso_date(text.trim()).ok_or_else(|| "Enter a real date, for example 2026-11-22".to_owned())
+}
+
+/// A date for a record or a period, from 2000 to a year after today: `what` names it in
+/// the message ("The date of the payment").
+fn record_date(text: &str, what: &str) -> Result<Date, String> {
+    let date = parse_date(text)?;
+    DateRange::for_records(OffsetDateTime::now_utc().date()).check(date, what)?;
+    Ok(date)
+}
+
+/// A date in a support plan (a start, a new version, a review date), from 2000 to ten
+/// years after today.
+fn plan_date(text: &str, what: &str) -> Result<Date, String> {
+    let date = parse_date(text)?;
+    DateRange::for_plans(OffsetDateTime::now_utc().date()).check(date, what)?;
+    Ok(date)
 }
 
 /// The fields that have a problem, with it.
@@ -916,8 +1000,9 @@ pub(super) async fn store_council_entries(state: &AppState, staff: &Staff, row: 
         .into_iter()
         .map(|body| Entry { id: EntryId(Uuid::now_v7()), account: row.account_id, author: author.clone(), recorded_at: OffsetDateTime::now_utc(), body })
         .collect();
+    let dates = DateRange::for_records(OffsetDateTime::now_utc().date());
     for entry in &entries {
-        entry.check().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        entry.check().and_then(|()| entry.check_dates(dates)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     }
     let new = entries.iter().cloned().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
     state
@@ -938,6 +1023,39 @@ pub(super) async fn council_account(state: &AppState, staff: &Staff, reference: 
         .council_account_by_reference(&staff.row.council_id, reference)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("There is no account with reference {reference}.")))
+}
+
+/// One account of a page that goes through every account of the council: read and folded
+/// on its own, so an account that cannot be read is listed with the reason (and logged)
+/// while every other account is shown. `part` computes the account's share of the page;
+/// if it panics (a bug, or records no check foresaw) that too is the account's problem,
+/// not the page's.
+async fn for_each_account<T, Fut>(
+    state: &AppState,
+    rows: Vec<AccountRow>,
+    policy: &tally_ledger::CouncilPolicy,
+    mut part: impl FnMut(Loaded) -> Fut,
+) -> Result<(Vec<T>, Vec<UnreadableAccount>), ApiError>
+where
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let mut done = Vec::with_capacity(rows.len());
+    let mut unreadable = Vec::new();
+    for row in rows {
+        let problem = match Loaded::try_read(state, &row, policy.clone()).await? {
+            Err(reason) => reason,
+            Ok(loaded) => match std::panic::AssertUnwindSafe(part(loaded)).catch_unwind().await {
+                Ok(result) => {
+                    done.push(result?);
+                    continue;
+                }
+                Err(panic) => format!("its figures could not be worked out ({})", crate::error::panic_message(panic.as_ref())),
+            },
+        };
+        tracing::error!(reference = %row.reference, reason = %problem, "an account could not be read");
+        unreadable.push(UnreadableAccount { reference: row.reference, person_name: row.person_name, reason: format!("Could not be read: {problem}.") });
+    }
+    Ok((done, unreadable))
 }
 
 pub(super) async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
@@ -962,15 +1080,28 @@ impl Loaded {
     /// [`Loaded::read`] with the council's policy already read (every account of a council
     /// has the same): for the pages that go through all of a council's accounts.
     async fn read_with(state: &AppState, row: &AccountRow, policy: tally_ledger::CouncilPolicy) -> Result<Loaded, ApiError> {
-        let entries = state.storage.all_entries(row.account_id).await?;
-        let ledger = Ledger::from_entries(entries).map_err(|e| anyhow::anyhow!("the records of {} do not fold: {e}", row.reference))?;
-        Ok(Loaded {
-            row: row.clone(),
-            plan: state.storage.support_plan(row.account_id).await?,
-            policy,
-            ledger,
-            today: OffsetDateTime::now_utc().date(),
+        Loaded::try_read(state, row, policy).await?.map_err(|reason| {
+            ApiError::Unreadable(format!("The records of account {} could not be read: {reason}. This has been logged for whoever runs the council's server.", row.reference))
         })
+    }
+
+    /// Reads and folds one account. `Ok(Err(reason))` when its records cannot be read (a
+    /// damaged row, or a record no check foresaw); a failing database is the error.
+    async fn try_read(state: &AppState, row: &AccountRow, policy: tally_ledger::CouncilPolicy) -> Result<Result<Loaded, String>, ApiError> {
+        let rows = state.storage.entries_after(row.account_id, 0, i64::MAX).await?;
+        let plan = state.storage.support_plan(row.account_id).await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for (seq, body) in rows {
+            match serde_json::from_str::<Entry>(&body) {
+                Ok(entry) => entries.push(entry),
+                Err(e) => return Ok(Err(format!("record number {seq} is damaged ({e})"))),
+            }
+        }
+        let ledger = match Ledger::from_entries(entries) {
+            Ok(ledger) => ledger,
+            Err(e) => return Ok(Err(format!("a stored record does not pass its checks ({e})"))),
+        };
+        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: OffsetDateTime::now_utc().date() }))
     }
 
     fn rules(&self) -> Rules<'_> {
