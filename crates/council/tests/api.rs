@@ -929,7 +929,7 @@ async fn money_scenario(storage: &Storage) {
     // The audit sheet: the council's header and a line per transaction; auditors may read it.
     let spent = spend(&device, 2_500, "Sunrise Day Centre");
     client.push(&device, vec![to_json(&spent)]).await;
-    let uri = format!("{account}/audit-sheet.csv?from=2026-01-01&to=2030-12-31");
+    let uri = format!("{account}/audit-sheet.csv?from=2026-01-01&to=2027-06-30");
     let (status, _) = client.send_bytes(Method::GET, &uri, &device.token, "", Vec::new()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a device token is not a staff session");
     let sheet = staff_text(&client, &uri, &auditor).await;
@@ -946,7 +946,7 @@ async fn money_scenario(storage: &Storage) {
     let bad_period = client.staff(Method::GET, &format!("{account}/audit-sheet.csv?from=2026-12-01&to=2026-01-01"), &officer, false, None).await;
     assert_eq!(bad_period.status, StatusCode::BAD_REQUEST);
     // The same sheet for the printable page: the header with money as people read it.
-    let page = client.staff(Method::GET, &format!("{account}/audit-sheet?from=2026-01-01&to=2030-12-31"), &auditor, false, None).await;
+    let page = client.staff(Method::GET, &format!("{account}/audit-sheet?from=2026-01-01&to=2027-06-30"), &auditor, false, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.body["header"][6], json!(["Closing balance", "£1,407.00"]));
     assert_eq!(page.body["columns"][7], "Query or decision");
@@ -957,7 +957,7 @@ async fn money_scenario(storage: &Storage) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Every account's transactions, for the finance system, with the account in front.
-    let all = staff_text(&client, "/api/v1/council/transactions.csv?from=2026-01-01&to=2030-12-31", &officer).await;
+    let all = staff_text(&client, "/api/v1/council/transactions.csv?from=2026-01-01&to=2027-06-30", &officer).await;
     let all_lines: Vec<&str> = all.split("\r\n").collect();
     assert!(all_lines[0].starts_with("\u{feff}Council reference,Person,Date,Type,"));
     assert!(all_lines.iter().any(|l| l.starts_with("DP-000001,Alex Morgan,2026-11-21,Spend,Sunrise Day Centre")), "{all}");
