@@ -461,7 +461,24 @@ pub struct StatementView {
     pub closed_ms: Option<i64>,
     pub lines: Vec<StatementLineView>,
     pub unmatched_entries: Vec<EntryBrief>,
+    /// For a closed statement, the figures and lines as they were when it was closed:
+    /// records that arrive later never change them, and are listed in `late_records`.
     pub reconciliation: Reconciliation,
+    /// Records that arrived after the period was closed and are dated inside it (or
+    /// change a record dated inside it), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_records: Vec<LateRecord>,
+}
+
+/// A record that arrived after its period was closed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateRecord {
+    pub entry_id: EntryId,
+    pub received_ms: i64,
+    /// "Spending of £12.50 to Tesco on 3 November 2026, logged by Alex Morgan".
+    pub description: String,
+    /// Whether an officer has marked it as seen.
+    pub seen: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

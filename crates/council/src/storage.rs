@@ -104,6 +104,10 @@ pub struct StatementRow {
     pub imported_at_ms: i64,
     /// The name of who closed it, and when.
     pub closed: Option<(String, i64)>,
+    /// What it showed when it was closed (a `StatementView` as JSON).
+    pub closed_view: Option<String>,
+    /// When an officer last marked the records that arrived after closing as seen.
+    pub late_seen_at_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,7 +126,7 @@ pub struct StatementLineRow {
 }
 
 const STATEMENT_SELECT: &str = "SELECT s.statement_id, s.account_id, s.format, s.first_date, s.last_date, s.closing_balance, \
-     i.display_name, s.imported_at_ms, c.display_name, s.closed_at_ms \
+     i.display_name, s.imported_at_ms, c.display_name, s.closed_at_ms, s.closed_view, s.late_seen_at_ms \
      FROM statement s JOIN staff i ON i.staff_id = s.imported_by LEFT JOIN staff c ON c.staff_id = s.closed_by";
 
 fn statement_from_row(row: AnyRow) -> anyhow::Result<StatementRow> {
@@ -138,6 +142,8 @@ fn statement_from_row(row: AnyRow) -> anyhow::Result<StatementRow> {
         imported_by: row.try_get(6)?,
         imported_at_ms: row.try_get(7)?,
         closed: closed_by.zip(closed_at),
+        closed_view: row.try_get(10)?,
+        late_seen_at_ms: row.try_get(11)?,
     })
 }
 
@@ -774,14 +780,39 @@ impl Storage {
     }
 
     /// Closes (locks) a reconciled statement.
-    pub async fn close_statement(&self, statement_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE statement SET closed_by = $1, closed_at_ms = $2 WHERE statement_id = $3 AND closed_at_ms IS NULL")
-            .bind(staff_id)
+    /// Closes (locks) a statement, keeping what it showed then (`view`, JSON). `false`
+    /// if it was closed already.
+    pub async fn close_statement(&self, statement_id: &str, staff_id: &str, view: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE statement SET closed_by = $1, closed_at_ms = $2, closed_view = $3 WHERE statement_id = $4 AND closed_at_ms IS NULL",
+        )
+        .bind(staff_id)
+        .bind(now_ms)
+        .bind(view)
+        .bind(statement_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Notes that an officer has seen the records that arrived after a statement closed.
+    pub async fn mark_late_records_seen(&self, statement_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE statement SET late_seen_at_ms = $1 WHERE statement_id = $2 AND closed_at_ms IS NOT NULL")
             .bind(now_ms)
             .bind(statement_id)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The ids of an account's entries that arrived after a moment, with when each did.
+    pub async fn entries_received_after(&self, account_id: AccountId, after_ms: i64) -> anyhow::Result<Vec<(EntryId, i64)>> {
+        let rows = sqlx::query("SELECT entry_id, received_at_ms FROM entry WHERE account_id = $1 AND received_at_ms > $2 ORDER BY account_seq")
+            .bind(account_id.to_string())
+            .bind(after_ms)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|row: AnyRow| Ok((EntryId(parse_uuid(&row.try_get::<String, _>(0)?)?), row.try_get(1)?))).collect()
     }
 
     pub async fn statement_formats(&self, council_id: &str) -> anyhow::Result<Vec<(String, String)>> {

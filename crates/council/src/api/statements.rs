@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tally_api::{
-    EntryBrief, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
+    EntryBrief, LateRecord, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
     StatementLineView, StatementList, StatementSummary, StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
-use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
+use tally_ledger::{Decision, EntryBody, EntryId, Ledger, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
 use uuid::Uuid;
 
 use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/council/accounts/{reference}/statements/{statement_id}/close", post(close))
         .route("/council/accounts/{reference}/statements/{statement_id}/queries", post(ask))
         .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision", post(decide_query))
+        .route("/council/accounts/{reference}/statements/{statement_id}/late-records-seen", post(late_records_seen))
 }
 
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
@@ -135,6 +136,8 @@ async fn import(
         imported_by: staff.row.staff_id.clone(),
         imported_at_ms: now_ms(),
         closed: None,
+        closed_view: None,
+        late_seen_at_ms: None,
     };
     state.storage.create_statement(&statement, &rows).await?;
     let detail = format!(
@@ -246,10 +249,82 @@ async fn close(State(state): State<AppState>, staff: Staff, Path((reference, sta
     if !view.reconciliation.open_points.is_empty() {
         return Err(ApiError::BadRequest(format!("The period cannot be closed yet:\n{}", view.reconciliation.open_points.join("\n"))));
     }
-    state.storage.close_statement(&statement_id, &staff.row.staff_id, now_ms()).await?;
+    // What the statement shows now is what it keeps: records that arrive later are listed
+    // beside it, never folded into it.
+    let mut kept = view.clone();
+    kept.closed_by = Some(staff.row.display_name.clone());
+    let snapshot = serde_json::to_string(&kept).map_err(anyhow::Error::from)?;
+    state.storage.close_statement(&statement_id, &staff.row.staff_id, &snapshot, now_ms()).await?;
     let detail = format!("{} to {} reconciled and closed", iso_date(view.first_date), iso_date(view.last_date));
     audit(&state, &staff.row, Some(row.account_id), "period closed", &detail).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+/// An officer has looked at the records that arrived after the period was closed: they
+/// stay listed on the statement, and no longer count as an exception on the account.
+async fn late_records_seen(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+    staff.allow_changes("mark late records as seen")?;
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    if view.closed_by.is_none() {
+        return Err(ApiError::BadRequest("This statement is not closed: records dated in its period are part of it.".to_owned()));
+    }
+    state.storage.mark_late_records_seen(&statement_id, now_ms()).await?;
+    let detail = format!("{} records that arrived after {} to {} was closed marked as seen", view.late_records.len(), iso_date(view.first_date), iso_date(view.last_date));
+    audit(&state, &staff.row, Some(row.account_id), "late records seen", &detail).await?;
+    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+/// Records of an account that arrived after a closed period's close and are dated inside
+/// it, or change a record dated inside it (`received`: ids with when they arrived).
+pub(super) fn late_records(ledger: &Ledger, first: time::Date, last: time::Date, received: &[(EntryId, i64)], seen_ms: Option<i64>) -> Vec<LateRecord> {
+    let in_period = |date: time::Date| date >= first && date <= last;
+    received
+        .iter()
+        .filter_map(|(id, at)| {
+            let entry = ledger.get(*id)?;
+            let target = |target: EntryId| ledger.get(target).and_then(|t| describe_money(&t.body));
+            let (what, inside) = match &entry.body {
+                EntryBody::Correction(c) => {
+                    let (was, was_date) = target(c.corrects)?;
+                    let (now, now_date) = describe_money(&c.replacement)?;
+                    (format!("A correction of {was}: now {now}"), in_period(was_date) || in_period(now_date))
+                }
+                EntryBody::Void(v) => {
+                    let (was, was_date) = target(v.voids)?;
+                    (format!("A cancellation of {was}"), in_period(was_date))
+                }
+                body => {
+                    let (what, date) = describe_money(body)?;
+                    (what, in_period(date))
+                }
+            };
+            inside.then(|| LateRecord {
+                entry_id: *id,
+                received_ms: *at,
+                description: format!("{what}, recorded by {}", entry.author.name),
+                seen: seen_ms.is_some_and(|seen| *at <= seen),
+            })
+        })
+        .collect()
+}
+
+/// A money record in words, with its date.
+fn describe_money(body: &EntryBody) -> Option<(String, time::Date)> {
+    let (date, _) = body.money_movement()?;
+    let on = long_date(date);
+    Some((
+        match body {
+            EntryBody::Spend(s) => format!("spending of {} to {} on {on}", s.amount, s.payee),
+            EntryBody::Refund(r) => format!("a refund of {} from {} on {on}", r.amount, r.payee),
+            EntryBody::Contribution(m) => format!("{} paid in by the person on {on}", m.amount),
+            EntryBody::PaymentIn(m) => format!("a payment in of {} on {on}", m.amount),
+            EntryBody::Clawback(c) => format!("{} recovered on {on}", c.amount),
+            _ => return None,
+        },
+        date,
+    ))
 }
 
 /// Asks the person about statement lines that match no record: each becomes a statement
@@ -379,6 +454,28 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
         .ok_or_else(|| ApiError::NotFound("There is no such statement on this account.".to_owned()))?;
     let date = |text: &str| parse_iso_date(text).ok_or_else(|| anyhow::anyhow!("stored date {text:?} is unreadable"));
     let (first, last) = (date(&statement.first_date)?, date(&statement.last_date)?);
+    if let Some((who, closed_ms)) = statement.closed.clone() {
+        let received = state.storage.entries_received_after(loaded.row.account_id, closed_ms).await?;
+        let late = late_records(&loaded.ledger, first, last, &received, statement.late_seen_at_ms);
+        // A closed period keeps what it showed when it was closed. (Statements closed
+        // before that was kept are worked out as they stand.)
+        let kept = statement.closed_view.as_deref().and_then(|json| serde_json::from_str::<StatementView>(json).ok());
+        let mut view = match kept {
+            Some(kept) => kept,
+            None => live_statement_view(state, loaded, statement, first, last).await?,
+        };
+        view.closed_by = Some(who);
+        view.closed_ms = Some(closed_ms);
+        view.late_records = late;
+        return Ok(view);
+    }
+    live_statement_view(state, loaded, statement, first, last).await
+}
+
+/// A statement worked out from the account's records as they stand.
+async fn live_statement_view(state: &AppState, loaded: &Loaded, statement: StatementRow, first: time::Date, last: time::Date) -> Result<StatementView, ApiError> {
+    let date = |text: &str| parse_iso_date(text).ok_or_else(|| anyhow::anyhow!("stored date {text:?} is unreadable"));
+    let statement_id = statement.statement_id.as_str();
     let items = ledger_items(&loaded.ledger);
     let brief = |item: &LedgerItem| EntryBrief { entry_id: item.id, date: item.date, amount: item.amount, who: item.payee.clone() };
     let queries = loaded.ledger.queries();
@@ -477,7 +574,8 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
         open_points.push(format!("{} logged records in the period are not on the statement.", unmatched_entries.len()));
     }
     Ok(StatementView {
-        statement_id: statement.statement_id,
+        late_records: Vec::new(),
+        statement_id: statement.statement_id.clone(),
         format: statement.format,
         first_date: first,
         last_date: last,

@@ -30,7 +30,7 @@ use uuid::Uuid;
 use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson};
 use crate::staff::{self, Role, Staff};
-use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow};
+use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow, StatementRow};
 use crate::{now_ms, AppState};
 
 /// How many of the latest deliveries from devices the account page lists.
@@ -1148,6 +1148,11 @@ impl Loaded {
             1 => exceptions.push("1 statement not reconciled yet".to_owned()),
             n => exceptions.push(format!("{n} statements not reconciled yet")),
         }
+        match self.late_records_unseen(state).await? {
+            0 => {}
+            1 => exceptions.push("1 record arrived after the period was closed".to_owned()),
+            n => exceptions.push(format!("{n} records arrived after the period was closed")),
+        }
         let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match last_synced_ms {
             Some(at) if at < quiet_since => exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days")),
@@ -1171,6 +1176,23 @@ impl Loaded {
         let all = state.storage.statements(self.row.account_id).await?;
         let open = all.iter().filter(|s| s.closed.is_none()).count();
         Ok((open, all.into_iter().filter(|s| s.closed.is_some()).map(|s| s.statement_id).collect()))
+    }
+
+    /// Records that arrived after one of the account's periods was closed, dated inside
+    /// it, that no officer has marked as seen.
+    async fn late_records_unseen(&self, state: &AppState) -> Result<usize, ApiError> {
+        let closed: Vec<StatementRow> = state.storage.statements(self.row.account_id).await?.into_iter().filter(|s| s.closed.is_some()).collect();
+        let since = |s: &StatementRow| s.closed.as_ref().map_or(0, |(_, at)| *at).max(s.late_seen_at_ms.unwrap_or(0));
+        let Some(earliest) = closed.iter().map(since).min() else { return Ok(0) };
+        let received = state.storage.entries_received_after(self.row.account_id, earliest).await?;
+        let mut late: std::collections::BTreeSet<EntryId> = std::collections::BTreeSet::new();
+        for statement in &closed {
+            let dates = tally_ledger::date::parse_iso_date(&statement.first_date).zip(tally_ledger::date::parse_iso_date(&statement.last_date));
+            let Some((first, last)) = dates else { continue };
+            let after: Vec<(EntryId, i64)> = received.iter().copied().filter(|(_, at)| *at > since(statement)).collect();
+            late.extend(super::statements::late_records(&self.ledger, first, last, &after, None).into_iter().map(|r| r.entry_id));
+        }
+        Ok(late.len())
     }
 
     /// Statement questions the person has answered, waiting for an officer (not those on a
