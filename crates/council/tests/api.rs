@@ -4,69 +4,19 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tally_api::{PairResponse, PullResponse, PushResponse, PushStatus};
+use tally_api::{PairResponse, PullResponse, PushStatus};
 use tally_council::storage::Storage;
-use tally_council::{app, issue_pairing_code, seed, sqlite_url, AppState};
-use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, PlanLineId, Spend};
+use tally_council::{app, issue_pairing_code, seed, AppState};
+use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, Spend};
 use time::macros::{date, datetime};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-/// A database for one test, removed afterwards.
-struct TestDb {
-    storage: Storage,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
-}
+mod common;
 
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(&sqlite_url(dir.path()).unwrap()).await.unwrap();
-        TestDb { storage, _dir: Some(dir), postgres: None }
-    }
-
-    /// A fresh database on the Postgres server, or `None` when no server was given.
-    async fn postgres() -> Option<TestDb> {
-        let base = std::env::var("TALLY_TEST_POSTGRES_URL").ok()?;
-        sqlx::any::install_default_drivers();
-        let name = format!("tally_test_{}", Uuid::now_v7().simple());
-        let admin = sqlx::AnyPool::connect(&base).await.expect("the Postgres test server answers");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
-        admin.close().await;
-        let (prefix, _) = base.rsplit_once('/').expect("a Postgres URL ends with /database");
-        let storage = Storage::open(&format!("{prefix}/{name}")).await.unwrap();
-        Some(TestDb { storage, _dir: None, postgres: Some((base, name)) })
-    }
-
-    async fn drop_db(self) {
-        self.storage.close().await;
-        if let Some((base, name)) = self.postgres {
-            let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&admin).await.unwrap();
-            admin.close().await;
-        }
-    }
-}
-
-/// Runs a scenario on SQLite, then on Postgres when there is one.
-macro_rules! on_every_database {
-    ($($name:ident => $scenario:ident;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            let db = TestDb::sqlite().await;
-            $scenario(&db.storage).await;
-            db.drop_db().await;
-            if let Some(db) = TestDb::postgres().await {
-                $scenario(&db.storage).await;
-                db.drop_db().await;
-            }
-        }
-    )*};
-}
+use common::*;
 
 on_every_database! {
     health_answers => health_scenario;
@@ -91,170 +41,6 @@ on_every_database! {
     administrators_manage_staff_access => staff_management_scenario;
     officers_open_accounts_with_a_first_plan => new_account_scenario;
     scheduled_payments_are_recorded_once_when_due => schedule_scenario;
-}
-
-struct Client {
-    router: Router,
-}
-
-#[derive(Debug)]
-struct StaffSession {
-    cookie: String,
-    csrf: String,
-    profile: Value,
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    body: Value,
-}
-
-impl Client {
-    fn new(storage: &Storage) -> Client {
-        Client { router: app(AppState { storage: storage.clone() }, None) }
-    }
-
-    async fn send(&self, method: Method, uri: &str, token: Option<&str>, body: Option<String>) -> Reply {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body)),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, body }
-    }
-
-    /// Sends raw bytes with a content type; the reply body as bytes too.
-    async fn send_bytes(&self, method: Method, uri: &str, token: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(body))
-            .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
-    }
-
-    /// A workspace request: the session cookie and (for changes) the CSRF header, as the
-    /// workspace in a browser sends them.
-    async fn staff(&self, method: Method, uri: &str, session: &StaffSession, csrf: bool, body: Option<Value>) -> Reply {
-        let mut request = Request::builder().method(method).uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie));
-        if csrf {
-            request = request.header("x-csrf-token", &session.csrf);
-        }
-        let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
-    }
-
-    /// Signs in; the session cookie and CSRF token, or the refusal.
-    async fn sign_in(&self, email: &str, password: &str) -> Result<StaffSession, Reply> {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/api/v1/council/sign-in")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"email": email, "password": password}).to_string()))
-            .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let cookie = response.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if status != StatusCode::OK {
-            return Err(Reply { status, body });
-        }
-        let cookie = cookie.expect("a session cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-        let value = cookie.split(';').next().unwrap().trim_start_matches("tally_staff=").to_owned();
-        Ok(StaffSession { cookie: value, csrf: body["csrf_token"].as_str().unwrap().to_owned(), profile: body })
-    }
-
-    async fn get(&self, uri: &str, token: Option<&str>) -> Reply {
-        self.send(Method::GET, uri, token, None).await
-    }
-
-    async fn post(&self, uri: &str, token: Option<&str>, body: &Value) -> Reply {
-        self.send(Method::POST, uri, token, Some(body.to_string())).await
-    }
-
-    /// Seeds the demo council and pairs a device with it.
-    async fn paired(&self, storage: &Storage) -> PairResponse {
-        let demo = seed::ensure_demo(storage).await.unwrap();
-        self.pair(&demo.pairing_code).await
-    }
-
-    async fn pair(&self, code: &str) -> PairResponse {
-        self.pair_holding(code, &[]).await
-    }
-
-    /// Pairs a device that already holds these pairings (a phone paired again).
-    async fn pair_holding(&self, code: &str, held: &[&PairResponse]) -> PairResponse {
-        let held: Vec<Value> = held.iter().map(|p| json!({"device_id": p.device_id, "token": p.token})).collect();
-        let reply = self.post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone", "held": held})).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-        serde_json::from_value(reply.body).unwrap()
-    }
-
-    async fn push(&self, device: &PairResponse, entries: Vec<Value>) -> Reply {
-        let uri = format!("/api/v1/accounts/{}/entries", device.account.account_id);
-        self.post(&uri, Some(&device.token), &json!({ "entries": entries })).await
-    }
-
-    async fn pull_all(&self, device: &PairResponse) -> Vec<Entry> {
-        let mut cursor = 0;
-        let mut all = Vec::new();
-        loop {
-            let uri = format!("/api/v1/accounts/{}/entries?after={cursor}", device.account.account_id);
-            let reply = self.get(&uri, Some(&device.token)).await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-            let page: PullResponse = serde_json::from_value(reply.body).unwrap();
-            all.extend(page.entries);
-            cursor = page.cursor;
-            if !page.more {
-                return all;
-            }
-        }
-    }
-}
-
-fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
-    Entry {
-        id: EntryId(Uuid::now_v7()),
-        account: device.account.account_id,
-        author: Author { name: "Alex Morgan".into(), device: Some(device.device_id), device_seq: None },
-        recorded_at: datetime!(2026-11-22 10:00 UTC),
-        body: EntryBody::Spend(Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), payee, Some(PlanLineId("day-centre".into())))),
-    }
-}
-
-fn to_json(entry: &Entry) -> Value {
-    serde_json::to_value(entry).unwrap()
-}
-
-fn statuses(reply: &Reply) -> Vec<PushStatus> {
-    let response: PushResponse = serde_json::from_value(reply.body.clone()).unwrap();
-    response.results.iter().map(|r| r.status).collect()
-}
-
-fn message(reply: &Reply) -> String {
-    reply.body["error"]["message"].as_str().unwrap_or_default().to_owned()
 }
 
 async fn health_scenario(storage: &Storage) {
@@ -516,18 +302,6 @@ async fn paging_scenario(storage: &Storage) {
     assert!(first_page.more);
 }
 
-/// A small valid-looking JPEG (the server checks the first bytes, not the whole image).
-fn jpeg(fill: u8, len: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    bytes.resize(len, fill);
-    bytes
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn receipts_scenario(storage: &Storage) {
     let client = Client::new(storage);
     let device = client.paired(storage).await;
@@ -696,12 +470,6 @@ async fn device_numbers_scenario(storage: &Storage) {
     let mut numbers: Vec<u64> = pulled.iter().filter_map(|e| e.author.device_seq).collect();
     numbers.sort();
     assert_eq!(numbers, vec![1, 2, 3, 4, 4]);
-}
-
-/// A member of staff at a council, with a password.
-async fn staff_member(storage: &Storage, council_id: &str, email: &str, role: &str) {
-    let hash = tally_council::staff::hash_password("a long enough password").unwrap();
-    storage.create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role} person"), role, &hash, 0).await.unwrap();
 }
 
 async fn staff_sign_in_scenario(storage: &Storage) {
@@ -965,16 +733,6 @@ async fn money_scenario(storage: &Storage) {
     let detail = client.staff(Method::GET, &account, &officer, false, None).await;
     let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["audit sheet viewed", "audit sheet exported", "surplus recovered", "money in"]);
-}
-
-/// A CSV download from the workspace, as text.
-async fn staff_text(client: &Client, uri: &str, session: &StaffSession) -> String {
-    let request = Request::builder().uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie)).body(Body::empty()).unwrap();
-    let response = client.router.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    assert!(response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
-    String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
 }
 
 async fn openapi_scenario(storage: &Storage) {
