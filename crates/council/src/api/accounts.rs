@@ -2,16 +2,19 @@
 
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use axum::http::Method;
 use tally_api::AccountProfile;
 use tally_ledger::AccountId;
 
+use super::Routes;
 use crate::auth::Device;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/accounts/{account_id}", get(get_profile))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/accounts/{account_id}", &[Method::GET], get(get_profile))
 }
 
 async fn get_profile(

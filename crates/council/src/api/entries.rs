@@ -10,20 +10,23 @@
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use axum::http::Method;
 use serde::Deserialize;
 use tally_api::{PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES};
 use tally_ledger::date::{long_date, DateRange};
 use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
 
+use super::Routes;
 use crate::auth::Device;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::{NewEntry, StoreOutcome};
 use crate::{now_ms, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/accounts/{account_id}/entries", get(pull).post(push))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
 }
 
 async fn push(

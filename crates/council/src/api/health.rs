@@ -4,14 +4,18 @@
 
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use axum::http::Method;
 use tally_api::Health;
 
+use super::Routes;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/openapi.json", get(openapi))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/health", &[Method::GET], get(health))
+        .add("/openapi.json", &[Method::GET], get(openapi))
 }
 
 /// The OpenAPI 3.1 description of this API.

@@ -10,6 +10,8 @@ mod statements;
 mod workspace;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::MethodRouter;
 use axum::Router;
 use tally_ledger::AccountId;
 
@@ -18,16 +20,47 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(health::router())
-        .merge(pairings::router())
-        .merge(accounts::router())
-        .merge(entries::router())
-        .merge(receipts::router())
-        .merge(workspace::router())
-        .merge(statements::router())
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
+    all().router.fallback(not_found).layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
+}
+
+/// Every route the API serves, as (method, path under `/api/v1`): the same list the router
+/// is built from, so the tests that go through every route (the authorisation matrix, the
+/// OpenAPI check) cannot miss a new one.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    all().list
+}
+
+fn all() -> Routes {
+    Routes::default()
+        .merge(health::routes())
+        .merge(pairings::routes())
+        .merge(accounts::routes())
+        .merge(entries::routes())
+        .merge(receipts::routes())
+        .merge(workspace::routes())
+        .merge(statements::routes())
+}
+
+/// Routes with the list of what they serve. A route is added with the methods it answers;
+/// the tests check every other method is "not allowed" there, so the list is whole.
+#[derive(Default)]
+struct Routes {
+    router: Router<AppState>,
+    list: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, path: &'static str, methods: &[Method], service: MethodRouter<AppState>) -> Routes {
+        self.router = self.router.route(path, service);
+        self.list.extend(methods.iter().map(|m| (m.clone(), path)));
+        self
+    }
+
+    fn merge(mut self, other: Routes) -> Routes {
+        self.router = self.router.merge(other.router);
+        self.list.extend(other.list);
+        self
+    }
 }
 
 async fn not_found() -> ApiError {

@@ -4,10 +4,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use axum::http::Method;
 use tally_api::{PairRequest, PairResponse};
 use tally_ledger::DeviceId;
 
+use super::Routes;
 use crate::auth::{new_token, normalise_code, secret_hash};
 use crate::error::{ApiError, ApiJson};
 use crate::{now_ms, AppState};
@@ -15,8 +17,9 @@ use crate::{now_ms, AppState};
 /// The longest device description kept.
 const MAX_LABEL_CHARS: usize = 100;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/pairings", post(pair))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/pairings", &[Method::POST], post(pair))
 }
 
 async fn pair(

@@ -11,26 +11,26 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{Method, header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use sha2::{Digest, Sha256};
 use tally_api::{
     PushStatus, ReceiptStored, ReceiptsMissing, ReceiptsQuery, MAX_RECEIPT_BYTES, MAX_RECEIPT_QUERY, RECEIPT_TYPES,
 };
 use tally_ledger::ReceiptRef;
 
+use super::Routes;
 use crate::auth::Device;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::NewReceipt;
 use crate::{now_ms, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/accounts/{account_id}/receipts/missing", post(missing)).route(
-        "/accounts/{account_id}/receipts/{sha256}",
-        get(download).put(upload).layer(DefaultBodyLimit::max(MAX_RECEIPT_BYTES)),
-    )
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing))
+        .add("/accounts/{account_id}/receipts/{sha256}", &[Method::GET, Method::PUT], get(download).put(upload).layer(DefaultBodyLimit::max(MAX_RECEIPT_BYTES)))
 }
 
 async fn missing(

@@ -5,9 +5,9 @@
 //! `/api/v1/council/statement-formats`, `/api/v1/council/accounts/{reference}/statements...`
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use tally_api::{
     EntryBrief, LateRecord, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
     StatementLineView, StatementList, StatementSummary, StatementView,
@@ -18,22 +18,23 @@ use tally_ledger::{Decision, EntryBody, EntryId, Ledger, Money, QueryStatus, Que
 use uuid::Uuid;
 
 use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
+use super::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::staff::Staff;
 use crate::statements::{self, Mapping};
 use crate::storage::{StatementLineRow, StatementRow};
 use crate::{now_ms, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/council/statement-formats", get(formats).post(save_format))
-        .route("/council/accounts/{reference}/statements", get(list).post(import))
-        .route("/council/accounts/{reference}/statements/{statement_id}", get(view))
-        .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", post(set_match))
-        .route("/council/accounts/{reference}/statements/{statement_id}/close", post(close))
-        .route("/council/accounts/{reference}/statements/{statement_id}/queries", post(ask))
-        .route("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision", post(decide_query))
-        .route("/council/accounts/{reference}/statements/{statement_id}/late-records-seen", post(late_records_seen))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/council/statement-formats", &[Method::GET, Method::POST], get(formats).post(save_format))
+        .add("/council/accounts/{reference}/statements", &[Method::GET, Method::POST], get(list).post(import))
+        .add("/council/accounts/{reference}/statements/{statement_id}", &[Method::GET], get(view))
+        .add("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", &[Method::POST], post(set_match))
+        .add("/council/accounts/{reference}/statements/{statement_id}/close", &[Method::POST], post(close))
+        .add("/council/accounts/{reference}/statements/{statement_id}/queries", &[Method::POST], post(ask))
+        .add("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision", &[Method::POST], post(decide_query))
+        .add("/council/accounts/{reference}/statements/{statement_id}/late-records-seen", &[Method::POST], post(late_records_seen))
 }
 
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {

@@ -7,17 +7,17 @@
 //! flags.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use futures_util::FutureExt;
 use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest, DeviceView, FlagView,
     MoneyInRequest, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
     SafeguardingNoteView, SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, NewStaff, RoleChange, UnreadableAccount,
 };
-use futures_util::FutureExt;
 use tally_ledger::date::{add_days, iso_date, long_date, DateRange};
 use tally_ledger::export::{self, AuditSheetFor};
 use tally_ledger::{
@@ -27,6 +27,7 @@ use tally_ledger::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::Routes;
 use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson};
 use crate::staff::{self, Role, Staff};
@@ -39,34 +40,34 @@ const SYNC_HISTORY_SHOWN: i64 = 20;
 /// An account not heard from for this long is listed as an exception.
 const NOT_SYNCED_DAYS: i64 = 14;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/council/sign-in", post(sign_in))
-        .route("/council/sign-out", post(sign_out))
-        .route("/council/me", get(me))
-        .route("/council/accounts", get(accounts).post(create_account))
-        .route("/council/accounts/{reference}", get(account))
-        .route("/council/accounts/{reference}/decisions", post(decide))
-        .route("/council/accounts/{reference}/pairing-codes", post(pairing_code))
-        .route("/council/devices/{device_id}/revoke", post(revoke_device))
-        .route("/council/reviews", get(reviews))
-        .route("/council/accounts/{reference}/money-in", post(money_in))
-        .route("/council/accounts/{reference}/clawbacks", post(clawback))
-        .route("/council/accounts/{reference}/payment-schedules", post(add_schedule))
-        .route("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", post(stop_schedule))
-        .route("/council/accounts/{reference}/audit-sheet.csv", get(audit_sheet))
-        .route("/council/accounts/{reference}/audit-sheet", get(audit_sheet_page))
-        .route("/council/transactions.csv", get(transactions))
-        .route("/council/accounts/{reference}/receipts/{sha256}", get(receipt_photo))
-        .route("/council/staff", get(list_staff).post(add_staff))
-        .route("/council/staff/{staff_id}/role", post(change_role))
-        .route("/council/staff/{staff_id}/remove", post(remove_staff))
-        .route("/council/policy", get(get_policy).post(set_policy))
-        .route("/council/accounts/{reference}/plan-versions", post(add_plan_version))
-        .route("/council/figures", get(figures))
-        .route("/council/figures.csv", get(figures_csv))
-        .route("/council/safeguarding", get(safeguarding))
-        .route("/council/accounts/{reference}/safeguarding", post(safeguarding_note))
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/council/sign-in", &[Method::POST], post(sign_in))
+        .add("/council/sign-out", &[Method::POST], post(sign_out))
+        .add("/council/me", &[Method::GET], get(me))
+        .add("/council/accounts", &[Method::GET, Method::POST], get(accounts).post(create_account))
+        .add("/council/accounts/{reference}", &[Method::GET], get(account))
+        .add("/council/accounts/{reference}/decisions", &[Method::POST], post(decide))
+        .add("/council/accounts/{reference}/pairing-codes", &[Method::POST], post(pairing_code))
+        .add("/council/devices/{device_id}/revoke", &[Method::POST], post(revoke_device))
+        .add("/council/reviews", &[Method::GET], get(reviews))
+        .add("/council/accounts/{reference}/money-in", &[Method::POST], post(money_in))
+        .add("/council/accounts/{reference}/clawbacks", &[Method::POST], post(clawback))
+        .add("/council/accounts/{reference}/payment-schedules", &[Method::POST], post(add_schedule))
+        .add("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", &[Method::POST], post(stop_schedule))
+        .add("/council/accounts/{reference}/audit-sheet.csv", &[Method::GET], get(audit_sheet))
+        .add("/council/accounts/{reference}/audit-sheet", &[Method::GET], get(audit_sheet_page))
+        .add("/council/transactions.csv", &[Method::GET], get(transactions))
+        .add("/council/accounts/{reference}/receipts/{sha256}", &[Method::GET], get(receipt_photo))
+        .add("/council/staff", &[Method::GET, Method::POST], get(list_staff).post(add_staff))
+        .add("/council/staff/{staff_id}/role", &[Method::POST], post(change_role))
+        .add("/council/staff/{staff_id}/remove", &[Method::POST], post(remove_staff))
+        .add("/council/policy", &[Method::GET, Method::POST], get(get_policy).post(set_policy))
+        .add("/council/accounts/{reference}/plan-versions", &[Method::POST], post(add_plan_version))
+        .add("/council/figures", &[Method::GET], get(figures))
+        .add("/council/figures.csv", &[Method::GET], get(figures_csv))
+        .add("/council/safeguarding", &[Method::GET], get(safeguarding))
+        .add("/council/accounts/{reference}/safeguarding", &[Method::POST], post(safeguarding_note))
 }
 
 /// A receipt photo of one of the council's accounts, for the officer reviewing it.
