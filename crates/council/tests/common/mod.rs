@@ -2,7 +2,7 @@
 //! (SQLite always, Postgres when `TALLY_TEST_POSTGRES_URL` names a server), a client that
 //! drives the router as the wallet and the workspace do, and small record builders.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -22,13 +22,22 @@ pub struct TestDb {
     pub storage: Storage,
     pub _dir: Option<tempfile::TempDir>,
     pub postgres: Option<(String, String)>,
+    pub url: String,
 }
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(&sqlite_url(dir.path()).unwrap()).await.unwrap();
-        TestDb { storage, _dir: Some(dir), postgres: None }
+        let url = sqlite_url(dir.path()).unwrap();
+        let storage = Storage::open(&url).await.unwrap();
+        TestDb { storage, _dir: Some(dir), postgres: None, url }
+    }
+
+    /// A connection of the test's own to the same database, for planting rows no API
+    /// would write (a damaged record).
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
 
     /// A fresh database on the Postgres server, or `None` when no server was given.
@@ -40,8 +49,9 @@ impl TestDb {
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
         admin.close().await;
         let (prefix, _) = base.rsplit_once('/').expect("a Postgres URL ends with /database");
-        let storage = Storage::open(&format!("{prefix}/{name}")).await.unwrap();
-        Some(TestDb { storage, _dir: None, postgres: Some((base, name)) })
+        let url = format!("{prefix}/{name}");
+        let storage = Storage::open(&url).await.unwrap();
+        Some(TestDb { storage, _dir: None, postgres: Some((base, name)), url })
     }
 
     pub async fn drop_db(self) {
@@ -70,6 +80,23 @@ macro_rules! on_every_database {
     )*};
 }
 pub(crate) use on_every_database;
+
+/// [`on_every_database`] for scenarios that need the database itself (`&TestDb`).
+macro_rules! on_every_test_db {
+    ($($name:ident => $scenario:ident;)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let db = TestDb::sqlite().await;
+            $scenario(&db).await;
+            db.drop_db().await;
+            if let Some(db) = TestDb::postgres().await {
+                $scenario(&db).await;
+                db.drop_db().await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_every_test_db;
 
 pub struct Client {
     pub router: Router,
