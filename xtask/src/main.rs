@@ -36,12 +36,13 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("build") => root().and_then(|root| ensure_build_tools(&root).and_then(|()| build_wallet(&root))),
         Some("bench-browser") => bench_browser(),
+        Some("hostile") => hostile(&args[1..]),
         // Run by Trunk after each build (see Trunk.toml), in its staging directory.
         Some("precache") => env::var("TRUNK_STAGING_DIR")
             .map_err(|_| "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned())
             .and_then(|dir| precache(Path::new(&dir))),
         _ => {
-            eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build\n       cargo xtask bench-browser");
+            eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build\n       cargo xtask bench-browser\n       cargo xtask hostile [--records 1000000] [--seed text]");
             return ExitCode::from(2);
         }
     };
@@ -152,6 +153,40 @@ fn test(args: &[String]) -> Result {
         return Err("the browser tests did not all pass".to_owned());
     }
     Ok(())
+}
+
+// --- hostile ------------------------------------------------------------------------------
+
+/// The generated-records test (`crates/council/tests/generated.rs`) at a length of your
+/// choosing: records a scripted phone might send, pushed to a real server on loopback, on
+/// SQLite and (when there is one) Postgres. It prints how many ran and what became of them.
+fn hostile(args: &[String]) -> Result {
+    let root = root()?;
+    let mut records = "1000000".to_owned();
+    let mut seed = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--records" => records = rest.next().ok_or("--records needs a number")?.clone(),
+            "--seed" => seed = Some(rest.next().ok_or("--seed needs some text")?.clone()),
+            other => return Err(format!("unknown option {other}; try --records or --seed")),
+        }
+    }
+    records.parse::<usize>().map_err(|_| format!("--records must be a whole number, not {records}"))?;
+    let mut command = Command::new(cargo_bin());
+    command
+        .current_dir(&root)
+        .args(["test", "--release", "--package", "tally-council", "--test", "generated", "--", "--nocapture", "--test-threads", "1"])
+        .env("TALLY_GENERATED_RECORDS", &records);
+    if let Some(seed) = seed {
+        command.env("TALLY_GENERATED_SEED", seed);
+    }
+    match postgres_for_tests() {
+        Some(url) => command.env("TALLY_TEST_POSTGRES_URL", url),
+        None => command.env_remove("TALLY_TEST_POSTGRES_URL"),
+    };
+    step(&format!("Pushing {records} generated records to a council server on loopback"));
+    check_status(command.status(), "the generated-records run failed")
 }
 
 // --- bench-browser ------------------------------------------------------------------------
