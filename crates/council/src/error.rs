@@ -112,6 +112,41 @@ where
     }
 }
 
+/// A JSON request body that is read only when the handler asks, after it has checked who
+/// is asking: a caller without the right is told "not allowed" or "not found", never
+/// something about the body's shape (which would tell them the route exists for them).
+pub struct LaterJson<T> {
+    body: Result<axum::body::Bytes, ApiError>,
+    _of: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<S, T> FromRequest<S> for LaterJson<T>
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let essence = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let is_json = essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
+        let body = if is_json {
+            axum::body::Bytes::from_request(req, state).await.map_err(|rejection| json_rejection(JsonRejection::BytesRejection(rejection)))
+        } else {
+            Err(ApiError::UnsupportedMediaType("Send the request body as JSON, with the header Content-Type: application/json.".to_owned()))
+        };
+        Ok(LaterJson { body, _of: std::marker::PhantomData })
+    }
+}
+
+impl<T: DeserializeOwned> LaterJson<T> {
+    /// The body, read now; its problems as the API says them.
+    pub fn read(self) -> Result<T, ApiError> {
+        let bytes = self.body?;
+        Json::<T>::from_bytes(&bytes).map(|Json(value)| value).map_err(json_rejection)
+    }
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonSyntaxError(_) => {

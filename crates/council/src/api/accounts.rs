@@ -1,6 +1,6 @@
 //! `GET /api/v1/accounts/{account_id}`: whose account this is, and their support plan.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Json;
 use axum::http::Method;
@@ -8,7 +8,7 @@ use tally_api::AccountProfile;
 use tally_ledger::AccountId;
 
 use super::Routes;
-use crate::auth::Device;
+use super::DeviceAccount;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -19,10 +19,8 @@ pub(super) fn routes() -> Routes {
 
 async fn get_profile(
     State(state): State<AppState>,
-    device: Device,
-    Path(account): Path<String>,
+    DeviceAccount { account_id, .. }: DeviceAccount,
 ) -> Result<Json<AccountProfile>, ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     Ok(Json(profile(&state, account_id).await?))
 }
 

@@ -8,7 +8,7 @@
 //! with different content is refused, and the stored one never changes. Pull returns the
 //! account's entries after a cursor, oldest first.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Json;
 use axum::http::Method;
@@ -19,7 +19,7 @@ use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
 
 use super::Routes;
-use crate::auth::Device;
+use super::DeviceAccount;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::{NewEntry, StoreOutcome};
 use crate::{now_ms, AppState};
@@ -31,11 +31,9 @@ pub(super) fn routes() -> Routes {
 
 async fn push(
     State(state): State<AppState>,
-    device: Device,
-    Path(account): Path<String>,
+    DeviceAccount { device, account_id }: DeviceAccount,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     if request.entries.len() > MAX_PUSH_ENTRIES {
         return Err(ApiError::PayloadTooLarge(format!(
             "Send at most {MAX_PUSH_ENTRIES} records at a time; this request had {}.",
@@ -47,7 +45,7 @@ async fn push(
     let limits = Limits {
         account_id,
         // This device, and the earlier pairings it carries on from.
-        devices: state.storage.device_lineage(device.0.device_id).await?,
+        devices: state.storage.device_lineage(device.device_id).await?,
         council_name: normalised_name(&row.council_name),
         now,
         dates: DateRange::for_records(now.date()),
@@ -110,7 +108,7 @@ async fn push(
     }
     let stored = results.iter().filter(|r| r.status == PushStatus::Stored).count();
     let refused = results.iter().filter(|r| r.status == PushStatus::Refused).count();
-    tracing::info!(%account_id, device_id = %device.0.device_id, received = results.len(), stored, refused, "push");
+    tracing::info!(%account_id, device_id = %device.device_id, received = results.len(), stored, refused, "push");
     Ok(Json(PushResponse { results }))
 }
 
@@ -182,11 +180,9 @@ struct PullQuery {
 
 async fn pull(
     State(state): State<AppState>,
-    device: Device,
-    Path(account): Path<String>,
+    DeviceAccount { account_id, .. }: DeviceAccount,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     let after = match query.after.as_deref() {
         None | Some("") => 0,
         Some(text) => text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {

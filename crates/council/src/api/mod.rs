@@ -9,7 +9,10 @@ mod receipts;
 mod statements;
 mod workspace;
 
-use axum::extract::DefaultBodyLimit;
+use std::collections::HashMap;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::Method;
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -67,16 +70,28 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("There is nothing at this address in the council API.".to_owned())
 }
 
-/// Reads the account in a path and checks the device may use it: unknown accounts are
-/// 404, other people's accounts 403.
-async fn authorised_account(state: &AppState, device: &Device, account: &str) -> Result<AccountId, ApiError> {
-    let unknown = || ApiError::NotFound("There is no account with that id.".to_owned());
-    let account_id = account.parse().map(AccountId).map_err(|_| unknown())?;
-    if device.0.account_id == account_id {
-        return Ok(account_id);
-    }
-    match state.storage.account(account_id).await? {
-        None => Err(unknown()),
-        Some(_) => Err(ApiError::Forbidden("This device is not allowed to use that account.".to_owned())),
+/// The paired device making a request, and the account in the address, which it may use:
+/// unknown accounts are 404, other people's accounts 403, a missing or revoked token 401.
+/// Checked from the headers and the address alone, before any body is read.
+pub(crate) struct DeviceAccount {
+    pub device: crate::storage::DeviceRow,
+    pub account_id: AccountId,
+}
+
+impl FromRequestParts<AppState> for DeviceAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Device(device) = Device::from_request_parts(parts, state).await?;
+        let unknown = || ApiError::NotFound("There is no account with that id.".to_owned());
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| unknown())?;
+        let account_id = params.get("account_id").and_then(|a| a.parse().ok()).map(AccountId).ok_or_else(unknown)?;
+        if device.account_id == account_id {
+            return Ok(DeviceAccount { device, account_id });
+        }
+        match state.storage.account(account_id).await? {
+            None => Err(unknown()),
+            Some(_) => Err(ApiError::Forbidden("This device is not allowed to use that account.".to_owned())),
+        }
     }
 }

@@ -22,7 +22,7 @@ use tally_api::{
 use tally_ledger::ReceiptRef;
 
 use super::Routes;
-use crate::auth::Device;
+use super::DeviceAccount;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::NewReceipt;
 use crate::{now_ms, AppState};
@@ -35,11 +35,9 @@ pub(super) fn routes() -> Routes {
 
 async fn missing(
     State(state): State<AppState>,
-    device: Device,
-    Path(account): Path<String>,
+    DeviceAccount { account_id, .. }: DeviceAccount,
     ApiJson(query): ApiJson<ReceiptsQuery>,
 ) -> Result<Json<ReceiptsMissing>, ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     if query.receipts.len() > MAX_RECEIPT_QUERY {
         return Err(ApiError::PayloadTooLarge(format!(
             "Ask about at most {MAX_RECEIPT_QUERY} receipt photos at a time; this request had {}.",
@@ -54,12 +52,11 @@ async fn missing(
 
 async fn upload(
     State(state): State<AppState>,
-    device: Device,
-    Path((account, sha256)): Path<(String, String)>,
+    DeviceAccount { device, account_id }: DeviceAccount,
+    Path((_, sha256)): Path<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ReceiptStored>), ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     let sha256 = checked_name(&sha256)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let content_type = RECEIPT_TYPES.into_iter().find(|t| declared.eq_ignore_ascii_case(t)).ok_or_else(|| {
@@ -75,20 +72,19 @@ async fn upload(
         _ => ApiError::BadRequest("The photo could not be read. Try sending it again.".to_owned()),
     })?;
     check_photo(&bytes, &sha256, content_type)?;
-    let new = NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.0.device_id) };
+    let new = NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.device_id) };
     let fresh = state.storage.store_receipt(&new, now_ms()).await?;
     let (status, outcome) =
         if fresh { (StatusCode::CREATED, PushStatus::Stored) } else { (StatusCode::OK, PushStatus::AlreadyStored) };
-    tracing::info!(%account_id, device_id = %device.0.device_id, receipt = %sha256, size = bytes.len(), fresh, "receipt");
+    tracing::info!(%account_id, device_id = %device.device_id, receipt = %sha256, size = bytes.len(), fresh, "receipt");
     Ok((status, Json(ReceiptStored { receipt: ReceiptRef(sha256), status: outcome, size_bytes: bytes.len() as u64 })))
 }
 
 async fn download(
     State(state): State<AppState>,
-    device: Device,
-    Path((account, sha256)): Path<(String, String)>,
+    DeviceAccount { account_id, .. }: DeviceAccount,
+    Path((_, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let account_id = super::authorised_account(&state, &device, &account).await?;
     let sha256 = checked_name(&sha256)?;
     let (content_type, bytes) = state.storage.receipt(account_id, &sha256).await?.ok_or_else(|| {
         ApiError::NotFound("The council does not have this receipt photo yet.".to_owned())

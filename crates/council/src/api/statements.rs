@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
 use super::Routes;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, LaterJson};
 use crate::staff::Staff;
 use crate::statements::{self, Mapping};
 use crate::storage::{StatementLineRow, StatementRow};
@@ -45,8 +45,9 @@ async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<Sta
 
 /// Saves (or replaces) the column mapping of a provider's statements, checked first: every
 /// column it reads must be one of the file's columns.
-async fn save_format(State(state): State<AppState>, staff: Staff, ApiJson(request): ApiJson<tally_api::StatementFormatRequest>) -> Result<StatusCode, ApiError> {
+async fn save_format(State(state): State<AppState>, staff: Staff, request: LaterJson<tally_api::StatementFormatRequest>) -> Result<StatusCode, ApiError> {
     staff.allow_changes("save statement formats")?;
+    let request = request.read()?;
     let name = request.name.trim();
     if name.is_empty() {
         return Err(ApiError::BadRequest("Give the format a name, for example the bank's name.".to_owned()));
@@ -81,10 +82,11 @@ async fn import(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<StatementImport>,
+    request: LaterJson<StatementImport>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     staff.allow_changes("import statements")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let mapping = mapping(&state, &staff, &request.format).await?;
     let parsed = statements::parse(&request.csv, &mapping).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -182,9 +184,10 @@ async fn set_match(
     State(state): State<AppState>,
     staff: Staff,
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
-    ApiJson(request): ApiJson<LineMatchRequest>,
+    request: LaterJson<LineMatchRequest>,
 ) -> Result<Json<StatementView>, ApiError> {
     let (row, loaded, view) = open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
+    let request = request.read()?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     // A spend the person logged in answer, proposed for the line, that the officer turns
     // down: kept as "rejected", so it is not proposed again.
@@ -334,9 +337,10 @@ async fn ask(
     State(state): State<AppState>,
     staff: Staff,
     Path((reference, statement_id)): Path<(String, String)>,
-    ApiJson(request): ApiJson<QueryRequest>,
+    request: LaterJson<QueryRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let (row, mut loaded, view) = open_statement(&state, &staff, "ask people about statement lines", &reference, &statement_id).await?;
+    let request = request.read()?;
     let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
         view.lines.iter().filter(|l| askable(l)).collect()
@@ -390,9 +394,10 @@ async fn decide_query(
     State(state): State<AppState>,
     staff: Staff,
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
-    ApiJson(request): ApiJson<QueryDecisionRequest>,
+    request: LaterJson<QueryDecisionRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let (row, mut loaded, view) = open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
+    let request = request.read()?;
     let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     let query = line.query.as_ref().ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
     match (query.status.as_str(), request.decision) {

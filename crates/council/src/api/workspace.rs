@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::Routes;
 use crate::auth::secret_hash;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, LaterJson};
 use crate::staff::{self, Role, Staff};
 use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow, StatementRow};
 use crate::{now_ms, AppState};
@@ -93,8 +93,9 @@ async fn list_staff(State(state): State<AppState>, staff: Staff) -> Result<Json<
     }))
 }
 
-async fn add_staff(State(state): State<AppState>, staff: Staff, ApiJson(new): ApiJson<NewStaff>) -> Result<StatusCode, ApiError> {
+async fn add_staff(State(state): State<AppState>, staff: Staff, new: LaterJson<NewStaff>) -> Result<StatusCode, ApiError> {
     staff.allow(ADMINISTERS, "give staff access")?;
+    let new = new.read()?;
     let name = new.name.trim();
     let email = new.email.trim().to_lowercase();
     let role = Role::parse(&new.role);
@@ -117,8 +118,9 @@ async fn add_staff(State(state): State<AppState>, staff: Staff, ApiJson(new): Ap
     Ok(StatusCode::CREATED)
 }
 
-async fn change_role(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>, ApiJson(change): ApiJson<RoleChange>) -> Result<StatusCode, ApiError> {
+async fn change_role(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>, change: LaterJson<RoleChange>) -> Result<StatusCode, ApiError> {
     staff.allow(ADMINISTERS, "change staff roles")?;
+    let change = change.read()?;
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot change your own role: ask another administrator.".to_owned()));
     }
@@ -146,8 +148,9 @@ async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<
     Ok(Json(state.storage.council_policy(&staff.row.council_id).await?))
 }
 
-async fn set_policy(State(state): State<AppState>, staff: Staff, ApiJson(update): ApiJson<PolicyUpdate>) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
+async fn set_policy(State(state): State<AppState>, staff: Staff, update: LaterJson<PolicyUpdate>) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
     staff.allow(ADMINISTERS, "change the council's policy")?;
+    let update = update.read()?;
     let mut policy = state.storage.council_policy(&staff.row.council_id).await?;
     let weeks = |text: &str, most: u32, what: &str| {
         text.trim().parse::<u32>().ok().filter(|n| *n <= most).ok_or_else(|| format!("Enter {what} as a whole number of weeks from 0 to {most}"))
@@ -193,10 +196,11 @@ async fn add_plan_version(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<PlanVersionRequest>,
+    request: LaterJson<PlanVersionRequest>,
 ) -> Result<(StatusCode, Json<SupportPlan>), ApiError> {
     staff.allow_changes("change support plans")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let plan = state.storage.support_plan(row.account_id).await?;
     let mut errors: Vec<(String, String)> = Vec::new();
     let effective_from = plan_date(&request.effective_from, "The date the new plan starts").map_err(|e| errors.push(("effective_from".into(), e))).ok();
@@ -253,8 +257,9 @@ fn plan_lines(typed: &[tally_api::PlanLineRequest], plan: &SupportPlan, start: D
     lines
 }
 
-async fn create_account(State(state): State<AppState>, staff: Staff, ApiJson(new): ApiJson<tally_api::NewAccount>) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
+async fn create_account(State(state): State<AppState>, staff: Staff, new: LaterJson<tally_api::NewAccount>) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
     staff.allow_changes("add accounts")?;
+    let new = new.read()?;
     let reference = new.reference.trim().to_uppercase();
     let name = new.person_name.trim();
     let mut errors: Vec<(String, String)> = Vec::new();
@@ -518,10 +523,11 @@ async fn safeguarding_note(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<SafeguardingNoteRequest>,
+    request: LaterJson<SafeguardingNoteRequest>,
 ) -> Result<StatusCode, ApiError> {
     staff.allow_changes("record safeguarding notes")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let outcome = match request.outcome.as_str() {
         "no_concern" => "looked at, no concern",
         "raised" => "raised with the safeguarding team",
@@ -686,10 +692,11 @@ async fn decide(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<DecisionRequest>,
+    request: LaterJson<DecisionRequest>,
 ) -> Result<(StatusCode, Json<SpendView>), ApiError> {
     staff.allow_changes("record review decisions")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let mut loaded = Loaded::read(&state, &row).await?;
     // The values the officer decided on: a final decision keeps them in force.
     let version = loaded.ledger.view().spending().find(|active| active.id() == request.about).map(|active| active.version);
@@ -737,10 +744,11 @@ async fn money_in(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<MoneyInRequest>,
+    request: LaterJson<MoneyInRequest>,
 ) -> Result<StatusCode, ApiError> {
     staff.allow_changes("record money paid in")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
     let date = record_date(&request.date, "The date the money was paid in");
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
@@ -787,10 +795,11 @@ async fn add_schedule(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<tally_api::ScheduleRequest>,
+    request: LaterJson<tally_api::ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Vec<tally_api::ScheduleView>>), ApiError> {
     staff.allow_changes("schedule payments")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());
     let every = request.every_weeks.trim().parse::<i64>().ok().filter(|n| (1..=52).contains(n)).ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
@@ -832,10 +841,11 @@ async fn clawback(
     State(state): State<AppState>,
     staff: Staff,
     Path(reference): Path<String>,
-    ApiJson(request): ApiJson<ClawbackRequest>,
+    request: LaterJson<ClawbackRequest>,
 ) -> Result<StatusCode, ApiError> {
     staff.allow_changes("recover surplus")?;
     let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
     let loaded = Loaded::read(&state, &row).await?;
     let date = record_date(&request.date, "The date the money is recovered");
     let balance = loaded.ledger.balance();
