@@ -321,6 +321,12 @@ impl Wallet {
         });
     }
 
+    /// Notes that the person has put right (or read) a record the council refused.
+    pub fn settle(&self, id: tally_ledger::EntryId) {
+        self.records.update(|r| r.settle(id));
+        self.persist();
+    }
+
     /// A new entry written on this device by the account's person, now.
     pub fn new_entry(&self, body: EntryBody) -> Option<Entry> {
         self.session.with_untracked(|session| {
@@ -644,6 +650,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let wallet = use_wallet();
+    let location = use_location();
+    // Home has the full sync panel; every other screen has the line.
+    let on_home = move || location.pathname.with(|p| p == "/");
     let current = move || wallet.session.with(|s| s.as_ref().map(|s| (s.account.account_id, s.account.person_name.clone())));
     let others = move || {
         let shown = current().map(|(id, _)| id);
@@ -678,6 +687,9 @@ fn Header() -> impl IntoView {
                     <A href="/add-person" attr:class="people__add">"Add a person"</A>
                     <A href="/device" attr:class="people__add">"This device"</A>
                 </div>
+                <Show when=move || !on_home()>
+                    <crate::components::sync_status::SyncLine/>
+                </Show>
             </Show>
         </header>
     }

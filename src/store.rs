@@ -72,7 +72,13 @@ pub enum Delivery {
     /// The council holds it.
     Saved,
     /// The council refused it, for the reason given. Kept and shown; never dropped.
-    Refused { reason: String },
+    /// `settled` once the person has put it right (logged it again) or said they have read
+    /// it: still listed, no longer counted as needing attention.
+    Refused {
+        reason: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        settled: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,6 +207,33 @@ impl Records {
 
     pub fn waiting_count(&self) -> usize {
         self.records.iter().filter(|r| r.delivery == Delivery::Waiting).count()
+    }
+
+    /// Records the council did not accept, oldest first: each with its reason and whether
+    /// the person has settled it. Shown in History; never dropped.
+    pub fn refused(&self) -> impl Iterator<Item = (&Entry, &str, bool)> {
+        self.records.iter().filter_map(|r| match &r.delivery {
+            Delivery::Refused { reason, settled } => Some((&r.entry, reason.as_str(), *settled)),
+            _ => None,
+        })
+    }
+
+    /// Refused records the person has not settled yet: what the sync status counts.
+    pub fn refused_count(&self) -> usize {
+        self.refused().filter(|(_, _, settled)| !settled).count()
+    }
+
+    /// Notes that the person has put a refused record right, or read why: it stays, and
+    /// no longer counts as needing attention.
+    pub fn settle(&mut self, id: EntryId) {
+        if let Some(&at) = self.index.get(&id) {
+            if let Delivery::Refused { settled, .. } = &mut self.records[at].delivery {
+                if !*settled {
+                    *settled = true;
+                    self.unsaved.insert(id);
+                }
+            }
+        }
     }
 
     pub fn set_delivery(&mut self, id: EntryId, delivery: Delivery) {

@@ -264,7 +264,7 @@ pub fn apply_push(records: &mut Records, sent: &[Entry], response: &PushResponse
             records.set_delivery(entry.id, Delivery::Saved);
         } else {
             let reason = result.message.clone().unwrap_or_else(|| "The council did not accept this record.".to_owned());
-            records.set_delivery(entry.id, Delivery::Refused { reason });
+            records.set_delivery(entry.id, Delivery::Refused { reason, settled: false });
         }
     }
 }

@@ -59,8 +59,9 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
                 .collect();
             // Refused records are not in the ledger; list them too, so nothing disappears.
             for record in &records.records {
-                if let (Delivery::Refused { reason }, EntryBody::Spend(spend)) = (&record.delivery, &record.entry.body) {
-                    rows.push(row(&record.entry, spend, format!("Not accepted by the council: {reason}")));
+                if let (Delivery::Refused { reason, settled }, EntryBody::Spend(spend)) = (&record.delivery, &record.entry.body) {
+                    let state = if *settled { "Not accepted by the council; put right".to_owned() } else { format!("Not accepted by the council: {reason}") };
+                    rows.push(row(&record.entry, spend, state));
                 }
             }
             rows.truncate(limit.unwrap_or(usize::MAX));

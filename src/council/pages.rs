@@ -101,16 +101,42 @@ pub fn SignIn() -> impl IntoView {
 
 // --- accounts -----------------------------------------------------------------------------
 
+/// Accounts a council-wide page could not read: named, with the reason, so none is
+/// missed; the page shows every other account.
+#[component]
+fn UnreadableNotice(accounts: Signal<Vec<tally_api::UnreadableAccount>>) -> impl IntoView {
+    view! {
+        <Show when=move || accounts.with(|a| !a.is_empty())>
+            <div class="notice notice--warning" role="alert">
+                <p><strong>{move || match accounts.with(Vec::len) {
+                    1 => "1 account could not be read and is not included here:".to_owned(),
+                    n => format!("{n} accounts could not be read and are not included here:"),
+                }}</strong></p>
+                <ul>
+                    {move || accounts.get().into_iter().map(|a| view! {
+                        <li>{format!("{} ({}): {}", a.person_name, a.reference, a.reason)}</li>
+                    }).collect_view()}
+                </ul>
+                <p>"This has been logged for whoever runs the council's server."</p>
+            </div>
+        </Show>
+    }
+}
+
 #[component]
 pub fn Accounts() -> impl IntoView {
     page_title("Accounts");
     let workspace = use_workspace();
     let search = RwSignal::new(String::new());
     let list = RwSignal::new(None::<Result<Vec<AccountSummary>, String>>);
+    let unreadable = RwSignal::new(Vec::new());
     let load = move || {
         let words = search.get_untracked();
         let path = format!("/accounts?search={}", js_sys::encode_uri_component(words.trim()));
-        workspace.fetch(path, list, |found: AccountsList| found.accounts);
+        workspace.fetch(path, list, move |found: AccountsList| {
+            unreadable.set(found.unreadable);
+            found.accounts
+        });
     };
     load();
     let on_search = move |ev: leptos::ev::SubmitEvent| {
@@ -130,6 +156,7 @@ pub fn Accounts() -> impl IntoView {
             </div>
             <button type="submit" class="button button--secondary">"Search"</button>
         </form>
+        <UnreadableNotice accounts=unreadable.into()/>
         {move || match list.get() {
             None => view! { <p role="status">"Loading the accounts…"</p> }.into_any(),
             Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
@@ -180,9 +207,11 @@ pub fn Reviews() -> impl IntoView {
     let notice = Notice::provide();
     let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
     let answers = RwSignal::new(Vec::<tally_api::QueryAnswer>::new());
+    let unreadable = RwSignal::new(Vec::new());
     let load = move || {
         workspace.fetch("/reviews".to_owned(), queue, move |found: ReviewQueue| {
             answers.set(found.answers);
+            unreadable.set(found.unreadable);
             found.items
         });
     };
@@ -190,6 +219,7 @@ pub fn Reviews() -> impl IntoView {
     view! {
         {notice.view()}
         <h1>"Review queue"</h1>
+        <UnreadableNotice accounts=unreadable.into()/>
         <Show when=move || answers.with(|a| !a.is_empty())>
             <section aria-labelledby="answers-heading">
                 <h2 id="answers-heading">"Answers to statement questions"</h2>
@@ -808,14 +838,19 @@ pub fn Safeguarding() -> impl IntoView {
     let workspace = use_workspace();
     let notice = Notice::provide();
     let list = RwSignal::new(None::<Result<Vec<tally_api::SafeguardingItem>, String>>);
+    let unreadable = RwSignal::new(Vec::new());
     let load = move || {
-        workspace.fetch("/safeguarding".to_owned(), list, |found: tally_api::SafeguardingList| found.items);
+        workspace.fetch("/safeguarding".to_owned(), list, move |found: tally_api::SafeguardingList| {
+            unreadable.set(found.unreadable);
+            found.items
+        });
     };
     load();
     view! {
         {notice.view()}
         <h1>"Safeguarding"</h1>
         <p>"Patterns in spending that a named officer may want to look at, with the figures behind them. They are not accusations and are never shown to the person. Signals nobody has looked at come first."</p>
+        <UnreadableNotice accounts=unreadable.into()/>
         {move || match list.get() {
             None => view! { <p role="status">"Loading…"</p> }.into_any(),
             Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
@@ -1059,6 +1094,10 @@ pub fn Statement() -> impl IntoView {
                 let unmatched = found.unmatched_entries.clone();
                 let not_asked = found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none()).count();
                 let queries_path = format!("{base}/queries");
+                let late = found.late_records.clone();
+                let unseen = late.iter().filter(|l| !l.seen).count();
+                let seen_path = format!("{base}/late-records-seen");
+                let can_mark = workspace.can_change();
                 view! {
                     <h1>{format!("Statement {} to {}", long_date(found.first_date), long_date(found.last_date))}</h1>
                     <p class="hint">{format!("{} · imported by {} on {}", found.format, found.imported_by, when(found.imported_ms))}</p>
@@ -1085,6 +1124,23 @@ pub fn Statement() -> impl IntoView {
                             view! { <button type="button" class="button" on:click=move |_| act(path.clone(), serde_json::Value::Null, "The period is closed and locked.".to_owned())>"Close the period"</button> }
                         })}
                     </section>
+                    {(!late.is_empty()).then(|| view! {
+                        <section aria-labelledby="late-heading">
+                            <h2 id="late-heading">"Arrived after the period was closed"</h2>
+                            <p>"These records are dated in this period (or change a record that is) but reached the council after it was closed. They are kept on the account; the figures above are the ones the period was closed with."</p>
+                            <ul class="exceptions">
+                                {late.iter().map(|l| view! {
+                                    <li>{format!("{} · arrived {}{}", l.description, when(l.received_ms), if l.seen { " · seen" } else { "" })}</li>
+                                }).collect_view()}
+                            </ul>
+                            {(can_mark && unseen > 0).then(|| view! {
+                                <button type="button" class="button button--secondary"
+                                    on:click=move |_| act(seen_path.clone(), serde_json::Value::Null, "The late records are marked as seen.".to_owned())>
+                                    "Mark these as seen"
+                                </button>
+                            })}
+                        </section>
+                    })}
                     {(can_change && not_asked > 0).then(|| view! { <AskAll path=format!("{base}/queries") count=not_asked act=act/> })}
                     <section aria-labelledby="lines-heading">
                         <h2 id="lines-heading">"Statement lines"</h2>
@@ -1292,8 +1348,10 @@ pub fn Figures() -> impl IntoView {
             Some(Ok(f)) => {
                 let percent = f.within_plan_percent.map(|p| format!("{p}%")).unwrap_or_else(|| "no spending".to_owned());
                 let days = |d: Option<i64>| d.map(|d| if d == 1 { "1 day".to_owned() } else { format!("{d} days") }).unwrap_or_else(|| "none closed".to_owned());
+                let unreadable = f.unreadable.clone();
                 view! {
                     <p role="status">{format!("From {} to {}", long_date(f.from), long_date(f.to))}</p>
+                    <UnreadableNotice accounts=Signal::derive(move || unreadable.clone())/>
                     <dl class="figures figures--large">
                         <div><dt>"People on direct payments"</dt><dd>{f.people.to_string()}</dd></div>
                         <div><dt>"Paid in by the council"</dt><dd>{f.paid_in.to_string()}</dd></div>

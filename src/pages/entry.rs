@@ -30,6 +30,11 @@ struct Details {
     earlier: Vec<String>,
     thread: Vec<(String, String)>,
     decision: Option<String>,
+    /// The council decided finally (approved, or not allowed): the person can no longer
+    /// correct or cancel it, only explain.
+    decided: bool,
+    /// The council did not accept it: not part of the account; it can be logged again.
+    refused: bool,
     flags: Vec<Flag>,
 }
 
@@ -41,7 +46,32 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
     wallet.session.with(|session| {
         let session = session.as_ref()?;
         let plan = &session.account.plan;
+        let line_name = |spend: &Spend| {
+            spend
+                .plan_line
+                .as_ref()
+                .map(|l| plan.any_line(l).map(|l| l.name.clone()).unwrap_or_else(|| l.0.clone()))
+                .unwrap_or_else(|| "Not in the support plan".to_owned())
+        };
         wallet.records.with(|records| {
+            // A spend the council did not accept is not in the account, but it is shown.
+            if let Some((entry, reason, _)) = records.refused().find(|(e, _, _)| e.id == id) {
+                let EntryBody::Spend(spend) = &entry.body else { return None };
+                return Some(Details {
+                    id,
+                    logged: format!("{}, {}", entry.author.name, browser::recorded_when(entry)),
+                    line_name: line_name(spend),
+                    spend: spend.clone(),
+                    delivery: format!("Not accepted by the council: {reason}"),
+                    voided: None,
+                    earlier: Vec::new(),
+                    thread: Vec::new(),
+                    decision: None,
+                    decided: false,
+                    refused: true,
+                    flags: Vec::new(),
+                });
+            }
             wallet.ledger.with(|ledger| {
                 let history = ledger.history(id)?;
                 let EntryBody::Spend(original) = &history.original.body else { return None };
@@ -50,11 +80,7 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                 let spend = active.and_then(|a| a.spend()).unwrap_or(original).clone();
                 let rules = Rules { plan, policy: &session.account.policy, today: browser::today() };
                 let flags = if active.is_some() { rules.check_draft(ledger, Some(id), &spend) } else { Vec::new() };
-                let line_name = spend
-                    .plan_line
-                    .as_ref()
-                    .map(|l| plan.any_line(l).map(|l| l.name.clone()).unwrap_or_else(|| l.0.clone()))
-                    .unwrap_or_else(|| "Not in the support plan".to_owned());
+                let line_name = line_name(&spend);
                 let when = browser::recorded_when;
                 let mut earlier = vec![format!("{} (first logged)", describe(original))];
                 let corrections = history.corrections.iter().filter_map(|c| match &c.body {
@@ -100,7 +126,7 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                 });
                 let delivery = match records.delivery(id) {
                     Some(Delivery::Waiting) => "Waiting to be sent to the council".to_owned(),
-                    Some(Delivery::Refused { reason }) => format!("Not accepted by the council: {reason}"),
+                    Some(Delivery::Refused { reason, .. }) => format!("Not accepted by the council: {reason}"),
                     _ => "Saved to the council".to_owned(),
                 };
                 Some(Details {
@@ -112,7 +138,9 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                     voided,
                     earlier,
                     thread,
+                    decided: history.decision().is_some_and(Decision::is_final),
                     decision,
+                    refused: false,
                     flags,
                 })
             })
@@ -143,7 +171,10 @@ pub fn EntryDetail() -> impl IntoView {
 fn SpendDetails(details: Details) -> impl IntoView {
     let id = details.id;
     let spend = details.spend.clone();
-    let active = details.voided.is_none();
+    // Corrections and cancelling are for spending that counts and that the council has
+    // not decided on finally.
+    let active = details.voided.is_none() && !details.refused;
+    let changeable = active && !details.decided;
     let flags = details.flags.clone();
     let has_flags = !flags.is_empty();
     let rows = vec![
@@ -174,7 +205,7 @@ fn SpendDetails(details: Details) -> impl IntoView {
             } else {
                 view! { <ReceiptGallery references=spend.receipts.clone()/> }.into_any()
             }}
-            {active.then(|| view! { <AddReceipts id=id spend=spend.clone()/> })}
+            {changeable.then(|| view! { <AddReceipts id=id spend=spend.clone()/> })}
         </section>
         {has_flags.then(|| view! {
             <section aria-labelledby="flags-heading">
@@ -198,8 +229,17 @@ fn SpendDetails(details: Details) -> impl IntoView {
                 <ul>{details.earlier.clone().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
             </section>
         })}
-        {active.then(|| view! {
-            <ExplainForm id=id/>
+        {details.refused.then(|| view! {
+            <div class="notice notice--warning" role="note">
+                <p>"The council did not accept this spending, so it is not part of your account. Put it right by logging it again with the right details."</p>
+                <p><A href=format!("/log?again={id}")>"Log it again"</A></p>
+            </div>
+        })}
+        {active.then(|| view! { <ExplainForm id=id/> })}
+        {(active && details.decided).then(|| view! {
+            <p class="hint">"The council has decided on this spending, so it can no longer be corrected or cancelled here. If something about it is wrong, explain it above."</p>
+        })}
+        {changeable.then(|| view! {
             <CorrectForm id=id spend=spend.clone()/>
             <CancelForm id=id/>
         })}

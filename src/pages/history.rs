@@ -39,6 +39,53 @@ struct Month {
     items: Vec<Item>,
 }
 
+/// A record the council did not accept, described for the person with what to do now.
+#[derive(Clone, Debug, PartialEq)]
+struct NotAccepted {
+    id: tally_ledger::EntryId,
+    settled: bool,
+    what: String,
+    reason: String,
+    to_do: &'static str,
+    link: Option<(String, &'static str)>,
+}
+
+fn not_accepted(entry: &tally_ledger::Entry, reason: &str, settled: bool, ledger: &tally_ledger::Ledger) -> NotAccepted {
+    let money = |body: &EntryBody| match body {
+        EntryBody::Spend(s) => format!("{} to {} on {}", s.amount, s.payee, long_date(s.date)),
+        EntryBody::Refund(r) => format!("a refund of {} from {} on {}", r.amount, r.payee, long_date(r.date)),
+        EntryBody::Contribution(m) | EntryBody::PaymentIn(m) => format!("{} paid in on {}", m.amount, long_date(m.date)),
+        EntryBody::Clawback(c) => format!("{} taken back on {}", c.amount, long_date(c.date)),
+        _ => "a record".to_owned(),
+    };
+    let target = |id: tally_ledger::EntryId| ledger.get(id).map(|t| money(&t.body)).unwrap_or_else(|| "an earlier record".to_owned());
+    let page_of = |id: tally_ledger::EntryId| {
+        let is_question = ledger.get(id).is_some_and(|t| matches!(t.body, EntryBody::StatementQuery(_)));
+        if is_question { (format!("/questions/{id}"), "Go to the question") } else { (format!("/entries/{id}"), "Go to the spending") }
+    };
+    let (what, to_do, link) = match &entry.body {
+        EntryBody::Spend(_) => (
+            money(&entry.body),
+            "It does not count in your balance. Put it right by logging it again with the right details.",
+            Some((format!("/log?again={}", entry.id), "Log it again")),
+        ),
+        EntryBody::Contribution(_) => (money(&entry.body), "It does not count in your balance. Put it right by recording it again with the right details.", Some(("/money-in".to_owned(), "Record money in"))),
+        EntryBody::Correction(c) => (
+            format!("A correction of {}", target(c.corrects)),
+            "Nothing was changed. If something about it is wrong, explain it to the council.",
+            Some(page_of(c.corrects)),
+        ),
+        EntryBody::Void(v) => (
+            format!("Cancelling {}", target(v.voids)),
+            "Nothing was cancelled. If it should not count, explain why to the council.",
+            Some(page_of(v.voids)),
+        ),
+        EntryBody::Explanation(x) => (format!("Your explanation: \u{201c}{}\u{201d}", x.text), "Write it again.", Some(page_of(x.about))),
+        body => (money(body), "Ask your council what to do.", None),
+    };
+    NotAccepted { id: entry.id, settled, what, reason: reason.to_owned(), to_do, link }
+}
+
 #[component]
 pub fn History() -> impl IntoView {
     page_title("History");
@@ -125,8 +172,52 @@ pub fn History() -> impl IntoView {
         })
     };
 
+    let refused = move || {
+        wallet.records.with(|records| {
+            wallet.ledger.with(|ledger| records.refused().map(|(entry, reason, settled)| not_accepted(entry, reason, settled, ledger)).collect::<Vec<_>>())
+        })
+    };
+    let waiting_attention = move || refused().into_iter().filter(|r| !r.settled).collect::<Vec<_>>();
+    let settled = move || refused().into_iter().filter(|r| r.settled).collect::<Vec<_>>();
+
     view! {
         <h1>"History"</h1>
+        <Show when=move || !refused().is_empty()>
+            <section class="not-accepted" aria-labelledby="not-accepted">
+                <h2 id="not-accepted">"Not accepted by the council"</h2>
+                <p>"The council did not accept these records, so they are not part of your account. They stay here so nothing is lost."</p>
+                <ul class="spending-list">
+                    {move || waiting_attention().into_iter().map(|item| {
+                        let id = item.id;
+                        // A spend is settled by logging it again; anything else once read.
+                        let read_only = item.link.as_ref().is_none_or(|(href, _)| !href.starts_with("/log"));
+                        view! {
+                            <li class="spending-item">
+                                <p class="spending-item__main">{item.what}</p>
+                                <p class="not-accepted__reason">{format!("The council's reason: {}", item.reason)}</p>
+                                <p>{item.to_do}{item.link.map(|(href, label)| view! { " " <A href=href>{label}</A> })}</p>
+                                {read_only.then(|| view! {
+                                    <button type="button" class="button button--secondary" on:click=move |_| wallet.settle(id)>"I have read this"</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <Show when=move || !settled().is_empty()>
+                    <details>
+                        <summary>{move || format!("Put right or read ({})", settled().len())}</summary>
+                        <ul class="spending-list">
+                            {move || settled().into_iter().map(|item| view! {
+                                <li class="spending-item">
+                                    <p class="spending-item__main">{item.what}</p>
+                                    <p>{format!("The council's reason: {}", item.reason)}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                </Show>
+            </section>
+        </Show>
         <form class="filters" role="search" aria-label="Filter the history" on:submit=|ev| ev.prevent_default()>
             <div class="field">
                 <label for="search">"Search who was paid or notes"</label>

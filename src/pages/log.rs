@@ -73,8 +73,11 @@ impl Inputs {
         let mut errors = FormErrors::default();
         let amount = Money::parse_amount(&self.amount.get(), maximum).map_err(|e| errors.amount = Some(e.to_string())).ok();
         let date = parse_iso_date(&self.date.get());
-        if date.is_none() {
-            errors.date = Some("Enter the date the money was spent, for example 21 11 2026.".to_owned());
+        let range = tally_ledger::date::DateRange::for_records(browser::today());
+        match date {
+            None => errors.date = Some("Enter the date the money was spent, for example 21 11 2026.".to_owned()),
+            Some(date) if !range.contains(date) => errors.date = Some(format!("The date must be {}.", range.describe())),
+            Some(_) => {}
         }
         let payee = self.payee.get().trim().to_owned();
         if payee.is_empty() {
@@ -139,6 +142,30 @@ pub fn LogSpending() -> impl IntoView {
         inputs.amount.set(query.amount.abs().to_plain_string());
         inputs.date.set(iso_date(query.date));
         inputs.payee.set(query.description.clone());
+    }
+    // Logging again a spend the council did not accept (`/log?again=<id>`): the form starts
+    // with what was logged, to be put right.
+    let again = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("again")).and_then(|id| {
+        let id = EntryId(id.parse().ok()?);
+        wallet.records.with_untracked(|r| {
+            r.refused().find_map(|(e, _, _)| match &e.body {
+                EntryBody::Spend(s) if e.id == id => Some((id, s.clone())),
+                _ => None,
+            })
+        })
+    });
+    let again_id = again.as_ref().map(|(id, _)| *id);
+    let again = again.map(|(_, spend)| spend);
+    if let Some(spend) = &again {
+        inputs.amount.set(spend.amount.to_plain_string());
+        inputs.date.set(iso_date(spend.date));
+        inputs.payee.set(spend.payee.clone());
+        inputs.plan_line.set(spend.plan_line.as_ref().map_or(NOT_IN_PLAN.to_owned(), |l| l.0.clone()));
+        inputs.method.set(spend.method);
+        inputs.note.set(spend.note.clone());
+        inputs.relative.set(spend.close_relative_in_household);
+        inputs.authorisation.set(spend.council_authorisation.clone().unwrap_or_default());
+        inputs.outcome.set(spend.outcome.as_ref().map(|o| o.0.clone()).unwrap_or_default());
     }
     let explanation = RwSignal::new(String::new());
     let confirmed = RwSignal::new(false);
@@ -225,6 +252,10 @@ pub fn LogSpending() -> impl IntoView {
             entries.extend(wallet.new_entry(EntryBody::Explanation(Explanation { about: id, text: explanation_text })));
         }
         wallet.log(entries);
+        // Logged again: the refused record it puts right no longer needs attention.
+        if let Some(refused) = again_id {
+            wallet.settle(refused);
+        }
         errors.set(FormErrors::default());
         saved.set(Some((summary, format!("/entries/{id}"))));
         for field in [inputs.amount, inputs.payee, inputs.note, inputs.authorisation, explanation] {

@@ -44,8 +44,14 @@ pub fn MoneyIn() -> impl IntoView {
         let maximum = wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
         let parsed = Money::parse_amount(&amount.get_untracked(), maximum);
         amount_error.set(parsed.as_ref().err().map(ToString::to_string));
+        let range = tally_ledger::date::DateRange::for_records(browser::today());
         let day = parse_iso_date(&date.get_untracked());
-        date_error.set(day.is_none().then(|| "Enter the date the money was paid in, for example 1 11 2026.".to_owned()));
+        date_error.set(match day {
+            None => Some("Enter the date the money was paid in, for example 1 11 2026.".to_owned()),
+            Some(day) if !range.contains(day) => Some(format!("The date must be {}.", range.describe())),
+            Some(_) => None,
+        });
+        let day = day.filter(|d| range.contains(*d));
         let (Ok(value), Some(day)) = (parsed, day) else { return };
         let body = EntryBody::Contribution(MoneyIn { date: day, amount: value, reference: reference.get_untracked().trim().to_owned() });
         if let Some(entry) = wallet.new_entry(body) {
