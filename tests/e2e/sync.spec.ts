@@ -221,3 +221,48 @@ test('records of a kind, or with fields, this version does not know are kept on 
   expect(withRaw[0].raw.body.future_field).toBe('kept');
   expect(withRaw[0].entry.body.future_field).toBeUndefined();
 });
+
+test('a phone with a wrong clock: the council\'s refusal stays in History with its reason, and the person puts it right', async ({ page, council, wallet }) => {
+  // The phone's clock runs two years fast: what it logs says it was made in the future.
+  const now = Date.now();
+  await page.clock.install({ time: new Date(now + 2 * 365 * 24 * 3600 * 1000) });
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await wallet.logSpend({ amount: '9.99', payee: 'Corner Shop', planLine: 'Day centre' });
+
+  // Never "all saved": Home says what was not accepted, and so does every other screen.
+  await expect(wallet.syncStatus).toContainText('1 record not accepted');
+  await expect(wallet.syncStatus).not.toContainText('All saved');
+  await expect(wallet.spending.filter({ hasText: 'Corner Shop' })).toContainText("ahead of the council's clock");
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await wallet.goTo('Plan');
+  const line = page.getByRole('banner').getByRole('status');
+  await expect(line).toContainText('1 record not accepted');
+  await line.getByRole('link', { name: 'See what to do' }).click();
+  await expect(wallet.heading('History')).toBeVisible();
+  const refused = page.getByRole('region', { name: 'Not accepted by the council' });
+  await expect(refused).toContainText('£9.99 to Corner Shop');
+  await expect(refused).toContainText("The council's reason: This record says it was made on");
+  await expect(refused).toContainText('Check the date and time on this device');
+
+  // The clock is put right; the spending is logged again from what was typed.
+  await page.clock.setSystemTime(new Date(now));
+  await refused.getByRole('link', { name: 'Log it again' }).click();
+  await expect(wallet.form.getByLabel('Amount')).toHaveValue('9.99');
+  await expect(wallet.form.getByLabel('Who was paid')).toHaveValue('Corner Shop');
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  // The date it carried is two years ahead: the phone says so before anything is sent.
+  await expect(wallet.form.getByLabel('Date')).toHaveAccessibleDescription(/The date must be between 1 January 2000 and/);
+  await wallet.form.getByLabel('Date').fill(new Date(now).toISOString().slice(0, 10));
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.saved).toContainText('to Corner Shop');
+  await wallet.goTo('Home');
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await expect(wallet.balance).toContainText('£1,470.01');
+
+  // The refused record is still there, put right, and no longer counted.
+  await wallet.goTo('History');
+  await expect(refused.getByRole('group')).toContainText('Put right or read (1)');
+  await expect(page.getByRole('banner').getByRole('status')).toContainText('All saved to the council');
+});

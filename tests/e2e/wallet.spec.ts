@@ -124,20 +124,20 @@ test('history searches, filters and totals by month', async ({ page, council, wa
 
   const month = page.getByRole('region').filter({ has: page.getByRole('heading', { level: 2 }) }).first();
   await expect(month).toContainText('Spent £80.00 · Paid in £1,480.00');
-  await expect(page.getByRole('status')).toHaveText('4 entries');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('4 entries');
 
   await page.getByLabel('Search who was paid or notes').fill('taxi');
-  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('1 entry');
   await expect(page.getByRole('link', { name: '£7.50 to City Taxis' })).toBeVisible();
   await page.getByLabel('Search who was paid or notes').fill('');
 
   await page.getByLabel('Plan line').selectOption({ label: 'Day centre' });
-  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('1 entry');
   await page.getByLabel('Plan line').selectOption({ label: 'All plan lines' });
 
   // £60 with no receipt is over the receipt threshold: the council may ask.
   await page.getByLabel('Only spending the council may ask about').check();
-  await expect(page.getByRole('status')).toHaveText('1 entry');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('1 entry');
   await expect(page.getByRole('link', { name: '£60.00 to Ace Care' })).toBeVisible();
 });
 
