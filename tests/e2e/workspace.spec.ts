@@ -543,3 +543,46 @@ test('an officer schedules regular payments in; the first, due today, reaches th
   await expect(officer.getByRole('list', { name: 'Regular payments in' }).getByRole('listitem')).toHaveCount(0);
   await officer.context().close();
 });
+
+test('a period once closed keeps its figures: spending that arrives later is listed beside them until an officer has seen it', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+
+  // The bank statement for today: the council's first payment, which matches.
+  const today = new Date();
+  const dmy = `${String(today.getUTCDate()).padStart(2, '0')}/${String(today.getUTCMonth() + 1).padStart(2, '0')}/${today.getUTCFullYear()}`;
+  const csv = `Date,Description,Reference,Money out,Money in,Balance\n${dmy},DEMO BOROUGH COUNCIL DP,DP-000001 PAYMENT,,"1,480.00","1,480.00"\n`;
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const statements = officer.getByRole('region', { name: 'Statements' });
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'today.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await statements.getByRole('button', { name: 'Import and match' }).click();
+  const reconciliation = officer.getByRole('region', { name: 'Reconciliation' });
+  await reconciliation.getByRole('button', { name: 'Close the period' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The period is closed and locked.' })).toBeVisible();
+  await expect(reconciliation).toContainText('Closing (logged)£1,480.00');
+
+  // The person's phone, offline until now, sends spending dated inside the period.
+  await wallet.logSpend({ amount: '12.50', payee: 'City Taxis', planLine: 'Taxi to the day centre' });
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+
+  await officer.reload();
+  await expect(reconciliation).toContainText('Closing (logged)£1,480.00');
+  const late = officer.getByRole('region', { name: 'Arrived after the period was closed' });
+  await expect(late).toContainText('spending of £12.50 to City Taxis on');
+  await expect(late).toContainText('recorded by Alex Morgan');
+  await checkAccessibility(officer);
+  await officer.getByRole('link', { name: 'Back to account DP-000001' }).click();
+  await expect(officer.getByRole('main')).toContainText('1 record arrived after the period was closed');
+  await officer.goBack();
+  await late.getByRole('button', { name: 'Mark these as seen' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The late records are marked as seen.' })).toBeVisible();
+  await expect(late).toContainText('· seen');
+  await expect(late.getByRole('button', { name: 'Mark these as seen' })).toHaveCount(0);
+  await officer.getByRole('link', { name: 'Back to account DP-000001' }).click();
+  await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('late records seen');
+  await expect(officer.getByRole('main')).not.toContainText('arrived after the period was closed');
+  await officer.context().close();
+});

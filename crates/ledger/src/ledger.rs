@@ -848,6 +848,28 @@ mod tests {
     }
 
     #[test]
+    fn the_council_is_told_why_a_devices_change_would_have_no_force() {
+        let approved = decided(30, 11, Decision::Approved, Some(11), 9);
+        let explained = entry(31, EntryBody::Explanation(Explanation { about: id(11), text: "Why".into() }));
+        let mut other = spend(13, 100);
+        other.account = crate::entry::AccountId(Uuid::from_u128(99));
+        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), spend(12, 500), approved, explained, other]).unwrap();
+        let refused = |e: Entry| ledger.device_change_refused(&e);
+        assert_eq!(refused(void(40, 10)), Some(NoAuthority::CouncilRecord));
+        assert_eq!(refused(void(40, 11)), Some(NoAuthority::DecidedFinally(Decision::Approved)));
+        assert_eq!(refused(correction(40, 11, 5)), Some(NoAuthority::DecidedFinally(Decision::Approved)));
+        assert_eq!(refused(void(40, 12)), None);
+        assert_eq!(refused(correction(40, 12, 700)), None);
+        assert_eq!(refused(void(40, 31)), Some(NoAuthority::NotMoney));
+        assert_eq!(refused(void(40, 13)), Some(NoAuthority::OtherAccount));
+        assert_eq!(refused(void(40, 77)), Some(NoAuthority::UnknownRecord));
+        let into_payment = entry(40, EntryBody::Correction(Correction { corrects: id(12), replacement: Box::new(EntryBody::Contribution(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(1), reference: String::new() })), reason: String::new() }));
+        assert_eq!(refused(into_payment), Some(NoAuthority::KindChanged));
+        assert_eq!(refused(by_council(void(40, 10))), None, "the council may");
+        assert!(NoAuthority::DecidedFinally(Decision::NotAllowed).to_string().contains("not allowed"));
+    }
+
+    #[test]
     fn a_device_cannot_change_another_accounts_record() {
         let mut other = spend(11, 1_000);
         other.account = crate::entry::AccountId(Uuid::from_u128(99));
