@@ -572,6 +572,20 @@ pub fn App() -> impl IntoView {
     let _pointer = window_event_listener(leptos::ev::pointerdown, move |_| wallet.active());
     let _keys = window_event_listener(leptos::ev::keydown, move |_| wallet.active());
     let _idle = set_interval_with_handle(move || wallet.lock_if_idle(), std::time::Duration::from_secs(15));
+    // Which screen shows, as a memo: the pages are built again only when it changes, never
+    // because a sync round brought a new profile or records (which would lose what the
+    // person was typing).
+    let screen = Memo::new(move |_| {
+        if wallet.locked.get() && wallet.lock.with(Option::is_some) {
+            Screen::Locked
+        } else if wallet.session.with(Option::is_none) {
+            Screen::Unpaired
+        } else if !wallet.loaded.get() {
+            Screen::Opening
+        } else {
+            Screen::Wallet
+        }
+    });
 
     view! {
         <Router>
@@ -609,13 +623,12 @@ pub fn App() -> impl IntoView {
                         <p><strong>"Not saved on this device yet. "</strong>{message}</p>
                     </div>
                 })}
-                {move || if wallet.locked.get() && wallet.lock.with(Option::is_some) {
-                    view! { <crate::pages::device::LockScreen/> }.into_any()
-                } else if wallet.session.with(Option::is_some) && !wallet.loaded.get() {
-                    view! {
+                {move || match screen.get() {
+                    Screen::Locked => view! { <crate::pages::device::LockScreen/> }.into_any(),
+                    Screen::Opening => view! {
                         <p class="loading" role="status">"Opening your records…"</p>
-                    }.into_any()
-                } else if wallet.session.with(Option::is_some) {
+                    }.into_any(),
+                    Screen::Wallet => {
                     view! {
                         <FocusOnNavigate/>
                         <Routes fallback=|| view! { <NotFound/> }>
@@ -633,16 +646,28 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/start-local") view=crate::pages::local::LocalSetup/>
                         </Routes>
                     }.into_any()
-                } else {
-                    view! {
+                    }
+                    Screen::Unpaired => view! {
                         <Routes fallback=|| view! { <Pair/> }>
                             <Route path=path!("/start-local") view=crate::pages::local::LocalSetup/>
                         </Routes>
-                    }.into_any()
+                    }.into_any(),
                 }}
             </main>
         </Router>
     }
+}
+
+/// What the main part of the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Screen {
+    /// The PIN lock, over everything.
+    Locked,
+    /// No one paired on this device yet: pairing, or starting without a council.
+    Unpaired,
+    /// The shown person's records are being read from the device.
+    Opening,
+    Wallet,
 }
 
 /// The header: the app's name, whose account this is (switched in one step when a carer

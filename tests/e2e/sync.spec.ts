@@ -266,3 +266,27 @@ test('a phone with a wrong clock: the council\'s refusal stays in History with i
   await expect(refused.getByRole('group')).toContainText('Put right or read (1)');
   await expect(page.getByRole('banner').getByRole('status')).toContainText('All saved to the council');
 });
+
+test('a sync that brings a new plan while the person is typing keeps what they typed', async ({ page, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+  await wallet.goTo('Log spending');
+  await wallet.form.getByLabel('Amount').fill('23.40');
+  await wallet.form.getByLabel('Who was paid').fill('Green Fingers');
+
+  // Meanwhile the council adds a plan line; the phone syncs (the network comes back).
+  const plan = council.plan();
+  const latest = plan.versions[plan.versions.length - 1];
+  latest.lines.push({ ...latest.lines[0], id: 'garden-help', name: 'Help in the garden', approved_payees: [] });
+  council.setPlan(plan);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(wallet.form.getByLabel('Support plan line').getByRole('option', { name: 'Help in the garden' })).toHaveCount(1);
+
+  // Nothing typed was lost, and the new line can be chosen for it.
+  await expect(wallet.form.getByLabel('Amount')).toHaveValue('23.40');
+  await expect(wallet.form.getByLabel('Who was paid')).toHaveValue('Green Fingers');
+  await wallet.form.getByLabel('Support plan line').selectOption({ label: 'Help in the garden' });
+  await wallet.form.getByRole('button', { name: 'Save spending' }).click();
+  await expect(wallet.saved).toContainText('£23.40 to Green Fingers');
+});
