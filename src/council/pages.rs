@@ -240,9 +240,15 @@ pub fn Reviews() -> impl IntoView {
             Some(Ok(items)) if items.is_empty() => view! { <p role="status">"Nothing is waiting for a decision."</p> }.into_any(),
             Some(Ok(items)) => view! {
                 <p role="status">{match items.len() { 1 => "1 spend to review".to_owned(), n => format!("{n} spends to review") }}</p>
-                {items.into_iter().map(|spend| view! { <SpendReview spend show_person=true on_decided=Callback::new(move |()| load())/> }).collect_view()}
             }.into_any(),
         }}
+        // Keyed by what a review shows: a refresh after one decision leaves the other
+        // spends' forms, and anything typed in them, as they are.
+        <For
+            each=move || queue.with(|q| q.as_ref().and_then(|r| r.as_ref().ok()).cloned().unwrap_or_default())
+            key=|spend| (spend.entry_id, spend.decision, spend.thread.len(), spend.flags.len(), spend.amount, spend.receipts.len())
+            children=move |spend| view! { <SpendReview spend show_person=true on_decided=Callback::new(move |()| load())/> }
+        />
     }
 }
 
@@ -407,57 +413,84 @@ pub fn Account() -> impl IntoView {
             found
         });
     };
+    // The account last read, kept while it is read again after a change, so the page is
+    // built once per account: a refresh updates its figures and lists, and never the forms
+    // an officer is typing in.
+    let shown = RwSignal::new(None::<AccountDetail>);
     Effect::new(move |_| {
         let _ = reference();
+        shown.set(None);
         load();
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(found)) = detail.get() {
+            shown.set(Some(found));
+        }
+    });
+    let state = Memo::new(move |_| match (detail.with(|d| d.as_ref().map(|r| r.as_ref().err().cloned())), shown.with(|s| s.as_ref().map(|a| a.summary.reference.clone()))) {
+        (_, Some(reference)) => Ok(Some(reference)),
+        (Some(Some(message)), None) => Err(message),
+        _ => Ok(None),
     });
     view! {
         {notice.view()}
-        {move || match detail.get() {
-            None => view! { <h1>"Account"</h1><p role="status">"Loading the account…"</p> }.into_any(),
-            Some(Err(message)) => view! { <h1>"Account"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(account)) => view! { <AccountView account on_change=Callback::new(move |()| load())/> }.into_any(),
+        {move || match state.get() {
+            Ok(None) => view! { <h1>"Account"</h1><p role="status">"Loading the account…"</p> }.into_any(),
+            Err(message) => view! { <h1>"Account"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Ok(Some(_)) => {
+                let account = Signal::derive(move || shown.get().expect("shown once read"));
+                view! { <AccountView account on_change=Callback::new(move |()| load())/> }.into_any()
+            }
         }}
     }
 }
 
 #[component]
-fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView {
+fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
-    let summary = account.summary.clone();
-    let reference = summary.reference.clone();
-    let (money_reference, surplus_reference, export_reference, statements_reference, plan_reference) =
-        (reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone());
-    let spends = account.spends.clone();
+    let first = account.get_untracked();
+    let reference = first.summary.reference.clone();
+    let summary = Memo::new(move |_| account.with(|a| a.summary.clone()));
+    let spends = Memo::new(move |_| account.with(|a| a.spends.clone()));
+    let plan = Memo::new(move |_| account.with(|a| a.plan.clone()));
+    let schedules = Memo::new(move |_| account.with(|a| a.schedules.clone()));
+    let devices = Memo::new(move |_| account.with(|a| a.devices.clone()));
+    let surplus = Signal::derive(move || summary.with(|s| s.surplus));
+    let (money_reference, surplus_reference, export_reference, statements_reference, plan_reference, schedule_reference, device_reference) =
+        (reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone());
     view! {
-        <h1>{format!("{} ({})", summary.person_name, summary.reference)}</h1>
+        <h1>{format!("{} ({})", first.summary.person_name, first.summary.reference)}</h1>
         <dl class="figures">
-            <div><dt>"Balance"</dt><dd>{summary.balance.to_string()}</dd></div>
-            <div><dt>"Flags to review"</dt><dd>{summary.open_flags.to_string()}</dd></div>
-            <div><dt>"Surplus above contingency"</dt><dd>{summary.surplus.to_string()}</dd></div>
-            <div><dt>"Last heard from"</dt><dd>{summary.last_synced_ms.map(when).unwrap_or_else(|| "never".to_owned())}</dd></div>
+            <div><dt>"Balance"</dt><dd>{move || summary.with(|s| s.balance.to_string())}</dd></div>
+            <div><dt>"Flags to review"</dt><dd>{move || summary.with(|s| s.open_flags.to_string())}</dd></div>
+            <div><dt>"Surplus above contingency"</dt><dd>{move || summary.with(|s| s.surplus.to_string())}</dd></div>
+            <div><dt>"Last heard from"</dt><dd>{move || summary.with(|s| s.last_synced_ms.map(when).unwrap_or_else(|| "never".to_owned()))}</dd></div>
         </dl>
-        {(!summary.exceptions.is_empty()).then(|| view! {
+        {move || summary.with(|s| (!s.exceptions.is_empty()).then(|| view! {
             <section aria-labelledby="look-heading">
                 <h2 id="look-heading">"Needs a look"</h2>
-                <ul class="exceptions">{summary.exceptions.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
+                <ul class="exceptions">{s.exceptions.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}</ul>
             </section>
-        })}
+        }))}
         <section aria-labelledby="spending-heading">
             <h2 id="spending-heading">"Spending"</h2>
-            {if spends.is_empty() {
-                view! { <p>"No spending logged yet."</p> }.into_any()
-            } else {
-                spends.into_iter().rev().map(|spend| view! { <SpendReview spend show_person=false on_decided=on_change/> }).collect_view().into_any()
-            }}
+            <Show when=move || spends.with(|s| !s.is_empty()) fallback=|| view! { <p>"No spending logged yet."</p> }>
+                // Keyed by what a review shows, so a decision on one spend leaves the others'
+                // forms as they are.
+                <For
+                    each=move || spends.get().into_iter().rev()
+                    key=|spend| (spend.entry_id, spend.decision, spend.thread.len(), spend.flags.len(), spend.amount, spend.receipts.len())
+                    children=move |spend| view! { <SpendReview spend show_person=false on_decided=on_change/> }
+                />
+            </Show>
         </section>
-        <PlanSection reference=plan_reference plan=account.plan.clone() on_change/>
+        {move || { let plan = plan.get(); view! { <PlanSection reference=plan_reference.clone() plan on_change/> } }}
         <section aria-labelledby="money-heading">
             <h2 id="money-heading">"Money in and surplus"</h2>
             <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can read the account but not record money."</p> }>
-                <Schedules reference=money_reference.clone() schedules=account.schedules.clone() on_change/>
+                {let schedule_reference = schedule_reference.clone(); move || view! { <Schedules reference=schedule_reference.clone() schedules=schedules.get() on_change/> }}
                 <MoneyInForm reference=money_reference.clone() on_change/>
-                <RecoverSurplus reference=surplus_reference.clone() surplus=summary.surplus on_change/>
+                <RecoverSurplus reference=surplus_reference.clone() surplus on_change/>
             </Show>
         </section>
         <Statements reference=statements_reference/>
@@ -465,7 +498,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
         <section aria-labelledby="devices-heading">
             <h2 id="devices-heading">"Devices"</h2>
             <ul class="device-list">
-                {account.devices.iter().map(|device| {
+                {move || devices.get().into_iter().map(|device| {
                     let state = match device.revoked_ms {
                         Some(at) => format!("Revoked {}", when(at)),
                         None => "Active".to_owned(),
@@ -487,12 +520,12 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                 }).collect_view()}
             </ul>
             <Show when=move || workspace.can_change()>
-                <PairingCode reference=reference.clone() on_change/>
+                <PairingCode reference=device_reference.clone() on_change/>
             </Show>
         </section>
         <section aria-labelledby="sync-history-heading">
             <h2 id="sync-history-heading">"Sync history"</h2>
-            {if account.sync_history.is_empty() {
+            {move || account.with(|account| if account.sync_history.is_empty() {
                 view! { <p>"No device has sent records yet."</p> }.into_any()
             } else {
                 view! {
@@ -503,11 +536,11 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                         }).collect_view()}
                     </ol>
                 }.into_any()
-            }}
+            })}
         </section>
         <section aria-labelledby="audit-heading">
             <h2 id="audit-heading">"Audit trail"</h2>
-            {if account.audit.is_empty() {
+            {move || account.with(|account| if account.audit.is_empty() {
                 view! { <p>"Nothing recorded by council staff yet."</p> }.into_any()
             } else {
                 view! {
@@ -517,7 +550,7 @@ fn AccountView(account: AccountDetail, on_change: Callback<()>) -> impl IntoView
                         }).collect_view()}
                     </ol>
                 }.into_any()
-            }}
+            })}
         </section>
     }
 }
@@ -660,11 +693,22 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Callback<()>) -> impl IntoView {
+fn RecoverSurplus(reference: String, surplus: Signal<tally_ledger::Money>, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
     let notice = page_notice();
     let date = RwSignal::new(today_iso());
-    let amount = RwSignal::new(if surplus.is_negative() || surplus == tally_ledger::Money::ZERO { String::new() } else { surplus.to_plain_string() });
+    let proposal_of = |surplus: tally_ledger::Money| if surplus.is_positive() { surplus.to_plain_string() } else { String::new() };
+    let amount = RwSignal::new(proposal_of(surplus.get_untracked()));
+    // The proposed amount follows the surplus as it changes, until the officer types their
+    // own: what they typed is never replaced.
+    let proposed = StoredValue::new(amount.get_untracked());
+    Effect::new(move |_| {
+        let next = proposal_of(surplus.get());
+        if amount.get_untracked() == proposed.get_value() {
+            amount.set(next.clone());
+        }
+        proposed.set_value(next);
+    });
     let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
@@ -686,10 +730,13 @@ fn RecoverSurplus(reference: String, surplus: tally_ledger::Money, on_change: Ca
             }
         });
     };
-    let proposal = if surplus == tally_ledger::Money::ZERO {
-        "There is no surplus above the contingency now.".to_owned()
-    } else {
-        format!("The account holds {surplus} more than the contingency the council allows. The proposed recovery is that amount; change it if you agreed otherwise with the person.")
+    let proposal = move || {
+        let surplus = surplus.get();
+        if surplus == tally_ledger::Money::ZERO {
+            "There is no surplus above the contingency now.".to_owned()
+        } else {
+            format!("The account holds {surplus} more than the contingency the council allows. The proposed recovery is that amount; change it if you agreed otherwise with the person.")
+        }
     };
     view! {
         <h3>"Recover surplus"</h3>

@@ -586,3 +586,33 @@ test('a period once closed keeps its figures: spending that arrives later is lis
   await expect(officer.getByRole('main')).not.toContainText('arrived after the period was closed');
   await officer.context().close();
 });
+
+test('the account page read again after a change keeps what the officer is typing in its other forms', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const money = officer.getByRole('region', { name: 'Money in and surplus' });
+  await expect(officer.getByRole('main')).toContainText('Balance£1,480.00');
+
+  // The page is read again slowly (a busy server), while the officer carries on typing.
+  await officer.route('**/api/v1/council/accounts/DP-000001', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await money.getByLabel('Amount paid in').fill('52');
+  await money.getByRole('button', { name: 'Record money in' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recorded £52 paid in' })).toBeVisible();
+  await money.getByLabel('Amount to recover').fill('32');
+  await money.getByLabel('Reason (the person will see it)').fill('Agreed at the review');
+  await expect(officer.getByRole('main')).toContainText('Balance£1,532.00');
+  await expect(money.getByLabel('Amount to recover')).toHaveValue('32');
+  await expect(money.getByLabel('Reason (the person will see it)')).toHaveValue('Agreed at the review');
+  await officer.unroute('**/api/v1/council/accounts/DP-000001');
+  await money.getByRole('button', { name: 'Record recovery' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recovery recorded' })).toBeVisible();
+  await expect(officer.getByRole('main')).toContainText('Balance£1,500.00');
+  await officer.context().close();
+});
