@@ -9,13 +9,13 @@ use tally_api::AccountProfile;
 use tally_ledger::{AccountId, Author, Entry, EntryBody, Ledger, ReceiptRef};
 use time::OffsetDateTime;
 
-use crate::{browser, receipts};
 use crate::pages::{
-    device::DevicePage, entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending, money_in::MoneyIn, pair::Pair,
-    plan::PlanPage,
+    device::DevicePage, entry::EntryDetail, export::Export, help::Help, history::History, home::Home, log::LogSpending,
+    money_in::MoneyIn, pair::Pair, plan::PlanPage,
 };
 use crate::store::{BrowserStore, LocalStore, Records, Session, StoreError};
 use crate::sync::{self, SyncClient, SyncError};
+use crate::{browser, receipts};
 
 /// Where syncing with the council stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -211,7 +211,9 @@ impl Wallet {
             self.persist();
             return;
         }
-        let Some(session) = self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned()) else {
+        let Some(session) =
+            self.sessions.with_untracked(|all| all.iter().find(|s| s.account.account_id == account).cloned())
+        else {
             return;
         };
         let _ = BrowserStore.save_current(account);
@@ -264,7 +266,9 @@ impl Wallet {
             .iter()
             .filter(|r| r.delivery == crate::store::Delivery::Waiting)
             .map(|r| match &r.entry.body {
-                EntryBody::Spend(s) => format!("{} to {} on {}", s.amount, s.payee, tally_ledger::date::long_date(s.date)),
+                EntryBody::Spend(s) => {
+                    format!("{} to {} on {}", s.amount, s.payee, tally_ledger::date::long_date(s.date))
+                }
                 EntryBody::Explanation(_) => "An explanation".to_owned(),
                 EntryBody::Correction(_) => "A correction".to_owned(),
                 EntryBody::Void(_) => "A cancellation".to_owned(),
@@ -334,7 +338,11 @@ impl Wallet {
             Some(Entry {
                 id: browser::new_entry_id(),
                 account: session.account.account_id,
-                author: Author { name: session.author_name().to_owned(), device: Some(session.device_id), device_seq: None },
+                author: Author {
+                    name: session.author_name().to_owned(),
+                    device: Some(session.device_id),
+                    device_seq: None,
+                },
                 recorded_at: browser::now(),
                 body,
             })
@@ -367,7 +375,9 @@ impl Wallet {
                     // Not a change anyone sees: no need to redraw or refold.
                     self.records.update_untracked(|r| r.saved(&changes));
                 }
-                if self.storage_problem.with_untracked(Option::is_some) && !self.records.with_untracked(Records::has_unsaved) {
+                if self.storage_problem.with_untracked(Option::is_some)
+                    && !self.records.with_untracked(Records::has_unsaved)
+                {
                     self.storage_problem.set(None);
                 }
                 Ok(())
@@ -482,7 +492,9 @@ impl Wallet {
             let page = client.pull(session, cursor).await?;
             let more = page.more;
             cursor = page.cursor;
-            self.note_storage(self.update_records(account, |r| r.merge_pulled(page.entries, page.unreadable, page.cursor)).await);
+            self.note_storage(
+                self.update_records(account, |r| r.merge_pulled(page.entries, page.unreadable, page.cursor)).await,
+            );
             if !more {
                 break;
             }
@@ -496,7 +508,9 @@ impl Wallet {
     /// policy) in its pairing on this device, when it differs.
     fn take_profile(&self, profile: AccountProfile) {
         let account = profile.account_id;
-        let changed = self.sessions.with_untracked(|all| all.iter().any(|s| s.account.account_id == account && s.account != profile));
+        let changed = self
+            .sessions
+            .with_untracked(|all| all.iter().any(|s| s.account.account_id == account && s.account != profile));
         if !changed {
             return;
         }
@@ -521,7 +535,12 @@ impl Wallet {
     /// each, after the records that name them. Photos the council holds are noted on the
     /// device and never asked about again; a round cut off part way goes on next time with
     /// the photos still missing. A photo taken on another phone is that phone's to send.
-    async fn send_receipts(&self, client: &SyncClient, session: &Session, named: &[ReceiptRef]) -> Result<(), SyncError> {
+    async fn send_receipts(
+        &self,
+        client: &SyncClient,
+        session: &Session,
+        named: &[ReceiptRef],
+    ) -> Result<(), SyncError> {
         let account = session.account.account_id;
         // A device that cannot read its photo marks sends nothing now; the next round tries.
         let Ok(waiting) = receipts::not_sent(account, named).await else { return Ok(()) };
@@ -542,7 +561,9 @@ impl Wallet {
                     let _ = receipts::mark_sent(account, std::slice::from_ref(&receipt)).await;
                 }
                 // Said once the others are sent; it is tried again next round.
-                Err(SyncError::Refused(message)) => refused = Some(format!("A receipt photo was not accepted: {message}")),
+                Err(SyncError::Refused(message)) => {
+                    refused = Some(format!("A receipt photo was not accepted: {message}"))
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -678,11 +699,15 @@ fn Header() -> impl IntoView {
     let location = use_location();
     // Home has the full sync panel; every other screen has the line.
     let on_home = move || location.pathname.with(|p| p == "/");
-    let current = move || wallet.session.with(|s| s.as_ref().map(|s| (s.account.account_id, s.account.person_name.clone())));
+    let current =
+        move || wallet.session.with(|s| s.as_ref().map(|s| (s.account.account_id, s.account.person_name.clone())));
     let others = move || {
         let shown = current().map(|(id, _)| id);
         wallet.sessions.with(|all| {
-            all.iter().filter(|s| Some(s.account.account_id) != shown).map(|s| (s.account.account_id, s.account.person_name.clone())).collect::<Vec<_>>()
+            all.iter()
+                .filter(|s| Some(s.account.account_id) != shown)
+                .map(|s| (s.account.account_id, s.account.person_name.clone()))
+                .collect::<Vec<_>>()
         })
     };
     view! {
@@ -731,7 +756,9 @@ fn FocusOnNavigate() -> impl IntoView {
             set_timeout(
                 || {
                     let heading = document().query_selector("main h1").ok().flatten();
-                    if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
+                    if let Some(heading) =
+                        heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
+                    {
                         let _ = heading.set_attribute("tabindex", "-1");
                         let _ = heading.focus();
                     }

@@ -15,8 +15,7 @@ pub fn now() -> OffsetDateTime {
 pub fn today() -> Date {
     let d = js_sys::Date::new_0();
     let month = Month::try_from(d.get_month() as u8 + 1).unwrap_or(Month::January);
-    Date::from_calendar_date(d.get_full_year() as i32, month, d.get_date() as u8)
-        .unwrap_or_else(|_| now().date())
+    Date::from_calendar_date(d.get_full_year() as i32, month, d.get_date() as u8).unwrap_or_else(|_| now().date())
 }
 
 /// The local time of day as "10:42".

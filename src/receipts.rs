@@ -36,7 +36,9 @@ pub enum ReceiptError {
     NotAnImage,
     #[error("That photo could not be opened. Try taking it again, or choose another file.")]
     Unreadable,
-    #[error("This device could not keep the photo, perhaps because its storage is full. Free up some space and try again.")]
+    #[error(
+        "This device could not keep the photo, perhaps because its storage is full. Free up some space and try again."
+    )]
     Storage,
 }
 
@@ -84,7 +86,10 @@ async fn shrink(file: &web_sys::File) -> Result<web_sys::Blob, ReceiptError> {
         if long <= edge {
             (width, height)
         } else {
-            ((u64::from(width) * u64::from(edge) / u64::from(long)).max(1) as u32, (u64::from(height) * u64::from(edge) / u64::from(long)).max(1) as u32)
+            (
+                (u64::from(width) * u64::from(edge) / u64::from(long)).max(1) as u32,
+                (u64::from(height) * u64::from(edge) / u64::from(long)).max(1) as u32,
+            )
         }
     };
     let document = window.document().ok_or(ReceiptError::Unreadable)?;
@@ -95,12 +100,8 @@ async fn shrink(file: &web_sys::File) -> Result<web_sys::Blob, ReceiptError> {
         let (w, h) = scale_to(edge);
         canvas.set_width(w);
         canvas.set_height(h);
-        let context: web_sys::CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .ok_or(ReceiptError::Unreadable)?
-            .unchecked_into();
+        let context: web_sys::CanvasRenderingContext2d =
+            canvas.get_context("2d").ok().flatten().ok_or(ReceiptError::Unreadable)?.unchecked_into();
         context
             .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(w), f64::from(h))
             .map_err(|_| ReceiptError::Unreadable)?;
@@ -125,7 +126,10 @@ async fn to_jpeg(canvas: &web_sys::HtmlCanvasElement, quality: f64) -> Result<we
         let callback = wasm_bindgen::closure::Closure::once_into_js(move |blob: JsValue| {
             let _ = resolve.call1(&JsValue::NULL, &blob);
         });
-        if canvas.to_blob_with_type_and_encoder_options(callback.unchecked_ref(), "image/jpeg", &JsValue::from_f64(quality)).is_err() {
+        if canvas
+            .to_blob_with_type_and_encoder_options(callback.unchecked_ref(), "image/jpeg", &JsValue::from_f64(quality))
+            .is_err()
+        {
             let _ = reject.call0(&JsValue::NULL);
         }
     });
@@ -136,7 +140,9 @@ async fn to_jpeg(canvas: &web_sys::HtmlCanvasElement, quality: f64) -> Result<we
 async fn sha256_hex(blob: &web_sys::Blob) -> Option<String> {
     let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let digest = JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", &buffer.unchecked_into()).ok()?).await.ok()?;
+    let digest = JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", &buffer.unchecked_into()).ok()?)
+        .await
+        .ok()?;
     let bytes = js_sys::Uint8Array::new(&digest).to_vec();
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -18,9 +18,9 @@ use std::rc::Rc;
 use gloo_storage::{LocalStorage, Storage};
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
 use tally_api::AccountProfile;
 use tally_ledger::{AccountId, DeviceId, Entry, EntryId, Ledger};
+use wasm_bindgen::JsValue;
 
 /// Storage keys, versioned so a future layout can migrate from this one.
 /// Version 1 held one pairing; it is read once and moved to the list.
@@ -253,7 +253,12 @@ impl Records {
     /// council; an unknown one is added as saved. Entries of a kind this version cannot
     /// read (`unreadable`, as sent) are kept aside on the device as they came, so the pull
     /// goes on and a later version shows them; nothing is dropped.
-    pub fn merge_pulled(&mut self, entries: Vec<(Entry, Option<serde_json::Value>)>, unreadable: Vec<serde_json::Value>, cursor: i64) {
+    pub fn merge_pulled(
+        &mut self,
+        entries: Vec<(Entry, Option<serde_json::Value>)>,
+        unreadable: Vec<serde_json::Value>,
+        cursor: i64,
+    ) {
         for raw in unreadable {
             let id = match raw.get("id").and_then(serde_json::Value::as_str) {
                 // An id this device holds a readable record under is never written over.
@@ -330,7 +335,8 @@ impl Records {
         // A record that fails the ledger's checks was refused before it was kept, so the
         // build cannot fail; if it ever did, the records are shown without it rather than
         // not at all.
-        let kept = || self.records.iter().filter(|r| !matches!(r.delivery, Delivery::Refused { .. })).map(|r| r.entry.clone());
+        let kept =
+            || self.records.iter().filter(|r| !matches!(r.delivery, Delivery::Refused { .. })).map(|r| r.entry.clone());
         Ledger::from_entries(kept()).unwrap_or_else(|_| {
             let mut ledger = Ledger::new();
             for entry in kept() {
@@ -440,7 +446,12 @@ fn cursor_key(account: AccountId) -> JsValue {
 /// Every record key of one account: `"<account>/"` up to (not including) `"<account>0"`
 /// (`'0'` is the character after `'/'`).
 pub(crate) fn account_range(account: AccountId) -> Result<KeyRange, idb::Error> {
-    KeyRange::bound(&JsValue::from_str(&format!("{account}/")), &JsValue::from_str(&format!("{account}0")), Some(false), Some(true))
+    KeyRange::bound(
+        &JsValue::from_str(&format!("{account}/")),
+        &JsValue::from_str(&format!("{account}0")),
+        Some(false),
+        Some(true),
+    )
 }
 
 /// Reads records kept in localStorage by earlier versions, if any.
@@ -453,7 +464,10 @@ impl BrowserStore {
     async fn read_records(&self, account: AccountId) -> Result<Records, idb::Error> {
         let db = database().await.map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
         let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadOnly)?;
-        let rows = transaction.object_store(RECORDS_STORE)?.get_all(Some(Query::KeyRange(account_range(account)?)), None)?.await?;
+        let rows = transaction
+            .object_store(RECORDS_STORE)?
+            .get_all(Some(Query::KeyRange(account_range(account)?)), None)?
+            .await?;
         let cursor = transaction.object_store(META_STORE)?.get(cursor_key(account))?.await?;
         crate::browser::measure("tally:read-rows", "tally:load-start");
         let mut records = Vec::with_capacity(rows.len());
@@ -464,7 +478,9 @@ impl BrowserStore {
                 Ok(mut record) => {
                     // Read from the council's own words when they were kept: a version that
                     // knows more fields gets them back.
-                    if let Some(fuller) = record.raw.as_ref().and_then(|raw| <Entry as serde::Deserialize>::deserialize(raw).ok()) {
+                    if let Some(fuller) =
+                        record.raw.as_ref().and_then(|raw| <Entry as serde::Deserialize>::deserialize(raw).ok())
+                    {
                         if fuller.id == record.entry.id {
                             record.entry = fuller;
                         }
@@ -492,7 +508,8 @@ impl BrowserStore {
 /// Whether a stored row has the shape of a record (an entry with an id, and its delivery),
 /// whatever kind of entry it holds.
 fn is_record_row(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|row| row["entry"]["id"].is_string() && row["delivery"].is_object())
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|row| row["entry"]["id"].is_string() && row["delivery"].is_object())
 }
 
 /// Keeps a record this version cannot read in localStorage, so it is not lost.
@@ -566,14 +583,17 @@ impl LocalStore for BrowserStore {
             let transaction = db.transaction(&[RECORDS_STORE, META_STORE], TransactionMode::ReadWrite)?;
             let rows = transaction.object_store(RECORDS_STORE)?;
             for record in &changes.records {
-                let text = serde_json::to_string(record).map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
+                let text =
+                    serde_json::to_string(record).map_err(|_| idb::Error::TransactionCommitError(JsValue::NULL))?;
                 rows.put(&JsValue::from_str(&text), Some(&record_key(account, record.entry.id)))?;
             }
             for (id, row) in &changes.aside {
                 rows.put(&JsValue::from_str(row), Some(&JsValue::from_str(&format!("{account}/{id}"))))?;
             }
             if let Some(cursor) = changes.cursor {
-                transaction.object_store(META_STORE)?.put(&JsValue::from_f64(cursor as f64), Some(&cursor_key(account)))?;
+                transaction
+                    .object_store(META_STORE)?
+                    .put(&JsValue::from_f64(cursor as f64), Some(&cursor_key(account)))?;
             }
             transaction.commit()?.await
         };

@@ -8,8 +8,8 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tally_api::{
-    AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored, ReceiptsMissing,
-    ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
+    AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored,
+    ReceiptsMissing, ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
 };
 use tally_ledger::{Entry, ReceiptRef};
 
@@ -45,7 +45,12 @@ impl SyncClient {
     /// Pairs with a code. `held` are the pairings this device already holds: paired again
     /// with one of those accounts, the new pairing carries on from the old one, so records
     /// made under it can still be sent.
-    pub async fn pair(&self, code: &str, device_label: String, held: Vec<tally_api::HeldPairing>) -> Result<PairResponse, SyncError> {
+    pub async fn pair(
+        &self,
+        code: &str,
+        device_label: String,
+        held: Vec<tally_api::HeldPairing>,
+    ) -> Result<PairResponse, SyncError> {
         let request = PairRequest { code: code.to_owned(), device_label, held };
         let response = self.http.post(format!("{}/pairings", self.base)).json(&request).send().await;
         read(response).await
@@ -57,7 +62,8 @@ impl SyncClient {
     pub async fn push(&self, session: &Session, entries: &[Entry]) -> Result<PushResponse, SyncError> {
         let values: Result<Vec<serde_json::Value>, _> = entries.iter().map(serde_json::to_value).collect();
         let body = PushRequest {
-            entries: values.map_err(|_| SyncError::Refused("A record could not be prepared for sending.".to_owned()))?,
+            entries: values
+                .map_err(|_| SyncError::Refused("A record could not be prepared for sending.".to_owned()))?,
         };
         let response = self
             .http
@@ -110,7 +116,11 @@ impl SyncClient {
     }
 
     /// Of these photos, the ones the council does not hold yet.
-    pub async fn missing_receipts(&self, session: &Session, receipts: &[ReceiptRef]) -> Result<Vec<ReceiptRef>, SyncError> {
+    pub async fn missing_receipts(
+        &self,
+        session: &Session,
+        receipts: &[ReceiptRef],
+    ) -> Result<Vec<ReceiptRef>, SyncError> {
         let mut missing = Vec::new();
         for chunk in receipts.chunks(MAX_RECEIPT_QUERY) {
             let response = self
@@ -131,7 +141,13 @@ impl SyncClient {
     }
 
     /// Sends one photo. Done when the council says it holds it.
-    pub async fn upload_receipt(&self, session: &Session, receipt: &ReceiptRef, content_type: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
+    pub async fn upload_receipt(
+        &self,
+        session: &Session,
+        receipt: &ReceiptRef,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), SyncError> {
         let response = self
             .http
             .put(self.receipt_url(session, receipt))
@@ -149,7 +165,11 @@ impl SyncClient {
 
     /// Fetches a photo another device sent: its type and bytes, or `None` when the
     /// council does not have it (yet).
-    pub async fn download_receipt(&self, session: &Session, receipt: &ReceiptRef) -> Result<Option<(String, Vec<u8>)>, SyncError> {
+    pub async fn download_receipt(
+        &self,
+        session: &Session,
+        receipt: &ReceiptRef,
+    ) -> Result<Option<(String, Vec<u8>)>, SyncError> {
         let response = self.http.get(self.receipt_url(session, receipt)).bearer_auth(&session.token).send().await;
         let response = response.map_err(|_| SyncError::Unreachable)?;
         if response.status().as_u16() == 404 {
@@ -158,12 +178,8 @@ impl SyncClient {
         if !response.status().is_success() {
             return Err(failure(response).await);
         }
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("image/jpeg")
-            .to_owned();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("image/jpeg").to_owned();
         let bytes = response.bytes().await.map_err(|_| SyncError::Unreachable)?;
         Ok(Some((content_type, bytes.to_vec())))
     }
@@ -200,13 +216,7 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
 /// Every receipt photo the records name, each once, in the order first named.
 pub fn receipts_named(records: &Records) -> Vec<ReceiptRef> {
     let mut seen = std::collections::HashSet::new();
-    records
-        .records
-        .iter()
-        .flat_map(|r| r.entry.receipts())
-        .filter(|r| seen.insert(*r))
-        .cloned()
-        .collect()
+    records.records.iter().flat_map(|r| r.entry.receipts()).filter(|r| seen.insert(*r)).cloned().collect()
 }
 
 /// Reads an answer. No answer, a cut-off answer and the council's own server errors (5xx)

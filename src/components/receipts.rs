@@ -24,7 +24,8 @@ pub fn ReceiptPicker(receipts: RwSignal<Vec<Attached>>) -> impl IntoView {
     let preparing = RwSignal::new(0u32);
     let on_files = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let files: Vec<web_sys::File> = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        let files: Vec<web_sys::File> =
+            input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
         // Let the same file be chosen again later.
         input.set_value("");
         for file in files {

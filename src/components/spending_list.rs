@@ -30,43 +30,51 @@ pub fn SpendingList(#[prop(optional)] limit: Option<usize>) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let plan = wallet.session.with(|s| s.as_ref().map(|s| s.account.plan.clone()).unwrap_or_default());
         let local = wallet.session.with(|s| s.as_ref().is_some_and(|s| s.local));
-        wallet.records.with(|records| wallet.ledger.with(|ledger| {
-            let line_name = |spend: &Spend| match &spend.plan_line {
-                Some(id) => plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()),
-                None => "Not in the support plan".to_owned(),
-            };
-            let row = |entry: &Entry, spend: &Spend, state: String| Row {
-                id: entry.id,
-                amount: spend.amount.to_string(),
-                payee: spend.payee.clone(),
-                line: line_name(spend),
-                date: long_date(spend.date),
-                state,
-                author: entry.author.name.clone(),
-            };
-            let mut rows: Vec<Row> = ledger
-                .spending()
-                .iter()
-                .filter_map(|active| {
-                    let state = match records.delivery(active.id()) {
-                        _ if local => "Kept on this device",
-                        Some(Delivery::Waiting) => "Waiting to be sent",
-                        _ => "Saved to the council",
-                    };
-                    Some(row(active.original, active.spend()?, state.to_owned()))
-                })
-                .take(limit.unwrap_or(usize::MAX))
-                .collect();
-            // Refused records are not in the ledger; list them too, so nothing disappears.
-            for record in &records.records {
-                if let (Delivery::Refused { reason, settled }, EntryBody::Spend(spend)) = (&record.delivery, &record.entry.body) {
-                    let state = if *settled { "Not accepted by the council; put right".to_owned() } else { format!("Not accepted by the council: {reason}") };
-                    rows.push(row(&record.entry, spend, state));
+        wallet.records.with(|records| {
+            wallet.ledger.with(|ledger| {
+                let line_name = |spend: &Spend| match &spend.plan_line {
+                    Some(id) => plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()),
+                    None => "Not in the support plan".to_owned(),
+                };
+                let row = |entry: &Entry, spend: &Spend, state: String| Row {
+                    id: entry.id,
+                    amount: spend.amount.to_string(),
+                    payee: spend.payee.clone(),
+                    line: line_name(spend),
+                    date: long_date(spend.date),
+                    state,
+                    author: entry.author.name.clone(),
+                };
+                let mut rows: Vec<Row> = ledger
+                    .spending()
+                    .iter()
+                    .filter_map(|active| {
+                        let state = match records.delivery(active.id()) {
+                            _ if local => "Kept on this device",
+                            Some(Delivery::Waiting) => "Waiting to be sent",
+                            _ => "Saved to the council",
+                        };
+                        Some(row(active.original, active.spend()?, state.to_owned()))
+                    })
+                    .take(limit.unwrap_or(usize::MAX))
+                    .collect();
+                // Refused records are not in the ledger; list them too, so nothing disappears.
+                for record in &records.records {
+                    if let (Delivery::Refused { reason, settled }, EntryBody::Spend(spend)) =
+                        (&record.delivery, &record.entry.body)
+                    {
+                        let state = if *settled {
+                            "Not accepted by the council; put right".to_owned()
+                        } else {
+                            format!("Not accepted by the council: {reason}")
+                        };
+                        rows.push(row(&record.entry, spend, state));
+                    }
                 }
-            }
-            rows.truncate(limit.unwrap_or(usize::MAX));
-            rows
-        }))
+                rows.truncate(limit.unwrap_or(usize::MAX));
+                rows
+            })
+        })
     });
 
     view! {

@@ -92,7 +92,10 @@ pub fn SyncStatusPanel() -> impl IntoView {
         };
         match refused() {
             0 => status,
-            n => format!("{}: the council gave its reasons, and you can put them right (see History). {status}", not_accepted(n)),
+            n => format!(
+                "{}: the council gave its reasons, and you can put them right (see History). {status}",
+                not_accepted(n)
+            ),
         }
     };
     // "Try now" when something is waiting or went wrong; "Check now" when all is saved,

@@ -21,7 +21,10 @@ pub enum Problem {
 impl Problem {
     pub fn message(&self) -> String {
         match self {
-            Problem::Offline => "Could not reach the council's server. The workspace needs a connection; check it and try again.".to_owned(),
+            Problem::Offline => {
+                "Could not reach the council's server. The workspace needs a connection; check it and try again."
+                    .to_owned()
+            }
             Problem::SignedOut(m) | Problem::Refused { message: m, .. } => m.clone(),
         }
     }

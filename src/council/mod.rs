@@ -41,7 +41,8 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn csrf(&self) -> String {
-        self.staff.with_untracked(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.csrf_token.clone()).unwrap_or_default())
+        self.staff
+            .with_untracked(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.csrf_token.clone()).unwrap_or_default())
     }
 
     pub fn can_change(&self) -> bool {
@@ -50,8 +51,12 @@ impl Workspace {
 
     /// Reads `path` of the workspace API into `into` (what `pick` takes from the answer); a
     /// problem is noted (see [`Workspace::note`]) and shown as its message.
-    pub fn fetch<T, U>(self, path: String, into: RwSignal<Option<Result<U, String>>>, pick: impl FnOnce(T) -> U + 'static)
-    where
+    pub fn fetch<T, U>(
+        self,
+        path: String,
+        into: RwSignal<Option<Result<U, String>>>,
+        pick: impl FnOnce(T) -> U + 'static,
+    ) where
         T: serde::de::DeserializeOwned + 'static,
         U: Send + Sync + 'static,
     {
@@ -69,7 +74,9 @@ impl Workspace {
         match problem {
             // Only when someone was signed in: redrawing the sign-in page would lose what
             // was typed there.
-            Problem::SignedOut(_) if self.staff.with_untracked(|s| matches!(s, Some(Some(_)))) => self.staff.set(Some(None)),
+            Problem::SignedOut(_) if self.staff.with_untracked(|s| matches!(s, Some(Some(_)))) => {
+                self.staff.set(Some(None))
+            }
             Problem::Offline if self.online.get_untracked() => self.online.set(false),
             _ => {}
         }
@@ -82,7 +89,11 @@ pub fn use_workspace() -> Workspace {
 
 #[component]
 pub fn WorkspaceApp() -> impl IntoView {
-    let workspace = Workspace { staff: RwSignal::new(None), online: RwSignal::new(crate::browser::online()), flash: RwSignal::new(None) };
+    let workspace = Workspace {
+        staff: RwSignal::new(None),
+        online: RwSignal::new(crate::browser::online()),
+        flash: RwSignal::new(None),
+    };
     provide_context(workspace);
     spawn_local(async move {
         match api::get::<StaffProfile>("/me").await {

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use tally_api::{AccountDetail, AccountSummary, AccountsList, DecisionRequest, PairingCodeIssued, ReviewQueue, SignInRequest, SpendView, StaffProfile};
+use tally_api::{
+    AccountDetail, AccountSummary, AccountsList, DecisionRequest, PairingCodeIssued, ReviewQueue, SignInRequest,
+    SpendView, StaffProfile,
+};
 use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
@@ -280,7 +283,12 @@ fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) ->
         .receipts
         .iter()
         .enumerate()
-        .map(|(i, r)| (format!("/api/v1/council/accounts/{}/receipts/{}", spend.reference, r.0), format!("Receipt photo {} (opens full size)", i + 1)))
+        .map(|(i, r)| {
+            (
+                format!("/api/v1/council/accounts/{}/receipts/{}", spend.reference, r.0),
+                format!("Receipt photo {} (opens full size)", i + 1),
+            )
+        })
         .collect();
     view! {
         <section class="spend-review" aria-labelledby=labelled_by>
@@ -325,7 +333,12 @@ fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) ->
 }
 
 #[component]
-fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_decided: Callback<()>) -> impl IntoView {
+fn DecisionForm(
+    reference: String,
+    about: tally_ledger::EntryId,
+    id: String,
+    on_decided: Callback<()>,
+) -> impl IntoView {
     let workspace = use_workspace();
     let notice = page_notice();
     let choice = RwSignal::new(None::<Decision>);
@@ -353,9 +366,15 @@ fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_
                 match api::post::<SpendView, _>(&format!("/accounts/{reference}/decisions"), &csrf, &request).await {
                     Ok(_) => {
                         notice.say(match decision {
-                            Decision::Approved => "Approved. The person will see it when their phone next syncs.".to_owned(),
-                            Decision::Question => "Question sent. The person will see it when their phone next syncs.".to_owned(),
-                            Decision::NotAllowed => "Marked not allowed. The person will see it when their phone next syncs.".to_owned(),
+                            Decision::Approved => {
+                                "Approved. The person will see it when their phone next syncs.".to_owned()
+                            }
+                            Decision::Question => {
+                                "Question sent. The person will see it when their phone next syncs.".to_owned()
+                            }
+                            Decision::NotAllowed => {
+                                "Marked not allowed. The person will see it when their phone next syncs.".to_owned()
+                            }
                         });
                         on_decided.run(());
                     }
@@ -367,7 +386,11 @@ fn DecisionForm(reference: String, about: tally_ledger::EntryId, id: String, on_
             });
         }
     };
-    let options = [(Decision::Approved, "Approve"), (Decision::Question, "Ask the person a question"), (Decision::NotAllowed, "Not allowed")];
+    let options = [
+        (Decision::Approved, "Approve"),
+        (Decision::Question, "Ask the person a question"),
+        (Decision::NotAllowed, "Not allowed"),
+    ];
     view! {
         <form class="decision" on:submit=submit novalidate>
             <fieldset class="field" class:field--error=move || error.with(Option::is_some)
@@ -408,10 +431,14 @@ pub fn Account() -> impl IntoView {
     let notice = Notice::provide();
     let load = move || {
         let reference = reference();
-        workspace.fetch(format!("/accounts/{}", js_sys::encode_uri_component(&reference)), detail, |found: AccountDetail| {
-            page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
-            found
-        });
+        workspace.fetch(
+            format!("/accounts/{}", js_sys::encode_uri_component(&reference)),
+            detail,
+            |found: AccountDetail| {
+                page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
+                found
+            },
+        );
     };
     // The account last read, kept while it is read again after a change, so the page is
     // built once per account: a refresh updates its figures and lists, and never the forms
@@ -427,10 +454,15 @@ pub fn Account() -> impl IntoView {
             shown.set(Some(found));
         }
     });
-    let state = Memo::new(move |_| match (detail.with(|d| d.as_ref().map(|r| r.as_ref().err().cloned())), shown.with(|s| s.as_ref().map(|a| a.summary.reference.clone()))) {
-        (_, Some(reference)) => Ok(Some(reference)),
-        (Some(Some(message)), None) => Err(message),
-        _ => Ok(None),
+    let state = Memo::new(move |_| {
+        match (
+            detail.with(|d| d.as_ref().map(|r| r.as_ref().err().cloned())),
+            shown.with(|s| s.as_ref().map(|a| a.summary.reference.clone())),
+        ) {
+            (_, Some(reference)) => Ok(Some(reference)),
+            (Some(Some(message)), None) => Err(message),
+            _ => Ok(None),
+        }
     });
     view! {
         {notice.view()}
@@ -456,8 +488,23 @@ fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()>) -> impl 
     let schedules = Memo::new(move |_| account.with(|a| a.schedules.clone()));
     let devices = Memo::new(move |_| account.with(|a| a.devices.clone()));
     let surplus = Signal::derive(move || summary.with(|s| s.surplus));
-    let (money_reference, surplus_reference, export_reference, statements_reference, plan_reference, schedule_reference, device_reference) =
-        (reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone(), reference.clone());
+    let (
+        money_reference,
+        surplus_reference,
+        export_reference,
+        statements_reference,
+        plan_reference,
+        schedule_reference,
+        device_reference,
+    ) = (
+        reference.clone(),
+        reference.clone(),
+        reference.clone(),
+        reference.clone(),
+        reference.clone(),
+        reference.clone(),
+        reference.clone(),
+    );
     view! {
         <h1>{format!("{} ({})", first.summary.person_name, first.summary.reference)}</h1>
         <dl class="figures">
@@ -619,7 +666,11 @@ fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Cal
 /// Places a refused form's problems beside its fields: `ids` maps the API's field names
 /// to the page's element ids; a problem with a field not listed, or a refusal with no
 /// fields, goes on `fallback`.
-fn field_errors(problem: &api::Problem, ids: &[(&str, &'static str)], fallback: &'static str) -> Vec<(&'static str, String)> {
+fn field_errors(
+    problem: &api::Problem,
+    ids: &[(&str, &'static str)],
+    fallback: &'static str,
+) -> Vec<(&'static str, String)> {
     let fields = problem.fields();
     if fields.is_empty() {
         return vec![(fallback, problem.message())];
@@ -657,14 +708,21 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
             match api::post_empty_body(&format!("/accounts/{reference}/money-in"), &csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
-                    notice.say(format!("Recorded £{} paid in. The person's phone shows it when it next syncs.", request.amount.trim().trim_start_matches('£')));
+                    notice.say(format!(
+                        "Recorded £{} paid in. The person's phone shows it when it next syncs.",
+                        request.amount.trim().trim_start_matches('£')
+                    ));
                     amount.set(String::new());
                     note.set(String::new());
                     on_change.run(());
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem, &[("amount", "money-amount"), ("date", "money-date"), ("kind", "money-kind")], "money-amount"));
+                    errors.set(field_errors(
+                        &problem,
+                        &[("amount", "money-amount"), ("date", "money-date"), ("kind", "money-kind")],
+                        "money-amount",
+                    ));
                 }
             }
         });
@@ -697,7 +755,8 @@ fn RecoverSurplus(reference: String, surplus: Signal<tally_ledger::Money>, on_ch
     let workspace = use_workspace();
     let notice = page_notice();
     let date = RwSignal::new(today_iso());
-    let proposal_of = |surplus: tally_ledger::Money| if surplus.is_positive() { surplus.to_plain_string() } else { String::new() };
+    let proposal_of =
+        |surplus: tally_ledger::Money| if surplus.is_positive() { surplus.to_plain_string() } else { String::new() };
     let amount = RwSignal::new(proposal_of(surplus.get_untracked()));
     // The proposed amount follows the surplus as it changes, until the officer types their
     // own: what they typed is never replaced.
@@ -715,7 +774,11 @@ fn RecoverSurplus(reference: String, surplus: Signal<tally_ledger::Money>, on_ch
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (reference, csrf) = (reference.clone(), workspace.csrf());
-        let request = tally_api::ClawbackRequest { date: date.get_untracked(), amount: amount.get_untracked(), reason: reason.get_untracked() };
+        let request = tally_api::ClawbackRequest {
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reason: reason.get_untracked(),
+        };
         spawn_local(async move {
             match api::post_empty_body(&format!("/accounts/{reference}/clawbacks"), &csrf, &request).await {
                 Ok(()) => {
@@ -725,7 +788,11 @@ fn RecoverSurplus(reference: String, surplus: Signal<tally_ledger::Money>, on_ch
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem, &[("amount", "clawback-amount"), ("date", "clawback-date"), ("reason", "clawback-reason")], "clawback-amount"));
+                    errors.set(field_errors(
+                        &problem,
+                        &[("amount", "clawback-amount"), ("date", "clawback-date"), ("reason", "clawback-reason")],
+                        "clawback-amount",
+                    ));
                 }
             }
         });
@@ -842,7 +909,11 @@ pub fn AuditSheet() -> impl IntoView {
     let sheet = RwSignal::new(None::<Result<tally_api::AuditSheetView, String>>);
     Effect::new(move |_| {
         let (from, to) = query.with(|q| (q.get("from").unwrap_or_default(), q.get("to").unwrap_or_default()));
-        workspace.fetch(format!("/accounts/{}/audit-sheet?from={from}&to={to}", reference()), sheet, |found: tally_api::AuditSheetView| found);
+        workspace.fetch(
+            format!("/accounts/{}/audit-sheet?from={from}&to={to}", reference()),
+            sheet,
+            |found: tally_api::AuditSheetView| found,
+        );
     });
     view! {
         <p class="no-print"><A href=move || format!("/council/accounts/{}", reference())>{move || format!("Back to account {}", reference())}</A></p>
@@ -926,7 +997,11 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
                 return;
             };
             error.set(None);
-            let request = tally_api::SafeguardingNoteRequest { key: key.clone(), outcome: chosen.to_owned(), note: note.get_untracked() };
+            let request = tally_api::SafeguardingNoteRequest {
+                key: key.clone(),
+                outcome: chosen.to_owned(),
+                note: note.get_untracked(),
+            };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             spawn_local(async move {
                 match api::post_empty_body(&format!("/accounts/{reference}/safeguarding"), &csrf, &request).await {
@@ -1010,7 +1085,8 @@ fn Statements(reference: String) -> impl IntoView {
                 format.set(found.names.first().cloned().unwrap_or_default());
                 formats.set(found.names);
             }
-            if let Ok(found) = api::get::<tally_api::StatementList>(&format!("/accounts/{reference}/statements")).await {
+            if let Ok(found) = api::get::<tally_api::StatementList>(&format!("/accounts/{reference}/statements")).await
+            {
                 list.set(found.statements);
             }
         });
@@ -1025,19 +1101,36 @@ fn Statements(reference: String) -> impl IntoView {
             };
             error.set(None);
             busy.set(true);
-            let (reference, csrf, chosen, navigate) = (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
+            let (reference, csrf, chosen, navigate) =
+                (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
             spawn_local(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
                 let Some(csv) = text else {
-                    error.set(Some("That file could not be read. Choose the CSV file the bank or card provider gave you.".to_owned()));
+                    error.set(Some(
+                        "That file could not be read. Choose the CSV file the bank or card provider gave you."
+                            .to_owned(),
+                    ));
                     busy.set(false);
                     return;
                 };
                 let request = tally_api::StatementImport { format: chosen, csv };
-                match api::post::<tally_api::StatementView, _>(&format!("/accounts/{reference}/statements"), &csrf, &request).await {
+                match api::post::<tally_api::StatementView, _>(
+                    &format!("/accounts/{reference}/statements"),
+                    &csrf,
+                    &request,
+                )
+                .await
+                {
                     Ok(view) => {
-                        workspace.flash.set(Some(format!("Imported {} lines; {} matched to logged records.", view.lines.len(), view.lines.iter().filter(|l| l.entry.is_some()).count())));
-                        navigate(&format!("/council/accounts/{reference}/statements/{}", view.statement_id), Default::default());
+                        workspace.flash.set(Some(format!(
+                            "Imported {} lines; {} matched to logged records.",
+                            view.lines.len(),
+                            view.lines.iter().filter(|l| l.entry.is_some()).count()
+                        )));
+                        navigate(
+                            &format!("/council/accounts/{reference}/statements/{}", view.statement_id),
+                            Default::default(),
+                        );
                     }
                     Err(problem) => {
                         workspace.note(&problem);
@@ -1109,7 +1202,11 @@ pub fn Statement() -> impl IntoView {
     let notice = use_context::<Notice>().unwrap_or_else(Notice::provide);
     Effect::new(move |_| {
         let (reference, statement) = (reference(), statement());
-        workspace.fetch(format!("/accounts/{reference}/statements/{statement}"), view_signal, |found: tally_api::StatementView| found);
+        workspace.fetch(
+            format!("/accounts/{reference}/statements/{statement}"),
+            view_signal,
+            |found: tally_api::StatementView| found,
+        );
     });
     // Every change on this page answers with the statement as it now is.
     let act = move |path: String, body: serde_json::Value, done: String| {
@@ -1267,14 +1364,26 @@ pub fn Statement() -> impl IntoView {
 /// Asking the person about every statement line that matches no record, with an optional
 /// note they will read with each question.
 #[component]
-fn AskAll(path: String, count: usize, act: impl Fn(String, serde_json::Value, String) + Copy + 'static) -> impl IntoView {
+fn AskAll(
+    path: String,
+    count: usize,
+    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
+) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = serde_json::json!(tally_api::QueryRequest { lines: Vec::new(), note: note.get_untracked() });
-        act(path.clone(), body, "The person has been asked. They will see the questions when their phone next syncs.".to_owned());
+        act(
+            path.clone(),
+            body,
+            "The person has been asked. They will see the questions when their phone next syncs.".to_owned(),
+        );
     };
-    let label = if count == 1 { "Ask the person about the line with no record".to_owned() } else { format!("Ask the person about all {count} lines with no record") };
+    let label = if count == 1 {
+        "Ask the person about the line with no record".to_owned()
+    } else {
+        format!("Ask the person about all {count} lines with no record")
+    };
     view! {
         <section aria-labelledby="ask-heading">
             <h2 id="ask-heading">"Ask the person"</h2>
@@ -1322,7 +1431,11 @@ fn LineQueryView(
             return;
         }
         error.set(None);
-        decide_again(Decision::Question, again.get_untracked(), format!("Line {line_no}: your question has been sent to the person."));
+        decide_again(
+            Decision::Question,
+            again.get_untracked(),
+            format!("Line {line_no}: your question has been sent to the person."),
+        );
     };
     let error_id = format!("ask-again-{line_no}-error");
     let open = query.status != "closed";
@@ -1426,7 +1539,8 @@ fn MonthsChart(months: Vec<(time::Date, tally_ledger::Money, tally_ledger::Money
     if months.is_empty() {
         return view! { <p>"Nothing was paid in or spent in this period."</p> }.into_any();
     }
-    let most = months.iter().map(|(_, a, b)| a.pence().unwrap_or(0).max(b.pence().unwrap_or(0))).max().unwrap_or(1).max(1);
+    let most =
+        months.iter().map(|(_, a, b)| a.pence().unwrap_or(0).max(b.pence().unwrap_or(0))).max().unwrap_or(1).max(1);
     let (bar, gap, height) = (14i64, 10i64, 120i64);
     let width = months.len() as i64 * (2 * bar + gap) + gap;
     let scale = move |m: tally_ledger::Money| m.pence().unwrap_or(0) * height / most;
@@ -1483,7 +1597,9 @@ pub fn Policy() -> impl IntoView {
     let notice = Notice::provide();
     let policy = RwSignal::new(None::<Result<tally_ledger::CouncilPolicy, String>>);
     workspace.fetch("/policy".to_owned(), policy, |found: tally_ledger::CouncilPolicy| found);
-    let is_admin = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role == "administrator"));
+    let is_admin = move || {
+        workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role == "administrator"))
+    };
     view! {
         {notice.view()}
         <h1>"Council policy"</h1>
@@ -1508,7 +1624,10 @@ pub fn Policy() -> impl IntoView {
 }
 
 #[component]
-fn PolicyForm(current: tally_ledger::CouncilPolicy, policy: RwSignal<Option<Result<tally_ledger::CouncilPolicy, String>>>) -> impl IntoView {
+fn PolicyForm(
+    current: tally_ledger::CouncilPolicy,
+    policy: RwSignal<Option<Result<tally_ledger::CouncilPolicy, String>>>,
+) -> impl IntoView {
     let workspace = use_workspace();
     let notice = page_notice();
     let contingency = RwSignal::new(current.contingency_weeks.to_string());
@@ -1541,7 +1660,17 @@ fn PolicyForm(current: tally_ledger::CouncilPolicy, policy: RwSignal<Option<Resu
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem, &[("contingency", "policy-contingency"), ("receipt", "policy-receipt"), ("maximum", "policy-maximum"), ("respite", "policy-respite"), ("reason", "policy-reason")], "policy-contingency"));
+                    errors.set(field_errors(
+                        &problem,
+                        &[
+                            ("contingency", "policy-contingency"),
+                            ("receipt", "policy-receipt"),
+                            ("maximum", "policy-maximum"),
+                            ("respite", "policy-respite"),
+                            ("reason", "policy-reason"),
+                        ],
+                        "policy-contingency",
+                    ));
                 }
             }
         });
@@ -1594,7 +1723,13 @@ struct LineFields {
 }
 
 impl LineFields {
-    fn new(id: &str, name: &str, category: tally_ledger::Category, budget: String, period: tally_ledger::Period) -> LineFields {
+    fn new(
+        id: &str,
+        name: &str,
+        category: tally_ledger::Category,
+        budget: String,
+        period: tally_ledger::Period,
+    ) -> LineFields {
         LineFields {
             id: StoredValue::new(id.to_owned()),
             name: RwSignal::new(name.to_owned()),
@@ -1631,18 +1766,39 @@ fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Ca
             let mut sent: Vec<tally_api::PlanLineRequest> = lines
                 .iter()
                 .filter(|l| !l.remove.get_untracked())
-                .map(|l| tally_api::PlanLineRequest { id: l.id.get_value(), name: l.name.get_untracked(), category: l.category.get_untracked(), budget: l.budget.get_untracked(), period: l.period.get_untracked() })
+                .map(|l| tally_api::PlanLineRequest {
+                    id: l.id.get_value(),
+                    name: l.name.get_untracked(),
+                    category: l.category.get_untracked(),
+                    budget: l.budget.get_untracked(),
+                    period: l.period.get_untracked(),
+                })
                 .collect();
             if !added.name.get_untracked().trim().is_empty() {
-                sent.push(tally_api::PlanLineRequest { id: String::new(), name: added.name.get_untracked(), category: added.category.get_untracked(), budget: added.budget.get_untracked(), period: added.period.get_untracked() });
+                sent.push(tally_api::PlanLineRequest {
+                    id: String::new(),
+                    name: added.name.get_untracked(),
+                    category: added.category.get_untracked(),
+                    budget: added.budget.get_untracked(),
+                    period: added.period.get_untracked(),
+                });
             }
             let request = tally_api::PlanVersionRequest { effective_from: from.get_untracked(), lines: sent };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             spawn_local(async move {
-                match api::post::<tally_ledger::SupportPlan, _>(&format!("/accounts/{reference}/plan-versions"), &csrf, &request).await {
+                match api::post::<tally_ledger::SupportPlan, _>(
+                    &format!("/accounts/{reference}/plan-versions"),
+                    &csrf,
+                    &request,
+                )
+                .await
+                {
                     Ok(_) => {
                         errors.set(Vec::new());
-                        notice.say("The new plan version is saved. The person's phone takes it the next time it syncs.".to_owned());
+                        notice.say(
+                            "The new plan version is saved. The person's phone takes it the next time it syncs."
+                                .to_owned(),
+                        );
                         on_change.run(());
                     }
                     Err(problem) => {
@@ -1653,7 +1809,8 @@ fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Ca
             });
         }
     };
-    let line_rows = move || lines.iter().enumerate().map(|(n, line)| {
+    let line_rows = move || {
+        lines.iter().enumerate().map(|(n, line)| {
         let line = *line;
         let prefix = format!("plan-line-{n}");
         view! {
@@ -1666,7 +1823,8 @@ fn PlanSection(reference: String, plan: tally_ledger::SupportPlan, on_change: Ca
                 </div>
             </fieldset>
         }
-    }).collect_view();
+    }).collect_view()
+    };
     let line_rows = StoredValue::new_local(line_rows);
     view! {
         <section aria-labelledby="plan-heading">
@@ -1771,8 +1929,15 @@ fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
             match api::post_empty_body("/statement-formats", &csrf, &request).await {
                 Ok(()) => {
                     error.set(None);
-                    saved.set(Some(format!("The format \"{}\" is saved. Choose it when you import.", request.name.trim())));
-                    formats.update(|all| if !all.contains(&request.name.trim().to_owned()) { all.push(request.name.trim().to_owned()) });
+                    saved.set(Some(format!(
+                        "The format \"{}\" is saved. Choose it when you import.",
+                        request.name.trim()
+                    )));
+                    formats.update(|all| {
+                        if !all.contains(&request.name.trim().to_owned()) {
+                            all.push(request.name.trim().to_owned())
+                        }
+                    });
                 }
                 Err(problem) => {
                     workspace.note(&problem);
@@ -1820,7 +1985,8 @@ fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
 
 // --- staff (administrators) ---------------------------------------------------------------
 
-const ROLES: [(&str, &str); 3] = [("finance_officer", "Finance officer"), ("auditor", "Read-only auditor"), ("administrator", "Administrator")];
+const ROLES: [(&str, &str); 3] =
+    [("finance_officer", "Finance officer"), ("auditor", "Read-only auditor"), ("administrator", "Administrator")];
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -1832,7 +1998,9 @@ pub fn StaffPage() -> impl IntoView {
         workspace.fetch("/staff".to_owned(), list, |found: tally_api::StaffList| found.staff);
     };
     load();
-    let me = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default());
+    let me = move || {
+        workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default())
+    };
     view! {
         {notice.view()}
         <h1>"Staff"</h1>
@@ -1866,9 +2034,17 @@ fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<
     let change = move |_| {
         let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
         spawn_local(async move {
-            match api::post_empty_body(&format!("/staff/{id}/role"), &csrf, &tally_api::RoleChange { role: chosen }).await {
-                Ok(()) => { notice.say("The role is changed.".to_owned()); on_change.run(()); }
-                Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }
+            match api::post_empty_body(&format!("/staff/{id}/role"), &csrf, &tally_api::RoleChange { role: chosen })
+                .await
+            {
+                Ok(()) => {
+                    notice.say("The role is changed.".to_owned());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
             }
         });
     };
@@ -1876,8 +2052,14 @@ fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<
         let (id, csrf) = (id_remove.clone(), workspace.csrf());
         spawn_local(async move {
             match api::post_empty(&format!("/staff/{id}/remove"), &csrf).await {
-                Ok(()) => { notice.say("Their access is removed and they are signed out.".to_owned()); on_change.run(()); }
-                Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }
+                Ok(()) => {
+                    notice.say("Their access is removed and they are signed out.".to_owned());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
             }
         });
     };
@@ -1923,13 +2105,21 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
     let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let request = tally_api::NewStaff { name: name.get_untracked(), email: email.get_untracked(), role: role.get_untracked(), password: password.get_untracked() };
+        let request = tally_api::NewStaff {
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            role: role.get_untracked(),
+            password: password.get_untracked(),
+        };
         let csrf = workspace.csrf();
         spawn_local(async move {
             match api::post_empty_body("/staff", &csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
-                    notice.say(format!("{} can now sign in. Give them their first password in person.", request.name.trim()));
+                    notice.say(format!(
+                        "{} can now sign in. Give them their first password in person.",
+                        request.name.trim()
+                    ));
                     name.set(String::new());
                     email.set(String::new());
                     password.set(String::new());
@@ -1937,7 +2127,16 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem, &[("name", "staff-name"), ("email", "staff-email"), ("role", "staff-role"), ("password", "staff-password")], "staff-name"));
+                    errors.set(field_errors(
+                        &problem,
+                        &[
+                            ("name", "staff-name"),
+                            ("email", "staff-email"),
+                            ("role", "staff-role"),
+                            ("password", "staff-password"),
+                        ],
+                        "staff-name",
+                    ));
                 }
             }
         });
@@ -1973,7 +2172,13 @@ fn OpenAccount() -> impl IntoView {
     let starts = RwSignal::new(today_iso());
     let ends = RwSignal::new(String::new());
     let outcome = RwSignal::new(String::new());
-    let line = LineFields::new("", "", tally_ledger::Category::PersonalAssistant, String::new(), tally_ledger::Period::FourWeekly);
+    let line = LineFields::new(
+        "",
+        "",
+        tally_ledger::Category::PersonalAssistant,
+        String::new(),
+        tally_ledger::Period::FourWeekly,
+    );
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -1984,18 +2189,38 @@ fn OpenAccount() -> impl IntoView {
             plan_starts: starts.get_untracked(),
             plan_ends: ends.get_untracked(),
             outcomes: vec![outcome.get_untracked()],
-            lines: vec![tally_api::PlanLineRequest { id: String::new(), name: line.name.get_untracked(), category: line.category.get_untracked(), budget: line.budget.get_untracked(), period: line.period.get_untracked() }],
+            lines: vec![tally_api::PlanLineRequest {
+                id: String::new(),
+                name: line.name.get_untracked(),
+                category: line.category.get_untracked(),
+                budget: line.budget.get_untracked(),
+                period: line.period.get_untracked(),
+            }],
         };
         let (csrf, navigate) = (workspace.csrf(), navigate.clone());
         spawn_local(async move {
             match api::post::<AccountSummary, _>("/accounts", &csrf, &request).await {
                 Ok(made) => {
-                    workspace.flash.set(Some(format!("{}'s account is open. Issue a pairing code below to connect their phone.", made.person_name)));
+                    workspace.flash.set(Some(format!(
+                        "{}'s account is open. Issue a pairing code below to connect their phone.",
+                        made.person_name
+                    )));
                     navigate(&format!("/council/accounts/{}", made.reference), Default::default());
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(field_errors(&problem, &[("person_name", "new-person_name"), ("reference", "new-reference"), ("plan_starts", "new-plan_starts"), ("plan_ends", "new-plan_ends"), ("line-0-name", "new-line-0-name"), ("line-0-budget", "new-line-0-budget")], "new-lines"));
+                    errors.set(field_errors(
+                        &problem,
+                        &[
+                            ("person_name", "new-person_name"),
+                            ("reference", "new-reference"),
+                            ("plan_starts", "new-plan_starts"),
+                            ("plan_ends", "new-plan_ends"),
+                            ("line-0-name", "new-line-0-name"),
+                            ("line-0-budget", "new-line-0-budget"),
+                        ],
+                        "new-lines",
+                    ));
                 }
             }
         });
@@ -2039,18 +2264,40 @@ fn Schedules(reference: String, schedules: Vec<tally_api::ScheduleView>, on_chan
         let reference = reference.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let request = tally_api::ScheduleRequest { amount: amount.get_untracked(), every_weeks: every.get_untracked(), first_date: first.get_untracked(), reference: note.get_untracked() };
+            let request = tally_api::ScheduleRequest {
+                amount: amount.get_untracked(),
+                every_weeks: every.get_untracked(),
+                first_date: first.get_untracked(),
+                reference: note.get_untracked(),
+            };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             spawn_local(async move {
-                match api::post::<Vec<tally_api::ScheduleView>, _>(&format!("/accounts/{reference}/payment-schedules"), &csrf, &request).await {
+                match api::post::<Vec<tally_api::ScheduleView>, _>(
+                    &format!("/accounts/{reference}/payment-schedules"),
+                    &csrf,
+                    &request,
+                )
+                .await
+                {
                     Ok(_) => {
                         errors.set(Vec::new());
-                        notice.say("Payments are scheduled. Any already due are paid in now; the rest on their dates.".to_owned());
+                        notice.say(
+                            "Payments are scheduled. Any already due are paid in now; the rest on their dates."
+                                .to_owned(),
+                        );
                         on_change.run(());
                     }
                     Err(problem) => {
                         workspace.note(&problem);
-                        errors.set(field_errors(&problem, &[("amount", "schedule-amount"), ("every_weeks", "schedule-every_weeks"), ("first_date", "schedule-first_date")], "schedule-amount"));
+                        errors.set(field_errors(
+                            &problem,
+                            &[
+                                ("amount", "schedule-amount"),
+                                ("every_weeks", "schedule-every_weeks"),
+                                ("first_date", "schedule-first_date"),
+                            ],
+                            "schedule-amount",
+                        ));
                     }
                 }
             });

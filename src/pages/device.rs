@@ -13,7 +13,13 @@ use crate::lock::{self, LockSettings, IDLE_CHOICES};
 pub fn DevicePage() -> impl IntoView {
     page_title("This device");
     let wallet = use_wallet();
-    let people = move || wallet.sessions.with(|all| all.iter().map(|s| (s.account.account_id, s.account.person_name.clone(), s.account.reference.clone(), s.local)).collect::<Vec<_>>());
+    let people = move || {
+        wallet.sessions.with(|all| {
+            all.iter()
+                .map(|s| (s.account.account_id, s.account.person_name.clone(), s.account.reference.clone(), s.local))
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <h1>"This device"</h1>
         <p>"The people whose direct payments are kept on this phone or computer. Removing someone here does not change anything the council holds."</p>
@@ -81,7 +87,10 @@ fn PinSettings() -> impl IntoView {
         error.set(None);
         pin.set(String::new());
         again.set(String::new());
-        done.set(Some(format!("The PIN lock is on. Tally locks after {} minutes without use, and when it opens.", minutes.get_untracked())));
+        done.set(Some(format!(
+            "The PIN lock is on. Tally locks after {} minutes without use, and when it opens.",
+            minutes.get_untracked()
+        )));
     };
     let remove = move |_| {
         lock::clear();

@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tally_ledger::date::long_date;
-use tally_ledger::{
-    Correction, Decision, EntryBody, EntryId, Flag, Money, Rules, Spend, Void,
-};
+use tally_ledger::{Correction, Decision, EntryBody, EntryId, Flag, Money, Rules, Spend, Void};
 
 use crate::app::{page_title, use_wallet, Wallet};
 use crate::browser;
@@ -93,7 +91,12 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                 let count = history.corrections.len();
                 for (n, (entry, version, reason)) in corrections.enumerate() {
                     if n + 1 < count {
-                        earlier.push(format!("{} (corrected on {}{})", describe(version), when(entry), if reason.is_empty() { String::new() } else { format!(": {reason}") }));
+                        earlier.push(format!(
+                            "{} (corrected on {}{})",
+                            describe(version),
+                            when(entry),
+                            if reason.is_empty() { String::new() } else { format!(": {reason}") }
+                        ));
                     }
                 }
                 if count == 0 {
@@ -103,7 +106,9 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                     .thread
                     .iter()
                     .filter_map(|e| match &e.body {
-                        EntryBody::Explanation(x) => Some((format!("{} explained, {}", e.author.name, when(e)), x.text.clone())),
+                        EntryBody::Explanation(x) => {
+                            Some((format!("{} explained, {}", e.author.name, when(e)), x.text.clone()))
+                        }
                         EntryBody::ReviewDecision(r) => {
                             let what = match r.decision {
                                 Decision::Approved => "The council approved this",
@@ -118,10 +123,14 @@ fn details(wallet: Wallet, id: EntryId) -> Option<Details> {
                 let decision = history.decision().map(|d| match d {
                     Decision::Approved => "Approved by the council".to_owned(),
                     Decision::Question => "The council has asked a question".to_owned(),
-                    Decision::NotAllowed => "Not allowed: the council will contact you about what happens next".to_owned(),
+                    Decision::NotAllowed => {
+                        "Not allowed: the council will contact you about what happens next".to_owned()
+                    }
                 });
                 let voided = history.void.and_then(|v| match &v.body {
-                    EntryBody::Void(Void { reason, .. }) => Some(format!("Cancelled on {} by {}: {reason}", when(v), v.author.name)),
+                    EntryBody::Void(Void { reason, .. }) => {
+                        Some(format!("Cancelled on {} by {}: {reason}", when(v), v.author.name))
+                    }
                     _ => None,
                 });
                 let delivery = match records.delivery(id) {
@@ -278,14 +287,20 @@ fn CorrectForm(id: EntryId, spend: Spend) -> impl IntoView {
     let payee_error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let maximum = wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
+        let maximum = wallet
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
         let parsed = Money::parse_amount(&amount.get_untracked(), maximum);
         amount_error.set(parsed.as_ref().err().map(ToString::to_string));
         let new_payee = payee.get_untracked().trim().to_owned();
         payee_error.set(new_payee.is_empty().then(|| "Enter who was paid.".to_owned()));
         let (Ok(new_amount), false) = (parsed, new_payee.is_empty()) else { return };
         let replacement = Spend { amount: new_amount, payee: new_payee, ..spend.clone() };
-        let body = EntryBody::Correction(Correction { corrects: id, replacement: Box::new(EntryBody::Spend(replacement)), reason: reason.get_untracked().trim().to_owned() });
+        let body = EntryBody::Correction(Correction {
+            corrects: id,
+            replacement: Box::new(EntryBody::Spend(replacement)),
+            reason: reason.get_untracked().trim().to_owned(),
+        });
         if let Some(entry) = wallet.new_entry(body) {
             wallet.log(vec![entry]);
             open.set(false);
@@ -315,13 +330,18 @@ fn AddReceipts(id: EntryId, spend: Spend) -> impl IntoView {
     let wallet = use_wallet();
     let attached = RwSignal::new(Vec::<Attached>::new());
     let add = move |_| {
-        let new: Vec<_> = attached.get_untracked().into_iter().map(|a| a.reference).filter(|r| !spend.receipts.contains(r)).collect();
+        let new: Vec<_> =
+            attached.get_untracked().into_iter().map(|a| a.reference).filter(|r| !spend.receipts.contains(r)).collect();
         if new.is_empty() {
             return;
         }
         let mut replacement = spend.clone();
         replacement.receipts.extend(new);
-        let body = EntryBody::Correction(Correction { corrects: id, replacement: Box::new(EntryBody::Spend(replacement)), reason: "Receipt added".to_owned() });
+        let body = EntryBody::Correction(Correction {
+            corrects: id,
+            replacement: Box::new(EntryBody::Spend(replacement)),
+            reason: "Receipt added".to_owned(),
+        });
         if let Some(entry) = wallet.new_entry(body) {
             wallet.log(vec![entry]);
         }

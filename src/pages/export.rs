@@ -46,19 +46,31 @@ pub fn Export() -> impl IntoView {
     });
     let heading = move || {
         let person = wallet.session.with(|s| s.as_ref().map(|s| s.account.person_name.clone()).unwrap_or_default());
-        statement.with(|s| s.as_ref().map(|(start, end, ..)| format!("Statement for {person}, {} to {}", long_date(*start), long_date(*end))))
+        statement.with(|s| {
+            s.as_ref()
+                .map(|(start, end, ..)| format!("Statement for {person}, {} to {}", long_date(*start), long_date(*end)))
+        })
     };
-    let reference = move || wallet.session.with(|s| s.as_ref().map(|s| format!("{} · account {}", s.account.council_name, s.account.reference)).unwrap_or_default());
+    let reference = move || {
+        wallet.session.with(|s| {
+            s.as_ref()
+                .map(|s| format!("{} · account {}", s.account.council_name, s.account.reference))
+                .unwrap_or_default()
+        })
+    };
 
     let save_csv = move |_| {
         let Some((start, end, .., rows)) = statement.get_untracked() else { return };
-        let reference = wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.reference.clone()).unwrap_or_default());
+        let reference =
+            wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.reference.clone()).unwrap_or_default());
         // The byte order mark lets spreadsheet programs read "£" and accents correctly.
         let text = format!("\u{FEFF}{}", to_csv(&rows));
         let name = format!("tally-{reference}-{}-to-{}.csv", iso_date(start), iso_date(end));
-        download_problem.set(browser::save_file(&name, "text/csv;charset=utf-8", &text).err().map(|_| {
-            "This browser could not save the file. Try printing the statement instead.".to_owned()
-        }));
+        download_problem.set(
+            browser::save_file(&name, "text/csv;charset=utf-8", &text)
+                .err()
+                .map(|_| "This browser could not save the file. Try printing the statement instead.".to_owned()),
+        );
     };
     let print = move |_| {
         let _ = window().print();

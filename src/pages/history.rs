@@ -50,18 +50,31 @@ struct NotAccepted {
     link: Option<(String, &'static str)>,
 }
 
-fn not_accepted(entry: &tally_ledger::Entry, reason: &str, settled: bool, ledger: &tally_ledger::Ledger) -> NotAccepted {
+fn not_accepted(
+    entry: &tally_ledger::Entry,
+    reason: &str,
+    settled: bool,
+    ledger: &tally_ledger::Ledger,
+) -> NotAccepted {
     let money = |body: &EntryBody| match body {
         EntryBody::Spend(s) => format!("{} to {} on {}", s.amount, s.payee, long_date(s.date)),
         EntryBody::Refund(r) => format!("a refund of {} from {} on {}", r.amount, r.payee, long_date(r.date)),
-        EntryBody::Contribution(m) | EntryBody::PaymentIn(m) => format!("{} paid in on {}", m.amount, long_date(m.date)),
+        EntryBody::Contribution(m) | EntryBody::PaymentIn(m) => {
+            format!("{} paid in on {}", m.amount, long_date(m.date))
+        }
         EntryBody::Clawback(c) => format!("{} taken back on {}", c.amount, long_date(c.date)),
         _ => "a record".to_owned(),
     };
-    let target = |id: tally_ledger::EntryId| ledger.get(id).map(|t| money(&t.body)).unwrap_or_else(|| "an earlier record".to_owned());
+    let target = |id: tally_ledger::EntryId| {
+        ledger.get(id).map(|t| money(&t.body)).unwrap_or_else(|| "an earlier record".to_owned())
+    };
     let page_of = |id: tally_ledger::EntryId| {
         let is_question = ledger.get(id).is_some_and(|t| matches!(t.body, EntryBody::StatementQuery(_)));
-        if is_question { (format!("/questions/{id}"), "Go to the question") } else { (format!("/entries/{id}"), "Go to the spending") }
+        if is_question {
+            (format!("/questions/{id}"), "Go to the question")
+        } else {
+            (format!("/entries/{id}"), "Go to the spending")
+        }
     };
     let (what, to_do, link) = match &entry.body {
         EntryBody::Spend(_) => (
@@ -69,7 +82,11 @@ fn not_accepted(entry: &tally_ledger::Entry, reason: &str, settled: bool, ledger
             "It does not count in your balance. Put it right by logging it again with the right details.",
             Some((format!("/log?again={}", entry.id), "Log it again")),
         ),
-        EntryBody::Contribution(_) => (money(&entry.body), "It does not count in your balance. Put it right by recording it again with the right details.", Some(("/money-in".to_owned(), "Record money in"))),
+        EntryBody::Contribution(_) => (
+            money(&entry.body),
+            "It does not count in your balance. Put it right by recording it again with the right details.",
+            Some(("/money-in".to_owned(), "Record money in")),
+        ),
         EntryBody::Correction(c) => (
             format!("A correction of {}", target(c.corrects)),
             "Nothing was changed. If something about it is wrong, explain it to the council.",
@@ -80,7 +97,9 @@ fn not_accepted(entry: &tally_ledger::Entry, reason: &str, settled: bool, ledger
             "Nothing was cancelled. If it should not count, explain why to the council.",
             Some(page_of(v.voids)),
         ),
-        EntryBody::Explanation(x) => (format!("Your explanation: \u{201c}{}\u{201d}", x.text), "Write it again.", Some(page_of(x.about))),
+        EntryBody::Explanation(x) => {
+            (format!("Your explanation: \u{201c}{}\u{201d}", x.text), "Write it again.", Some(page_of(x.about)))
+        }
         body => (money(body), "Ask your council what to do.", None),
     };
     NotAccepted { id: entry.id, settled, what, reason: reason.to_owned(), to_do, link }
@@ -94,11 +113,18 @@ pub fn History() -> impl IntoView {
     let line_filter = RwSignal::new(String::new());
     let month_filter = RwSignal::new(String::new());
     // `/history?flagged=1` (linked from Home) opens with only flagged spending shown.
-    let flagged_only = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("flagged").is_some_and(|v| v == "1")));
+    let flagged_only = RwSignal::new(
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("flagged").is_some_and(|v| v == "1")),
+    );
 
-    let plan_lines = move || wallet.session.with(|s| s.as_ref().and_then(|s| s.account.plan.current().map(|v| v.lines.clone())).unwrap_or_default());
+    let plan_lines = move || {
+        wallet
+            .session
+            .with(|s| s.as_ref().and_then(|s| s.account.plan.current().map(|v| v.lines.clone())).unwrap_or_default())
+    };
     let months_present = move || {
-        let mut months: Vec<(String, String)> = wallet.ledger.with(|l| l.view().active.iter().map(|a| (month_key(a.date), month_label(a.date))).collect());
+        let mut months: Vec<(String, String)> =
+            wallet.ledger.with(|l| l.view().active.iter().map(|a| (month_key(a.date), month_label(a.date))).collect());
         months.sort();
         months.dedup();
         months.reverse();
@@ -122,13 +148,43 @@ pub fn History() -> impl IntoView {
                         let flagged = review.spends.contains_key(&active.id());
                         let (title, detail, searchable, in_line) = match active.body {
                             EntryBody::Spend(sp) => {
-                                let line_name = sp.plan_line.as_ref().and_then(|id| plan.any_line(id)).map(|l| l.name.clone()).unwrap_or_else(|| "Not in the support plan".to_owned());
-                                (format!("{} to {}", sp.amount, sp.payee), line_name, format!("{} {}", sp.payee, sp.note), sp.plan_line.as_ref().is_some_and(|l| l.0 == line))
+                                let line_name = sp
+                                    .plan_line
+                                    .as_ref()
+                                    .and_then(|id| plan.any_line(id))
+                                    .map(|l| l.name.clone())
+                                    .unwrap_or_else(|| "Not in the support plan".to_owned());
+                                (
+                                    format!("{} to {}", sp.amount, sp.payee),
+                                    line_name,
+                                    format!("{} {}", sp.payee, sp.note),
+                                    sp.plan_line.as_ref().is_some_and(|l| l.0 == line),
+                                )
                             }
-                            EntryBody::Refund(r) => (format!("{} refund from {}", r.amount, r.payee), "Refund".to_owned(), format!("{} {}", r.payee, r.note), r.plan_line.as_ref().is_some_and(|l| l.0 == line)),
-                            EntryBody::PaymentIn(m) => (format!("{} paid in by the council", m.amount), m.reference.clone(), m.reference.clone(), false),
-                            EntryBody::Contribution(m) => (format!("{} contribution paid in", m.amount), m.reference.clone(), m.reference.clone(), false),
-                            EntryBody::Clawback(c) => (format!("{} taken back by the council", c.amount), c.reason.clone(), c.reason.clone(), false),
+                            EntryBody::Refund(r) => (
+                                format!("{} refund from {}", r.amount, r.payee),
+                                "Refund".to_owned(),
+                                format!("{} {}", r.payee, r.note),
+                                r.plan_line.as_ref().is_some_and(|l| l.0 == line),
+                            ),
+                            EntryBody::PaymentIn(m) => (
+                                format!("{} paid in by the council", m.amount),
+                                m.reference.clone(),
+                                m.reference.clone(),
+                                false,
+                            ),
+                            EntryBody::Contribution(m) => (
+                                format!("{} contribution paid in", m.amount),
+                                m.reference.clone(),
+                                m.reference.clone(),
+                                false,
+                            ),
+                            EntryBody::Clawback(c) => (
+                                format!("{} taken back by the council", c.amount),
+                                c.reason.clone(),
+                                c.reason.clone(),
+                                false,
+                            ),
                             _ => continue,
                         };
                         if !query.is_empty() && !searchable.to_lowercase().contains(&query) {
@@ -149,7 +205,12 @@ pub fn History() -> impl IntoView {
                         };
                         let label = month_label(active.date);
                         if result.last().is_none_or(|m| m.label != label) {
-                            result.push(Month { label: label.clone(), total_out: Money::ZERO, total_in: Money::ZERO, items: Vec::new() });
+                            result.push(Month {
+                                label: label.clone(),
+                                total_out: Money::ZERO,
+                                total_in: Money::ZERO,
+                                items: Vec::new(),
+                            });
                         }
                         let group = result.last_mut().expect("just pushed");
                         if active.amount.is_negative() {
@@ -174,7 +235,12 @@ pub fn History() -> impl IntoView {
 
     let refused = move || {
         wallet.records.with(|records| {
-            wallet.ledger.with(|ledger| records.refused().map(|(entry, reason, settled)| not_accepted(entry, reason, settled, ledger)).collect::<Vec<_>>())
+            wallet.ledger.with(|ledger| {
+                records
+                    .refused()
+                    .map(|(entry, reason, settled)| not_accepted(entry, reason, settled, ledger))
+                    .collect::<Vec<_>>()
+            })
         })
     };
     let waiting_attention = move || refused().into_iter().filter(|r| !r.settled).collect::<Vec<_>>();

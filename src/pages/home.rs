@@ -30,7 +30,8 @@ pub fn Home() -> impl IntoView {
     let wallet = use_wallet();
     let account = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.clone()));
     let person = move || account().map(|a| a.person_name).unwrap_or_default();
-    let council = move || account().map(|a| format!("{} · account {}", a.council_name, a.reference)).unwrap_or_default();
+    let council =
+        move || account().map(|a| format!("{} · account {}", a.council_name, a.reference)).unwrap_or_default();
     let balance = move || wallet.ledger.with(|l| l.balance().to_string());
     let lines = Signal::derive(move || {
         let today = browser::today();
@@ -45,7 +46,11 @@ pub fn Home() -> impl IntoView {
         wallet.session.with(|s| {
             let Some(s) = s else { return Vec::new() };
             wallet.ledger.with(|l| {
-                l.view().spending_by_outcome(&s.account.plan, from, today).into_iter().map(|(o, m)| (o.text.clone(), m.to_string())).collect()
+                l.view()
+                    .spending_by_outcome(&s.account.plan, from, today)
+                    .into_iter()
+                    .map(|(o, m)| (o.text.clone(), m.to_string()))
+                    .collect()
             })
         })
     };
@@ -73,7 +78,8 @@ pub fn Home() -> impl IntoView {
                         let spend = active.spend()?;
                         let explained = history.thread.iter().any(|e| matches!(e.body, EntryBody::Explanation(_)));
                         let last = history.thread.last().map(|e| &e.body);
-                        let asked = matches!(last, Some(EntryBody::ReviewDecision(r)) if r.decision == Decision::Question);
+                        let asked =
+                            matches!(last, Some(EntryBody::ReviewDecision(r)) if r.decision == Decision::Question);
                         let approved = history.decision() == Some(Decision::Approved);
                         let flags = review.spends.get(&active.id());
                         let why = if asked {
@@ -83,7 +89,11 @@ pub fn Home() -> impl IntoView {
                         } else {
                             return None;
                         };
-                        Some(ToExplain { href: format!("/entries/{}", active.id()), what: format!("{} to {}", spend.amount, spend.payee), why })
+                        Some(ToExplain {
+                            href: format!("/entries/{}", active.id()),
+                            what: format!("{} to {}", spend.amount, spend.payee),
+                            why,
+                        })
                     })
                     .collect()
             })
@@ -92,7 +102,8 @@ pub fn Home() -> impl IntoView {
     let questions = crate::pages::query::questions();
     // Home shows the most recent few; the rest are a tap away in History.
     // `to_explain` is newest first, as `View::spending` gives it.
-    let shown_to_explain = move || to_explain.with(|all| all.iter().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
+    let shown_to_explain =
+        move || to_explain.with(|all| all.iter().take(TO_EXPLAIN_SHOWN).cloned().collect::<Vec<_>>());
     let more_to_explain = move || to_explain.with(|all| all.len().saturating_sub(TO_EXPLAIN_SHOWN));
 
     view! {

@@ -65,9 +65,14 @@ pub fn LocalSetup() -> impl IntoView {
         let mut plan_lines = Vec::new();
         for (n, line) in lines.get_untracked().into_iter().enumerate() {
             let line_name = line.name.get_untracked().trim().to_owned();
-            let budget = Money::parse_amount(&line.budget.get_untracked(), CouncilPolicy::default().per_entry_maximum.mul_div(100, 1));
+            let budget = Money::parse_amount(
+                &line.budget.get_untracked(),
+                CouncilPolicy::default().per_entry_maximum.mul_div(100, 1),
+            );
             let problem = match (&budget, line_name.is_empty()) {
-                (_, true) => Some(format!("Line {}: enter what this part of your care is, for example \"Carer visits\".", n + 1)),
+                (_, true) => {
+                    Some(format!("Line {}: enter what this part of your care is, for example \"Carer visits\".", n + 1))
+                }
                 (Err(e), false) => Some(format!("Line {}: {e}", n + 1)),
                 (Ok(_), false) => None,
             };
@@ -92,7 +97,10 @@ pub fn LocalSetup() -> impl IntoView {
         if !problems.is_empty() {
             return;
         }
-        let plan = SupportPlan::new(vec![PlanVersion { version: 1, effective_from: today, outcomes: Vec::new(), lines: plan_lines }], None);
+        let plan = SupportPlan::new(
+            vec![PlanVersion { version: 1, effective_from: today, outcomes: Vec::new(), lines: plan_lines }],
+            None,
+        );
         let session = Session {
             device_id: DeviceId(browser::new_uuid_v7()),
             token: String::new(),

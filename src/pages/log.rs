@@ -71,12 +71,15 @@ impl Inputs {
     /// The spend the inputs describe, or what is wrong with them.
     fn spend(&self, maximum: Money) -> Result<Spend, FormErrors> {
         let mut errors = FormErrors::default();
-        let amount = Money::parse_amount(&self.amount.get(), maximum).map_err(|e| errors.amount = Some(e.to_string())).ok();
+        let amount =
+            Money::parse_amount(&self.amount.get(), maximum).map_err(|e| errors.amount = Some(e.to_string())).ok();
         let date = parse_iso_date(&self.date.get());
         let range = tally_ledger::date::DateRange::for_records(browser::today());
         match date {
             None => errors.date = Some("Enter the date the money was spent, for example 21 11 2026.".to_owned()),
-            Some(date) if !range.contains(date) => errors.date = Some(format!("The date must be {}.", range.describe())),
+            Some(date) if !range.contains(date) => {
+                errors.date = Some(format!("The date must be {}.", range.describe()))
+            }
             Some(_) => {}
         }
         let payee = self.payee.get().trim().to_owned();
@@ -127,17 +130,18 @@ pub fn LogSpending() -> impl IntoView {
     };
     // Logging a payment the council asked about (`/log?answers=<query id>`): the form starts
     // with what the statement says, and the spend is linked to the question.
-    let answering = RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("answers")).and_then(|id| {
-        let id = EntryId(id.parse().ok()?);
-        wallet.ledger.with_untracked(|l| {
-            // Only a question still waiting: an answered one is not answered twice (that
-            // would log the money out twice).
-            l.queries()
-                .iter()
-                .find(|q| q.entry.id == id && q.query.is_money_out() && q.status == tally_ledger::QueryStatus::Open)
-                .map(|q| (id, q.query.clone()))
-        })
-    }));
+    let answering =
+        RwSignal::new(leptos_router::hooks::use_query_map().with_untracked(|q| q.get("answers")).and_then(|id| {
+            let id = EntryId(id.parse().ok()?);
+            wallet.ledger.with_untracked(|l| {
+                // Only a question still waiting: an answered one is not answered twice (that
+                // would log the money out twice).
+                l.queries()
+                    .iter()
+                    .find(|q| q.entry.id == id && q.query.is_money_out() && q.status == tally_ledger::QueryStatus::Open)
+                    .map(|q| (id, q.query.clone()))
+            })
+        }));
     if let Some((_, query)) = answering.get_untracked() {
         inputs.amount.set(query.amount.abs().to_plain_string());
         inputs.date.set(iso_date(query.date));
@@ -172,7 +176,8 @@ pub fn LogSpending() -> impl IntoView {
     let errors = RwSignal::new(FormErrors::default());
     let saved = RwSignal::new(None::<(String, String)>);
 
-    let maximum = move || wallet.session.with(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
+    let maximum =
+        move || wallet.session.with(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
     let plan_lines = move || {
         let today = browser::today();
         wallet.session.with(|s| {
@@ -195,7 +200,11 @@ pub fn LogSpending() -> impl IntoView {
     };
     let outcomes = move || {
         wallet.session.with(|s| {
-            s.as_ref().and_then(|s| s.account.plan.version_on(browser::today()).or(s.account.plan.current()).map(|v| v.outcomes.clone())).unwrap_or_default()
+            s.as_ref()
+                .and_then(|s| {
+                    s.account.plan.version_on(browser::today()).or(s.account.plan.current()).map(|v| v.outcomes.clone())
+                })
+                .unwrap_or_default()
         })
     };
     // The flags the spend would raise, recomputed as the person types.
@@ -229,7 +238,10 @@ pub fn LogSpending() -> impl IntoView {
         }
         let explanation_text = explanation.get_untracked().trim().to_owned();
         if explanation_text.chars().count() > MAX_NOTE_CHARS {
-            errors.set(FormErrors { note: Some(format!("The explanation must be {MAX_NOTE_CHARS} characters or fewer.")), ..FormErrors::default() });
+            errors.set(FormErrors {
+                note: Some(format!("The explanation must be {MAX_NOTE_CHARS} characters or fewer.")),
+                ..FormErrors::default()
+            });
             return;
         }
         let mut spend = spend;

@@ -31,7 +31,13 @@ pub fn MoneyIn() -> impl IntoView {
         })
     };
     let total = move || {
-        wallet.ledger.with(|l| l.view().active.iter().filter(|a| a.amount.is_positive()).fold(Money::ZERO, |t, a| t.saturating_add(a.amount)))
+        wallet.ledger.with(|l| {
+            l.view()
+                .active
+                .iter()
+                .filter(|a| a.amount.is_positive())
+                .fold(Money::ZERO, |t, a| t.saturating_add(a.amount))
+        })
     };
     let amount = RwSignal::new(String::new());
     let date = RwSignal::new(iso_date(browser::today()));
@@ -41,7 +47,9 @@ pub fn MoneyIn() -> impl IntoView {
     let saved = RwSignal::new(None::<String>);
     let record = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let maximum = wallet.session.with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
+        let maximum = wallet
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.account.policy.per_entry_maximum).unwrap_or(Money::ZERO));
         let parsed = Money::parse_amount(&amount.get_untracked(), maximum);
         amount_error.set(parsed.as_ref().err().map(ToString::to_string));
         let range = tally_ledger::date::DateRange::for_records(browser::today());
@@ -53,7 +61,11 @@ pub fn MoneyIn() -> impl IntoView {
         });
         let day = day.filter(|d| range.contains(*d));
         let (Ok(value), Some(day)) = (parsed, day) else { return };
-        let body = EntryBody::Contribution(MoneyIn { date: day, amount: value, reference: reference.get_untracked().trim().to_owned() });
+        let body = EntryBody::Contribution(MoneyIn {
+            date: day,
+            amount: value,
+            reference: reference.get_untracked().trim().to_owned(),
+        });
         if let Some(entry) = wallet.new_entry(body) {
             wallet.log(vec![entry]);
             saved.set(Some(format!("Recorded {value} paid in on {}.", long_date(day))));

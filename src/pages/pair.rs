@@ -37,15 +37,24 @@ pub fn Pair() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let client = SyncClient::new(browser::api_base());
-            let held = wallet
-                .sessions
-                .with_untracked(|all| all.iter().filter(|s| !s.local).map(|s| tally_api::HeldPairing { device_id: s.device_id, token: s.token.clone() }).collect());
+            let held = wallet.sessions.with_untracked(|all| {
+                all.iter()
+                    .filter(|s| !s.local)
+                    .map(|s| tally_api::HeldPairing { device_id: s.device_id, token: s.token.clone() })
+                    .collect()
+            });
             match client.pair(&typed, browser::device_label(), held).await {
                 Ok(response) => {
                     error.set(None);
                     let logged_by = Some(name.get_untracked().trim().to_owned())
                         .filter(|n| !n.is_empty() && *n != response.account.person_name);
-                    let session = Session { device_id: response.device_id, token: response.token, account: response.account, logged_by, local: false };
+                    let session = Session {
+                        device_id: response.device_id,
+                        token: response.token,
+                        account: response.account,
+                        logged_by,
+                        local: false,
+                    };
                     match joining {
                         Some(local) => wallet.connect_local(local, session),
                         None => wallet.paired(session),
@@ -54,9 +63,8 @@ pub fn Pair() -> impl IntoView {
                         navigate("/", Default::default());
                     }
                 }
-                Err(SyncError::Unreachable) => error.set(Some(
-                    "Could not reach the council. Check this device is online, then try again.".to_owned(),
-                )),
+                Err(SyncError::Unreachable) => error
+                    .set(Some("Could not reach the council. Check this device is online, then try again.".to_owned())),
                 Err(SyncError::NotPaired(message)) | Err(SyncError::Refused(message)) => error.set(Some(message)),
             }
             busy.set(false);

@@ -83,7 +83,9 @@ impl Question {
         match self.status {
             QueryStatus::Open => "Waiting for your answer",
             QueryStatus::Answered => "Answered: waiting for the council to read it",
-            QueryStatus::Closed(Decision::NotAllowed) => "Closed: the council decided this was not allowed and will contact you",
+            QueryStatus::Closed(Decision::NotAllowed) => {
+                "Closed: the council decided this was not allowed and will contact you"
+            }
             QueryStatus::Closed(_) => "Closed: nothing more is needed",
         }
     }
@@ -102,7 +104,9 @@ pub fn QueryPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse().ok()).map(EntryId));
     let all = questions();
     let question = Memo::new(move |_| id().and_then(|id| all.with(|all| all.iter().find(|q| q.id == id).cloned())));
-    Effect::new(move |_| page_title(if question.with(Option::is_some) { "A question from the council" } else { "Not found" }));
+    Effect::new(move |_| {
+        page_title(if question.with(Option::is_some) { "A question from the council" } else { "Not found" })
+    });
     // Outside the details, which are drawn again when the answer is added.
     let answered = RwSignal::new(false);
     // The form goes once the question is answered: focus moves to the confirmation rather

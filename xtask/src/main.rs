@@ -39,7 +39,9 @@ fn main() -> ExitCode {
         Some("hostile") => hostile(&args[1..]),
         // Run by Trunk after each build (see Trunk.toml), in its staging directory.
         Some("precache") => env::var("TRUNK_STAGING_DIR")
-            .map_err(|_| "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned())
+            .map_err(|_| {
+                "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned()
+            })
             .and_then(|dir| precache(Path::new(&dir))),
         _ => {
             eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build\n       cargo xtask bench-browser\n       cargo xtask hostile [--records 1000000] [--seed text]");
@@ -176,7 +178,18 @@ fn hostile(args: &[String]) -> Result {
     let mut command = Command::new(cargo_bin());
     command
         .current_dir(&root)
-        .args(["test", "--release", "--package", "tally-council", "--test", "generated", "--", "--nocapture", "--test-threads", "1"])
+        .args([
+            "test",
+            "--release",
+            "--package",
+            "tally-council",
+            "--test",
+            "generated",
+            "--",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("TALLY_GENERATED_RECORDS", &records);
     if let Some(seed) = seed {
         command.env("TALLY_GENERATED_SEED", seed);
@@ -307,9 +320,7 @@ fn ensure_chromium() -> Result {
         return Ok(());
     }
     step("Installing Chromium from Debian");
-    let apt = |args: &[&str]| {
-        Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status()
-    };
+    let apt = |args: &[&str]| Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status();
     check_status(apt(&["update", "-qq"]), "apt-get update failed")?;
     check_status(
         apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]),
@@ -321,7 +332,8 @@ fn ensure_chromium() -> Result {
 fn npm_install(dir: &Path) -> Result {
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules/.package-lock.json");
-    let fresh = match (fs::metadata(&lock).and_then(|m| m.modified()), fs::metadata(&stamp).and_then(|m| m.modified())) {
+    let fresh = match (fs::metadata(&lock).and_then(|m| m.modified()), fs::metadata(&stamp).and_then(|m| m.modified()))
+    {
         (Ok(lock), Ok(stamp)) => stamp >= lock,
         _ => false,
     };
@@ -329,10 +341,7 @@ fn npm_install(dir: &Path) -> Result {
         return Ok(());
     }
     step(&format!("Installing npm packages in {}", dir.display()));
-    check_status(
-        Command::new("npm").current_dir(dir).args(["ci", "--no-audit", "--no-fund"]).status(),
-        "npm ci failed",
-    )
+    check_status(Command::new("npm").current_dir(dir).args(["ci", "--no-audit", "--no-fund"]).status(), "npm ci failed")
 }
 
 // --- building the wallet ------------------------------------------------------------------
@@ -419,8 +428,20 @@ fn precache_list(dist: &Path) -> Result<(Vec<String>, String)> {
 fn wallet_fingerprint(root: &Path) -> Result<String> {
     let mut files = Vec::new();
     for item in [
-        "src", "style", "public", "xtask/src", "crates/ledger/src", "crates/api/src", "index.html", "council.html", "Trunk.toml",
-        "Trunk.workspace.toml", "Cargo.toml", "Cargo.lock", "crates/ledger/Cargo.toml", "crates/api/Cargo.toml",
+        "src",
+        "style",
+        "public",
+        "xtask/src",
+        "crates/ledger/src",
+        "crates/api/src",
+        "index.html",
+        "council.html",
+        "Trunk.toml",
+        "Trunk.workspace.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "crates/ledger/Cargo.toml",
+        "crates/api/Cargo.toml",
     ] {
         collect_files(&root.join(item), &mut files);
     }
@@ -482,7 +503,11 @@ fn cargo_home_bin(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env::var_os("HOME").unwrap_or_default()).join(".cargo"));
     let path = home.join("bin").join(name);
-    if path.exists() { path } else { PathBuf::from(name) }
+    if path.exists() {
+        path
+    } else {
+        PathBuf::from(name)
+    }
 }
 
 /// PATH with the project's npm tools (wasm-opt) and cargo's binaries first.
@@ -545,10 +570,17 @@ mod tests {
         fs::write(dist.join("index.html"), "<html>").unwrap();
         fs::write(dist.join("tally-abc_bg.wasm"), [0u8, 97, 115, 109]).unwrap();
         fs::write(dist.join("icons/icon-192.png"), "png").unwrap();
-        fs::write(dist.join(SERVICE_WORKER), "const VERSION = \"__TALLY_VERSION__\";\nconst PRECACHE = __TALLY_PRECACHE__;").unwrap();
+        fs::write(
+            dist.join(SERVICE_WORKER),
+            "const VERSION = \"__TALLY_VERSION__\";\nconst PRECACHE = __TALLY_PRECACHE__;",
+        )
+        .unwrap();
         precache(&dist).unwrap();
         let worker = fs::read_to_string(dist.join(SERVICE_WORKER)).unwrap();
-        assert!(worker.contains(r#"const PRECACHE = ["/icons/icon-192.png", "/index.html", "/tally-abc_bg.wasm"];"#), "{worker}");
+        assert!(
+            worker.contains(r#"const PRECACHE = ["/icons/icon-192.png", "/index.html", "/tally-abc_bg.wasm"];"#),
+            "{worker}"
+        );
         let (_, first) = precache_list(&dist).unwrap();
         assert!(worker.contains(&first));
         fs::write(dist.join("index.html"), "<html lang=en>").unwrap();

@@ -69,12 +69,21 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
     storage.close().await;
 
     let mut server = Server::start(&url, dir.path())?;
-    println!("council server: {} ({}), pid {}", if postgres.is_some() { "Postgres" } else { "SQLite" }, server.base, server.pid());
+    println!(
+        "council server: {} ({}), pid {}",
+        if postgres.is_some() { "Postgres" } else { "SQLite" },
+        server.base,
+        server.pid()
+    );
     println!("server memory at rest: {:.1} MB resident", server.rss_kb() as f64 / 1024.0);
     let http = reqwest::Client::builder().pool_max_idle_per_host(DEVICES).build()?;
     let mut devices = Vec::with_capacity(DEVICES);
     for code in &codes {
-        let reply = http.post(format!("{}/pairings", server.base)).json(&json!({"code": code, "device_label": "Load"})).send().await?;
+        let reply = http
+            .post(format!("{}/pairings", server.base))
+            .json(&json!({"code": code, "device_label": "Load"}))
+            .send()
+            .await?;
         devices.push(reply.error_for_status()?.json::<PairResponse>().await?);
     }
     let devices = Arc::new(devices);
@@ -86,7 +95,10 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         push(&http, &server.base, &devices[0], batch.clone(), 500).await?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    println!("ingest, one device, 100,000 records in batches of 500: {:.0} records/s ({seconds:.2} s) — target 20,000/s", 100_000.0 / seconds);
+    println!(
+        "ingest, one device, 100,000 records in batches of 500: {:.0} records/s ({seconds:.2} s) — target 20,000/s",
+        100_000.0 / seconds
+    );
 
     // 2. Four devices at once, 25,000 records each.
     let started = Instant::now();
@@ -144,7 +156,9 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let peak_sampled = sampler.join().expect("the sampler thread");
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).min(latencies.len()) - 1].as_secs_f64() * 1000.0;
+    let at = |q: f64| {
+        latencies[((latencies.len() as f64 * q).ceil() as usize).min(latencies.len()) - 1].as_secs_f64() * 1000.0
+    };
     let records = DEVICES * 25 * 20;
     println!(
         "{DEVICES} devices at once, {} pushes of 20 ({records} records): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} records/s ({seconds:.2} s)",
@@ -200,7 +214,13 @@ fn body(device: &PairResponse, count: usize, batch: usize) -> String {
     json!({ "entries": entries }).to_string()
 }
 
-async fn push(http: &reqwest::Client, base: &str, device: &PairResponse, body: String, expected: usize) -> anyhow::Result<()> {
+async fn push(
+    http: &reqwest::Client,
+    base: &str,
+    device: &PairResponse,
+    body: String,
+    expected: usize,
+) -> anyhow::Result<()> {
     let reply = http
         .post(format!("{base}/accounts/{}/entries", device.account.account_id))
         .bearer_auth(&device.token)

@@ -20,9 +20,7 @@ const TOKEN_BYTES: usize = 32;
 /// A fresh pairing code, as it is shown to a person.
 pub fn new_pairing_code() -> String {
     let mut rng = rand::thread_rng();
-    let chars: String = (0..CODE_LEN)
-        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-        .collect();
+    let chars: String = (0..CODE_LEN).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect();
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
@@ -66,8 +64,7 @@ impl FromRequestParts<AppState> for Device {
         match state.storage.device_by_token(&secret_hash(token)).await? {
             Some(device) => Ok(Device(device)),
             None => Err(ApiError::Unauthorized(
-                "This device is no longer paired with the council. Ask your council for a new pairing code."
-                    .to_owned(),
+                "This device is no longer paired with the council. Ask your council for a new pairing code.".to_owned(),
             )),
         }
     }

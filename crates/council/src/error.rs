@@ -71,7 +71,10 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let fields = match &self {
-            ApiError::Invalid(fields) => fields.iter().map(|(field, message)| FieldError { field: field.clone(), message: message.clone() }).collect(),
+            ApiError::Invalid(fields) => fields
+                .iter()
+                .map(|(field, message)| FieldError { field: field.clone(), message: message.clone() })
+                .collect(),
             _ => Vec::new(),
         };
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: self.to_string(), fields } };
@@ -127,13 +130,19 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let declared = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let declared =
+            req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let essence = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        let is_json = essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
+        let is_json =
+            essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
         let body = if is_json {
-            axum::body::Bytes::from_request(req, state).await.map_err(|rejection| json_rejection(JsonRejection::BytesRejection(rejection)))
+            axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|rejection| json_rejection(JsonRejection::BytesRejection(rejection)))
         } else {
-            Err(ApiError::UnsupportedMediaType("Send the request body as JSON, with the header Content-Type: application/json.".to_owned()))
+            Err(ApiError::UnsupportedMediaType(
+                "Send the request body as JSON, with the header Content-Type: application/json.".to_owned(),
+            ))
         };
         Ok(LaterJson { body, _of: std::marker::PhantomData })
     }
@@ -149,9 +158,7 @@ impl<T: DeserializeOwned> LaterJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::BadRequest("The request body is not valid JSON.".to_owned())
-        }
+        JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest("The request body is not valid JSON.".to_owned()),
         JsonRejection::JsonDataError(error) => {
             ApiError::BadRequest(format!("The request body has the wrong shape: {}", error.body_text()))
         }

@@ -61,10 +61,7 @@ fn wallet_files(dist: &Path) -> Router {
     Router::new()
         .nest_service("/council", workspace_files)
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(CompressionLayer::new())
 }
 
@@ -91,9 +88,7 @@ pub async fn issue_pairing_code(storage: &Storage, account_id: AccountId) -> any
     let code = auth::new_pairing_code();
     let now = now_ms();
     let expires = now + seed::PAIRING_CODE_DAYS * 24 * 60 * 60 * 1000;
-    storage
-        .create_pairing_code(&auth::secret_hash(&auth::normalise_code(&code)), account_id, now, expires)
-        .await?;
+    storage.create_pairing_code(&auth::secret_hash(&auth::normalise_code(&code)), account_id, now, expires).await?;
     Ok(code)
 }
 
@@ -120,7 +115,8 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
         let mut entries = Vec::new();
         while due <= today {
             let Some(next) = due.checked_add(step) else { break };
-            let digest = Sha256::digest(format!("{}/{}", schedule.schedule_id, tally_ledger::date::iso_date(due)).as_bytes());
+            let digest =
+                Sha256::digest(format!("{}/{}", schedule.schedule_id, tally_ledger::date::iso_date(due)).as_bytes());
             let mut bytes = [0u8; 16];
             bytes.copy_from_slice(&digest[..16]);
             let entry = Entry {
@@ -130,7 +126,11 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
                 // The same on every server (so a second copy is the same record), and the
                 // first moment of the day, so the money is in before that day's spending.
                 recorded_at: due.midnight().assume_utc(),
-                body: EntryBody::PaymentIn(MoneyIn { date: due, amount: Money::from_pence(schedule.amount), reference: schedule.reference.clone() }),
+                body: EntryBody::PaymentIn(MoneyIn {
+                    date: due,
+                    amount: Money::from_pence(schedule.amount),
+                    reference: schedule.reference.clone(),
+                }),
             };
             entries.push(storage::NewEntry::new(entry)?);
             due = next;

@@ -72,9 +72,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -99,14 +97,13 @@ async fn main() -> anyhow::Result<()> {
             if let Some(demo) = demo {
                 println!(
                     "  Demo pairing code:    {}  (for {}, account {}; one use, valid {} days)",
-                    demo.pairing_code, demo.person_name, demo.reference, seed::PAIRING_CODE_DAYS
+                    demo.pairing_code,
+                    demo.person_name,
+                    demo.reference,
+                    seed::PAIRING_CODE_DAYS
                 );
                 println!("  Council workspace:    http://{addr}/council");
-                println!(
-                    "  Demo finance officer: {} / {}",
-                    seed::DEMO_OFFICER_EMAIL,
-                    seed::DEMO_OFFICER_PASSWORD
-                );
+                println!("  Demo finance officer: {} / {}", seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD);
                 println!("  Demo auditor:         {} / {}", seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD);
                 println!("  Demo administrator:   {} / {}", seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD);
             }
@@ -182,10 +179,13 @@ async fn main() -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
-            let plan: tally_ledger::SupportPlan = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a support plan", file.display()))?;
+            let plan: tally_ledger::SupportPlan =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a support plan", file.display()))?;
             storage.set_support_plan(account.account_id, &plan, tally_council::now_ms()).await?;
-            println!("The support plan of {reference} ({}) is updated; devices take it when they next sync.", account.person_name);
+            println!(
+                "The support plan of {reference} ({}) is updated; devices take it when they next sync.",
+                account.person_name
+            );
         }
         Command::RevokeDevice { device } => {
             match storage.revoke_device(tally_ledger::DeviceId(device), tally_council::now_ms()).await? {

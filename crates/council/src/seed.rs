@@ -50,15 +50,39 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                 storage.create_council(&id, DEMO_COUNCIL, &CouncilPolicy::default(), now_ms).await?;
                 let hash = crate::staff::hash_password(DEMO_OFFICER_PASSWORD)?;
                 storage
-                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_OFFICER_EMAIL, "Sam Patel", "finance_officer", &hash, now_ms)
+                    .create_staff(
+                        &Uuid::now_v7().to_string(),
+                        &id,
+                        DEMO_OFFICER_EMAIL,
+                        "Sam Patel",
+                        "finance_officer",
+                        &hash,
+                        now_ms,
+                    )
                     .await?;
                 let hash = crate::staff::hash_password(DEMO_AUDITOR_PASSWORD)?;
                 storage
-                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_AUDITOR_EMAIL, "Jo Reid", "auditor", &hash, now_ms)
+                    .create_staff(
+                        &Uuid::now_v7().to_string(),
+                        &id,
+                        DEMO_AUDITOR_EMAIL,
+                        "Jo Reid",
+                        "auditor",
+                        &hash,
+                        now_ms,
+                    )
                     .await?;
                 let hash = crate::staff::hash_password(DEMO_ADMIN_PASSWORD)?;
                 storage
-                    .create_staff(&Uuid::now_v7().to_string(), &id, DEMO_ADMIN_EMAIL, "Kim Osei", "administrator", &hash, now_ms)
+                    .create_staff(
+                        &Uuid::now_v7().to_string(),
+                        &id,
+                        DEMO_ADMIN_EMAIL,
+                        "Kim Osei",
+                        "administrator",
+                        &hash,
+                        now_ms,
+                    )
                     .await?;
                 id
             }
@@ -95,10 +119,20 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             vec![PlanVersion {
                 version: 1,
                 effective_from: start,
-                outcomes: vec![Outcome { id: OutcomeId("home".to_owned()), text: "Stay living in my own home".to_owned() }],
+                outcomes: vec![Outcome {
+                    id: OutcomeId("home".to_owned()),
+                    text: "Stay living in my own home".to_owned(),
+                }],
                 lines: vec![PlanLine {
                     outcomes: vec![OutcomeId("home".to_owned())],
-                    ..PlanLine::new("home-care", "Home care visits", Category::AgencyCare, Money::from_pence(52_000), Period::FourWeekly, start)
+                    ..PlanLine::new(
+                        "home-care",
+                        "Home care visits",
+                        Category::AgencyCare,
+                        Money::from_pence(52_000),
+                        Period::FourWeekly,
+                        start,
+                    )
                 }],
             }],
             Some(start + Duration::days(365)),
@@ -109,7 +143,11 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
             account: second.account_id,
             author: Author { name: DEMO_COUNCIL.to_owned(), device: None, device_seq: None },
             recorded_at: now,
-            body: EntryBody::PaymentIn(MoneyIn { date: now.date(), amount: Money::from_pence(52_000), reference: "Four-weekly payment".to_owned() }),
+            body: EntryBody::PaymentIn(MoneyIn {
+                date: now.date(),
+                amount: Money::from_pence(52_000),
+                reference: "Four-weekly payment".to_owned(),
+            }),
         };
         storage.store_entries(second.account_id, &[NewEntry::new(payment)?], now_ms).await?;
         tracing::info!(%account_id, "demo council created");
@@ -139,7 +177,14 @@ fn demo_plan(today: Date) -> SupportPlan {
             outcome("friends", "See my friends at the day centre"),
         ],
         lines: vec![
-            line("pa-hours", "Personal assistant hours", Category::PersonalAssistant, 96_000, Period::FourWeekly, &["fresh-air", "meals"]),
+            line(
+                "pa-hours",
+                "Personal assistant hours",
+                Category::PersonalAssistant,
+                96_000,
+                Period::FourWeekly,
+                &["fresh-air", "meals"],
+            ),
             line("day-centre", "Day centre", Category::DayActivities, 28_000, Period::FourWeekly, &["friends"]),
             line("transport", "Taxi to the day centre", Category::Transport, 12_000, Period::FourWeekly, &["friends"]),
             line("respite", "Respite breaks", Category::Respite, 150_000, Period::Yearly, &[]),

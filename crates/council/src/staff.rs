@@ -101,10 +101,13 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let signed_out = || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
+        let signed_out =
+            || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
         let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
-        let (row, csrf_token) = state.storage.staff_by_session(&secret_hash(&token), now_ms()).await?.ok_or_else(signed_out)?;
-        let role = Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("staff {} has an unknown role {:?}", row.staff_id, row.role))?;
+        let (row, csrf_token) =
+            state.storage.staff_by_session(&secret_hash(&token), now_ms()).await?.ok_or_else(signed_out)?;
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| anyhow::anyhow!("staff {} has an unknown role {:?}", row.staff_id, row.role))?;
         let reading = matches!(parts.method, Method::GET | Method::HEAD);
         if !reading {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -166,7 +169,8 @@ pub fn password_matches(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
     let hash = stored.unwrap_or(dummy);
-    let matched = PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+    let matched = PasswordHash::new(hash)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
     matched && stored.is_some()
 }
 

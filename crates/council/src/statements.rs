@@ -106,8 +106,18 @@ pub fn built_in(name: &str) -> Option<Mapping> {
         }),
         CARD_FEED => Some(Mapping {
             columns: columns(&[
-                "Transaction ref", "Entry type", "Date time", "Amount", "Currency", "Fees", "Available balance",
-                "Merchant name", "MCC", "MCC description", "Town", "Card present",
+                "Transaction ref",
+                "Entry type",
+                "Date time",
+                "Amount",
+                "Currency",
+                "Fees",
+                "Available balance",
+                "Merchant name",
+                "MCC",
+                "MCC description",
+                "Town",
+                "Card present",
             ]),
             date: "Date time".into(),
             date_format: DateFormat::DayMonthYearTime,
@@ -166,7 +176,9 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        Err(_) => return Err(vec![Problem { line: 1, column: None, message: "The file could not be read as CSV.".into() }]),
+        Err(_) => {
+            return Err(vec![Problem { line: 1, column: None, message: "The file could not be read as CSV.".into() }])
+        }
     };
     if header.iter().all(String::is_empty) {
         return Err(vec![Problem { line: 1, column: None, message: "The file is empty.".into() }]);
@@ -186,7 +198,9 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             problems.push(Problem {
                 line: 1,
                 column: Some(found.clone()),
-                message: "this column is not in the format. If the provider changed its files, the format needs updating.".into(),
+                message:
+                    "this column is not in the format. If the provider changed its files, the format needs updating."
+                        .into(),
             });
         }
     }
@@ -229,14 +243,23 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
                 continue;
             }
             if !types.keep.contains(&kind) {
-                problem(&types.column, format!("\"{kind}\" is not an entry type this format knows ({}).", [types.keep.clone(), types.skip.clone()].concat().join(", ")));
+                problem(
+                    &types.column,
+                    format!(
+                        "\"{kind}\" is not an entry type this format knows ({}).",
+                        [types.keep.clone(), types.skip.clone()].concat().join(", ")
+                    ),
+                );
                 continue;
             }
         }
         let date = match read_date(cell(&mapping.date), mapping.date_format) {
             Some(date) => Some(date),
             None => {
-                problem(&mapping.date, format!("\"{}\" is not a date in the form {}.", cell(&mapping.date), example(mapping.date_format)));
+                problem(
+                    &mapping.date,
+                    format!("\"{}\" is not a date in the form {}.", cell(&mapping.date), example(mapping.date_format)),
+                );
                 None
             }
         };
@@ -332,7 +355,9 @@ fn read_amount(text: &str) -> Option<Money> {
     let amount = Money::parse_amount(rest, Money::from_pence(MAX_LINE_PENCE)).ok().or_else(|| {
         // parse_amount refuses zero (no spend is £0); a balance can be.
         let digits = rest.trim_start_matches('£');
-        (digits.trim_start_matches('0').trim_start_matches('.').trim_start_matches('0').is_empty() && !digits.is_empty()).then_some(Money::ZERO)
+        (digits.trim_start_matches('0').trim_start_matches('.').trim_start_matches('0').is_empty()
+            && !digits.is_empty())
+        .then_some(Money::ZERO)
     })?;
     Some(if negative { -amount } else { amount })
 }
@@ -349,7 +374,18 @@ mod tests {
     fn the_sample_bank_statement_is_read() {
         let parsed = parse(BANK_FILE, &built_in(BANK).unwrap()).unwrap();
         assert_eq!(parsed.lines.len(), 5);
-        assert_eq!(parsed.lines[0], (2, StatementLine { date: date!(2026 - 11 - 01), amount: Money::from_pence(148_000), description: "DEMO BOROUGH COUNCIL DP".into(), reference: "DP-000001 PAYMENT".into() }));
+        assert_eq!(
+            parsed.lines[0],
+            (
+                2,
+                StatementLine {
+                    date: date!(2026 - 11 - 01),
+                    amount: Money::from_pence(148_000),
+                    description: "DEMO BOROUGH COUNCIL DP".into(),
+                    reference: "DP-000001 PAYMENT".into()
+                }
+            )
+        );
         assert_eq!(parsed.lines[1].1.amount, Money::from_pence(-4_500));
         assert_eq!(parsed.closing_balance, Some(Money::from_pence(117_375)));
         assert_eq!(parsed.skipped, 0);
@@ -360,7 +396,15 @@ mod tests {
         let parsed = parse(CARD_FILE, &built_in(CARD_FEED).unwrap()).unwrap();
         assert_eq!(parsed.lines.len(), 5);
         assert_eq!(parsed.skipped, 1, "the declined pub payment moved no money");
-        assert_eq!(parsed.lines[2].1, StatementLine { date: date!(2026 - 11 - 05), amount: Money::from_pence(-1_250), description: "CITY TAXIS LTD".into(), reference: "T0004".into() });
+        assert_eq!(
+            parsed.lines[2].1,
+            StatementLine {
+                date: date!(2026 - 11 - 05),
+                amount: Money::from_pence(-1_250),
+                description: "CITY TAXIS LTD".into(),
+                reference: "T0004".into()
+            }
+        );
         assert_eq!(parsed.lines[4].1.amount, Money::from_pence(1_250), "a reversal is money back");
         assert_eq!(parsed.closing_balance, Some(Money::from_pence(119_500)));
     }
@@ -383,14 +427,20 @@ mod tests {
                 "Line 7: this line has 2 cells; the header has 6.",
             ]
         );
-        let wrong_columns = problems("Date,Payee,Reference,Money out,Money in,Balance\r\n01/03/2026,SHOP,,1.00,,1.00\r\n", BANK);
+        let wrong_columns =
+            problems("Date,Payee,Reference,Money out,Money in,Balance\r\n01/03/2026,SHOP,,1.00,,1.00\r\n", BANK);
         assert_eq!(wrong_columns.len(), 2);
-        assert!(wrong_columns[0].starts_with("Line 1, column \"Description\": this column is missing. The file's columns are: Date, Payee,"));
+        assert!(wrong_columns[0].starts_with(
+            "Line 1, column \"Description\": this column is missing. The file's columns are: Date, Payee,"
+        ));
         assert!(wrong_columns[1].starts_with("Line 1, column \"Payee\": this column is not in the format."));
         let card = CARD_FILE.replace("T0003,declined", "T0003,pending");
         assert_eq!(problems(&card, CARD_FEED), vec!["Line 4, column \"Entry type\": \"pending\" is not an entry type this format knows (approved, reversed, chargeback, declined)."]);
         assert_eq!(problems("", BANK), vec!["Line 1: The file is empty."]);
-        assert_eq!(problems("Date,Description,Reference,Money out,Money in,Balance\r\n", BANK), vec!["Line 2: The file has no statement lines."]);
+        assert_eq!(
+            problems("Date,Description,Reference,Money out,Money in,Balance\r\n", BANK),
+            vec!["Line 2: The file has no statement lines."]
+        );
     }
 
     #[test]

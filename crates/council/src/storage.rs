@@ -77,7 +77,8 @@ pub struct ScheduleRow {
     pub reference: String,
 }
 
-const SCHEDULE_SELECT: &str = "SELECT schedule_id, account_id, amount, every_weeks, next_date, reference FROM payment_schedule";
+const SCHEDULE_SELECT: &str =
+    "SELECT schedule_id, account_id, amount, every_weeks, next_date, reference FROM payment_schedule";
 
 fn schedule_from_row(row: AnyRow) -> anyhow::Result<ScheduleRow> {
     Ok(ScheduleRow {
@@ -125,7 +126,8 @@ pub struct StatementLineRow {
     pub confidence: i64,
 }
 
-const STATEMENT_SELECT: &str = "SELECT s.statement_id, s.account_id, s.format, s.first_date, s.last_date, s.closing_balance, \
+const STATEMENT_SELECT: &str =
+    "SELECT s.statement_id, s.account_id, s.format, s.first_date, s.last_date, s.closing_balance, \
      i.display_name, s.imported_at_ms, c.display_name, s.closed_at_ms, s.closed_view, s.late_seen_at_ms \
      FROM statement s JOIN staff i ON i.staff_id = s.imported_by LEFT JOIN staff c ON c.staff_id = s.closed_by";
 
@@ -238,10 +240,8 @@ impl Storage {
         } else {
             options
         };
-        let pool = options
-            .connect(url)
-            .await
-            .with_context(|| format!("could not open the database at {}", redact(url)))?;
+        let pool =
+            options.connect(url).await.with_context(|| format!("could not open the database at {}", redact(url)))?;
         if backend == Backend::Sqlite {
             // Write-ahead logging lets readers carry on while a push is written.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
@@ -282,7 +282,13 @@ impl Storage {
             .await?)
     }
 
-    pub async fn create_council(&self, council_id: &str, name: &str, policy: &CouncilPolicy, now_ms: i64) -> anyhow::Result<()> {
+    pub async fn create_council(
+        &self,
+        council_id: &str,
+        name: &str,
+        policy: &CouncilPolicy,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO council (council_id, name, policy, created_at_ms) VALUES ($1, $2, $3, $4)")
             .bind(council_id)
             .bind(name)
@@ -362,7 +368,11 @@ impl Storage {
     }
 
     /// An account of one council, by reference (`None` for another council's account).
-    pub async fn council_account_by_reference(&self, council_id: &str, reference: &str) -> anyhow::Result<Option<AccountRow>> {
+    pub async fn council_account_by_reference(
+        &self,
+        council_id: &str,
+        reference: &str,
+    ) -> anyhow::Result<Option<AccountRow>> {
         let row = sqlx::query(
             "SELECT a.account_id, a.reference, a.person_name, c.name \
              FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.reference = $1 AND a.council_id = $2",
@@ -399,7 +409,12 @@ impl Storage {
 
     /// Replaces the account's support plan document (all its versions). Devices take it
     /// on their next sync round.
-    pub async fn set_support_plan(&self, account_id: AccountId, plan: &SupportPlan, now_ms: i64) -> anyhow::Result<bool> {
+    pub async fn set_support_plan(
+        &self,
+        account_id: AccountId,
+        plan: &SupportPlan,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
         let done = sqlx::query("UPDATE support_plan SET body = $1, updated_at_ms = $2 WHERE account_id = $3")
             .bind(serde_json::to_string(plan)?)
             .bind(now_ms)
@@ -411,7 +426,10 @@ impl Storage {
 
     /// A council's policy.
     pub async fn council_policy(&self, council_id: &str) -> anyhow::Result<CouncilPolicy> {
-        let body: String = sqlx::query_scalar("SELECT policy FROM council WHERE council_id = $1").bind(council_id).fetch_one(&self.pool).await?;
+        let body: String = sqlx::query_scalar("SELECT policy FROM council WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_one(&self.pool)
+            .await?;
         serde_json::from_str(&body).context("a stored council policy is unreadable")
     }
 
@@ -474,24 +492,28 @@ impl Storage {
     /// Changes the role of a member of a council's staff. `false` if there is no such
     /// member with access.
     pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL")
-            .bind(role)
-            .bind(staff_id)
-            .bind(council_id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+        )
+        .bind(role)
+        .bind(staff_id)
+        .bind(council_id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Removes a member of staff's access and ends their sessions, all or nothing.
     pub async fn disable_staff(&self, council_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL")
-            .bind(now_ms)
-            .bind(staff_id)
-            .bind(council_id)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(staff_id)
+        .bind(council_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM staff_session WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
@@ -509,14 +531,23 @@ impl Storage {
 
     /// Failed sign-ins for an email since a moment.
     pub async fn failed_sign_ins_since(&self, email: &str, since_ms: i64) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND at_ms >= $2 AND succeeded = 0")
-            .bind(email.trim().to_lowercase())
-            .bind(since_ms)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND at_ms >= $2 AND succeeded = 0",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
-    pub async fn create_staff_session(&self, token_hash: &str, staff_id: &str, csrf_token: &str, now_ms: i64, expires_at_ms: i64) -> anyhow::Result<()> {
+    pub async fn create_staff_session(
+        &self,
+        token_hash: &str,
+        staff_id: &str,
+        csrf_token: &str,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -581,11 +612,21 @@ impl Storage {
         .bind(account_id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))).collect()
+        rows.into_iter()
+            .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))
+            .collect()
     }
 
     /// Records what an officer found about a safeguarding signal.
-    pub async fn add_safeguarding_note(&self, account_id: AccountId, key: &str, outcome: &str, note: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<()> {
+    pub async fn add_safeguarding_note(
+        &self,
+        account_id: AccountId,
+        key: &str,
+        outcome: &str,
+        note: &str,
+        staff_id: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO safeguarding_note (note_id, account_id, signal_key, outcome, note, staff_id, at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -603,7 +644,10 @@ impl Storage {
     }
 
     /// An account's safeguarding notes, newest first: (signal key, outcome, note, who, when).
-    pub async fn safeguarding_notes(&self, account_id: AccountId) -> anyhow::Result<Vec<(String, String, String, String, i64)>> {
+    pub async fn safeguarding_notes(
+        &self,
+        account_id: AccountId,
+    ) -> anyhow::Result<Vec<(String, String, String, String, i64)>> {
         let rows = sqlx::query(
             "SELECT n.signal_key, n.outcome, n.note, s.display_name, n.at_ms FROM safeguarding_note n \
              JOIN staff s ON s.staff_id = n.staff_id WHERE n.account_id = $1 ORDER BY n.at_ms DESC, n.note_id DESC",
@@ -612,7 +656,9 @@ impl Storage {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?)))
+            .map(|row: AnyRow| {
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?))
+            })
             .collect()
     }
 
@@ -638,19 +684,23 @@ impl Storage {
 
     /// An account's running schedules.
     pub async fn schedules_of_account(&self, account_id: AccountId) -> anyhow::Result<Vec<ScheduleRow>> {
-        let rows = sqlx::query(&format!("{SCHEDULE_SELECT} WHERE account_id = $1 AND stopped_at_ms IS NULL ORDER BY next_date, schedule_id"))
-            .bind(account_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SCHEDULE_SELECT} WHERE account_id = $1 AND stopped_at_ms IS NULL ORDER BY next_date, schedule_id"
+        ))
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(schedule_from_row).collect()
     }
 
     /// Running schedules with a payment due on or before `today` (ISO dates sort as text).
     pub async fn due_schedules(&self, today: &str) -> anyhow::Result<Vec<ScheduleRow>> {
-        let rows = sqlx::query(&format!("{SCHEDULE_SELECT} WHERE stopped_at_ms IS NULL AND next_date <= $1 ORDER BY next_date, schedule_id"))
-            .bind(today)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SCHEDULE_SELECT} WHERE stopped_at_ms IS NULL AND next_date <= $1 ORDER BY next_date, schedule_id"
+        ))
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(schedule_from_row).collect()
     }
 
@@ -723,10 +773,12 @@ impl Storage {
 
     /// An account's statements, newest period first.
     pub async fn statements(&self, account_id: AccountId) -> anyhow::Result<Vec<StatementRow>> {
-        let rows = sqlx::query(&format!("{STATEMENT_SELECT} WHERE s.account_id = $1 ORDER BY s.first_date DESC, s.statement_id"))
-            .bind(account_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{STATEMENT_SELECT} WHERE s.account_id = $1 ORDER BY s.first_date DESC, s.statement_id"
+        ))
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(statement_from_row).collect()
     }
 
@@ -765,7 +817,13 @@ impl Storage {
 
     /// Sets what a line of an open statement is matched with. `false` when the statement
     /// is closed or has no such line.
-    pub async fn set_line_match(&self, statement_id: &str, line_no: i64, entry_id: Option<&str>, state: &str) -> anyhow::Result<bool> {
+    pub async fn set_line_match(
+        &self,
+        statement_id: &str,
+        line_no: i64,
+        entry_id: Option<&str>,
+        state: &str,
+    ) -> anyhow::Result<bool> {
         let done = sqlx::query(
             "UPDATE statement_line SET entry_id = $1, state = $2 WHERE statement_id = $3 AND line_no = $4 \
              AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)",
@@ -782,7 +840,13 @@ impl Storage {
     /// Closes (locks) a reconciled statement.
     /// Closes (locks) a statement, keeping what it showed then (`view`, JSON). `false`
     /// if it was closed already.
-    pub async fn close_statement(&self, statement_id: &str, staff_id: &str, view: &str, now_ms: i64) -> anyhow::Result<bool> {
+    pub async fn close_statement(
+        &self,
+        statement_id: &str,
+        staff_id: &str,
+        view: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
         let done = sqlx::query(
             "UPDATE statement SET closed_by = $1, closed_at_ms = $2, closed_view = $3 WHERE statement_id = $4 AND closed_at_ms IS NULL",
         )
@@ -797,22 +861,30 @@ impl Storage {
 
     /// Notes that an officer has seen the records that arrived after a statement closed.
     pub async fn mark_late_records_seen(&self, statement_id: &str, now_ms: i64) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE statement SET late_seen_at_ms = $1 WHERE statement_id = $2 AND closed_at_ms IS NOT NULL")
-            .bind(now_ms)
-            .bind(statement_id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE statement SET late_seen_at_ms = $1 WHERE statement_id = $2 AND closed_at_ms IS NOT NULL",
+        )
+        .bind(now_ms)
+        .bind(statement_id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The ids of an account's entries that arrived after a moment, with when each did.
-    pub async fn entries_received_after(&self, account_id: AccountId, after_ms: i64) -> anyhow::Result<Vec<(EntryId, i64)>> {
+    pub async fn entries_received_after(
+        &self,
+        account_id: AccountId,
+        after_ms: i64,
+    ) -> anyhow::Result<Vec<(EntryId, i64)>> {
         let rows = sqlx::query("SELECT entry_id, received_at_ms FROM entry WHERE account_id = $1 AND received_at_ms > $2 ORDER BY account_seq")
             .bind(account_id.to_string())
             .bind(after_ms)
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter().map(|row: AnyRow| Ok((EntryId(parse_uuid(&row.try_get::<String, _>(0)?)?), row.try_get(1)?))).collect()
+        rows.into_iter()
+            .map(|row: AnyRow| Ok((EntryId(parse_uuid(&row.try_get::<String, _>(0)?)?), row.try_get(1)?)))
+            .collect()
     }
 
     pub async fn statement_formats(&self, council_id: &str) -> anyhow::Result<Vec<(String, String)>> {
@@ -826,7 +898,11 @@ impl Storage {
     /// Saves a provider's column mapping (replacing one of the same name).
     pub async fn save_statement_format(&self, council_id: &str, name: &str, mapping: &str) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM statement_format WHERE council_id = $1 AND name = $2").bind(council_id).bind(name).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM statement_format WHERE council_id = $1 AND name = $2")
+            .bind(council_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO statement_format (council_id, name, mapping) VALUES ($1, $2, $3)")
             .bind(council_id)
             .bind(name)
@@ -985,12 +1061,11 @@ impl Storage {
 
     /// The device holding this token, unless the council revoked it.
     pub async fn device_by_token(&self, token_hash: &str) -> anyhow::Result<Option<DeviceRow>> {
-        let row = sqlx::query(
-            "SELECT device_id, account_id FROM device WHERE token_hash = $1 AND revoked_at_ms IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT device_id, account_id FROM device WHERE token_hash = $1 AND revoked_at_ms IS NULL")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|row| {
             Ok(DeviceRow {
                 device_id: DeviceId(parse_uuid(&row.try_get::<String, _>(0)?)?),
@@ -1007,10 +1082,11 @@ impl Storage {
         // A chain is a phone paired again and again; the cap only guards against a loop.
         while lineage.len() < 100 {
             let last = lineage[lineage.len() - 1];
-            let earlier: Option<Option<String>> = sqlx::query_scalar("SELECT replaces FROM device WHERE device_id = $1")
-                .bind(last.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
+            let earlier: Option<Option<String>> =
+                sqlx::query_scalar("SELECT replaces FROM device WHERE device_id = $1")
+                    .bind(last.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?;
             match earlier.flatten() {
                 Some(id) => {
                     let id = DeviceId(parse_uuid(&id)?);
@@ -1024,7 +1100,6 @@ impl Storage {
         }
         Ok(lineage)
     }
-
 
     /// Every device paired with an account, newest first, revoked ones too, with what the
     /// council has received from each.
@@ -1136,12 +1211,11 @@ impl Storage {
     ) -> anyhow::Result<Option<Vec<StoreOutcome>>> {
         let account = account_id.to_string();
         let mut tx = self.pool.begin().await?;
-        let last_seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq",
-        )
-        .bind(&account)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let last_seq: Option<i64> =
+            sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
+                .bind(&account)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(mut seq) = last_seq else {
             return Ok(None);
         };
@@ -1149,10 +1223,7 @@ impl Storage {
         // per entry.
         let mut held: HashMap<String, String> = HashMap::new();
         for chunk in entries.chunks(IDS_PER_STATEMENT) {
-            let sql = format!(
-                "SELECT entry_id, body FROM entry WHERE entry_id IN ({})",
-                placeholders(1, chunk.len())
-            );
+            let sql = format!("SELECT entry_id, body FROM entry WHERE entry_id IN ({})", placeholders(1, chunk.len()));
             let mut query = sqlx::query(&sql);
             for new in chunk {
                 query = query.bind(new.entry.id.to_string());
@@ -1171,9 +1242,17 @@ impl Storage {
             let id = new.entry.id.to_string();
             let outcome = if let Some(body) = held.get(&id) {
                 let same = serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
-                if same { StoreOutcome::AlreadyStored } else { StoreOutcome::Conflict }
+                if same {
+                    StoreOutcome::AlreadyStored
+                } else {
+                    StoreOutcome::Conflict
+                }
             } else if let Some(first) = fresh.get(&new.entry.id) {
-                if **first == new.entry { StoreOutcome::AlreadyStored } else { StoreOutcome::Conflict }
+                if **first == new.entry {
+                    StoreOutcome::AlreadyStored
+                } else {
+                    StoreOutcome::Conflict
+                }
             } else {
                 seq += 1;
                 fresh.insert(new.entry.id, &new.entry);
@@ -1183,9 +1262,7 @@ impl Storage {
             outcomes.push(outcome);
         }
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * 7 + 1, 7)))
-                .collect();
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
             let sql = format!(
                 "INSERT INTO entry (entry_id, account_id, account_seq, device_id, device_seq, body, received_at_ms) \
                  VALUES {}",
@@ -1230,9 +1307,7 @@ impl Storage {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?)))
-            .collect()
+        rows.into_iter().map(|row: AnyRow| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
     }
 
     /// How many entries with this id are stored (0 or 1): for tests and checks.

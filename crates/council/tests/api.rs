@@ -190,15 +190,20 @@ async fn batch_scenario(storage: &Storage) {
         .map(|r| r["message"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(messages[1], "This record belongs to a different account.");
-    assert_eq!(messages[2], "This record says it was made on another device. A device can send only the records it made itself.");
+    assert_eq!(
+        messages[2],
+        "This record says it was made on another device. A device can send only the records it made itself."
+    );
     assert_eq!(messages[3], "The amount must be more than £0.");
-    assert_eq!(messages[4], "Only the council can record payments in, clawbacks, review decisions and questions about statements.");
+    assert_eq!(
+        messages[4],
+        "Only the council can record payments in, clawbacks, review decisions and questions about statements."
+    );
     assert!(messages[5].contains("more than two"), "{}", messages[5]);
     assert!(messages[6].starts_with("This record could not be read"), "{}", messages[6]);
 
     let pulled = client.pull_all(&device).await;
-    let spends: Vec<EntryId> =
-        pulled.iter().filter(|e| matches!(e.body, EntryBody::Spend(_))).map(|e| e.id).collect();
+    let spends: Vec<EntryId> = pulled.iter().filter(|e| matches!(e.body, EntryBody::Spend(_))).map(|e| e.id).collect();
     assert_eq!(spends, vec![good.id, also_good.id]);
 }
 
@@ -225,7 +230,8 @@ async fn scope_scenario(storage: &Storage) {
     assert_eq!(message(&read), "This device is not allowed to use that account.");
     let profile = client.get(&format!("/api/v1/accounts/{}", other.account_id), Some(&device.token)).await;
     assert_eq!(profile.status, StatusCode::FORBIDDEN);
-    let write = client.post(&their_entries, Some(&device.token), &json!({"entries": [to_json(&spend(&device, 1, "x"))]})).await;
+    let write =
+        client.post(&their_entries, Some(&device.token), &json!({"entries": [to_json(&spend(&device, 1, "x"))]})).await;
     assert_eq!(write.status, StatusCode::FORBIDDEN);
     assert_eq!(storage.entries_after(other.account_id, 0, 100).await.unwrap().len(), 1);
 
@@ -354,7 +360,13 @@ async fn receipts_scenario(storage: &Storage) {
     }
     let text_named = sha256_hex(b"%PDF-1.7 not a photo");
     let (status, _) = client
-        .send_bytes(Method::PUT, &format!("/api/v1/accounts/{account}/receipts/{text_named}"), &device.token, "image/jpeg", b"%PDF-1.7 not a photo".to_vec())
+        .send_bytes(
+            Method::PUT,
+            &format!("/api/v1/accounts/{account}/receipts/{text_named}"),
+            &device.token,
+            "image/jpeg",
+            b"%PDF-1.7 not a photo".to_vec(),
+        )
         .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let huge = jpeg(1, tally_api::MAX_RECEIPT_BYTES + 1);
@@ -362,7 +374,15 @@ async fn receipts_scenario(storage: &Storage) {
     let (status, body) = client.send_bytes(Method::PUT, &huge_uri, &device.token, "image/jpeg", huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(String::from_utf8_lossy(&body).contains("too large"));
-    let (status, _) = client.send_bytes(Method::PUT, &format!("/api/v1/accounts/{account}/receipts/NOTAHASH"), &device.token, "image/jpeg", other.clone()).await;
+    let (status, _) = client
+        .send_bytes(
+            Method::PUT,
+            &format!("/api/v1/accounts/{account}/receipts/NOTAHASH"),
+            &device.token,
+            "image/jpeg",
+            other.clone(),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let reply = client.post(&missing_uri, Some(&device.token), &ask).await;
     assert_eq!(reply.body["missing"], json!([other_name]), "nothing refused was kept");
@@ -374,11 +394,27 @@ async fn receipts_scenario(storage: &Storage) {
     // do not.
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let staff_uri = format!("/api/v1/council/accounts/{}/receipts/{name}", seed::DEMO_REFERENCE);
-    let request = Request::builder().uri(&staff_uri).header(header::COOKIE, format!("tally_staff={}", officer.cookie)).body(Body::empty()).unwrap();
+    let request = Request::builder()
+        .uri(&staff_uri)
+        .header(header::COOKIE, format!("tally_staff={}", officer.cookie))
+        .body(Body::empty())
+        .unwrap();
     let response = client.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.into_body().collect().await.unwrap().to_bytes().to_vec(), photo);
-    assert_eq!(client.staff(Method::GET, &format!("/api/v1/council/accounts/{}/receipts/{other_name}", seed::DEMO_REFERENCE), &officer, false, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client
+            .staff(
+                Method::GET,
+                &format!("/api/v1/council/accounts/{}/receipts/{other_name}", seed::DEMO_REFERENCE),
+                &officer,
+                false,
+                None
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(client.get(&staff_uri, Some(&device.token)).await.status, StatusCode::UNAUTHORIZED);
 
     // Another account's device can neither read nor write this account's photos.
@@ -543,7 +579,9 @@ async fn staff_roles_scenario(storage: &Storage) {
     let refused = [
         client.staff(Method::POST, &format!("{account}/decisions"), &auditor, true, Some(decision.clone())).await,
         client.staff(Method::POST, &format!("{account}/pairing-codes"), &auditor, true, None).await,
-        client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &auditor, true, None).await,
+        client
+            .staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &auditor, true, None)
+            .await,
     ];
     for reply in &refused {
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
@@ -551,7 +589,11 @@ async fn staff_roles_scenario(storage: &Storage) {
     }
     // Nobody signed in may do anything at all.
     let signed_out = StaffSession { cookie: "nonsense".into(), csrf: "x".into(), profile: Value::Null };
-    for (method, uri) in [(Method::GET, "/api/v1/council/accounts".to_owned()), (Method::GET, "/api/v1/council/reviews".to_owned()), (Method::POST, format!("{account}/pairing-codes"))] {
+    for (method, uri) in [
+        (Method::GET, "/api/v1/council/accounts".to_owned()),
+        (Method::GET, "/api/v1/council/reviews".to_owned()),
+        (Method::POST, format!("{account}/pairing-codes")),
+    ] {
         assert_eq!(client.staff(method, &uri, &signed_out, true, None).await.status, StatusCode::UNAUTHORIZED);
     }
     // A device token is not a staff session.
@@ -565,9 +607,14 @@ async fn staff_roles_scenario(storage: &Storage) {
     assert_eq!(paired.account.reference, seed::DEMO_REFERENCE);
     let approved = client.staff(Method::POST, &format!("{account}/decisions"), &admin, true, Some(decision)).await;
     assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.body);
-    let revoked = client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", paired.device_id), &officer, true, None).await;
+    let revoked = client
+        .staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", paired.device_id), &officer, true, None)
+        .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
-    assert_eq!(client.get(&format!("/api/v1/accounts/{}", paired.account.account_id), Some(&paired.token)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client.get(&format!("/api/v1/accounts/{}", paired.account.account_id), Some(&paired.token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Staff of another council see none of this council's accounts.
     storage.create_council("other-council", "Other Council", &tally_ledger::CouncilPolicy::default(), 0).await.unwrap();
@@ -576,7 +623,9 @@ async fn staff_roles_scenario(storage: &Storage) {
     assert_eq!(client.staff(Method::GET, &account, &stranger, false, None).await.status, StatusCode::NOT_FOUND);
     let list = client.staff(Method::GET, "/api/v1/council/accounts", &stranger, false, None).await;
     assert_eq!(list.body["accounts"], json!([]));
-    let theirs = client.staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &stranger, true, None).await;
+    let theirs = client
+        .staff(Method::POST, &format!("/api/v1/council/devices/{}/revoke", device.device_id), &stranger, true, None)
+        .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 }
 
@@ -596,7 +645,10 @@ async fn review_flow_scenario(storage: &Storage) {
     let flagged = on_today(spend(&device, 6_000, "Corner Shop"));
     let fine = on_today(spend(&device, 1_000, "Sunrise Day Centre"));
     let mut explanation = spend(&device, 1, "x");
-    explanation.body = EntryBody::Explanation(tally_ledger::Explanation { about: flagged.id, text: "The receipt blew away in the wind.".into() });
+    explanation.body = EntryBody::Explanation(tally_ledger::Explanation {
+        about: flagged.id,
+        text: "The receipt blew away in the wind.".into(),
+    });
     let pushed = client.push(&device, vec![to_json(&flagged), to_json(&fine), to_json(&explanation)]).await;
     assert_eq!(statuses(&pushed), vec![PushStatus::Stored; 3]);
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
@@ -621,26 +673,42 @@ async fn review_flow_scenario(storage: &Storage) {
     assert_eq!(items[0]["thread"][0]["text"], "The receipt blew away in the wind.");
 
     // A question needs words; with them, it is stored and reaches the person's phone.
-    let blank = client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(json!({"about": flagged.id, "decision": "question", "note": " "}))).await;
+    let blank = client
+        .staff(
+            Method::POST,
+            &format!("{account}/decisions"),
+            &officer,
+            true,
+            Some(json!({"about": flagged.id, "decision": "question", "note": " "})),
+        )
+        .await;
     assert_eq!(blank.status, StatusCode::BAD_REQUEST);
-    let question = json!({"about": flagged.id, "decision": "question", "note": "Do you have a bank statement line for it?"});
+    let question =
+        json!({"about": flagged.id, "decision": "question", "note": "Do you have a bank statement line for it?"});
     let asked = client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(question)).await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
     assert_eq!(asked.body["decision"], "question");
     let pulled = client.pull_all(&device).await;
-    let decision = pulled.iter().find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.about == flagged.id)).expect("the decision syncs");
+    let decision = pulled
+        .iter()
+        .find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.about == flagged.id))
+        .expect("the decision syncs");
     assert!(decision.author.name.starts_with("Sam Patel ("), "{}", decision.author.name);
     assert!(decision.author.device.is_none());
     // A question keeps it in the queue; approving closes it.
     let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
     assert_eq!(queue.body["items"].as_array().unwrap().len(), 1);
     let approve = json!({"about": flagged.id, "decision": "approved", "note": "Thank you."});
-    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(approve)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(approve)).await.status,
+        StatusCode::CREATED
+    );
     let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
     assert_eq!(queue.body["items"], json!([]));
     let detail = client.staff(Method::GET, &account, &officer, false, None).await;
     assert_eq!(detail.body["summary"]["open_flags"], 0);
-    let audit: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let audit: Vec<&str> =
+        detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(audit, vec!["review decision", "review decision"]);
     assert_eq!(detail.body["devices"].as_array().unwrap().len(), 1);
     // The sync history: each delivery from the phone, adding up to what it sent.
@@ -652,7 +720,10 @@ async fn review_flow_scenario(storage: &Storage) {
     assert_eq!(delivered, detail.body["devices"][0]["records"].as_i64().unwrap());
     // Only spending can be decided on.
     let not_spend = json!({"about": explanation.id, "decision": "approved"});
-    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(not_spend)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(not_spend)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn money_scenario(storage: &Storage) {
@@ -668,10 +739,16 @@ async fn money_scenario(storage: &Storage) {
     let reply = client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(bad)).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let text = message(&reply);
-    assert!(text.contains("kind: Choose a payment") && text.contains("date: Enter a real date") && text.contains("amount: "), "{text}");
+    assert!(
+        text.contains("kind: Choose a payment")
+            && text.contains("date: Enter a real date")
+            && text.contains("amount: "),
+        "{text}"
+    );
     // A contribution, recorded by the officer; an auditor may not.
     let contribution = json!({"kind": "contribution", "date": today, "amount": "£52.00", "reference": "Week 1"});
-    let refused = client.staff(Method::POST, &format!("{account}/money-in"), &auditor, true, Some(contribution.clone())).await;
+    let refused =
+        client.staff(Method::POST, &format!("{account}/money-in"), &auditor, true, Some(contribution.clone())).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let made = client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(contribution)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
@@ -687,10 +764,19 @@ async fn money_scenario(storage: &Storage) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(message(&reply).contains("more than the account holds (£1,532.00)"), "{}", message(&reply));
     let no_reason = json!({"date": today, "amount": "100", "reason": " "});
-    assert!(message(&client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(no_reason)).await).contains("reason: Say why"));
+    assert!(message(
+        &client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(no_reason)).await
+    )
+    .contains("reason: Say why"));
     let recover = json!({"date": today, "amount": "100", "reason": "Agreed at review"});
-    assert_eq!(client.staff(Method::POST, &format!("{account}/clawbacks"), &auditor, true, Some(recover.clone())).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(recover)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/clawbacks"), &auditor, true, Some(recover.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/clawbacks"), &officer, true, Some(recover)).await.status,
+        StatusCode::CREATED
+    );
     let pulled = client.pull_all(&device).await;
     assert!(pulled.iter().any(|e| matches!(&e.body, EntryBody::Clawback(c) if c.reason == "Agreed at review")));
 
@@ -708,30 +794,43 @@ async fn money_scenario(storage: &Storage) {
     assert_eq!(lines[4], "Total in,1532.00");
     assert_eq!(lines[5], "Total out,125.00");
     assert_eq!(lines[6], "Closing balance,1407.00");
-    assert!(lines.contains(&"Date,Payee,Description,Amount in,Amount out,Support plan line,Receipt present,Query or decision"));
+    assert!(lines
+        .contains(&"Date,Payee,Description,Amount in,Amount out,Support plan line,Receipt present,Query or decision"));
     assert!(lines.iter().any(|l| l.starts_with("2026-11-21,Sunrise Day Centre,,,25.00,Day centre,No,")), "{sheet}");
     assert!(lines.iter().any(|l| l.contains("Council (clawback),Agreed at review,,100.00")), "{sheet}");
-    let bad_period = client.staff(Method::GET, &format!("{account}/audit-sheet.csv?from=2026-12-01&to=2026-01-01"), &officer, false, None).await;
+    let bad_period = client
+        .staff(Method::GET, &format!("{account}/audit-sheet.csv?from=2026-12-01&to=2026-01-01"), &officer, false, None)
+        .await;
     assert_eq!(bad_period.status, StatusCode::BAD_REQUEST);
     // The same sheet for the printable page: the header with money as people read it.
-    let page = client.staff(Method::GET, &format!("{account}/audit-sheet?from=2026-01-01&to=2027-06-30"), &auditor, false, None).await;
+    let page = client
+        .staff(Method::GET, &format!("{account}/audit-sheet?from=2026-01-01&to=2027-06-30"), &auditor, false, None)
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.body["header"][6], json!(["Closing balance", "£1,407.00"]));
     assert_eq!(page.body["columns"][7], "Query or decision");
     let rows = page.body["lines"].as_array().unwrap();
-    assert_eq!(rows.len(), lines.iter().skip_while(|l| !l.starts_with("Date,")).skip(1).filter(|l| !l.is_empty()).count());
+    assert_eq!(
+        rows.len(),
+        lines.iter().skip_while(|l| !l.starts_with("Date,")).skip(1).filter(|l| !l.is_empty()).count()
+    );
     assert!(rows.iter().any(|r| r[1] == "Sunrise Day Centre" && r[4] == "25.00"), "{}", page.body);
-    let (status, _) = client.send_bytes(Method::GET, &format!("{account}/audit-sheet"), &device.token, "", Vec::new()).await;
+    let (status, _) =
+        client.send_bytes(Method::GET, &format!("{account}/audit-sheet"), &device.token, "", Vec::new()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Every account's transactions, for the finance system, with the account in front.
     let all = staff_text(&client, "/api/v1/council/transactions.csv?from=2026-01-01&to=2027-06-30", &officer).await;
     let all_lines: Vec<&str> = all.split("\r\n").collect();
     assert!(all_lines[0].starts_with("\u{feff}Council reference,Person,Date,Type,"));
-    assert!(all_lines.iter().any(|l| l.starts_with("DP-000001,Alex Morgan,2026-11-21,Spend,Sunrise Day Centre")), "{all}");
+    assert!(
+        all_lines.iter().any(|l| l.starts_with("DP-000001,Alex Morgan,2026-11-21,Spend,Sunrise Day Centre")),
+        "{all}"
+    );
     assert!(all_lines.iter().any(|l| l.starts_with("DP-000002,Pat Morgan,")), "{all}");
     let detail = client.staff(Method::GET, &account, &officer, false, None).await;
-    let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["audit sheet viewed", "audit sheet exported", "surplus recovered", "money in"]);
 }
 
@@ -756,9 +855,13 @@ async fn openapi_scenario(storage: &Storage) {
     for (path, item) in paths {
         for (method, _) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
-            let reply = client.send(method.clone(), &format!("/api/v1{}", fill(path)), None, Some("{}".to_owned())).await;
+            let reply =
+                client.send(method.clone(), &format!("/api/v1{}", fill(path)), None, Some("{}".to_owned())).await;
             assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-            assert!(!message(&reply).contains("nothing at this address"), "{method} {path} is described but not served");
+            assert!(
+                !message(&reply).contains("nothing at this address"),
+                "{method} {path} is described but not served"
+            );
             operations += 1;
         }
     }
@@ -799,7 +902,10 @@ async fn safeguarding_scenario(storage: &Storage) {
 
     let uri = format!("/api/v1/council/accounts/{}/safeguarding", seed::DEMO_REFERENCE);
     let note = json!({"key": "new_payee:new helper ltd", "outcome": "no_concern", "note": "A new care agency, agreed at review."});
-    assert_eq!(client.staff(Method::POST, &uri, &auditor, true, Some(note.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.staff(Method::POST, &uri, &auditor, true, Some(note.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
     let no_choice = json!({"key": "new_payee:new helper ltd", "outcome": ""});
     assert_eq!(client.staff(Method::POST, &uri, &officer, true, Some(no_choice)).await.status, StatusCode::BAD_REQUEST);
     let gone = json!({"key": "cash_share", "outcome": "raised"});
@@ -840,9 +946,26 @@ async fn statement_scenario(storage: &Storage) {
         };
         tally_council::storage::NewEntry::new(entry).unwrap()
     };
-    let spend_on = |n, day, pence, payee: &str| record(n, EntryBody::Spend(Spend::new(time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(), Money::from_pence(pence), payee, None)));
+    let spend_on = |n, day, pence, payee: &str| {
+        record(
+            n,
+            EntryBody::Spend(Spend::new(
+                time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(),
+                Money::from_pence(pence),
+                payee,
+                None,
+            )),
+        )
+    };
     let entries = vec![
-        record(1, EntryBody::PaymentIn(tally_ledger::MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(148_000), reference: "Payment".into() })),
+        record(
+            1,
+            EntryBody::PaymentIn(tally_ledger::MoneyIn {
+                date: date!(2026 - 11 - 01),
+                amount: Money::from_pence(148_000),
+                reference: "Payment".into(),
+            }),
+        ),
         spend_on(2, 3, 4_500, "Sunrise Day Centre"),
         spend_on(3, 5, 1_250, "City Taxis"),
         spend_on(4, 9, 24_000, "Ace Care Agency"),
@@ -856,20 +979,46 @@ async fn statement_scenario(storage: &Storage) {
 
     // A broken file: every problem by line and column, and nothing imported.
     let broken = BANK_FILE.replace("03/11/2026", "31/11/2026").replace("12.50", "12.5O");
-    let reply = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::BANK, "csv": broken}))).await;
+    let reply = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": broken})),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let text = message(&reply);
     assert!(text.starts_with("Nothing was imported."), "{text}");
     assert!(text.contains("Line 3, column \"Date\": \"31/11/2026\" is not a date"), "{text}");
     assert!(text.contains("Line 4, column \"Money out\": \"12.5O\" is not an amount"), "{text}");
     assert_eq!(client.staff(Method::GET, base, &officer, false, None).await.body["statements"], json!([]));
-    let auditor_import = client.staff(Method::POST, base, &auditor, true, Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE}))).await;
+    let auditor_import = client
+        .staff(
+            Method::POST,
+            base,
+            &auditor,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE})),
+        )
+        .await;
     assert_eq!(auditor_import.status, StatusCode::FORBIDDEN);
-    let unknown = client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": BANK_FILE}))).await;
+    let unknown = client
+        .staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": BANK_FILE})))
+        .await;
     assert!(message(&unknown).contains("no statement format called \"Mystery Bank\""));
 
     // The sample bank statement: four lines match, the corner shop does not.
-    let imported = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE}))).await;
+    let imported = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE})),
+        )
+        .await;
     assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
     let view = imported.body;
     let id = view["statement_id"].as_str().unwrap().to_owned();
@@ -883,18 +1032,38 @@ async fn statement_scenario(storage: &Storage) {
     let closing = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
     assert_eq!(closing.status, StatusCode::BAD_REQUEST);
     assert!(message(&closing).contains("a difference of -£8.75"), "{}", message(&closing));
-    assert!(message(&closing).contains("1 statement line matches no logged record: ask the person about it."), "{}", message(&closing));
+    assert!(
+        message(&closing).contains("1 statement line matches no logged record: ask the person about it."),
+        "{}",
+        message(&closing)
+    );
 
     // The officer asks the person about the corner shop (an auditor may not).
     let ask = format!("{base}/{id}/queries");
     assert_eq!(client.staff(Method::POST, &ask, &auditor, true, Some(json!({}))).await.status, StatusCode::FORBIDDEN);
-    let asked = client.staff(Method::POST, &ask, &officer, true, Some(json!({"note": "Please tell us what this was for."}))).await;
+    let asked = client
+        .staff(Method::POST, &ask, &officer, true, Some(json!({"note": "Please tell us what this was for."})))
+        .await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
     let query = asked.body["lines"][4]["query"].clone();
     assert_eq!(query["status"], "open", "{}", asked.body);
     assert_eq!(query["asked_by"], "Sam Patel (Demo Borough Council)");
-    assert!(asked.body["reconciliation"]["open_points"].to_string().contains("1 statement line waits for the person's answer."), "{}", asked.body);
-    let too_soon = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    assert!(
+        asked.body["reconciliation"]["open_points"]
+            .to_string()
+            .contains("1 statement line waits for the person's answer."),
+        "{}",
+        asked.body
+    );
+    let too_soon = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
     assert!(message(&too_soon).contains("has not answered the question about line 6 yet"), "{}", message(&too_soon));
     let again = client.staff(Method::POST, &ask, &officer, true, Some(json!({}))).await;
     assert!(message(&again).contains("asked about already"), "{}", message(&again));
@@ -904,9 +1073,17 @@ async fn statement_scenario(storage: &Storage) {
     let query_id: EntryId = serde_json::from_value(query["entry_id"].clone()).unwrap();
     let on_account = storage.all_entries(account.account_id).await.unwrap();
     let sent = on_account.iter().find(|e| e.id == query_id).expect("the query is on the account");
-    assert!(matches!(&sent.body, EntryBody::StatementQuery(q) if q.amount == Money::from_pence(-875) && q.description == "CORNER SHOP" && q.statement == id && q.line_no == 6));
+    assert!(
+        matches!(&sent.body, EntryBody::StatementQuery(q) if q.amount == Money::from_pence(-875) && q.description == "CORNER SHOP" && q.statement == id && q.line_no == 6)
+    );
     let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
-    assert!(list.body["accounts"][0]["exceptions"].to_string().contains("1 statement query waiting for the person's answer"), "{}", list.body);
+    assert!(
+        list.body["accounts"][0]["exceptions"]
+            .to_string()
+            .contains("1 statement query waiting for the person's answer"),
+        "{}",
+        list.body
+    );
 
     // The person logs the corner shop in answer: it is proposed for the line.
     let mut corner_spend = Spend::new(date!(2026 - 11 - 12), Money::from_pence(875), "Corner Shop", None);
@@ -921,32 +1098,55 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(line["entry"]["entry_id"], json!(corner));
     // The answer waits in the review queue, with the way to its line.
     let queue = client.staff(Method::GET, "/api/v1/council/reviews", &auditor, false, None).await;
-    let waiting: Vec<&Value> = queue.body["answers"].as_array().unwrap().iter().filter(|a| a["reference"] == "DP-000050").collect();
+    let waiting: Vec<&Value> =
+        queue.body["answers"].as_array().unwrap().iter().filter(|a| a["reference"] == "DP-000050").collect();
     assert_eq!(waiting.len(), 1, "{}", queue.body);
     assert_eq!(waiting[0]["statement_id"], id.as_str());
     assert_eq!(waiting[0]["line_no"], 6);
     assert_eq!(waiting[0]["answer"], "Logged the spending: £8.75 to Corner Shop on 12 November 2026");
     // A wrong amount is refused; confirming the answer closes the question.
     let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
-    let wrong = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis}))).await;
+    let wrong = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis})))
+        .await;
     assert!(message(&wrong).contains("The amounts differ"), "{}", message(&wrong));
     // Turned down, the answer is not proposed again; the officer can still match it by hand.
-    let turned_down = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    let turned_down = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
     assert_eq!(turned_down.body["lines"][4]["state"], "none", "{}", turned_down.body);
     assert!(turned_down.body["lines"][4]["entry"].is_null());
-    assert!(!turned_down.body["reconciliation"]["open_points"].to_string().contains("proposed"), "{}", turned_down.body);
+    assert!(
+        !turned_down.body["reconciliation"]["open_points"].to_string().contains("proposed"),
+        "{}",
+        turned_down.body
+    );
     let reread = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
     assert_eq!(reread.body["lines"][4]["state"], "none", "a turned-down answer stays turned down");
-    let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
+    let matched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner})))
+        .await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
     assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
     // Unmatched again, the question opens again for the person; matched, it closes.
-    let unmatched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    let unmatched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
     assert_eq!(unmatched.body["lines"][4]["query"]["status"], "open", "{}", unmatched.body);
     assert!(unmatched.body["lines"][4]["query"]["thread"].to_string().contains("no longer matches a record in Tally"));
-    let closed_query = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    let closed_query = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
     assert_eq!(closed_query.status, StatusCode::BAD_REQUEST);
-    let matched = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner}))).await;
+    let matched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner})))
+        .await;
     assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
     assert_eq!(matched.body["lines"][4]["state"], "confirmed");
     assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
@@ -959,15 +1159,37 @@ async fn statement_scenario(storage: &Storage) {
         if line["state"] == "proposed" {
             let entry = line["entry"]["entry_id"].clone();
             let no = line["line_no"].as_i64().unwrap();
-            assert_eq!(client.staff(Method::POST, &format!("{base}/{id}/lines/{no}"), &officer, true, Some(json!({"entry_id": entry}))).await.status, StatusCode::OK);
+            assert_eq!(
+                client
+                    .staff(
+                        Method::POST,
+                        &format!("{base}/{id}/lines/{no}"),
+                        &officer,
+                        true,
+                        Some(json!({"entry_id": entry}))
+                    )
+                    .await
+                    .status,
+                StatusCode::OK
+            );
         }
     }
     let closed = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
     assert_eq!(closed.body["closed_by"], "Sam Patel");
-    let locked = client.staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null}))).await;
+    let locked = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
     assert!(message(&locked).contains("closed"), "{}", message(&locked));
-    let decided_late = client.staff(Method::POST, &format!("{base}/{id}/lines/6/query-decision"), &officer, true, Some(json!({"decision": "question", "note": "?"}))).await;
+    let decided_late = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "question", "note": "?"})),
+        )
+        .await;
     assert!(message(&decided_late).contains("closed"), "{}", message(&decided_late));
     // A late answer from a phone that was offline, after the period closed, waits for nobody.
     let late = tally_ledger::Explanation { about: query_id, text: "It was milk for my PA's shift.".into() };
@@ -983,40 +1205,71 @@ async fn statement_scenario(storage: &Storage) {
     let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
     assert_eq!(figures.body["reviews_closed"], 0, "{}", figures.body);
     let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000050", &officer, false, None).await;
-    let actions: Vec<&str> = detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(actions.first(), Some(&"period closed"));
     assert!(actions.contains(&"statement imported"));
 
     // The card feed: the declined line is skipped, the reversal is money back.
-    let card = client.staff(Method::POST, base, &officer, true, Some(json!({"format": tally_council::statements::CARD_FEED, "csv": CARD_FILE}))).await;
+    let card = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::CARD_FEED, "csv": CARD_FILE})),
+        )
+        .await;
     assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
     assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
     assert_eq!(card.body["lines"][4]["amount"], "12.50");
     // The taxi firm's reversal matches no record: asked about, explained, accepted.
     let card_id = card.body["statement_id"].as_str().unwrap().to_owned();
     let reversal = card.body["lines"][4]["line_no"].as_i64().unwrap();
-    let asked = client.staff(Method::POST, &format!("{base}/{card_id}/queries"), &officer, true, Some(json!({"lines": [reversal]}))).await;
+    let asked = client
+        .staff(Method::POST, &format!("{base}/{card_id}/queries"), &officer, true, Some(json!({"lines": [reversal]})))
+        .await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
     let query_id: EntryId = serde_json::from_value(asked.body["lines"][4]["query"]["entry_id"].clone()).unwrap();
-    let explanation = tally_ledger::Explanation { about: query_id, text: "The taxi firm charged me twice and paid one back.".into() };
+    let explanation =
+        tally_ledger::Explanation { about: query_id, text: "The taxi firm charged me twice and paid one back.".into() };
     storage.store_entries(account.account_id, &[record(6, EntryBody::Explanation(explanation))], 0).await.unwrap();
     let decide = format!("{base}/{card_id}/lines/{reversal}/query-decision");
-    assert_eq!(client.staff(Method::POST, &decide, &auditor, true, Some(json!({"decision": "approved"}))).await.status, StatusCode::FORBIDDEN);
-    let no_question = client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "question", "note": " "}))).await;
+    assert_eq!(
+        client.staff(Method::POST, &decide, &auditor, true, Some(json!({"decision": "approved"}))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let no_question =
+        client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "question", "note": " "}))).await;
     assert!(message(&no_question).contains("needs the question written"), "{}", message(&no_question));
-    let not_asked = client.staff(Method::POST, &format!("{base}/{card_id}/lines/3/query-decision"), &officer, true, Some(json!({"decision": "approved"}))).await;
+    let not_asked = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{card_id}/lines/3/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
     assert_eq!(not_asked.status, StatusCode::NOT_FOUND);
-    let accepted = client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "approved", "note": "Thank you."}))).await;
+    let accepted = client
+        .staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "approved", "note": "Thank you."})))
+        .await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
     let line = &accepted.body["lines"][4];
     assert_eq!(line["query"]["status"], "closed", "{line}");
-    let said: Vec<&str> = line["query"]["thread"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    let said: Vec<&str> =
+        line["query"]["thread"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
     assert_eq!(said, vec!["The taxi firm charged me twice and paid one back.", "Thank you."]);
     assert!(!accepted.body["reconciliation"]["open_points"].to_string().contains("answer"), "{}", accepted.body);
-    assert_eq!(client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(),
+        2
+    );
     // The open card statement shows in the accounts list.
     let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
-    let exceptions: Vec<&str> = list.body["accounts"][0]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let exceptions: Vec<&str> =
+        list.body["accounts"][0]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
     assert!(exceptions.contains(&"1 statement not reconciled yet"), "{exceptions:?}");
 
     // Another provider's format, saved by the council and then used.
@@ -1027,16 +1280,44 @@ async fn statement_scenario(storage: &Storage) {
     let wrong = json!({"name": "Mystery Bank", "mapping": {"columns": ["When", "Who"], "date": "When", "date_format": "iso", "amount": {"kind": "signed", "column": "Value"}, "description": "Who"}});
     let reply = client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(wrong)).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(message(&reply).contains("The amount column, \"Value\", is not one of the file's columns."), "{}", message(&reply));
+    assert!(
+        message(&reply).contains("The amount column, \"Value\", is not one of the file's columns."),
+        "{}",
+        message(&reply)
+    );
     let builtin = json!({"name": tally_council::statements::BANK, "mapping": mapping.clone()});
-    assert_eq!(client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(builtin)).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(client.staff(Method::POST, "/api/v1/council/statement-formats", &auditor, true, Some(json!({"name": "Mystery Bank", "mapping": mapping.clone()}))).await.status, StatusCode::FORBIDDEN);
-    let saved = client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(json!({"name": "Mystery Bank", "mapping": mapping}))).await;
+    assert_eq!(
+        client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(builtin)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        client
+            .staff(
+                Method::POST,
+                "/api/v1/council/statement-formats",
+                &auditor,
+                true,
+                Some(json!({"name": "Mystery Bank", "mapping": mapping.clone()}))
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/statement-formats",
+            &officer,
+            true,
+            Some(json!({"name": "Mystery Bank", "mapping": mapping})),
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
     let formats = client.staff(Method::GET, "/api/v1/council/statement-formats", &officer, false, None).await;
     assert_eq!(formats.body["names"][2], "Mystery Bank");
     let file = "When,Who,Value\r\n2026-11-20,CORNER SHOP,-3.10\r\n";
-    let used = client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": file}))).await;
+    let used =
+        client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": file}))).await;
     assert_eq!(used.status, StatusCode::CREATED, "{}", used.body);
     assert_eq!(used.body["lines"][0]["amount"], "-3.10");
 }
@@ -1055,11 +1336,17 @@ async fn figures_scenario(storage: &Storage) {
     };
     let fine = dated(spend(&device, 2_500, "Sunrise Day Centre"), false);
     let relative = dated(spend(&device, 3_000, "My brother"), true);
-    assert_eq!(statuses(&client.push(&device, vec![to_json(&fine), to_json(&relative)]).await), vec![PushStatus::Stored; 2]);
+    assert_eq!(
+        statuses(&client.push(&device, vec![to_json(&fine), to_json(&relative)]).await),
+        vec![PushStatus::Stored; 2]
+    );
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
     let decision = json!({"about": relative.id, "decision": "not_allowed", "note": "Paying a relative who lives with you needs the council's agreement first."});
-    assert_eq!(client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(decision)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(decision)).await.status,
+        StatusCode::CREATED
+    );
 
     let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
     assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
@@ -1081,7 +1368,8 @@ async fn figures_scenario(storage: &Storage) {
     assert!(csv.contains("Share of spending within the plan (%),45\r\n"), "{csv}");
     assert!(csv.contains(&format!("{},2000.00,55.00\r\n", &month[..7])), "{csv}");
     // Another period has none of it.
-    let empty = client.staff(Method::GET, "/api/v1/council/figures?from=2020-01-01&to=2020-12-31", &officer, false, None).await;
+    let empty =
+        client.staff(Method::GET, "/api/v1/council/figures?from=2020-01-01&to=2020-12-31", &officer, false, None).await;
     assert_eq!(empty.body["spent"], "0.00");
     assert_eq!(empty.body["within_plan_percent"], Value::Null);
 }
@@ -1105,7 +1393,12 @@ async fn policy_and_plan_scenario(storage: &Storage) {
     let reply = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(bad)).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let text = message(&reply);
-    assert!(text.contains("contingency: Enter the contingency as a whole number") && text.contains("receipt: ") && text.contains("reason: Say why"), "{text}");
+    assert!(
+        text.contains("contingency: Enter the contingency as a whole number")
+            && text.contains("receipt: ")
+            && text.contains("reason: Say why"),
+        "{text}"
+    );
     let changed = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(update)).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     assert_eq!(changed.body["contingency_weeks"], 6);
@@ -1123,10 +1416,22 @@ async fn policy_and_plan_scenario(storage: &Storage) {
         {"id": "day-centre", "name": "Day centre", "category": "day_activities", "budget": "300", "period": "four_weekly"},
         {"name": "Help in the garden", "category": "other", "budget": "40", "period": "monthly"},
     ]});
-    assert_eq!(client.staff(Method::POST, &format!("{account}/plan-versions"), &auditor, true, Some(version.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client
+            .staff(Method::POST, &format!("{account}/plan-versions"), &auditor, true, Some(version.clone()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let bad_version = json!({"effective_from": "soon", "lines": [{"name": " ", "category": "other", "budget": "40", "period": "monthly"}]});
-    let reply = client.staff(Method::POST, &format!("{account}/plan-versions"), &officer, true, Some(bad_version)).await;
-    assert!(message(&reply).contains("effective_from: Enter a real date") && message(&reply).contains("line-0-name: Give line 1 a name"), "{}", message(&reply));
+    let reply =
+        client.staff(Method::POST, &format!("{account}/plan-versions"), &officer, true, Some(bad_version)).await;
+    assert!(
+        message(&reply).contains("effective_from: Enter a real date")
+            && message(&reply).contains("line-0-name: Give line 1 a name"),
+        "{}",
+        message(&reply)
+    );
     let made = client.staff(Method::POST, &format!("{account}/plan-versions"), &officer, true, Some(version)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let versions = made.body["versions"].as_array().unwrap();
@@ -1146,17 +1451,32 @@ async fn staff_management_scenario(storage: &Storage) {
     seed::ensure_demo(storage).await.unwrap();
     let admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
-    assert_eq!(client.staff(Method::GET, "/api/v1/council/staff", &officer, false, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/staff", &officer, false, None).await.status,
+        StatusCode::FORBIDDEN
+    );
     let list = client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await;
     assert_eq!(list.body["staff"].as_array().unwrap().len(), 3, "{}", list.body);
 
     let new = json!({"name": "Ravi Shah", "email": "Ravi.Shah@demo.invalid", "role": "auditor", "password": "a first password"});
-    assert_eq!(client.staff(Method::POST, "/api/v1/council/staff", &officer, true, Some(new.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.staff(Method::POST, "/api/v1/council/staff", &officer, true, Some(new.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
     let bad = json!({"name": "", "email": "ravi", "role": "boss", "password": "short"});
     let reply = client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(bad)).await;
     let text = message(&reply);
-    assert!(text.contains("name: Enter their name") && text.contains("email: Enter their work email") && text.contains("role: Choose a role") && text.contains("password: Give a first password of at least 12"), "{text}");
-    assert_eq!(client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(new.clone())).await.status, StatusCode::CREATED);
+    assert!(
+        text.contains("name: Enter their name")
+            && text.contains("email: Enter their work email")
+            && text.contains("role: Choose a role")
+            && text.contains("password: Give a first password of at least 12"),
+        "{text}"
+    );
+    assert_eq!(
+        client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(new.clone())).await.status,
+        StatusCode::CREATED
+    );
     let again = client.staff(Method::POST, "/api/v1/council/staff", &admin, true, Some(new)).await;
     assert!(message(&again).contains("already has access with that email"), "{}", message(&again));
     let ravi = client.sign_in("ravi.shah@demo.invalid", "a first password").await.unwrap();
@@ -1164,18 +1484,59 @@ async fn staff_management_scenario(storage: &Storage) {
 
     // Promoted, then removed: the session ends and signing in no longer works.
     let list = client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await;
-    let id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == "ravi.shah@demo.invalid").unwrap()["staff_id"].as_str().unwrap().to_owned();
+    let id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == "ravi.shah@demo.invalid").unwrap()
+        ["staff_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let own = admin.profile["email"].clone();
-    let own_id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == own).unwrap()["staff_id"].as_str().unwrap().to_owned();
-    let mine = client.staff(Method::POST, &format!("/api/v1/council/staff/{own_id}/role"), &admin, true, Some(json!({"role": "auditor"}))).await;
+    let own_id = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == own).unwrap()["staff_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mine = client
+        .staff(
+            Method::POST,
+            &format!("/api/v1/council/staff/{own_id}/role"),
+            &admin,
+            true,
+            Some(json!({"role": "auditor"})),
+        )
+        .await;
     assert!(message(&mine).contains("cannot change your own role"));
-    let promoted = client.staff(Method::POST, &format!("/api/v1/council/staff/{id}/role"), &admin, true, Some(json!({"role": "finance_officer"}))).await;
+    let promoted = client
+        .staff(
+            Method::POST,
+            &format!("/api/v1/council/staff/{id}/role"),
+            &admin,
+            true,
+            Some(json!({"role": "finance_officer"})),
+        )
+        .await;
     assert_eq!(promoted.status, StatusCode::NO_CONTENT);
-    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.body["role"], "finance_officer");
-    assert_eq!(client.staff(Method::POST, &format!("/api/v1/council/staff/{id}/remove"), &admin, true, None).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(client.sign_in("ravi.shah@demo.invalid", "a first password").await.err().unwrap().status, StatusCode::UNAUTHORIZED);
-    assert_eq!(client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await.body["staff"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.body["role"],
+        "finance_officer"
+    );
+    assert_eq!(
+        client.staff(Method::POST, &format!("/api/v1/council/staff/{id}/remove"), &admin, true, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        client.sign_in("ravi.shah@demo.invalid", "a first password").await.err().unwrap().status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await.body["staff"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 async fn new_account_scenario(storage: &Storage) {
@@ -1186,21 +1547,33 @@ async fn new_account_scenario(storage: &Storage) {
     let new = json!({"reference": "dp-000123", "person_name": "Sam Rivers", "plan_starts": "2026-12-01", "plan_ends": "2027-11-30",
         "outcomes": ["Go swimming every week", " "],
         "lines": [{"name": "Personal assistant hours", "category": "personal_assistant", "budget": "960", "period": "four_weekly"}]});
-    assert_eq!(client.staff(Method::POST, "/api/v1/council/accounts", &auditor, true, Some(new.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.staff(Method::POST, "/api/v1/council/accounts", &auditor, true, Some(new.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
     let bad = json!({"reference": "DP-000001", "person_name": " ", "plan_starts": "2026-12-01", "plan_ends": "2026-01-01", "lines": []});
     let text = message(&client.staff(Method::POST, "/api/v1/council/accounts", &officer, true, Some(bad)).await);
-    assert!(text.contains("person_name: Enter the person's name") && text.contains("reference: There is already an account with reference DP-000001")
-        && text.contains("plan_ends: The review date must be after") && text.contains("lines: A plan needs at least one line"), "{text}");
+    assert!(
+        text.contains("person_name: Enter the person's name")
+            && text.contains("reference: There is already an account with reference DP-000001")
+            && text.contains("plan_ends: The review date must be after")
+            && text.contains("lines: A plan needs at least one line"),
+        "{text}"
+    );
     let made = client.staff(Method::POST, "/api/v1/council/accounts", &officer, true, Some(new)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["reference"], "DP-000123");
     assert!(made.body["exceptions"].as_array().unwrap().iter().any(|e| e == "No device has sent anything yet"));
     let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000123", &officer, false, None).await;
     assert_eq!(detail.body["plan"]["versions"][0]["lines"][0]["id"], "personal-assistant-hours");
-    assert_eq!(detail.body["plan"]["versions"][0]["outcomes"], json!([{"id": "outcome-1", "text": "Go swimming every week"}]));
+    assert_eq!(
+        detail.body["plan"]["versions"][0]["outcomes"],
+        json!([{"id": "outcome-1", "text": "Go swimming every week"}])
+    );
     assert_eq!(detail.body["plan"]["ends_on"], "2027-11-30");
     // A pairing code for the new person, and their phone gets the plan.
-    let code = client.staff(Method::POST, "/api/v1/council/accounts/DP-000123/pairing-codes", &officer, true, None).await;
+    let code =
+        client.staff(Method::POST, "/api/v1/council/accounts/DP-000123/pairing-codes", &officer, true, None).await;
     let phone = client.pair(code.body["code"].as_str().unwrap()).await;
     assert_eq!(phone.account.person_name, "Sam Rivers");
     assert_eq!(phone.account.plan.versions[0].lines[0].name, "Personal assistant hours");
@@ -1215,21 +1588,41 @@ async fn schedule_scenario(storage: &Storage) {
     let today = time::OffsetDateTime::now_utc().date();
     // Four-weekly from eight weeks ago: three payments are due today (weeks 0, 4 and 8).
     let first = tally_ledger::date::iso_date(today - time::Duration::weeks(8));
-    let request = json!({"amount": "370", "every_weeks": "4", "first_date": first, "reference": "Four-weekly direct payment"});
-    assert_eq!(client.staff(Method::POST, &uri, &auditor, true, Some(request.clone())).await.status, StatusCode::FORBIDDEN);
-    let bad = client.staff(Method::POST, &uri, &officer, true, Some(json!({"amount": "0", "every_weeks": "0", "first_date": "x"}))).await;
-    assert!(message(&bad).contains("every_weeks: Choose how often") && message(&bad).contains("first_date: Enter a real date"), "{}", message(&bad));
+    let request =
+        json!({"amount": "370", "every_weeks": "4", "first_date": first, "reference": "Four-weekly direct payment"});
+    assert_eq!(
+        client.staff(Method::POST, &uri, &auditor, true, Some(request.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = client
+        .staff(Method::POST, &uri, &officer, true, Some(json!({"amount": "0", "every_weeks": "0", "first_date": "x"})))
+        .await;
+    assert!(
+        message(&bad).contains("every_weeks: Choose how often")
+            && message(&bad).contains("first_date: Enter a real date"),
+        "{}",
+        message(&bad)
+    );
     let made = client.staff(Method::POST, &uri, &officer, true, Some(request)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body[0]["next_date"], json!(tally_ledger::date::iso_date(today + time::Duration::weeks(4))));
-    let payments = |entries: &[Entry]| entries.iter().filter(|e| matches!(&e.body, EntryBody::PaymentIn(m) if m.reference == "Four-weekly direct payment")).count();
+    let payments = |entries: &[Entry]| {
+        entries
+            .iter()
+            .filter(|e| matches!(&e.body, EntryBody::PaymentIn(m) if m.reference == "Four-weekly direct payment"))
+            .count()
+    };
     assert_eq!(payments(&client.pull_all(&device).await), 3);
 
     // Another server running the same job, even from stale state, records nothing twice.
     assert_eq!(tally_council::record_due_payments(storage, today, 0).await.unwrap(), 0);
     let schedule = storage.schedules_of_account(device.account.account_id).await.unwrap().remove(0);
     storage.advance_schedule(&schedule.schedule_id, &schedule.next_date, &first).await.unwrap();
-    assert_eq!(tally_council::record_due_payments(storage, today, 0).await.unwrap(), 0, "the same payments, the same ids");
+    assert_eq!(
+        tally_council::record_due_payments(storage, today, 0).await.unwrap(),
+        0,
+        "the same payments, the same ids"
+    );
     assert_eq!(payments(&client.pull_all(&device).await), 3);
     // Four weeks on, the next one.
     assert_eq!(tally_council::record_due_payments(storage, today + time::Duration::weeks(4), 0).await.unwrap(), 1);
@@ -1237,10 +1630,15 @@ async fn schedule_scenario(storage: &Storage) {
 
     // Stopped: nothing more, and what was paid stays.
     let id = schedule.schedule_id;
-    assert_eq!(client.staff(Method::POST, &format!("{uri}/{id}/stop"), &officer, true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{uri}/{id}/stop"), &officer, true, None).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(tally_council::record_due_payments(storage, today + time::Duration::weeks(20), 0).await.unwrap(), 0);
     assert_eq!(payments(&client.pull_all(&device).await), 4);
-    let detail = client.staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None).await;
+    let detail = client
+        .staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None)
+        .await;
     assert_eq!(detail.body["schedules"], json!([]));
 }
 

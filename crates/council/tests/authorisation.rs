@@ -116,7 +116,9 @@ fn expected(access: Access, path: &str, caller: Caller) -> Expect {
         _ if !staff => Expect::Status(StatusCode::UNAUTHORIZED),
         _ if caller == OtherCouncilsOfficer && about_one_account(path) => Expect::Status(StatusCode::NOT_FOUND),
         Access::StaffRead => Expect::AllowedForAccount,
-        Access::StaffChange if matches!(caller, Officer | Administrator | OtherCouncilsOfficer) => Expect::AllowedForAccount,
+        Access::StaffChange if matches!(caller, Officer | Administrator | OtherCouncilsOfficer) => {
+            Expect::AllowedForAccount
+        }
         Access::StaffAdmin if caller == Administrator => Expect::AllowedForAccount,
         _ => Expect::Status(StatusCode::FORBIDDEN),
     }
@@ -148,7 +150,10 @@ async fn world(client: &Client, storage: &Storage) -> World {
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
     let administrator = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
-    storage.create_council("other-council", "Other Borough Council", &tally_ledger::CouncilPolicy::default(), 0).await.unwrap();
+    storage
+        .create_council("other-council", "Other Borough Council", &tally_ledger::CouncilPolicy::default(), 0)
+        .await
+        .unwrap();
     staff_member(storage, "other-council", "officer@other.invalid", "finance_officer").await;
     let other_officer = client.sign_in("officer@other.invalid", "a long enough password").await.unwrap();
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
@@ -157,12 +162,26 @@ async fn world(client: &Client, storage: &Storage) -> World {
     // A statement, a schedule and a receipt photo for the routes that name one.
     let base = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
     let csv = "Date,Description,Reference,Money out,Money in,Balance\n03/11/2026,CORNER SHOP,CARD,4.50,,\"1,000.00\"\n";
-    let imported = client.staff(Method::POST, &format!("{base}/statements"), &officer, true, Some(json!({"format": "Bank statement (sample format)", "csv": csv}))).await;
+    let imported = client
+        .staff(
+            Method::POST,
+            &format!("{base}/statements"),
+            &officer,
+            true,
+            Some(json!({"format": "Bank statement (sample format)", "csv": csv})),
+        )
+        .await;
     assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
     let statement_id = imported.body["statement_id"].as_str().unwrap().to_owned();
     let first = tally_ledger::date::iso_date(time::OffsetDateTime::now_utc().date() + time::Duration::days(30));
     let scheduled = client
-        .staff(Method::POST, &format!("{base}/payment-schedules"), &officer, true, Some(json!({"amount": "10.00", "every_weeks": "4", "first_date": first, "reference": "x"})))
+        .staff(
+            Method::POST,
+            &format!("{base}/payment-schedules"),
+            &officer,
+            true,
+            Some(json!({"amount": "10.00", "every_weeks": "4", "first_date": first, "reference": "x"})),
+        )
         .await;
     assert_eq!(scheduled.status, StatusCode::CREATED, "{}", scheduled.body);
     let schedule_id = scheduled.body[0]["schedule_id"].as_str().unwrap().to_owned();
@@ -176,7 +195,20 @@ async fn world(client: &Client, storage: &Storage) -> World {
         s.receipts = vec![tally_ledger::ReceiptRef(receipt.clone())];
     }
     assert_eq!(statuses(&client.push(&alex, vec![to_json(&with_receipt)]).await), vec![PushStatus::Stored]);
-    World { alex, pat, revoked, to_revoke, officer, auditor, administrator, other_officer, statement_id, schedule_id, spare_staff_id, receipt }
+    World {
+        alex,
+        pat,
+        revoked,
+        to_revoke,
+        officer,
+        auditor,
+        administrator,
+        other_officer,
+        statement_id,
+        schedule_id,
+        spare_staff_id,
+        receipt,
+    }
 }
 
 impl World {
@@ -244,7 +276,10 @@ async fn matrix_scenario(storage: &Storage) {
             checked += 1;
         }
         let signed_out = world.call(&client, caller, Method::POST, "/api/v1/council/sign-out").await;
-        let want = if matches!(caller, Caller::Officer | Caller::Auditor | Caller::Administrator | Caller::OtherCouncilsOfficer) {
+        let want = if matches!(
+            caller,
+            Caller::Officer | Caller::Auditor | Caller::Administrator | Caller::OtherCouncilsOfficer
+        ) {
             StatusCode::NO_CONTENT
         } else {
             StatusCode::UNAUTHORIZED
@@ -262,7 +297,11 @@ async fn matrix_scenario(storage: &Storage) {
                 continue;
             }
             let reply = client.send(method.clone(), &format!("/api/v1{}", world.fill(path)), None, None).await;
-            assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is served but not in the route list");
+            assert_eq!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is served but not in the route list"
+            );
         }
     }
 }

@@ -62,10 +62,13 @@ fn any_date() -> impl Strategy<Value = Date> {
 /// A clock reading as a device might send it, including ones RFC 3339 cannot write.
 fn any_moment() -> impl Strategy<Value = Value> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let format = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).map(Value::String).unwrap_or(Value::Null);
+    let format = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339).map(Value::String).unwrap_or(Value::Null)
+    };
     prop_oneof![
         (-86_400i64 * 5..86_400 * 5).prop_map(move |d| format(OffsetDateTime::from_unix_timestamp(now + d).unwrap())),
-        (-62_000_000_000i64..253_000_000_000).prop_map(move |t| format(OffsetDateTime::from_unix_timestamp(t).unwrap())),
+        (-62_000_000_000i64..253_000_000_000)
+            .prop_map(move |t| format(OffsetDateTime::from_unix_timestamp(t).unwrap())),
         Just(json!("-9999-01-01T00:00:00Z")),
         Just(json!("9999-12-31T23:59:59+14:00")),
         Just(json!("2026-11-29")),
@@ -108,7 +111,12 @@ fn any_ref(targets: &Targets) -> impl Strategy<Value = Value> {
 }
 
 fn line_id() -> impl Strategy<Value = Value> {
-    prop_oneof![Just(json!("day-centre")), Just(json!("pa-hours")), Just(Value::Null), any_text().prop_map(Value::String)]
+    prop_oneof![
+        Just(json!("day-centre")),
+        Just(json!("pa-hours")),
+        Just(Value::Null),
+        any_text().prop_map(Value::String)
+    ]
 }
 
 fn date_value() -> impl Strategy<Value = Value> {
@@ -130,7 +138,9 @@ fn money_body(targets: &Targets) -> impl Strategy<Value = Value> {
         .prop_map(|(kind, date, amount, reference)| json!({"type": kind, "date": date, "amount": amount, "reference": reference}));
     let refund = (date_value(), any_amount(), any_text(), prop::option::of(any_ref(targets)))
         .prop_map(|(date, amount, payee, of)| json!({"type": "refund", "date": date, "amount": amount, "payee": payee, "refund_of": of}));
-    let clawback = (date_value(), any_amount(), any_text()).prop_map(|(date, amount, reason)| json!({"type": "clawback", "date": date, "amount": amount, "reason": reason}));
+    let clawback = (date_value(), any_amount(), any_text()).prop_map(
+        |(date, amount, reason)| json!({"type": "clawback", "date": date, "amount": amount, "reason": reason}),
+    );
     prop_oneof![4 => spend, 2 => money_in, 1 => refund, 1 => clawback]
 }
 
@@ -138,10 +148,12 @@ fn money_body(targets: &Targets) -> impl Strategy<Value = Value> {
 fn any_body(targets: &Targets) -> impl Strategy<Value = Value> {
     let correction = (any_ref(targets), money_body(targets), any_text())
         .prop_map(|(of, replacement, reason)| json!({"type": "correction", "corrects": of, "replacement": replacement, "reason": reason}));
-    let void = (any_ref(targets), any_text()).prop_map(|(of, reason)| json!({"type": "void", "voids": of, "reason": reason}));
+    let void =
+        (any_ref(targets), any_text()).prop_map(|(of, reason)| json!({"type": "void", "voids": of, "reason": reason}));
     let decision = (any_ref(targets), prop_oneof![Just("approved"), Just("question"), Just("not_allowed")], any_text(), prop::option::of(any_ref(targets)))
         .prop_map(|(about, decision, note, version)| json!({"type": "review_decision", "about": about, "decision": decision, "note": note, "version": version}));
-    let explanation = (any_ref(targets), any_text()).prop_map(|(about, text)| json!({"type": "explanation", "about": about, "text": text}));
+    let explanation = (any_ref(targets), any_text())
+        .prop_map(|(about, text)| json!({"type": "explanation", "about": about, "text": text}));
     let query = (date_value(), any_amount(), any_text(), any::<u32>())
         .prop_map(|(date, amount, description, line)| json!({"type": "statement_query", "date": date, "amount": amount, "description": description, "statement": "s", "line_no": line}));
     prop_oneof![6 => money_body(targets), 2 => correction, 2 => void, 1 => decision, 2 => explanation, 1 => query, 1 => Just(json!({"type": "grant", "amount": "1.00"}))]
@@ -159,7 +171,9 @@ fn plausible_record(targets: &Targets) -> impl Strategy<Value = Value> {
     let spend = (date.clone(), amount.clone(), "[A-Za-z ]{1,30}", prop::option::of(any_ref(targets)))
         .prop_map(|(date, amount, payee, answers)| json!({"type": "spend", "date": date, "amount": amount, "payee": payee, "plan_line": "day-centre", "answers": answers}))
         .boxed();
-    let contribution = (date.clone(), amount.clone()).prop_map(|(date, amount)| json!({"type": "contribution", "date": date, "amount": amount})).boxed();
+    let contribution = (date.clone(), amount.clone())
+        .prop_map(|(date, amount)| json!({"type": "contribution", "date": date, "amount": amount}))
+        .boxed();
     let body = prop_oneof![
         3 => spend.clone(),
         1 => contribution.clone(),
@@ -230,7 +244,8 @@ fn on_a_big_stack<F: std::future::Future<Output = ()>>(test: impl FnOnce() -> F 
 }
 
 async fn run(db: &TestDb) {
-    let records: usize = std::env::var("TALLY_GENERATED_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_RECORDS);
+    let records: usize =
+        std::env::var("TALLY_GENERATED_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(DEFAULT_RECORDS);
     let seed_text = std::env::var("TALLY_GENERATED_SEED").unwrap_or_else(|_| "tally-hostile-phones".to_owned());
     let storage = db.storage.clone();
     let demo = seed::ensure_demo(&storage).await.unwrap();
@@ -253,7 +268,12 @@ async fn run(db: &TestDb) {
     let carer = pair(issue_pairing_code(&storage, account).await.unwrap()).await;
     let pats = pair(issue_pairing_code(&storage, other).await.unwrap()).await;
     let councils_before = councils_in_force(&storage, account).await;
-    let mut targets = Targets { account, other_account: other, devices: vec![phone.device_id, carer.device_id, pats.device_id], ids: councils_before.iter().map(|(id, _)| *id).collect() };
+    let mut targets = Targets {
+        account,
+        other_account: other,
+        devices: vec![phone.device_id, carer.device_id, pats.device_id],
+        ids: councils_before.iter().map(|(id, _)| *id).collect(),
+    };
 
     let mut seed = [0u8; 32];
     for (i, b) in seed_text.bytes().enumerate() {
@@ -276,7 +296,11 @@ async fn run(db: &TestDb) {
             .unwrap_or_else(|e| panic!("the server dropped the connection after {sent} records: {e}"));
         requests += 1;
         let status = reply.status();
-        assert!(status.is_success() || status.is_client_error(), "push {requests} answered {status}: {}", reply.text().await.unwrap_or_default());
+        assert!(
+            status.is_success() || status.is_client_error(),
+            "push {requests} answered {status}: {}",
+            reply.text().await.unwrap_or_default()
+        );
         if status.is_success() {
             let answer: PushResponse = reply.json().await.unwrap();
             assert_eq!(answer.results.len(), batch.len());
@@ -291,16 +315,21 @@ async fn run(db: &TestDb) {
                     PushStatus::AlreadyStored => held += 1,
                     PushStatus::Refused => {
                         refused += 1;
-                        let words: Vec<&str> = result.message.as_deref().unwrap_or_default().split_whitespace().take(7).collect();
+                        let words: Vec<&str> =
+                            result.message.as_deref().unwrap_or_default().split_whitespace().take(7).collect();
                         *reasons.entry(words.join(" ")).or_default() += 1;
-                        assert!(result.message.as_deref().is_some_and(|m| m.ends_with('.') && m.len() > 10), "a refusal says why: {result:?}");
+                        assert!(
+                            result.message.as_deref().is_some_and(|m| m.ends_with('.') && m.len() > 10),
+                            "a refusal says why: {result:?}"
+                        );
                     }
                 }
             }
         }
         // The phone can still pull what the council holds.
         if requests % 20 == 0 {
-            let pull = http.get(format!("{base}/accounts/{account}/entries")).bearer_auth(&phone.token).send().await.unwrap();
+            let pull =
+                http.get(format!("{base}/accounts/{account}/entries")).bearer_auth(&phone.token).send().await.unwrap();
             assert_eq!(pull.status(), 200);
         }
     }
@@ -331,7 +360,15 @@ async fn run(db: &TestDb) {
         let reply = officer.get(format!("{base}{page}")).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(reply.status(), 200, "{page}: {}", reply.text().await.unwrap_or_default());
     }
-    let list: Value = officer.get(format!("{base}/council/accounts")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    let list: Value = officer
+        .get(format!("{base}/council/accounts"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(list["unreadable"].as_array().is_none_or(Vec::is_empty), "{list}");
 
     // The council's records all stand, and what was kept is what a device may write.
@@ -348,7 +385,10 @@ async fn run(db: &TestDb) {
         assert!(entry.recorded_at <= OffsetDateTime::now_utc() + Duration::days(2), "{entry:?}");
         assert!(!entry.author.name.to_lowercase().contains("demo borough council"), "{entry:?}");
     }
-    assert!(Ledger::from_entries(kept).unwrap().without_force().is_empty(), "nothing kept lacks the authority it claims");
+    assert!(
+        Ledger::from_entries(kept).unwrap().without_force().is_empty(),
+        "nothing kept lacks the authority it claims"
+    );
     println!(
         "generated records: {sent} pushed in {requests} requests: {stored} stored, {refused} refused, {held} already held; 0 server errors, 0 dropped connections"
     );
@@ -363,5 +403,10 @@ async fn run(db: &TestDb) {
 /// The council's records of an account in force: ids and values.
 async fn councils_in_force(storage: &tally_council::storage::Storage, account: AccountId) -> Vec<(EntryId, String)> {
     let ledger = Ledger::from_entries(storage.all_entries(account).await.unwrap()).unwrap();
-    ledger.active().iter().filter(|a| a.original.by_council()).map(|a| (a.id(), format!("{:?}", a.body))).collect::<Vec<(EntryId, String)>>()
+    ledger
+        .active()
+        .iter()
+        .filter(|a| a.original.by_council())
+        .map(|a| (a.id(), format!("{:?}", a.body)))
+        .collect::<Vec<(EntryId, String)>>()
 }

@@ -42,7 +42,14 @@ fn void_of(device: &PairResponse, target: EntryId) -> Entry {
 }
 
 fn correction_of(device: &PairResponse, target: EntryId, replacement: EntryBody) -> Entry {
-    record(device, EntryBody::Correction(tally_ledger::Correction { corrects: target, replacement: Box::new(replacement), reason: "Fixed".into() }))
+    record(
+        device,
+        EntryBody::Correction(tally_ledger::Correction {
+            corrects: target,
+            replacement: Box::new(replacement),
+            reason: "Fixed".into(),
+        }),
+    )
 }
 
 fn today() -> Date {
@@ -77,14 +84,19 @@ async fn every_council_page_answers(client: &Client, officer: &StaffSession) {
 }
 
 /// The council's own money records of an account, as the ledger holds them in force.
-async fn councils_money(client: &Client, storage: &tally_council::storage::Storage, device: &PairResponse) -> Vec<(EntryId, Money)> {
+async fn councils_money(
+    client: &Client,
+    storage: &tally_council::storage::Storage,
+    device: &PairResponse,
+) -> Vec<(EntryId, Money)> {
     let _ = client;
     let ledger = Ledger::from_entries(storage.all_entries(device.account.account_id).await.unwrap()).unwrap();
     ledger.active().iter().filter(|a| a.original.by_council()).map(|a| (a.id(), a.amount)).collect()
 }
 
 async fn balance(client: &Client, officer: &StaffSession, reference: &str) -> String {
-    let detail = client.staff(Method::GET, &format!("/api/v1/council/accounts/{reference}"), officer, false, None).await;
+    let detail =
+        client.staff(Method::GET, &format!("/api/v1/council/accounts/{reference}"), officer, false, None).await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
     detail.body["summary"]["balance"].as_str().unwrap().to_owned()
 }
@@ -94,7 +106,8 @@ async fn hostile_scenario(db: &TestDb) {
     let client = Client::new(storage);
     let alex = client.paired(storage).await;
     let pulled = client.pull_all(&alex).await;
-    let payment = pulled.iter().find(|e| matches!(e.body, EntryBody::PaymentIn(_))).expect("the demo's first payment").clone();
+    let payment =
+        pulled.iter().find(|e| matches!(e.body, EntryBody::PaymentIn(_))).expect("the demo's first payment").clone();
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
 
@@ -102,21 +115,40 @@ async fn hostile_scenario(db: &TestDb) {
     // contribution it recorded, and a regular payment paid in.
     let approved = spend_on(&alex, today(), 2_500, "Sunrise Day Centre");
     let open = spend_on(&alex, today(), 1_200, "City Taxis");
-    let explained = record(&alex, EntryBody::Explanation(tally_ledger::Explanation { about: open.id, text: "To the day centre".into() }));
-    assert_eq!(statuses(&client.push(&alex, vec![to_json(&approved), to_json(&open), to_json(&explained)]).await), vec![PushStatus::Stored; 3]);
-    let decided = client.staff(Method::POST, &format!("{account}/decisions"), &officer, true, Some(json!({"about": approved.id, "decision": "approved", "note": ""}))).await;
+    let explained = record(
+        &alex,
+        EntryBody::Explanation(tally_ledger::Explanation { about: open.id, text: "To the day centre".into() }),
+    );
+    assert_eq!(
+        statuses(&client.push(&alex, vec![to_json(&approved), to_json(&open), to_json(&explained)]).await),
+        vec![PushStatus::Stored; 3]
+    );
+    let decided = client
+        .staff(
+            Method::POST,
+            &format!("{account}/decisions"),
+            &officer,
+            true,
+            Some(json!({"about": approved.id, "decision": "approved", "note": ""})),
+        )
+        .await;
     assert_eq!(decided.status, StatusCode::CREATED, "{}", decided.body);
     let day = tally_ledger::date::iso_date(today());
     for (path, body) in [
         ("clawbacks", json!({"date": day, "amount": "10.00", "reason": "Surplus"})),
         ("money-in", json!({"kind": "contribution", "date": day, "amount": "20.00", "reference": "Cheque"})),
-        ("payment-schedules", json!({"amount": "30.00", "every_weeks": "4", "first_date": day, "reference": "Regular"})),
+        (
+            "payment-schedules",
+            json!({"amount": "30.00", "every_weeks": "4", "first_date": day, "reference": "Regular"}),
+        ),
     ] {
         let reply = client.staff(Method::POST, &format!("{account}/{path}"), &officer, true, Some(body)).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
     }
     let pulled = client.pull_all(&alex).await;
-    let council_record = |pick: fn(&EntryBody) -> bool| pulled.iter().find(|e| e.by_council() && pick(&e.body)).expect("a council record").clone();
+    let council_record = |pick: fn(&EntryBody) -> bool| {
+        pulled.iter().find(|e| e.by_council() && pick(&e.body)).expect("a council record").clone()
+    };
     let clawback = council_record(|b| matches!(b, EntryBody::Clawback(_)));
     let contribution = council_record(|b| matches!(b, EntryBody::Contribution(_)));
     let scheduled = council_record(|b| matches!(b, EntryBody::PaymentIn(m) if m.reference == "Regular"));
@@ -153,51 +185,223 @@ async fn hostile_scenario(db: &TestDb) {
     let date_of = |text: &str| Date::parse(text, &time::format_description::well_known::Iso8601::DATE).unwrap();
     let forged = |body: EntryBody| to_json(&record(&alex, body));
     let refused_for: Vec<(&str, Value, &str)> = vec![
-        ("void of the council's payment in", to_json(&void_of(&alex, payment.id)), "This would change a record the council made"),
-        ("correction of the payment in into a £1 spend", to_json(&correction_of(&alex, payment.id, one_pound("spend"))), "This would change a record the council made"),
-        ("correction of the payment in into £1 paid in", to_json(&correction_of(&alex, payment.id, one_pound("payment_in"))), "Only the council can record payments in"),
-        ("void of the council's clawback", to_json(&void_of(&alex, clawback.id)), "This would change a record the council made"),
-        ("void of a contribution the council recorded", to_json(&void_of(&alex, contribution.id)), "This would change a record the council made"),
-        ("correction of a contribution the council recorded", to_json(&correction_of(&alex, contribution.id, one_pound("contribution"))), "This would change a record the council made"),
-        ("void of a scheduled payment", to_json(&void_of(&alex, scheduled.id)), "This would change a record the council made"),
-        ("void of the council's decision", to_json(&void_of(&alex, decision.id)), "This would change a record the council made"),
+        (
+            "void of the council's payment in",
+            to_json(&void_of(&alex, payment.id)),
+            "This would change a record the council made",
+        ),
+        (
+            "correction of the payment in into a £1 spend",
+            to_json(&correction_of(&alex, payment.id, one_pound("spend"))),
+            "This would change a record the council made",
+        ),
+        (
+            "correction of the payment in into £1 paid in",
+            to_json(&correction_of(&alex, payment.id, one_pound("payment_in"))),
+            "Only the council can record payments in",
+        ),
+        (
+            "void of the council's clawback",
+            to_json(&void_of(&alex, clawback.id)),
+            "This would change a record the council made",
+        ),
+        (
+            "void of a contribution the council recorded",
+            to_json(&void_of(&alex, contribution.id)),
+            "This would change a record the council made",
+        ),
+        (
+            "correction of a contribution the council recorded",
+            to_json(&correction_of(&alex, contribution.id, one_pound("contribution"))),
+            "This would change a record the council made",
+        ),
+        (
+            "void of a scheduled payment",
+            to_json(&void_of(&alex, scheduled.id)),
+            "This would change a record the council made",
+        ),
+        (
+            "void of the council's decision",
+            to_json(&void_of(&alex, decision.id)),
+            "This would change a record the council made",
+        ),
         ("a payment in from a phone", forged(one_pound("payment_in")), "Only the council can record payments in"),
-        ("a clawback from a phone", forged(EntryBody::Clawback(tally_ledger::Clawback { date: today(), amount: Money::from_pence(100), reason: "x".into() })), "Only the council can record"),
-        ("a decision from a phone", forged(EntryBody::ReviewDecision(tally_ledger::ReviewDecision { about: open.id, decision: Decision::Approved, note: String::new(), version: None })), "Only the council can record"),
-        ("a statement question from a phone", forged(EntryBody::StatementQuery(tally_ledger::StatementQuery { date: today(), amount: Money::from_pence(-100), description: "X".into(), statement: "s".into(), line_no: 1, note: String::new() })), "Only the council can record"),
+        (
+            "a clawback from a phone",
+            forged(EntryBody::Clawback(tally_ledger::Clawback {
+                date: today(),
+                amount: Money::from_pence(100),
+                reason: "x".into(),
+            })),
+            "Only the council can record",
+        ),
+        (
+            "a decision from a phone",
+            forged(EntryBody::ReviewDecision(tally_ledger::ReviewDecision {
+                about: open.id,
+                decision: Decision::Approved,
+                note: String::new(),
+                version: None,
+            })),
+            "Only the council can record",
+        ),
+        (
+            "a statement question from a phone",
+            forged(EntryBody::StatementQuery(tally_ledger::StatementQuery {
+                date: today(),
+                amount: Money::from_pence(-100),
+                description: "X".into(),
+                statement: "s".into(),
+                line_no: 1,
+                note: String::new(),
+            })),
+            "Only the council can record",
+        ),
         ("void of approved spending", to_json(&void_of(&alex, approved.id)), "The council has approved this spending"),
-        ("correction of approved spending", to_json(&correction_of(&alex, approved.id, one_pound("spend"))), "The council has approved this spending"),
-        ("correction into another kind", to_json(&correction_of(&alex, open.id, one_pound("contribution"))), "the same kind of record"),
+        (
+            "correction of approved spending",
+            to_json(&correction_of(&alex, approved.id, one_pound("spend"))),
+            "The council has approved this spending",
+        ),
+        (
+            "correction into another kind",
+            to_json(&correction_of(&alex, open.id, one_pound("contribution"))),
+            "the same kind of record",
+        ),
         ("void of an unknown record", to_json(&void_of(&alex, EntryId(Uuid::now_v7()))), "not held by the council"),
         ("void of another account's spending", to_json(&void_of(&alex, pats_spend.id)), "not held by the council"),
-        ("void of an explanation (not money)", to_json(&void_of(&alex, explained.id)), "Only spending, refunds and money you paid in"),
-        ("spending dated -9999-01-01", to_json(&spend_on(&alex, Date::MIN, 100, "Far past")), "The date of the spending"),
-        ("spending dated 9999-12-31", to_json(&spend_on(&alex, Date::MAX, 100, "Far future")), "The date of the spending"),
-        ("spending dated 1999-12-31", to_json(&spend_on(&alex, date_of("1999-12-31"), 100, "Last century")), "must be between 1 January 2000"),
-        ("spending dated 400 days ahead", to_json(&spend_on(&alex, today() + Duration::days(400), 100, "Next year")), "The date of the spending"),
-        ("spending dated 30 February", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["date"] = json!("2026-02-30")), "could not be read"),
-        ("spending dated 'yesterday'", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["date"] = json!("yesterday")), "could not be read"),
-        ("made in the year 9999", with(spend_on(&alex, today(), 100, "x"), &|e| e.recorded_at = Date::MAX.midnight().assume_utc()), "ahead of the council's clock"),
-        ("made three days ahead", with(spend_on(&alex, today(), 100, "x"), &|e| e.recorded_at = OffsetDateTime::now_utc() + Duration::days(3)), "ahead of the council's clock"),
-        ("made in 1990", with(spend_on(&alex, today(), 100, "x"), &|e| e.recorded_at = date_of("1990-01-01").midnight().assume_utc()), "before 1 January 2000"),
-        ("made in the year -9999", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["recorded_at"] = json!("-9999-01-01T00:00:00Z")), "could not be read"),
         (
-            "an explanation made in the year 9999",
-            with(record(&alex, EntryBody::Explanation(tally_ledger::Explanation { about: open.id, text: "Later".into() })), &|e| e.recorded_at = Date::MAX.midnight().assume_utc()),
+            "void of an explanation (not money)",
+            to_json(&void_of(&alex, explained.id)),
+            "Only spending, refunds and money you paid in",
+        ),
+        (
+            "spending dated -9999-01-01",
+            to_json(&spend_on(&alex, Date::MIN, 100, "Far past")),
+            "The date of the spending",
+        ),
+        (
+            "spending dated 9999-12-31",
+            to_json(&spend_on(&alex, Date::MAX, 100, "Far future")),
+            "The date of the spending",
+        ),
+        (
+            "spending dated 1999-12-31",
+            to_json(&spend_on(&alex, date_of("1999-12-31"), 100, "Last century")),
+            "must be between 1 January 2000",
+        ),
+        (
+            "spending dated 400 days ahead",
+            to_json(&spend_on(&alex, today() + Duration::days(400), 100, "Next year")),
+            "The date of the spending",
+        ),
+        (
+            "spending dated 30 February",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["date"] = json!("2026-02-30")),
+            "could not be read",
+        ),
+        (
+            "spending dated 'yesterday'",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["date"] = json!("yesterday")),
+            "could not be read",
+        ),
+        (
+            "made in the year 9999",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.recorded_at = Date::MAX.midnight().assume_utc()),
             "ahead of the council's clock",
         ),
-        ("a record of another account", with(spend_on(&alex, today(), 100, "x"), &|e| e.account = pat.account.account_id), "belongs to a different account"),
-        ("a record naming another account's phone", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = Some(pat.device_id)), "made on another device"),
-        ("a record naming Alex's other phone", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = Some(carer.device_id)), "made on another device"),
-        ("a record naming an unknown device", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = Some(tally_ledger::DeviceId(Uuid::now_v7()))), "made on another device"),
-        ("a record naming no device (as the council's do)", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = None), "must name the device"),
-        ("a record in the council's name", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.name = "Demo Borough Council".into()), "is the council's"),
-        ("a record in an officer's name", with(spend_on(&alex, today(), 100, "x"), &|e| e.author.name = "Sam Patel (Demo  borough COUNCIL)".into()), "is the council's"),
-        ("an amount of -£5", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["amount"] = json!("-5.00")), "more than £0"),
-        ("an amount beyond any payment", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["amount"] = json!("99999999999999999999")), "could not be read"),
-        ("a payee of 5,000 characters", to_json(&spend_on(&alex, today(), 100, &"x".repeat(5_000))), "200 characters or fewer"),
-        ("a kind no one knows", with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["type"] = json!("grant")), "could not be read"),
-        ("the payment in's id with other content", with(spend_on(&alex, today(), 100, "x"), &|e| e.id = payment.id), "A different record with this id is already stored"),
+        (
+            "made three days ahead",
+            with(spend_on(&alex, today(), 100, "x"), &|e| {
+                e.recorded_at = OffsetDateTime::now_utc() + Duration::days(3)
+            }),
+            "ahead of the council's clock",
+        ),
+        (
+            "made in 1990",
+            with(spend_on(&alex, today(), 100, "x"), &|e| {
+                e.recorded_at = date_of("1990-01-01").midnight().assume_utc()
+            }),
+            "before 1 January 2000",
+        ),
+        (
+            "made in the year -9999",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["recorded_at"] = json!("-9999-01-01T00:00:00Z")),
+            "could not be read",
+        ),
+        (
+            "an explanation made in the year 9999",
+            with(
+                record(
+                    &alex,
+                    EntryBody::Explanation(tally_ledger::Explanation { about: open.id, text: "Later".into() }),
+                ),
+                &|e| e.recorded_at = Date::MAX.midnight().assume_utc(),
+            ),
+            "ahead of the council's clock",
+        ),
+        (
+            "a record of another account",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.account = pat.account.account_id),
+            "belongs to a different account",
+        ),
+        (
+            "a record naming another account's phone",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = Some(pat.device_id)),
+            "made on another device",
+        ),
+        (
+            "a record naming Alex's other phone",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = Some(carer.device_id)),
+            "made on another device",
+        ),
+        (
+            "a record naming an unknown device",
+            with(spend_on(&alex, today(), 100, "x"), &|e| {
+                e.author.device = Some(tally_ledger::DeviceId(Uuid::now_v7()))
+            }),
+            "made on another device",
+        ),
+        (
+            "a record naming no device (as the council's do)",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.author.device = None),
+            "must name the device",
+        ),
+        (
+            "a record in the council's name",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.author.name = "Demo Borough Council".into()),
+            "is the council's",
+        ),
+        (
+            "a record in an officer's name",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.author.name = "Sam Patel (Demo  borough COUNCIL)".into()),
+            "is the council's",
+        ),
+        (
+            "an amount of -£5",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["amount"] = json!("-5.00")),
+            "more than £0",
+        ),
+        (
+            "an amount beyond any payment",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["amount"] = json!("99999999999999999999")),
+            "could not be read",
+        ),
+        (
+            "a payee of 5,000 characters",
+            to_json(&spend_on(&alex, today(), 100, &"x".repeat(5_000))),
+            "200 characters or fewer",
+        ),
+        (
+            "a kind no one knows",
+            with_json(spend_on(&alex, today(), 100, "x"), &|v| v["body"]["type"] = json!("grant")),
+            "could not be read",
+        ),
+        (
+            "the payment in's id with other content",
+            with(spend_on(&alex, today(), 100, "x"), &|e| e.id = payment.id),
+            "A different record with this id is already stored",
+        ),
         ("not a record at all", json!({"id": 1, "body": [1, 2, 3]}), "could not be read"),
     ];
     // A good record among them is stored, as is a void of it in the same batch.
@@ -240,7 +444,12 @@ async fn hostile_scenario(db: &TestDb) {
     every_council_page_answers(&client, &officer).await;
 
     // A period no record can have is refused with a reason, not a dropped connection.
-    for (query, expected) in [("to=9999-12-31", "The end of the period"), ("from=-9999-01-01", "The start of the period (1 January -9999)"), ("from=2026-13-01", "Enter a real date"), ("from=1999-12-31", "The start of the period")] {
+    for (query, expected) in [
+        ("to=9999-12-31", "The end of the period"),
+        ("from=-9999-01-01", "The start of the period (1 January -9999)"),
+        ("from=2026-13-01", "Enter a real date"),
+        ("from=1999-12-31", "The start of the period"),
+    ] {
         let reply = client.staff(Method::GET, &format!("/api/v1/council/figures?{query}"), &officer, false, None).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
         assert!(message(&reply).contains(expected), "{query}: {}", message(&reply));
@@ -268,7 +477,12 @@ async fn unreadable_scenario(db: &TestDb) {
     let plant = |account: String, seq: i64, body: String| {
         let raw = raw.clone();
         async move {
-            sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2").bind(seq).bind(&account).execute(&raw).await.unwrap();
+            sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
+                .bind(seq)
+                .bind(&account)
+                .execute(&raw)
+                .await
+                .unwrap();
             sqlx::query("INSERT INTO entry (entry_id, account_id, account_seq, device_id, device_seq, body, received_at_ms) VALUES ($1, $2, $3, NULL, NULL, $4, 1)")
                 .bind(Uuid::now_v7().to_string())
                 .bind(&account)
@@ -282,7 +496,11 @@ async fn unreadable_scenario(db: &TestDb) {
     let last_seq = |account: tally_ledger::AccountId| {
         let raw = raw.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT last_seq FROM account WHERE account_id = $1").bind(account.to_string()).fetch_one(&raw).await.unwrap()
+            sqlx::query_scalar::<_, i64>("SELECT last_seq FROM account WHERE account_id = $1")
+                .bind(account.to_string())
+                .fetch_one(&raw)
+                .await
+                .unwrap()
         }
     };
     let pat_seq = last_seq(pat_account.account_id).await + 1;
@@ -298,22 +516,43 @@ async fn unreadable_scenario(db: &TestDb) {
     every_council_page_answers_but_pats(&client, &officer).await;
     let list = client.staff(Method::GET, "/api/v1/council/accounts", &officer, false, None).await;
     assert_eq!(list.status, StatusCode::OK);
-    let references: Vec<&str> = list.body["accounts"].as_array().unwrap().iter().map(|a| a["reference"].as_str().unwrap()).collect();
+    let references: Vec<&str> =
+        list.body["accounts"].as_array().unwrap().iter().map(|a| a["reference"].as_str().unwrap()).collect();
     assert_eq!(references, vec![seed::DEMO_REFERENCE]);
     let unreadable = &list.body["unreadable"][0];
     assert_eq!(unreadable["reference"], seed::DEMO_SECOND_REFERENCE);
-    assert!(unreadable["reason"].as_str().unwrap().starts_with(&format!("Could not be read: record number {pat_seq} is damaged")), "{unreadable}");
+    assert!(
+        unreadable["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Could not be read: record number {pat_seq} is damaged")),
+        "{unreadable}"
+    );
     for page in ["/api/v1/council/reviews", "/api/v1/council/figures", "/api/v1/council/safeguarding"] {
         let reply = client.staff(Method::GET, page, &officer, false, None).await;
         assert_eq!(reply.body["unreadable"][0]["reference"], seed::DEMO_SECOND_REFERENCE, "{page}: {}", reply.body);
     }
     let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
     assert_eq!(figures.body["people"], 2, "counted, though its figures are left out");
-    let csv = staff_text(&client, &format!("/api/v1/council/transactions.csv?from=2000-01-01&to={}", tally_ledger::date::iso_date(today())), &officer).await;
-    assert!(csv.lines().any(|l| l.starts_with(&format!("{},{},,,,Could not be read", seed::DEMO_SECOND_REFERENCE, seed::DEMO_SECOND_PERSON))), "{csv}");
+    let csv = staff_text(
+        &client,
+        &format!("/api/v1/council/transactions.csv?from=2000-01-01&to={}", tally_ledger::date::iso_date(today())),
+        &officer,
+    )
+    .await;
+    assert!(
+        csv.lines().any(|l| l.starts_with(&format!(
+            "{},{},,,,Could not be read",
+            seed::DEMO_SECOND_REFERENCE,
+            seed::DEMO_SECOND_PERSON
+        ))),
+        "{csv}"
+    );
     assert!(csv.lines().any(|l| l.contains("Sunrise Day Centre")), "{csv}");
     // Pat's own page says what is wrong, in words.
-    let pats = client.staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_SECOND_REFERENCE), &officer, false, None).await;
+    let pats = client
+        .staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_SECOND_REFERENCE), &officer, false, None)
+        .await;
     assert_eq!(pats.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(message(&pats).contains("could not be read"), "{}", pats.body);
     // Alex's phone still syncs, including the planted record (its own view folds it).
@@ -350,7 +589,13 @@ async fn closed_period_scenario(db: &TestDb) {
     let dmy = format!("{:02}/{:02}/{}", day.day(), day.month() as u8, day.year());
     let csv = format!("Date,Description,Reference,Money out,Money in,Balance\n{dmy},DEMO BOROUGH COUNCIL DP,DP-000001 PAYMENT,,\"1,480.00\",\"1,480.00\"\n");
     let imported = client
-        .staff(Method::POST, &format!("{account}/statements"), &officer, true, Some(json!({"format": "Bank statement (sample format)", "csv": csv})))
+        .staff(
+            Method::POST,
+            &format!("{account}/statements"),
+            &officer,
+            true,
+            Some(json!({"format": "Bank statement (sample format)", "csv": csv})),
+        )
         .await;
     assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
     let statement = format!("{account}/statements/{}", imported.body["statement_id"].as_str().unwrap());
@@ -373,14 +618,21 @@ async fn closed_period_scenario(db: &TestDb) {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{}", view.body);
     assert_eq!(listed[0]["entry_id"], json!(late.id));
     assert_eq!(listed[0]["seen"], false);
-    assert!(listed[0]["description"].as_str().unwrap().starts_with("spending of £45.00 to Sunrise Day Centre on"), "{listed}");
+    assert!(
+        listed[0]["description"].as_str().unwrap().starts_with("spending of £45.00 to Sunrise Day Centre on"),
+        "{listed}"
+    );
     let summary = client.staff(Method::GET, &account, &officer, false, None).await;
-    let exceptions: Vec<&str> = summary.body["summary"]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let exceptions: Vec<&str> =
+        summary.body["summary"]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
     assert!(exceptions.contains(&"1 record arrived after the period was closed"), "{exceptions:?}");
 
     // An auditor may not mark them seen; an officer may, and they stay listed.
     let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
-    assert_eq!(client.staff(Method::POST, &format!("{statement}/late-records-seen"), &auditor, true, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        client.staff(Method::POST, &format!("{statement}/late-records-seen"), &auditor, true, None).await.status,
+        StatusCode::FORBIDDEN
+    );
     let seen = client.staff(Method::POST, &format!("{statement}/late-records-seen"), &officer, true, None).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
     assert_eq!(seen.body["late_records"][0]["seen"], true);
@@ -397,5 +649,12 @@ async fn closed_period_scenario(db: &TestDb) {
     let view = client.staff(Method::GET, &statement, &officer, false, None).await;
     assert_eq!(view.body["reconciliation"], at_close);
     assert_eq!(view.body["late_records"][1]["entry_id"], json!(cancelled.id));
-    assert!(view.body["late_records"][1]["description"].as_str().unwrap().starts_with("A cancellation of spending of £45.00"), "{}", view.body);
+    assert!(
+        view.body["late_records"][1]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("A cancellation of spending of £45.00"),
+        "{}",
+        view.body
+    );
 }

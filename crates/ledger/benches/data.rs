@@ -41,7 +41,10 @@ pub fn plan() -> SupportPlan {
             outcomes: vec![],
         })
         .collect();
-    SupportPlan::new(vec![PlanVersion { version: 1, effective_from: START, outcomes: vec![], lines }], Some(START + Duration::days(400)))
+    SupportPlan::new(
+        vec![PlanVersion { version: 1, effective_from: START, outcomes: vec![], lines }],
+        Some(START + Duration::days(400)),
+    )
 }
 
 /// `count` entries over a year: a payment in every 50th, the rest spends of up to
@@ -53,7 +56,11 @@ pub fn entries(count: usize, largest_spend: u64) -> Vec<Entry> {
         .map(|n| {
             let day = (n * 365 / count) as i64;
             let body = if n % 50 == 0 {
-                EntryBody::PaymentIn(MoneyIn { date: START + Duration::days(day), amount: Money::from_pence(500_000), reference: "Four-weekly payment".into() })
+                EntryBody::PaymentIn(MoneyIn {
+                    date: START + Duration::days(day),
+                    amount: Money::from_pence(500_000),
+                    reference: "Four-weekly payment".into(),
+                })
             } else {
                 let line = rng.next(20) as usize;
                 EntryBody::Spend(Spend {
@@ -76,7 +83,11 @@ pub fn entries(count: usize, largest_spend: u64) -> Vec<Entry> {
             Entry {
                 id: EntryId(Uuid::from_u128(1_000 + n as u128)),
                 account,
-                author: Author { name: "Alex Morgan".into(), device: Some(DeviceId(Uuid::from_u128(2))), device_seq: None },
+                author: Author {
+                    name: "Alex Morgan".into(),
+                    device: Some(DeviceId(Uuid::from_u128(2))),
+                    device_seq: None,
+                },
                 recorded_at: datetime!(2026-01-05 09:00 UTC) + Duration::minutes(n as i64),
                 body,
             }
@@ -89,4 +100,3 @@ pub fn entries(count: usize, largest_spend: u64) -> Vec<Entry> {
 pub const REALISTIC_SPEND_PENCE: u64 = 4_000;
 /// Spending five times the budgets, so nearly every spend carries several flags.
 pub const EVERYTHING_FLAGGED_SPEND_PENCE: u64 = 20_000;
-

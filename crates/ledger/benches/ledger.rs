@@ -18,10 +18,17 @@ fn fold_and_rules(c: &mut Criterion) {
     let plan = plan();
     let policy = CouncilPolicy::default();
     let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(365) };
-    for (name, largest) in [("realistic", REALISTIC_SPEND_PENCE), ("nearly every spend flagged", EVERYTHING_FLAGGED_SPEND_PENCE)] {
+    for (name, largest) in
+        [("realistic", REALISTIC_SPEND_PENCE), ("nearly every spend flagged", EVERYTHING_FLAGGED_SPEND_PENCE)]
+    {
         let entries = entries(10_000, largest);
         let review = rules.review(&Ledger::from_entries(entries.clone()).unwrap());
-        println!("10,000 entries, {name}: {} spends flagged, {} account flags, {} signals", review.spends.len(), review.account.len(), review.signals.len());
+        println!(
+            "10,000 entries, {name}: {} spends flagged, {} account flags, {} signals",
+            review.spends.len(),
+            review.account.len(),
+            review.signals.len()
+        );
         // The input entries are cloned outside the timing (they are what the store hands
         // over); building the ledger, the views and the review are timed.
         c.bench_function(&format!("fold + rules, 10,000 entries, 20-line plan, {name}"), |b| {
@@ -43,20 +50,30 @@ fn fold_and_rules(c: &mut Criterion) {
     }
     let entries = entries(10_000, REALISTIC_SPEND_PENCE);
     c.bench_function("part: fold only (build the ledger, balance), 10,000 entries", |b| {
-        b.iter_batched(|| entries.clone(), |entries| {
-            let ledger = Ledger::from_entries(entries).unwrap();
-            black_box(ledger.balance());
-            ledger
-        }, BatchSize::LargeInput)
+        b.iter_batched(
+            || entries.clone(),
+            |entries| {
+                let ledger = Ledger::from_entries(entries).unwrap();
+                black_box(ledger.balance());
+                ledger
+            },
+            BatchSize::LargeInput,
+        )
     });
-    c.bench_function("part: clone and drop 10,000 entries (not ledger work; for scale)", |b| b.iter(|| black_box(entries.clone())));
+    c.bench_function("part: clone and drop 10,000 entries (not ledger work; for scale)", |b| {
+        b.iter(|| black_box(entries.clone()))
+    });
     let ledger = Ledger::from_entries(entries.clone()).unwrap();
-    c.bench_function("part: rules only (review a built ledger), 10,000 entries", |b| b.iter(|| black_box(rules.review(black_box(&ledger)))));
+    c.bench_function("part: rules only (review a built ledger), 10,000 entries", |b| {
+        b.iter(|| black_box(rules.review(black_box(&ledger))))
+    });
     let draft = match &entries[1].body {
         EntryBody::Spend(s) => s.clone(),
         _ => unreachable!(),
     };
-    c.bench_function("flags for one new spend, 10,000 entries", |b| b.iter(|| black_box(rules.check_draft(&ledger, None, black_box(&draft)))));
+    c.bench_function("flags for one new spend, 10,000 entries", |b| {
+        b.iter(|| black_box(rules.check_draft(&ledger, None, black_box(&draft))))
+    });
 }
 
 fn matching(c: &mut Criterion) {

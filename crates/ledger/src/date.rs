@@ -161,7 +161,8 @@ mod tests {
         assert!(!range.contains(date!(1999 - 12 - 31)));
         assert_eq!(
             range.check(date!(9999 - 12 - 31), "The date of the spending"),
-            Err("The date of the spending (31 December 9999) must be between 1 January 2000 and 30 November 2027.".to_owned())
+            Err("The date of the spending (31 December 9999) must be between 1 January 2000 and 30 November 2027."
+                .to_owned())
         );
         assert_eq!(DateRange::for_records(Date::MAX).latest, Date::MAX);
         assert!(DateRange::for_plans(date!(2026 - 11 - 29)).contains(date!(2035 - 01 - 01)));

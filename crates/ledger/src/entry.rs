@@ -460,7 +460,8 @@ impl EntryBody {
                 // Every byte is looked at (no early exit), which the compiler turns into a few wide
                 // comparisons: this runs for every receipt whenever a ledger is built.
                 let is_sha256 = |r: &ReceiptRef| {
-                    r.0.len() == 64 && r.0.bytes().fold(true, |ok, b| ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b)))
+                    r.0.len() == 64
+                        && r.0.bytes().fold(true, |ok, b| ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b)))
                 };
                 if !s.receipts.iter().all(is_sha256) {
                     return Err(EntryError::BadReceipt);
@@ -523,7 +524,11 @@ impl EntryBody {
     pub fn is_money(&self) -> bool {
         matches!(
             self,
-            EntryBody::PaymentIn(_) | EntryBody::Contribution(_) | EntryBody::Spend(_) | EntryBody::Refund(_) | EntryBody::Clawback(_)
+            EntryBody::PaymentIn(_)
+                | EntryBody::Contribution(_)
+                | EntryBody::Spend(_)
+                | EntryBody::Refund(_)
+                | EntryBody::Clawback(_)
         )
     }
 
@@ -531,7 +536,10 @@ impl EntryBody {
     /// statement queries, and corrections of payments in or clawbacks.
     pub fn council_only(&self) -> bool {
         match self {
-            EntryBody::PaymentIn(_) | EntryBody::Clawback(_) | EntryBody::ReviewDecision(_) | EntryBody::StatementQuery(_) => true,
+            EntryBody::PaymentIn(_)
+            | EntryBody::Clawback(_)
+            | EntryBody::ReviewDecision(_)
+            | EntryBody::StatementQuery(_) => true,
             EntryBody::Correction(c) => c.replacement.council_only(),
             _ => false,
         }
@@ -603,7 +611,12 @@ pub(crate) mod tests {
     pub(crate) fn spend_body(pence: i64) -> Spend {
         Spend {
             payee_kind: PayeeKind::Agency,
-            ..Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), "Sunrise Day Centre", Some(PlanLineId("day-centre".into())))
+            ..Spend::new(
+                date!(2026 - 11 - 21),
+                Money::from_pence(pence),
+                "Sunrise Day Centre",
+                Some(PlanLineId("day-centre".into())),
+            )
         }
     }
 
@@ -614,7 +627,11 @@ pub(crate) mod tests {
     pub(crate) fn payment_in(n: u128, pence: i64) -> Entry {
         by_council(entry(
             n,
-            EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: "First payment".into() }),
+            EntryBody::PaymentIn(MoneyIn {
+                date: date!(2026 - 11 - 01),
+                amount: Money::from_pence(pence),
+                reference: "First payment".into(),
+            }),
         ))
     }
 
@@ -630,8 +647,18 @@ pub(crate) mod tests {
         // A minimal spend (fields added later are optional) still reads.
         let minimal = r#"{"type":"spend","date":"2026-11-21","amount":"1","payee":"X","plan_line":null}"#;
         let body: EntryBody = serde_json::from_str(minimal).unwrap();
-        assert!(matches!(body, EntryBody::Spend(Spend { method: PaymentMethod::Card, payee_kind: PayeeKind::Other, .. })));
-        let correction = entry(9, EntryBody::Correction(Correction { corrects: EntryId(Uuid::from_u128(3)), replacement: Box::new(EntryBody::Spend(spend_body(999))), reason: "Typo".into() }));
+        assert!(matches!(
+            body,
+            EntryBody::Spend(Spend { method: PaymentMethod::Card, payee_kind: PayeeKind::Other, .. })
+        ));
+        let correction = entry(
+            9,
+            EntryBody::Correction(Correction {
+                corrects: EntryId(Uuid::from_u128(3)),
+                replacement: Box::new(EntryBody::Spend(spend_body(999))),
+                reason: "Typo".into(),
+            }),
+        );
         let round_trip: Entry = serde_json::from_str(&serde_json::to_string(&correction).unwrap()).unwrap();
         assert_eq!(round_trip, correction);
     }
@@ -652,7 +679,8 @@ pub(crate) mod tests {
         let spend = with_spend(|s| s.receipts = vec![photo.clone()]);
         assert_eq!(entry(1, spend.clone()).receipts(), std::slice::from_ref(&photo));
         let target = EntryId(Uuid::from_u128(7));
-        let correction = EntryBody::Correction(Correction { corrects: target, replacement: Box::new(spend), reason: String::new() });
+        let correction =
+            EntryBody::Correction(Correction { corrects: target, replacement: Box::new(spend), reason: String::new() });
         assert_eq!(entry(2, correction).receipts(), std::slice::from_ref(&photo));
         assert!(entry(3, EntryBody::Void(Void { voids: target, reason: "x".into() })).receipts().is_empty());
         assert!(entry(4, with_spend(|_| ())).receipts().is_empty());
@@ -661,7 +689,8 @@ pub(crate) mod tests {
     #[test]
     fn every_record_is_checked() {
         use EntryError::*;
-        let money_in = |pence| MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: String::new() };
+        let money_in =
+            |pence| MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(pence), reference: String::new() };
         check(with_spend(|_| ()), Ok(()));
         check(with_spend(|s| s.amount = Money::ZERO), Err(AmountNotPositive));
         check(with_spend(|s| s.amount = Money::from_pence(-5)), Err(AmountNotPositive));
@@ -681,15 +710,54 @@ pub(crate) mod tests {
         check(EntryBody::Void(Void { voids: target, reason: " ".into() }), Err(ReasonMissing));
         check(EntryBody::Void(Void { voids: target, reason: "Entered twice".into() }), Ok(()));
         check(EntryBody::Explanation(Explanation { about: target, text: "".into() }), Err(ExplanationMissing));
-        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Question, note: "".into(), version: None }), Err(QuestionMissing));
-        check(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: "".into(), version: None }), Ok(()));
-        let correct = |replacement| EntryBody::Correction(Correction { corrects: target, replacement: Box::new(replacement), reason: String::new() });
+        check(
+            EntryBody::ReviewDecision(ReviewDecision {
+                about: target,
+                decision: Decision::Question,
+                note: "".into(),
+                version: None,
+            }),
+            Err(QuestionMissing),
+        );
+        check(
+            EntryBody::ReviewDecision(ReviewDecision {
+                about: target,
+                decision: Decision::Approved,
+                note: "".into(),
+                version: None,
+            }),
+            Ok(()),
+        );
+        let correct = |replacement| {
+            EntryBody::Correction(Correction {
+                corrects: target,
+                replacement: Box::new(replacement),
+                reason: String::new(),
+            })
+        };
         check(correct(EntryBody::Void(Void { voids: target, reason: "x".into() })), Err(CorrectionNotMoney));
         check(correct(with_spend(|s| s.amount = Money::ZERO)), Err(AmountNotPositive));
         check(correct(with_spend(|_| ())), Ok(()));
-        check(EntryBody::Refund(Refund { date: date!(2026 - 11 - 02), amount: Money::from_pence(5), payee: "".into(), plan_line: None, refund_of: None, note: String::new() }), Err(PayeeMissing));
+        check(
+            EntryBody::Refund(Refund {
+                date: date!(2026 - 11 - 02),
+                amount: Money::from_pence(5),
+                payee: "".into(),
+                plan_line: None,
+                refund_of: None,
+                note: String::new(),
+            }),
+            Err(PayeeMissing),
+        );
         let query = |pence, description: &str| {
-            EntryBody::StatementQuery(StatementQuery { date: date!(2026 - 11 - 03), amount: Money::from_pence(pence), description: description.into(), statement: "s".into(), line_no: 2, note: String::new() })
+            EntryBody::StatementQuery(StatementQuery {
+                date: date!(2026 - 11 - 03),
+                amount: Money::from_pence(pence),
+                description: description.into(),
+                statement: "s".into(),
+                line_no: 2,
+                note: String::new(),
+            })
         };
         check(query(-1_250, "TESCO"), Ok(()));
         check(query(900, "Refund from Argos"), Ok(()));
@@ -703,11 +771,28 @@ pub(crate) mod tests {
         let target = EntryId(Uuid::from_u128(7));
         assert!(payment_in(1, 100).body.council_only());
         assert!(!spend(1, 100).body.council_only());
-        let correct_payment = EntryBody::Correction(Correction { corrects: target, replacement: Box::new(payment_in(1, 5).body), reason: String::new() });
+        let correct_payment = EntryBody::Correction(Correction {
+            corrects: target,
+            replacement: Box::new(payment_in(1, 5).body),
+            reason: String::new(),
+        });
         assert!(correct_payment.council_only());
-        assert!(EntryBody::ReviewDecision(ReviewDecision { about: target, decision: Decision::Approved, note: String::new(), version: None }).council_only());
+        assert!(EntryBody::ReviewDecision(ReviewDecision {
+            about: target,
+            decision: Decision::Approved,
+            note: String::new(),
+            version: None
+        })
+        .council_only());
         assert!(!EntryBody::Explanation(Explanation { about: target, text: "Why".into() }).council_only());
-        let query = StatementQuery { date: date!(2026 - 11 - 03), amount: Money::from_pence(-5), description: String::new(), statement: "s".into(), line_no: 1, note: String::new() };
+        let query = StatementQuery {
+            date: date!(2026 - 11 - 03),
+            amount: Money::from_pence(-5),
+            description: String::new(),
+            statement: "s".into(),
+            line_no: 1,
+            note: String::new(),
+        };
         assert!(EntryBody::StatementQuery(query).council_only());
     }
 }

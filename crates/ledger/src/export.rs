@@ -39,15 +39,23 @@ pub fn statement_rows(ledger: &Ledger, plan: &SupportPlan, from: Date, to: Date)
 /// The rows of a statement's lines, each with the council's latest decision on it.
 fn rows_of(lines: &[Active<'_>], histories: &HashMap<EntryId, History<'_>>, plan: &SupportPlan) -> Vec<StatementRow> {
     let line_name = |id: &Option<crate::entry::PlanLineId>| {
-        id.as_ref().map(|id| plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone())).unwrap_or_default()
+        id.as_ref()
+            .map(|id| plan.any_line(id).map(|l| l.name.clone()).unwrap_or_else(|| id.0.clone()))
+            .unwrap_or_default()
     };
     lines
         .iter()
         .map(|active| {
             let (kind, who, description, plan_line, receipt) = match active.body {
-                EntryBody::Spend(s) => ("Spend", s.payee.clone(), s.note.clone(), line_name(&s.plan_line), Some(!s.receipts.is_empty())),
-                EntryBody::PaymentIn(m) => ("Payment in", "Council".to_owned(), m.reference.clone(), String::new(), None),
-                EntryBody::Contribution(m) => ("Contribution", "Client contribution".to_owned(), m.reference.clone(), String::new(), None),
+                EntryBody::Spend(s) => {
+                    ("Spend", s.payee.clone(), s.note.clone(), line_name(&s.plan_line), Some(!s.receipts.is_empty()))
+                }
+                EntryBody::PaymentIn(m) => {
+                    ("Payment in", "Council".to_owned(), m.reference.clone(), String::new(), None)
+                }
+                EntryBody::Contribution(m) => {
+                    ("Contribution", "Client contribution".to_owned(), m.reference.clone(), String::new(), None)
+                }
                 EntryBody::Refund(r) => ("Refund", r.payee.clone(), r.note.clone(), line_name(&r.plan_line), None),
                 EntryBody::Clawback(c) => ("Clawback", "Council".to_owned(), c.reason.clone(), String::new(), None),
                 _ => ("Other", String::new(), String::new(), String::new(), None),
@@ -61,8 +69,20 @@ fn rows_of(lines: &[Active<'_>], histories: &HashMap<EntryId, History<'_>>, plan
             if active.corrections > 0 {
                 status = if status.is_empty() { "Corrected".to_owned() } else { format!("{status}; corrected") };
             }
-            let (money_in, money_out) = if active.amount.is_negative() { (None, Some(-active.amount)) } else { (Some(active.amount), None) };
-            StatementRow { entry: active.id(), date: active.date, kind, who, description, plan_line, money_in, money_out, receipt, status }
+            let (money_in, money_out) =
+                if active.amount.is_negative() { (None, Some(-active.amount)) } else { (Some(active.amount), None) };
+            StatementRow {
+                entry: active.id(),
+                date: active.date,
+                kind,
+                who,
+                description,
+                plan_line,
+                money_in,
+                money_out,
+                receipt,
+                status,
+            }
         })
         .collect()
 }
@@ -150,7 +170,12 @@ impl AuditSheet {
 }
 
 /// The [`AuditSheet`] of one account and period.
-pub fn audit_sheet(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> AuditSheet {
+pub fn audit_sheet(
+    ledger: &Ledger,
+    plan: &SupportPlan,
+    policy: &crate::policy::CouncilPolicy,
+    sheet: AuditSheetFor<'_>,
+) -> AuditSheet {
     let statement = ledger.statement(sheet.from, sheet.to);
     let allowed = allowed_to_keep(plan, policy, sheet.to);
     // Surplus is worked out on the closing balance of the period.
@@ -174,21 +199,47 @@ pub fn audit_sheet(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::
     let lines = rows_of(&statement.lines, &ledger.histories(), plan)
         .into_iter()
         .map(|row| {
-            let who = if row.kind == "Spend" { row.who.clone() } else { format!("{} ({})", row.who, row.kind.to_lowercase()) };
-            [iso_date(row.date), who, row.description, plain(row.money_in), plain(row.money_out), row.plan_line, receipt_cell(row.receipt).to_owned(), row.status]
+            let who = if row.kind == "Spend" {
+                row.who.clone()
+            } else {
+                format!("{} ({})", row.who, row.kind.to_lowercase())
+            };
+            [
+                iso_date(row.date),
+                who,
+                row.description,
+                plain(row.money_in),
+                plain(row.money_out),
+                row.plan_line,
+                receipt_cell(row.receipt).to_owned(),
+                row.status,
+            ]
         })
         .collect();
     AuditSheet { header, lines }
 }
 
 /// [`audit_sheet`] as CSV.
-pub fn audit_sheet_csv(ledger: &Ledger, plan: &SupportPlan, policy: &crate::policy::CouncilPolicy, sheet: AuditSheetFor<'_>) -> String {
+pub fn audit_sheet_csv(
+    ledger: &Ledger,
+    plan: &SupportPlan,
+    policy: &crate::policy::CouncilPolicy,
+    sheet: AuditSheetFor<'_>,
+) -> String {
     audit_sheet(ledger, plan, policy, sheet).to_csv()
 }
 
 /// The column names of an audit sheet's lines.
-pub const AUDIT_LINE_HEADER: [&str; 8] =
-    ["Date", "Payee", "Description", "Amount in", "Amount out", "Support plan line", "Receipt present", "Query or decision"];
+pub const AUDIT_LINE_HEADER: [&str; 8] = [
+    "Date",
+    "Payee",
+    "Description",
+    "Amount in",
+    "Amount out",
+    "Support plan line",
+    "Receipt present",
+    "Query or decision",
+];
 
 /// One CSV record (with its line end), each cell made safe as in [`to_csv`].
 pub fn to_csv_record(cells: &[String]) -> String {
@@ -246,18 +297,57 @@ mod tests {
                 version: 1,
                 effective_from: start,
                 outcomes: vec![],
-                lines: vec![PlanLine::new("day", "Day centre", Category::DayActivities, Money::from_pence(10_000), Period::Weekly, start)],
+                lines: vec![PlanLine::new(
+                    "day",
+                    "Day centre",
+                    Category::DayActivities,
+                    Money::from_pence(10_000),
+                    Period::Weekly,
+                    start,
+                )],
             }],
             None,
         );
         let policy = crate::policy::CouncilPolicy { contingency_weeks: 4, ..Default::default() };
         let ledger = Ledger::from_entries([
-            entry(2, EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 01 - 05), amount: Money::from_pence(100_000), reference: "First".into() })),
-            entry(3, EntryBody::Spend(Spend::new(date!(2026 - 02 - 10), Money::from_pence(2_500), "=Sunrise, Ltd", Some(PlanLineId("day".into()))))),
-            entry(4, EntryBody::Clawback(Clawback { date: date!(2026 - 02 - 20), amount: Money::from_pence(10_000), reason: "Surplus".into() })),
+            entry(
+                2,
+                EntryBody::PaymentIn(MoneyIn {
+                    date: date!(2026 - 01 - 05),
+                    amount: Money::from_pence(100_000),
+                    reference: "First".into(),
+                }),
+            ),
+            entry(
+                3,
+                EntryBody::Spend(Spend::new(
+                    date!(2026 - 02 - 10),
+                    Money::from_pence(2_500),
+                    "=Sunrise, Ltd",
+                    Some(PlanLineId("day".into())),
+                )),
+            ),
+            entry(
+                4,
+                EntryBody::Clawback(Clawback {
+                    date: date!(2026 - 02 - 20),
+                    amount: Money::from_pence(10_000),
+                    reason: "Surplus".into(),
+                }),
+            ),
         ])
         .unwrap();
-        let csv = audit_sheet_csv(&ledger, &plan, &policy, AuditSheetFor { person: "Alex Morgan", reference: "DP-000001", from: date!(2026 - 02 - 01), to: date!(2026 - 02 - 28) });
+        let csv = audit_sheet_csv(
+            &ledger,
+            &plan,
+            &policy,
+            AuditSheetFor {
+                person: "Alex Morgan",
+                reference: "DP-000001",
+                from: date!(2026 - 02 - 01),
+                to: date!(2026 - 02 - 28),
+            },
+        );
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Person,Alex Morgan");
         assert_eq!(lines[2], "Audit period,2026-02-01 to 2026-02-28");
@@ -303,17 +393,34 @@ mod tests {
         receipted.payee = "Smith, Jo".into();
         let correction = entry(
             20,
-            EntryBody::Correction(Correction { corrects: EntryId(Uuid::from_u128(12)), replacement: Box::new(EntryBody::Spend(spend_body(900))), reason: String::new() }),
+            EntryBody::Correction(Correction {
+                corrects: EntryId(Uuid::from_u128(12)),
+                replacement: Box::new(EntryBody::Spend(spend_body(900))),
+                reason: String::new(),
+            }),
         );
-        let ledger = Ledger::from_entries([payment_in(10, 148_000), entry(11, EntryBody::Spend(receipted)), entry(12, EntryBody::Spend(spend_body(1_000))), correction]).unwrap();
+        let ledger = Ledger::from_entries([
+            payment_in(10, 148_000),
+            entry(11, EntryBody::Spend(receipted)),
+            entry(12, EntryBody::Spend(spend_body(1_000))),
+            correction,
+        ])
+        .unwrap();
         let rows = statement_rows(&ledger, &SupportPlan::default(), date!(2026 - 11 - 01), date!(2026 - 11 - 30));
         assert_eq!(rows.len(), 3);
         let csv = to_csv(&rows);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Date,Type,Who,Description,Plan line,Money in,Money out,Receipt,Council,Entry id");
-        assert_eq!(lines[1], "2026-11-01,Payment in,Council,First payment,,1480.00,,,,00000000-0000-0000-0000-00000000000a");
+        assert_eq!(
+            lines[1],
+            "2026-11-01,Payment in,Council,First payment,,1480.00,,,,00000000-0000-0000-0000-00000000000a"
+        );
         assert!(lines[2].starts_with("2026-11-21,Spend,\"Smith, Jo\",,day-centre,,12.50,Yes,,"), "{}", lines[2]);
-        assert!(lines[3].starts_with("2026-11-21,Spend,Sunrise Day Centre,,day-centre,,9.00,No,Corrected,"), "{}", lines[3]);
+        assert!(
+            lines[3].starts_with("2026-11-21,Spend,Sunrise Day Centre,,day-centre,,9.00,No,Corrected,"),
+            "{}",
+            lines[3]
+        );
         assert_eq!(lines[4], "");
     }
 }

@@ -9,7 +9,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use time::Date;
 
-use crate::entry::{Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, ReviewDecision, Spend, StatementQuery};
+use crate::entry::{
+    Decision, Entry, EntryBody, EntryError, EntryId, PlanLineId, ReviewDecision, Spend, StatementQuery,
+};
 use crate::money::Money;
 use crate::plan::{Outcome, PlanLine, SupportPlan};
 use crate::policy::CouncilPolicy;
@@ -34,7 +36,9 @@ pub struct Ledger {
 /// Why a device's void or correction has no force over the record it names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NoAuthority {
-    #[error("The record this changes is not held by the council (it may not have been accepted). Nothing was changed.")]
+    #[error(
+        "The record this changes is not held by the council (it may not have been accepted). Nothing was changed."
+    )]
     UnknownRecord,
     #[error("The record this changes belongs to a different account.")]
     OtherAccount,
@@ -478,10 +482,13 @@ impl Ledger {
         let Links { corrections, voids, thread, powerless } = &mut links;
         for (changes, is_void) in [(corrections, false), (voids, true)] {
             changes.retain(|target, list| {
-                let decided = thread.get(target).and_then(|t| latest_decision(t)).filter(|(_, d)| d.decision.is_final());
+                let decided =
+                    thread.get(target).and_then(|t| latest_decision(t)).filter(|(_, d)| d.decision.is_final());
                 let seen = decided.map(|(entry, decision)| self.seen_by(entry, decision, *target));
                 list.retain(|change| {
-                    let keep = change.by_council() || (self.device_may_change(change, *target) && seen.as_ref().is_none_or(|seen| !is_void && seen(change)));
+                    let keep = change.by_council()
+                        || (self.device_may_change(change, *target)
+                            && seen.as_ref().is_none_or(|seen| !is_void && seen(change)));
                     if !keep {
                         powerless.push(change);
                     }
@@ -497,13 +504,19 @@ impl Ledger {
     /// Whether a device's correction or void may reach its target at all: a money record
     /// written by a device, of the same account.
     fn device_may_change(&self, change: &Entry, target: EntryId) -> bool {
-        self.get(target).is_some_and(|t| !t.by_council() && t.has_standing() && t.body.is_money() && t.account == change.account)
+        self.get(target)
+            .is_some_and(|t| !t.by_council() && t.has_standing() && t.body.is_money() && t.account == change.account)
     }
 
     /// Which corrections an officer's final decision saw: those recorded up to the version
     /// it names (none when it names the original). A decision from before versions were
     /// kept saw those recorded before it.
-    fn seen_by<'a>(&'a self, decision_entry: &'a Entry, decision: &ReviewDecision, target: EntryId) -> impl Fn(&Entry) -> bool + 'a {
+    fn seen_by<'a>(
+        &'a self,
+        decision_entry: &'a Entry,
+        decision: &ReviewDecision,
+        target: EntryId,
+    ) -> impl Fn(&Entry) -> bool + 'a {
         let version = decision.version.and_then(|v| self.get(v)).filter(|v| match &v.body {
             EntryBody::Correction(c) => c.corrects == target,
             _ => v.id == target,
@@ -642,7 +655,8 @@ impl Ledger {
                     let thread = links.thread.remove(&entry.id).unwrap_or_default();
                     let mut logged = answering.remove(&entry.id).unwrap_or_default();
                     logged.sort_by_key(|a| recorded_order(&a.original));
-                    let mut said: Vec<&Entry> = thread.iter().copied().chain(logged.iter().map(|a| a.original)).collect();
+                    let mut said: Vec<&Entry> =
+                        thread.iter().copied().chain(logged.iter().map(|a| a.original)).collect();
                     said.sort_by_key(recorded_order);
                     let status = query_status(&said);
                     Some(QueryThread { entry, query, thread, logged, said, status })
@@ -750,7 +764,14 @@ mod tests {
     }
 
     fn correction(n: u128, of: u128, pence: i64) -> Entry {
-        let mut e = entry(n, EntryBody::Correction(Correction { corrects: id(of), replacement: Box::new(EntryBody::Spend(spend_body(pence))), reason: "Wrong amount".into() }));
+        let mut e = entry(
+            n,
+            EntryBody::Correction(Correction {
+                corrects: id(of),
+                replacement: Box::new(EntryBody::Spend(spend_body(pence))),
+                reason: "Wrong amount".into(),
+            }),
+        );
         e.recorded_at = datetime!(2026-11-22 11:00 UTC) + time::Duration::minutes(n as i64);
         e
     }
@@ -780,7 +801,9 @@ mod tests {
 
     #[test]
     fn a_statement_query_is_open_until_answered_and_closed_by_an_officer() {
-        let decide = |decision, note: &str| EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision, note: note.into(), version: None });
+        let decide = |decision, note: &str| {
+            EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision, note: note.into(), version: None })
+        };
         let status = |entries: Vec<Entry>| {
             let ledger = Ledger::from_entries(entries).unwrap();
             let queries = ledger.queries();
@@ -788,13 +811,22 @@ mod tests {
             queries[0].status
         };
         assert_eq!(status(vec![query(40, -1_250)]), QueryStatus::Open);
-        let explained = at(entry(41, EntryBody::Explanation(Explanation { about: id(40), text: "Milk and bread for my PA's shift".into() })), 9);
+        let explained = at(
+            entry(
+                41,
+                EntryBody::Explanation(Explanation { about: id(40), text: "Milk and bread for my PA's shift".into() }),
+            ),
+            9,
+        );
         assert_eq!(status(vec![query(40, -1_250), explained.clone()]), QueryStatus::Answered);
         let asked_again = at(by_council(entry(42, decide(Decision::Question, "Was this for your support?"))), 10);
         assert_eq!(status(vec![query(40, -1_250), explained.clone(), asked_again.clone()]), QueryStatus::Open);
         let approved = at(by_council(entry(43, decide(Decision::Approved, ""))), 11);
         // In any order of arrival.
-        assert_eq!(status(vec![approved, asked_again, explained, query(40, -1_250)]), QueryStatus::Closed(Decision::Approved));
+        assert_eq!(
+            status(vec![approved, asked_again, explained, query(40, -1_250)]),
+            QueryStatus::Closed(Decision::Approved)
+        );
     }
 
     #[test]
@@ -813,7 +845,12 @@ mod tests {
     }
 
     fn decided(n: u128, about: u128, decision: Decision, version: Option<u128>, hour: u8) -> Entry {
-        let body = EntryBody::ReviewDecision(ReviewDecision { about: id(about), decision, note: "Looked at".into(), version: version.map(id) });
+        let body = EntryBody::ReviewDecision(ReviewDecision {
+            about: id(about),
+            decision,
+            note: "Looked at".into(),
+            version: version.map(id),
+        });
         at(by_council(entry(n, body)), hour)
     }
 
@@ -822,9 +859,22 @@ mod tests {
         let council_payment = payment_in(10, 148_000);
         let void = void(20, 10);
         let to_a_spend = correction(21, 10, 100);
-        let smaller = EntryBody::PaymentIn(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(100), reference: String::new() });
-        let to_a_smaller_payment = entry(22, EntryBody::Correction(Correction { corrects: id(10), replacement: Box::new(smaller), reason: "Typo".into() }));
-        let ledger = Ledger::from_entries([council_payment, void.clone(), to_a_spend.clone(), to_a_smaller_payment.clone()]).unwrap();
+        let smaller = EntryBody::PaymentIn(MoneyIn {
+            date: date!(2026 - 11 - 01),
+            amount: Money::from_pence(100),
+            reference: String::new(),
+        });
+        let to_a_smaller_payment = entry(
+            22,
+            EntryBody::Correction(Correction {
+                corrects: id(10),
+                replacement: Box::new(smaller),
+                reason: "Typo".into(),
+            }),
+        );
+        let ledger =
+            Ledger::from_entries([council_payment, void.clone(), to_a_spend.clone(), to_a_smaller_payment.clone()])
+                .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(148_000));
         let history = ledger.history(id(10)).unwrap();
         assert!(history.void.is_none() && history.corrections.is_empty());
@@ -838,8 +888,20 @@ mod tests {
     fn council_kinds_written_by_a_device_have_no_force() {
         let mut forged_payment = payment_in(10, 1_000_000);
         forged_payment.author = spend(0, 1).author;
-        let forged_decision = entry(12, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new(), version: None }));
-        let forged_query = { let mut q = query(13, -500); q.author = forged_payment.author.clone(); q };
+        let forged_decision = entry(
+            12,
+            EntryBody::ReviewDecision(ReviewDecision {
+                about: id(11),
+                decision: Decision::Approved,
+                note: String::new(),
+                version: None,
+            }),
+        );
+        let forged_query = {
+            let mut q = query(13, -500);
+            q.author = forged_payment.author.clone();
+            q
+        };
         let ledger = Ledger::from_entries([forged_payment, spend(11, 1_000), forged_decision, forged_query]).unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(-1_000));
         assert_eq!(ledger.history(id(11)).unwrap().decision(), None);
@@ -853,7 +915,15 @@ mod tests {
         let explained = entry(31, EntryBody::Explanation(Explanation { about: id(11), text: "Why".into() }));
         let mut other = spend(13, 100);
         other.account = crate::entry::AccountId(Uuid::from_u128(99));
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), spend(12, 500), approved, explained, other]).unwrap();
+        let ledger = Ledger::from_entries([
+            payment_in(10, 10_000),
+            spend(11, 1_000),
+            spend(12, 500),
+            approved,
+            explained,
+            other,
+        ])
+        .unwrap();
         let refused = |e: Entry| ledger.device_change_refused(&e);
         assert_eq!(refused(void(40, 10)), Some(NoAuthority::CouncilRecord));
         assert_eq!(refused(void(40, 11)), Some(NoAuthority::DecidedFinally(Decision::Approved)));
@@ -863,7 +933,18 @@ mod tests {
         assert_eq!(refused(void(40, 31)), Some(NoAuthority::NotMoney));
         assert_eq!(refused(void(40, 13)), Some(NoAuthority::OtherAccount));
         assert_eq!(refused(void(40, 77)), Some(NoAuthority::UnknownRecord));
-        let into_payment = entry(40, EntryBody::Correction(Correction { corrects: id(12), replacement: Box::new(EntryBody::Contribution(MoneyIn { date: date!(2026 - 11 - 01), amount: Money::from_pence(1), reference: String::new() })), reason: String::new() }));
+        let into_payment = entry(
+            40,
+            EntryBody::Correction(Correction {
+                corrects: id(12),
+                replacement: Box::new(EntryBody::Contribution(MoneyIn {
+                    date: date!(2026 - 11 - 01),
+                    amount: Money::from_pence(1),
+                    reference: String::new(),
+                })),
+                reason: String::new(),
+            }),
+        );
         assert_eq!(refused(into_payment), Some(NoAuthority::KindChanged));
         assert_eq!(refused(by_council(void(40, 10))), None, "the council may");
         assert!(NoAuthority::DecidedFinally(Decision::NotAllowed).to_string().contains("not allowed"));
@@ -882,15 +963,25 @@ mod tests {
         let approved = decided(30, 11, Decision::Approved, Some(11), 9);
         // Recorded "before" the decision by the device's clock: still no force.
         let backdated_void = at(void(31, 11), 1);
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), approved.clone(), backdated_void.clone()]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), approved.clone(), backdated_void.clone()])
+                .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(9_000));
         assert!(ledger.history(id(11)).unwrap().void.is_none());
         let not_allowed = decided(32, 11, Decision::NotAllowed, Some(11), 10);
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), not_allowed.clone(), backdated_void.clone()]).unwrap();
+        let ledger = Ledger::from_entries([
+            payment_in(10, 10_000),
+            spend(11, 1_000),
+            not_allowed.clone(),
+            backdated_void.clone(),
+        ])
+        .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(9_000), "not allowed spending stays on record");
         // An officer asks again: the review is open, and the person may cancel it.
         let reopened = decided(33, 11, Decision::Question, None, 11);
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), not_allowed, reopened, backdated_void]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), not_allowed, reopened, backdated_void])
+                .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(10_000));
     }
 
@@ -901,17 +992,27 @@ mod tests {
         // Sent later, but with a clock set back to before the correction the officer saw.
         let mut after = correction(21, 11, 50_000);
         after.recorded_at = datetime!(2026-11-22 07:00 UTC);
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), approved.clone(), after.clone()]).unwrap();
+        let ledger = Ledger::from_entries([
+            payment_in(10, 100_000),
+            spend(11, 1_000),
+            before.clone(),
+            approved.clone(),
+            after.clone(),
+        ])
+        .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
         assert_eq!(ledger.spending()[0].version, id(20));
         let mut later = correction(22, 11, 50_000);
         later.recorded_at = datetime!(2026-11-22 12:00 UTC);
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), approved, later.clone()]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), approved, later.clone()])
+                .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
         assert_eq!(ledger.without_force().iter().map(|e| e.id).collect::<Vec<_>>(), vec![id(22)]);
         // Decided on the original: no correction from a device counts.
         let on_original = decided(30, 11, Decision::Approved, Some(11), 9);
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), on_original]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), on_original]).unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(99_000));
         // A decision from before versions were kept saw what was recorded before it.
         let legacy = decided(30, 11, Decision::Approved, None, 9);
@@ -931,7 +1032,18 @@ mod tests {
 
     #[test]
     fn a_closed_question_stays_closed_whatever_a_device_records_later() {
-        let approved = at(by_council(entry(43, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::Approved, note: String::new(), version: None }))), 11);
+        let approved = at(
+            by_council(entry(
+                43,
+                EntryBody::ReviewDecision(ReviewDecision {
+                    about: id(40),
+                    decision: Decision::Approved,
+                    note: String::new(),
+                    version: None,
+                }),
+            )),
+            11,
+        );
         let mut late = entry(44, EntryBody::Explanation(Explanation { about: id(40), text: "Changed my mind".into() }));
         late.recorded_at = datetime!(9999-12-31 23:59 UTC);
         let mut logged = spend_body(1_250);
@@ -941,8 +1053,35 @@ mod tests {
         let ledger = Ledger::from_entries([query(40, -1_250), approved, late, late_spend]).unwrap();
         assert_eq!(ledger.queries()[0].status, QueryStatus::Closed(Decision::Approved));
         // A device's own "decision" is nothing.
-        let forged = at(entry(46, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::Question, note: "Reopen".into(), version: None })), 12);
-        let ledger = Ledger::from_entries([query(40, -1_250), at(by_council(entry(43, EntryBody::ReviewDecision(ReviewDecision { about: id(40), decision: Decision::NotAllowed, note: String::new(), version: None }))), 11), forged]).unwrap();
+        let forged = at(
+            entry(
+                46,
+                EntryBody::ReviewDecision(ReviewDecision {
+                    about: id(40),
+                    decision: Decision::Question,
+                    note: "Reopen".into(),
+                    version: None,
+                }),
+            ),
+            12,
+        );
+        let ledger = Ledger::from_entries([
+            query(40, -1_250),
+            at(
+                by_council(entry(
+                    43,
+                    EntryBody::ReviewDecision(ReviewDecision {
+                        about: id(40),
+                        decision: Decision::NotAllowed,
+                        note: String::new(),
+                        version: None,
+                    }),
+                )),
+                11,
+            ),
+            forged,
+        ])
+        .unwrap();
         assert_eq!(ledger.queries()[0].status, QueryStatus::Closed(Decision::NotAllowed));
     }
 
@@ -952,7 +1091,8 @@ mod tests {
         last.date = Date::MAX;
         let mut first = spend_body(100);
         first.date = Date::MIN;
-        let ledger = Ledger::from_entries([entry(11, EntryBody::Spend(last)), entry(12, EntryBody::Spend(first))]).unwrap();
+        let ledger =
+            Ledger::from_entries([entry(11, EntryBody::Spend(last)), entry(12, EntryBody::Spend(first))]).unwrap();
         let months = ledger.view().monthly(date!(9999 - 11 - 15), Date::MAX);
         assert_eq!(months.len(), 2);
         assert_eq!(months[1].money_out, Money::from_pence(100));
@@ -966,9 +1106,33 @@ mod tests {
         assert_eq!(ledger.balance(), Money::from_pence(146_000));
         let with_more = Ledger::from_entries([
             payment_in(10, 100_000),
-            entry(13, EntryBody::Contribution(MoneyIn { date: date!(2026 - 11 - 02), amount: Money::from_pence(5_000), reference: String::new() })),
-            entry(14, EntryBody::Refund(Refund { date: date!(2026 - 11 - 03), amount: Money::from_pence(300), payee: "Shop".into(), plan_line: None, refund_of: None, note: String::new() })),
-            by_council(entry(15, EntryBody::Clawback(crate::entry::Clawback { date: date!(2026 - 11 - 04), amount: Money::from_pence(20_000), reason: "Surplus".into() }))),
+            entry(
+                13,
+                EntryBody::Contribution(MoneyIn {
+                    date: date!(2026 - 11 - 02),
+                    amount: Money::from_pence(5_000),
+                    reference: String::new(),
+                }),
+            ),
+            entry(
+                14,
+                EntryBody::Refund(Refund {
+                    date: date!(2026 - 11 - 03),
+                    amount: Money::from_pence(300),
+                    payee: "Shop".into(),
+                    plan_line: None,
+                    refund_of: None,
+                    note: String::new(),
+                }),
+            ),
+            by_council(entry(
+                15,
+                EntryBody::Clawback(crate::entry::Clawback {
+                    date: date!(2026 - 11 - 04),
+                    amount: Money::from_pence(20_000),
+                    reason: "Surplus".into(),
+                }),
+            )),
             spend(11, 1_000),
         ])
         .unwrap();
@@ -978,7 +1142,9 @@ mod tests {
     #[test]
     fn duplicates_and_order_do_not_change_the_result() {
         let forwards = Ledger::from_entries([payment_in(10, 5_000), spend(11, 1_250)]).unwrap();
-        let backwards_twice = Ledger::from_entries([spend(11, 1_250), payment_in(10, 5_000), spend(11, 1_250), payment_in(10, 5_000)]).unwrap();
+        let backwards_twice =
+            Ledger::from_entries([spend(11, 1_250), payment_in(10, 5_000), spend(11, 1_250), payment_in(10, 5_000)])
+                .unwrap();
         assert_eq!(forwards, backwards_twice);
         assert_eq!(backwards_twice.len(), 2);
     }
@@ -1020,7 +1186,13 @@ mod tests {
 
     #[test]
     fn the_latest_correction_is_in_force_and_the_original_stays() {
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), correction(21, 11, 1_500), correction(20, 11, 1_200)]).unwrap();
+        let ledger = Ledger::from_entries([
+            payment_in(10, 10_000),
+            spend(11, 1_000),
+            correction(21, 11, 1_500),
+            correction(20, 11, 1_200),
+        ])
+        .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(8_500));
         let spending = ledger.spending();
         assert_eq!(spending.len(), 1);
@@ -1034,14 +1206,23 @@ mod tests {
 
     #[test]
     fn a_correction_of_another_kind_is_ignored() {
-        let bad = entry(20, EntryBody::Correction(Correction { corrects: id(10), replacement: Box::new(EntryBody::Spend(spend_body(5))), reason: String::new() }));
+        let bad = entry(
+            20,
+            EntryBody::Correction(Correction {
+                corrects: id(10),
+                replacement: Box::new(EntryBody::Spend(spend_body(5))),
+                reason: String::new(),
+            }),
+        );
         let ledger = Ledger::from_entries([payment_in(10, 10_000), bad]).unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(10_000));
     }
 
     #[test]
     fn voided_entries_and_their_corrections_leave_the_totals() {
-        let ledger = Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), correction(20, 11, 2_000), void(30, 11)]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 10_000), spend(11, 1_000), correction(20, 11, 2_000), void(30, 11)])
+                .unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(10_000));
         assert!(ledger.spending().is_empty());
         let history = ledger.history(id(11)).unwrap();
@@ -1051,11 +1232,28 @@ mod tests {
 
     #[test]
     fn explanations_and_decisions_form_a_thread() {
-        let mut decision = by_council(entry(31, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Question, note: "What was this for?".into(), version: None })));
+        let mut decision = by_council(entry(
+            31,
+            EntryBody::ReviewDecision(ReviewDecision {
+                about: id(11),
+                decision: Decision::Question,
+                note: "What was this for?".into(),
+                version: None,
+            }),
+        ));
         decision.recorded_at = datetime!(2026-11-23 09:00 UTC);
-        let mut answer = entry(32, EntryBody::Explanation(Explanation { about: id(11), text: "A day trip with my PA.".into() }));
+        let mut answer =
+            entry(32, EntryBody::Explanation(Explanation { about: id(11), text: "A day trip with my PA.".into() }));
         answer.recorded_at = datetime!(2026-11-24 09:00 UTC);
-        let mut approved = by_council(entry(33, EntryBody::ReviewDecision(ReviewDecision { about: id(11), decision: Decision::Approved, note: String::new(), version: None })));
+        let mut approved = by_council(entry(
+            33,
+            EntryBody::ReviewDecision(ReviewDecision {
+                about: id(11),
+                decision: Decision::Approved,
+                note: String::new(),
+                version: None,
+            }),
+        ));
         approved.recorded_at = datetime!(2026-11-25 09:00 UTC);
         let ledger = Ledger::from_entries([approved, spend(11, 1_000), answer, decision]).unwrap();
         let history = ledger.history(id(11)).unwrap();
@@ -1065,13 +1263,18 @@ mod tests {
     }
 
     fn plan() -> SupportPlan {
-        let line = |id: &str, category, pence, period| PlanLine::new(id, id, category, Money::from_pence(pence), period, date!(2026 - 11 - 02));
+        let line = |id: &str, category, pence, period| {
+            PlanLine::new(id, id, category, Money::from_pence(pence), period, date!(2026 - 11 - 02))
+        };
         SupportPlan::new(
             vec![PlanVersion {
                 version: 1,
                 effective_from: date!(2026 - 11 - 02),
                 outcomes: vec![],
-                lines: vec![line("day-centre", Category::DayActivities, 28_000, Period::FourWeekly), line("pa", Category::PersonalAssistant, 24_000, Period::Weekly)],
+                lines: vec![
+                    line("day-centre", Category::DayActivities, 28_000, Period::FourWeekly),
+                    line("pa", Category::PersonalAssistant, 24_000, Period::Weekly),
+                ],
             }],
             None,
         )
@@ -1081,8 +1284,25 @@ mod tests {
     fn line_usage_counts_spending_less_refunds_in_the_period() {
         let mut earlier = spend_body(9_999);
         earlier.date = date!(2026 - 11 - 01); // before the period
-        let refund = entry(14, EntryBody::Refund(Refund { date: date!(2026 - 11 - 22), amount: Money::from_pence(500), payee: "Sunrise".into(), plan_line: Some(PlanLineId("day-centre".into())), refund_of: Some(id(11)), note: String::new() }));
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 5_000), spend(12, 2_000), entry(13, EntryBody::Spend(earlier)), refund]).unwrap();
+        let refund = entry(
+            14,
+            EntryBody::Refund(Refund {
+                date: date!(2026 - 11 - 22),
+                amount: Money::from_pence(500),
+                payee: "Sunrise".into(),
+                plan_line: Some(PlanLineId("day-centre".into())),
+                refund_of: Some(id(11)),
+                note: String::new(),
+            }),
+        );
+        let ledger = Ledger::from_entries([
+            payment_in(10, 100_000),
+            spend(11, 5_000),
+            spend(12, 2_000),
+            entry(13, EntryBody::Spend(earlier)),
+            refund,
+        ])
+        .unwrap();
         let plan = plan();
         let usage = ledger.line_usage(&plan, &PlanLineId("day-centre".into()), date!(2026 - 11 - 25)).unwrap();
         assert_eq!((usage.from, usage.to), (date!(2026 - 11 - 02), date!(2026 - 11 - 29)));
@@ -1091,7 +1311,12 @@ mod tests {
         let all = ledger.lines_usage(&plan, date!(2026 - 11 - 25));
         assert_eq!(all.len(), 2);
         for u in &all {
-            assert_eq!(Some(u), ledger.line_usage(&plan, &u.line.id, date!(2026 - 11 - 25)).as_ref(), "{}", u.line.name);
+            assert_eq!(
+                Some(u),
+                ledger.line_usage(&plan, &u.line.id, date!(2026 - 11 - 25)).as_ref(),
+                "{}",
+                u.line.name
+            );
         }
         let next_period = ledger.line_usage(&plan, &PlanLineId("day-centre".into()), date!(2026 - 11 - 30)).unwrap();
         assert_eq!(next_period.spent, Money::ZERO);
@@ -1105,7 +1330,14 @@ mod tests {
         if let EntryBody::PaymentIn(m) = &mut early_in.body {
             m.date = date!(2026 - 10 - 01);
         }
-        let ledger = Ledger::from_entries([early_in, entry(8, EntryBody::Spend(early)), payment_in(10, 100_000), spend(11, 1_250), spend(12, 750)]).unwrap();
+        let ledger = Ledger::from_entries([
+            early_in,
+            entry(8, EntryBody::Spend(early)),
+            payment_in(10, 100_000),
+            spend(11, 1_250),
+            spend(12, 750),
+        ])
+        .unwrap();
         let statement = ledger.statement(date!(2026 - 11 - 01), date!(2026 - 11 - 30));
         assert_eq!(statement.opening, Money::from_pence(49_000));
         assert_eq!(statement.money_in, Money::from_pence(100_000));
@@ -1119,11 +1351,20 @@ mod tests {
     fn monthly_figures_carry_the_balance_forward() {
         let mut october = spend_body(2_000);
         october.date = date!(2026 - 10 - 20);
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), entry(11, EntryBody::Spend(october)), spend(12, 1_250)]).unwrap();
+        let ledger =
+            Ledger::from_entries([payment_in(10, 100_000), entry(11, EntryBody::Spend(october)), spend(12, 1_250)])
+                .unwrap();
         let months = ledger.view().monthly(date!(2026 - 09 - 15), date!(2026 - 11 - 30));
         let figures: Vec<(u8, i64, i64, i64)> = months
             .iter()
-            .map(|m| (m.month.month() as u8, m.money_in.pence().unwrap(), m.money_out.pence().unwrap(), m.closing.pence().unwrap()))
+            .map(|m| {
+                (
+                    m.month.month() as u8,
+                    m.money_in.pence().unwrap(),
+                    m.money_out.pence().unwrap(),
+                    m.closing.pence().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(figures, vec![(9, 0, 0, 0), (10, 0, 2_000, -2_000), (11, 100_000, 1_250, 96_750)]);
     }
@@ -1141,7 +1382,12 @@ mod tests {
         named.outcome = Some(OutcomeId("meals".into()));
         let mut unnamed_pa = spend_body(900);
         unnamed_pa.plan_line = Some(PlanLineId("pa".into()));
-        let ledger = Ledger::from_entries([spend(11, 1_250), entry(12, EntryBody::Spend(named)), entry(13, EntryBody::Spend(unnamed_pa))]).unwrap();
+        let ledger = Ledger::from_entries([
+            spend(11, 1_250),
+            entry(12, EntryBody::Spend(named)),
+            entry(13, EntryBody::Spend(unnamed_pa)),
+        ])
+        .unwrap();
         let totals: Vec<(String, i64)> = ledger
             .view()
             .spending_by_outcome(&plan, date!(2026 - 11 - 01), date!(2026 - 11 - 30))

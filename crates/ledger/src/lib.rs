@@ -35,10 +35,12 @@ pub mod policy;
 pub mod rules;
 
 pub use entry::{
-    AccountId, Author, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId,
-    Explanation, MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, StatementQuery, Void,
+    AccountId, Author, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId, Explanation,
+    MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, StatementQuery, Void,
 };
-pub use ledger::{Active, History, Ledger, LineUsage, MonthFigures, NoAuthority, QueryStatus, QueryThread, Statement, Surplus, View};
+pub use ledger::{
+    Active, History, Ledger, LineUsage, MonthFigures, NoAuthority, QueryStatus, QueryThread, Statement, Surplus, View,
+};
 pub use money::{Money, MoneyError};
 pub use plan::{Category, Outcome, OutcomeId, Period, PlanLine, PlanVersion, SupportPlan};
 pub use policy::{BannedCategory, CouncilPolicy, SafeguardingThresholds};

@@ -95,7 +95,26 @@ pub fn ledger_items(ledger: &Ledger) -> Vec<LedgerItem> {
 }
 
 /// Words banks add to descriptions that say nothing about the payee.
-const NOISE: &[&str] = &["card", "payment", "to", "from", "pos", "ltd", "limited", "the", "dd", "so", "fp", "bgc", "ref", "on", "and", "via", "purchase", "contactless"];
+const NOISE: &[&str] = &[
+    "card",
+    "payment",
+    "to",
+    "from",
+    "pos",
+    "ltd",
+    "limited",
+    "the",
+    "dd",
+    "so",
+    "fp",
+    "bgc",
+    "ref",
+    "on",
+    "and",
+    "via",
+    "purchase",
+    "contactless",
+];
 
 fn tokens(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -159,7 +178,11 @@ pub fn match_statement(lines: &[StatementLine], items: &[LedgerItem], options: M
         }
     }
     candidates.sort_by(|a, b| {
-        b.score.cmp(&a.score).then(a.days.cmp(&b.days)).then(a.line.cmp(&b.line)).then(items[a.item].id.cmp(&items[b.item].id))
+        b.score
+            .cmp(&a.score)
+            .then(a.days.cmp(&b.days))
+            .then(a.line.cmp(&b.line))
+            .then(items[a.item].id.cmp(&items[b.item].id))
     });
 
     let mut line_taken = vec![false; lines.len()];
@@ -181,7 +204,8 @@ pub fn match_statement(lines: &[StatementLine], items: &[LedgerItem], options: M
     }
     matches.sort_by_key(|m| m.line);
     let unmatched_lines = (0..lines.len()).filter(|&i| !line_taken[i]).collect();
-    let mut unmatched_entries: Vec<EntryId> = (0..items.len()).filter(|&i| !item_taken[i]).map(|i| items[i].id).collect();
+    let mut unmatched_entries: Vec<EntryId> =
+        (0..items.len()).filter(|&i| !item_taken[i]).map(|i| items[i].id).collect();
     unmatched_entries.sort();
     Matching { matches, unmatched_lines, unmatched_entries }
 }
@@ -193,7 +217,12 @@ mod tests {
     use uuid::Uuid;
 
     fn line(date: Date, pence: i64, description: &str) -> StatementLine {
-        StatementLine { date, amount: Money::from_pence(pence), description: description.into(), reference: String::new() }
+        StatementLine {
+            date,
+            amount: Money::from_pence(pence),
+            description: description.into(),
+            reference: String::new(),
+        }
     }
 
     fn item(n: u128, date: Date, pence: i64, payee: &str) -> LedgerItem {
@@ -239,8 +268,16 @@ mod tests {
 
     #[test]
     fn never_pairs_across_amounts_directions_or_outside_the_window() {
-        let lines = vec![line(date!(2026 - 11 - 22), -1_250, "X"), line(date!(2026 - 11 - 22), 1_250, "X"), line(date!(2026 - 11 - 10), -500, "X")];
-        let items = vec![item(1, date!(2026 - 11 - 22), -1_251, "X"), item(2, date!(2026 - 11 - 22), -1_250, "Y"), item(3, date!(2026 - 11 - 14), -500, "X")];
+        let lines = vec![
+            line(date!(2026 - 11 - 22), -1_250, "X"),
+            line(date!(2026 - 11 - 22), 1_250, "X"),
+            line(date!(2026 - 11 - 10), -500, "X"),
+        ];
+        let items = vec![
+            item(1, date!(2026 - 11 - 22), -1_251, "X"),
+            item(2, date!(2026 - 11 - 22), -1_250, "Y"),
+            item(3, date!(2026 - 11 - 14), -500, "X"),
+        ];
         let result = match_statement(&lines, &items, MatchOptions::default());
         assert_eq!(pairs(&result), vec![(0, 2, true)]);
         assert_eq!(result.unmatched_lines, vec![1, 2]);
@@ -250,8 +287,11 @@ mod tests {
     fn identical_weekly_payments_pair_by_date_and_are_not_certain_when_ambiguous() {
         // A personal assistant paid the same amount every week; the bank shows each a day
         // late. Each line has only one entry within the window, so each pair is certain.
-        let lines: Vec<_> = (0..4).map(|w| line(date!(2026 - 11 - 03) + time::Duration::weeks(w), -24_000, "J SMITH")).collect();
-        let items: Vec<_> = (0..4).map(|w| item(10 + w as u128, date!(2026 - 11 - 02) + time::Duration::weeks(w), -24_000, "Jo Smith")).collect();
+        let lines: Vec<_> =
+            (0..4).map(|w| line(date!(2026 - 11 - 03) + time::Duration::weeks(w), -24_000, "J SMITH")).collect();
+        let items: Vec<_> = (0..4)
+            .map(|w| item(10 + w as u128, date!(2026 - 11 - 02) + time::Duration::weeks(w), -24_000, "Jo Smith"))
+            .collect();
         let result = match_statement(&lines, &items, MatchOptions::default());
         assert_eq!(pairs(&result), vec![(0, 10, true), (1, 11, true), (2, 12, true), (3, 13, true)]);
         // Two lines that could each be either of two entries: paired, but not certain.
@@ -264,7 +304,11 @@ mod tests {
     #[test]
     fn the_result_does_not_depend_on_the_order_of_entries() {
         let lines = vec![line(date!(2026 - 11 - 03), -500, "SHOP A"), line(date!(2026 - 11 - 04), -500, "SHOP B")];
-        let mut items = vec![item(1, date!(2026 - 11 - 03), -500, "Shop B"), item(2, date!(2026 - 11 - 04), -500, "Shop A"), item(3, date!(2026 - 11 - 03), -500, "Shop A")];
+        let mut items = vec![
+            item(1, date!(2026 - 11 - 03), -500, "Shop B"),
+            item(2, date!(2026 - 11 - 04), -500, "Shop A"),
+            item(3, date!(2026 - 11 - 03), -500, "Shop A"),
+        ];
         let first = match_statement(&lines, &items, MatchOptions::default());
         items.reverse();
         assert_eq!(match_statement(&lines, &items, MatchOptions::default()), first);

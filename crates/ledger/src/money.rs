@@ -110,7 +110,11 @@ impl Money {
 
     /// Zero for negative amounts.
     pub fn at_least_zero(self) -> Money {
-        if self.is_negative() { Money::ZERO } else { self }
+        if self.is_negative() {
+            Money::ZERO
+        } else {
+            self
+        }
     }
 
     /// Parses an amount a person typed: "12", "12.5", "12.50", "£1,234.50", " 7.50 ".
@@ -243,9 +247,8 @@ impl<'de> Deserialize<'de> for Money {
                 "the amount \"{text}\" must be written as plain digits, for example \"12.50\""
             )));
         }
-        let value = parse_unsigned(unsigned).map_err(|e| {
-            serde::de::Error::custom(format!("the amount \"{text}\" is not valid: {e}"))
-        })?;
+        let value = parse_unsigned(unsigned)
+            .map_err(|e| serde::de::Error::custom(format!("the amount \"{text}\" is not valid: {e}")))?;
         Ok(if negative { -value } else { value })
     }
 }
@@ -292,9 +295,10 @@ mod tests {
         check("twelve", Err(MoneyError::NotANumber));
         check(".", Err(MoneyError::NotANumber));
         check("5000.01", Err(MoneyError::TooLarge { max: MAX }));
-        check("99999999999999999999999999999999", Err(MoneyError::TooLarge {
-            max: Money::from_pence(HARD_MAXIMUM_PENCE),
-        }));
+        check(
+            "99999999999999999999999999999999",
+            Err(MoneyError::TooLarge { max: Money::from_pence(HARD_MAXIMUM_PENCE) }),
+        );
     }
 
     #[test]

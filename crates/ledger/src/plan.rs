@@ -91,7 +91,8 @@ impl Period {
                 (start, add_days(start, length - 1))
             }
             Period::Monthly => {
-                let mut months = i64::from(date.year() - anchor.year()) * 12 + (date.month() as i64 - anchor.month() as i64);
+                let mut months =
+                    i64::from(date.year() - anchor.year()) * 12 + (date.month() as i64 - anchor.month() as i64);
                 if add_months(anchor, months) > date {
                     months -= 1;
                 }
@@ -265,7 +266,13 @@ impl SupportPlan {
     /// The gross weekly budget on a date: the sum of the lines' weekly equivalents.
     pub fn weekly_budget_on(&self, date: Date) -> Money {
         self.version_on(date)
-            .map(|v| v.lines.iter().filter(|l| l.runs_on(date)).map(PlanLine::weekly_equivalent).fold(Money::ZERO, Money::saturating_add))
+            .map(|v| {
+                v.lines
+                    .iter()
+                    .filter(|l| l.runs_on(date))
+                    .map(PlanLine::weekly_equivalent)
+                    .fold(Money::ZERO, Money::saturating_add)
+            })
             .unwrap_or(Money::ZERO)
     }
 }
@@ -311,11 +318,19 @@ mod tests {
         let anchor = date!(2026 - 01 - 31);
         check(Period::Monthly, anchor, date!(2026 - 02 - 28), Some((date!(2026 - 02 - 28), date!(2026 - 03 - 30))));
         check(Period::Monthly, anchor, date!(2026 - 02 - 27), Some((date!(2026 - 01 - 31), date!(2026 - 02 - 27))));
-        check(Period::Yearly, date!(2028 - 02 - 29), date!(2029 - 03 - 01), Some((date!(2029 - 02 - 28), date!(2030 - 02 - 27))));
+        check(
+            Period::Yearly,
+            date!(2028 - 02 - 29),
+            date!(2029 - 03 - 01),
+            Some((date!(2029 - 02 - 28), date!(2030 - 02 - 27))),
+        );
     }
 
     fn line(period: Period, pence: i64) -> PlanLine {
-        PlanLine { end: Some(date!(2026 - 12 - 31)), ..PlanLine::new("l", "Line", Category::Other, Money::from_pence(pence), period, date!(2026 - 01 - 05)) }
+        PlanLine {
+            end: Some(date!(2026 - 12 - 31)),
+            ..PlanLine::new("l", "Line", Category::Other, Money::from_pence(pence), period, date!(2026 - 01 - 05))
+        }
     }
 
     #[test]
@@ -329,8 +344,16 @@ mod tests {
 
     #[test]
     fn the_version_in_force_is_the_latest_started() {
-        let v = |version, from| PlanVersion { version, effective_from: from, outcomes: vec![], lines: vec![line(Period::Weekly, version as i64 * 100)] };
-        let plan = SupportPlan::new(vec![v(2, date!(2026 - 06 - 01)), v(1, date!(2026 - 01 - 05))], Some(date!(2026 - 12 - 31)));
+        let v = |version, from| PlanVersion {
+            version,
+            effective_from: from,
+            outcomes: vec![],
+            lines: vec![line(Period::Weekly, version as i64 * 100)],
+        };
+        let plan = SupportPlan::new(
+            vec![v(2, date!(2026 - 06 - 01)), v(1, date!(2026 - 01 - 05))],
+            Some(date!(2026 - 12 - 31)),
+        );
         assert_eq!(plan.version_on(date!(2026 - 01 - 04)), None);
         assert_eq!(plan.version_on(date!(2026 - 05 - 31)).map(|v| v.version), Some(1));
         assert_eq!(plan.version_on(date!(2026 - 06 - 01)).map(|v| v.version), Some(2));

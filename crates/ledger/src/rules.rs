@@ -53,9 +53,11 @@ pub enum Rule {
 impl Rule {
     pub fn severity(self) -> Severity {
         match self {
-            Rule::CloseRelativeInHousehold | Rule::BannedCategory | Rule::CashNotAllowed | Rule::RespiteCap | Rule::OverEntryMaximum => {
-                Severity::NotAllowed
-            }
+            Rule::CloseRelativeInHousehold
+            | Rule::BannedCategory
+            | Rule::CashNotAllowed
+            | Rule::RespiteCap
+            | Rule::OverEntryMaximum => Severity::NotAllowed,
             _ => Severity::Explain,
         }
     }
@@ -89,7 +91,9 @@ impl Rule {
             Rule::LineNotInPlan => "Choose a line from your current support plan.",
             Rule::OverBudget => "Say why more was needed this time. Your council may review your plan.",
             Rule::PayeeNotApproved => "Check who was paid, or say why you used someone else.",
-            Rule::CloseRelativeInHousehold => "The council must agree this first. If it has, add the reference of its decision.",
+            Rule::CloseRelativeInHousehold => {
+                "The council must agree this first. If it has, add the reference of its decision."
+            }
             Rule::BannedCategory => "The council will review this. Say what it was for.",
             Rule::CashNotAllowed => "The council will review this. Say why cash was used.",
             Rule::ReceiptMissing => "Add a photo of the receipt or invoice.",
@@ -106,21 +110,58 @@ impl Rule {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Flag {
-    FutureDate { date: Date },
-    OutsidePlanDates { date: Date, plan_starts: Option<Date>, plan_ends: Option<Date> },
+    FutureDate {
+        date: Date,
+    },
+    OutsidePlanDates {
+        date: Date,
+        plan_starts: Option<Date>,
+        plan_ends: Option<Date>,
+    },
     NoPlanLine,
-    LineNotInPlan { line: String, date: Date },
-    OverBudget { line: String, budget: Money, period: Period, spent: Money, from: Date, to: Date },
-    PayeeNotApproved { payee: String, line: String, approved: Vec<String> },
+    LineNotInPlan {
+        line: String,
+        date: Date,
+    },
+    OverBudget {
+        line: String,
+        budget: Money,
+        period: Period,
+        spent: Money,
+        from: Date,
+        to: Date,
+    },
+    PayeeNotApproved {
+        payee: String,
+        line: String,
+        approved: Vec<String>,
+    },
     CloseRelativeInHousehold,
-    BannedCategory { category: Category, why: String },
+    BannedCategory {
+        category: Category,
+        why: String,
+    },
     CashNotAllowed,
     /// `threshold` is `None` for cash, which always needs a receipt.
-    ReceiptMissing { threshold: Option<Money> },
-    PossibleDuplicate { payee: String, amount: Money, date: Date },
-    BalanceBelowZero { overdrawn: Money },
-    RespiteCap { days: u32, date: Date, cap_weeks: u32 },
-    OverEntryMaximum { maximum: Money },
+    ReceiptMissing {
+        threshold: Option<Money>,
+    },
+    PossibleDuplicate {
+        payee: String,
+        amount: Money,
+        date: Date,
+    },
+    BalanceBelowZero {
+        overdrawn: Money,
+    },
+    RespiteCap {
+        days: u32,
+        date: Date,
+        cap_weeks: u32,
+    },
+    OverEntryMaximum {
+        maximum: Money,
+    },
 }
 
 impl Flag {
@@ -364,7 +405,9 @@ impl<'a> Rules<'a> {
         let line = self.line(spend);
         let period = line.and_then(|l| l.period_containing(spend.date));
         let line_spent = match (period, &spend.plan_line) {
-            (Some((from, _)), Some(line)) => sum(others().filter_map(|a| line_movement(a.body, line, from, spend.date))).checked_add(spend.amount),
+            (Some((from, _)), Some(line)) => {
+                sum(others().filter_map(|a| line_movement(a.body, line, from, spend.date))).checked_add(spend.amount)
+            }
             _ => Some(spend.amount),
         }
         .expect("capped amounts cannot overflow");
@@ -377,7 +420,9 @@ impl<'a> Rules<'a> {
             let from = add_days(spend.date, -364);
             others()
                 .filter_map(|a| a.spend())
-                .filter(|s| (from..=spend.date).contains(&s.date) && Self::category(s, self.line(s)) == Some(Category::Respite))
+                .filter(|s| {
+                    (from..=spend.date).contains(&s.date) && Self::category(s, self.line(s)) == Some(Category::Respite)
+                })
                 .map(|s| s.respite_days.unwrap_or(0))
                 .sum::<u32>()
                 + spend.respite_days.unwrap_or(0)
@@ -406,7 +451,8 @@ impl<'a> Rules<'a> {
         let lines = self.plan.line_index();
         let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
         let payees = Payees::of(active);
-        let mut duplicates: HashMap<(usize, Money, Date), u32> = HashMap::with_capacity_and_hasher(active.len(), Default::default());
+        let mut duplicates: HashMap<(usize, Money, Date), u32> =
+            HashMap::with_capacity_and_hasher(active.len(), Default::default());
         for (a, payee) in active.iter().zip(&payees.ids) {
             if let (Some(s), Some(payee)) = (a.spend(), payee) {
                 *duplicates.entry((*payee, s.amount, s.date)).or_default() += 1;
@@ -416,7 +462,8 @@ impl<'a> Rules<'a> {
         // Each plan line's budget period so far and the spending in it; lines by address,
         // so no name is copied. The active set is in date order, so a line's periods come
         // one after another: a period is worked out only when a date passes its end.
-        let mut line_periods: HashMap<*const PlanLine, (Date, Date, Money)> = HashMap::with_capacity_and_hasher(64, Default::default());
+        let mut line_periods: HashMap<*const PlanLine, (Date, Date, Money)> =
+            HashMap::with_capacity_and_hasher(64, Default::default());
         let mut add_to_line = |line: Option<&PlanLine>, date: Date, amount: Money| {
             let line = line?;
             let slot = line_periods.entry(line as *const PlanLine).or_insert((Date::MAX, Date::MIN, Money::ZERO));
@@ -480,7 +527,11 @@ impl<'a> Rules<'a> {
         }
         let outside_line = line.is_some_and(|l| !l.runs_on(spend.date));
         if !self.plan.covers(spend.date) || outside_line {
-            flags.push(Flag::OutsidePlanDates { date: spend.date, plan_starts: self.plan.starts_on(), plan_ends: self.plan.ends_on });
+            flags.push(Flag::OutsidePlanDates {
+                date: spend.date,
+                plan_starts: self.plan.starts_on(),
+                plan_ends: self.plan.ends_on,
+            });
         }
         match (&spend.plan_line, line) {
             (None, _) => flags.push(Flag::NoPlanLine),
@@ -493,13 +544,29 @@ impl<'a> Rules<'a> {
         if let Some(line) = line {
             if context.line_spent > line.budget {
                 let (from, to) = line.period_containing(spend.date).unwrap_or((spend.date, spend.date));
-                flags.push(Flag::OverBudget { line: line.name.clone(), budget: line.budget, period: line.period, spent: context.line_spent, from, to });
+                flags.push(Flag::OverBudget {
+                    line: line.name.clone(),
+                    budget: line.budget,
+                    period: line.period,
+                    spent: context.line_spent,
+                    from,
+                    to,
+                });
             }
-            if !line.approved_payees.is_empty() && !line.approved_payees.iter().any(|p| normalised_chars(p).eq(context.payee.chars())) {
-                flags.push(Flag::PayeeNotApproved { payee: spend.payee.clone(), line: line.name.clone(), approved: line.approved_payees.clone() });
+            if !line.approved_payees.is_empty()
+                && !line.approved_payees.iter().any(|p| normalised_chars(p).eq(context.payee.chars()))
+            {
+                flags.push(Flag::PayeeNotApproved {
+                    payee: spend.payee.clone(),
+                    line: line.name.clone(),
+                    approved: line.approved_payees.clone(),
+                });
             }
         }
-        if spend.close_relative_in_household && policy.close_relative_needs_authorisation && spend.council_authorisation.is_none() {
+        if spend.close_relative_in_household
+            && policy.close_relative_needs_authorisation
+            && spend.council_authorisation.is_none()
+        {
             flags.push(Flag::CloseRelativeInHousehold);
         }
         if let Some(banned) = Self::category(spend, line).and_then(|c| policy.banned(c)) {
@@ -523,7 +590,11 @@ impl<'a> Rules<'a> {
             flags.push(Flag::BalanceBelowZero { overdrawn: -context.balance_after });
         }
         if context.respite_days > policy.respite_cap_weeks * 7 {
-            flags.push(Flag::RespiteCap { days: context.respite_days, date: spend.date, cap_weeks: policy.respite_cap_weeks });
+            flags.push(Flag::RespiteCap {
+                days: context.respite_days,
+                date: spend.date,
+                cap_weeks: policy.respite_cap_weeks,
+            });
         }
         if spend.amount > policy.per_entry_maximum {
             flags.push(Flag::OverEntryMaximum { maximum: policy.per_entry_maximum });
@@ -552,13 +623,17 @@ impl<'a> Rules<'a> {
             if (self.today..=add_days(self.today, PLAN_ENDING_DAYS)).contains(&end) {
                 flags.push(AccountFlag {
                     rule: AccountRule::PlanEndingSoon,
-                    reason: format!("The support plan ends on {}. The council should review it before then.", long_date(end)),
+                    reason: format!(
+                        "The support plan ends on {}. The council should review it before then.",
+                        long_date(end)
+                    ),
                 });
             }
         }
         let quiet_since = add_days(self.today, -NO_SPENDING_DAYS);
         let started_long_ago = self.plan.starts_on().is_some_and(|s| s <= quiet_since);
-        let spent_lately = active.iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
+        let spent_lately =
+            active.iter().filter_map(|a| a.spend()).any(|s| s.date > quiet_since && s.date <= self.today);
         if started_long_ago && !spent_lately {
             flags.push(AccountFlag {
                 rule: AccountRule::NoRecentSpending,
@@ -590,7 +665,11 @@ impl<'a> Rules<'a> {
 
         // Per payee: recent and usual amounts, first date paid.
         #[derive(Clone, Default)]
-        struct PayeeFigures { recent: Money, history: Money, first: Option<Date> }
+        struct PayeeFigures {
+            recent: Money,
+            history: Money,
+            first: Option<Date>,
+        }
         let mut figures = vec![PayeeFigures::default(); payees.names.len()];
         for &(s, payee) in &spends {
             let f = &mut figures[payee];
@@ -611,12 +690,19 @@ impl<'a> Rules<'a> {
                 && f.recent >= thresholds.payee_rise_minimum
                 && f.recent.mul_div(100, 1) > usual.mul_div(thresholds.payee_rise_percent.into(), 1)
             {
-                signals.push(Signal::PayeeRising { payee: name.clone(), last_four_weeks: f.recent, usual_four_weeks: usual });
+                signals.push(Signal::PayeeRising {
+                    payee: name.clone(),
+                    last_four_weeks: f.recent,
+                    usual_four_weeks: usual,
+                });
             }
             if let Some(first) = f.first {
                 if first > add_days(self.today, -NEW_PAYEE_LOOKBACK_DAYS) {
                     let first_window = add_days(first, DAYS_IN_FOUR_WEEKS - 1);
-                    let total = sum(spends.iter().filter(|(s, p)| *p == payee && s.date <= first_window).map(|(s, _)| s.amount));
+                    let total = sum(spends
+                        .iter()
+                        .filter(|(s, p)| *p == payee && s.date <= first_window)
+                        .map(|(s, _)| s.amount));
                     if total > thresholds.new_payee_amount {
                         signals.push(Signal::NewPayee { payee: name, first_paid: first, first_four_weeks: total });
                     }
@@ -657,7 +743,9 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 25);
 
     fn plan() -> SupportPlan {
-        let line = |id: &str, name: &str, category, pence, period| PlanLine::new(id, name, category, Money::from_pence(pence), period, date!(2026 - 11 - 02));
+        let line = |id: &str, name: &str, category, pence, period| {
+            PlanLine::new(id, name, category, Money::from_pence(pence), period, date!(2026 - 11 - 02))
+        };
         let mut pa = line("pa", "PA hours", Category::PersonalAssistant, 24_000, Period::Weekly);
         pa.approved_payees = vec!["Jo Smith".into()];
         SupportPlan::new(
@@ -694,7 +782,8 @@ mod tests {
         let at_entry: Vec<Rule> = rules.check_draft(&ledger, None, spend).iter().map(Flag::rule).collect();
         assert_eq!(at_entry, expected, "draft {spend:?}");
         ledger.insert(new.clone()).unwrap();
-        let reviewed: Vec<Rule> = rules.review(&ledger).spends.get(&new.id).map(|f| f.iter().map(Flag::rule).collect()).unwrap_or_default();
+        let reviewed: Vec<Rule> =
+            rules.review(&ledger).spends.get(&new.id).map(|f| f.iter().map(Flag::rule).collect()).unwrap_or_default();
         assert_eq!(reviewed, expected, "review {spend:?}");
     }
 
@@ -716,27 +805,106 @@ mod tests {
         check(funded(), policy(), |s| s.date = date!(2026 - 10 - 01), &[OutsidePlanDates, BalanceBelowZero]); // before the first payment came in
         check(funded(), policy(), |s| s.plan_line = None, &[NoPlanLine]);
         check(funded(), policy(), |s| s.plan_line = Some(PlanLineId("gym".into())), &[LineNotInPlan]);
-        let spent_270 = spend_entry(2, |s| { s.amount = Money::from_pence(27_000); s.payee = "Other".into(); s.receipts = vec![ReceiptRef("a".repeat(64))]; });
+        let spent_270 = spend_entry(2, |s| {
+            s.amount = Money::from_pence(27_000);
+            s.payee = "Other".into();
+            s.receipts = vec![ReceiptRef("a".repeat(64))];
+        });
         check(with(funded(), vec![spent_270.clone()]), policy(), |_| (), &[OverBudget]);
         check(with(funded(), vec![spent_270]), policy(), |s| s.amount = Money::from_pence(1_000), &[]);
-        check(funded(), policy(), |s| { s.plan_line = Some(PlanLineId("pa".into())); s.payee = "Someone Else".into(); }, &[PayeeNotApproved]);
-        check(funded(), policy(), |s| { s.plan_line = Some(PlanLineId("pa".into())); s.payee = " jo  SMITH ".into(); }, &[]);
+        check(
+            funded(),
+            policy(),
+            |s| {
+                s.plan_line = Some(PlanLineId("pa".into()));
+                s.payee = "Someone Else".into();
+            },
+            &[PayeeNotApproved],
+        );
+        check(
+            funded(),
+            policy(),
+            |s| {
+                s.plan_line = Some(PlanLineId("pa".into()));
+                s.payee = " jo  SMITH ".into();
+            },
+            &[],
+        );
         check(funded(), policy(), |s| s.close_relative_in_household = true, &[CloseRelativeInHousehold]);
-        check(funded(), policy(), |s| { s.close_relative_in_household = true; s.council_authorisation = Some("DEC-42".into()); }, &[]);
-        let banned = CouncilPolicy { banned_categories: vec![Banned { category: Category::Training, reason: "Courses are paid for by the college.".into() }], ..policy() };
-        check(funded(), banned.clone(), |s| { s.plan_line = None; s.category = Some(Category::Training); }, &[NoPlanLine, BannedCategory]);
+        check(
+            funded(),
+            policy(),
+            |s| {
+                s.close_relative_in_household = true;
+                s.council_authorisation = Some("DEC-42".into());
+            },
+            &[],
+        );
+        let banned = CouncilPolicy {
+            banned_categories: vec![Banned {
+                category: Category::Training,
+                reason: "Courses are paid for by the college.".into(),
+            }],
+            ..policy()
+        };
+        check(
+            funded(),
+            banned.clone(),
+            |s| {
+                s.plan_line = None;
+                s.category = Some(Category::Training);
+            },
+            &[NoPlanLine, BannedCategory],
+        );
         check(funded(), banned, |_| (), &[]);
         let no_cash = CouncilPolicy { cash_allowed: false, ..policy() };
-        check(funded(), no_cash, |s| { s.method = PaymentMethod::Cash; s.receipts = vec![ReceiptRef("b".repeat(64))]; }, &[CashNotAllowed]);
+        check(
+            funded(),
+            no_cash,
+            |s| {
+                s.method = PaymentMethod::Cash;
+                s.receipts = vec![ReceiptRef("b".repeat(64))];
+            },
+            &[CashNotAllowed],
+        );
         check(funded(), policy(), |s| s.method = PaymentMethod::Cash, &[ReceiptMissing]);
         check(funded(), policy(), |s| s.amount = Money::from_pence(5_000), &[ReceiptMissing]);
         check(funded(), policy(), |s| s.amount = Money::from_pence(4_999), &[]);
-        check(with(funded(), vec![spend_entry(2, |_| ())]), policy(), |s| s.payee = "SUNRISE day centre".into(), &[PossibleDuplicate]);
+        check(
+            with(funded(), vec![spend_entry(2, |_| ())]),
+            policy(),
+            |s| s.payee = "SUNRISE day centre".into(),
+            &[PossibleDuplicate],
+        );
         check(vec![payment_in(1, 1_000)], policy(), |_| (), &[BalanceBelowZero]);
-        let respite = |n, days, date| spend_entry(n, |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(days); s.date = date; s.amount = Money::from_pence(100 + n as i64); s.receipts = vec![ReceiptRef("c".repeat(64))]; });
+        let respite = |n, days, date| {
+            spend_entry(n, |s| {
+                s.plan_line = Some(PlanLineId("respite".into()));
+                s.respite_days = Some(days);
+                s.date = date;
+                s.amount = Money::from_pence(100 + n as i64);
+                s.receipts = vec![ReceiptRef("c".repeat(64))];
+            })
+        };
         let earlier_stays = vec![respite(3, 14, date!(2026 - 11 - 03)), respite(4, 11, date!(2026 - 11 - 10))];
-        check(with(funded(), earlier_stays.clone()), policy(), |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(3); }, &[]);
-        check(with(funded(), earlier_stays), policy(), |s| { s.plan_line = Some(PlanLineId("respite".into())); s.respite_days = Some(4); }, &[RespiteCap]);
+        check(
+            with(funded(), earlier_stays.clone()),
+            policy(),
+            |s| {
+                s.plan_line = Some(PlanLineId("respite".into()));
+                s.respite_days = Some(3);
+            },
+            &[],
+        );
+        check(
+            with(funded(), earlier_stays),
+            policy(),
+            |s| {
+                s.plan_line = Some(PlanLineId("respite".into()));
+                s.respite_days = Some(4);
+            },
+            &[RespiteCap],
+        );
         let small_maximum = CouncilPolicy { per_entry_maximum: Money::from_pence(1_000), ..policy() };
         check(funded(), small_maximum.clone(), |_| (), &[OverEntryMaximum]);
         check(funded(), small_maximum, |s| s.amount = Money::from_pence(1_000), &[]);
@@ -755,7 +923,9 @@ mod tests {
         let plan = plan();
         let policy = CouncilPolicy::default();
         let rules = Rules { plan: &plan, policy: &policy, today: TODAY };
-        let ledger = Ledger::from_entries(with(funded(), vec![spend_entry(2, |s| s.amount = Money::from_pence(27_000))])).unwrap();
+        let ledger =
+            Ledger::from_entries(with(funded(), vec![spend_entry(2, |s| s.amount = Money::from_pence(27_000))]))
+                .unwrap();
         let flags = rules.check_draft(&ledger, None, &spend_body(1_250));
         assert_eq!(
             flags[0].reason(),
@@ -786,8 +956,14 @@ mod tests {
         // Weekly budget: 280/4 + 240 + 1500/52 = 70 + 240 + 28.85 = £338.85; 8 weeks = £2,710.80.
         let recent = spend_entry(2, |s| s.date = date!(2026 - 11 - 20));
         assert_eq!(account_rules(vec![payment_in(1, 271_080), recent.clone()], plan(), TODAY), vec![]);
-        assert_eq!(account_rules(vec![payment_in(1, 300_000), recent.clone()], plan(), TODAY), vec![SurplusAboveContingency]);
-        assert_eq!(account_rules(vec![payment_in(1, 1_000), recent.clone()], plan(), date!(2027 - 10 - 10)), vec![PlanEndingSoon, NoRecentSpending]);
+        assert_eq!(
+            account_rules(vec![payment_in(1, 300_000), recent.clone()], plan(), TODAY),
+            vec![SurplusAboveContingency]
+        );
+        assert_eq!(
+            account_rules(vec![payment_in(1, 1_000), recent.clone()], plan(), date!(2027 - 10 - 10)),
+            vec![PlanEndingSoon, NoRecentSpending]
+        );
         assert_eq!(account_rules(vec![payment_in(1, 1_000), recent], plan(), date!(2027 - 01 - 14)), vec![]);
     }
 
@@ -805,7 +981,9 @@ mod tests {
                 s.amount = Money::from_pence(pence);
                 s.date = date;
                 s.receipts = vec![ReceiptRef("e".repeat(64))];
-                if cash { s.method = PaymentMethod::Cash; }
+                if cash {
+                    s.method = PaymentMethod::Cash;
+                }
             })
         };
         // Jo was paid £100 a week for 12 weeks, then £250 a week for the last 4.
@@ -816,14 +994,32 @@ mod tests {
         }
         assert_eq!(
             signals(entries.clone()),
-            vec![Signal::PayeeRising { payee: "Jo Smith".into(), last_four_weeks: Money::from_pence(100_000), usual_four_weeks: Money::from_pence(40_000) }]
+            vec![Signal::PayeeRising {
+                payee: "Jo Smith".into(),
+                last_four_weeks: Money::from_pence(100_000),
+                usual_four_weeks: Money::from_pence(40_000)
+            }]
         );
         // A new payee with £1,200 in their first 4 weeks, in cash.
         entries.push(paid(50, "New Helper", 60_000, TODAY - Duration::days(10), true));
         entries.push(paid(51, "New Helper", 60_000, TODAY - Duration::days(3), true));
         let found = signals(entries);
-        assert!(found.contains(&Signal::NewPayee { payee: "New Helper".into(), first_paid: TODAY - Duration::days(10), first_four_weeks: Money::from_pence(120_000) }), "{found:?}");
-        assert!(found.contains(&Signal::CashShare { cash: Money::from_pence(120_000), all_spending: Money::from_pence(220_000), percent: 54 }), "{found:?}");
+        assert!(
+            found.contains(&Signal::NewPayee {
+                payee: "New Helper".into(),
+                first_paid: TODAY - Duration::days(10),
+                first_four_weeks: Money::from_pence(120_000)
+            }),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&Signal::CashShare {
+                cash: Money::from_pence(120_000),
+                all_spending: Money::from_pence(220_000),
+                percent: 54
+            }),
+            "{found:?}"
+        );
         assert!(found.iter().all(|s| !s.describe().to_lowercase().contains("fraud")));
         assert_eq!(signals(funded()), vec![]);
     }

@@ -5,13 +5,13 @@
 //! decisions; and nothing panics, whatever the dates.
 
 use proptest::prelude::*;
-use tally_ledger::matching::{match_statement, LedgerItem, MatchOptions, StatementLine};
-use tally_ledger::{
-    AccountId, Author, Clawback, Correction, CouncilPolicy, DeviceId, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn,
-    Decision, Explanation, PaymentMethod, PlanLineId, Refund, ReviewDecision, Rules, Spend, StatementQuery, Void,
-};
 use tally_ledger::export::{audit_sheet, statement_rows, AuditSheetFor};
 use tally_ledger::matching::ledger_items;
+use tally_ledger::matching::{match_statement, LedgerItem, MatchOptions, StatementLine};
+use tally_ledger::{
+    AccountId, Author, Clawback, Correction, CouncilPolicy, Decision, DeviceId, Entry, EntryBody, EntryId, Explanation,
+    Ledger, Money, MoneyIn, PaymentMethod, PlanLineId, Refund, ReviewDecision, Rules, Spend, StatementQuery, Void,
+};
 use tally_ledger::{Category, Period, PlanLine, PlanVersion, QueryStatus, SupportPlan};
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
@@ -30,7 +30,12 @@ fn id(n: usize) -> EntryId {
 fn spend(day: i64, pence: i64, payee: usize, line: usize) -> EntryBody {
     EntryBody::Spend(Spend {
         method: if payee == 0 { PaymentMethod::Cash } else { PaymentMethod::Card },
-        ..Spend::new(START + Duration::days(day), Money::from_pence(pence), format!("Payee {payee}"), Some(PlanLineId(format!("line-{line}"))))
+        ..Spend::new(
+            START + Duration::days(day),
+            Money::from_pence(pence),
+            format!("Payee {payee}"),
+            Some(PlanLineId(format!("line-{line}"))),
+        )
     })
 }
 
@@ -41,7 +46,14 @@ fn money_body(kind: u8, day: i64, pence: i64, payee: usize) -> EntryBody {
     match kind % 5 {
         0 => EntryBody::PaymentIn(MoneyIn { date, amount, reference: "Payment".into() }),
         1 => EntryBody::Contribution(MoneyIn { date, amount, reference: String::new() }),
-        2 => EntryBody::Refund(Refund { date, amount, payee: format!("Payee {payee}"), plan_line: None, refund_of: None, note: String::new() }),
+        2 => EntryBody::Refund(Refund {
+            date,
+            amount,
+            payee: format!("Payee {payee}"),
+            plan_line: None,
+            refund_of: None,
+            note: String::new(),
+        }),
         3 => EntryBody::Clawback(Clawback { date, amount, reason: "Surplus".into() }),
         _ => spend(day, pence, payee, payee % 3),
     }
@@ -49,16 +61,37 @@ fn money_body(kind: u8, day: i64, pence: i64, payee: usize) -> EntryBody {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Money { kind: u8, day: i64, pence: i64, payee: usize },
-    Correct { target: usize, day: i64, pence: i64 },
-    Void { target: usize },
+    Money {
+        kind: u8,
+        day: i64,
+        pence: i64,
+        payee: usize,
+    },
+    Correct {
+        target: usize,
+        day: i64,
+        pence: i64,
+    },
+    Void {
+        target: usize,
+    },
     /// The council asks about a statement line.
-    Ask { day: i64, pence: i64 },
+    Ask {
+        day: i64,
+        pence: i64,
+    },
     /// The person explains, or logs the spending, in answer to an earlier entry (a
     /// question when it is one).
-    Answer { target: usize, log: bool, pence: i64 },
+    Answer {
+        target: usize,
+        log: bool,
+        pence: i64,
+    },
     /// An officer decides on an earlier entry (0 approved, 1 question, 2 not allowed).
-    Decide { target: usize, decision: u8 },
+    Decide {
+        target: usize,
+        decision: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -80,7 +113,9 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
         let body = match op {
             Op::Money { kind, day, pence, payee } => money_body(*kind, *day, *pence, *payee),
             Op::Correct { target, day, pence } => {
-                let Some(target) = made.get(*target % made.len().max(1)).filter(|e| e.body.is_money()) else { continue };
+                let Some(target) = made.get(*target % made.len().max(1)).filter(|e| e.body.is_money()) else {
+                    continue;
+                };
                 let kind = match target.body {
                     EntryBody::PaymentIn(_) => 0,
                     EntryBody::Contribution(_) => 1,
@@ -88,7 +123,11 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
                     EntryBody::Clawback(_) => 3,
                     _ => 4,
                 };
-                EntryBody::Correction(Correction { corrects: target.id, replacement: Box::new(money_body(kind, *day, *pence, 1)), reason: "Fix".into() })
+                EntryBody::Correction(Correction {
+                    corrects: target.id,
+                    replacement: Box::new(money_body(kind, *day, *pence, 1)),
+                    reason: "Fix".into(),
+                })
             }
             Op::Void { target } => {
                 let Some(target) = made.get(*target % made.len().max(1)) else { continue };
@@ -116,8 +155,18 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
                 let Some(target) = made.get(*target % made.len().max(1)) else { continue };
                 let decision = [Decision::Approved, Decision::Question, Decision::NotAllowed][*decision as usize % 3];
                 // As the server writes it: naming the values in force when decided.
-                let version = Ledger::from_entries(made.clone()).unwrap().active().iter().find(|a| a.id() == target.id).map(|a| a.version);
-                EntryBody::ReviewDecision(ReviewDecision { about: target.id, decision, note: "Please tell us more.".into(), version })
+                let version = Ledger::from_entries(made.clone())
+                    .unwrap()
+                    .active()
+                    .iter()
+                    .find(|a| a.id() == target.id)
+                    .map(|a| a.version);
+                EntryBody::ReviewDecision(ReviewDecision {
+                    about: target.id,
+                    decision,
+                    note: "Please tell us more.".into(),
+                    version,
+                })
             }
         };
         // Payments in, clawbacks, decisions and questions are the council's; the rest come
@@ -126,7 +175,11 @@ fn entries(ops: &[Op]) -> Vec<Entry> {
         let author = if body.council_only() {
             council()
         } else {
-            Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9 + (n % 2) as u128))), device_seq: Some(n as u64 / 2 + 1) }
+            Author {
+                name: "Alex".into(),
+                device: Some(DeviceId(Uuid::from_u128(9 + (n % 2) as u128))),
+                device_seq: Some(n as u64 / 2 + 1),
+            }
         };
         made.push(Entry {
             id: id(n),
@@ -156,7 +209,11 @@ fn delivery_with(conflicts: bool) -> impl Strategy<Value = (Vec<Entry>, Vec<Entr
         (Just(made), extra).prop_flat_map(move |(made, extra)| {
             let mut sent = made.clone();
             if !made.is_empty() {
-                sent.extend(extra.iter().map(|&(i, alter)| if alter && conflicts { tampered(&made[i]) } else { made[i].clone() }));
+                sent.extend(
+                    extra
+                        .iter()
+                        .map(|&(i, alter)| if alter && conflicts { tampered(&made[i]) } else { made[i].clone() }),
+                );
             }
             (Just(made), Just(sent).prop_shuffle())
         })
@@ -359,14 +416,26 @@ enum Attack {
 }
 
 fn attack() -> impl Strategy<Value = (Attack, OffsetDateTime)> {
-    let attack = prop_oneof![
-        (0usize..60).prop_map(|target| Attack::Void { target }),
-        (0usize..60, 0u8..5, any_date(), 1i64..200_000).prop_map(|(target, kind, date, pence)| Attack::Correct { target, kind, date, pence }),
-        (0u8..4, 0usize..60, any_date(), 1i64..200_000).prop_map(|(kind, target, date, pence)| Attack::Forge { kind, target, date, pence }),
-        (0usize..60).prop_map(|target| Attack::Explain { target }),
-        (any_date(), 1i64..200_000, prop::option::of(0usize..60)).prop_map(|(date, pence, answers)| Attack::Spend { date, pence, answers }),
-        (0usize..60, 1i64..200_000).prop_map(|(target, pence)| Attack::TakeId { target, pence }),
-    ];
+    let attack =
+        prop_oneof![
+            (0usize..60).prop_map(|target| Attack::Void { target }),
+            (0usize..60, 0u8..5, any_date(), 1i64..200_000).prop_map(|(target, kind, date, pence)| Attack::Correct {
+                target,
+                kind,
+                date,
+                pence
+            }),
+            (0u8..4, 0usize..60, any_date(), 1i64..200_000).prop_map(|(kind, target, date, pence)| Attack::Forge {
+                kind,
+                target,
+                date,
+                pence
+            }),
+            (0usize..60).prop_map(|target| Attack::Explain { target }),
+            (any_date(), 1i64..200_000, prop::option::of(0usize..60))
+                .prop_map(|(date, pence, answers)| Attack::Spend { date, pence, answers }),
+            (0usize..60, 1i64..200_000).prop_map(|(target, pence)| Attack::TakeId { target, pence }),
+        ];
     (attack, any_moment())
 }
 
@@ -386,15 +455,39 @@ fn attacks(made: &[Entry], attacks: &[(Attack, OffsetDateTime)]) -> Vec<Entry> {
                 let Some(target) = pick(*target) else { continue };
                 let mut replacement = money_body(*kind, 0, *pence, 1);
                 set_date(&mut replacement, *date);
-                EntryBody::Correction(Correction { corrects: target.id, replacement: Box::new(replacement), reason: "Fix".into() })
+                EntryBody::Correction(Correction {
+                    corrects: target.id,
+                    replacement: Box::new(replacement),
+                    reason: "Fix".into(),
+                })
             }
             Attack::Forge { kind, target, date, pence } => {
                 let about = pick(*target).map_or(id, |t| t.id);
                 match kind {
-                    0 => EntryBody::PaymentIn(MoneyIn { date: *date, amount: Money::from_pence(*pence), reference: "Council".into() }),
-                    1 => EntryBody::Clawback(Clawback { date: *date, amount: Money::from_pence(*pence), reason: "x".into() }),
-                    2 => EntryBody::ReviewDecision(ReviewDecision { about, decision: Decision::Question, note: "Reopened".into(), version: None }),
-                    _ => EntryBody::StatementQuery(StatementQuery { date: *date, amount: Money::from_pence(-pence), description: "X".into(), statement: "s1".into(), line_no: 1, note: String::new() }),
+                    0 => EntryBody::PaymentIn(MoneyIn {
+                        date: *date,
+                        amount: Money::from_pence(*pence),
+                        reference: "Council".into(),
+                    }),
+                    1 => EntryBody::Clawback(Clawback {
+                        date: *date,
+                        amount: Money::from_pence(*pence),
+                        reason: "x".into(),
+                    }),
+                    2 => EntryBody::ReviewDecision(ReviewDecision {
+                        about,
+                        decision: Decision::Question,
+                        note: "Reopened".into(),
+                        version: None,
+                    }),
+                    _ => EntryBody::StatementQuery(StatementQuery {
+                        date: *date,
+                        amount: Money::from_pence(-pence),
+                        description: "X".into(),
+                        statement: "s1".into(),
+                        line_no: 1,
+                        note: String::new(),
+                    }),
                 }
             }
             Attack::Explain { target } => {
@@ -461,7 +554,15 @@ fn every_view(ledger: &Ledger, plan: &SupportPlan, today: Date, from: Date, span
     let _ = statement_rows(ledger, plan, from, to);
     let _ = audit_sheet(ledger, plan, &policy, AuditSheetFor { person: "Alex", reference: "DP-1", from, to }).to_csv();
     let items = ledger_items(ledger);
-    let lines: Vec<StatementLine> = items.iter().map(|i| StatementLine { date: i.date, amount: i.amount, description: i.payee.clone(), reference: String::new() }).collect();
+    let lines: Vec<StatementLine> = items
+        .iter()
+        .map(|i| StatementLine {
+            date: i.date,
+            amount: i.amount,
+            description: i.payee.clone(),
+            reference: String::new(),
+        })
+        .collect();
     let _ = match_statement(&lines, &items, MatchOptions::default());
 }
 
@@ -471,14 +572,28 @@ fn plan_from(start: Date) -> SupportPlan {
     let lines = periods
         .iter()
         .enumerate()
-        .map(|(n, period)| PlanLine::new(&format!("line-{n}"), "Line", Category::PersonalAssistant, Money::from_pence(10_000), *period, start))
+        .map(|(n, period)| {
+            PlanLine::new(
+                &format!("line-{n}"),
+                "Line",
+                Category::PersonalAssistant,
+                Money::from_pence(10_000),
+                *period,
+                start,
+            )
+        })
         .collect();
     SupportPlan::new(vec![PlanVersion { version: 1, effective_from: start, outcomes: vec![], lines }], None)
 }
 
 /// The council's records in force, with the values in force: (id, values, date, amount).
 fn councils_in_force(ledger: &Ledger) -> Vec<(EntryId, EntryBody, Date, Money)> {
-    ledger.active().iter().filter(|a| a.original.by_council()).map(|a| (a.id(), a.body.clone(), a.date, a.amount)).collect()
+    ledger
+        .active()
+        .iter()
+        .filter(|a| a.original.by_council())
+        .map(|a| (a.id(), a.body.clone(), a.date, a.amount))
+        .collect()
 }
 
 /// Spending an officer decided on finally, with the values in force.

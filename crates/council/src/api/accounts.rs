@@ -1,20 +1,19 @@
 //! `GET /api/v1/accounts/{account_id}`: whose account this is, and their support plan.
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use axum::http::Method;
 use tally_api::AccountProfile;
 use tally_ledger::AccountId;
 
-use super::Routes;
 use super::DeviceAccount;
+use super::Routes;
 use crate::error::ApiError;
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
-        .add("/accounts/{account_id}", &[Method::GET], get(get_profile))
+    Routes::default().add("/accounts/{account_id}", &[Method::GET], get(get_profile))
 }
 
 async fn get_profile(

@@ -9,24 +9,23 @@
 //! account's entries after a cursor, oldest first.
 
 use axum::extract::{Query, State};
+use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use axum::http::Method;
 use serde::Deserialize;
 use tally_api::{PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES};
 use tally_ledger::date::{long_date, DateRange};
 use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
 
-use super::Routes;
 use super::DeviceAccount;
+use super::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::{NewEntry, StoreOutcome};
 use crate::{now_ms, AppState};
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
-        .add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
+    Routes::default().add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
 }
 
 async fn push(
@@ -40,7 +39,11 @@ async fn push(
             request.entries.len()
         )));
     }
-    let row = state.storage.account(account_id).await?.ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
+    let row = state
+        .storage
+        .account(account_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
     let now = OffsetDateTime::now_utc();
     let limits = Limits {
         account_id,
@@ -61,7 +64,10 @@ async fn push(
         .collect();
     // Voids and corrections are checked against what they change: the account's records
     // as the council holds them, with the earlier records of this batch.
-    if checked.iter().any(|(_, r)| r.as_ref().is_ok_and(|e| matches!(e.body, EntryBody::Void(_) | EntryBody::Correction(_)))) {
+    if checked
+        .iter()
+        .any(|(_, r)| r.as_ref().is_ok_and(|e| matches!(e.body, EntryBody::Void(_) | EntryBody::Correction(_))))
+    {
         let mut ledger = Ledger::from_entries(state.storage.all_entries(account_id).await?)
             .map_err(|e| anyhow::anyhow!("the records of {account_id} do not fold: {e}"))?;
         for (_, result) in &mut checked {
@@ -77,7 +83,9 @@ async fn push(
     let mut results: Vec<PushResult> = Vec::with_capacity(checked.len());
     let mut to_store: Vec<(usize, NewEntry)> = Vec::new();
     for (entry_id, result) in checked {
-        match result.and_then(|entry| NewEntry::new(entry).map_err(|e| format!("This record could not be stored as it is: {e}."))) {
+        match result.and_then(|entry| {
+            NewEntry::new(entry).map_err(|e| format!("This record could not be stored as it is: {e}."))
+        }) {
             Ok(new) => {
                 to_store.push((results.len(), new));
                 results.push(PushResult { entry_id, status: PushStatus::Stored, message: None });
@@ -135,10 +143,16 @@ impl Limits {
             return Err("This record belongs to a different account.".to_owned());
         }
         let Some(device) = entry.author.device else {
-            return Err("A record from a device must name the device that made it: only the council's own records name none.".to_owned());
+            return Err(
+                "A record from a device must name the device that made it: only the council's own records name none."
+                    .to_owned(),
+            );
         };
         if !self.devices.contains(&device) {
-            return Err("This record says it was made on another device. A device can send only the records it made itself.".to_owned());
+            return Err(
+                "This record says it was made on another device. A device can send only the records it made itself."
+                    .to_owned(),
+            );
         }
         if !self.council_name.is_empty() && normalised_name(&entry.author.name).contains(&self.council_name) {
             return Err(format!(
@@ -147,7 +161,10 @@ impl Limits {
             ));
         }
         if entry.body.council_only() {
-            return Err("Only the council can record payments in, clawbacks, review decisions and questions about statements.".to_owned());
+            return Err(
+                "Only the council can record payments in, clawbacks, review decisions and questions about statements."
+                    .to_owned(),
+            );
         }
         if entry.recorded_at > self.now + DEVICE_CLOCK_AHEAD {
             return Err(format!(

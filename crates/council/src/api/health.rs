@@ -3,9 +3,9 @@
 //! true by the tests: every route in it answers, and every route is in it).
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use axum::http::Method;
 use tally_api::Health;
 
 use super::Routes;
@@ -13,9 +13,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
-        .add("/health", &[Method::GET], get(health))
-        .add("/openapi.json", &[Method::GET], get(openapi))
+    Routes::default().add("/health", &[Method::GET], get(health)).add("/openapi.json", &[Method::GET], get(openapi))
 }
 
 /// The OpenAPI 3.1 description of this API.

@@ -84,7 +84,8 @@ impl FromRequestParts<AppState> for DeviceAccount {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Device(device) = Device::from_request_parts(parts, state).await?;
         let unknown = || ApiError::NotFound("There is no account with that id.".to_owned());
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| unknown())?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| unknown())?;
         let account_id = params.get("account_id").and_then(|a| a.parse().ok()).map(AccountId).ok_or_else(unknown)?;
         if device.account_id == account_id {
             return Ok(DeviceAccount { device, account_id });

@@ -2,10 +2,10 @@
 //! the device gets a token for that one account.
 
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
-use axum::http::Method;
 use tally_api::{PairRequest, PairResponse};
 use tally_ledger::DeviceId;
 
@@ -18,8 +18,7 @@ use crate::{now_ms, AppState};
 const MAX_LABEL_CHARS: usize = 100;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
-        .add("/pairings", &[Method::POST], post(pair))
+    Routes::default().add("/pairings", &[Method::POST], post(pair))
 }
 
 async fn pair(
@@ -35,7 +34,10 @@ async fn pair(
         label => label.chars().take(MAX_LABEL_CHARS).collect(),
     };
     if request.held.len() > tally_api::MAX_HELD_PAIRINGS {
-        return Err(ApiError::BadRequest(format!("Name at most {} pairings this device holds.", tally_api::MAX_HELD_PAIRINGS)));
+        return Err(ApiError::BadRequest(format!(
+            "Name at most {} pairings this device holds.",
+            tally_api::MAX_HELD_PAIRINGS
+        )));
     }
     let held: Vec<(DeviceId, String)> = request.held.iter().map(|h| (h.device_id, secret_hash(&h.token))).collect();
     let device_id = DeviceId(uuid::Uuid::now_v7());

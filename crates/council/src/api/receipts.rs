@@ -11,7 +11,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{Method, header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
@@ -21,16 +21,18 @@ use tally_api::{
 };
 use tally_ledger::ReceiptRef;
 
-use super::Routes;
 use super::DeviceAccount;
+use super::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::NewReceipt;
 use crate::{now_ms, AppState};
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
-        .add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing))
-        .add("/accounts/{account_id}/receipts/{sha256}", &[Method::GET, Method::PUT], get(download).put(upload).layer(DefaultBodyLimit::max(MAX_RECEIPT_BYTES)))
+    Routes::default().add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing)).add(
+        "/accounts/{account_id}/receipts/{sha256}",
+        &[Method::GET, Method::PUT],
+        get(download).put(upload).layer(DefaultBodyLimit::max(MAX_RECEIPT_BYTES)),
+    )
 }
 
 async fn missing(
@@ -60,9 +62,7 @@ async fn upload(
     let sha256 = checked_name(&sha256)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let content_type = RECEIPT_TYPES.into_iter().find(|t| declared.eq_ignore_ascii_case(t)).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "Receipt photos must be sent as image/jpeg, image/png or image/webp.".to_owned(),
-        )
+        ApiError::UnsupportedMediaType("Receipt photos must be sent as image/jpeg, image/png or image/webp.".to_owned())
     })?;
     let bytes = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(format!(
@@ -72,7 +72,8 @@ async fn upload(
         _ => ApiError::BadRequest("The photo could not be read. Try sending it again.".to_owned()),
     })?;
     check_photo(&bytes, &sha256, content_type)?;
-    let new = NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.device_id) };
+    let new =
+        NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.device_id) };
     let fresh = state.storage.store_receipt(&new, now_ms()).await?;
     let (status, outcome) =
         if fresh { (StatusCode::CREATED, PushStatus::Stored) } else { (StatusCode::OK, PushStatus::AlreadyStored) };
@@ -86,9 +87,11 @@ async fn download(
     Path((_, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let sha256 = checked_name(&sha256)?;
-    let (content_type, bytes) = state.storage.receipt(account_id, &sha256).await?.ok_or_else(|| {
-        ApiError::NotFound("The council does not have this receipt photo yet.".to_owned())
-    })?;
+    let (content_type, bytes) = state
+        .storage
+        .receipt(account_id, &sha256)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("The council does not have this receipt photo yet.".to_owned()))?;
     let content_type = HeaderValue::from_str(&content_type).map_err(anyhow::Error::from)?;
     // The name is the content: it can be kept for ever, but only by this person's devices.
     let cache = HeaderValue::from_static("private, max-age=31536000, immutable");

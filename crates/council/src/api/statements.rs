@@ -9,12 +9,14 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{
-    EntryBrief, LateRecord, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation, StatementFormats, StatementImport,
-    StatementLineView, StatementList, StatementSummary, StatementView,
+    EntryBrief, LateRecord, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation,
+    StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary, StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
-use tally_ledger::{Decision, EntryBody, EntryId, Ledger, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery};
+use tally_ledger::{
+    Decision, EntryBody, EntryId, Ledger, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery,
+};
 use uuid::Uuid;
 
 use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
@@ -30,11 +32,23 @@ pub(super) fn routes() -> Routes {
         .add("/council/statement-formats", &[Method::GET, Method::POST], get(formats).post(save_format))
         .add("/council/accounts/{reference}/statements", &[Method::GET, Method::POST], get(list).post(import))
         .add("/council/accounts/{reference}/statements/{statement_id}", &[Method::GET], get(view))
-        .add("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}", &[Method::POST], post(set_match))
+        .add(
+            "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}",
+            &[Method::POST],
+            post(set_match),
+        )
         .add("/council/accounts/{reference}/statements/{statement_id}/close", &[Method::POST], post(close))
         .add("/council/accounts/{reference}/statements/{statement_id}/queries", &[Method::POST], post(ask))
-        .add("/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision", &[Method::POST], post(decide_query))
-        .add("/council/accounts/{reference}/statements/{statement_id}/late-records-seen", &[Method::POST], post(late_records_seen))
+        .add(
+            "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
+            &[Method::POST],
+            post(decide_query),
+        )
+        .add(
+            "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
+            &[Method::POST],
+            post(late_records_seen),
+        )
 }
 
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
@@ -45,7 +59,11 @@ async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<Sta
 
 /// Saves (or replaces) the column mapping of a provider's statements, checked first: every
 /// column it reads must be one of the file's columns.
-async fn save_format(State(state): State<AppState>, staff: Staff, request: LaterJson<tally_api::StatementFormatRequest>) -> Result<StatusCode, ApiError> {
+async fn save_format(
+    State(state): State<AppState>,
+    staff: Staff,
+    request: LaterJson<tally_api::StatementFormatRequest>,
+) -> Result<StatusCode, ApiError> {
     staff.allow_changes("save statement formats")?;
     let request = request.read()?;
     let name = request.name.trim();
@@ -61,7 +79,14 @@ async fn save_format(State(state): State<AppState>, staff: Staff, request: Later
     if !problems.is_empty() {
         return Err(ApiError::BadRequest(problems.join("\n")));
     }
-    state.storage.save_statement_format(&staff.row.council_id, name, &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?).await?;
+    state
+        .storage
+        .save_statement_format(
+            &staff.row.council_id,
+            name,
+            &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?,
+        )
+        .await?;
     audit(&state, &staff.row, None, "statement format saved", name).await?;
     Ok(StatusCode::CREATED)
 }
@@ -71,10 +96,9 @@ async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping,
         return Ok(mapping);
     }
     let saved = state.storage.statement_formats(&staff.row.council_id).await?;
-    let (_, json) = saved
-        .into_iter()
-        .find(|(saved, _)| saved == name)
-        .ok_or_else(|| ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list.")))?;
+    let (_, json) = saved.into_iter().find(|(saved, _)| saved == name).ok_or_else(|| {
+        ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list."))
+    })?;
     Ok(serde_json::from_str(&json).map_err(anyhow::Error::from)?)
 }
 
@@ -90,7 +114,10 @@ async fn import(
     let mapping = mapping(&state, &staff, &request.format).await?;
     let parsed = statements::parse(&request.csv, &mapping).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        ApiError::BadRequest(format!("Nothing was imported. Put these right in the file and import it again:\n{}", lines.join("\n")))
+        ApiError::BadRequest(format!(
+            "Nothing was imported. Put these right in the file and import it again:\n{}",
+            lines.join("\n")
+        ))
     })?;
     // Every date on the statement is one a record could carry (from 2000 to a year ahead).
     let dates = DateRange::for_records(time::OffsetDateTime::now_utc().date());
@@ -98,10 +125,15 @@ async fn import(
         .lines
         .iter()
         .filter(|(_, line)| !dates.contains(line.date))
-        .map(|(line_no, line)| format!("Line {line_no}: the date ({}) must be {}.", long_date(line.date), dates.describe()))
+        .map(|(line_no, line)| {
+            format!("Line {line_no}: the date ({}) must be {}.", long_date(line.date), dates.describe())
+        })
         .collect();
     if !out_of_range.is_empty() {
-        return Err(ApiError::BadRequest(format!("Nothing was imported. Put these right in the file and import it again:\n{}", out_of_range.join("\n"))));
+        return Err(ApiError::BadRequest(format!(
+            "Nothing was imported. Put these right in the file and import it again:\n{}",
+            out_of_range.join("\n")
+        )));
     }
     let loaded = Loaded::read(&state, &row).await?;
     let lines: Vec<StatementLine> = parsed.lines.iter().map(|(_, line)| line.clone()).collect();
@@ -156,7 +188,11 @@ async fn import(
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
 }
 
-async fn list(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<Json<StatementList>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Result<Json<StatementList>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let statements = state
         .storage
@@ -174,7 +210,11 @@ async fn list(State(state): State<AppState>, staff: Staff, Path(reference): Path
     Ok(Json(StatementList { statements }))
 }
 
-async fn view(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+async fn view(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id)): Path<(String, String)>,
+) -> Result<Json<StatementView>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
@@ -186,32 +226,52 @@ async fn set_match(
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     request: LaterJson<LineMatchRequest>,
 ) -> Result<Json<StatementView>, ApiError> {
-    let (row, loaded, view) = open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
+    let (row, loaded, view) =
+        open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
     let request = request.read()?;
-    let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    let line = view
+        .lines
+        .iter()
+        .find(|l| l.line_no == line_no)
+        .ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
     // A spend the person logged in answer, proposed for the line, that the officer turns
     // down: kept as "rejected", so it is not proposed again.
-    let answer = line.entry.as_ref().filter(|e| line.state == "proposed" && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
+    let answer = line
+        .entry
+        .as_ref()
+        .filter(|e| line.state == "proposed" && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
     let (entry, state_text, what) = match request.entry_id {
         None => match answer {
-            Some(e) => (Some(e.entry_id.to_string()), "rejected", format!("line {line_no}: the spending logged in answer is not its match")),
+            Some(e) => (
+                Some(e.entry_id.to_string()),
+                "rejected",
+                format!("line {line_no}: the spending logged in answer is not its match"),
+            ),
             None => (None, "none", format!("line {line_no} unmatched")),
         },
         Some(id) => {
-            let item = ledger_items(&loaded.ledger).into_iter().find(|i| i.id == id).ok_or_else(|| {
-                ApiError::NotFound("There is no such record on this account.".to_owned())
-            })?;
+            let item = ledger_items(&loaded.ledger)
+                .into_iter()
+                .find(|i| i.id == id)
+                .ok_or_else(|| ApiError::NotFound("There is no such record on this account.".to_owned()))?;
             if item.amount != line.amount {
                 return Err(ApiError::BadRequest(format!(
                     "The amounts differ: the statement line is {} and the record is {}. Only the same amount can be matched.",
                     line.amount, item.amount
                 )));
             }
-            let taken = view.lines.iter().any(|l| l.line_no != line_no && l.entry.as_ref().is_some_and(|e| e.entry_id == id));
+            let taken =
+                view.lines.iter().any(|l| l.line_no != line_no && l.entry.as_ref().is_some_and(|e| e.entry_id == id));
             if taken {
-                return Err(ApiError::BadRequest("That record is matched with another line of this statement. Unmatch it there first.".to_owned()));
+                return Err(ApiError::BadRequest(
+                    "That record is matched with another line of this statement. Unmatch it there first.".to_owned(),
+                ));
             }
-            (Some(id.to_string()), "confirmed", format!("line {line_no} matched with {} {} on {}", item.payee, item.amount, iso_date(item.date)))
+            (
+                Some(id.to_string()),
+                "confirmed",
+                format!("line {line_no} matched with {} {} on {}", item.payee, item.amount, iso_date(item.date)),
+            )
         }
     };
     if !state.storage.set_line_match(&statement_id, line_no, entry.as_deref(), state_text).await? {
@@ -240,7 +300,8 @@ async fn set_match(
         _ => None,
     };
     if let Some((query, decision, note, what)) = follow_up {
-        let body = EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
+        let body =
+            EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
         let stored = store_council_entry(&state, &staff, &row, body).await?;
         loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
         audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: {what}")).await?;
@@ -248,10 +309,17 @@ async fn set_match(
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
-async fn close(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+async fn close(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id)): Path<(String, String)>,
+) -> Result<Json<StatementView>, ApiError> {
     let (row, loaded, view) = open_statement(&state, &staff, "close statements", &reference, &statement_id).await?;
     if !view.reconciliation.open_points.is_empty() {
-        return Err(ApiError::BadRequest(format!("The period cannot be closed yet:\n{}", view.reconciliation.open_points.join("\n"))));
+        return Err(ApiError::BadRequest(format!(
+            "The period cannot be closed yet:\n{}",
+            view.reconciliation.open_points.join("\n")
+        )));
     }
     // What the statement shows now is what it keeps: records that arrive later are listed
     // beside it, never folded into it.
@@ -266,23 +334,40 @@ async fn close(State(state): State<AppState>, staff: Staff, Path((reference, sta
 
 /// An officer has looked at the records that arrived after the period was closed: they
 /// stay listed on the statement, and no longer count as an exception on the account.
-async fn late_records_seen(State(state): State<AppState>, staff: Staff, Path((reference, statement_id)): Path<(String, String)>) -> Result<Json<StatementView>, ApiError> {
+async fn late_records_seen(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, statement_id)): Path<(String, String)>,
+) -> Result<Json<StatementView>, ApiError> {
     staff.allow_changes("mark late records as seen")?;
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
     let view = statement_view(&state, &loaded, &statement_id).await?;
     if view.closed_by.is_none() {
-        return Err(ApiError::BadRequest("This statement is not closed: records dated in its period are part of it.".to_owned()));
+        return Err(ApiError::BadRequest(
+            "This statement is not closed: records dated in its period are part of it.".to_owned(),
+        ));
     }
     state.storage.mark_late_records_seen(&statement_id, now_ms()).await?;
-    let detail = format!("{} records that arrived after {} to {} was closed marked as seen", view.late_records.len(), iso_date(view.first_date), iso_date(view.last_date));
+    let detail = format!(
+        "{} records that arrived after {} to {} was closed marked as seen",
+        view.late_records.len(),
+        iso_date(view.first_date),
+        iso_date(view.last_date)
+    );
     audit(&state, &staff.row, Some(row.account_id), "late records seen", &detail).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
 /// Records of an account that arrived after a closed period's close and are dated inside
 /// it, or change a record dated inside it (`received`: ids with when they arrived).
-pub(super) fn late_records(ledger: &Ledger, first: time::Date, last: time::Date, received: &[(EntryId, i64)], seen_ms: Option<i64>) -> Vec<LateRecord> {
+pub(super) fn late_records(
+    ledger: &Ledger,
+    first: time::Date,
+    last: time::Date,
+    received: &[(EntryId, i64)],
+    seen_ms: Option<i64>,
+) -> Vec<LateRecord> {
     let in_period = |date: time::Date| date >= first && date <= last;
     received
         .iter()
@@ -339,7 +424,8 @@ async fn ask(
     Path((reference, statement_id)): Path<(String, String)>,
     request: LaterJson<QueryRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) = open_statement(&state, &staff, "ask people about statement lines", &reference, &statement_id).await?;
+    let (row, mut loaded, view) =
+        open_statement(&state, &staff, "ask people about statement lines", &reference, &statement_id).await?;
     let request = request.read()?;
     let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
@@ -353,7 +439,9 @@ async fn ask(
                 .find(|l| l.line_no == *line_no)
                 .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
             if line.entry.is_some() {
-                return Err(ApiError::BadRequest(format!("Line {line_no} matches a record already: there is nothing to ask.")));
+                return Err(ApiError::BadRequest(format!(
+                    "Line {line_no} matches a record already: there is nothing to ask."
+                )));
             }
             if line.query.is_some() {
                 return Err(ApiError::BadRequest(format!("The person has been asked about line {line_no} already.")));
@@ -383,7 +471,8 @@ async fn ask(
     for stored in store_council_entries(&state, &staff, &row, bodies).await? {
         loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     }
-    let detail = format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
+    let detail =
+        format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
     audit(&state, &staff.row, Some(row.account_id), "statement query", &detail).await?;
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
 }
@@ -396,10 +485,18 @@ async fn decide_query(
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     request: LaterJson<QueryDecisionRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) = open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
+    let (row, mut loaded, view) =
+        open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
     let request = request.read()?;
-    let line = view.lines.iter().find(|l| l.line_no == line_no).ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
-    let query = line.query.as_ref().ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
+    let line = view
+        .lines
+        .iter()
+        .find(|l| l.line_no == line_no)
+        .ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    let query = line
+        .query
+        .as_ref()
+        .ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
     match (query.status.as_str(), request.decision) {
         ("closed", _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
         ("open", Decision::Approved) => {
@@ -410,7 +507,12 @@ async fn decide_query(
         _ => {}
     }
     let note = request.note.trim().to_owned();
-    let body = EntryBody::ReviewDecision(ReviewDecision { about: query.entry_id, decision: request.decision, note: note.clone(), version: None });
+    let body = EntryBody::ReviewDecision(ReviewDecision {
+        about: query.entry_id,
+        decision: request.decision,
+        note: note.clone(),
+        version: None,
+    });
     let stored = store_council_entry(&state, &staff, &row, body).await?;
     loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     let words = match request.decision {
@@ -418,9 +520,12 @@ async fn decide_query(
         Decision::Question => "asked again about",
         Decision::NotAllowed => "marked not allowed",
     };
-    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}")).await?;
+    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}"))
+        .await?;
     // Accepting an answer that logged the spending accepts it as the line's match too.
-    if let (Decision::Approved, Some(answer)) = (request.decision, line.entry.as_ref().filter(|_| line.state == "proposed")) {
+    if let (Decision::Approved, Some(answer)) =
+        (request.decision, line.entry.as_ref().filter(|_| line.state == "proposed"))
+    {
         state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
     }
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
@@ -440,7 +545,9 @@ async fn open_statement(
     let loaded = Loaded::read(state, &row).await?;
     let view = statement_view(state, &loaded, statement_id).await?;
     if view.closed_by.is_some() {
-        return Err(ApiError::BadRequest("This statement is closed: the period is locked and its lines can no longer change.".to_owned()));
+        return Err(ApiError::BadRequest(
+            "This statement is closed: the period is locked and its lines can no longer change.".to_owned(),
+        ));
     }
     Ok((row, loaded, view))
 }
@@ -479,11 +586,22 @@ async fn statement_view(state: &AppState, loaded: &Loaded, statement_id: &str) -
 }
 
 /// A statement worked out from the account's records as they stand.
-async fn live_statement_view(state: &AppState, loaded: &Loaded, statement: StatementRow, first: time::Date, last: time::Date) -> Result<StatementView, ApiError> {
+async fn live_statement_view(
+    state: &AppState,
+    loaded: &Loaded,
+    statement: StatementRow,
+    first: time::Date,
+    last: time::Date,
+) -> Result<StatementView, ApiError> {
     let date = |text: &str| parse_iso_date(text).ok_or_else(|| anyhow::anyhow!("stored date {text:?} is unreadable"));
     let statement_id = statement.statement_id.as_str();
     let items = ledger_items(&loaded.ledger);
-    let brief = |item: &LedgerItem| EntryBrief { entry_id: item.id, date: item.date, amount: item.amount, who: item.payee.clone() };
+    let brief = |item: &LedgerItem| EntryBrief {
+        entry_id: item.id,
+        date: item.date,
+        amount: item.amount,
+        who: item.payee.clone(),
+    };
     let queries = loaded.ledger.queries();
     let query_of = |line_no: i64| -> Option<&QueryThread<'_>> {
         queries.iter().rev().find(|q| q.query.statement == statement_id && i64::from(q.query.line_no) == line_no)
@@ -535,9 +653,9 @@ async fn live_statement_view(state: &AppState, loaded: &Loaded, statement: State
     for line in lines.iter_mut().filter(|l| l.entry.is_none()) {
         let line_no = line.line_no;
         let answer = line.query.as_ref().filter(|q| q.status != "closed").and_then(|q| {
-            q.logged
-                .iter()
-                .find(|e| e.amount == line.amount && !matched.contains(&e.entry_id) && !rejected.contains(&(line_no, e.entry_id)))
+            q.logged.iter().find(|e| {
+                e.amount == line.amount && !matched.contains(&e.entry_id) && !rejected.contains(&(line_no, e.entry_id))
+            })
         });
         if let Some(answer) = answer.cloned() {
             matched.push(answer.entry_id);
@@ -565,16 +683,24 @@ async fn live_statement_view(state: &AppState, loaded: &Loaded, statement: State
         open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
     }
     let unmatched = || lines.iter().filter(|l| l.entry.is_none());
-    let count = |status: Option<&str>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status.as_str()) == status).count();
+    let count =
+        |status: Option<&str>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status.as_str()) == status).count();
     let (not_asked, waiting, answered) = (count(None), count(Some("open")), count(Some("answered")));
     if not_asked > 0 {
-        open_points.push(format!("{} no logged record: ask the person about {}.", lines_phrase(not_asked, "matches", "match"), if not_asked == 1 { "it" } else { "them" }));
+        open_points.push(format!(
+            "{} no logged record: ask the person about {}.",
+            lines_phrase(not_asked, "matches", "match"),
+            if not_asked == 1 { "it" } else { "them" }
+        ));
     }
     if waiting > 0 {
         open_points.push(format!("{} for the person's answer.", lines_phrase(waiting, "waits", "wait")));
     }
     if answered > 0 {
-        open_points.push(format!("{} the person's answer to read: accept it, or ask again.", lines_phrase(answered, "has", "have")));
+        open_points.push(format!(
+            "{} the person's answer to read: accept it, or ask again.",
+            lines_phrase(answered, "has", "have")
+        ));
     }
     if !unmatched_entries.is_empty() {
         open_points.push(format!("{} logged records in the period are not on the statement.", unmatched_entries.len()));
@@ -605,5 +731,9 @@ async fn live_statement_view(state: &AppState, loaded: &Loaded, statement: State
 
 /// "1 statement line matches", "3 statement lines match".
 fn lines_phrase(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 statement line {one}") } else { format!("{n} statement lines {many}") }
+    if n == 1 {
+        format!("1 statement line {one}")
+    } else {
+        format!("{n} statement lines {many}")
+    }
 }

@@ -14,15 +14,16 @@ use axum::Json;
 use futures_util::FutureExt;
 use serde::Deserialize;
 use tally_api::{
-    AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest, DeviceView, FlagView,
-    MoneyInRequest, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest,
-    SafeguardingNoteView, SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, NewStaff, RoleChange, UnreadableAccount,
+    AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest,
+    DeviceView, FlagView, MoneyInRequest, NewStaff, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue,
+    RoleChange, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView, SignInRequest,
+    SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, UnreadableAccount,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, DateRange};
 use tally_ledger::export::{self, AuditSheetFor};
 use tally_ledger::{
-    AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, QueryStatus, ReviewDecision, Rules,
-    Severity, SupportPlan,
+    AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, QueryStatus,
+    ReviewDecision, Rules, Severity, SupportPlan,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -71,13 +72,24 @@ pub(super) fn routes() -> Routes {
 }
 
 /// A receipt photo of one of the council's accounts, for the officer reviewing it.
-async fn receipt_photo(State(state): State<AppState>, staff: Staff, Path((reference, sha256)): Path<(String, String)>) -> Result<Response, ApiError> {
+async fn receipt_photo(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, sha256)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let sha256 = super::receipts::checked_name(&sha256)?;
-    let missing = || ApiError::NotFound("The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned());
+    let missing = || {
+        ApiError::NotFound(
+            "The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned(),
+        )
+    };
     let (content_type, bytes) = state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
     Ok((
-        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned())],
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned()),
+        ],
         bytes,
     )
         .into_response())
@@ -89,11 +101,18 @@ async fn list_staff(State(state): State<AppState>, staff: Staff) -> Result<Json<
     staff.allow(ADMINISTERS, "see the list of staff")?;
     let members = state.storage.staff_of_council(&staff.row.council_id).await?;
     Ok(Json(StaffList {
-        staff: members.into_iter().map(|m| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role }).collect(),
+        staff: members
+            .into_iter()
+            .map(|m| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role })
+            .collect(),
     }))
 }
 
-async fn add_staff(State(state): State<AppState>, staff: Staff, new: LaterJson<NewStaff>) -> Result<StatusCode, ApiError> {
+async fn add_staff(
+    State(state): State<AppState>,
+    staff: Staff,
+    new: LaterJson<NewStaff>,
+) -> Result<StatusCode, ApiError> {
     staff.allow(ADMINISTERS, "give staff access")?;
     let new = new.read()?;
     let name = new.name.trim();
@@ -101,9 +120,16 @@ async fn add_staff(State(state): State<AppState>, staff: Staff, new: LaterJson<N
     let role = Role::parse(&new.role);
     let mut errors = problems([
         ("name", name.is_empty().then(|| "Enter their name".to_owned())),
-        ("email", (!email.contains('@') || email.contains(' ') || email.len() < 3).then(|| "Enter their work email address, like name@council.gov.uk".to_owned())),
+        (
+            "email",
+            (!email.contains('@') || email.contains(' ') || email.len() < 3)
+                .then(|| "Enter their work email address, like name@council.gov.uk".to_owned()),
+        ),
         ("role", role.is_none().then(|| "Choose a role".to_owned())),
-        ("password", (new.password.chars().count() < 12).then(|| "Give a first password of at least 12 characters".to_owned())),
+        (
+            "password",
+            (new.password.chars().count() < 12).then(|| "Give a first password of at least 12 characters".to_owned()),
+        ),
     ]);
     if errors.is_empty() && state.storage.staff_email_taken(&email).await? {
         errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
@@ -112,13 +138,22 @@ async fn add_staff(State(state): State<AppState>, staff: Staff, new: LaterJson<N
         return Err(ApiError::Invalid(errors));
     };
     let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || staff::hash_password(&password)).await.map_err(anyhow::Error::from)??;
-    state.storage.create_staff(&Uuid::now_v7().to_string(), &staff.row.council_id, &email, name, role.as_str(), &hash, now_ms()).await?;
+    let hash =
+        tokio::task::spawn_blocking(move || staff::hash_password(&password)).await.map_err(anyhow::Error::from)??;
+    state
+        .storage
+        .create_staff(&Uuid::now_v7().to_string(), &staff.row.council_id, &email, name, role.as_str(), &hash, now_ms())
+        .await?;
     audit(&state, &staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label())).await?;
     Ok(StatusCode::CREATED)
 }
 
-async fn change_role(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>, change: LaterJson<RoleChange>) -> Result<StatusCode, ApiError> {
+async fn change_role(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(staff_id): Path<String>,
+    change: LaterJson<RoleChange>,
+) -> Result<StatusCode, ApiError> {
     staff.allow(ADMINISTERS, "change staff roles")?;
     let change = change.read()?;
     if staff_id == staff.row.staff_id {
@@ -132,7 +167,11 @@ async fn change_role(State(state): State<AppState>, staff: Staff, Path(staff_id)
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_staff(State(state): State<AppState>, staff: Staff, Path(staff_id): Path<String>) -> Result<StatusCode, ApiError> {
+async fn remove_staff(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(staff_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     staff.allow(ADMINISTERS, "remove staff access")?;
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
@@ -144,16 +183,27 @@ async fn remove_staff(State(state): State<AppState>, staff: Staff, Path(staff_id
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn get_policy(State(state): State<AppState>, staff: Staff) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
+async fn get_policy(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
     Ok(Json(state.storage.council_policy(&staff.row.council_id).await?))
 }
 
-async fn set_policy(State(state): State<AppState>, staff: Staff, update: LaterJson<PolicyUpdate>) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
+async fn set_policy(
+    State(state): State<AppState>,
+    staff: Staff,
+    update: LaterJson<PolicyUpdate>,
+) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
     staff.allow(ADMINISTERS, "change the council's policy")?;
     let update = update.read()?;
     let mut policy = state.storage.council_policy(&staff.row.council_id).await?;
     let weeks = |text: &str, most: u32, what: &str| {
-        text.trim().parse::<u32>().ok().filter(|n| *n <= most).ok_or_else(|| format!("Enter {what} as a whole number of weeks from 0 to {most}"))
+        text.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= most)
+            .ok_or_else(|| format!("Enter {what} as a whole number of weeks from 0 to {most}"))
     };
     let hard_maximum = Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE);
     let contingency = weeks(&update.contingency_weeks, 52, "the contingency");
@@ -161,7 +211,8 @@ async fn set_policy(State(state): State<AppState>, staff: Staff, update: LaterJs
     let receipt = Money::parse_amount(&update.receipt_threshold, hard_maximum).map_err(|e| e.to_string());
     let maximum = Money::parse_amount(&update.per_entry_maximum, hard_maximum).map_err(|e| e.to_string());
     let reason = update.banned_reason.trim().to_owned();
-    let reason_error = (!update.banned_categories.is_empty() && reason.is_empty()).then(|| "Say why these kinds of spending are not allowed (people will see it)".to_owned());
+    let reason_error = (!update.banned_categories.is_empty() && reason.is_empty())
+        .then(|| "Say why these kinds of spending are not allowed (people will see it)".to_owned());
     let errors = problems([
         ("contingency", contingency.as_ref().err().cloned()),
         ("receipt", receipt.as_ref().err().cloned()),
@@ -169,7 +220,9 @@ async fn set_policy(State(state): State<AppState>, staff: Staff, update: LaterJs
         ("respite", respite.as_ref().err().cloned()),
         ("reason", reason_error),
     ]);
-    let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) = (contingency, receipt, maximum, respite, errors.is_empty()) else {
+    let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) =
+        (contingency, receipt, maximum, respite, errors.is_empty())
+    else {
         return Err(ApiError::Invalid(errors));
     };
     policy.contingency_weeks = contingency;
@@ -203,7 +256,9 @@ async fn add_plan_version(
     let request = request.read()?;
     let plan = state.storage.support_plan(row.account_id).await?;
     let mut errors: Vec<(String, String)> = Vec::new();
-    let effective_from = plan_date(&request.effective_from, "The date the new plan starts").map_err(|e| errors.push(("effective_from".into(), e))).ok();
+    let effective_from = plan_date(&request.effective_from, "The date the new plan starts")
+        .map_err(|e| errors.push(("effective_from".into(), e)))
+        .ok();
     if request.lines.is_empty() {
         errors.push(("lines".into(), "A plan needs at least one line".into()));
     }
@@ -226,7 +281,12 @@ async fn add_plan_version(
 /// Plan lines as typed, checked (problems go to `errors`, by field). A line that keeps an
 /// earlier line's id keeps its start, approved payees, receipt threshold and outcomes, so
 /// spending logged on it stays on it; a new one gets an id from its name.
-fn plan_lines(typed: &[tally_api::PlanLineRequest], plan: &SupportPlan, start: Date, errors: &mut Vec<(String, String)>) -> Vec<tally_ledger::PlanLine> {
+fn plan_lines(
+    typed: &[tally_api::PlanLineRequest],
+    plan: &SupportPlan,
+    start: Date,
+    errors: &mut Vec<(String, String)>,
+) -> Vec<tally_ledger::PlanLine> {
     let mut lines = Vec::new();
     let mut used: Vec<String> = Vec::new();
     for (n, line) in typed.iter().enumerate() {
@@ -235,7 +295,8 @@ fn plan_lines(typed: &[tally_api::PlanLineRequest], plan: &SupportPlan, start: D
             errors.push((format!("line-{n}-name"), format!("Give line {} a name", n + 1)));
             continue;
         }
-        let budget = match Money::parse_amount(&line.budget, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE)) {
+        let budget = match Money::parse_amount(&line.budget, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE))
+        {
             Ok(budget) => budget,
             Err(e) => {
                 errors.push((format!("line-{n}-budget"), format!("{name}: {e}")));
@@ -257,7 +318,11 @@ fn plan_lines(typed: &[tally_api::PlanLineRequest], plan: &SupportPlan, start: D
     lines
 }
 
-async fn create_account(State(state): State<AppState>, staff: Staff, new: LaterJson<tally_api::NewAccount>) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
+async fn create_account(
+    State(state): State<AppState>,
+    staff: Staff,
+    new: LaterJson<tally_api::NewAccount>,
+) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
     staff.allow_changes("add accounts")?;
     let new = new.read()?;
     let reference = new.reference.trim().to_uppercase();
@@ -266,12 +331,17 @@ async fn create_account(State(state): State<AppState>, staff: Staff, new: LaterJ
     if name.is_empty() {
         errors.push(("person_name".into(), "Enter the person's name".into()));
     }
-    if reference.is_empty() || reference.len() > 40 || !reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
+    if reference.is_empty()
+        || reference.len() > 40
+        || !reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
         errors.push(("reference".into(), "Enter the council's reference for the account, like DP-000123".into()));
     } else if state.storage.account_by_reference(&reference).await?.is_some() {
         errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
     }
-    let starts = plan_date(&new.plan_starts, "The date the plan starts").map_err(|e| errors.push(("plan_starts".into(), e))).ok();
+    let starts = plan_date(&new.plan_starts, "The date the plan starts")
+        .map_err(|e| errors.push(("plan_starts".into(), e)))
+        .ok();
     let ends = match new.plan_ends.trim() {
         "" => None,
         text => plan_date(text, "The review date").map_err(|e| errors.push(("plan_ends".into(), e))).ok(),
@@ -294,13 +364,29 @@ async fn create_account(State(state): State<AppState>, staff: Staff, new: LaterJ
         .map(|t| t.trim())
         .filter(|t| !t.is_empty())
         .enumerate()
-        .map(|(n, text)| tally_ledger::Outcome { id: tally_ledger::OutcomeId(format!("outcome-{}", n + 1)), text: text.to_owned() })
+        .map(|(n, text)| tally_ledger::Outcome {
+            id: tally_ledger::OutcomeId(format!("outcome-{}", n + 1)),
+            text: text.to_owned(),
+        })
         .collect();
-    let plan = SupportPlan::new(vec![tally_ledger::PlanVersion { version: 1, effective_from: starts, outcomes, lines }], ends);
+    let plan =
+        SupportPlan::new(vec![tally_ledger::PlanVersion { version: 1, effective_from: starts, outcomes, lines }], ends);
     let council_name = state.storage.council_name(&staff.row.council_id).await?.unwrap_or_default();
-    let row = AccountRow { account_id: AccountId(Uuid::now_v7()), reference: reference.clone(), person_name: name.to_owned(), council_name };
+    let row = AccountRow {
+        account_id: AccountId(Uuid::now_v7()),
+        reference: reference.clone(),
+        person_name: name.to_owned(),
+        council_name,
+    };
     state.storage.create_account(&row, &staff.row.council_id, &plan, now_ms()).await?;
-    audit(&state, &staff.row, Some(row.account_id), "account opened", &format!("{name} ({reference}), plan from {}", long_date(starts))).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "account opened",
+        &format!("{name} ({reference}), plan from {}", long_date(starts)),
+    )
+    .await?;
     let loaded = Loaded::read(&state, &row).await?;
     Ok((StatusCode::CREATED, Json(loaded.summary(&state).await?)))
 }
@@ -326,12 +412,20 @@ fn slug(name: &str, used: &[String]) -> String {
     id
 }
 
-async fn figures(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Json<CouncilFigures>, ApiError> {
+async fn figures(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(period): Query<Period>,
+) -> Result<Json<CouncilFigures>, ApiError> {
     let (from, to) = period.dates_or_year()?;
     Ok(Json(council_figures(&state, &staff, from, to).await?))
 }
 
-async fn figures_csv(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Response, ApiError> {
+async fn figures_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(period): Query<Period>,
+) -> Result<Response, ApiError> {
     let (from, to) = period.dates_or_year()?;
     let f = council_figures(&state, &staff, from, to).await?;
     let money = |m: Money| m.to_plain_string();
@@ -343,7 +437,10 @@ async fn figures_csv(State(state): State<AppState>, staff: Staff, Query(period):
         ["Contributions paid in".into(), money(f.contributions)],
         ["Spent".into(), money(f.spent)],
         ["Spent within the support plan".into(), money(f.spent_within_plan)],
-        ["Share of spending within the plan (%)".into(), f.within_plan_percent.map(|p| p.to_string()).unwrap_or_default()],
+        [
+            "Share of spending within the plan (%)".into(),
+            f.within_plan_percent.map(|p| p.to_string()).unwrap_or_default(),
+        ],
         ["Flags raised".into(), f.flags_raised.to_string()],
         ["Reviews closed".into(), f.reviews_closed.to_string()],
         ["Days to close a review (median)".into(), optional(f.review_days_median)],
@@ -396,8 +493,10 @@ impl AccountFigures {
                 EntryBody::Spend(s) => {
                     add(&mut f.spent, s.amount);
                     let flags = review.spends.get(&active.id());
-                    let not_allowed_flag = flags.is_some_and(|flags| flags.iter().any(|flag| flag.severity() == Severity::NotAllowed));
-                    let decided_not_allowed = histories.get(&active.id()).and_then(|h| h.decision()) == Some(Decision::NotAllowed);
+                    let not_allowed_flag =
+                        flags.is_some_and(|flags| flags.iter().any(|flag| flag.severity() == Severity::NotAllowed));
+                    let decided_not_allowed =
+                        histories.get(&active.id()).and_then(|h| h.decision()) == Some(Decision::NotAllowed);
                     if !not_allowed_flag && !decided_not_allowed {
                         add(&mut f.spent_within_plan, s.amount);
                     }
@@ -407,7 +506,8 @@ impl AccountFigures {
                 }
                 _ => {}
             }
-            let slot = f.months.entry(tally_ledger::date::month_start(active.date)).or_insert((Money::ZERO, Money::ZERO));
+            let slot =
+                f.months.entry(tally_ledger::date::month_start(active.date)).or_insert((Money::ZERO, Money::ZERO));
             if matches!(active.body, EntryBody::PaymentIn(_) | EntryBody::Contribution(_)) {
                 add(&mut slot.0, active.amount);
             } else if matches!(active.body, EntryBody::Spend(_)) {
@@ -417,7 +517,11 @@ impl AccountFigures {
         // Reviews of spending closed in the period, and how long each took from the spend
         // being logged (decisions on statement questions are not reviews of spending).
         for history in histories.values().filter(|h| matches!(h.original.body, EntryBody::Spend(_))) {
-            let Some(decision) = history.thread.iter().find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.decision.is_final())) else {
+            let Some(decision) = history
+                .thread
+                .iter()
+                .find(|e| matches!(&e.body, EntryBody::ReviewDecision(d) if d.decision.is_final()))
+            else {
                 continue;
             };
             let decided = decision.recorded_at.date();
@@ -433,7 +537,9 @@ impl AccountFigures {
 async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) -> Result<CouncilFigures, ApiError> {
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
     let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
-    let (parts, unreadable) = for_each_account(state, rows, &policy, |loaded| async move { Ok(AccountFigures::of(&loaded, from, to)) }).await?;
+    let (parts, unreadable) =
+        for_each_account(state, rows, &policy, |loaded| async move { Ok(AccountFigures::of(&loaded, from, to)) })
+            .await?;
     let mut f = CouncilFigures {
         from,
         to,
@@ -487,29 +593,34 @@ async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Jso
     let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
         let state = state.clone();
         async move {
-        let signals = loaded.rules().signals(&loaded.ledger);
-        if signals.is_empty() {
-            return Ok(Vec::new());
-        }
-        let notes = state.storage.safeguarding_notes(loaded.row.account_id).await?;
-        Ok(signals
-            .into_iter()
-            .map(|signal| {
-                let key = signal.key();
-                SafeguardingItem {
-                    reference: loaded.row.reference.clone(),
-                    person_name: loaded.row.person_name.clone(),
-                    title: signal.title(),
-                    figures: signal.describe(),
-                    notes: notes
-                        .iter()
-                        .filter(|n| n.0 == key)
-                        .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView { outcome: outcome.clone(), note: note.clone(), who: who.clone(), at_ms: *at_ms })
-                        .collect(),
-                    key,
-                }
-            })
-            .collect::<Vec<_>>())
+            let signals = loaded.rules().signals(&loaded.ledger);
+            if signals.is_empty() {
+                return Ok(Vec::new());
+            }
+            let notes = state.storage.safeguarding_notes(loaded.row.account_id).await?;
+            Ok(signals
+                .into_iter()
+                .map(|signal| {
+                    let key = signal.key();
+                    SafeguardingItem {
+                        reference: loaded.row.reference.clone(),
+                        person_name: loaded.row.person_name.clone(),
+                        title: signal.title(),
+                        figures: signal.describe(),
+                        notes: notes
+                            .iter()
+                            .filter(|n| n.0 == key)
+                            .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView {
+                                outcome: outcome.clone(),
+                                note: note.clone(),
+                                who: who.clone(),
+                                at_ms: *at_ms,
+                            })
+                            .collect(),
+                        key,
+                    }
+                })
+                .collect::<Vec<_>>())
         }
     })
     .await?;
@@ -531,21 +642,32 @@ async fn safeguarding_note(
     let outcome = match request.outcome.as_str() {
         "no_concern" => "looked at, no concern",
         "raised" => "raised with the safeguarding team",
-        _ => return Err(ApiError::BadRequest("Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned())),
+        _ => {
+            return Err(ApiError::BadRequest(
+                "Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned(),
+            ))
+        }
     };
     let loaded = Loaded::read(&state, &row).await?;
     if !loaded.rules().signals(&loaded.ledger).iter().any(|s| s.key() == request.key) {
         return Err(ApiError::NotFound("That signal is not showing for this account any more.".to_owned()));
     }
     let note = request.note.trim();
-    state.storage.add_safeguarding_note(row.account_id, &request.key, &request.outcome, note, &staff.row.staff_id, now_ms()).await?;
+    state
+        .storage
+        .add_safeguarding_note(row.account_id, &request.key, &request.outcome, note, &staff.row.staff_id, now_ms())
+        .await?;
     audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{outcome}: {note}")).await?;
     Ok(StatusCode::CREATED)
 }
 
 // --- signing in ---------------------------------------------------------------------------
 
-async fn sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(request): ApiJson<SignInRequest>) -> Result<Response, ApiError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Response, ApiError> {
     let email = request.email.trim().to_lowercase();
     if email.is_empty() || request.password.is_empty() {
         return Err(ApiError::BadRequest("Enter your email address and your password.".to_owned()));
@@ -566,7 +688,9 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(requ
         .map_err(anyhow::Error::from)?;
     state.storage.record_sign_in_attempt(&email, matched, now).await?;
     let Some(row) = found.filter(|_| matched) else {
-        return Err(ApiError::Unauthorized("That email address and password do not match. Check them and try again.".to_owned()));
+        return Err(ApiError::Unauthorized(
+            "That email address and password do not match. Check them and try again.".to_owned(),
+        ));
     };
     let (token, csrf) = staff::new_session_tokens();
     let expires = now + staff::SESSION_HOURS * 3_600_000;
@@ -609,7 +733,11 @@ struct Search {
     search: Option<String>,
 }
 
-async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Query<Search>) -> Result<Json<AccountsList>, ApiError> {
+async fn accounts(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(search): Query<Search>,
+) -> Result<Json<AccountsList>, ApiError> {
     let words = search.search.unwrap_or_default().trim().to_lowercase();
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
     let rows: Vec<AccountRow> = state
@@ -617,7 +745,11 @@ async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Qu
         .accounts_of_council(&staff.row.council_id)
         .await?
         .into_iter()
-        .filter(|row| words.is_empty() || row.person_name.to_lowercase().contains(&words) || row.reference.to_lowercase().contains(&words))
+        .filter(|row| {
+            words.is_empty()
+                || row.person_name.to_lowercase().contains(&words)
+                || row.reference.to_lowercase().contains(&words)
+        })
         .collect();
     let (mut list, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
         let state = state.clone();
@@ -629,7 +761,11 @@ async fn accounts(State(state): State<AppState>, staff: Staff, Query(search): Qu
     Ok(Json(AccountsList { accounts: list, unreadable }))
 }
 
-async fn account(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<Json<AccountDetail>, ApiError> {
+async fn account(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Result<Json<AccountDetail>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
     let devices = state
@@ -662,7 +798,15 @@ async fn account(State(state): State<AppState>, staff: Staff, Path(reference): P
         .into_iter()
         .map(|(at_ms, device_label, records)| tally_api::SyncEvent { at_ms, device_label, records })
         .collect();
-    Ok(Json(AccountDetail { summary: loaded.summary(&state).await?, plan: loaded.plan.clone(), schedules, spends: loaded.spends(false), devices, sync_history, audit }))
+    Ok(Json(AccountDetail {
+        summary: loaded.summary(&state).await?,
+        plan: loaded.plan.clone(),
+        schedules,
+        spends: loaded.spends(false),
+        devices,
+        sync_history,
+        audit,
+    }))
 }
 
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
@@ -682,7 +826,9 @@ async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<Rev
         answers.extend(answered);
     }
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
-    answers.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no)));
+    answers.sort_by(|a, b| {
+        a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no))
+    });
     Ok(Json(ReviewQueue { items, answers, unreadable }))
 }
 
@@ -699,25 +845,46 @@ async fn decide(
     let request = request.read()?;
     let mut loaded = Loaded::read(&state, &row).await?;
     // The values the officer decided on: a final decision keeps them in force.
-    let version = loaded.ledger.view().spending().find(|active| active.id() == request.about).map(|active| active.version);
+    let version =
+        loaded.ledger.view().spending().find(|active| active.id() == request.about).map(|active| active.version);
     let Some(version) = version else {
         return Err(ApiError::NotFound("There is no spending with that id on this account.".to_owned()));
     };
     let note = request.note.trim().to_owned();
-    let body = EntryBody::ReviewDecision(ReviewDecision { about: request.about, decision: request.decision, note: note.clone(), version: Some(version) });
+    let body = EntryBody::ReviewDecision(ReviewDecision {
+        about: request.about,
+        decision: request.decision,
+        note: note.clone(),
+        version: Some(version),
+    });
     let decision = store_council_entry(&state, &staff, &row, body).await?;
     let words = match request.decision {
         Decision::Approved => "approved",
         Decision::Question => "asked a question about",
         Decision::NotAllowed => "marked not allowed",
     };
-    audit(&state, &staff.row, Some(row.account_id), "review decision", &format!("{words} spending {}: {note}", request.about)).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "review decision",
+        &format!("{words} spending {}: {note}", request.about),
+    )
+    .await?;
     loaded.ledger.insert(decision).map_err(anyhow::Error::from)?;
-    let view = loaded.spends(false).into_iter().find(|s| s.entry_id == request.about).ok_or_else(|| anyhow::anyhow!("decided spend vanished"))?;
+    let view = loaded
+        .spends(false)
+        .into_iter()
+        .find(|s| s.entry_id == request.about)
+        .ok_or_else(|| anyhow::anyhow!("decided spend vanished"))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn pairing_code(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
+async fn pairing_code(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
     staff.allow_changes("issue pairing codes")?;
     let row = council_account(&state, &staff, &reference).await?;
     let code = crate::issue_pairing_code(&state.storage, row.account_id).await?;
@@ -725,7 +892,11 @@ async fn pairing_code(State(state): State<AppState>, staff: Staff, Path(referenc
     Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))
 }
 
-async fn revoke_device(State(state): State<AppState>, staff: Staff, Path(device_id): Path<String>) -> Result<StatusCode, ApiError> {
+async fn revoke_device(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(device_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     staff.allow_changes("revoke devices")?;
     let unknown = || ApiError::NotFound("There is no device with that id.".to_owned());
     let device = tally_ledger::DeviceId(device_id.parse::<Uuid>().map_err(|_| unknown())?);
@@ -769,7 +940,8 @@ async fn money_in(
     let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
     let what = if from_council { "payment in" } else { "contribution" };
     store_council_entry(&state, &staff, &row, body).await?;
-    audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date))).await?;
+    audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date)))
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -781,7 +953,8 @@ async fn schedule_views(state: &AppState, account: AccountId) -> Result<Vec<tall
         .into_iter()
         .map(|s| {
             Ok(tally_api::ScheduleView {
-                next_date: tally_ledger::date::parse_iso_date(&s.next_date).ok_or_else(|| anyhow::anyhow!("bad schedule date {:?}", s.next_date))?,
+                next_date: tally_ledger::date::parse_iso_date(&s.next_date)
+                    .ok_or_else(|| anyhow::anyhow!("bad schedule date {:?}", s.next_date))?,
                 schedule_id: s.schedule_id,
                 amount: Money::from_pence(s.amount),
                 every_weeks: s.every_weeks,
@@ -802,7 +975,13 @@ async fn add_schedule(
     let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());
-    let every = request.every_weeks.trim().parse::<i64>().ok().filter(|n| (1..=52).contains(n)).ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
+    let every = request
+        .every_weeks
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=52).contains(n))
+        .ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
     let first = record_date(&request.first_date, "The date of the first payment");
     let errors = problems([
         ("amount", amount.as_ref().err().cloned()),
@@ -821,13 +1000,24 @@ async fn add_schedule(
         reference: request.reference.trim().to_owned(),
     };
     state.storage.create_schedule(&schedule, &staff.row.staff_id, now_ms()).await?;
-    audit(&state, &staff.row, Some(row.account_id), "payments scheduled", &format!("{amount} every {every} weeks from {}", long_date(first))).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "payments scheduled",
+        &format!("{amount} every {every} weeks from {}", long_date(first)),
+    )
+    .await?;
     // Anything already due is paid in now.
     crate::record_due_payments(&state.storage, OffsetDateTime::now_utc().date(), now_ms()).await?;
     Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
 }
 
-async fn stop_schedule(State(state): State<AppState>, staff: Staff, Path((reference, schedule_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+async fn stop_schedule(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, schedule_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     staff.allow_changes("stop scheduled payments")?;
     let row = council_account(&state, &staff, &reference).await?;
     if !state.storage.stop_schedule(row.account_id, &schedule_id, now_ms()).await? {
@@ -849,14 +1039,18 @@ async fn clawback(
     let loaded = Loaded::read(&state, &row).await?;
     let date = record_date(&request.date, "The date the money is recovered");
     let balance = loaded.ledger.balance();
-    let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum).map_err(|e| e.to_string()).and_then(|amount| {
-        if amount > balance {
-            Err(format!("That is more than the account holds ({balance}). Recover at most the balance."))
-        } else {
-            Ok(amount)
-        }
-    });
-    let reason = Some(request.reason.trim().to_owned()).filter(|r| !r.is_empty()).ok_or_else(|| "Say why the money is recovered (the person will see it)".to_owned());
+    let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum)
+        .map_err(|e| e.to_string())
+        .and_then(|amount| {
+            if amount > balance {
+                Err(format!("That is more than the account holds ({balance}). Recover at most the balance."))
+            } else {
+                Ok(amount)
+            }
+        });
+    let reason = Some(request.reason.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| "Say why the money is recovered (the person will see it)".to_owned());
     let errors = problems([
         ("date", date.as_ref().err().cloned()),
         ("amount", amount.as_ref().err().cloned()),
@@ -865,8 +1059,16 @@ async fn clawback(
     let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
         return Err(ApiError::Invalid(errors));
     };
-    store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() })).await?;
-    audit(&state, &staff.row, Some(row.account_id), "surplus recovered", &format!("{amount} on {}: {reason}", long_date(date))).await?;
+    store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() }))
+        .await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "surplus recovered",
+        &format!("{amount} on {}: {reason}", long_date(date)),
+    )
+    .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -894,7 +1096,10 @@ impl Period {
             None | Some("") => Ok(default),
             Some(text) => record_date(text, what).map_err(ApiError::BadRequest),
         };
-        let (from, to) = (read(&self.from, add_days(today, -27), "The start of the period")?, read(&self.to, today, "The end of the period")?);
+        let (from, to) = (
+            read(&self.from, add_days(today, -27), "The start of the period")?,
+            read(&self.to, today, "The end of the period")?,
+        );
         if from > to {
             return Err(ApiError::BadRequest("The period must start on or before the day it ends.".to_owned()));
         }
@@ -902,23 +1107,52 @@ impl Period {
     }
 }
 
-async fn audit_sheet(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>, Query(period): Query<Period>) -> Result<Response, ApiError> {
+async fn audit_sheet(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(period): Query<Period>,
+) -> Result<Response, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let (from, to) = period.dates()?;
     let loaded = Loaded::read(&state, &row).await?;
     let sheet = AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to };
     let csv = export::audit_sheet_csv(&loaded.ledger, &loaded.plan, &loaded.policy, sheet);
-    audit(&state, &staff.row, Some(row.account_id), "audit sheet exported", &format!("{} to {}", iso_date(from), iso_date(to))).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "audit sheet exported",
+        &format!("{} to {}", iso_date(from), iso_date(to)),
+    )
+    .await?;
     Ok(csv_download(&format!("audit-sheet-{}-{}-to-{}.csv", row.reference, iso_date(from), iso_date(to)), csv))
 }
 
 /// The audit sheet for the printable page: the same sheet as the CSV, as figures.
-async fn audit_sheet_page(State(state): State<AppState>, staff: Staff, Path(reference): Path<String>, Query(period): Query<Period>) -> Result<Json<tally_api::AuditSheetView>, ApiError> {
+async fn audit_sheet_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(period): Query<Period>,
+) -> Result<Json<tally_api::AuditSheetView>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let (from, to) = period.dates()?;
     let loaded = Loaded::read(&state, &row).await?;
-    let sheet = export::audit_sheet(&loaded.ledger, &loaded.plan, &loaded.policy, AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to });
-    audit(&state, &staff.row, Some(row.account_id), "audit sheet viewed", &format!("{} to {}", iso_date(from), iso_date(to))).await?;
+    let sheet = export::audit_sheet(
+        &loaded.ledger,
+        &loaded.plan,
+        &loaded.policy,
+        AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to },
+    );
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "audit sheet viewed",
+        &format!("{} to {}", iso_date(from), iso_date(to)),
+    )
+    .await?;
     Ok(Json(tally_api::AuditSheetView {
         person_name: row.person_name.clone(),
         reference: row.reference.clone(),
@@ -930,7 +1164,11 @@ async fn audit_sheet_page(State(state): State<AppState>, staff: Staff, Path(refe
     }))
 }
 
-async fn transactions(State(state): State<AppState>, staff: Staff, Query(period): Query<Period>) -> Result<Response, ApiError> {
+async fn transactions(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(period): Query<Period>,
+) -> Result<Response, ApiError> {
     let (from, to) = period.dates()?;
     let mut out = String::from("\u{feff}Council reference,Person,");
     out.push_str(&export::CSV_HEADER.join(","));
@@ -953,7 +1191,8 @@ async fn transactions(State(state): State<AppState>, staff: Staff, Query(period)
     }
     // An account that could not be read is a line saying so, never silently missing.
     for account in unreadable {
-        let mut cells = vec![account.reference, account.person_name, String::new(), String::new(), String::new(), account.reason];
+        let mut cells =
+            vec![account.reference, account.person_name, String::new(), String::new(), String::new(), account.reason];
         cells.resize(2 + export::CSV_HEADER.len(), String::new());
         out.push_str(&export::to_csv_record(&cells));
     }
@@ -973,7 +1212,8 @@ fn csv_download(name: &str, csv: String) -> Response {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    tally_ledger::date::parse_iso_date(text.trim()).ok_or_else(|| "Enter a real date, for example 2026-11-22".to_owned())
+    tally_ledger::date::parse_iso_date(text.trim())
+        .ok_or_else(|| "Enter a real date, for example 2026-11-22".to_owned())
 }
 
 /// A date for a record or a period, from 2000 to a year after today: `what` names it in
@@ -999,17 +1239,34 @@ fn problems<const N: usize>(fields: [(&str, Option<String>); N]) -> Vec<(String,
 
 /// Stores an entry written by the council (no device), as the signed-in member of staff,
 /// and gives it back.
-pub(super) async fn store_council_entry(state: &AppState, staff: &Staff, row: &AccountRow, body: EntryBody) -> Result<Entry, ApiError> {
+pub(super) async fn store_council_entry(
+    state: &AppState,
+    staff: &Staff,
+    row: &AccountRow,
+    body: EntryBody,
+) -> Result<Entry, ApiError> {
     let mut stored = store_council_entries(state, staff, row, vec![body]).await?;
     Ok(stored.pop().expect("one entry was stored"))
 }
 
 /// Stores entries written by the council, all or none, and gives them back.
-pub(super) async fn store_council_entries(state: &AppState, staff: &Staff, row: &AccountRow, bodies: Vec<EntryBody>) -> Result<Vec<Entry>, ApiError> {
-    let author = Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None };
+pub(super) async fn store_council_entries(
+    state: &AppState,
+    staff: &Staff,
+    row: &AccountRow,
+    bodies: Vec<EntryBody>,
+) -> Result<Vec<Entry>, ApiError> {
+    let author =
+        Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None };
     let entries: Vec<Entry> = bodies
         .into_iter()
-        .map(|body| Entry { id: EntryId(Uuid::now_v7()), account: row.account_id, author: author.clone(), recorded_at: OffsetDateTime::now_utc(), body })
+        .map(|body| Entry {
+            id: EntryId(Uuid::now_v7()),
+            account: row.account_id,
+            author: author.clone(),
+            recorded_at: OffsetDateTime::now_utc(),
+            body,
+        })
         .collect();
     let dates = DateRange::for_records(OffsetDateTime::now_utc().date());
     for entry in &entries {
@@ -1060,17 +1317,35 @@ where
                     done.push(result?);
                     continue;
                 }
-                Err(panic) => format!("its figures could not be worked out ({})", crate::error::panic_message(panic.as_ref())),
+                Err(panic) => {
+                    format!("its figures could not be worked out ({})", crate::error::panic_message(panic.as_ref()))
+                }
             },
         };
         tracing::error!(reference = %row.reference, reason = %problem, "an account could not be read");
-        unreadable.push(UnreadableAccount { reference: row.reference, person_name: row.person_name, reason: format!("Could not be read: {problem}.") });
+        unreadable.push(UnreadableAccount {
+            reference: row.reference,
+            person_name: row.person_name,
+            reason: format!("Could not be read: {problem}."),
+        });
     }
     Ok((done, unreadable))
 }
 
-pub(super) async fn audit(state: &AppState, staff: &StaffRow, account: Option<AccountId>, action: &str, detail: &str) -> Result<(), ApiError> {
-    let event = AuditEvent { council_id: &staff.council_id, staff_id: Some(&staff.staff_id), account_id: account, action, detail };
+pub(super) async fn audit(
+    state: &AppState,
+    staff: &StaffRow,
+    account: Option<AccountId>,
+    action: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
+    let event = AuditEvent {
+        council_id: &staff.council_id,
+        staff_id: Some(&staff.staff_id),
+        account_id: account,
+        action,
+        detail,
+    };
     Ok(state.storage.audit(&event, now_ms()).await?)
 }
 
@@ -1090,7 +1365,11 @@ impl Loaded {
 
     /// [`Loaded::read`] with the council's policy already read (every account of a council
     /// has the same): for the pages that go through all of a council's accounts.
-    async fn read_with(state: &AppState, row: &AccountRow, policy: tally_ledger::CouncilPolicy) -> Result<Loaded, ApiError> {
+    async fn read_with(
+        state: &AppState,
+        row: &AccountRow,
+        policy: tally_ledger::CouncilPolicy,
+    ) -> Result<Loaded, ApiError> {
         Loaded::try_read(state, row, policy).await?.map_err(|reason| {
             ApiError::Unreadable(format!("The records of account {} could not be read: {reason}. This has been logged for whoever runs the council's server.", row.reference))
         })
@@ -1098,7 +1377,11 @@ impl Loaded {
 
     /// Reads and folds one account. `Ok(Err(reason))` when its records cannot be read (a
     /// damaged row, or a record no check foresaw); a failing database is the error.
-    async fn try_read(state: &AppState, row: &AccountRow, policy: tally_ledger::CouncilPolicy) -> Result<Result<Loaded, String>, ApiError> {
+    async fn try_read(
+        state: &AppState,
+        row: &AccountRow,
+        policy: tally_ledger::CouncilPolicy,
+    ) -> Result<Result<Loaded, String>, ApiError> {
         let rows = state.storage.entries_after(row.account_id, 0, i64::MAX).await?;
         let plan = state.storage.support_plan(row.account_id).await?;
         let mut entries = Vec::with_capacity(rows.len());
@@ -1142,7 +1425,8 @@ impl Loaded {
         exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
         // Questions about a statement that is closed (an answer that came late) wait for
         // nobody: the period is settled.
-        let queries: Vec<_> = self.ledger.queries().into_iter().filter(|q| !closed.contains(&q.query.statement)).collect();
+        let queries: Vec<_> =
+            self.ledger.queries().into_iter().filter(|q| !closed.contains(&q.query.statement)).collect();
         let count = |status: QueryStatus| queries.iter().filter(|q| q.status == status).count();
         match count(QueryStatus::Open) {
             0 => {}
@@ -1166,7 +1450,9 @@ impl Loaded {
         }
         let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match last_synced_ms {
-            Some(at) if at < quiet_since => exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days")),
+            Some(at) if at < quiet_since => {
+                exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days"))
+            }
             None => exceptions.push("No device has sent anything yet".to_owned()),
             _ => {}
         }
@@ -1192,16 +1478,23 @@ impl Loaded {
     /// Records that arrived after one of the account's periods was closed, dated inside
     /// it, that no officer has marked as seen.
     async fn late_records_unseen(&self, state: &AppState) -> Result<usize, ApiError> {
-        let closed: Vec<StatementRow> = state.storage.statements(self.row.account_id).await?.into_iter().filter(|s| s.closed.is_some()).collect();
+        let closed: Vec<StatementRow> =
+            state.storage.statements(self.row.account_id).await?.into_iter().filter(|s| s.closed.is_some()).collect();
         let since = |s: &StatementRow| s.closed.as_ref().map_or(0, |(_, at)| *at).max(s.late_seen_at_ms.unwrap_or(0));
         let Some(earliest) = closed.iter().map(since).min() else { return Ok(0) };
         let received = state.storage.entries_received_after(self.row.account_id, earliest).await?;
         let mut late: std::collections::BTreeSet<EntryId> = std::collections::BTreeSet::new();
         for statement in &closed {
-            let dates = tally_ledger::date::parse_iso_date(&statement.first_date).zip(tally_ledger::date::parse_iso_date(&statement.last_date));
+            let dates = tally_ledger::date::parse_iso_date(&statement.first_date)
+                .zip(tally_ledger::date::parse_iso_date(&statement.last_date));
             let Some((first, last)) = dates else { continue };
-            let after: Vec<(EntryId, i64)> = received.iter().copied().filter(|(_, at)| *at > since(statement)).collect();
-            late.extend(super::statements::late_records(&self.ledger, first, last, &after, None).into_iter().map(|r| r.entry_id));
+            let after: Vec<(EntryId, i64)> =
+                received.iter().copied().filter(|(_, at)| *at > since(statement)).collect();
+            late.extend(
+                super::statements::late_records(&self.ledger, first, last, &after, None)
+                    .into_iter()
+                    .map(|r| r.entry_id),
+            );
         }
         Ok(late.len())
     }
@@ -1222,10 +1515,24 @@ impl Loaded {
                 });
                 let logged = q.logged.last().and_then(|a| {
                     let spend = a.spend()?;
-                    Some((a.original.recorded_at, format!("Logged the spending: {} to {} on {}", spend.amount, spend.payee, long_date(spend.date))))
+                    Some((
+                        a.original.recorded_at,
+                        format!(
+                            "Logged the spending: {} to {} on {}",
+                            spend.amount,
+                            spend.payee,
+                            long_date(spend.date)
+                        ),
+                    ))
                 });
                 let answer = match (said, logged) {
-                    (Some(s), Some(l)) => if l.0 > s.0 { l.1 } else { s.1 },
+                    (Some(s), Some(l)) => {
+                        if l.0 > s.0 {
+                            l.1
+                        } else {
+                            s.1
+                        }
+                    }
                     (Some(s), None) => s.1,
                     (None, Some(l)) => l.1,
                     (None, None) => String::new(),
@@ -1250,12 +1557,8 @@ impl Loaded {
         let view = self.ledger.view();
         let review = self.rules().review_view(&view);
         let histories = self.ledger.histories();
-        let lines: Vec<(String, String)> = self
-            .plan
-            .versions
-            .iter()
-            .flat_map(|v| v.lines.iter().map(|l| (l.id.0.clone(), l.name.clone())))
-            .collect();
+        let lines: Vec<(String, String)> =
+            self.plan.versions.iter().flat_map(|v| v.lines.iter().map(|l| (l.id.0.clone(), l.name.clone()))).collect();
         view.spending()
             .filter_map(|active| {
                 let spend = active.spend()?;
@@ -1266,7 +1569,11 @@ impl Loaded {
                     return None;
                 }
                 let plan_line = match &spend.plan_line {
-                    Some(id) => lines.iter().find(|(l, _)| *l == id.0).map(|(_, name)| name.clone()).unwrap_or_else(|| id.0.clone()),
+                    Some(id) => lines
+                        .iter()
+                        .find(|(l, _)| *l == id.0)
+                        .map(|(_, name)| name.clone())
+                        .unwrap_or_else(|| id.0.clone()),
                     None => "Not in the plan".to_owned(),
                 };
                 let thread = thread_items(&history.thread);
@@ -1308,10 +1615,19 @@ pub(super) fn thread_items(thread: &[&Entry]) -> Vec<ThreadItem> {
     thread
         .iter()
         .filter_map(|e| match &e.body {
-            EntryBody::Explanation(x) => Some(ThreadItem { author: e.author.name.clone(), kind: "explanation".into(), decision: None, text: x.text.clone() }),
-            EntryBody::ReviewDecision(d) => Some(ThreadItem { author: e.author.name.clone(), kind: "decision".into(), decision: Some(d.decision), text: d.note.clone() }),
+            EntryBody::Explanation(x) => Some(ThreadItem {
+                author: e.author.name.clone(),
+                kind: "explanation".into(),
+                decision: None,
+                text: x.text.clone(),
+            }),
+            EntryBody::ReviewDecision(d) => Some(ThreadItem {
+                author: e.author.name.clone(),
+                kind: "decision".into(),
+                decision: Some(d.decision),
+                text: d.note.clone(),
+            }),
             _ => None,
         })
         .collect()
 }
-

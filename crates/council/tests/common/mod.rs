@@ -138,7 +138,14 @@ impl Client {
     }
 
     /// Sends raw bytes with a content type; the reply body as bytes too.
-    pub async fn send_bytes(&self, method: Method, uri: &str, token: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        uri: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Vec<u8>) {
         let request = Request::builder()
             .method(method)
             .uri(uri)
@@ -153,8 +160,18 @@ impl Client {
 
     /// A workspace request: the session cookie and (for changes) the CSRF header, as the
     /// workspace in a browser sends them.
-    pub async fn staff(&self, method: Method, uri: &str, session: &StaffSession, csrf: bool, body: Option<Value>) -> Reply {
-        let mut request = Request::builder().method(method).uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie));
+    pub async fn staff(
+        &self,
+        method: Method,
+        uri: &str,
+        session: &StaffSession,
+        csrf: bool,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, format!("tally_staff={}", session.cookie));
         if csrf {
             request = request.header("x-csrf-token", &session.csrf);
         }
@@ -212,7 +229,9 @@ impl Client {
     /// Pairs a device that already holds these pairings (a phone paired again).
     pub async fn pair_holding(&self, code: &str, held: &[&PairResponse]) -> PairResponse {
         let held: Vec<Value> = held.iter().map(|p| json!({"device_id": p.device_id, "token": p.token})).collect();
-        let reply = self.post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone", "held": held})).await;
+        let reply = self
+            .post("/api/v1/pairings", None, &json!({"code": code, "device_label": "Test phone", "held": held}))
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         serde_json::from_value(reply.body).unwrap()
     }
@@ -245,7 +264,12 @@ pub fn spend(device: &PairResponse, pence: i64, payee: &str) -> Entry {
         account: device.account.account_id,
         author: Author { name: "Alex Morgan".into(), device: Some(device.device_id), device_seq: None },
         recorded_at: datetime!(2026-11-22 10:00 UTC),
-        body: EntryBody::Spend(Spend::new(date!(2026 - 11 - 21), Money::from_pence(pence), payee, Some(PlanLineId("day-centre".into())))),
+        body: EntryBody::Spend(Spend::new(
+            date!(2026 - 11 - 21),
+            Money::from_pence(pence),
+            payee,
+            Some(PlanLineId("day-centre".into())),
+        )),
     }
 }
 
@@ -269,23 +293,27 @@ pub fn jpeg(fill: u8, len: usize) -> Vec<u8> {
     bytes
 }
 
-
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-
 /// A member of staff at a council, with a password.
 pub async fn staff_member(storage: &Storage, council_id: &str, email: &str, role: &str) {
     let hash = tally_council::staff::hash_password("a long enough password").unwrap();
-    storage.create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role} person"), role, &hash, 0).await.unwrap();
+    storage
+        .create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role} person"), role, &hash, 0)
+        .await
+        .unwrap();
 }
-
 
 /// A CSV download from the workspace, as text.
 pub async fn staff_text(client: &Client, uri: &str, session: &StaffSession) -> String {
-    let request = Request::builder().uri(uri).header(header::COOKIE, format!("tally_staff={}", session.cookie)).body(Body::empty()).unwrap();
+    let request = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, format!("tally_staff={}", session.cookie))
+        .body(Body::empty())
+        .unwrap();
     let response = client.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
