@@ -241,7 +241,7 @@ impl Wallet {
             if let Err(e) = BrowserStore.delete_records(account).await {
                 wallet.storage_problem.set(Some(e.to_string()));
             }
-            let _ = crate::receipts::delete(&orphans).await;
+            let _ = receipts::delete(&orphans).await;
             if wallet.shown() == Some(account) {
                 wallet.records.set(Records::default());
                 wallet.session.set(None);

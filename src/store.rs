@@ -479,7 +479,7 @@ impl BrowserStore {
                     // Read from the council's own words when they were kept: a version that
                     // knows more fields gets them back.
                     if let Some(fuller) =
-                        record.raw.as_ref().and_then(|raw| <Entry as serde::Deserialize>::deserialize(raw).ok())
+                        record.raw.as_ref().and_then(|raw| <Entry as Deserialize>::deserialize(raw).ok())
                     {
                         if fuller.id == record.entry.id {
                             record.entry = fuller;

@@ -69,7 +69,7 @@ struct Inputs {
 
 impl Inputs {
     /// The spend the inputs describe, or what is wrong with them.
-    fn spend(&self, maximum: Money) -> Result<Spend, FormErrors> {
+    fn spend(&self, maximum: Money) -> Result<Spend, Box<FormErrors>> {
         let mut errors = FormErrors::default();
         let amount =
             Money::parse_amount(&self.amount.get(), maximum).map_err(|e| errors.amount = Some(e.to_string())).ok();
@@ -107,7 +107,7 @@ impl Inputs {
                 outcome: Some(self.outcome.get()).filter(|o| !o.is_empty()).map(OutcomeId),
                 ..Spend::new(date, amount, payee, (line != NOT_IN_PLAN).then_some(PlanLineId(line)))
             }),
-            _ => Err(errors),
+            _ => Err(Box::new(errors)),
         }
     }
 }
@@ -224,7 +224,7 @@ pub fn LogSpending() -> impl IntoView {
             Ok(spend) => spend,
             Err(problems) => {
                 saved.set(None);
-                errors.set(problems);
+                errors.set(*problems);
                 return;
             }
         };

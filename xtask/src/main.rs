@@ -111,6 +111,14 @@ fn test(args: &[String]) -> Result {
     ensure_chromium()?;
     npm_install(&root.join("tests"))?;
 
+    step("Style: cargo fmt --check, and cargo clippy with warnings as errors");
+    ensure_components(&["rustfmt", "clippy"])?;
+    check_status(
+        Command::new(cargo_bin()).current_dir(&root).args(["fmt", "--all", "--check"]).status(),
+        "the code is not formatted: run `cargo fmt --all`",
+    )?;
+    cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+
     let postgres = postgres_for_tests();
     step("Rust tests (ledger, API types, council server, xtask)");
     let mut cargo_test = Command::new(cargo_bin());
@@ -297,6 +305,21 @@ fn ensure_build_tools(root: &Path) -> Result {
     if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
         step("Installing wasm-opt (npm binaryen)");
         npm_install(&root.join("tools"))?;
+    }
+    Ok(())
+}
+
+/// Rust toolchain components (rustfmt, clippy), added when missing.
+fn ensure_components(names: &[&str]) -> Result {
+    let installed = output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    for name in names {
+        if !installed.lines().any(|c| c.starts_with(&format!("{name}-"))) {
+            step(&format!("Installing the {name} component"));
+            check_status(
+                Command::new("rustup").args(["component", "add", name]).status(),
+                &format!("could not add {name}"),
+            )?;
+        }
     }
     Ok(())
 }

@@ -285,8 +285,8 @@ mod tests {
         use crate::plan::{Category, Period, PlanLine, PlanVersion};
         use time::macros::{date, datetime};
         let entry = |n: u128, body| Entry {
-            id: EntryId(uuid::Uuid::from_u128(n)),
-            account: AccountId(uuid::Uuid::from_u128(1)),
+            id: EntryId(Uuid::from_u128(n)),
+            account: AccountId(Uuid::from_u128(1)),
             author: Author { name: "Alex".into(), device: None, device_seq: None },
             recorded_at: datetime!(2026-03-01 09:00 UTC),
             body,

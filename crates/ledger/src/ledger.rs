@@ -781,7 +781,7 @@ mod tests {
     }
 
     fn query(n: u128, pence: i64) -> Entry {
-        let body = crate::entry::StatementQuery {
+        let body = StatementQuery {
             date: date!(2026 - 11 - 03),
             amount: Money::from_pence(pence),
             description: "TESCO STORES 2231".into(),

@@ -250,7 +250,7 @@ proptest! {
         prop_assert_eq!(in_order.balance(), delivered.balance());
         let (from, to) = (START + Duration::days(100), START + Duration::days(200));
         prop_assert_eq!(in_order.statement(from, to), delivered.statement(from, to));
-        let plan = tally_ledger::SupportPlan::default();
+        let plan = SupportPlan::default();
         let policy = CouncilPolicy::default();
         let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(300) };
         prop_assert_eq!(rules.review(&in_order), rules.review(&delivered));
@@ -296,7 +296,7 @@ proptest! {
         prop_assert_eq!(&phone_a, &everything);
         prop_assert_eq!(&phone_b, &everything);
         prop_assert_eq!(phone_a.balance(), everything.balance());
-        let plan = tally_ledger::SupportPlan::default();
+        let plan = SupportPlan::default();
         let policy = CouncilPolicy::default();
         let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(300) };
         prop_assert_eq!(rules.review(&phone_b), rules.review(&everything));
@@ -654,6 +654,6 @@ proptest! {
         all.extend(attacks(&made, &hostile));
         let ledger = Ledger::from_entries(all).unwrap();
         every_view(&ledger, &plan_from(plan_start), today, from, span_days);
-        every_view(&ledger, &tally_ledger::SupportPlan::default(), today, from, span_days);
+        every_view(&ledger, &SupportPlan::default(), today, from, span_days);
     }
 }

@@ -262,7 +262,7 @@ async fn add_plan_version(
     if request.lines.is_empty() {
         errors.push(("lines".into(), "A plan needs at least one line".into()));
     }
-    let lines = plan_lines(&request.lines, &plan, effective_from.unwrap_or(time::Date::MIN), &mut errors);
+    let lines = plan_lines(&request.lines, &plan, effective_from.unwrap_or(Date::MIN), &mut errors);
     let Some(effective_from) = effective_from.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
