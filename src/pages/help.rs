@@ -26,23 +26,6 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("statement-question", "Question from the council", "The council checks your bank or card statement against what you logged. When a payment on the statement matches nothing in Tally, the council asks you about it. If it was spending you forgot to log, log it from the question; otherwise explain what it was."),
 ];
 
-const RULES: [Rule; 14] = [
-    Rule::NoPlanLine,
-    Rule::LineNotInPlan,
-    Rule::OverBudget,
-    Rule::PayeeNotApproved,
-    Rule::ReceiptMissing,
-    Rule::PossibleDuplicate,
-    Rule::BalanceBelowZero,
-    Rule::FutureDate,
-    Rule::OutsidePlanDates,
-    Rule::CloseRelativeInHousehold,
-    Rule::BannedCategory,
-    Rule::CashNotAllowed,
-    Rule::RespiteCap,
-    Rule::OverEntryMaximum,
-];
-
 #[component]
 pub fn Help() -> impl IntoView {
     page_title("Help");
@@ -61,7 +44,7 @@ pub fn Help() -> impl IntoView {
             <h2 id="rules-heading">"What the flags mean"</h2>
             <p>"\"Please explain\" means the council will want to know why; saving always goes ahead. \"Not allowed\" means it is against the law or your council's rules; the council will review it and tell you what happens next."</p>
             <dl class="glossary">
-                {RULES.iter().map(|rule| view! {
+                {Rule::ALL.iter().map(|rule| view! {
                     <div class="glossary__item">
                         <dt id=rule_anchor(*rule)>{rule.title()}</dt>
                         <dd><p><strong>{severity_label(rule.severity())}</strong></p><p>{rule.what_to_do()}</p></dd>

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use time::Date;
 
 use crate::date::{add_days, long_date};
-use crate::entry::{EntryBody, EntryId, PaymentMethod, PlanLineId, Spend};
+use crate::entry::{Entry, EntryBody, EntryId, PaymentMethod, Spend};
 use crate::ledger::{sum, surplus_in, Active, Ledger, View};
 use crate::money::Money;
 use crate::plan::{Category, Period, PlanLine, SupportPlan};
@@ -30,27 +30,34 @@ pub enum Severity {
     NotAllowed,
 }
 
-/// The rule a spend was flagged under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+/// The rule a spend was flagged under. [`Rule::ALL`] lists every one, in the order Help
+/// explains them; every function of a rule names each rule (no catch-all arm), so a new
+/// rule cannot be added without its severity, title and advice.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
-    FutureDate,
-    OutsidePlanDates,
     NoPlanLine,
     LineNotInPlan,
     OverBudget,
     PayeeNotApproved,
-    CloseRelativeInHousehold,
-    BannedCategory,
-    CashNotAllowed,
     ReceiptMissing,
     PossibleDuplicate,
     BalanceBelowZero,
+    FutureDate,
+    OutsidePlanDates,
+    CloseRelativeInHousehold,
+    BannedCategory,
+    CashNotAllowed,
     RespiteCap,
     OverEntryMaximum,
 }
 
 impl Rule {
+    /// Every rule, in the order they are declared (and explained in Help).
+    pub const ALL: &'static [Rule] = <Rule as strum::VariantArray>::VARIANTS;
+
     pub fn severity(self) -> Severity {
         match self {
             Rule::CloseRelativeInHousehold
@@ -58,7 +65,15 @@ impl Rule {
             | Rule::CashNotAllowed
             | Rule::RespiteCap
             | Rule::OverEntryMaximum => Severity::NotAllowed,
-            _ => Severity::Explain,
+            Rule::FutureDate
+            | Rule::OutsidePlanDates
+            | Rule::NoPlanLine
+            | Rule::LineNotInPlan
+            | Rule::OverBudget
+            | Rule::PayeeNotApproved
+            | Rule::ReceiptMissing
+            | Rule::PossibleDuplicate
+            | Rule::BalanceBelowZero => Severity::Explain,
         }
     }
 
@@ -319,6 +334,9 @@ pub struct Rules<'a> {
     pub today: Date,
 }
 
+/// The id a new draft is checked under (no record has it: ids are UUID v7).
+const DRAFT: EntryId = EntryId(uuid::Uuid::max());
+
 /// What the per-spend checks need to know about the rest of the account.
 struct Context<'p> {
     /// The spend's payee, normalised.
@@ -387,56 +405,49 @@ const NO_SPENDING_DAYS: i64 = 56;
 const NEW_PAYEE_LOOKBACK_DAYS: i64 = 91;
 
 impl<'a> Rules<'a> {
-    fn line(&self, spend: &Spend) -> Option<&'a PlanLine> {
-        self.plan.line_on(spend.plan_line.as_ref()?, spend.date)
-    }
-
     /// What a spend was for: its own category, or its plan line's.
     fn category(spend: &Spend, line: Option<&PlanLine>) -> Option<Category> {
         spend.category.or(line.map(|l| l.category))
     }
 
-    /// The flags a spend would raise if saved now. `id` is the spend's own id when it is
-    /// already in the ledger (a correction being checked), so it is not compared with
-    /// itself.
+    /// The flags a spend would raise if saved now: the review's flags for it, placed
+    /// among the others where it will stand once saved. `id` is the spend's own id when it
+    /// is already in the ledger (a correction being checked): it keeps its place and is not
+    /// compared with itself. There is one path for the rules, so the person at the moment
+    /// of entry and the council's review always agree.
     pub fn check_draft(&self, ledger: &Ledger, id: Option<EntryId>, spend: &Spend) -> Vec<Flag> {
-        let active = ledger.active();
-        let others = || active.iter().filter(|a| Some(a.id()) != id);
-        let line = self.line(spend);
-        let period = line.and_then(|l| l.period_containing(spend.date));
-        let line_spent = match (period, &spend.plan_line) {
-            (Some((from, _)), Some(line)) => {
-                sum(others().filter_map(|a| line_movement(a.body, line, from, spend.date))).checked_add(spend.amount)
-            }
-            _ => Some(spend.amount),
-        }
-        .expect("capped amounts cannot overflow");
-        let balance_before = sum(others().map(|a| a.movement()).filter(|(d, _)| *d <= spend.date).map(|(_, m)| m));
-        let payee = normalise_payee(&spend.payee);
-        let duplicate = others()
-            .filter_map(|a| a.spend())
-            .any(|s| s.amount == spend.amount && s.date == spend.date && normalise_payee(&s.payee) == payee);
-        let respite_days = if Self::category(spend, line) == Some(Category::Respite) {
-            let from = add_days(spend.date, -364);
-            others()
-                .filter_map(|a| a.spend())
-                .filter(|s| {
-                    (from..=spend.date).contains(&s.date) && Self::category(s, self.line(s)) == Some(Category::Respite)
-                })
-                .map(|s| s.respite_days.unwrap_or(0))
-                .sum::<u32>()
-                + spend.respite_days.unwrap_or(0)
-        } else {
-            0
+        let view = ledger.view();
+        // A new record is recorded after every record here; a corrected one keeps the
+        // original's place.
+        let recorded_at = match id.and_then(|id| ledger.get(id)) {
+            Some(original) => original.recorded_at,
+            None => ledger
+                .entries()
+                .map(|e| e.recorded_at)
+                .max()
+                .and_then(|latest| latest.checked_add(time::Duration::nanoseconds(1)))
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
         };
-        let context = Context {
-            payee: &payee,
-            line_spent,
-            balance_after: balance_before.checked_sub(spend.amount).expect("capped amounts cannot overflow"),
-            duplicate,
-            respite_days,
+        let draft = Entry {
+            id: id.unwrap_or(DRAFT),
+            account: crate::entry::AccountId(uuid::Uuid::nil()),
+            author: crate::entry::Author { name: String::new(), device: None, device_seq: None },
+            recorded_at,
+            body: EntryBody::Spend(spend.clone()),
         };
-        self.flags(spend, line, &context)
+        let placed = Active {
+            original: &draft,
+            body: &draft.body,
+            corrections: 0,
+            date: spend.date,
+            amount: -spend.amount,
+            version: draft.id,
+        };
+        let key = |a: &Active<'_>| (a.date, a.original.recorded_at, a.id());
+        let mut active: Vec<Active<'_>> = view.active.iter().filter(|a| a.id() != draft.id).copied().collect();
+        let at = active.partition_point(|a| key(a) < key(&placed));
+        active.insert(at, placed);
+        self.spend_flags(&active, &Payees::of(&active)).remove(&draft.id).unwrap_or_default()
     }
 
     /// Every spend's flags, the account flags and the safeguarding signals, in one pass
@@ -447,10 +458,19 @@ impl<'a> Rules<'a> {
 
     /// [`Rules::review`] of an active set already computed.
     pub fn review_view(&self, view: &View<'_>) -> Review {
-        let active = &view.active;
+        let payees = Payees::of(&view.active);
+        Review {
+            spends: self.spend_flags(&view.active, &payees),
+            account: self.account_flags_in(&view.active),
+            signals: self.signals_in(&view.active, &payees),
+        }
+    }
+
+    /// Every spend's flags, in one pass over the active set in date order: the one path
+    /// for the per-spend rules, at entry and in the review.
+    fn spend_flags(&self, active: &[Active<'_>], payees: &Payees<'_>) -> BTreeMap<EntryId, Vec<Flag>> {
         let lines = self.plan.line_index();
         let line_of = |s: &Spend| lines.line_on(s.plan_line.as_ref()?, s.date);
-        let payees = Payees::of(active);
         let mut duplicates: HashMap<(usize, Money, Date), u32> =
             HashMap::with_capacity_and_hasher(active.len(), Default::default());
         for (a, payee) in active.iter().zip(&payees.ids) {
@@ -514,7 +534,7 @@ impl<'a> Rules<'a> {
                 spends.insert(entry.id(), flags);
             }
         }
-        Review { spends, account: self.account_flags_in(active), signals: self.signals_in(active, &payees) }
+        spends
     }
 
     /// The per-spend checks, given what the rest of the account says.
@@ -721,20 +741,11 @@ impl<'a> Rules<'a> {
     }
 }
 
-/// A money entry's effect on a plan line's spending between two dates (inclusive).
-fn line_movement(body: &EntryBody, line: &PlanLineId, from: Date, to: Date) -> Option<Money> {
-    match body {
-        EntryBody::Spend(s) if s.plan_line.as_ref() == Some(line) && (from..=to).contains(&s.date) => Some(s.amount),
-        EntryBody::Refund(r) if r.plan_line.as_ref() == Some(line) && (from..=to).contains(&r.date) => Some(-r.amount),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::entry::tests::{entry, payment_in, spend_body};
-    use crate::entry::{Entry, ReceiptRef};
+    use crate::entry::{PlanLineId, ReceiptRef};
     use crate::plan::{Period, PlanVersion};
     use crate::policy::BannedCategory as Banned;
     use time::macros::{date, datetime};
@@ -794,6 +805,16 @@ mod tests {
     fn with(mut entries: Vec<Entry>, more: Vec<Entry>) -> Vec<Entry> {
         entries.extend(more);
         entries
+    }
+
+    #[test]
+    fn every_rule_is_listed_once_with_its_words() {
+        assert_eq!(Rule::ALL.len(), 14);
+        let mut titles: Vec<&str> = Rule::ALL.iter().map(|r| r.title()).collect();
+        titles.sort_unstable();
+        titles.dedup();
+        assert_eq!(titles.len(), Rule::ALL.len(), "each rule has its own title");
+        assert!(Rule::ALL.iter().all(|r| !r.what_to_do().is_empty()));
     }
 
     #[test]

@@ -657,3 +657,43 @@ proptest! {
         every_view(&ledger, &SupportPlan::default(), today, from, span_days);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// One rule path: the flags shown at the moment of entry are the review's flags for that
+    /// spend, for every spend already saved (checked as a correction would be) and for a new
+    /// one (checked as a draft, then saved after everything else and reviewed).
+    #[test]
+    fn the_check_at_entry_is_the_reviews_verdict(
+        (made, _) in delivery(),
+        today in 0i64..400,
+        draft_day in 0i64..365,
+        pence in 1i64..200_000,
+        payee in 0usize..5,
+    ) {
+        let ledger = Ledger::from_entries(made).unwrap();
+        let plan = plan_from(START);
+        let policy = CouncilPolicy::default();
+        let rules = Rules { plan: &plan, policy: &policy, today: START + Duration::days(today) };
+        let review = rules.review(&ledger);
+        for active in ledger.active() {
+            let Some(spend) = active.spend() else { continue };
+            let reviewed = review.spends.get(&active.id()).cloned().unwrap_or_default();
+            prop_assert_eq!(rules.check_draft(&ledger, Some(active.id()), spend), reviewed);
+        }
+        let EntryBody::Spend(draft) = spend(draft_day, pence, payee, payee % 3) else { unreachable!() };
+        let latest = ledger.entries().map(|e| e.recorded_at).max().unwrap_or(datetime!(2026-01-01 00:00 UTC));
+        let saved_entry = Entry {
+            id: id(90_000),
+            account: ACCOUNT,
+            author: Author { name: "Alex".into(), device: Some(DeviceId(Uuid::from_u128(9))), device_seq: None },
+            recorded_at: latest + Duration::minutes(1),
+            body: EntryBody::Spend(draft.clone()),
+        };
+        let mut saved = ledger.clone();
+        saved.insert(saved_entry).unwrap();
+        let reviewed = rules.review(&saved).spends.get(&id(90_000)).cloned().unwrap_or_default();
+        prop_assert_eq!(rules.check_draft(&ledger, None, &draft), reviewed);
+    }
+}
