@@ -36,6 +36,61 @@ use storage::Storage;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub storage: Storage,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// The server as it runs: the database and the system clock.
+    pub fn new(storage: Storage) -> AppState {
+        AppState { storage, clock: Clock::system() }
+    }
+}
+
+/// The server's one clock: the moment now, and "today" as the council reckons it, in its
+/// own time zone (Europe/London), so a spend at 00:30 in June is on the same day for the
+/// person's phone and the council. Tests fix it.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    fixed: Option<OffsetDateTime>,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock { fixed: None }
+    }
+
+    /// A clock that always reads `at`.
+    pub fn fixed(at: OffsetDateTime) -> Clock {
+        Clock { fixed: Some(at) }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.fixed.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
+    /// Now, as Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        unix_ms(self.now())
+    }
+
+    /// Today's date in the council's time zone.
+    pub fn today(&self) -> time::Date {
+        council_date(self.now())
+    }
+}
+
+/// The date a moment falls on in the council's time zone (Europe/London: GMT in winter,
+/// BST in summer), from the time zone database bundled with the server.
+pub fn council_date(at: OffsetDateTime) -> time::Date {
+    let london = || -> Option<time::Date> {
+        let zone = jiff::tz::TimeZone::get("Europe/London").ok()?;
+        let moment = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()).ok()?;
+        let day = moment.to_zoned(zone).date();
+        let month = time::Month::try_from(u8::try_from(day.month()).ok()?).ok()?;
+        time::Date::from_calendar_date(i32::from(day.year()), month, u8::try_from(day.day()).ok()?).ok()
+    };
+    // Outside the years the time zone library knows, the UTC date is as good as any.
+    london().unwrap_or(at.to_offset(time::UtcOffset::UTC).date())
 }
 
 /// The whole server as one router: the API under `/api/v1` and, when `dist` is given,
@@ -65,7 +120,8 @@ fn wallet_files(dist: &Path) -> Router {
         .layer(CompressionLayer::new())
 }
 
-/// The current time as Unix milliseconds.
+/// The current time as Unix milliseconds, from the system clock (for the command line and
+/// start-up; request handlers use [`AppState::clock`]).
 pub fn now_ms() -> i64 {
     unix_ms(OffsetDateTime::now_utc())
 }
@@ -141,4 +197,24 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
         storage.advance_schedule(&schedule.schedule_id, &start, &tally_ledger::date::iso_date(due)).await?;
     }
     Ok(recorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_councils_day_is_londons() {
+        // Half past midnight in June is the next day in London (BST), not yet in UTC.
+        assert_eq!(council_date(datetime!(2026-06-14 23:30 UTC)), time::macros::date!(2026 - 06 - 15));
+        // In winter London is on GMT.
+        assert_eq!(council_date(datetime!(2026-12-14 23:30 UTC)), time::macros::date!(2026 - 12 - 14));
+        // The clocks go forward at 01:00 UTC on the last Sunday of March.
+        assert_eq!(council_date(datetime!(2026-03-28 23:30 UTC)), time::macros::date!(2026 - 03 - 28));
+        assert_eq!(council_date(datetime!(2026-03-29 23:30 UTC)), time::macros::date!(2026 - 03 - 30));
+        let fixed = Clock::fixed(datetime!(2026-07-01 23:15 UTC));
+        assert_eq!(fixed.today(), time::macros::date!(2026 - 07 - 02));
+        assert_eq!(fixed.now_ms(), unix_ms(datetime!(2026-07-01 23:15 UTC)));
+    }
 }

@@ -117,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
                 let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
                 loop {
                     every.tick().await;
-                    let today = time::OffsetDateTime::now_utc().date();
+                    let today = tally_council::Clock::system().today();
                     match tally_council::record_due_payments(&payments, today, tally_council::now_ms()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(payments = n, "scheduled payments in recorded"),
@@ -125,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
-            let router = app(AppState { storage: storage.clone() }, Some(&dist));
+            let router = app(AppState::new(storage.clone()), Some(&dist));
             axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
             storage.close().await;
         }

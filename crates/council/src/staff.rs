@@ -18,7 +18,7 @@ use axum::http::{header, HeaderValue, Method};
 use crate::auth::{new_token, secret_hash};
 use crate::error::ApiError;
 use crate::storage::StaffRow;
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "tally_staff";
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for Staff {
             || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
         let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
         let (row, csrf_token) =
-            state.storage.staff_by_session(&secret_hash(&token), now_ms()).await?.ok_or_else(signed_out)?;
+            state.storage.staff_by_session(&secret_hash(&token), state.clock.now_ms()).await?.ok_or_else(signed_out)?;
         let role = Role::parse(&row.role)
             .ok_or_else(|| anyhow::anyhow!("staff {} has an unknown role {:?}", row.staff_id, row.role))?;
         let reading = matches!(parts.method, Method::GET | Method::HEAD);

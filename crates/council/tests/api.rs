@@ -41,6 +41,7 @@ on_every_database! {
     administrators_manage_staff_access => staff_management_scenario;
     officers_open_accounts_with_a_first_plan => new_account_scenario;
     scheduled_payments_are_recorded_once_when_due => schedule_scenario;
+    the_councils_today_is_londons => london_scenario;
 }
 
 async fn health_scenario(storage: &Storage) {
@@ -1653,7 +1654,7 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
     std::fs::write(dist.path().join("tally-1.js"), "the wallet script").unwrap();
     std::fs::write(dist.path().join("council/index.html"), "the workspace page").unwrap();
     std::fs::write(dist.path().join("council/tally-workspace-1.js"), "the workspace script").unwrap();
-    let router = app(AppState { storage: db.storage.clone() }, Some(dist.path()));
+    let router = app(AppState::new(db.storage.clone()), Some(dist.path()));
     let body = |uri: &'static str| {
         let router = router.clone();
         async move {
@@ -1673,4 +1674,39 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
     let api = router.clone().oneshot(Request::get("/api/v1/council/me").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
     db.drop_db().await;
+}
+
+/// Half past eleven at night in June (UTC) is already the next day in London: spending the
+/// person logged for "today" on their phone is not in the future for the council.
+async fn london_scenario(storage: &Storage) {
+    let client = Client::at(storage, datetime!(2026-06-14 23:30 UTC));
+    let device = client.paired(storage).await;
+    let mut logged = spend(&device, 1_250, "Late shift");
+    logged.recorded_at = datetime!(2026-06-14 23:29 UTC);
+    if let EntryBody::Spend(s) = &mut logged.body {
+        s.date = date!(2026 - 06 - 15);
+    }
+    assert_eq!(statuses(&client.push(&device, vec![to_json(&logged)]).await), vec![PushStatus::Stored]);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let detail = client
+        .staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None)
+        .await;
+    let spends = detail.body["spends"].as_array().unwrap();
+    let late_shift = spends.iter().find(|s| s["payee"] == "Late shift").unwrap();
+    let titles: Vec<&str> =
+        late_shift["flags"].as_array().unwrap().iter().map(|f| f["title"].as_str().unwrap()).collect();
+    assert!(!titles.contains(&"Date in the future"), "{titles:?}");
+    // A day later than London's today is in the future.
+    let mut tomorrow = spend(&device, 1_250, "Tomorrow");
+    tomorrow.recorded_at = datetime!(2026-06-14 23:29 UTC);
+    if let EntryBody::Spend(s) = &mut tomorrow.body {
+        s.date = date!(2026 - 06 - 16);
+    }
+    assert_eq!(statuses(&client.push(&device, vec![to_json(&tomorrow)]).await), vec![PushStatus::Stored]);
+    let detail = client
+        .staff(Method::GET, &format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE), &officer, false, None)
+        .await;
+    let flagged =
+        detail.body["spends"].as_array().unwrap().iter().find(|s| s["payee"] == "Tomorrow").unwrap().to_string();
+    assert!(flagged.contains("Date in the future"), "{flagged}");
 }

@@ -35,7 +35,7 @@ const PER_PUSH: usize = 100;
 async fn serve(storage: tally_council::storage::Storage) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(AppState { storage }, None)).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, app(AppState::new(storage), None)).await.unwrap() });
     address
 }
 

@@ -22,7 +22,7 @@ use super::DeviceAccount;
 use super::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::{NewEntry, StoreOutcome};
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 pub(super) fn routes() -> Routes {
     Routes::default().add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
@@ -44,7 +44,7 @@ async fn push(
         .account(account_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let limits = Limits {
         account_id,
         // This device, and the earlier pairings it carries on from.
@@ -96,7 +96,7 @@ async fn push(
     let (indexes, entries): (Vec<usize>, Vec<NewEntry>) = to_store.into_iter().unzip();
     let outcomes = state
         .storage
-        .store_entries(account_id, &entries, now_ms())
+        .store_entries(account_id, &entries, state.clock.now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that id.".to_owned()))?;
     for (index, outcome) in indexes.into_iter().zip(outcomes) {

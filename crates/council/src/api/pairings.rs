@@ -12,7 +12,7 @@ use tally_ledger::DeviceId;
 use super::Routes;
 use crate::auth::{new_token, normalise_code, secret_hash};
 use crate::error::{ApiError, ApiJson};
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 /// The longest device description kept.
 const MAX_LABEL_CHARS: usize = 100;
@@ -44,7 +44,7 @@ async fn pair(
     let token = new_token();
     let account_id = state
         .storage
-        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, &held, now_ms())
+        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, &held, state.clock.now_ms())
         .await?
         .ok_or_else(|| {
             ApiError::BadRequest(

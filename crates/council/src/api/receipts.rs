@@ -25,7 +25,7 @@ use super::DeviceAccount;
 use super::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::NewReceipt;
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 pub(super) fn routes() -> Routes {
     Routes::default().add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing)).add(
@@ -74,7 +74,7 @@ async fn upload(
     check_photo(&bytes, &sha256, content_type)?;
     let new =
         NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.device_id) };
-    let fresh = state.storage.store_receipt(&new, now_ms()).await?;
+    let fresh = state.storage.store_receipt(&new, state.clock.now_ms()).await?;
     let (status, outcome) =
         if fresh { (StatusCode::CREATED, PushStatus::Stored) } else { (StatusCode::OK, PushStatus::AlreadyStored) };
     tracing::info!(%account_id, device_id = %device.device_id, receipt = %sha256, size = bytes.len(), fresh, "receipt");

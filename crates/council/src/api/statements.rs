@@ -25,7 +25,7 @@ use crate::error::{ApiError, LaterJson};
 use crate::staff::Staff;
 use crate::statements::{self, Mapping};
 use crate::storage::{StatementLineRow, StatementRow};
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 pub(super) fn routes() -> Routes {
     Routes::default()
@@ -120,7 +120,7 @@ async fn import(
         ))
     })?;
     // Every date on the statement is one a record could carry (from 2000 to a year ahead).
-    let dates = DateRange::for_records(time::OffsetDateTime::now_utc().date());
+    let dates = DateRange::for_records(state.clock.today());
     let out_of_range: Vec<String> = parsed
         .lines
         .iter()
@@ -169,7 +169,7 @@ async fn import(
         last_date: iso_date(last),
         closing_balance: parsed.closing_balance.and_then(Money::pence),
         imported_by: staff.row.staff_id.clone(),
-        imported_at_ms: now_ms(),
+        imported_at_ms: state.clock.now_ms(),
         closed: None,
         closed_view: None,
         late_seen_at_ms: None,
@@ -326,7 +326,7 @@ async fn close(
     let mut kept = view.clone();
     kept.closed_by = Some(staff.row.display_name.clone());
     let snapshot = serde_json::to_string(&kept).map_err(anyhow::Error::from)?;
-    state.storage.close_statement(&statement_id, &staff.row.staff_id, &snapshot, now_ms()).await?;
+    state.storage.close_statement(&statement_id, &staff.row.staff_id, &snapshot, state.clock.now_ms()).await?;
     let detail = format!("{} to {} reconciled and closed", iso_date(view.first_date), iso_date(view.last_date));
     audit(&state, &staff.row, Some(row.account_id), "period closed", &detail).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
@@ -348,7 +348,7 @@ async fn late_records_seen(
             "This statement is not closed: records dated in its period are part of it.".to_owned(),
         ));
     }
-    state.storage.mark_late_records_seen(&statement_id, now_ms()).await?;
+    state.storage.mark_late_records_seen(&statement_id, state.clock.now_ms()).await?;
     let detail = format!(
         "{} records that arrived after {} to {} was closed marked as seen",
         view.late_records.len(),

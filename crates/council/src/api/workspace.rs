@@ -25,7 +25,7 @@ use tally_ledger::{
     AccountId, Author, Clawback, Decision, Entry, EntryBody, EntryId, Ledger, Money, MoneyIn, QueryStatus,
     ReviewDecision, Rules, Severity, SupportPlan,
 };
-use time::{Date, OffsetDateTime};
+use time::Date;
 use uuid::Uuid;
 
 use super::Routes;
@@ -33,7 +33,7 @@ use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson, LaterJson};
 use crate::staff::{self, Role, Staff};
 use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow, StatementRow};
-use crate::{now_ms, AppState};
+use crate::AppState;
 
 /// How many of the latest deliveries from devices the account page lists.
 const SYNC_HISTORY_SHOWN: i64 = 20;
@@ -142,7 +142,15 @@ async fn add_staff(
         tokio::task::spawn_blocking(move || staff::hash_password(&password)).await.map_err(anyhow::Error::from)??;
     state
         .storage
-        .create_staff(&Uuid::now_v7().to_string(), &staff.row.council_id, &email, name, role.as_str(), &hash, now_ms())
+        .create_staff(
+            &Uuid::now_v7().to_string(),
+            &staff.row.council_id,
+            &email,
+            name,
+            role.as_str(),
+            &hash,
+            state.clock.now_ms(),
+        )
         .await?;
     audit(&state, &staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label())).await?;
     Ok(StatusCode::CREATED)
@@ -176,7 +184,7 @@ async fn remove_staff(
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
     }
-    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, now_ms()).await? {
+    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
     }
     audit(&state, &staff.row, None, "staff access removed", &staff_id).await?;
@@ -256,7 +264,7 @@ async fn add_plan_version(
     let request = request.read()?;
     let plan = state.storage.support_plan(row.account_id).await?;
     let mut errors: Vec<(String, String)> = Vec::new();
-    let effective_from = plan_date(&request.effective_from, "The date the new plan starts")
+    let effective_from = plan_date(&request.effective_from, "The date the new plan starts", state.clock.today())
         .map_err(|e| errors.push(("effective_from".into(), e)))
         .ok();
     if request.lines.is_empty() {
@@ -272,7 +280,7 @@ async fn add_plan_version(
     let mut versions = plan.versions.clone();
     versions.push(tally_ledger::PlanVersion { version, effective_from, outcomes, lines });
     let updated = SupportPlan::new(versions, plan.ends_on);
-    state.storage.set_support_plan(row.account_id, &updated, now_ms()).await?;
+    state.storage.set_support_plan(row.account_id, &updated, state.clock.now_ms()).await?;
     let detail = format!("version {version} from {}", long_date(effective_from));
     audit(&state, &staff.row, Some(row.account_id), "support plan changed", &detail).await?;
     Ok((StatusCode::CREATED, Json(updated)))
@@ -339,12 +347,14 @@ async fn create_account(
     } else if state.storage.account_by_reference(&reference).await?.is_some() {
         errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
     }
-    let starts = plan_date(&new.plan_starts, "The date the plan starts")
+    let starts = plan_date(&new.plan_starts, "The date the plan starts", state.clock.today())
         .map_err(|e| errors.push(("plan_starts".into(), e)))
         .ok();
     let ends = match new.plan_ends.trim() {
         "" => None,
-        text => plan_date(text, "The review date").map_err(|e| errors.push(("plan_ends".into(), e))).ok(),
+        text => plan_date(text, "The review date", state.clock.today())
+            .map_err(|e| errors.push(("plan_ends".into(), e)))
+            .ok(),
     };
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
@@ -378,7 +388,7 @@ async fn create_account(
         person_name: name.to_owned(),
         council_name,
     };
-    state.storage.create_account(&row, &staff.row.council_id, &plan, now_ms()).await?;
+    state.storage.create_account(&row, &staff.row.council_id, &plan, state.clock.now_ms()).await?;
     audit(
         &state,
         &staff.row,
@@ -417,7 +427,7 @@ async fn figures(
     staff: Staff,
     Query(period): Query<Period>,
 ) -> Result<Json<CouncilFigures>, ApiError> {
-    let (from, to) = period.dates_or_year()?;
+    let (from, to) = period.dates_or_year(state.clock.today())?;
     Ok(Json(council_figures(&state, &staff, from, to).await?))
 }
 
@@ -426,7 +436,7 @@ async fn figures_csv(
     staff: Staff,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    let (from, to) = period.dates_or_year()?;
+    let (from, to) = period.dates_or_year(state.clock.today())?;
     let f = council_figures(&state, &staff, from, to).await?;
     let money = |m: Money| m.to_plain_string();
     let optional = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
@@ -655,7 +665,14 @@ async fn safeguarding_note(
     let note = request.note.trim();
     state
         .storage
-        .add_safeguarding_note(row.account_id, &request.key, &request.outcome, note, &staff.row.staff_id, now_ms())
+        .add_safeguarding_note(
+            row.account_id,
+            &request.key,
+            &request.outcome,
+            note,
+            &staff.row.staff_id,
+            state.clock.now_ms(),
+        )
         .await?;
     audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{outcome}: {note}")).await?;
     Ok(StatusCode::CREATED)
@@ -672,7 +689,7 @@ async fn sign_in(
     if email.is_empty() || request.password.is_empty() {
         return Err(ApiError::BadRequest("Enter your email address and your password.".to_owned()));
     }
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let failed = state.storage.failed_sign_ins_since(&email, now - staff::LOCKOUT_MINUTES * 60_000).await?;
     if failed >= staff::MAX_FAILED_SIGN_INS {
         return Err(ApiError::TooManyRequests(format!(
@@ -904,7 +921,7 @@ async fn revoke_device(
     if state.storage.council_of_account(account).await?.as_deref() != Some(staff.row.council_id.as_str()) {
         return Err(unknown());
     }
-    if state.storage.revoke_device(device, now_ms()).await?.is_none() {
+    if state.storage.revoke_device(device, state.clock.now_ms()).await?.is_none() {
         return Err(ApiError::BadRequest("That device was revoked already.".to_owned()));
     }
     audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
@@ -921,7 +938,7 @@ async fn money_in(
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
-    let date = record_date(&request.date, "The date the money was paid in");
+    let date = record_date(&request.date, "The date the money was paid in", state.clock.today());
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
     let kind = match request.kind.as_str() {
         "payment_in" => Ok(true),
@@ -982,7 +999,7 @@ async fn add_schedule(
         .ok()
         .filter(|n| (1..=52).contains(n))
         .ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
-    let first = record_date(&request.first_date, "The date of the first payment");
+    let first = record_date(&request.first_date, "The date of the first payment", state.clock.today());
     let errors = problems([
         ("amount", amount.as_ref().err().cloned()),
         ("every_weeks", every.as_ref().err().cloned()),
@@ -999,7 +1016,7 @@ async fn add_schedule(
         next_date: iso_date(first),
         reference: request.reference.trim().to_owned(),
     };
-    state.storage.create_schedule(&schedule, &staff.row.staff_id, now_ms()).await?;
+    state.storage.create_schedule(&schedule, &staff.row.staff_id, state.clock.now_ms()).await?;
     audit(
         &state,
         &staff.row,
@@ -1009,7 +1026,7 @@ async fn add_schedule(
     )
     .await?;
     // Anything already due is paid in now.
-    crate::record_due_payments(&state.storage, OffsetDateTime::now_utc().date(), now_ms()).await?;
+    crate::record_due_payments(&state.storage, state.clock.today(), state.clock.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
 }
 
@@ -1020,7 +1037,7 @@ async fn stop_schedule(
 ) -> Result<StatusCode, ApiError> {
     staff.allow_changes("stop scheduled payments")?;
     let row = council_account(&state, &staff, &reference).await?;
-    if !state.storage.stop_schedule(row.account_id, &schedule_id, now_ms()).await? {
+    if !state.storage.stop_schedule(row.account_id, &schedule_id, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no running schedule with that id on this account.".to_owned()));
     }
     audit(&state, &staff.row, Some(row.account_id), "scheduled payments stopped", &schedule_id).await?;
@@ -1037,7 +1054,7 @@ async fn clawback(
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let loaded = Loaded::read(&state, &row).await?;
-    let date = record_date(&request.date, "The date the money is recovered");
+    let date = record_date(&request.date, "The date the money is recovered", state.clock.today());
     let balance = loaded.ledger.balance();
     let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum)
         .map_err(|e| e.to_string())
@@ -1080,21 +1097,19 @@ struct Period {
 
 impl Period {
     /// The dates asked for; by default the last twelve months to today.
-    fn dates_or_year(&self) -> Result<(Date, Date), ApiError> {
-        let today = OffsetDateTime::now_utc().date();
+    fn dates_or_year(&self, today: Date) -> Result<(Date, Date), ApiError> {
         if self.from.as_deref().unwrap_or_default().is_empty() && self.to.as_deref().unwrap_or_default().is_empty() {
             return Ok((add_days(today, -364), today));
         }
-        self.dates()
+        self.dates(today)
     }
 
     /// The dates asked for; by default the last 4 weeks to today. Both in the range a
     /// record's dates may be (from 2000 to a year ahead).
-    fn dates(&self) -> Result<(Date, Date), ApiError> {
-        let today = OffsetDateTime::now_utc().date();
+    fn dates(&self, today: Date) -> Result<(Date, Date), ApiError> {
         let read = |text: &Option<String>, default: Date, what: &str| match text.as_deref() {
             None | Some("") => Ok(default),
-            Some(text) => record_date(text, what).map_err(ApiError::BadRequest),
+            Some(text) => record_date(text, what, today).map_err(ApiError::BadRequest),
         };
         let (from, to) = (
             read(&self.from, add_days(today, -27), "The start of the period")?,
@@ -1114,7 +1129,7 @@ async fn audit_sheet(
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
-    let (from, to) = period.dates()?;
+    let (from, to) = period.dates(state.clock.today())?;
     let loaded = Loaded::read(&state, &row).await?;
     let sheet = AuditSheetFor { person: &row.person_name, reference: &row.reference, from, to };
     let csv = export::audit_sheet_csv(&loaded.ledger, &loaded.plan, &loaded.policy, sheet);
@@ -1137,7 +1152,7 @@ async fn audit_sheet_page(
     Query(period): Query<Period>,
 ) -> Result<Json<tally_api::AuditSheetView>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
-    let (from, to) = period.dates()?;
+    let (from, to) = period.dates(state.clock.today())?;
     let loaded = Loaded::read(&state, &row).await?;
     let sheet = export::audit_sheet(
         &loaded.ledger,
@@ -1169,7 +1184,7 @@ async fn transactions(
     staff: Staff,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    let (from, to) = period.dates()?;
+    let (from, to) = period.dates(state.clock.today())?;
     let mut out = String::from("\u{feff}Council reference,Person,");
     out.push_str(&export::CSV_HEADER.join(","));
     out.push_str("\r\n");
@@ -1218,17 +1233,17 @@ fn parse_date(text: &str) -> Result<Date, String> {
 
 /// A date for a record or a period, from 2000 to a year after today: `what` names it in
 /// the message ("The date of the payment").
-fn record_date(text: &str, what: &str) -> Result<Date, String> {
+fn record_date(text: &str, what: &str, today: Date) -> Result<Date, String> {
     let date = parse_date(text)?;
-    DateRange::for_records(OffsetDateTime::now_utc().date()).check(date, what)?;
+    DateRange::for_records(today).check(date, what)?;
     Ok(date)
 }
 
 /// A date in a support plan (a start, a new version, a review date), from 2000 to ten
 /// years after today.
-fn plan_date(text: &str, what: &str) -> Result<Date, String> {
+fn plan_date(text: &str, what: &str, today: Date) -> Result<Date, String> {
     let date = parse_date(text)?;
-    DateRange::for_plans(OffsetDateTime::now_utc().date()).check(date, what)?;
+    DateRange::for_plans(today).check(date, what)?;
     Ok(date)
 }
 
@@ -1264,18 +1279,18 @@ pub(super) async fn store_council_entries(
             id: EntryId(Uuid::now_v7()),
             account: row.account_id,
             author: author.clone(),
-            recorded_at: OffsetDateTime::now_utc(),
+            recorded_at: state.clock.now(),
             body,
         })
         .collect();
-    let dates = DateRange::for_records(OffsetDateTime::now_utc().date());
+    let dates = DateRange::for_records(state.clock.today());
     for entry in &entries {
         entry.check().and_then(|()| entry.check_dates(dates)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     }
     let new = entries.iter().cloned().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
     state
         .storage
-        .store_entries(row.account_id, &new, now_ms())
+        .store_entries(row.account_id, &new, state.clock.now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
     Ok(entries)
@@ -1346,7 +1361,7 @@ pub(super) async fn audit(
         action,
         detail,
     };
-    Ok(state.storage.audit(&event, now_ms()).await?)
+    Ok(state.storage.audit(&event, state.clock.now_ms()).await?)
 }
 
 /// One account's records, plan and policy, folded.
@@ -1395,7 +1410,7 @@ impl Loaded {
             Ok(ledger) => ledger,
             Err(e) => return Ok(Err(format!("a stored record does not pass its checks ({e})"))),
         };
-        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: OffsetDateTime::now_utc().date() }))
+        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: state.clock.today() }))
     }
 
     fn rules(&self) -> Rules<'_> {
@@ -1448,7 +1463,7 @@ impl Loaded {
             1 => exceptions.push("1 record arrived after the period was closed".to_owned()),
             n => exceptions.push(format!("{n} records arrived after the period was closed")),
         }
-        let quiet_since = now_ms() - NOT_SYNCED_DAYS * 86_400_000;
+        let quiet_since = state.clock.now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match last_synced_ms {
             Some(at) if at < quiet_since => {
                 exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days"))

@@ -117,7 +117,13 @@ pub struct Reply {
 
 impl Client {
     pub fn new(storage: &Storage) -> Client {
-        Client { router: app(AppState { storage: storage.clone() }, None) }
+        Client { router: app(AppState::new(storage.clone()), None) }
+    }
+
+    /// A client of a server whose clock reads `at`.
+    pub fn at(storage: &Storage, at: time::OffsetDateTime) -> Client {
+        let state = AppState { clock: tally_council::Clock::fixed(at), ..AppState::new(storage.clone()) };
+        Client { router: app(state, None) }
     }
 
     pub async fn send(&self, method: Method, uri: &str, token: Option<&str>, body: Option<String>) -> Reply {
