@@ -46,7 +46,7 @@ impl Workspace {
     }
 
     pub fn can_change(&self) -> bool {
-        self.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role != "auditor"))
+        self.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role.may_change()))
     }
 
     /// Reads `path` of the workspace API into `into` (what `pick` takes from the answer); a
@@ -126,7 +126,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/safeguarding">"Safeguarding"</A></li>
                             <li><A href="/council/figures">"Figures"</A></li>
                             <li><A href="/council/policy">"Policy"</A></li>
-                            {(staff.role == "administrator").then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
+                            {staff.role.may_administer().then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
                             <li><SignOut/></li>
                         </ul>
                     </nav>

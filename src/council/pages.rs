@@ -306,7 +306,7 @@ fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callback<()>) ->
             {(!spend.flags.is_empty()).then(|| view! {
                 <ul class="flag-list">
                     {spend.flags.iter().map(|flag| {
-                        let severity = if flag.severity == "not_allowed" { "Not allowed" } else { "Please explain" };
+                        let severity = if flag.severity == tally_ledger::Severity::NotAllowed { "Not allowed" } else { "Please explain" };
                         view! { <li><strong>{format!("{severity}: {}. ", flag.title)}</strong>{flag.reason.clone()}</li> }
                     }).collect_view()}
                 </ul>
@@ -699,7 +699,11 @@ fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
         ev.prevent_default();
         let (reference, csrf) = (reference.clone(), workspace.csrf());
         let request = tally_api::MoneyInRequest {
-            kind: if from_council.get_untracked() { "payment_in" } else { "contribution" }.to_owned(),
+            kind: Some(if from_council.get_untracked() {
+                tally_api::MoneyInKind::PaymentIn
+            } else {
+                tally_api::MoneyInKind::Contribution
+            }),
             date: date.get_untracked(),
             amount: amount.get_untracked(),
             reference: note.get_untracked(),
@@ -985,7 +989,7 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
     let id = format!("signal-{}-{}", item.reference, item.key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
     let heading = format!("{}: {} ({})", item.title, item.person_name, item.reference);
     let (heading_id, labelled_by) = (format!("{id}-heading"), format!("{id}-heading"));
-    let outcome = RwSignal::new(None::<&'static str>);
+    let outcome = RwSignal::new(None::<tally_api::SafeguardingOutcome>);
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let submit = {
@@ -999,7 +1003,7 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
             error.set(None);
             let request = tally_api::SafeguardingNoteRequest {
                 key: key.clone(),
-                outcome: chosen.to_owned(),
+                outcome: Some(chosen),
                 note: note.get_untracked(),
             };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
@@ -1019,8 +1023,8 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
     };
     let radio = {
         let id = id.clone();
-        move |value: &'static str, label: &'static str| {
-            let input_id = format!("{id}-{value}");
+        move |value: tally_api::SafeguardingOutcome, label: &'static str| {
+            let input_id = format!("{id}-{}", value.as_str());
             let name = format!("{id}-outcome");
             view! {
                 <div class="radio">
@@ -1041,7 +1045,7 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
                 view! {
                     <ol class="thread">
                         {item.notes.iter().map(|n| {
-                            let outcome = if n.outcome == "raised" { "raised with the safeguarding team" } else { "looked at, no concern" };
+                            let outcome = n.outcome.label();
                             view! { <li><strong>{format!("{} · {} {outcome}", when(n.at_ms), n.who)}</strong>{(!n.note.is_empty()).then(|| format!(": {}", n.note))}</li> }
                         }).collect_view()}
                     </ol>
@@ -1052,8 +1056,8 @@ fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> imp
                     <fieldset class="field" class:field--error=move || error.with(Option::is_some)>
                         <legend>"What did you find?"</legend>
                         {move || error.get().map(|message| view! { <p class="field-error" role="alert"><span class="visually-hidden">"Error: "</span>{message}</p> })}
-                        {radio("no_concern", "Looked at, no concern")}
-                        {radio("raised", "Raised with the safeguarding team")}
+                        {radio(tally_api::SafeguardingOutcome::NoConcern, "Looked at, no concern")}
+                        {radio(tally_api::SafeguardingOutcome::Raised, "Raised with the safeguarding team")}
                     </fieldset>
                     <div class="field">
                         <label for=note_id.clone()>"Note (optional)"</label>
@@ -1290,11 +1294,11 @@ pub fn Statement() -> impl IntoView {
                         <h2 id="lines-heading">"Statement lines"</h2>
                         <ul class="statement-lines" aria-labelledby="lines-heading">
                             {found.lines.into_iter().map(|line| {
-                                let state = match line.state.as_str() {
-                                    "certain" => "Matched (certain)",
-                                    "confirmed" => "Matched (confirmed)",
-                                    "proposed" => "Proposed match: please check",
-                                    _ => "No logged record",
+                                let state = match line.state {
+                                    tally_api::MatchState::Certain => "Matched (certain)",
+                                    tally_api::MatchState::Confirmed => "Matched (confirmed)",
+                                    tally_api::MatchState::Proposed => "Proposed match: please check",
+                                    tally_api::MatchState::None => "No logged record",
                                 };
                                 let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
                                 let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
@@ -1321,7 +1325,7 @@ pub fn Statement() -> impl IntoView {
                                             let entry = line.entry.as_ref().map(|e| e.entry_id);
                                             let (confirm_path, unmatch_path) = (line_path.clone(), line_path.clone());
                                             view! {
-                                                {(line.state == "proposed").then(|| view! {
+                                                {(line.state == tally_api::MatchState::Proposed).then(|| view! {
                                                     <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
                                                         {format!("Confirm line {}", line.line_no)}
                                                     </button>
@@ -1409,9 +1413,11 @@ fn LineQueryView(
     can_change: bool,
     act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
 ) -> impl IntoView {
-    let status = match (query.status.as_str(), query.decision) {
-        ("open", _) => "Asked the person: waiting for their answer".to_owned(),
-        ("answered", _) => "The person has answered: read it, then accept it or ask again".to_owned(),
+    let status = match (query.status, query.decision) {
+        (tally_api::QueryState::Open, _) => "Asked the person: waiting for their answer".to_owned(),
+        (tally_api::QueryState::Answered, _) => {
+            "The person has answered: read it, then accept it or ask again".to_owned()
+        }
         (_, Some(Decision::NotAllowed)) => "Question closed: not allowed".to_owned(),
         _ => "Question closed: answer accepted".to_owned(),
     };
@@ -1438,8 +1444,8 @@ fn LineQueryView(
         );
     };
     let error_id = format!("ask-again-{line_no}-error");
-    let open = query.status != "closed";
-    let answered = query.status == "answered";
+    let open = query.status != tally_api::QueryState::Closed;
+    let answered = query.status == tally_api::QueryState::Answered;
     view! {
         <div class="line-query">
             <p><strong>{status}</strong>{format!(" (asked by {})", query.asked_by)}</p>
@@ -1597,9 +1603,8 @@ pub fn Policy() -> impl IntoView {
     let notice = Notice::provide();
     let policy = RwSignal::new(None::<Result<tally_ledger::CouncilPolicy, String>>);
     workspace.fetch("/policy".to_owned(), policy, |found: tally_ledger::CouncilPolicy| found);
-    let is_admin = move || {
-        workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role == "administrator"))
-    };
+    let is_admin =
+        move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role.may_administer()));
     view! {
         {notice.view()}
         <h1>"Council policy"</h1>
@@ -1985,8 +1990,19 @@ fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
 
 // --- staff (administrators) ---------------------------------------------------------------
 
-const ROLES: [(&str, &str); 3] =
-    [("finance_officer", "Finance officer"), ("auditor", "Read-only auditor"), ("administrator", "Administrator")];
+/// A role as the staff page names it ("Read-only auditor").
+fn role_name(role: tally_api::Role) -> String {
+    let label = role.label();
+    label[..1].to_uppercase() + &label[1..]
+}
+
+/// The role options of a select, `role` chosen.
+fn role_options(role: RwSignal<tally_api::Role>) -> impl IntoView {
+    tally_api::Role::ALL
+        .into_iter()
+        .map(|value| view! { <option value=value.as_str() selected=move || role.get() == value>{role_name(value)}</option> })
+        .collect_view()
+}
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -2025,17 +2041,21 @@ pub fn StaffPage() -> impl IntoView {
 fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
     let notice = page_notice();
-    let role = RwSignal::new(member.role.clone());
+    let role = RwSignal::new(member.role);
     let confirming = RwSignal::new(false);
-    let label = ROLES.iter().find(|(r, _)| *r == member.role).map(|(_, l)| *l).unwrap_or("Unknown role");
+    let label = role_name(member.role);
     let select_id = format!("role-{}", member.staff_id);
     let (id_role, id_remove) = (member.staff_id.clone(), member.staff_id.clone());
     let name = member.name.clone();
     let change = move |_| {
         let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
         spawn_local(async move {
-            match api::post_empty_body(&format!("/staff/{id}/role"), &csrf, &tally_api::RoleChange { role: chosen })
-                .await
+            match api::post_empty_body(
+                &format!("/staff/{id}/role"),
+                &csrf,
+                &tally_api::RoleChange { role: Some(chosen) },
+            )
+            .await
             {
                 Ok(()) => {
                     notice.say("The role is changed.".to_owned());
@@ -2072,8 +2092,8 @@ fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<
                 view! {
                     <div class="field">
                         <label for=select_id.clone()>{format!("Role of {}", member.name)}</label>
-                        <select id=select_id.clone() on:change=move |ev| role.set(event_target_value(&ev))>
-                            {ROLES.into_iter().map(|(value, text)| view! { <option value=value selected=move || role.get() == value>{text}</option> }).collect_view()}
+                        <select id=select_id.clone() on:change=move |ev| role.set(tally_api::Role::parse(&event_target_value(&ev)).unwrap_or(tally_api::Role::Auditor))>
+                            {role_options(role)}
                         </select>
                     </div>
                     <button type="button" class="button button--secondary" on:click=change.clone()>{format!("Change the role of {}", member.name)}</button>
@@ -2099,7 +2119,7 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
     let notice = page_notice();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    let role = RwSignal::new("finance_officer".to_owned());
+    let role = RwSignal::new(tally_api::Role::FinanceOfficer);
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
@@ -2108,7 +2128,7 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
         let request = tally_api::NewStaff {
             name: name.get_untracked(),
             email: email.get_untracked(),
-            role: role.get_untracked(),
+            role: Some(role.get_untracked()),
             password: password.get_untracked(),
         };
         let csrf = workspace.csrf();
@@ -2150,8 +2170,8 @@ fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                 <TextField id="staff-email" label="Work email address" value=email error=error_of("staff-email") input_type="email"/>
                 <div class="field">
                     <label for="staff-role">"Role"</label>
-                    <select id="staff-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                        {ROLES.into_iter().map(|(value, text)| view! { <option value=value selected=move || role.get() == value>{text}</option> }).collect_view()}
+                    <select id="staff-role" on:change=move |ev| role.set(tally_api::Role::parse(&event_target_value(&ev)).unwrap_or(tally_api::Role::Auditor))>
+                        {role_options(role)}
                     </select>
                 </div>
                 <TextField id="staff-password" label="First password (at least 12 characters)" value=password error=error_of("staff-password") input_type="password" autocomplete="new-password"/>

@@ -55,7 +55,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         &id,
                         DEMO_OFFICER_EMAIL,
                         "Sam Patel",
-                        "finance_officer",
+                        tally_api::Role::FinanceOfficer,
                         &hash,
                         now_ms,
                     )
@@ -67,7 +67,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         &id,
                         DEMO_AUDITOR_EMAIL,
                         "Jo Reid",
-                        "auditor",
+                        tally_api::Role::Auditor,
                         &hash,
                         now_ms,
                     )
@@ -79,7 +79,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         &id,
                         DEMO_ADMIN_EMAIL,
                         "Kim Osei",
-                        "administrator",
+                        tally_api::Role::Administrator,
                         &hash,
                         now_ms,
                     )

@@ -30,47 +30,11 @@ pub const SESSION_HOURS: i64 = 10;
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
-/// What a member of staff may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Reviews spending, imports statements, reconciles, records payments.
-    FinanceOfficer,
-    /// Reads everything, changes nothing.
-    Auditor,
-    /// A finance officer who also manages staff and the council's policy.
-    Administrator,
-}
+/// What a member of staff may do: decided by [`Role::may_change`] and
+/// [`Role::may_administer`], asked through the [`Changer`] and [`Administrator`]
+/// extractors so a handler cannot forget.
+pub use tally_api::Role;
 
-impl Role {
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "finance_officer" => Some(Role::FinanceOfficer),
-            "auditor" => Some(Role::Auditor),
-            "administrator" => Some(Role::Administrator),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::FinanceOfficer => "finance_officer",
-            Role::Auditor => "auditor",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::FinanceOfficer => "finance officer",
-            Role::Auditor => "read-only auditor",
-            Role::Administrator => "administrator",
-        }
-    }
-}
-
-/// The signed-in member of staff making this request. Extracting it checks the session
-/// cookie and, for anything but reading, the CSRF header.
 #[derive(Clone, Debug)]
 pub struct Staff {
     pub row: StaffRow,
@@ -78,22 +42,41 @@ pub struct Staff {
     pub csrf_token: String,
 }
 
-impl Staff {
-    /// Refuses, in words, a member of staff whose role may not do this.
-    pub fn allow(&self, roles: &[Role], what: &str) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "Your role ({}) cannot {what}. Ask a finance officer or an administrator.",
-                self.role.label()
-            )))
-        }
-    }
+/// A signed-in member of staff whose role may change the council's records (a finance
+/// officer or an administrator). A handler that changes anything takes this, not
+/// [`Staff`]: a read-only role is refused before the handler runs.
+pub struct Changer(pub Staff);
 
-    /// Finance officers and administrators: the roles that change things.
-    pub fn allow_changes(&self, what: &str) -> Result<(), ApiError> {
-        self.allow(&[Role::FinanceOfficer, Role::Administrator], what)
+/// A signed-in administrator: staff access and the council's policy.
+pub struct Administrator(pub Staff);
+
+impl FromRequestParts<AppState> for Changer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        if !staff.role.may_change() {
+            return Err(ApiError::Forbidden(format!(
+                "Your role ({}) cannot change the council's records: it can read them. Ask a finance officer or an administrator.",
+                staff.role.label()
+            )));
+        }
+        Ok(Changer(staff))
+    }
+}
+
+impl FromRequestParts<AppState> for Administrator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        if !staff.role.may_administer() {
+            return Err(ApiError::Forbidden(format!(
+                "Your role ({}) cannot change the council's policy or staff access. Ask an administrator.",
+                staff.role.label()
+            )));
+        }
+        Ok(Administrator(staff))
     }
 }
 
@@ -106,8 +89,7 @@ impl FromRequestParts<AppState> for Staff {
         let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
         let (row, csrf_token) =
             state.storage.staff_by_session(&secret_hash(&token), state.clock.now_ms()).await?.ok_or_else(signed_out)?;
-        let role = Role::parse(&row.role)
-            .ok_or_else(|| anyhow::anyhow!("staff {} has an unknown role {:?}", row.staff_id, row.role))?;
+        let role = row.role;
         let reading = matches!(parts.method, Method::GET | Method::HEAD);
         if !reading {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();

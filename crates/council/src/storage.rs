@@ -11,6 +11,7 @@ use std::str::FromStr;
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
+use tally_api::{Role, SafeguardingOutcome};
 use tally_ledger::{AccountId, CouncilPolicy, DeviceId, Entry, EntryId, SupportPlan};
 use uuid::Uuid;
 
@@ -61,9 +62,20 @@ pub struct StaffRow {
     pub council_id: String,
     pub email: String,
     pub display_name: String,
-    /// `finance_officer`, `auditor` or `administrator`.
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
+}
+
+/// What an officer recorded about a safeguarding signal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SafeguardingNoteRow {
+    /// The signal's key ([`tally_ledger::Signal::key`]).
+    pub key: String,
+    pub outcome: SafeguardingOutcome,
+    pub note: String,
+    /// The name of who recorded it.
+    pub who: String,
+    pub at_ms: i64,
 }
 
 /// A regular payment in. `next_date` is ISO text; `amount` whole pence.
@@ -306,7 +318,7 @@ impl Storage {
         council_id: &str,
         email: &str,
         display_name: &str,
-        role: &str,
+        role: Role,
         password_hash: &str,
         now_ms: i64,
     ) -> anyhow::Result<()> {
@@ -318,7 +330,7 @@ impl Storage {
         .bind(council_id)
         .bind(email)
         .bind(display_name)
-        .bind(role)
+        .bind(role.as_str())
         .bind(password_hash)
         .bind(now_ms)
         .execute(&self.pool)
@@ -491,11 +503,11 @@ impl Storage {
 
     /// Changes the role of a member of a council's staff. `false` if there is no such
     /// member with access.
-    pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: &str) -> anyhow::Result<bool> {
+    pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: Role) -> anyhow::Result<bool> {
         let done = sqlx::query(
             "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
         )
-        .bind(role)
+        .bind(role.as_str())
         .bind(staff_id)
         .bind(council_id)
         .execute(&self.pool)
@@ -622,7 +634,7 @@ impl Storage {
         &self,
         account_id: AccountId,
         key: &str,
-        outcome: &str,
+        outcome: SafeguardingOutcome,
         note: &str,
         staff_id: &str,
         now_ms: i64,
@@ -634,7 +646,7 @@ impl Storage {
         .bind(Uuid::now_v7().to_string())
         .bind(account_id.to_string())
         .bind(key)
-        .bind(outcome)
+        .bind(outcome.as_str())
         .bind(note)
         .bind(staff_id)
         .bind(now_ms)
@@ -643,11 +655,8 @@ impl Storage {
         Ok(())
     }
 
-    /// An account's safeguarding notes, newest first: (signal key, outcome, note, who, when).
-    pub async fn safeguarding_notes(
-        &self,
-        account_id: AccountId,
-    ) -> anyhow::Result<Vec<(String, String, String, String, i64)>> {
+    /// An account's safeguarding notes, newest first.
+    pub async fn safeguarding_notes(&self, account_id: AccountId) -> anyhow::Result<Vec<SafeguardingNoteRow>> {
         let rows = sqlx::query(
             "SELECT n.signal_key, n.outcome, n.note, s.display_name, n.at_ms FROM safeguarding_note n \
              JOIN staff s ON s.staff_id = n.staff_id WHERE n.account_id = $1 ORDER BY n.at_ms DESC, n.note_id DESC",
@@ -657,7 +666,15 @@ impl Storage {
         .await?;
         rows.into_iter()
             .map(|row: AnyRow| {
-                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?))
+                let outcome: String = row.try_get(1)?;
+                Ok(SafeguardingNoteRow {
+                    key: row.try_get(0)?,
+                    outcome: SafeguardingOutcome::parse(&outcome)
+                        .with_context(|| format!("the database holds an unknown safeguarding outcome {outcome:?}"))?,
+                    note: row.try_get(2)?,
+                    who: row.try_get(3)?,
+                    at_ms: row.try_get(4)?,
+                })
             })
             .collect()
     }
@@ -1334,7 +1351,10 @@ fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
         council_id: row.try_get(1)?,
         email: row.try_get(2)?,
         display_name: row.try_get(3)?,
-        role: row.try_get(4)?,
+        role: {
+            let role: String = row.try_get(4)?;
+            Role::parse(&role).with_context(|| format!("the database holds an unknown role {role:?}"))?
+        },
         password_hash: row.try_get(5)?,
     })
 }

@@ -9,8 +9,9 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{
-    EntryBrief, LateRecord, LineMatchRequest, LineQuery, QueryDecisionRequest, QueryRequest, Reconciliation,
-    StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary, StatementView,
+    EntryBrief, LateRecord, LineMatchRequest, LineQuery, MatchState, QueryDecisionRequest, QueryRequest, QueryState,
+    Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary,
+    StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
@@ -22,7 +23,7 @@ use uuid::Uuid;
 use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
 use super::Routes;
 use crate::error::{ApiError, LaterJson};
-use crate::staff::Staff;
+use crate::staff::{Changer, Staff};
 use crate::statements::{self, Mapping};
 use crate::storage::{StatementLineRow, StatementRow};
 use crate::AppState;
@@ -61,10 +62,9 @@ async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<Sta
 /// column it reads must be one of the file's columns.
 async fn save_format(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     request: LaterJson<tally_api::StatementFormatRequest>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("save statement formats")?;
     let request = request.read()?;
     let name = request.name.trim();
     if name.is_empty() {
@@ -104,11 +104,10 @@ async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping,
 
 async fn import(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<StatementImport>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    staff.allow_changes("import statements")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let mapping = mapping(&state, &staff, &request.format).await?;
@@ -222,12 +221,11 @@ async fn view(
 
 async fn set_match(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     request: LaterJson<LineMatchRequest>,
 ) -> Result<Json<StatementView>, ApiError> {
-    let (row, loaded, view) =
-        open_statement(&state, &staff, "match statement lines", &reference, &statement_id).await?;
+    let (row, loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
     let line = view
         .lines
@@ -239,7 +237,7 @@ async fn set_match(
     let answer = line
         .entry
         .as_ref()
-        .filter(|e| line.state == "proposed" && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
+        .filter(|e| line.state == MatchState::Proposed && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
     let (entry, state_text, what) = match request.entry_id {
         None => match answer {
             Some(e) => (
@@ -280,18 +278,18 @@ async fn set_match(
     audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     let mut loaded = loaded;
     let matched_now = state_text == "confirmed";
-    let was_matched = line.entry.is_some() && line.state != "proposed";
+    let was_matched = line.entry.is_some() && line.state != MatchState::Proposed;
     let follow_up = match &line.query {
         // The line is accounted for: a question still waiting about it is closed, so the
         // person is not left with something to answer.
-        Some(q) if matched_now && q.status != "closed" => Some((
+        Some(q) if matched_now && q.status != QueryState::Closed => Some((
             q.entry_id,
             Decision::Approved,
             "This payment now matches a record on your account, so nothing more is needed.",
             "closed, as the line is matched",
         )),
         // A line unmatched again after its question was closed needs an answer again.
-        Some(q) if !matched_now && was_matched && q.status == "closed" => Some((
+        Some(q) if !matched_now && was_matched && q.status == QueryState::Closed => Some((
             q.entry_id,
             Decision::Question,
             "This payment on your statement no longer matches a record in Tally. Please tell us what it was, or log the spending.",
@@ -311,10 +309,10 @@ async fn set_match(
 
 async fn close(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, statement_id)): Path<(String, String)>,
 ) -> Result<Json<StatementView>, ApiError> {
-    let (row, loaded, view) = open_statement(&state, &staff, "close statements", &reference, &statement_id).await?;
+    let (row, loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     if !view.reconciliation.open_points.is_empty() {
         return Err(ApiError::BadRequest(format!(
             "The period cannot be closed yet:\n{}",
@@ -336,10 +334,9 @@ async fn close(
 /// stay listed on the statement, and no longer count as an exception on the account.
 async fn late_records_seen(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, statement_id)): Path<(String, String)>,
 ) -> Result<Json<StatementView>, ApiError> {
-    staff.allow_changes("mark late records as seen")?;
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
     let view = statement_view(&state, &loaded, &statement_id).await?;
@@ -420,12 +417,11 @@ fn describe_money(body: &EntryBody) -> Option<(String, time::Date)> {
 /// query on their account, which their wallet shows until they answer it.
 async fn ask(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, statement_id)): Path<(String, String)>,
     request: LaterJson<QueryRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) =
-        open_statement(&state, &staff, "ask people about statement lines", &reference, &statement_id).await?;
+    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
     let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
@@ -481,12 +477,11 @@ async fn ask(
 /// not allowed, or a further question (which opens it again on the wallet).
 async fn decide_query(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
     request: LaterJson<QueryDecisionRequest>,
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) =
-        open_statement(&state, &staff, "record decisions on statement queries", &reference, &statement_id).await?;
+    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
     let line = view
         .lines
@@ -497,9 +492,9 @@ async fn decide_query(
         .query
         .as_ref()
         .ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
-    match (query.status.as_str(), request.decision) {
-        ("closed", _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
-        ("open", Decision::Approved) => {
+    match (query.status, request.decision) {
+        (QueryState::Closed, _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
+        (QueryState::Open, Decision::Approved) => {
             return Err(ApiError::BadRequest(format!(
                 "The person has not answered the question about line {line_no} yet: wait for their answer, or mark it not allowed."
             )))
@@ -524,7 +519,7 @@ async fn decide_query(
         .await?;
     // Accepting an answer that logged the spending accepts it as the line's match too.
     if let (Decision::Approved, Some(answer)) =
-        (request.decision, line.entry.as_ref().filter(|_| line.state == "proposed"))
+        (request.decision, line.entry.as_ref().filter(|_| line.state == MatchState::Proposed))
     {
         state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
     }
@@ -536,11 +531,9 @@ async fn decide_query(
 async fn open_statement(
     state: &AppState,
     staff: &Staff,
-    action: &str,
     reference: &str,
     statement_id: &str,
 ) -> Result<(crate::storage::AccountRow, Loaded, StatementView), ApiError> {
-    staff.allow_changes(action)?;
     let row = council_account(state, staff, reference).await?;
     let loaded = Loaded::read(state, &row).await?;
     let view = statement_view(state, &loaded, statement_id).await?;
@@ -620,11 +613,10 @@ async fn live_statement_view(
         let query = query_of(line.line_no).map(|q| LineQuery {
             entry_id: q.entry.id,
             status: match q.status {
-                QueryStatus::Open => "open",
-                QueryStatus::Answered => "answered",
-                QueryStatus::Closed(_) => "closed",
-            }
-            .to_owned(),
+                QueryStatus::Open => QueryState::Open,
+                QueryStatus::Answered => QueryState::Answered,
+                QueryStatus::Closed(_) => QueryState::Closed,
+            },
             decision: match q.status {
                 QueryStatus::Closed(decision) => Some(decision),
                 _ => None,
@@ -642,7 +634,7 @@ async fn live_statement_view(
             reference: line.reference,
             // A record cancelled since it was matched no longer counts as a match; a turned
             // down proposal is no match.
-            state: if entry.is_none() { "none".to_owned() } else { line.state },
+            state: if entry.is_none() { MatchState::None } else { stored_match_state(&line.state) },
             entry,
             confidence: line.confidence,
             query,
@@ -652,7 +644,7 @@ async fn live_statement_view(
     // proposed for that line (an officer confirms it).
     for line in lines.iter_mut().filter(|l| l.entry.is_none()) {
         let line_no = line.line_no;
-        let answer = line.query.as_ref().filter(|q| q.status != "closed").and_then(|q| {
+        let answer = line.query.as_ref().filter(|q| q.status != QueryState::Closed).and_then(|q| {
             q.logged.iter().find(|e| {
                 e.amount == line.amount && !matched.contains(&e.entry_id) && !rejected.contains(&(line_no, e.entry_id))
             })
@@ -660,7 +652,7 @@ async fn live_statement_view(
         if let Some(answer) = answer.cloned() {
             matched.push(answer.entry_id);
             line.entry = Some(answer);
-            line.state = "proposed".to_owned();
+            line.state = MatchState::Proposed;
             line.confidence = 100;
         }
     }
@@ -678,14 +670,15 @@ async fn live_statement_view(
         )),
         _ => {}
     }
-    let proposed = lines.iter().filter(|l| l.state == "proposed").count();
+    let proposed = lines.iter().filter(|l| l.state == MatchState::Proposed).count();
     if proposed > 0 {
         open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
     }
     let unmatched = || lines.iter().filter(|l| l.entry.is_none());
     let count =
-        |status: Option<&str>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status.as_str()) == status).count();
-    let (not_asked, waiting, answered) = (count(None), count(Some("open")), count(Some("answered")));
+        |status: Option<QueryState>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status) == status).count();
+    let (not_asked, waiting, answered) =
+        (count(None), count(Some(QueryState::Open)), count(Some(QueryState::Answered)));
     if not_asked > 0 {
         open_points.push(format!(
             "{} no logged record: ask the person about {}.",
@@ -727,6 +720,16 @@ async fn live_statement_view(
             open_points,
         },
     })
+}
+
+/// How a stored line's match reads on the wire: a turned-down proposal is no match.
+fn stored_match_state(stored: &str) -> MatchState {
+    match stored {
+        "certain" => MatchState::Certain,
+        "proposed" => MatchState::Proposed,
+        "confirmed" => MatchState::Confirmed,
+        _ => MatchState::None,
+    }
 }
 
 /// "1 statement line matches", "3 statement lines match".

@@ -15,9 +15,9 @@ use futures_util::FutureExt;
 use serde::Deserialize;
 use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditLine, ClawbackRequest, CouncilFigures, DecisionRequest,
-    DeviceView, FlagView, MoneyInRequest, NewStaff, PairingCodeIssued, PlanVersionRequest, PolicyUpdate, ReviewQueue,
-    RoleChange, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView, SignInRequest,
-    SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, UnreadableAccount,
+    DeviceView, FlagView, MoneyInKind, MoneyInRequest, NewStaff, PairingCodeIssued, PlanVersionRequest, PolicyUpdate,
+    ReviewQueue, RoleChange, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView,
+    SignInRequest, SpendView, StaffList, StaffMember, StaffProfile, ThreadItem, ThreadKind, UnreadableAccount,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, DateRange};
 use tally_ledger::export::{self, AuditSheetFor};
@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::Routes;
 use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson, LaterJson};
-use crate::staff::{self, Role, Staff};
+use crate::staff::{self, Administrator, Changer, Staff};
 use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow, StatementRow};
 use crate::AppState;
 
@@ -95,10 +95,10 @@ async fn receipt_photo(
         .into_response())
 }
 
-const ADMINISTERS: &[Role] = &[Role::Administrator];
-
-async fn list_staff(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffList>, ApiError> {
-    staff.allow(ADMINISTERS, "see the list of staff")?;
+async fn list_staff(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+) -> Result<Json<StaffList>, ApiError> {
     let members = state.storage.staff_of_council(&staff.row.council_id).await?;
     Ok(Json(StaffList {
         staff: members
@@ -110,14 +110,13 @@ async fn list_staff(State(state): State<AppState>, staff: Staff) -> Result<Json<
 
 async fn add_staff(
     State(state): State<AppState>,
-    staff: Staff,
+    Administrator(staff): Administrator,
     new: LaterJson<NewStaff>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow(ADMINISTERS, "give staff access")?;
     let new = new.read()?;
     let name = new.name.trim();
     let email = new.email.trim().to_lowercase();
-    let role = Role::parse(&new.role);
+    let role = new.role;
     let mut errors = problems([
         ("name", name.is_empty().then(|| "Enter their name".to_owned())),
         (
@@ -147,7 +146,7 @@ async fn add_staff(
             &staff.row.council_id,
             &email,
             name,
-            role.as_str(),
+            role,
             &hash,
             state.clock.now_ms(),
         )
@@ -158,17 +157,16 @@ async fn add_staff(
 
 async fn change_role(
     State(state): State<AppState>,
-    staff: Staff,
+    Administrator(staff): Administrator,
     Path(staff_id): Path<String>,
     change: LaterJson<RoleChange>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow(ADMINISTERS, "change staff roles")?;
     let change = change.read()?;
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot change your own role: ask another administrator.".to_owned()));
     }
-    let role = Role::parse(&change.role).ok_or_else(|| ApiError::BadRequest("Choose a role".to_owned()))?;
-    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role.as_str()).await? {
+    let role = change.role.ok_or_else(|| ApiError::BadRequest("Choose a role".to_owned()))?;
+    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role).await? {
         return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
     }
     audit(&state, &staff.row, None, "staff role changed", &format!("{staff_id} is now {}", role.label())).await?;
@@ -177,10 +175,9 @@ async fn change_role(
 
 async fn remove_staff(
     State(state): State<AppState>,
-    staff: Staff,
+    Administrator(staff): Administrator,
     Path(staff_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow(ADMINISTERS, "remove staff access")?;
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
     }
@@ -200,10 +197,9 @@ async fn get_policy(
 
 async fn set_policy(
     State(state): State<AppState>,
-    staff: Staff,
+    Administrator(staff): Administrator,
     update: LaterJson<PolicyUpdate>,
 ) -> Result<Json<tally_ledger::CouncilPolicy>, ApiError> {
-    staff.allow(ADMINISTERS, "change the council's policy")?;
     let update = update.read()?;
     let mut policy = state.storage.council_policy(&staff.row.council_id).await?;
     let weeks = |text: &str, most: u32, what: &str| {
@@ -255,11 +251,10 @@ async fn set_policy(
 
 async fn add_plan_version(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<PlanVersionRequest>,
 ) -> Result<(StatusCode, Json<SupportPlan>), ApiError> {
-    staff.allow_changes("change support plans")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let plan = state.storage.support_plan(row.account_id).await?;
@@ -328,10 +323,9 @@ fn plan_lines(
 
 async fn create_account(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     new: LaterJson<tally_api::NewAccount>,
 ) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
-    staff.allow_changes("add accounts")?;
     let new = new.read()?;
     let reference = new.reference.trim().to_uppercase();
     let name = new.person_name.trim();
@@ -619,12 +613,12 @@ async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Jso
                         figures: signal.describe(),
                         notes: notes
                             .iter()
-                            .filter(|n| n.0 == key)
-                            .map(|(_, outcome, note, who, at_ms)| SafeguardingNoteView {
-                                outcome: outcome.clone(),
-                                note: note.clone(),
-                                who: who.clone(),
-                                at_ms: *at_ms,
+                            .filter(|n| n.key == key)
+                            .map(|n| SafeguardingNoteView {
+                                outcome: n.outcome,
+                                note: n.note.clone(),
+                                who: n.who.clone(),
+                                at_ms: n.at_ms,
                             })
                             .collect(),
                         key,
@@ -642,21 +636,16 @@ async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Jso
 
 async fn safeguarding_note(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<SafeguardingNoteRequest>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("record safeguarding notes")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
-    let outcome = match request.outcome.as_str() {
-        "no_concern" => "looked at, no concern",
-        "raised" => "raised with the safeguarding team",
-        _ => {
-            return Err(ApiError::BadRequest(
-                "Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned(),
-            ))
-        }
+    let Some(outcome) = request.outcome else {
+        return Err(ApiError::BadRequest(
+            "Choose \"looked at, no concern\" or \"raised with the safeguarding team\".".to_owned(),
+        ));
     };
     let loaded = Loaded::read(&state, &row).await?;
     if !loaded.rules().signals(&loaded.ledger).iter().any(|s| s.key() == request.key) {
@@ -665,16 +654,10 @@ async fn safeguarding_note(
     let note = request.note.trim();
     state
         .storage
-        .add_safeguarding_note(
-            row.account_id,
-            &request.key,
-            &request.outcome,
-            note,
-            &staff.row.staff_id,
-            state.clock.now_ms(),
-        )
+        .add_safeguarding_note(row.account_id, &request.key, outcome, note, &staff.row.staff_id, state.clock.now_ms())
         .await?;
-    audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{outcome}: {note}")).await?;
+    audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{}: {note}", outcome.label()))
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -731,12 +714,12 @@ async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffPro
 }
 
 async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result<StaffProfile, ApiError> {
-    let role = Role::parse(&row.role).ok_or_else(|| anyhow::anyhow!("unknown role {:?}", row.role))?;
+    let role = row.role;
     let council_name = state.storage.council_name(&row.council_id).await?.unwrap_or_default();
     Ok(StaffProfile {
         name: row.display_name.clone(),
         email: row.email.clone(),
-        role: role.as_str().to_owned(),
+        role,
         role_label: role.label().to_owned(),
         council_name,
         csrf_token,
@@ -853,11 +836,10 @@ async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<Rev
 
 async fn decide(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<DecisionRequest>,
 ) -> Result<(StatusCode, Json<SpendView>), ApiError> {
-    staff.allow_changes("record review decisions")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let mut loaded = Loaded::read(&state, &row).await?;
@@ -899,10 +881,9 @@ async fn decide(
 
 async fn pairing_code(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
 ) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
-    staff.allow_changes("issue pairing codes")?;
     let row = council_account(&state, &staff, &reference).await?;
     let code = crate::issue_pairing_code(&state.storage, row.account_id).await?;
     audit(&state, &staff.row, Some(row.account_id), "pairing code issued", "").await?;
@@ -911,10 +892,9 @@ async fn pairing_code(
 
 async fn revoke_device(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(device_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("revoke devices")?;
     let unknown = || ApiError::NotFound("There is no device with that id.".to_owned());
     let device = tally_ledger::DeviceId(device_id.parse::<Uuid>().map_err(|_| unknown())?);
     let account = state.storage.account_of_device(device).await?.ok_or_else(unknown)?;
@@ -930,29 +910,25 @@ async fn revoke_device(
 
 async fn money_in(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<MoneyInRequest>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("record money paid in")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
     let date = record_date(&request.date, "The date the money was paid in", state.clock.today());
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
-    let kind = match request.kind.as_str() {
-        "payment_in" => Ok(true),
-        "contribution" => Ok(false),
-        _ => Err("Choose a payment from the council or the person's contribution".to_owned()),
-    };
+    let kind = request.kind.ok_or_else(|| "Choose a payment from the council or the person's contribution".to_owned());
     let errors = problems([
         ("kind", kind.as_ref().err().cloned()),
         ("date", date.as_ref().err().cloned()),
         ("amount", amount.as_ref().err().map(|e| e.to_string())),
     ]);
-    let (Ok(from_council), Ok(date), Ok(amount)) = (kind, date, amount) else {
+    let (Ok(kind), Ok(date), Ok(amount)) = (kind, date, amount) else {
         return Err(ApiError::Invalid(errors));
     };
+    let from_council = kind == MoneyInKind::PaymentIn;
     let money = MoneyIn { date, amount, reference: request.reference.trim().to_owned() };
     let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
     let what = if from_council { "payment in" } else { "contribution" };
@@ -983,11 +959,10 @@ async fn schedule_views(state: &AppState, account: AccountId) -> Result<Vec<tall
 
 async fn add_schedule(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<tally_api::ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Vec<tally_api::ScheduleView>>), ApiError> {
-    staff.allow_changes("schedule payments")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
@@ -1032,10 +1007,9 @@ async fn add_schedule(
 
 async fn stop_schedule(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path((reference, schedule_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("stop scheduled payments")?;
     let row = council_account(&state, &staff, &reference).await?;
     if !state.storage.stop_schedule(row.account_id, &schedule_id, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no running schedule with that id on this account.".to_owned()));
@@ -1046,11 +1020,10 @@ async fn stop_schedule(
 
 async fn clawback(
     State(state): State<AppState>,
-    staff: Staff,
+    Changer(staff): Changer,
     Path(reference): Path<String>,
     request: LaterJson<ClawbackRequest>,
 ) -> Result<StatusCode, ApiError> {
-    staff.allow_changes("recover surplus")?;
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
     let loaded = Loaded::read(&state, &row).await?;
@@ -1607,10 +1580,7 @@ impl Loaded {
                                 .iter()
                                 .map(|f| FlagView {
                                     title: f.rule().title().to_owned(),
-                                    severity: match f.severity() {
-                                        Severity::Explain => "explain".to_owned(),
-                                        Severity::NotAllowed => "not_allowed".to_owned(),
-                                    },
+                                    severity: f.severity(),
                                     reason: f.reason(),
                                 })
                                 .collect()
@@ -1632,13 +1602,13 @@ pub(super) fn thread_items(thread: &[&Entry]) -> Vec<ThreadItem> {
         .filter_map(|e| match &e.body {
             EntryBody::Explanation(x) => Some(ThreadItem {
                 author: e.author.name.clone(),
-                kind: "explanation".into(),
+                kind: ThreadKind::Explanation,
                 decision: None,
                 text: x.text.clone(),
             }),
             EntryBody::ReviewDecision(d) => Some(ThreadItem {
                 author: e.author.name.clone(),
-                kind: "decision".into(),
+                kind: ThreadKind::Decision,
                 decision: Some(d.decision),
                 text: d.note.clone(),
             }),

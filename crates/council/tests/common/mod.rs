@@ -307,8 +307,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A member of staff at a council, with a password.
 pub async fn staff_member(storage: &Storage, council_id: &str, email: &str, role: &str) {
     let hash = tally_council::staff::hash_password("a long enough password").unwrap();
+    let role_name = role;
+    let role = tally_api::Role::parse(role).expect("a role");
     storage
-        .create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role} person"), role, &hash, 0)
+        .create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role_name} person"), role, &hash, 0)
         .await
         .unwrap();
 }

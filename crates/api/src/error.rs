@@ -1,0 +1,45 @@
+//! The one error shape every API answer uses.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of refusal or failure an error is: one per status the API answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    /// A form with problems, each named in `fields`.
+    Invalid,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
+    /// An account's records could not be read.
+    Unreadable,
+    Internal,
+}
+
+/// Every error the API returns has this shape, with a message a person can read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code, e.g. `not_found`.
+    pub code: ErrorCode,
+    /// A plain-English sentence (for a form, its problems one per line).
+    pub message: String,
+    /// For a form: each field's problem, so it can be shown beside the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One field of a form and what is wrong with it, in plain English.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}

@@ -1,0 +1,17 @@
+//! The council's local rules, as an administrator types them.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/council/policy` (administrators): the council's local rules, as typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyUpdate {
+    pub contingency_weeks: String,
+    pub receipt_threshold: String,
+    pub per_entry_maximum: String,
+    pub cash_allowed: bool,
+    pub respite_cap_weeks: String,
+    /// Category names (snake_case) the council does not allow, and the reason given.
+    pub banned_categories: Vec<tally_ledger::Category>,
+    #[serde(default)]
+    pub banned_reason: String,
+}

@@ -1,0 +1,89 @@
+//! The review of flagged spending: each spend with its flags and thread, the queue, and
+//! an officer's decision.
+
+use serde::{Deserialize, Serialize};
+use tally_ledger::{Decision, EntryId, Money, ReceiptRef, Severity};
+
+use crate::accounts::UnreadableAccount;
+
+/// A flag on a spend, as the workspace shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    pub title: String,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+/// A spend as the council reviews it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpendView {
+    pub reference: String,
+    pub person_name: String,
+    pub entry_id: EntryId,
+    pub date: time::Date,
+    pub amount: Money,
+    pub payee: String,
+    pub plan_line: String,
+    pub logged_by: String,
+    pub flags: Vec<FlagView>,
+    /// The person's explanations and the council's decisions, in order: ("Alex Morgan",
+    /// "explained", "It was for...").
+    pub thread: Vec<ThreadItem>,
+    pub receipts: Vec<ReceiptRef>,
+    /// The latest decision: `approved`, `question`, `not_allowed`, or none.
+    pub decision: Option<Decision>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadItem {
+    pub author: String,
+    pub kind: ThreadKind,
+    pub decision: Option<Decision>,
+    pub text: String,
+}
+
+/// What a line of a spend's thread is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadKind {
+    /// The person's words.
+    Explanation,
+    /// An officer's decision.
+    Decision,
+}
+
+/// `GET /api/v1/council/reviews`: flagged spending with no final decision, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    pub items: Vec<SpendView>,
+    /// The person's answers to statement questions, waiting for an officer to read them,
+    /// oldest first.
+    #[serde(default)]
+    pub answers: Vec<QueryAnswer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<UnreadableAccount>,
+}
+
+/// A statement question the person has answered, for the review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryAnswer {
+    pub reference: String,
+    pub person_name: String,
+    pub statement_id: String,
+    pub line_no: i64,
+    pub date: time::Date,
+    /// Signed, as on the statement.
+    pub amount: Money,
+    pub description: String,
+    /// The person's latest words, or the spending they logged in answer.
+    pub answer: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/decisions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub about: EntryId,
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
+}

@@ -1,0 +1,188 @@
+//! Bank and card statements: formats, importing, matching lines to records, questions to
+//! the person, and reconciling and closing a period.
+
+use serde::{Deserialize, Serialize};
+
+/// How a statement line stands against the logged records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchState {
+    /// Matched by the matcher with no doubt.
+    Certain,
+    /// A likely match an officer should confirm.
+    Proposed,
+    /// Matched by an officer.
+    Confirmed,
+    /// No logged record.
+    None,
+}
+
+/// Where a question to the person about a statement line stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryState {
+    /// Waiting for the person.
+    Open,
+    /// The person answered; waiting for an officer.
+    Answered,
+    /// An officer decided.
+    Closed,
+}
+use tally_ledger::{Decision, EntryId, Money};
+
+use crate::reviews::ThreadItem;
+
+/// `GET /api/v1/council/statement-formats`: the formats statements can be imported in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementFormats {
+    pub names: Vec<String>,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/statements`: a CSV file's text and its format.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementImport {
+    pub format: String,
+    pub csv: String,
+}
+
+/// An imported statement with its lines, what each is matched with, the logged entries
+/// of the period nothing matched, and the reconciliation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    pub statement_id: String,
+    pub format: String,
+    pub first_date: time::Date,
+    pub last_date: time::Date,
+    pub imported_by: String,
+    pub imported_ms: i64,
+    /// Who closed (reconciled and locked) it, and when.
+    pub closed_by: Option<String>,
+    pub closed_ms: Option<i64>,
+    pub lines: Vec<StatementLineView>,
+    pub unmatched_entries: Vec<EntryBrief>,
+    /// For a closed statement, the figures and lines as they were when it was closed:
+    /// records that arrive later never change them, and are listed in `late_records`.
+    pub reconciliation: Reconciliation,
+    /// Records that arrived after the period was closed and are dated inside it (or
+    /// change a record dated inside it), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_records: Vec<LateRecord>,
+}
+
+/// A record that arrived after its period was closed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateRecord {
+    pub entry_id: EntryId,
+    pub received_ms: i64,
+    /// "Spending of £12.50 to Tesco on 3 November 2026, logged by Alex Morgan".
+    pub description: String,
+    /// Whether an officer has marked it as seen.
+    pub seen: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLineView {
+    pub line_no: i64,
+    pub date: time::Date,
+    /// Signed: negative is money out.
+    pub amount: Money,
+    pub description: String,
+    pub reference: String,
+    pub entry: Option<EntryBrief>,
+    pub state: MatchState,
+    pub confidence: i64,
+    /// The question sent to the person about this line, when it matched no record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<LineQuery>,
+}
+
+/// A statement query as the workspace shows it with its line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineQuery {
+    pub entry_id: EntryId,
+    pub status: QueryState,
+    /// The officer's decision that closed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    pub asked_by: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The person's explanations and officers' decisions, oldest first.
+    pub thread: Vec<ThreadItem>,
+    /// Spends the person logged in answer.
+    pub logged: Vec<EntryBrief>,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/statements/{statement_id}/queries`: ask the
+/// person about statement lines that match no record (the ones named, or every such line
+/// not asked about yet when none are named).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    #[serde(default)]
+    pub lines: Vec<i64>,
+    /// Words to the person, if any.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST .../statements/{statement_id}/lines/{line_no}/query-decision`: accept the
+/// person's answer, find it not allowed, or ask again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryDecisionRequest {
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryBrief {
+    pub entry_id: EntryId,
+    pub date: time::Date,
+    /// Signed like statement lines.
+    pub amount: Money,
+    pub who: String,
+}
+
+/// Opening + in − out = closing, from the logged records over the statement's dates,
+/// against the statement's own closing balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub opening: Money,
+    pub money_in: Money,
+    pub money_out: Money,
+    pub closing: Money,
+    pub statement_closing: Option<Money>,
+    /// Statement closing minus logged closing.
+    pub difference: Option<Money>,
+    /// What stands in the way of closing, in words. Empty when it can be closed.
+    pub open_points: Vec<String>,
+}
+
+/// `POST .../statements/{id}/lines/{line_no}`: match a line with an entry, or unmatch it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineMatchRequest {
+    pub entry_id: Option<EntryId>,
+}
+
+/// `GET /api/v1/council/accounts/{reference}/statements`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementList {
+    pub statements: Vec<StatementSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementSummary {
+    pub statement_id: String,
+    pub format: String,
+    pub first_date: time::Date,
+    pub last_date: time::Date,
+    pub closed: bool,
+}
+
+/// `POST /api/v1/council/statement-formats`: save a provider's column mapping (see
+/// `tally_council::statements::Mapping` for its shape).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatementFormatRequest {
+    pub name: String,
+    pub mapping: serde_json::Value,
+}
