@@ -1,12 +1,17 @@
-//! The versioned JSON API under `/api/v1`. One module per resource, each with its own
-//! `router()`.
+//! The versioned JSON API under `/api/v1`.
+//!
+//! # Layout
+//! - [`device`]: what the wallets call, with a device token: pairing, the account's
+//!   profile, pushing and pulling records, receipt photos.
+//! - [`workspace`]: what council staff call from the workspace, with a session: one module
+//!   per area (accounts, reviews, money, statements, ...), the same names as the wire types
+//!   in `tally_api` and the workspace's pages.
+//! - [`health`]: the health check and the API's description.
+//!
+//! Every route is added to one list ([`routes`]) that the router is built from.
 
-mod accounts;
-mod entries;
+pub(crate) mod device;
 mod health;
-mod pairings;
-mod receipts;
-mod statements;
 mod workspace;
 
 use std::collections::HashMap;
@@ -34,32 +39,25 @@ pub fn routes() -> Vec<(Method, &'static str)> {
 }
 
 fn all() -> Routes {
-    Routes::default()
-        .merge(health::routes())
-        .merge(pairings::routes())
-        .merge(accounts::routes())
-        .merge(entries::routes())
-        .merge(receipts::routes())
-        .merge(workspace::routes())
-        .merge(statements::routes())
+    Routes::default().merge(health::routes()).merge(device::routes()).merge(workspace::routes())
 }
 
 /// Routes with the list of what they serve. A route is added with the methods it answers;
 /// the tests check every other method is "not allowed" there, so the list is whole.
 #[derive(Default)]
-struct Routes {
+pub(crate) struct Routes {
     router: Router<AppState>,
     list: Vec<(Method, &'static str)>,
 }
 
 impl Routes {
-    fn add(mut self, path: &'static str, methods: &[Method], service: MethodRouter<AppState>) -> Routes {
+    pub(crate) fn add(mut self, path: &'static str, methods: &[Method], service: MethodRouter<AppState>) -> Routes {
         self.router = self.router.route(path, service);
         self.list.extend(methods.iter().map(|m| (m.clone(), path)));
         self
     }
 
-    fn merge(mut self, other: Routes) -> Routes {
+    pub(crate) fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
         self.list.extend(other.list);
         self

@@ -18,8 +18,8 @@ use tally_ledger::date::{long_date, DateRange};
 use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
 
-use super::DeviceAccount;
-use super::Routes;
+use crate::api::DeviceAccount;
+use crate::api::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::{NewEntry, StoreOutcome};
 use crate::AppState;

@@ -21,8 +21,8 @@ use tally_api::{
 };
 use tally_ledger::ReceiptRef;
 
-use super::DeviceAccount;
-use super::Routes;
+use crate::api::DeviceAccount;
+use crate::api::Routes;
 use crate::error::{ApiError, ApiJson};
 use crate::storage::NewReceipt;
 use crate::AppState;
@@ -99,7 +99,7 @@ async fn download(
 }
 
 /// A receipt's name: the SHA-256 of its bytes as 64 lower-case hex digits.
-pub(super) fn checked_name(name: &str) -> Result<String, ApiError> {
+pub(crate) fn checked_name(name: &str) -> Result<String, ApiError> {
     if name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         Ok(name.to_owned())
     } else {

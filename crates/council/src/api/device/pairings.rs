@@ -9,7 +9,7 @@ use axum::Json;
 use tally_api::{PairRequest, PairResponse};
 use tally_ledger::DeviceId;
 
-use super::Routes;
+use crate::api::Routes;
 use crate::auth::{new_token, normalise_code, secret_hash};
 use crate::error::{ApiError, ApiJson};
 use crate::AppState;
@@ -53,7 +53,7 @@ async fn pair(
                     .to_owned(),
             )
         })?;
-    let account = super::accounts::profile(&state, account_id).await?;
+    let account = super::profile::profile(&state, account_id).await?;
     tracing::info!(%device_id, %account_id, label, "device paired");
     Ok((StatusCode::CREATED, Json(PairResponse { device_id, token, account })))
 }

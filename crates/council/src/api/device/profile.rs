@@ -7,8 +7,8 @@ use axum::Json;
 use tally_api::AccountProfile;
 use tally_ledger::AccountId;
 
-use super::DeviceAccount;
-use super::Routes;
+use crate::api::DeviceAccount;
+use crate::api::Routes;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -23,7 +23,7 @@ async fn get_profile(
     Ok(Json(profile(&state, account_id).await?))
 }
 
-pub(super) async fn profile(state: &AppState, account_id: AccountId) -> Result<AccountProfile, ApiError> {
+pub(crate) async fn profile(state: &AppState, account_id: AccountId) -> Result<AccountProfile, ApiError> {
     let account = state
         .storage
         .account(account_id)

@@ -20,8 +20,8 @@ use tally_ledger::{
 };
 use uuid::Uuid;
 
-use super::workspace::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
-use super::Routes;
+use super::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
+use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
 use crate::statements::{self, Mapping};

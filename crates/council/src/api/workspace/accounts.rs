@@ -1,0 +1,265 @@
+//! The council's accounts: the list with what needs a look, one account in full, opening
+//! an account, pairing codes, revoking a device, and receipt photos.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Json;
+use serde::Deserialize;
+use tally_api::{AccountDetail, AccountSummary, AccountsList, AuditLine, DeviceView, PairingCodeIssued};
+use tally_ledger::date::long_date;
+use tally_ledger::{AccountId, SupportPlan};
+use time::Date;
+use uuid::Uuid;
+
+use crate::api::Routes;
+use crate::error::{ApiError, LaterJson};
+use crate::staff::{Changer, Staff};
+use crate::storage::AccountRow;
+use crate::AppState;
+
+use super::money::schedule_views;
+use super::plans::plan_lines;
+use super::*;
+
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/council/accounts", &[Method::GET, Method::POST], get(accounts).post(create_account))
+        .add("/council/accounts/{reference}", &[Method::GET], get(account))
+        .add("/council/accounts/{reference}/pairing-codes", &[Method::POST], post(pairing_code))
+        .add("/council/devices/{device_id}/revoke", &[Method::POST], post(revoke_device))
+        .add("/council/accounts/{reference}/receipts/{sha256}", &[Method::GET], get(receipt_photo))
+}
+
+/// How many of the latest deliveries from devices the account page lists.
+const SYNC_HISTORY_SHOWN: i64 = 20;
+
+/// A receipt photo of one of the council's accounts, for the officer reviewing it.
+async fn receipt_photo(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((reference, sha256)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let sha256 = crate::api::device::checked_receipt_name(&sha256)?;
+    let missing = || {
+        ApiError::NotFound(
+            "The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned(),
+        )
+    };
+    let (content_type, bytes) = state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    new: LaterJson<tally_api::NewAccount>,
+) -> Result<(StatusCode, Json<AccountSummary>), ApiError> {
+    let new = new.read()?;
+    let reference = new.reference.trim().to_uppercase();
+    let name = new.person_name.trim();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if name.is_empty() {
+        errors.push(("person_name".into(), "Enter the person's name".into()));
+    }
+    if reference.is_empty()
+        || reference.len() > 40
+        || !reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
+        errors.push(("reference".into(), "Enter the council's reference for the account, like DP-000123".into()));
+    } else if state.storage.account_by_reference(&reference).await?.is_some() {
+        errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
+    }
+    let starts = plan_date(&new.plan_starts, "The date the plan starts", state.clock.today())
+        .map_err(|e| errors.push(("plan_starts".into(), e)))
+        .ok();
+    let ends = match new.plan_ends.trim() {
+        "" => None,
+        text => plan_date(text, "The review date", state.clock.today())
+            .map_err(|e| errors.push(("plan_ends".into(), e)))
+            .ok(),
+    };
+    if let (Some(s), Some(e)) = (starts, ends) {
+        if e <= s {
+            errors.push(("plan_ends".into(), "The review date must be after the plan starts".into()));
+        }
+    }
+    if new.lines.is_empty() {
+        errors.push(("lines".into(), "A plan needs at least one line".into()));
+    }
+    let lines = plan_lines(&new.lines, &SupportPlan::default(), starts.unwrap_or(Date::MIN), &mut errors);
+    let Some(starts) = starts.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let outcomes: Vec<tally_ledger::Outcome> = new
+        .outcomes
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .map(|(n, text)| tally_ledger::Outcome {
+            id: tally_ledger::OutcomeId(format!("outcome-{}", n + 1)),
+            text: text.to_owned(),
+        })
+        .collect();
+    let plan =
+        SupportPlan::new(vec![tally_ledger::PlanVersion { version: 1, effective_from: starts, outcomes, lines }], ends);
+    let council_name = state.storage.council_name(&staff.row.council_id).await?.unwrap_or_default();
+    let row = AccountRow {
+        account_id: AccountId(Uuid::now_v7()),
+        reference: reference.clone(),
+        person_name: name.to_owned(),
+        council_name,
+    };
+    state.storage.create_account(&row, &staff.row.council_id, &plan, state.clock.now_ms()).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "account opened",
+        &format!("{name} ({reference}), plan from {}", long_date(starts)),
+    )
+    .await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    Ok((StatusCode::CREATED, Json(loaded.summary(&state).await?)))
+}
+
+/// An id for a new plan line from its name: "Garden help" → "garden-help" (made unique).
+pub(super) fn slug(name: &str, used: &[String]) -> String {
+    let base: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let base = if base.is_empty() { "line".to_owned() } else { base };
+    let mut id = base.clone();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+#[derive(Deserialize)]
+struct Search {
+    search: Option<String>,
+}
+
+async fn accounts(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(search): Query<Search>,
+) -> Result<Json<AccountsList>, ApiError> {
+    let words = search.search.unwrap_or_default().trim().to_lowercase();
+    let policy = state.storage.council_policy(&staff.row.council_id).await?;
+    let rows: Vec<AccountRow> = state
+        .storage
+        .accounts_of_council(&staff.row.council_id)
+        .await?
+        .into_iter()
+        .filter(|row| {
+            words.is_empty()
+                || row.person_name.to_lowercase().contains(&words)
+                || row.reference.to_lowercase().contains(&words)
+        })
+        .collect();
+    let (mut list, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
+        let state = state.clone();
+        async move { loaded.summary(&state).await }
+    })
+    .await?;
+    // Exceptions first (most first), then by reference.
+    list.sort_by(|a, b| b.exceptions.len().cmp(&a.exceptions.len()).then_with(|| a.reference.cmp(&b.reference)));
+    Ok(Json(AccountsList { accounts: list, unreadable }))
+}
+
+async fn account(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Result<Json<AccountDetail>, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let devices = state
+        .storage
+        .devices(row.account_id)
+        .await?
+        .into_iter()
+        .map(|d| DeviceView {
+            device_id: d.device_id,
+            label: d.label,
+            paired_ms: d.paired_at_ms,
+            revoked_ms: d.revoked_at_ms,
+            records: d.records,
+            missing: d.missing,
+            last_received_ms: d.last_received_at_ms,
+        })
+        .collect();
+    let audit = state
+        .storage
+        .audit_of_account(row.account_id)
+        .await?
+        .into_iter()
+        .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
+        .collect();
+    let schedules = schedule_views(&state, row.account_id).await?;
+    let sync_history = state
+        .storage
+        .sync_history(row.account_id, SYNC_HISTORY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|(at_ms, device_label, records)| tally_api::SyncEvent { at_ms, device_label, records })
+        .collect();
+    Ok(Json(AccountDetail {
+        summary: loaded.summary(&state).await?,
+        plan: loaded.plan.clone(),
+        schedules,
+        spends: loaded.spends(false),
+        devices,
+        sync_history,
+        audit,
+    }))
+}
+
+async fn pairing_code(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path(reference): Path<String>,
+) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let code = crate::issue_pairing_code(&state.storage, row.account_id).await?;
+    audit(&state, &staff.row, Some(row.account_id), "pairing code issued", "").await?;
+    Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))
+}
+
+async fn revoke_device(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path(device_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let unknown = || ApiError::NotFound("There is no device with that id.".to_owned());
+    let device = tally_ledger::DeviceId(device_id.parse::<Uuid>().map_err(|_| unknown())?);
+    let account = state.storage.account_of_device(device).await?.ok_or_else(unknown)?;
+    if state.storage.council_of_account(account).await?.as_deref() != Some(staff.row.council_id.as_str()) {
+        return Err(unknown());
+    }
+    if state.storage.revoke_device(device, state.clock.now_ms()).await?.is_none() {
+        return Err(ApiError::BadRequest("That device was revoked already.".to_owned()));
+    }
+    audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

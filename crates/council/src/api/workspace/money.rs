@@ -1,0 +1,182 @@
+//! Money in, surplus recovered, and regular payments in.
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::post;
+use axum::Json;
+use tally_api::{ClawbackRequest, MoneyInKind, MoneyInRequest};
+use tally_ledger::date::{iso_date, long_date};
+use tally_ledger::{AccountId, Clawback, EntryBody, Money, MoneyIn};
+use uuid::Uuid;
+
+use crate::api::Routes;
+use crate::error::{ApiError, LaterJson};
+use crate::staff::Changer;
+use crate::AppState;
+
+use super::*;
+
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/council/accounts/{reference}/money-in", &[Method::POST], post(money_in))
+        .add("/council/accounts/{reference}/clawbacks", &[Method::POST], post(clawback))
+        .add("/council/accounts/{reference}/payment-schedules", &[Method::POST], post(add_schedule))
+        .add("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", &[Method::POST], post(stop_schedule))
+}
+
+async fn money_in(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path(reference): Path<String>,
+    request: LaterJson<MoneyInRequest>,
+) -> Result<StatusCode, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
+    let policy = state.storage.policy_for(row.account_id).await?;
+    let date = record_date(&request.date, "The date the money was paid in", state.clock.today());
+    let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
+    let kind = request.kind.ok_or_else(|| "Choose a payment from the council or the person's contribution".to_owned());
+    let errors = problems([
+        ("kind", kind.as_ref().err().cloned()),
+        ("date", date.as_ref().err().cloned()),
+        ("amount", amount.as_ref().err().map(|e| e.to_string())),
+    ]);
+    let (Ok(kind), Ok(date), Ok(amount)) = (kind, date, amount) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let from_council = kind == MoneyInKind::PaymentIn;
+    let money = MoneyIn { date, amount, reference: request.reference.trim().to_owned() };
+    let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
+    let what = if from_council { "payment in" } else { "contribution" };
+    store_council_entry(&state, &staff, &row, body).await?;
+    audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date)))
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+pub(super) async fn schedule_views(
+    state: &AppState,
+    account: AccountId,
+) -> Result<Vec<tally_api::ScheduleView>, ApiError> {
+    state
+        .storage
+        .schedules_of_account(account)
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(tally_api::ScheduleView {
+                next_date: tally_ledger::date::parse_iso_date(&s.next_date)
+                    .ok_or_else(|| anyhow::anyhow!("bad schedule date {:?}", s.next_date))?,
+                schedule_id: s.schedule_id,
+                amount: Money::from_pence(s.amount),
+                every_weeks: s.every_weeks,
+                reference: s.reference,
+            })
+        })
+        .collect()
+}
+
+async fn add_schedule(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path(reference): Path<String>,
+    request: LaterJson<tally_api::ScheduleRequest>,
+) -> Result<(StatusCode, Json<Vec<tally_api::ScheduleView>>), ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
+    let policy = state.storage.policy_for(row.account_id).await?;
+    let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());
+    let every = request
+        .every_weeks
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=52).contains(n))
+        .ok_or_else(|| "Choose how often: every 1 to 52 weeks".to_owned());
+    let first = record_date(&request.first_date, "The date of the first payment", state.clock.today());
+    let errors = problems([
+        ("amount", amount.as_ref().err().cloned()),
+        ("every_weeks", every.as_ref().err().cloned()),
+        ("first_date", first.as_ref().err().cloned()),
+    ]);
+    let (Ok(amount), Ok(every), Ok(first)) = (amount, every, first) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let schedule = crate::storage::ScheduleRow {
+        schedule_id: Uuid::now_v7().to_string(),
+        account_id: row.account_id,
+        amount: amount.pence().unwrap_or_default(),
+        every_weeks: every,
+        next_date: iso_date(first),
+        reference: request.reference.trim().to_owned(),
+    };
+    state.storage.create_schedule(&schedule, &staff.row.staff_id, state.clock.now_ms()).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "payments scheduled",
+        &format!("{amount} every {every} weeks from {}", long_date(first)),
+    )
+    .await?;
+    // Anything already due is paid in now.
+    crate::record_due_payments(&state.storage, state.clock.today(), state.clock.now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
+}
+
+async fn stop_schedule(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path((reference, schedule_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    if !state.storage.stop_schedule(row.account_id, &schedule_id, state.clock.now_ms()).await? {
+        return Err(ApiError::NotFound("There is no running schedule with that id on this account.".to_owned()));
+    }
+    audit(&state, &staff.row, Some(row.account_id), "scheduled payments stopped", &schedule_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clawback(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path(reference): Path<String>,
+    request: LaterJson<ClawbackRequest>,
+) -> Result<StatusCode, ApiError> {
+    let row = council_account(&state, &staff, &reference).await?;
+    let request = request.read()?;
+    let loaded = Loaded::read(&state, &row).await?;
+    let date = record_date(&request.date, "The date the money is recovered", state.clock.today());
+    let balance = loaded.ledger.balance();
+    let amount = Money::parse_amount(&request.amount, loaded.policy.per_entry_maximum)
+        .map_err(|e| e.to_string())
+        .and_then(|amount| {
+            if amount > balance {
+                Err(format!("That is more than the account holds ({balance}). Recover at most the balance."))
+            } else {
+                Ok(amount)
+            }
+        });
+    let reason = Some(request.reason.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| "Say why the money is recovered (the person will see it)".to_owned());
+    let errors = problems([
+        ("date", date.as_ref().err().cloned()),
+        ("amount", amount.as_ref().err().cloned()),
+        ("reason", reason.as_ref().err().cloned()),
+    ]);
+    let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() }))
+        .await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "surplus recovered",
+        &format!("{amount} on {}: {reason}", long_date(date)),
+    )
+    .await?;
+    Ok(StatusCode::CREATED)
+}

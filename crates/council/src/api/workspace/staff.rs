@@ -1,0 +1,116 @@
+//! Who has access to the workspace, with which role (administrators).
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::{get, post};
+use axum::Json;
+use tally_api::{NewStaff, RoleChange, StaffList, StaffMember};
+use uuid::Uuid;
+
+use crate::api::Routes;
+use crate::error::{ApiError, LaterJson};
+use crate::staff::Administrator;
+use crate::AppState;
+
+use super::*;
+
+pub(super) fn routes() -> Routes {
+    Routes::default()
+        .add("/council/staff", &[Method::GET, Method::POST], get(list_staff).post(add_staff))
+        .add("/council/staff/{staff_id}/role", &[Method::POST], post(change_role))
+        .add("/council/staff/{staff_id}/remove", &[Method::POST], post(remove_staff))
+}
+
+async fn list_staff(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+) -> Result<Json<StaffList>, ApiError> {
+    let members = state.storage.staff_of_council(&staff.row.council_id).await?;
+    Ok(Json(StaffList {
+        staff: members
+            .into_iter()
+            .map(|m| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role })
+            .collect(),
+    }))
+}
+
+async fn add_staff(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+    new: LaterJson<NewStaff>,
+) -> Result<StatusCode, ApiError> {
+    let new = new.read()?;
+    let name = new.name.trim();
+    let email = new.email.trim().to_lowercase();
+    let role = new.role;
+    let mut errors = problems([
+        ("name", name.is_empty().then(|| "Enter their name".to_owned())),
+        (
+            "email",
+            (!email.contains('@') || email.contains(' ') || email.len() < 3)
+                .then(|| "Enter their work email address, like name@council.gov.uk".to_owned()),
+        ),
+        ("role", role.is_none().then(|| "Choose a role".to_owned())),
+        (
+            "password",
+            (new.password.chars().count() < 12).then(|| "Give a first password of at least 12 characters".to_owned()),
+        ),
+    ]);
+    if errors.is_empty() && state.storage.staff_email_taken(&email).await? {
+        errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || crate::staff::hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
+    state
+        .storage
+        .create_staff(
+            &Uuid::now_v7().to_string(),
+            &staff.row.council_id,
+            &email,
+            name,
+            role,
+            &hash,
+            state.clock.now_ms(),
+        )
+        .await?;
+    audit(&state, &staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label())).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+    Path(staff_id): Path<String>,
+    change: LaterJson<RoleChange>,
+) -> Result<StatusCode, ApiError> {
+    let change = change.read()?;
+    if staff_id == staff.row.staff_id {
+        return Err(ApiError::BadRequest("You cannot change your own role: ask another administrator.".to_owned()));
+    }
+    let role = change.role.ok_or_else(|| ApiError::BadRequest("Choose a role".to_owned()))?;
+    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role).await? {
+        return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
+    }
+    audit(&state, &staff.row, None, "staff role changed", &format!("{staff_id} is now {}", role.label())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_staff(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+    Path(staff_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if staff_id == staff.row.staff_id {
+        return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
+    }
+    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, state.clock.now_ms()).await? {
+        return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
+    }
+    audit(&state, &staff.row, None, "staff access removed", &staff_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
