@@ -87,7 +87,7 @@ impl FromRequestParts<AppState> for Staff {
         let signed_out =
             || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
         let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
-        let (row, csrf_token) =
+        let crate::storage::SessionRow { staff: row, csrf_token } =
             state.storage.staff_by_session(&secret_hash(&token), state.clock.now_ms()).await?.ok_or_else(signed_out)?;
         let role = row.role;
         let reading = matches!(parts.method, Method::GET | Method::HEAD);

@@ -211,7 +211,7 @@ async fn pull(
     let more = rows.len() as i64 > limit;
     let mut cursor = after;
     let mut entries = Vec::with_capacity(rows.len().min(MAX_PULL_ENTRIES));
-    for (seq, body) in rows.into_iter().take(MAX_PULL_ENTRIES) {
+    for crate::storage::StoredEntry { seq, body } in rows.into_iter().take(MAX_PULL_ENTRIES) {
         let entry: Entry = serde_json::from_str(&body)
             .map_err(|e| anyhow::anyhow!("stored entry {seq} of {account_id} is unreadable: {e}"))?;
         entries.push(entry);

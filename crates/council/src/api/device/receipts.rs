@@ -87,7 +87,7 @@ async fn download(
     Path((_, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let sha256 = checked_name(&sha256)?;
-    let (content_type, bytes) = state
+    let crate::storage::ReceiptRow { content_type, bytes } = state
         .storage
         .receipt(account_id, &sha256)
         .await?

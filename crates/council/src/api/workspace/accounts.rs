@@ -48,7 +48,8 @@ async fn receipt_photo(
             "The council does not have this receipt photo yet: the phone that took it has not sent it.".to_owned(),
         )
     };
-    let (content_type, bytes) = state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
+    let crate::storage::ReceiptRow { content_type, bytes } =
+        state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -214,7 +215,7 @@ async fn account(
         .audit_of_account(row.account_id)
         .await?
         .into_iter()
-        .map(|(at_ms, who, action, detail)| AuditLine { at_ms, who, action, detail })
+        .map(|l| AuditLine { at_ms: l.at_ms, who: l.who, action: l.action, detail: l.detail })
         .collect();
     let schedules = schedule_views(&state, row.account_id).await?;
     let sync_history = state
@@ -222,7 +223,7 @@ async fn account(
         .sync_history(row.account_id, SYNC_HISTORY_SHOWN)
         .await?
         .into_iter()
-        .map(|(at_ms, device_label, records)| tally_api::SyncEvent { at_ms, device_label, records })
+        .map(|d| tally_api::SyncEvent { at_ms: d.at_ms, device_label: d.device_label, records: d.records })
         .collect();
     Ok(Json(AccountDetail {
         summary: loaded.summary(&state).await?,

@@ -11,6 +11,7 @@ use crate::storage::{AccountRow, StatementRow};
 use crate::AppState;
 
 use super::*;
+use crate::storage::Arrival;
 
 /// An account not heard from for this long is listed as an exception.
 const NOT_SYNCED_DAYS: i64 = 14;
@@ -51,7 +52,7 @@ impl Loaded {
         let rows = state.storage.entries_after(row.account_id, 0, i64::MAX).await?;
         let plan = state.storage.support_plan(row.account_id).await?;
         let mut entries = Vec::with_capacity(rows.len());
-        for (seq, body) in rows {
+        for crate::storage::StoredEntry { seq, body } in rows {
             match serde_json::from_str::<Entry>(&body) {
                 Ok(entry) => entries.push(entry),
                 Err(e) => return Ok(Err(format!("record number {seq} is damaged ({e})"))),
@@ -154,8 +155,8 @@ impl Loaded {
             let dates = tally_ledger::date::parse_iso_date(&statement.first_date)
                 .zip(tally_ledger::date::parse_iso_date(&statement.last_date));
             let Some((first, last)) = dates else { continue };
-            let after: Vec<(EntryId, i64)> =
-                received.iter().copied().filter(|(_, at)| *at > since(statement)).collect();
+            let after: Vec<Arrival> =
+                received.iter().copied().filter(|a| a.received_at_ms > since(statement)).collect();
             late.extend(
                 statements::late_records(&self.ledger, first, last, &after, None).into_iter().map(|r| r.entry_id),
             );

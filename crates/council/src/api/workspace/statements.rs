@@ -54,7 +54,7 @@ pub(super) fn routes() -> Routes {
 
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
     let mut names = vec![statements::BANK.to_owned(), statements::CARD_FEED.to_owned()];
-    names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|(name, _)| name));
+    names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|f| f.name));
     Ok(Json(StatementFormats { names }))
 }
 
@@ -96,10 +96,10 @@ async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping,
         return Ok(mapping);
     }
     let saved = state.storage.statement_formats(&staff.row.council_id).await?;
-    let (_, json) = saved.into_iter().find(|(saved, _)| saved == name).ok_or_else(|| {
+    let format = saved.into_iter().find(|f| f.name == name).ok_or_else(|| {
         ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list."))
     })?;
-    Ok(serde_json::from_str(&json).map_err(anyhow::Error::from)?)
+    Ok(serde_json::from_str(&format.mapping).map_err(anyhow::Error::from)?)
 }
 
 async fn import(
@@ -357,18 +357,19 @@ async fn late_records_seen(
 }
 
 /// Records of an account that arrived after a closed period's close and are dated inside
-/// it, or change a record dated inside it (`received`: ids with when they arrived).
+/// it, or change a record dated inside it (`received`: what arrived, and when).
 pub(super) fn late_records(
     ledger: &Ledger,
     first: time::Date,
     last: time::Date,
-    received: &[(EntryId, i64)],
+    received: &[crate::storage::Arrival],
     seen_ms: Option<i64>,
 ) -> Vec<LateRecord> {
     let in_period = |date: time::Date| date >= first && date <= last;
     received
         .iter()
-        .filter_map(|(id, at)| {
+        .filter_map(|arrival| {
+            let (id, at) = (&arrival.entry_id, &arrival.received_at_ms);
             let entry = ledger.get(*id)?;
             let target = |target: EntryId| ledger.get(target).and_then(|t| describe_money(&t.body));
             let (what, inside) = match &entry.body {

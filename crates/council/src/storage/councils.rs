@@ -1,0 +1,58 @@
+//! Councils: their names and local policy.
+
+use anyhow::Context;
+use tally_ledger::CouncilPolicy;
+
+use super::*;
+
+impl Storage {
+    pub async fn council_id_by_name(&self, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT council_id FROM council WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn create_council(
+        &self,
+        council_id: &str,
+        name: &str,
+        policy: &CouncilPolicy,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO council (council_id, name, policy, created_at_ms) VALUES ($1, $2, $3, $4)")
+            .bind(council_id)
+            .bind(name)
+            .bind(serde_json::to_string(policy)?)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A council's policy.
+    pub async fn council_policy(&self, council_id: &str) -> anyhow::Result<CouncilPolicy> {
+        let body: String = sqlx::query_scalar("SELECT policy FROM council WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_one(&self.pool)
+            .await?;
+        serde_json::from_str(&body).context("a stored council policy is unreadable")
+    }
+
+    /// Replaces a council's policy; every device takes it on its next sync.
+    pub async fn set_council_policy(&self, council_id: &str, policy: &CouncilPolicy) -> anyhow::Result<()> {
+        sqlx::query("UPDATE council SET policy = $1 WHERE council_id = $2")
+            .bind(serde_json::to_string(policy)?)
+            .bind(council_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn council_name(&self, council_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM council WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+}

@@ -1,0 +1,198 @@
+//! Council staff, sign-in attempts and sessions.
+
+use anyhow::Context;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tally_api::Role;
+
+use super::*;
+
+/// A member of a council's staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffRow {
+    pub staff_id: String,
+    pub council_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
+    Ok(StaffRow {
+        staff_id: row.try_get(0)?,
+        council_id: row.try_get(1)?,
+        email: row.try_get(2)?,
+        display_name: row.try_get(3)?,
+        role: {
+            let role: String = row.try_get(4)?;
+            Role::parse(&role).with_context(|| format!("the database holds an unknown role {role:?}"))?
+        },
+        password_hash: row.try_get(5)?,
+    })
+}
+
+/// A live staff session: who, and the token every change must carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub staff: StaffRow,
+    pub csrf_token: String,
+}
+
+impl Storage {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_staff(
+        &self,
+        staff_id: &str,
+        council_id: &str,
+        email: &str,
+        display_name: &str,
+        role: Role,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO staff (staff_id, council_id, email, display_name, role, password_hash, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(staff_id)
+        .bind(council_id)
+        .bind(email)
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A member of staff by the email they sign in with (compared without case).
+    pub async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRow>> {
+        let row = sqlx::query(
+            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
+             WHERE LOWER(email) = LOWER($1) AND disabled_at_ms IS NULL",
+        )
+        .bind(email.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(staff_from_row).transpose()
+    }
+
+    /// A council's staff with access, by name.
+    pub async fn staff_of_council(&self, council_id: &str) -> anyhow::Result<Vec<StaffRow>> {
+        let rows = sqlx::query(
+            "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
+             WHERE council_id = $1 AND disabled_at_ms IS NULL ORDER BY display_name, email",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(staff_from_row).collect()
+    }
+
+    /// Whether any member of staff, past or present, has this email.
+    pub async fn staff_email_taken(&self, email: &str) -> anyhow::Result<bool> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE LOWER(email) = LOWER($1)")
+            .bind(email.trim())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count > 0)
+    }
+
+    /// Changes the role of a member of a council's staff. `false` if there is no such
+    /// member with access.
+    pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: Role) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+        )
+        .bind(role.as_str())
+        .bind(staff_id)
+        .bind(council_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a member of staff's access and ends their sessions, all or nothing.
+    pub async fn disable_staff(&self, council_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(staff_id)
+        .bind(council_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM staff_session WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn record_sign_in_attempt(&self, email: &str, succeeded: bool, now_ms: i64) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO sign_in_attempt (email, at_ms, succeeded) VALUES ($1, $2, $3)")
+            .bind(email.trim().to_lowercase())
+            .bind(now_ms)
+            .bind(i64::from(succeeded))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for an email since a moment.
+    pub async fn failed_sign_ins_since(&self, email: &str, since_ms: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND at_ms >= $2 AND succeeded = 0",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn create_staff_session(
+        &self,
+        token_hash: &str,
+        staff_id: &str,
+        csrf_token: &str,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(staff_id)
+        .bind(csrf_token)
+        .bind(now_ms)
+        .bind(expires_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The member of staff signed in with this session, and the session's CSRF token,
+    /// unless it has expired.
+    pub async fn staff_by_session(&self, token_hash: &str, now_ms: i64) -> anyhow::Result<Option<SessionRow>> {
+        let row = sqlx::query(
+            "SELECT s.staff_id, s.council_id, s.email, s.display_name, s.role, s.password_hash, x.csrf_token \
+             FROM staff_session x JOIN staff s ON s.staff_id = x.staff_id \
+             WHERE x.token_hash = $1 AND x.expires_at_ms > $2 AND s.disabled_at_ms IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row: AnyRow| {
+            let csrf_token: String = row.try_get(6)?;
+            Ok(SessionRow { staff: staff_from_row(row)?, csrf_token })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_staff_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM staff_session WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! Imported statements, their lines and matches, and saved statement formats.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tally_ledger::AccountId;
+
+use super::*;
+
+/// An imported statement. Dates are ISO text; money whole pence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementRow {
+    pub statement_id: String,
+    pub account_id: AccountId,
+    pub format: String,
+    pub first_date: String,
+    pub last_date: String,
+    pub closing_balance: Option<i64>,
+    /// Written as the staff id; read back as their name.
+    pub imported_by: String,
+    pub imported_at_ms: i64,
+    /// The name of who closed it, and when.
+    pub closed: Option<(String, i64)>,
+    /// What it showed when it was closed (a `StatementView` as JSON).
+    pub closed_view: Option<String>,
+    /// When an officer last marked the records that arrived after closing as seen.
+    pub late_seen_at_ms: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementLineRow {
+    pub line_no: i64,
+    pub date: String,
+    pub amount: i64,
+    pub description: String,
+    pub reference: String,
+    /// The matched record; for `rejected`, the spending an officer turned down as the match.
+    pub entry_id: Option<String>,
+    /// `certain`, `proposed`, `confirmed`, `none`, or `rejected` (a spend the person logged in
+    /// answer to the line's question, which an officer found is not its match).
+    pub state: String,
+    pub confidence: i64,
+}
+
+const STATEMENT_SELECT: &str =
+    "SELECT s.statement_id, s.account_id, s.format, s.first_date, s.last_date, s.closing_balance, \
+     i.display_name, s.imported_at_ms, c.display_name, s.closed_at_ms, s.closed_view, s.late_seen_at_ms \
+     FROM statement s JOIN staff i ON i.staff_id = s.imported_by LEFT JOIN staff c ON c.staff_id = s.closed_by";
+
+fn statement_from_row(row: AnyRow) -> anyhow::Result<StatementRow> {
+    let closed_by: Option<String> = row.try_get(8)?;
+    let closed_at: Option<i64> = row.try_get(9)?;
+    Ok(StatementRow {
+        statement_id: row.try_get(0)?,
+        account_id: AccountId(parse_uuid(&row.try_get::<String, _>(1)?)?),
+        format: row.try_get(2)?,
+        first_date: row.try_get(3)?,
+        last_date: row.try_get(4)?,
+        closing_balance: row.try_get(5)?,
+        imported_by: row.try_get(6)?,
+        imported_at_ms: row.try_get(7)?,
+        closed: closed_by.zip(closed_at),
+        closed_view: row.try_get(10)?,
+        late_seen_at_ms: row.try_get(11)?,
+    })
+}
+
+/// A provider's column mapping, saved under a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementFormatRow {
+    pub name: String,
+    /// The mapping as JSON.
+    pub mapping: String,
+}
+
+impl Storage {
+    /// Keeps an imported statement and all its lines, all or nothing.
+    pub async fn create_statement(&self, statement: &StatementRow, lines: &[StatementLineRow]) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO statement (statement_id, account_id, format, first_date, last_date, closing_balance, imported_by, imported_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&statement.statement_id)
+        .bind(statement.account_id.to_string())
+        .bind(&statement.format)
+        .bind(&statement.first_date)
+        .bind(&statement.last_date)
+        .bind(statement.closing_balance)
+        .bind(&statement.imported_by)
+        .bind(statement.imported_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        for chunk in lines.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
+            let sql = format!(
+                "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, entry_id, state, confidence) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for line in chunk {
+                query = query
+                    .bind(&statement.statement_id)
+                    .bind(line.line_no)
+                    .bind(&line.date)
+                    .bind(line.amount)
+                    .bind(&line.description)
+                    .bind(&line.reference)
+                    .bind(line.entry_id.clone())
+                    .bind(&line.state)
+                    .bind(line.confidence);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An account's statements, newest period first.
+    pub async fn statements(&self, account_id: AccountId) -> anyhow::Result<Vec<StatementRow>> {
+        let rows = sqlx::query(&format!(
+            "{STATEMENT_SELECT} WHERE s.account_id = $1 ORDER BY s.first_date DESC, s.statement_id"
+        ))
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(statement_from_row).collect()
+    }
+
+    pub async fn statement(&self, account_id: AccountId, statement_id: &str) -> anyhow::Result<Option<StatementRow>> {
+        let row = sqlx::query(&format!("{STATEMENT_SELECT} WHERE s.account_id = $1 AND s.statement_id = $2"))
+            .bind(account_id.to_string())
+            .bind(statement_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(statement_from_row).transpose()
+    }
+
+    pub async fn statement_lines(&self, statement_id: &str) -> anyhow::Result<Vec<StatementLineRow>> {
+        let rows = sqlx::query(
+            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence FROM statement_line \
+             WHERE statement_id = $1 ORDER BY line_no",
+        )
+        .bind(statement_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| {
+                Ok(StatementLineRow {
+                    line_no: row.try_get(0)?,
+                    date: row.try_get(1)?,
+                    amount: row.try_get(2)?,
+                    description: row.try_get(3)?,
+                    reference: row.try_get(4)?,
+                    entry_id: row.try_get(5)?,
+                    state: row.try_get(6)?,
+                    confidence: row.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets what a line of an open statement is matched with. `false` when the statement
+    /// is closed or has no such line.
+    pub async fn set_line_match(
+        &self,
+        statement_id: &str,
+        line_no: i64,
+        entry_id: Option<&str>,
+        state: &str,
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE statement_line SET entry_id = $1, state = $2 WHERE statement_id = $3 AND line_no = $4 \
+             AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)",
+        )
+        .bind(entry_id)
+        .bind(state)
+        .bind(statement_id)
+        .bind(line_no)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Closes (locks) a reconciled statement.
+    /// Closes (locks) a statement, keeping what it showed then (`view`, JSON). `false`
+    /// if it was closed already.
+    pub async fn close_statement(
+        &self,
+        statement_id: &str,
+        staff_id: &str,
+        view: &str,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE statement SET closed_by = $1, closed_at_ms = $2, closed_view = $3 WHERE statement_id = $4 AND closed_at_ms IS NULL",
+        )
+        .bind(staff_id)
+        .bind(now_ms)
+        .bind(view)
+        .bind(statement_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Notes that an officer has seen the records that arrived after a statement closed.
+    pub async fn mark_late_records_seen(&self, statement_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE statement SET late_seen_at_ms = $1 WHERE statement_id = $2 AND closed_at_ms IS NOT NULL",
+        )
+        .bind(now_ms)
+        .bind(statement_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The council's saved statement formats, by name.
+    pub async fn statement_formats(&self, council_id: &str) -> anyhow::Result<Vec<StatementFormatRow>> {
+        let rows = sqlx::query("SELECT name, mapping FROM statement_format WHERE council_id = $1 ORDER BY name")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row: AnyRow| Ok(StatementFormatRow { name: row.try_get(0)?, mapping: row.try_get(1)? }))
+            .collect()
+    }
+
+    /// Saves a provider's column mapping (replacing one of the same name).
+    pub async fn save_statement_format(&self, council_id: &str, name: &str, mapping: &str) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM statement_format WHERE council_id = $1 AND name = $2")
+            .bind(council_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO statement_format (council_id, name, mapping) VALUES ($1, $2, $3)")
+            .bind(council_id)
+            .bind(name)
+            .bind(mapping)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
