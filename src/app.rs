@@ -778,10 +778,7 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// Sets the browser tab's title: "History — Tally".
-pub fn page_title(title: &str) {
-    document().set_title(&format!("{title} — Tally"));
-}
+pub use tally_web::page_title;
 
 /// The wallet from context; every component below [`App`] has one.
 pub fn use_wallet() -> Wallet {

@@ -16,7 +16,6 @@
 pub mod app;
 pub mod browser;
 pub mod components;
-pub mod council;
 pub mod lock;
 pub mod pages;
 pub mod receipts;

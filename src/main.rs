@@ -1,5 +1,5 @@
 //! The wallet's entry point: everything else is in the library so it can be tested. The
-//! council workspace is a build of its own (`src/bin/tally-workspace.rs`), so none of it is
+//! council workspace is a build of its own (`crates/workspace`), so none of it is
 //! in the wallet people download.
 
 fn main() {

@@ -229,21 +229,14 @@ async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>)
     Err(failure(response).await)
 }
 
-/// What an answer that is not a success means.
+/// What an answer that is not a success means (read as both apps read the API's errors):
+/// a server failure, or something in between answering, is "try again later".
 async fn failure(response: reqwest::Response) -> SyncError {
-    let status = response.status();
-    if status.is_server_error() {
-        return SyncError::Unreachable;
-    }
-    let message = match response.json::<ErrorBody>().await {
-        Ok(body) => body.error.message,
-        // Something in between (a proxy, a server that is starting) answered.
-        Err(_) => return SyncError::Unreachable,
-    };
-    if status.as_u16() == 401 {
-        SyncError::NotPaired(message)
-    } else {
-        SyncError::Refused(message)
+    let status = response.status().as_u16();
+    match tally_web::Problem::from_answer(status, response.json::<ErrorBody>().await.ok()) {
+        tally_web::Problem::SignedOut(message) => SyncError::NotPaired(message),
+        tally_web::Problem::Refused { message, .. } => SyncError::Refused(message),
+        tally_web::Problem::Offline | tally_web::Problem::Failed(_) => SyncError::Unreachable,
     }
 }
 

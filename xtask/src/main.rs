@@ -381,19 +381,19 @@ fn build_wallet(root: &Path) -> Result {
     }
     step("Building the wallet app and the council workspace (Trunk, release)");
     let started = Instant::now();
-    let trunk = |config: &str, what: &str| {
+    let trunk = |folder: &str, what: &str| {
         check_status(
             Command::new(cargo_home_bin("trunk"))
-                .current_dir(root)
-                .args(["--config", config, "build", "--release", "--offline"])
+                .current_dir(root.join(folder))
+                .args(["build", "--release", "--offline"])
                 .env("PATH", tool_path(root))
                 .status(),
             &format!("the {what} did not build"),
         )
     };
     // The wallet's build empties dist, so the workspace (dist/council) comes second.
-    trunk("Trunk.toml", "wallet app")?;
-    trunk("Trunk.workspace.toml", "council workspace")?;
+    trunk(".", "wallet app")?;
+    trunk("crates/workspace", "council workspace")?;
     fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
     fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
     let dist = root.join("dist");
@@ -457,10 +457,10 @@ fn wallet_fingerprint(root: &Path) -> Result<String> {
         "xtask/src",
         "crates/ledger/src",
         "crates/api/src",
+        "crates/web",
+        "crates/workspace",
         "index.html",
-        "council.html",
         "Trunk.toml",
-        "Trunk.workspace.toml",
         "Cargo.toml",
         "Cargo.lock",
         "crates/ledger/Cargo.toml",

@@ -3,43 +3,13 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tally_api::{ErrorBody, FieldError};
+use tally_api::ErrorBody;
+pub use tally_web::Problem;
 
-use crate::browser;
-
-/// Why a workspace call did not work.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
-    /// No answer: the workspace needs the network.
-    Offline,
-    /// Not signed in, or the session ended.
-    SignedOut(String),
-    /// The council refused, for the reason given; for a form, each field's problem.
-    Refused { message: String, fields: Vec<FieldError> },
-}
-
-impl Problem {
-    pub fn message(&self) -> String {
-        match self {
-            Problem::Offline => {
-                "Could not reach the council's server. The workspace needs a connection; check it and try again."
-                    .to_owned()
-            }
-            Problem::SignedOut(m) | Problem::Refused { message: m, .. } => m.clone(),
-        }
-    }
-
-    /// A form's problems, field by field (none for other problems).
-    pub fn fields(&self) -> &[FieldError] {
-        match self {
-            Problem::Refused { fields, .. } => fields,
-            _ => &[],
-        }
-    }
-}
-
+/// The workspace's part of the council API, on the server that served the workspace.
 fn url(path: &str) -> String {
-    format!("{}/council{path}", browser::api_base())
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}/api/v1/council{path}")
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
@@ -102,13 +72,5 @@ async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>)
 
 async fn refusal(response: reqwest::Response) -> Problem {
     let status = response.status().as_u16();
-    let error = match response.json::<ErrorBody>().await {
-        Ok(body) => body.error,
-        Err(_) => return Problem::Offline,
-    };
-    if status == 401 {
-        Problem::SignedOut(error.message)
-    } else {
-        Problem::Refused { message: error.message, fields: error.fields }
-    }
+    Problem::from_answer(status, response.json::<ErrorBody>().await.ok())
 }

@@ -1,6 +1,6 @@
 //! The council workspace: for council finance officers, auditors and administrators, under
 //! `/council`, served by the same council server as the wallet, as a build of its own
-//! (`council.html`, `src/bin/tally-workspace.rs`). It needs the network (it
+//! (this crate: `index.html`, `src/main.rs`). It needs the network (it
 //! works on the council's records, not a person's phone) and says so when it has none.
 //!
 //! - `/council`: the accounts, exceptions first, with search;
@@ -18,7 +18,7 @@
 //! Every figure and flag comes from the server, which computes them with the same ledger
 //! and rules as the wallet.
 
-pub mod api;
+pub mod client;
 mod pages;
 
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use tally_api::StaffProfile;
 
-use api::Problem;
+use tally_web::Problem;
 
 /// The signed-in member of staff, shared with every workspace page.
 #[derive(Clone, Copy)]
@@ -61,7 +61,7 @@ impl Workspace {
         U: Send + Sync + 'static,
     {
         spawn_local(async move {
-            let result = api::get::<T>(&path).await;
+            let result = client::get::<T>(&path).await;
             if let Err(problem) = &result {
                 self.note(problem);
             }
@@ -91,12 +91,12 @@ pub fn use_workspace() -> Workspace {
 pub fn WorkspaceApp() -> impl IntoView {
     let workspace = Workspace {
         staff: RwSignal::new(None),
-        online: RwSignal::new(crate::browser::online()),
+        online: RwSignal::new(tally_web::browser::online()),
         flash: RwSignal::new(None),
     };
     provide_context(workspace);
     spawn_local(async move {
-        match api::get::<StaffProfile>("/me").await {
+        match client::get::<StaffProfile>("/me").await {
             Ok(profile) => workspace.staff.set(Some(Some(profile))),
             Err(problem) => {
                 workspace.note(&problem);
@@ -166,7 +166,7 @@ fn SignOut() -> impl IntoView {
     let sign_out = move |_| {
         let csrf = workspace.csrf();
         spawn_local(async move {
-            match api::post_empty("/sign-out", &csrf).await {
+            match client::post_empty("/sign-out", &csrf).await {
                 Ok(()) => workspace.staff.set(Some(None)),
                 Err(problem) => workspace.note(&problem),
             }

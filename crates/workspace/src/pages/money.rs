@@ -1,0 +1,250 @@
+//! Money in, surplus recovered, and regular payments in, on an account's page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tally_ledger::date::long_date;
+
+use crate::client as api;
+use crate::use_workspace;
+use tally_web::field::{error_for, ErrorSummary, TextField};
+
+use super::*;
+
+#[component]
+pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let from_council = RwSignal::new(true);
+    let date = RwSignal::new(today_iso());
+    let amount = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| error_for(errors, id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (reference, csrf) = (reference.clone(), workspace.csrf());
+        let request = tally_api::MoneyInRequest {
+            kind: Some(if from_council.get_untracked() {
+                tally_api::MoneyInKind::PaymentIn
+            } else {
+                tally_api::MoneyInKind::Contribution
+            }),
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reference: note.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post_empty_body(&format!("/accounts/{reference}/money-in"), &csrf, &request).await {
+                Ok(()) => {
+                    errors.set(Vec::new());
+                    notice.say(format!(
+                        "Recorded £{} paid in. The person's phone shows it when it next syncs.",
+                        request.amount.trim().trim_start_matches('£')
+                    ));
+                    amount.set(String::new());
+                    note.set(String::new());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(
+                        &problem,
+                        &[("amount", "money-amount"), ("date", "money-date"), ("kind", "money-kind")],
+                        "money-amount",
+                    ));
+                }
+            }
+        });
+    };
+    view! {
+        <h3>"Record money paid in"</h3>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <fieldset class="field" id="money-kind">
+                <legend>"Paid in by"</legend>
+                <div class="radio">
+                    <input type="radio" id="money-kind-council" name="money-kind" prop:checked=move || from_council.get() on:change=move |_| from_council.set(true)/>
+                    <label for="money-kind-council">"The council (direct payment)"</label>
+                </div>
+                <div class="radio">
+                    <input type="radio" id="money-kind-person" name="money-kind" prop:checked=move || !from_council.get() on:change=move |_| from_council.set(false)/>
+                    <label for="money-kind-person">"The person (their contribution)"</label>
+                </div>
+            </fieldset>
+            <TextField id="money-date" label="Date paid in" hint="For example 2026-11-22" value=date error=error_of("money-date") input_type="date"/>
+            <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
+            <TextField id="money-reference" label="Reference of this payment (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <button type="submit" class="button">"Record money in"</button>
+        </form>
+    }
+}
+
+#[component]
+pub(crate) fn RecoverSurplus(
+    reference: String,
+    surplus: Signal<tally_ledger::Money>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let date = RwSignal::new(today_iso());
+    let proposal_of =
+        |surplus: tally_ledger::Money| if surplus.is_positive() { surplus.to_plain_string() } else { String::new() };
+    let amount = RwSignal::new(proposal_of(surplus.get_untracked()));
+    // The proposed amount follows the surplus as it changes, until the officer types their
+    // own: what they typed is never replaced.
+    let proposed = StoredValue::new(amount.get_untracked());
+    Effect::new(move |_| {
+        let next = proposal_of(surplus.get());
+        if amount.get_untracked() == proposed.get_value() {
+            amount.set(next.clone());
+        }
+        proposed.set_value(next);
+    });
+    let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| error_for(errors, id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (reference, csrf) = (reference.clone(), workspace.csrf());
+        let request = tally_api::ClawbackRequest {
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reason: reason.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post_empty_body(&format!("/accounts/{reference}/clawbacks"), &csrf, &request).await {
+                Ok(()) => {
+                    errors.set(Vec::new());
+                    notice.say("Recovery recorded. The person's phone shows it when it next syncs.".to_owned());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(
+                        &problem,
+                        &[("amount", "clawback-amount"), ("date", "clawback-date"), ("reason", "clawback-reason")],
+                        "clawback-amount",
+                    ));
+                }
+            }
+        });
+    };
+    let proposal = move || {
+        let surplus = surplus.get();
+        if surplus == tally_ledger::Money::ZERO {
+            "There is no surplus above the contingency now.".to_owned()
+        } else {
+            format!("The account holds {surplus} more than the contingency the council allows. The proposed recovery is that amount; change it if you agreed otherwise with the person.")
+        }
+    };
+    view! {
+        <h3>"Recover surplus"</h3>
+        <p>{proposal}</p>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="clawback-date" label="Date recovered" value=date error=error_of("clawback-date") input_type="date"/>
+            <TextField id="clawback-amount" label="Amount to recover" value=amount error=error_of("clawback-amount") inputmode="decimal" prefix="£"/>
+            <TextField id="clawback-reason" label="Reason (the person will see it)" value=reason error=error_of("clawback-reason")/>
+            <button type="submit" class="button">"Record recovery"</button>
+        </form>
+    }
+}
+
+#[component]
+pub(crate) fn Schedules(
+    reference: String,
+    schedules: Vec<tally_api::ScheduleView>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let amount = RwSignal::new(String::new());
+    let every = RwSignal::new("4".to_owned());
+    let first = RwSignal::new(today_iso());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| error_for(errors, id);
+    let submit = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let request = tally_api::ScheduleRequest {
+                amount: amount.get_untracked(),
+                every_weeks: every.get_untracked(),
+                first_date: first.get_untracked(),
+                reference: note.get_untracked(),
+            };
+            let (reference, csrf) = (reference.clone(), workspace.csrf());
+            spawn_local(async move {
+                match api::post::<Vec<tally_api::ScheduleView>, _>(
+                    &format!("/accounts/{reference}/payment-schedules"),
+                    &csrf,
+                    &request,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        errors.set(Vec::new());
+                        notice.say(
+                            "Payments are scheduled. Any already due are paid in now; the rest on their dates."
+                                .to_owned(),
+                        );
+                        on_change.run(());
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        errors.set(field_errors(
+                            &problem,
+                            &[
+                                ("amount", "schedule-amount"),
+                                ("every_weeks", "schedule-every_weeks"),
+                                ("first_date", "schedule-first_date"),
+                            ],
+                            "schedule-amount",
+                        ));
+                    }
+                }
+            });
+        }
+    };
+    let running = schedules.into_iter().map(|s| {
+        let path = format!("/accounts/{}/payment-schedules/{}/stop", reference, s.schedule_id);
+        let how = match s.every_weeks { 1 => "every week".to_owned(), n => format!("every {n} weeks") };
+        let label = format!("{} {how}, next on {}{}", s.amount, long_date(s.next_date), if s.reference.is_empty() { String::new() } else { format!(" ({})", s.reference) });
+        let stop = move |_| {
+            let (path, csrf) = (path.clone(), workspace.csrf());
+            spawn_local(async move {
+                match api::post_empty(&path, &csrf).await {
+                    Ok(()) => { notice.say("The schedule is stopped. Payments already made stay.".to_owned()); on_change.run(()); }
+                    Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }
+                }
+            });
+        };
+        view! {
+            <li>
+                <p>{label.clone()}</p>
+                <button type="button" class="button button--secondary" on:click=stop>{format!("Stop: {label}")}</button>
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <h3>"Regular payments in"</h3>
+        <ul class="device-list" aria-label="Regular payments in">{running}</ul>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="schedule-amount" label="Amount of each payment" value=amount error=error_of("schedule-amount") inputmode="decimal" prefix="£"/>
+            <div class="field">
+                <label for="schedule-every_weeks">"How often"</label>
+                <select id="schedule-every_weeks" on:change=move |ev| every.set(event_target_value(&ev))>
+                    <option value="1">"Every week"</option>
+                    <option value="2">"Every 2 weeks"</option>
+                    <option value="4" selected=true>"Every 4 weeks"</option>
+                </select>
+            </div>
+            <TextField id="schedule-first_date" label="First payment on" value=first error=error_of("schedule-first_date") input_type="date"/>
+            <TextField id="schedule-reference" label="Reference for these payments (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <button type="submit" class="button button--secondary">"Schedule payments"</button>
+        </form>
+    }
+}

@@ -1,0 +1,61 @@
+//! Signing in to the workspace.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tally_api::{SignInRequest, StaffProfile};
+
+use crate::client as api;
+use crate::use_workspace;
+use tally_web::field::{error_for, ErrorSummary, TextField};
+use tally_web::page_title;
+
+#[component]
+pub(crate) fn SignIn() -> impl IntoView {
+    page_title("Sign in to the council workspace");
+    let workspace = use_workspace();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let busy = RwSignal::new(false);
+    let field_error = move |id: &'static str| error_for(errors, id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
+        let mut problems = Vec::new();
+        if typed_email.trim().is_empty() {
+            problems.push(("email", "Enter your email address".to_owned()));
+        }
+        if typed_password.is_empty() {
+            problems.push(("password", "Enter your password".to_owned()));
+        }
+        errors.set(problems);
+        if !errors.with_untracked(Vec::is_empty) {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let request = SignInRequest { email: typed_email, password: typed_password };
+            match api::post::<StaffProfile, _>("/sign-in", "", &request).await {
+                Ok(profile) => {
+                    password.set(String::new());
+                    workspace.staff.set(Some(Some(profile)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(vec![("password", problem.message())]);
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1>"Sign in to the council workspace"</h1>
+        <p>"For council staff who look after direct payments. People using Tally for their own direct payment do not need to sign in here."</p>
+        <ErrorSummary errors=errors/>
+        <form on:submit=submit novalidate>
+            <TextField id="email" label="Email address" value=email error=field_error("email") input_type="email" autocomplete="username"/>
+            <TextField id="password" label="Password" value=password error=field_error("password") input_type="password" autocomplete="current-password"/>
+            <button type="submit" class="button" prop:disabled=move || busy.get()>"Sign in"</button>
+        </form>
+    }
+}

@@ -1,0 +1,202 @@
+//! Who has access to the workspace (administrators).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::client as api;
+use crate::use_workspace;
+use tally_web::field::{error_for, ErrorSummary, TextField};
+use tally_web::page_title;
+
+use super::*;
+
+/// A role as the staff page names it ("Read-only auditor").
+pub(crate) fn role_name(role: tally_api::Role) -> String {
+    let label = role.label();
+    label[..1].to_uppercase() + &label[1..]
+}
+
+/// The role options of a select, `role` chosen.
+pub(crate) fn role_options(role: RwSignal<tally_api::Role>) -> impl IntoView {
+    tally_api::Role::ALL
+        .into_iter()
+        .map(|value| view! { <option value=value.as_str() selected=move || role.get() == value>{role_name(value)}</option> })
+        .collect_view()
+}
+
+#[component]
+pub(crate) fn StaffPage() -> impl IntoView {
+    page_title("Staff");
+    let workspace = use_workspace();
+    let notice = Notice::provide();
+    let list = RwSignal::new(None::<Result<Vec<tally_api::StaffMember>, String>>);
+    let load = move || {
+        workspace.fetch("/staff".to_owned(), list, |found: tally_api::StaffList| found.staff);
+    };
+    load();
+    let me = move || {
+        workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default())
+    };
+    view! {
+        {notice.view()}
+        <h1>"Staff"</h1>
+        <p>"Who can use the council workspace, and what they may do. Finance officers review, record and reconcile; auditors read everything and change nothing; administrators also manage staff and the policy."</p>
+        {move || match list.get() {
+            None => view! { <p role="status">"Loading…"</p> }.into_any(),
+            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(members)) => view! {
+                <ul class="device-list" aria-label="Staff with access">
+                    {members.into_iter().map(|m| {
+                        let mine = m.email == me();
+                        view! { <StaffRowView member=m mine on_change=Callback::new(move |()| load())/> }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+        <AddStaff on_change=Callback::new(move |()| load())/>
+    }
+}
+
+#[component]
+pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let role = RwSignal::new(member.role);
+    let confirming = RwSignal::new(false);
+    let label = role_name(member.role);
+    let select_id = format!("role-{}", member.staff_id);
+    let (id_role, id_remove) = (member.staff_id.clone(), member.staff_id.clone());
+    let name = member.name.clone();
+    let change = move |_| {
+        let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
+        spawn_local(async move {
+            match api::post_empty_body(
+                &format!("/staff/{id}/role"),
+                &csrf,
+                &tally_api::RoleChange { role: Some(chosen) },
+            )
+            .await
+            {
+                Ok(()) => {
+                    notice.say("The role is changed.".to_owned());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    let remove = move |_| {
+        let (id, csrf) = (id_remove.clone(), workspace.csrf());
+        spawn_local(async move {
+            match api::post_empty(&format!("/staff/{id}/remove"), &csrf).await {
+                Ok(()) => {
+                    notice.say("Their access is removed and they are signed out.".to_owned());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    view! {
+        <li>
+            <p><strong>{member.name.clone()}</strong>{format!(" · {} · {label}", member.email)}{mine.then_some(" (you)")}</p>
+            {(!mine).then(|| {
+                let remove = remove.clone();
+                let name = name.clone();
+                view! {
+                    <div class="field">
+                        <label for=select_id.clone()>{format!("Role of {}", member.name)}</label>
+                        <select id=select_id.clone() on:change=move |ev| role.set(tally_api::Role::parse(&event_target_value(&ev)).unwrap_or(tally_api::Role::Auditor))>
+                            {role_options(role)}
+                        </select>
+                    </div>
+                    <button type="button" class="button button--secondary" on:click=change.clone()>{format!("Change the role of {}", member.name)}</button>
+                    {move || if confirming.get() {
+                        let remove = remove.clone();
+                        view! {
+                            <p>{format!("Remove {name}'s access? They are signed out at once.")}</p>
+                            <button type="button" class="button button--warning" on:click=remove>{format!("Yes, remove {name}'s access")}</button>
+                            <button type="button" class="button button--secondary" on:click=move |_| confirming.set(false)>"Keep their access"</button>
+                        }.into_any()
+                    } else {
+                        view! { <button type="button" class="button button--secondary" on:click=move |_| confirming.set(true)>{format!("Remove {}'s access", name)}</button> }.into_any()
+                    }}
+                }
+            })}
+        </li>
+    }
+}
+
+#[component]
+pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let notice = page_notice();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(tally_api::Role::FinanceOfficer);
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| error_for(errors, id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = tally_api::NewStaff {
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            role: Some(role.get_untracked()),
+            password: password.get_untracked(),
+        };
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post_empty_body("/staff", &csrf, &request).await {
+                Ok(()) => {
+                    errors.set(Vec::new());
+                    notice.say(format!(
+                        "{} can now sign in. Give them their first password in person.",
+                        request.name.trim()
+                    ));
+                    name.set(String::new());
+                    email.set(String::new());
+                    password.set(String::new());
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(
+                        &problem,
+                        &[
+                            ("name", "staff-name"),
+                            ("email", "staff-email"),
+                            ("role", "staff-role"),
+                            ("password", "staff-password"),
+                        ],
+                        "staff-name",
+                    ));
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="add-staff-heading">
+            <h2 id="add-staff-heading">"Give someone access"</h2>
+            <ErrorSummary errors=errors/>
+            <form on:submit=submit novalidate>
+                <TextField id="staff-name" label="Name" value=name error=error_of("staff-name")/>
+                <TextField id="staff-email" label="Work email address" value=email error=error_of("staff-email") input_type="email"/>
+                <div class="field">
+                    <label for="staff-role">"Role"</label>
+                    <select id="staff-role" on:change=move |ev| role.set(tally_api::Role::parse(&event_target_value(&ev)).unwrap_or(tally_api::Role::Auditor))>
+                        {role_options(role)}
+                    </select>
+                </div>
+                <TextField id="staff-password" label="First password (at least 12 characters)" value=password error=error_of("staff-password") input_type="password" autocomplete="new-password"/>
+                <button type="submit" class="button">"Give access"</button>
+            </form>
+        </section>
+    }
+}

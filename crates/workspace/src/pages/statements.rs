@@ -1,0 +1,523 @@
+//! Importing statements (and saving a provider's format), matching lines, questions to
+//! the person, reconciling and closing a period.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use tally_ledger::date::long_date;
+use tally_ledger::Decision;
+
+use crate::client as api;
+use crate::{use_workspace, when};
+use tally_web::field::TextField;
+use tally_web::page_title;
+
+use super::*;
+
+#[component]
+pub(crate) fn Statements(reference: String) -> impl IntoView {
+    let workspace = use_workspace();
+    let navigate = leptos_router::hooks::use_navigate();
+    let formats = RwSignal::new(Vec::<String>::new());
+    let format = RwSignal::new(String::new());
+    let list = RwSignal::new(Vec::<tally_api::StatementSummary>::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    {
+        let reference = reference.clone();
+        spawn_local(async move {
+            if let Ok(found) = api::get::<tally_api::StatementFormats>("/statement-formats").await {
+                format.set(found.names.first().cloned().unwrap_or_default());
+                formats.set(found.names);
+            }
+            if let Ok(found) = api::get::<tally_api::StatementList>(&format!("/accounts/{reference}/statements")).await
+            {
+                list.set(found.statements);
+            }
+        });
+    }
+    let import = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+                error.set(Some("Choose the statement file (CSV) to import".to_owned()));
+                return;
+            };
+            error.set(None);
+            busy.set(true);
+            let (reference, csrf, chosen, navigate) =
+                (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
+            spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+                let Some(csv) = text else {
+                    error.set(Some(
+                        "That file could not be read. Choose the CSV file the bank or card provider gave you."
+                            .to_owned(),
+                    ));
+                    busy.set(false);
+                    return;
+                };
+                let request = tally_api::StatementImport { format: chosen, csv };
+                match api::post::<tally_api::StatementView, _>(
+                    &format!("/accounts/{reference}/statements"),
+                    &csrf,
+                    &request,
+                )
+                .await
+                {
+                    Ok(view) => {
+                        workspace.flash.set(Some(format!(
+                            "Imported {} lines; {} matched to logged records.",
+                            view.lines.len(),
+                            view.lines.iter().filter(|l| l.entry.is_some()).count()
+                        )));
+                        navigate(
+                            &format!("/council/accounts/{reference}/statements/{}", view.statement_id),
+                            Default::default(),
+                        );
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        error.set(Some(problem.message()));
+                    }
+                }
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <section aria-labelledby="statements-heading">
+            <h2 id="statements-heading">"Statements"</h2>
+            {move || {
+                let found = list.get();
+                if found.is_empty() {
+                    view! { <p>"No statements imported yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="link-list">
+                            {found.into_iter().map(|s| {
+                                let href = format!("/council/accounts/{}/statements/{}", reference.clone(), s.statement_id);
+                                let label = format!("{} to {} · {}{}", long_date(s.first_date), long_date(s.last_date), s.format, if s.closed { " · closed" } else { "" });
+                                view! { <li><A href=href>{label}</A></li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <Show when=move || workspace.can_change()>
+                <form on:submit=import.clone() novalidate>
+                    <div class="field">
+                        <label for="statement-format">"Format"</label>
+                        <select id="statement-format" on:change=move |ev| format.set(event_target_value(&ev))>
+                            {move || formats.get().into_iter().map(|name| {
+                                let selected = format.with(|f| *f == name);
+                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field" class:field--error=move || error.with(Option::is_some)>
+                        <label for="statement-file">"Statement file (CSV)"</label>
+                        {move || error.get().map(|message| view! {
+                            <div class="field-error" id="statement-file-error" role="alert">
+                                <span class="visually-hidden">"Error: "</span>
+                                {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
+                            </div>
+                        })}
+                        <input type="file" id="statement-file" accept=".csv,text/csv" node_ref=file_input
+                            aria-describedby=move || error.with(Option::is_some).then_some("statement-file-error")/>
+                    </div>
+                    <button type="submit" class="button" prop:disabled=move || busy.get()>"Import and match"</button>
+                    <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
+                </form>
+                <FormatEditor formats/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn Statement() -> impl IntoView {
+    page_title("Statement");
+    let workspace = use_workspace();
+    let params = use_params_map();
+    let reference = move || params.with(|p| p.get("reference").unwrap_or_default());
+    let statement = move || params.with(|p| p.get("statement").unwrap_or_default());
+    let view_signal = RwSignal::new(None::<Result<tally_api::StatementView, String>>);
+    let notice = use_context::<Notice>().unwrap_or_else(Notice::provide);
+    Effect::new(move |_| {
+        let (reference, statement) = (reference(), statement());
+        workspace.fetch(
+            format!("/accounts/{reference}/statements/{statement}"),
+            view_signal,
+            |found: tally_api::StatementView| found,
+        );
+    });
+    // Every change on this page answers with the statement as it now is.
+    let act = move |path: String, body: serde_json::Value, done: String| {
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post::<tally_api::StatementView, _>(&path, &csrf, &body).await {
+                Ok(found) => {
+                    notice.say(done);
+                    view_signal.set(Some(Ok(found)));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    view! {
+        {notice.view()}
+        <p><A href=move || format!("/council/accounts/{}", reference())>{move || format!("Back to account {}", reference())}</A></p>
+        {move || match view_signal.get() {
+            None => view! { <h1>"Statement"</h1><p role="status">"Loading the statement…"</p> }.into_any(),
+            Some(Err(message)) => view! { <h1>"Statement"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+            Some(Ok(found)) => {
+                let base = format!("/accounts/{}/statements/{}", reference(), found.statement_id);
+                let closed = found.closed_by.is_some();
+                let can_change = workspace.can_change() && !closed;
+                let r = found.reconciliation.clone();
+                let unmatched = found.unmatched_entries.clone();
+                let not_asked = found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none()).count();
+                let queries_path = format!("{base}/queries");
+                let late = found.late_records.clone();
+                let unseen = late.iter().filter(|l| !l.seen).count();
+                let seen_path = format!("{base}/late-records-seen");
+                let can_mark = workspace.can_change();
+                view! {
+                    <h1>{format!("Statement {} to {}", long_date(found.first_date), long_date(found.last_date))}</h1>
+                    <p class="hint">{format!("{} · imported by {} on {}", found.format, found.imported_by, when(found.imported_ms))}</p>
+                    <section aria-labelledby="reconcile-heading">
+                        <h2 id="reconcile-heading">"Reconciliation"</h2>
+                        <dl class="figures">
+                            <div><dt>"Opening"</dt><dd>{r.opening.to_string()}</dd></div>
+                            <div><dt>"Money in"</dt><dd>{r.money_in.to_string()}</dd></div>
+                            <div><dt>"Money out"</dt><dd>{r.money_out.to_string()}</dd></div>
+                            <div><dt>"Closing (logged)"</dt><dd>{r.closing.to_string()}</dd></div>
+                            <div><dt>"Closing (statement)"</dt><dd>{r.statement_closing.map(|m| m.to_string()).unwrap_or_else(|| "not given".to_owned())}</dd></div>
+                            <div><dt>"Difference"</dt><dd>{r.difference.map(|m| m.to_string()).unwrap_or_else(|| "—".to_owned())}</dd></div>
+                        </dl>
+                        {match (&found.closed_by, found.closed_ms) {
+                            (Some(who), Some(at)) => view! { <p><strong>{format!("Closed by {who} on {}. The period is locked.", when(at))}</strong></p> }.into_any(),
+                            _ if r.open_points.is_empty() => view! { <p>"Everything is reconciled: the period can be closed."</p> }.into_any(),
+                            _ => view! {
+                                <p><strong>"Still open:"</strong></p>
+                                <ul class="exceptions">{r.open_points.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+                            }.into_any(),
+                        }}
+                        {(can_change && r.open_points.is_empty()).then(|| {
+                            let path = format!("{base}/close");
+                            view! { <button type="button" class="button" on:click=move |_| act(path.clone(), serde_json::Value::Null, "The period is closed and locked.".to_owned())>"Close the period"</button> }
+                        })}
+                    </section>
+                    {(!late.is_empty()).then(|| view! {
+                        <section aria-labelledby="late-heading">
+                            <h2 id="late-heading">"Arrived after the period was closed"</h2>
+                            <p>"These records are dated in this period (or change a record that is) but reached the council after it was closed. They are kept on the account; the figures above are the ones the period was closed with."</p>
+                            <ul class="exceptions">
+                                {late.iter().map(|l| view! {
+                                    <li>{format!("{} · arrived {}{}", l.description, when(l.received_ms), if l.seen { " · seen" } else { "" })}</li>
+                                }).collect_view()}
+                            </ul>
+                            {(can_mark && unseen > 0).then(|| view! {
+                                <button type="button" class="button button--secondary"
+                                    on:click=move |_| act(seen_path.clone(), serde_json::Value::Null, "The late records are marked as seen.".to_owned())>
+                                    "Mark these as seen"
+                                </button>
+                            })}
+                        </section>
+                    })}
+                    {(can_change && not_asked > 0).then(|| view! { <AskAll path=format!("{base}/queries") count=not_asked act=act/> })}
+                    <section aria-labelledby="lines-heading">
+                        <h2 id="lines-heading">"Statement lines"</h2>
+                        <ul class="statement-lines" aria-labelledby="lines-heading">
+                            {found.lines.into_iter().map(|line| {
+                                let state = match line.state {
+                                    tally_api::MatchState::Certain => "Matched (certain)",
+                                    tally_api::MatchState::Confirmed => "Matched (confirmed)",
+                                    tally_api::MatchState::Proposed => "Proposed match: please check",
+                                    tally_api::MatchState::None => "No logged record",
+                                };
+                                let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
+                                let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
+                                let line_path = format!("{base}/lines/{}", line.line_no);
+                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount).cloned().collect();
+                                let ask = (can_change && line.entry.is_none() && line.query.is_none()).then(|| {
+                                    let path = queries_path.clone();
+                                    let no = line.line_no;
+                                    view! {
+                                        <button type="button" class="button button--secondary"
+                                            on:click=move |_| act(path.clone(), serde_json::json!(tally_api::QueryRequest { lines: vec![no], note: String::new() }), format!("Line {no}: the person has been asked. They will see the question when their phone next syncs."))>
+                                            {format!("Ask the person about line {no}")}
+                                        </button>
+                                    }
+                                });
+                                let query = line.query.clone().map(|q| view! { <LineQueryView query=q line_no=line.line_no path=format!("{line_path}/query-decision") can_change=can_change act=act/> });
+                                view! {
+                                    <li class="statement-line">
+                                        <p><strong>{title}</strong></p>
+                                        <p>{state}{matched.map(|m| format!(": {m}"))}</p>
+                                        {query}
+                                        {ask}
+                                        {can_change.then(|| {
+                                            let entry = line.entry.as_ref().map(|e| e.entry_id);
+                                            let (confirm_path, unmatch_path) = (line_path.clone(), line_path.clone());
+                                            view! {
+                                                {(line.state == tally_api::MatchState::Proposed).then(|| view! {
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
+                                                        {format!("Confirm line {}", line.line_no)}
+                                                    </button>
+                                                })}
+                                                {entry.is_some().then(|| view! {
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(unmatch_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: None }), format!("Line {} unmatched.", line.line_no))>
+                                                        {format!("Unmatch line {}", line.line_no)}
+                                                    </button>
+                                                })}
+                                                {candidates.into_iter().map(|c| {
+                                                    let path = line_path.clone();
+                                                    let label = format!("Match line {} with {} to {} on {}", line.line_no, c.amount, c.who, long_date(c.date));
+                                                    view! {
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: Some(c.entry_id) }), format!("Line {} matched.", line.line_no))>
+                                                            {label}
+                                                        </button>
+                                                    }
+                                                }).collect_view()}
+                                            }
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                    <section aria-labelledby="unmatched-heading">
+                        <h2 id="unmatched-heading">"Logged records not on the statement"</h2>
+                        {if unmatched.is_empty() {
+                            view! { <p>"None."</p> }.into_any()
+                        } else {
+                            view! { <ul>{unmatched.iter().map(|e| view! { <li>{format!("{} to {} on {}", e.amount, e.who, long_date(e.date))}</li> }).collect_view()}</ul> }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// Asking the person about every statement line that matches no record, with an optional
+/// note they will read with each question.
+#[component]
+pub(crate) fn AskAll(
+    path: String,
+    count: usize,
+    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
+) -> impl IntoView {
+    let note = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!(tally_api::QueryRequest { lines: Vec::new(), note: note.get_untracked() });
+        act(
+            path.clone(),
+            body,
+            "The person has been asked. They will see the questions when their phone next syncs.".to_owned(),
+        );
+    };
+    let label = if count == 1 {
+        "Ask the person about the line with no record".to_owned()
+    } else {
+        format!("Ask the person about all {count} lines with no record")
+    };
+    view! {
+        <section aria-labelledby="ask-heading">
+            <h2 id="ask-heading">"Ask the person"</h2>
+            <p>"Lines with no logged record become questions in the person's wallet. They can log the spending they forgot (it is then proposed here for you to confirm) or explain it."</p>
+            <form on:submit=submit novalidate>
+                <div class="field">
+                    <label for="query-note">"Note to the person (optional)"</label>
+                    <textarea id="query-note" rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" class="button">{label}</button>
+            </form>
+        </section>
+    }
+}
+
+/// A statement line's question to the person: where it stands, what they said, and the
+/// officer's decision on their answer.
+#[component]
+pub(crate) fn LineQueryView(
+    query: tally_api::LineQuery,
+    line_no: i64,
+    path: String,
+    can_change: bool,
+    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
+) -> impl IntoView {
+    let status = match (query.status, query.decision) {
+        (tally_api::QueryState::Open, _) => "Asked the person: waiting for their answer".to_owned(),
+        (tally_api::QueryState::Answered, _) => {
+            "The person has answered: read it, then accept it or ask again".to_owned()
+        }
+        (_, Some(Decision::NotAllowed)) => "Question closed: not allowed".to_owned(),
+        _ => "Question closed: answer accepted".to_owned(),
+    };
+    let again = RwSignal::new(String::new());
+    let note_id = format!("ask-again-{line_no}");
+    let decide = move |decision: Decision, note: String, done: String| {
+        act(path.clone(), serde_json::json!(tally_api::QueryDecisionRequest { decision, note }), done);
+    };
+    let decide_again = decide.clone();
+    let decide_accept = decide.clone();
+    let decide_not_allowed = decide;
+    let error = RwSignal::new(None::<String>);
+    let ask_again = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if again.with_untracked(|q| q.trim().is_empty()) {
+            error.set(Some("Write the question for the person".to_owned()));
+            return;
+        }
+        error.set(None);
+        decide_again(
+            Decision::Question,
+            again.get_untracked(),
+            format!("Line {line_no}: your question has been sent to the person."),
+        );
+    };
+    let error_id = format!("ask-again-{line_no}-error");
+    let open = query.status != tally_api::QueryState::Closed;
+    let answered = query.status == tally_api::QueryState::Answered;
+    view! {
+        <div class="line-query">
+            <p><strong>{status}</strong>{format!(" (asked by {})", query.asked_by)}</p>
+            {(!query.note.is_empty()).then(|| view! { <p class="hint">{format!("Note sent: {}", query.note)}</p> })}
+            {(!query.logged.is_empty()).then(|| view! {
+                <p>"Logged in answer: "{query.logged.iter().map(|e| format!("{} to {} on {}", e.amount.abs(), e.who, long_date(e.date))).collect::<Vec<_>>().join("; ")}</p>
+            })}
+            {(!query.thread.is_empty()).then(|| view! {
+                <ul class="thread">
+                    {query.thread.iter().map(|t| view! { <li><p class="hint">{t.author.clone()}</p><p>{t.text.clone()}</p></li> }).collect_view()}
+                </ul>
+            })}
+            {(can_change && answered).then(|| view! {
+                <button type="button" class="button button--secondary"
+                    on:click=move |_| decide_accept(Decision::Approved, String::new(), format!("Line {line_no}: answer accepted."))>
+                    {format!("Accept the answer about line {line_no}")}
+                </button>
+            })}
+            {(can_change && open).then(|| view! {
+                <button type="button" class="button button--secondary"
+                    on:click=move |_| decide_not_allowed(Decision::NotAllowed, String::new(), format!("Line {line_no}: marked not allowed."))>
+                    {format!("Mark line {line_no} not allowed")}
+                </button>
+                <form on:submit=ask_again novalidate>
+                    <div class="field" class:field--error=move || error.with(Option::is_some)>
+                        <label for=note_id.clone()>{format!("Further question about line {line_no}")}</label>
+                        {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{m}</p> })}
+                        <textarea id=note_id rows="2"
+                            aria-describedby=move || error.with(Option::is_some).then(|| format!("ask-again-{line_no}-error"))
+                            aria-invalid=move || error.with(Option::is_some).then_some("true")
+                            prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <button type="submit" class="button button--secondary">{format!("Ask again about line {line_no}")}</button>
+                </form>
+            })}
+        </div>
+    }
+}
+
+/// Saving the column mapping of another provider's statements.
+#[component]
+pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
+    let workspace = use_workspace();
+    let name = RwSignal::new(String::new());
+    let columns = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let date_format = RwSignal::new("day_month_year".to_owned());
+    let two_columns = RwSignal::new(false);
+    let amount = RwSignal::new(String::new());
+    let money_in = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let reference = RwSignal::new(String::new());
+    let balance = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let none = || Signal::derive(|| None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let amounts = if two_columns.get_untracked() {
+            serde_json::json!({"kind": "split", "money_out": amount.get_untracked().trim(), "money_in": money_in.get_untracked().trim()})
+        } else {
+            serde_json::json!({"kind": "signed", "column": amount.get_untracked().trim()})
+        };
+        let mapping = serde_json::json!({
+            "columns": columns.get_untracked().split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect::<Vec<_>>(),
+            "date": date.get_untracked().trim(),
+            "date_format": date_format.get_untracked(),
+            "amount": amounts,
+            "description": description.get_untracked().trim(),
+            "reference": optional(reference),
+            "balance": optional(balance),
+        });
+        let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
+        let csrf = workspace.csrf();
+        spawn_local(async move {
+            match api::post_empty_body("/statement-formats", &csrf, &request).await {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(Some(format!(
+                        "The format \"{}\" is saved. Choose it when you import.",
+                        request.name.trim()
+                    )));
+                    formats.update(|all| {
+                        if !all.contains(&request.name.trim().to_owned()) {
+                            all.push(request.name.trim().to_owned())
+                        }
+                    });
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    saved.set(None);
+                    error.set(Some(problem.message()));
+                }
+            }
+        });
+    };
+    view! {
+        <details class="plan-change">
+            <summary>"Add a format for another provider"</summary>
+            <form on:submit=submit novalidate>
+                {move || error.get().map(|message| view! {
+                    <div class="error-summary" role="alert">{message.lines().map(|l| view! { <p>{l.to_owned()}</p> }).collect_view()}</div>
+                })}
+                <TextField id="format-name" label="Name (for example the bank's name)" value=name error=none()/>
+                <TextField id="format-columns" label="The file's columns, as its first line names them, separated by commas" value=columns error=none()/>
+                <TextField id="format-date" label="Date column" value=date error=none()/>
+                <div class="field">
+                    <label for="format-date-format">"Dates are written like"</label>
+                    <select id="format-date-format" on:change=move |ev| date_format.set(event_target_value(&ev))>
+                        <option value="day_month_year">"31/01/2026"</option>
+                        <option value="day_month_year_time">"31/01/2026 14:05"</option>
+                        <option value="iso">"2026-01-31"</option>
+                    </select>
+                </div>
+                <div class="field field--checkbox">
+                    <input type="checkbox" id="format-two-columns" prop:checked=move || two_columns.get() on:change=move |ev| two_columns.set(event_target_checked(&ev))/>
+                    <label for="format-two-columns">"Money out and money in are in two columns"</label>
+                </div>
+                <TextField id="format-amount" label="Amount column (or money out, with two columns)" value=amount error=none()/>
+                <Show when=move || two_columns.get()>
+                    <TextField id="format-money-in" label="Money in column" value=money_in error=none()/>
+                </Show>
+                <TextField id="format-description" label="Payee or merchant column" value=description error=none()/>
+                <TextField id="format-reference" label="Reference column (optional)" value=reference error=none()/>
+                <TextField id="format-balance" label="Balance column (optional)" value=balance error=none()/>
+                <button type="submit" class="button button--secondary">"Save the format"</button>
+                <p role="status">{move || saved.get()}</p>
+            </form>
+        </details>
+    }
+}

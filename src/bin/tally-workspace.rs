@@ -1,7 +1,0 @@
-//! The council workspace's entry point: its own small build (`council.html`), served under
-//! `/council`, so people using the wallet never download the staff screens.
-
-fn main() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(tally::council::WorkspaceApp);
-}
