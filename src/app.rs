@@ -14,7 +14,7 @@ use crate::pages::{
     money_in::MoneyIn, pair::Pair, plan::PlanPage,
 };
 use crate::store::{BrowserStore, LocalStore, Records, Session, StoreError};
-use crate::sync::{self, SyncClient, SyncError};
+use crate::sync::{self, Device, Holding, Shown, SyncClient, SyncError};
 use crate::{browser, receipts};
 
 /// Where syncing with the council stands.
@@ -277,23 +277,10 @@ impl Wallet {
             .collect()
     }
 
-    /// Changes one account's records: the live ones if it is shown now, otherwise the
-    /// stored ones. Only the records the change touches are written, so nothing logged
-    /// meanwhile (here or in another tab) can be overwritten.
-    async fn update_records(&self, account: AccountId, change: impl FnOnce(&mut Records)) -> Result<(), StoreError> {
-        if !self.holds(account) {
-            // Removed from this device while a sync was under way: nothing is written back.
-            return Ok(());
-        }
-        if self.shown() == Some(account) && self.loaded.get_untracked() {
-            self.records.update(change);
-            self.persist();
-            Ok(())
-        } else {
-            let mut records = BrowserStore.load_records(account).await?;
-            change(&mut records);
-            BrowserStore.save(account, &records.unsaved()).await
-        }
+    /// The device's records as the sync engine sees them: the shown account's in memory,
+    /// the others in the browser's store.
+    fn device(&self) -> Device<BrowserStore, Wallet> {
+        Device { store: BrowserStore, shown: *self }
     }
 
     /// Whether this device still holds an account.
@@ -303,11 +290,7 @@ impl Wallet {
 
     /// A copy of one account's records as they are now.
     async fn records_of(&self, account: AccountId) -> Result<Records, StoreError> {
-        if self.shown() == Some(account) && self.loaded.get_untracked() {
-            Ok(self.records.get_untracked())
-        } else {
-            BrowserStore.load_records(account).await
-        }
+        self.device().records_of(account).await
     }
 
     /// Keeps new entries made on this device, then tries to send them. The entries are
@@ -469,39 +452,10 @@ impl Wallet {
     }
 
     async fn sync_account(&self, client: &SyncClient, session: &Session) -> Result<(), SyncError> {
-        let account = session.account.account_id;
-        // A device that cannot read its own records now sends nothing and fetches nothing
-        // this round (the storage message is showing); the next round tries again.
-        let Ok(records) = self.records_of(account).await else { return Ok(()) };
-        for batch in sync::batches(&records) {
-            if !self.holds(account) {
-                return Ok(());
-            }
-            let response = client.push(session, &batch).await?;
-            self.note_storage(self.update_records(account, |r| sync::apply_push(r, &batch, &response)).await);
-        }
-        // The cursor is kept here, so a page that could not be saved is not fetched again
-        // and again within the round.
-        let mut cursor = records.cursor;
-        let photos = sync::receipts_named(&records);
-        drop(records);
-        loop {
-            if !self.holds(account) {
-                return Ok(());
-            }
-            let page = client.pull(session, cursor).await?;
-            let more = page.more;
-            cursor = page.cursor;
-            self.note_storage(
-                self.update_records(account, |r| r.merge_pulled(page.entries, page.unreadable, page.cursor)).await,
-            );
-            if !more {
-                break;
-            }
-        }
-        let profile = client.profile(session).await?;
-        self.take_profile(profile);
-        self.send_receipts(client, session, &photos).await
+        let Some(synced) = sync::sync_account(client, &self.device(), session).await? else { return Ok(()) };
+        self.note_storage(synced.storage.map_or(Ok(()), Err));
+        self.take_profile(synced.profile);
+        self.send_receipts(client, session, &synced.photos).await
     }
 
     /// Keeps the council's current profile of an account (a new plan version, a changed
@@ -784,6 +738,27 @@ pub use tally_web::page_title;
 pub fn use_wallet() -> Wallet {
     expect_context::<Wallet>()
 }
+/// What is on screen, for the sync engine: the shown account's records live here while it
+/// is loaded; changes to them are written to the device in the background.
+impl Shown for Wallet {
+    fn shown(&self) -> Option<AccountId> {
+        Wallet::shown(self).filter(|_| self.loaded.get_untracked())
+    }
+
+    fn holds(&self, account: AccountId) -> bool {
+        Wallet::holds(self, account)
+    }
+
+    fn copy(&self) -> Records {
+        self.records.get_untracked()
+    }
+
+    fn change(&self, change: impl FnOnce(&mut Records)) {
+        self.records.update(change);
+        self.persist();
+    }
+}
+
 const _: fn() = || {
     fn is_send_sync<T: Send + Sync>() {}
     is_send_sync::<Wallet>();

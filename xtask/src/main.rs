@@ -120,9 +120,9 @@ fn test(args: &[String]) -> Result {
     cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
 
     let postgres = postgres_for_tests();
-    step("Rust tests (ledger, API types, council server, xtask)");
+    step("Rust tests (ledger, API types, council server, the wallet's sync engine, xtask)");
     let mut cargo_test = Command::new(cargo_bin());
-    cargo_test.current_dir(&root).args(["test", "--workspace", "--exclude", "tally"]);
+    cargo_test.current_dir(&root).args(["test", "--workspace"]);
     match &postgres {
         Some(url) => {
             cargo_test.env("TALLY_TEST_POSTGRES_URL", url);

@@ -1,19 +1,14 @@
 //! The council sync client: the only part of the wallet that knows the wire format.
-//!
-//! A sync round pushes every waiting record (in batches), then pulls everything new after
-//! the cursor. The council stores a record sent twice once, so a round cut off half way is
-//! simply run again. A record leaves the waiting state only when the council says it holds
-//! it.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tally_api::{
     AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored,
-    ReceiptsMissing, ReceiptsQuery, MAX_BODY_BYTES, MAX_PUSH_ENTRIES, MAX_RECEIPT_QUERY,
+    ReceiptsMissing, ReceiptsQuery, MAX_RECEIPT_QUERY,
 };
 use tally_ledger::{Entry, ReceiptRef};
 
-use crate::store::{Delivery, Records, Session};
+use crate::store::Session;
 
 /// Why a call to the council did not work.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -213,12 +208,6 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
     }
 }
 
-/// Every receipt photo the records name, each once, in the order first named.
-pub fn receipts_named(records: &Records) -> Vec<ReceiptRef> {
-    let mut seen = std::collections::HashSet::new();
-    records.records.iter().flat_map(|r| r.entry.receipts()).filter(|r| seen.insert(*r)).cloned().collect()
-}
-
 /// Reads an answer. No answer, a cut-off answer and the council's own server errors (5xx)
 /// are all "try again later"; only a clear refusal (4xx) is reported as one.
 async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
@@ -238,47 +227,4 @@ async fn failure(response: reqwest::Response) -> SyncError {
         tally_web::Problem::Refused { message, .. } => SyncError::Refused(message),
         tally_web::Problem::Offline | tally_web::Problem::Failed(_) => SyncError::Unreachable,
     }
-}
-
-/// The waiting entries, in batches the council accepts: at most `MAX_PUSH_ENTRIES`
-/// records and about half the largest body, so a batch of long notes is never refused as
-/// too large.
-pub fn batches(records: &Records) -> Vec<Vec<Entry>> {
-    let budget = MAX_BODY_BYTES / 2;
-    let mut batches: Vec<Vec<Entry>> = Vec::new();
-    let mut bytes = 0;
-    for entry in records.waiting() {
-        let size = serde_json::to_string(&entry).map(|s| s.len()).unwrap_or(budget);
-        let full = batches.last().is_none_or(|b| b.len() >= MAX_PUSH_ENTRIES || bytes + size > budget);
-        if full {
-            batches.push(Vec::new());
-            bytes = 0;
-        }
-        bytes += size;
-        batches.last_mut().expect("a batch was just made").push(entry);
-    }
-    batches
-}
-
-/// Records what the council said about each entry sent.
-pub fn apply_push(records: &mut Records, sent: &[Entry], response: &PushResponse) {
-    for (entry, result) in sent.iter().zip(&response.results) {
-        if result.status.is_held_by_council() {
-            records.set_delivery(entry.id, Delivery::Saved);
-        } else {
-            let reason = result.message.clone().unwrap_or_else(|| "The council did not accept this record.".to_owned());
-            records.set_delivery(entry.id, Delivery::Refused { reason, settled: false });
-        }
-    }
-}
-
-/// How long to wait before retry number `attempt` (1, 2, ...): doubling from 2 s up to
-/// 5 minutes, then a random share of it (`jitter` in 0..1) taken off so that many phones
-/// coming back online at once do not all call at the same moment.
-pub fn retry_delay_ms(attempt: u32, jitter: f64) -> u32 {
-    const FIRST_MS: u32 = 2_000;
-    const MAX_MS: u32 = 300_000;
-    let full = FIRST_MS.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(MAX_MS);
-    let jitter = jitter.clamp(0.0, 1.0);
-    full - (full as f64 * 0.5 * jitter) as u32
 }
