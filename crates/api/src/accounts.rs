@@ -10,6 +10,7 @@ use crate::reviews::SpendView;
 
 /// One account in the workspace's list, with what needs a look.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
     pub account_id: AccountId,
     pub reference: String,
@@ -26,6 +27,7 @@ pub struct AccountSummary {
 
 /// `GET /api/v1/council/accounts?search=`: exceptions first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountsList {
     pub accounts: Vec<AccountSummary>,
     /// Accounts whose records could not be read: listed, never silently left out.
@@ -36,6 +38,7 @@ pub struct AccountsList {
 /// An account a council-wide page could not read, and why. The page shows every other
 /// account; the problem is logged for whoever runs the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnreadableAccount {
     pub reference: String,
     pub person_name: String,
@@ -45,6 +48,7 @@ pub struct UnreadableAccount {
 
 /// `GET /api/v1/council/accounts/{reference}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountDetail {
     pub summary: AccountSummary,
     pub plan: SupportPlan,
@@ -63,6 +67,7 @@ pub struct AccountDetail {
 /// One delivery of records from a device: when the council received them and how many
 /// were new.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncEvent {
     pub at_ms: i64,
     pub device_label: String,
@@ -70,6 +75,7 @@ pub struct SyncEvent {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceView {
     pub device_id: DeviceId,
     pub label: String,
@@ -81,6 +87,7 @@ pub struct DeviceView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditLine {
     pub at_ms: i64,
     pub who: String,
@@ -90,6 +97,7 @@ pub struct AuditLine {
 
 /// `POST /api/v1/council/accounts/{reference}/pairing-codes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingCodeIssued {
     pub code: String,
     pub valid_days: i64,
@@ -98,6 +106,7 @@ pub struct PairingCodeIssued {
 /// `POST /api/v1/council/accounts`: a new direct payment account with its first support
 /// plan. More lines and versions are added with `plan-versions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewAccount {
     pub reference: String,
     pub person_name: String,

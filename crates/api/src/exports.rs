@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/v1/council/accounts/{reference}/audit-sheet?from=&to=`: the audit sheet of
 /// one account and period, for the printable page (the same sheet as the CSV).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditSheetView {
     pub person_name: String,
     pub reference: String,

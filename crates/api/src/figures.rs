@@ -7,6 +7,7 @@ use crate::accounts::UnreadableAccount;
 
 /// `GET /api/v1/council/figures?from=&to=`: the numbers councils are judged on, for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouncilFigures {
     pub from: time::Date,
     pub to: time::Date,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who paid money in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyInKind {
     /// A payment from the council.
@@ -16,6 +17,7 @@ use tally_ledger::Money;
 /// `POST /api/v1/council/accounts/{reference}/money-in`: a payment from the council or
 /// the person's assessed contribution, paid into the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyInRequest {
     /// `None` until one is chosen.
     #[serde(default, deserialize_with = "crate::chosen")]
@@ -30,6 +32,7 @@ pub struct MoneyInRequest {
 
 /// `POST /api/v1/council/accounts/{reference}/clawbacks`: surplus the council takes back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClawbackRequest {
     pub date: String,
     pub amount: String,
@@ -38,6 +41,7 @@ pub struct ClawbackRequest {
 
 /// A regular payment in, recorded by the council's server when due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleView {
     pub schedule_id: String,
     pub amount: Money,
@@ -48,6 +52,7 @@ pub struct ScheduleView {
 
 /// `POST /api/v1/council/accounts/{reference}/payment-schedules`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleRequest {
     pub amount: String,
     /// 1, 2 or 4 (four-weekly is the usual).

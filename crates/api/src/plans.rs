@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `POST /api/v1/council/accounts/{reference}/plan-versions`: a new version of the support
 /// plan from a date. The person's outcomes carry over; the lines are as given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanVersionRequest {
     /// "2026-12-01".
     pub effective_from: String,
@@ -12,6 +13,7 @@ pub struct PlanVersionRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanLineRequest {
     /// Kept for an existing line (spending stays on it); empty for a new line.
     #[serde(default)]

@@ -8,6 +8,7 @@ use crate::accounts::UnreadableAccount;
 
 /// A flag on a spend, as the workspace shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagView {
     pub title: String,
     pub severity: Severity,
@@ -16,6 +17,7 @@ pub struct FlagView {
 
 /// A spend as the council reviews it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpendView {
     pub reference: String,
     pub person_name: String,
@@ -35,6 +37,7 @@ pub struct SpendView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThreadItem {
     pub author: String,
     pub kind: ThreadKind,
@@ -44,6 +47,7 @@ pub struct ThreadItem {
 
 /// What a line of a spend's thread is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ThreadKind {
     /// The person's words.
@@ -54,6 +58,7 @@ pub enum ThreadKind {
 
 /// `GET /api/v1/council/reviews`: flagged spending with no final decision, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewQueue {
     pub items: Vec<SpendView>,
     /// The person's answers to statement questions, waiting for an officer to read them,
@@ -66,6 +71,7 @@ pub struct ReviewQueue {
 
 /// A statement question the person has answered, for the review queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryAnswer {
     pub reference: String,
     pub person_name: String,
@@ -81,6 +87,7 @@ pub struct QueryAnswer {
 
 /// `POST /api/v1/council/accounts/{reference}/decisions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionRequest {
     pub about: EntryId,
     pub decision: Decision,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an officer found when they looked at a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SafeguardingOutcome {
     NoConcern,
@@ -38,6 +39,7 @@ use crate::accounts::UnreadableAccount;
 /// council's accounts, with the figures behind each and what officers recorded. Never
 /// shown to the person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingList {
     pub items: Vec<SafeguardingItem>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -45,6 +47,7 @@ pub struct SafeguardingList {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingItem {
     pub reference: String,
     pub person_name: String,
@@ -58,6 +61,7 @@ pub struct SafeguardingItem {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingNoteView {
     pub outcome: SafeguardingOutcome,
     pub note: String,
@@ -67,6 +71,7 @@ pub struct SafeguardingNoteView {
 
 /// `POST /api/v1/council/accounts/{reference}/safeguarding`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingNoteRequest {
     pub key: String,
     /// `None` until one is chosen.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A member of staff's role. What each may do is decided here, once: the server's role
 /// checks and the workspace's screens both ask these methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     FinanceOfficer,
@@ -59,6 +60,7 @@ impl Role {
 
 /// `POST /api/v1/council/sign-in`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
@@ -66,6 +68,7 @@ pub struct SignInRequest {
 
 /// `POST /api/v1/council/sign-in` and `GET /api/v1/council/me`: who is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffProfile {
     pub name: String,
     pub email: String,
@@ -79,11 +82,13 @@ pub struct StaffProfile {
 
 /// `GET /api/v1/council/staff` (administrators): the council's staff with access.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffList {
     pub staff: Vec<StaffMember>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffMember {
     pub staff_id: String,
     pub name: String,
@@ -93,6 +98,7 @@ pub struct StaffMember {
 
 /// `POST /api/v1/council/staff` (administrators): give someone access.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewStaff {
     pub name: String,
     pub email: String,
@@ -105,6 +111,7 @@ pub struct NewStaff {
 
 /// `POST /api/v1/council/staff/{staff_id}/role` (administrators).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleChange {
     #[serde(default, deserialize_with = "crate::chosen")]
     pub role: Option<Role>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a statement line stands against the logged records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchState {
     /// Matched by the matcher with no doubt.
@@ -19,6 +20,7 @@ pub enum MatchState {
 
 /// Where a question to the person about a statement line stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueryState {
     /// Waiting for the person.
@@ -34,12 +36,14 @@ use crate::reviews::ThreadItem;
 
 /// `GET /api/v1/council/statement-formats`: the formats statements can be imported in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementFormats {
     pub names: Vec<String>,
 }
 
 /// `POST /api/v1/council/accounts/{reference}/statements`: a CSV file's text and its format.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementImport {
     pub format: String,
     pub csv: String,
@@ -48,6 +52,7 @@ pub struct StatementImport {
 /// An imported statement with its lines, what each is matched with, the logged entries
 /// of the period nothing matched, and the reconciliation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementView {
     pub statement_id: String,
     pub format: String,
@@ -71,6 +76,7 @@ pub struct StatementView {
 
 /// A record that arrived after its period was closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LateRecord {
     pub entry_id: EntryId,
     pub received_ms: i64,
@@ -81,6 +87,7 @@ pub struct LateRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementLineView {
     pub line_no: i64,
     pub date: time::Date,
@@ -98,6 +105,7 @@ pub struct StatementLineView {
 
 /// A statement query as the workspace shows it with its line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineQuery {
     pub entry_id: EntryId,
     pub status: QueryState,
@@ -117,6 +125,7 @@ pub struct LineQuery {
 /// person about statement lines that match no record (the ones named, or every such line
 /// not asked about yet when none are named).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryRequest {
     #[serde(default)]
     pub lines: Vec<i64>,
@@ -128,6 +137,7 @@ pub struct QueryRequest {
 /// `POST .../statements/{statement_id}/lines/{line_no}/query-decision`: accept the
 /// person's answer, find it not allowed, or ask again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueryDecisionRequest {
     pub decision: Decision,
     #[serde(default)]
@@ -135,6 +145,7 @@ pub struct QueryDecisionRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryBrief {
     pub entry_id: EntryId,
     pub date: time::Date,
@@ -146,6 +157,7 @@ pub struct EntryBrief {
 /// Opening + in − out = closing, from the logged records over the statement's dates,
 /// against the statement's own closing balance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reconciliation {
     pub opening: Money,
     pub money_in: Money,
@@ -160,17 +172,20 @@ pub struct Reconciliation {
 
 /// `POST .../statements/{id}/lines/{line_no}`: match a line with an entry, or unmatch it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineMatchRequest {
     pub entry_id: Option<EntryId>,
 }
 
 /// `GET /api/v1/council/accounts/{reference}/statements`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementList {
     pub statements: Vec<StatementSummary>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementSummary {
     pub statement_id: String,
     pub format: String,
@@ -182,6 +197,7 @@ pub struct StatementSummary {
 /// `POST /api/v1/council/statement-formats`: save a provider's column mapping (see
 /// `tally_council::statements::Mapping` for its shape).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementFormatRequest {
     pub name: String,
     pub mapping: serde_json::Value,

@@ -15,6 +15,7 @@ pub const MAX_PULL_ENTRIES: usize = 1000;
 
 /// `GET /api/v1/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -22,6 +23,7 @@ pub struct Health {
 
 /// `POST /api/v1/pairings`: trade a one-time pairing code for a device token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairRequest {
     pub code: String,
     /// How the device describes itself ("Phone", "Chromium on Linux"), for the council's
@@ -38,6 +40,7 @@ pub struct PairRequest {
 
 /// A pairing a device holds: proof that it is the device with that id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeldPairing {
     pub device_id: DeviceId,
     pub token: String,
@@ -47,6 +50,7 @@ pub struct HeldPairing {
 pub const MAX_HELD_PAIRINGS: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairResponse {
     pub device_id: DeviceId,
     /// Sent as `Authorization: Bearer <token>`. Reads and writes this one account only.
@@ -57,6 +61,7 @@ pub struct PairResponse {
 /// `GET /api/v1/accounts/{account_id}`: whose account it is, their support plan and their
 /// council's policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountProfile {
     pub account_id: AccountId,
     /// The council's reference for the account ("DP-000001").
@@ -70,17 +75,21 @@ pub struct AccountProfile {
 /// `POST /api/v1/accounts/{account_id}/entries`. Entries are read one by one, so a malformed
 /// entry is refused on its own and the rest of the batch is still stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Entry>))]
     pub entries: Vec<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One result per entry sent, in the same order.
     pub results: Vec<PushResult>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
     /// The entry's id, when it could be read.
     pub entry_id: Option<String>,
@@ -91,6 +100,7 @@ pub struct PushResult {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PushStatus {
     /// Stored now.
@@ -113,6 +123,7 @@ impl PushStatus {
 /// Generic over the entry so a client can read each entry on its own (`serde_json::Value`)
 /// and keep aside the kinds it does not know rather than fail the whole page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse<E = Entry> {
     pub entries: Vec<E>,
     /// Pass as `after` next time. Opaque to clients.
@@ -136,11 +147,13 @@ pub const RECEIPT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 /// A device sends only those, so each photo crosses the network once, and an upload cut
 /// off half way resumes with the photos still missing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptsQuery {
     pub receipts: Vec<ReceiptRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptsMissing {
     /// The ones asked about that the council does not hold, in the order asked.
     pub missing: Vec<ReceiptRef>,
@@ -150,6 +163,7 @@ pub struct ReceiptsMissing {
 /// body and its `Content-Type`. The council checks the bytes hash to the name, the size
 /// and the type. Sending a photo it holds already changes nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptStored {
     pub receipt: ReceiptRef,
     pub status: PushStatus,

@@ -67,6 +67,9 @@ enum Command {
         #[arg(long)]
         device: uuid::Uuid,
     },
+    /// Print the API's OpenAPI 3.1 description (as served at /api/v1/openapi.json), to
+    /// generate a client or check a change to the API.
+    Openapi,
 }
 
 #[tokio::main]
@@ -76,6 +79,10 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", serde_json::to_string_pretty(&tally_council::api::openapi())?);
+        return Ok(());
+    }
     let url = match &cli.database_url {
         Some(url) => url.clone(),
         None => sqlite_url(&cli.data_dir)?,
@@ -193,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
                 None => anyhow::bail!("there is no active device {device} (it may be revoked already)"),
             }
         }
+        Command::Openapi => unreachable!("printed before the database is opened"),
     }
     Ok(())
 }

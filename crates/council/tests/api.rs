@@ -876,6 +876,40 @@ async fn openapi_scenario(storage: &Storage) {
         routes += 1;
     }
     assert!(routes >= 40, "{routes}");
+
+    // Every operation says what it is for, what success looks like, and how to get in.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path} has no summary");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has no tag");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} describes no success");
+            let public = ["/health", "/openapi.json", "/pairings", "/council/sign-in"].contains(&path.as_str());
+            assert_eq!(op.get("security").is_none(), public, "{method} {path}: who may call it");
+        }
+    }
+}
+
+/// The contract check every test's answers go through does catch an answer that breaks
+/// the description, and lets a right one through.
+#[test]
+fn the_contract_check_catches_an_answer_that_breaks_the_description() {
+    use common::contract::check;
+    let json = Some("application/json");
+    check(&Method::GET, "/api/v1/health", StatusCode::OK, json, br#"{"status":"ok","version":"1"}"#);
+    let wrong = [
+        (StatusCode::OK, json, &br#"{"status":1,"version":"1"}"#[..]),
+        (StatusCode::OK, json, br#"{"version":"1"}"#),
+        (StatusCode::CREATED, json, br#"{"status":"ok","version":"1"}"#),
+        (StatusCode::NOT_FOUND, json, br#"{"message":"gone"}"#),
+        (StatusCode::NOT_FOUND, Some("text/plain"), b"gone"),
+    ];
+    for (status, content_type, body) in wrong {
+        let caught = std::panic::catch_unwind(|| check(&Method::GET, "/api/v1/health", status, content_type, body));
+        assert!(caught.is_err(), "{status} {}", String::from_utf8_lossy(body));
+    }
+    let refused = br#"{"error":{"code":"not_found","message":"There is no account with that id."}}"#;
+    check(&Method::GET, "/api/v1/accounts/x/profile", StatusCode::NOT_FOUND, json, refused);
 }
 
 async fn safeguarding_scenario(storage: &Storage) {

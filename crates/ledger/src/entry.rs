@@ -17,6 +17,7 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -44,12 +45,14 @@ id_type!(
 
 /// Identifies a line of the support plan ("PA hours", "Day centre").
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct PlanLineId(pub String);
 
 /// Who wrote an entry: a person's name and, for entries made on a phone, the device.
 /// Council entries have no device.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Author {
     pub name: String,
     pub device: Option<DeviceId>,
@@ -71,6 +74,7 @@ impl Author {
 
 /// One record of an account.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     pub id: EntryId,
     pub account: AccountId,
@@ -83,6 +87,7 @@ pub struct Entry {
 
 /// What an entry says.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntryBody {
     /// The council paid money in.
@@ -111,6 +116,7 @@ pub enum EntryBody {
 
 /// Money paid into the account.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyIn {
     pub date: Date,
     pub amount: Money,
@@ -120,6 +126,7 @@ pub struct MoneyIn {
 
 /// Who was paid, in the terms of the rules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PayeeKind {
     Agency,
@@ -131,6 +138,7 @@ pub enum PayeeKind {
 
 /// How the money left the account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     #[default]
@@ -154,11 +162,13 @@ impl PaymentMethod {
 /// A receipt photo, named by the SHA-256 of its bytes (64 lower-case hex digits), so the
 /// same photo is stored and sent once.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ReceiptRef(pub String);
 
 /// Money spent from the account on support.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spend {
     /// The day the money was spent (as the person says).
     pub date: Date,
@@ -221,6 +231,7 @@ impl Spend {
 
 /// Money that came back from a payee (a refund, an overpayment returned).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refund {
     pub date: Date,
     pub amount: Money,
@@ -237,6 +248,7 @@ pub struct Refund {
 
 /// Surplus the council recovered from the account.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clawback {
     pub date: Date,
     pub amount: Money,
@@ -246,8 +258,10 @@ pub struct Clawback {
 /// New values for an earlier money entry. The replacement must be the same kind of entry.
 /// Several corrections of one entry: the latest recorded one counts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Correction {
     pub corrects: EntryId,
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replacement: Box<EntryBody>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
@@ -255,6 +269,7 @@ pub struct Correction {
 
 /// Cancels an earlier money entry (and any corrections of it).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Void {
     pub voids: EntryId,
     pub reason: String,
@@ -262,6 +277,7 @@ pub struct Void {
 
 /// What a council officer decided about a spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// The spending is fine.
@@ -281,6 +297,7 @@ impl Decision {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewDecision {
     pub about: EntryId,
     pub decision: Decision,
@@ -295,6 +312,7 @@ pub struct ReviewDecision {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     pub about: EntryId,
     pub text: String,
@@ -305,6 +323,7 @@ pub struct Explanation {
 /// with an [`Explanation`] about it, or a [`Spend`] that [`answers`](Spend::answers) it;
 /// an officer closes it with a [`ReviewDecision`] about it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementQuery {
     /// The statement line's date.
     pub date: Date,

@@ -253,6 +253,22 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+#[cfg(feature = "openapi")]
+/// In the council API's description, money is a string with two decimals ("12.50", "-3.00").
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^-?[0-9]+\.[0-9]{2}$"))
+            .description(Some("An amount in pounds, as a string with two decimals; never a number"))
+            .examples(["12.50"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use crate::money::Money;
 
 /// What kind of support a plan line buys (the councils' fixed vocabulary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     PersonalAssistant,
@@ -55,6 +56,7 @@ impl Category {
 
 /// How often a plan line's budget comes round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Weekly,
@@ -115,12 +117,14 @@ impl Period {
 
 /// Identifies one of the person's outcomes within a plan.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct OutcomeId(pub String);
 
 /// Something the person wants their support to achieve, in their own words ("get out for
 /// fresh air twice a week").
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     pub id: OutcomeId,
     pub text: String,
@@ -128,6 +132,7 @@ pub struct Outcome {
 
 /// One line of a support plan: a kind of support and the budget for it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanLine {
     pub id: PlanLineId,
     pub name: String,
@@ -199,6 +204,7 @@ impl PlanLine {
 
 /// One version of the plan, in force from `effective_from` until the next version starts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanVersion {
     pub version: u32,
     pub effective_from: Date,
@@ -209,6 +215,7 @@ pub struct PlanVersion {
 
 /// A person's support plan, all its versions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupportPlan {
     /// Kept in order of `effective_from`.
     pub versions: Vec<PlanVersion>,

@@ -8,6 +8,7 @@ use crate::plan::Category;
 
 /// A kind of spending the council does not allow, and why (shown to people as it is).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BannedCategory {
     pub category: Category,
     pub reason: String,
@@ -16,6 +17,7 @@ pub struct BannedCategory {
 /// When the council's safeguarding team wants a look (see `rules::Signal`). Shares are
 /// whole percentages, never floats.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingThresholds {
     /// A payee's last 4 weeks above this percentage of their average 4 weeks before.
     pub payee_rise_percent: u32,
@@ -43,6 +45,7 @@ impl Default for SafeguardingThresholds {
 
 /// A council's policy for direct payments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouncilPolicy {
     /// How many weeks of the gross weekly budget an account may hold before the excess
     /// counts as surplus (commonly 4, 6 or 8).

@@ -28,7 +28,67 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    all().router.fallback(not_found).layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
+    all()
+        .router
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_allowed)
+        .layer(DefaultBodyLimit::max(tally_api::MAX_BODY_BYTES))
+}
+
+/// The API's OpenAPI 3.1 description, generated from the handlers' annotations and the
+/// wire types (`tally_api`, and the ledger's records): served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = ApiDoc::openapi();
+    for part in [health::Doc::openapi(), device::openapi(), workspace::openapi()] {
+        doc.merge(part);
+    }
+    doc
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tally council API",
+        version = "1",
+        description = "The API the Tally wallets sync with (device tokens) and the council workspace uses (staff sessions). Every error has the shape {error: {code, message, fields}} with a plain-English message. Money is a string with two decimals (\"12.50\"); dates are YYYY-MM-DD; times are Unix milliseconds."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    tags(
+        (name = "health", description = "Is the server up"),
+        (name = "pairing", description = "A device trades a one-time code for a token"),
+        (name = "sync", description = "Devices push and pull records, and fetch the account's profile"),
+        (name = "receipts", description = "Receipt photos, named by their SHA-256"),
+        (name = "workspace", description = "The council workspace, for council staff")
+    )
+)]
+struct ApiDoc;
+
+/// The two ways in: a device token, and a staff session cookie.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A device token from /pairings"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "staff",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "tally_staff",
+                "The session cookie from /council/sign-in",
+            ))),
+        );
+    }
 }
 
 /// Every route the API serves, as (method, path under `/api/v1`): the same list the router
@@ -66,6 +126,10 @@ impl Routes {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("There is nothing at this address in the council API.".to_owned())
+}
+
+async fn not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!("This address in the council API does not answer {method}."))
 }
 
 /// The paired device making a request, and the account in the address, which it may use:

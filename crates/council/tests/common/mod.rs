@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod contract;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -136,11 +138,21 @@ impl Client {
             None => request.body(Body::empty()),
         }
         .unwrap();
+        let (status, _, bytes) = self.exchange(request).await;
+        Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
+    /// Sends a request; the answer, checked against the API's description first.
+    pub async fn exchange(&self, request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+        let method = request.method().clone();
+        let uri = request.uri().to_string();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, body }
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        contract::check(&method, &uri, status, content_type, &bytes);
+        (status, headers, bytes)
     }
 
     /// Sends raw bytes with a content type; the reply body as bytes too.
@@ -159,9 +171,8 @@ impl Client {
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+        let (status, _, bytes) = self.exchange(request).await;
+        (status, bytes)
     }
 
     /// A workspace request: the session cookie and (for changes) the CSRF header, as the
@@ -186,9 +197,7 @@ impl Client {
             None => request.body(Body::empty()),
         }
         .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, _, bytes) = self.exchange(request).await;
         Reply { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
@@ -200,10 +209,8 @@ impl Client {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"email": email, "password": password}).to_string()))
             .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let cookie = response.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, headers, bytes) = self.exchange(request).await;
+        let cookie = headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned());
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if status != StatusCode::OK {
             return Err(Reply { status, body });
@@ -322,9 +329,9 @@ pub async fn staff_text(client: &Client, uri: &str, session: &StaffSession) -> S
         .header(header::COOKIE, format!("tally_staff={}", session.cookie))
         .body(Body::empty())
         .unwrap();
-    let response = client.router.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    assert!(response.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
-    String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    let (status, headers, bytes) = client.exchange(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename="));
+    String::from_utf8(bytes).unwrap()
 }

@@ -13,7 +13,9 @@ use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
 use serde::Deserialize;
-use tally_api::{PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES};
+use tally_api::{
+    ErrorBody, PullResponse, PushRequest, PushResponse, PushResult, PushStatus, MAX_PULL_ENTRIES, MAX_PUSH_ENTRIES,
+};
 use tally_ledger::date::{long_date, DateRange};
 use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
@@ -28,6 +30,23 @@ pub(super) fn routes() -> Routes {
     Routes::default().add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
 }
 
+#[utoipa::path(
+    post,
+    path = "/accounts/{account_id}/entries",
+    tag = "sync",
+    summary = "Push entries; each gets its own result (stored, already_stored, refused with a reason)",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "One result per entry, in order", body = PushResponse),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 413, description = "More than 500 entries or 2 MiB", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn push(
     State(state): State<AppState>,
     DeviceAccount { device, account_id }: DeviceAccount,
@@ -195,6 +214,21 @@ struct PullQuery {
     after: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/accounts/{account_id}/entries",
+    tag = "sync",
+    summary = "Entries after a cursor, oldest first (at most 1,000)",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("after" = Option<i64>, Query, description = "The sync cursor: entries after this sequence number (0 for all)")),
+    responses(
+        (status = 200, description = "A page of entries", body = PullResponse),
+        (status = 400, description = "Bad cursor", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn pull(
     State(state): State<AppState>,
     DeviceAccount { account_id, .. }: DeviceAccount,
@@ -219,3 +253,8 @@ async fn pull(
     }
     Ok(Json(PullResponse { entries, cursor, more }))
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(push, pull))]
+pub(crate) struct Doc;

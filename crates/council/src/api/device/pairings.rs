@@ -6,7 +6,7 @@ use axum::http::Method;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
-use tally_api::{PairRequest, PairResponse};
+use tally_api::{ErrorBody, PairRequest, PairResponse};
 use tally_ledger::DeviceId;
 
 use crate::api::Routes;
@@ -21,6 +21,18 @@ pub(super) fn routes() -> Routes {
     Routes::default().add("/pairings", &[Method::POST], post(pair))
 }
 
+#[utoipa::path(
+    post,
+    path = "/pairings",
+    tag = "sync",
+    summary = "Trade a one-time pairing code for a device token",
+    request_body = PairRequest,
+    responses(
+        (status = 201, description = "Paired", body = PairResponse),
+        (status = 400, description = "Malformed", body = ErrorBody),
+        (status = 404, description = "Unknown, used or expired code", body = ErrorBody)
+    ),
+)]
 async fn pair(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<PairRequest>,
@@ -57,3 +69,8 @@ async fn pair(
     tracing::info!(%device_id, %account_id, label, "device paired");
     Ok((StatusCode::CREATED, Json(PairResponse { device_id, token, account })))
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(pair))]
+pub(crate) struct Doc;

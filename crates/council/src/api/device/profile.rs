@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use tally_api::AccountProfile;
+use tally_api::{AccountProfile, ErrorBody};
 use tally_ledger::AccountId;
 
 use crate::api::DeviceAccount;
@@ -16,6 +16,20 @@ pub(super) fn routes() -> Routes {
     Routes::default().add("/accounts/{account_id}", &[Method::GET], get(get_profile))
 }
 
+#[utoipa::path(
+    get,
+    path = "/accounts/{account_id}",
+    tag = "sync",
+    summary = "The account's profile: person, support plan, council policy",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    responses(
+        (status = 200, description = "The profile", body = AccountProfile),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn get_profile(
     State(state): State<AppState>,
     DeviceAccount { account_id, .. }: DeviceAccount,
@@ -38,3 +52,8 @@ pub(crate) async fn profile(state: &AppState, account_id: AccountId) -> Result<A
         policy: state.storage.policy_for(account_id).await?,
     })
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_profile))]
+pub(crate) struct Doc;

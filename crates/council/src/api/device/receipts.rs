@@ -17,7 +17,8 @@ use axum::routing::{get, post};
 use axum::Json;
 use sha2::{Digest, Sha256};
 use tally_api::{
-    PushStatus, ReceiptStored, ReceiptsMissing, ReceiptsQuery, MAX_RECEIPT_BYTES, MAX_RECEIPT_QUERY, RECEIPT_TYPES,
+    ErrorBody, PushStatus, ReceiptStored, ReceiptsMissing, ReceiptsQuery, MAX_RECEIPT_BYTES, MAX_RECEIPT_QUERY,
+    RECEIPT_TYPES,
 };
 use tally_ledger::ReceiptRef;
 
@@ -35,6 +36,22 @@ pub(super) fn routes() -> Routes {
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/accounts/{account_id}/receipts/missing",
+    tag = "sync",
+    summary = "Which of these receipt photos the council does not hold",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    request_body = ReceiptsQuery,
+    responses(
+        (status = 200, description = "The missing ones", body = ReceiptsMissing),
+        (status = 400, description = "A malformed name", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 413, description = "More than 500 names", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn missing(
     State(state): State<AppState>,
     DeviceAccount { account_id, .. }: DeviceAccount,
@@ -52,6 +69,24 @@ async fn missing(
     Ok(Json(ReceiptsMissing { missing }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/accounts/{account_id}/receipts/{sha256}",
+    tag = "sync",
+    summary = "Send a receipt photo (JPEG, PNG or WebP, at most 1 MiB, bytes hashing to the name)",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The photo's bytes, sent with its type: image/jpeg, image/png or image/webp"),
+    responses(
+        (status = 200, description = "Already held", body = ReceiptStored),
+        (status = 201, description = "Stored", body = ReceiptStored),
+        (status = 400, description = "Does not hash to the name, or empty", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 413, description = "Too large", body = ErrorBody),
+        (status = 415, description = "Not a JPEG, PNG or WebP image", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn upload(
     State(state): State<AppState>,
     DeviceAccount { device, account_id }: DeviceAccount,
@@ -81,6 +116,20 @@ async fn upload(
     Ok((status, Json(ReceiptStored { receipt: ReceiptRef(sha256), status: outcome, size_bytes: bytes.len() as u64 })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/accounts/{account_id}/receipts/{sha256}",
+    tag = "sync",
+    summary = "A receipt photo's bytes",
+    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg"),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "Not held", body = ErrorBody)
+    ),
+    security(("device" = [])),
+)]
 async fn download(
     State(state): State<AppState>,
     DeviceAccount { account_id, .. }: DeviceAccount,
@@ -165,3 +214,8 @@ mod tests {
         assert!(checked_name("../../etc/passwd").is_err());
     }
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(missing, upload, download))]
+pub(crate) struct Doc;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
 use serde::Deserialize;
-use tally_api::{AccountDetail, AccountSummary, AccountsList, AuditLine, DeviceView, PairingCodeIssued};
+use tally_api::{AccountDetail, AccountSummary, AccountsList, AuditLine, DeviceView, ErrorBody, PairingCodeIssued};
 use tally_ledger::date::long_date;
 use tally_ledger::{AccountId, SupportPlan};
 use time::Date;
@@ -36,6 +36,19 @@ pub(super) fn routes() -> Routes {
 const SYNC_HISTORY_SHOWN: i64 = 20;
 
 /// A receipt photo of one of the council's accounts, for the officer reviewing it.
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}/receipts/{sha256}",
+    tag = "workspace",
+    summary = "A receipt photo of one of the council's accounts",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such account or photo", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn receipt_photo(
     State(state): State<AppState>,
     staff: Staff,
@@ -60,6 +73,21 @@ async fn receipt_photo(
         .into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts",
+    tag = "workspace",
+    summary = "Open a direct payment account with its first support plan",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    request_body = tally_api::NewAccount,
+    responses(
+        (status = 201, description = "The account", body = AccountSummary),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn create_account(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -160,6 +188,18 @@ struct Search {
     search: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/accounts",
+    tag = "workspace",
+    summary = "The council's accounts, exceptions first",
+    params(("search" = Option<String>, Query, description = "Words in the person's name or reference")),
+    responses(
+        (status = 200, description = "The accounts", body = AccountsList),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn accounts(
     State(state): State<AppState>,
     staff: Staff,
@@ -188,6 +228,19 @@ async fn accounts(
     Ok(Json(AccountsList { accounts: list, unreadable }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}",
+    tag = "workspace",
+    summary = "One account: figures, spending with flags and decisions, devices, audit trail",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    responses(
+        (status = 200, description = "The account", body = AccountDetail),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn account(
     State(state): State<AppState>,
     staff: Staff,
@@ -236,6 +289,20 @@ async fn account(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/pairing-codes",
+    tag = "workspace",
+    summary = "Issue a one-time pairing code for the account",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    responses(
+        (status = 201, description = "The code", body = PairingCodeIssued),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn pairing_code(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -247,6 +314,21 @@ async fn pairing_code(
     Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/devices/{device_id}/revoke",
+    tag = "workspace",
+    summary = "Revoke a device: its token stops working; what it sent is kept",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("device_id" = String, Path, description = "The device's id (a UUID)")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "Revoked already", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "Not a device of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn revoke_device(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -264,3 +346,8 @@ async fn revoke_device(
     audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(receipt_photo, create_account, accounts, account, pairing_code, revoke_device))]
+pub(crate) struct Doc;

@@ -12,6 +12,7 @@ use crate::api::Routes;
 use crate::error::ApiError;
 use crate::staff::Staff;
 use crate::AppState;
+use tally_api::ErrorBody;
 
 use super::*;
 
@@ -22,6 +23,20 @@ pub(super) fn routes() -> Routes {
         .add("/council/transactions.csv", &[Method::GET], get(transactions))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}/audit-sheet.csv",
+    tag = "workspace",
+    summary = "The audit sheet for the account and period, as CSV",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv"),
+        (status = 400, description = "A period that ends before it starts", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn audit_sheet(
     State(state): State<AppState>,
     staff: Staff,
@@ -45,6 +60,20 @@ async fn audit_sheet(
 }
 
 /// The audit sheet for the printable page: the same sheet as the CSV, as figures.
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}/audit-sheet",
+    tag = "workspace",
+    summary = "The audit sheet of one account and period as JSON, for the printable page (the same sheet as the CSV)",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    responses(
+        (status = 200, description = "The sheet: header (name, value), columns, lines", body = tally_api::AuditSheetView),
+        (status = 400, description = "A period that ends before it starts", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn audit_sheet_page(
     State(state): State<AppState>,
     staff: Staff,
@@ -79,6 +108,19 @@ async fn audit_sheet_page(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/transactions.csv",
+    tag = "workspace",
+    summary = "Every account's transactions in the period, as CSV for the finance system",
+    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv"),
+        (status = 400, description = "Bad period", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn transactions(
     State(state): State<AppState>,
     staff: Staff,
@@ -113,3 +155,8 @@ async fn transactions(
     }
     Ok(csv_download(&format!("transactions-{}-to-{}.csv", iso_date(from), iso_date(to)), out))
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(audit_sheet, audit_sheet_page, transactions))]
+pub(crate) struct Doc;

@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Json;
-use tally_api::CouncilFigures;
+use tally_api::{CouncilFigures, ErrorBody};
 use tally_ledger::date::iso_date;
 use tally_ledger::export::{self};
 use tally_ledger::{Decision, EntryBody, Money, Rules, Severity};
@@ -26,6 +26,19 @@ pub(super) fn routes() -> Routes {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/figures",
+    tag = "workspace",
+    summary = "The council's figures for a period (default the last twelve months): people, money in and spent, share within plan, flags and review times, surplus held and recovered, month by month",
+    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    responses(
+        (status = 200, description = "The figures", body = CouncilFigures),
+        (status = 400, description = "Bad period", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn figures(
     State(state): State<AppState>,
     staff: Staff,
@@ -35,6 +48,19 @@ async fn figures(
     Ok(Json(council_figures(&state, &staff, from, to).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/figures.csv",
+    tag = "workspace",
+    summary = "The same figures as CSV",
+    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv"),
+        (status = 400, description = "Bad period", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn figures_csv(
     State(state): State<AppState>,
     staff: Staff,
@@ -200,3 +226,8 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
     f.months = months.into_iter().map(|(month, (paid, spent))| (month, paid, spent)).collect();
     Ok(f)
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(figures, figures_csv))]
+pub(crate) struct Doc;

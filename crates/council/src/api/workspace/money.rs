@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::post;
 use axum::Json;
-use tally_api::{ClawbackRequest, MoneyInKind, MoneyInRequest};
+use tally_api::{ClawbackRequest, ErrorBody, MoneyInKind, MoneyInRequest};
 use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::{AccountId, Clawback, EntryBody, Money, MoneyIn};
 use uuid::Uuid;
@@ -24,6 +24,22 @@ pub(super) fn routes() -> Routes {
         .add("/council/accounts/{reference}/payment-schedules/{schedule_id}/stop", &[Method::POST], post(stop_schedule))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/money-in",
+    tag = "workspace",
+    summary = "Record a payment in or the person's contribution; syncs to the wallet",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = MoneyInRequest,
+    responses(
+        (status = 201, description = "Recorded"),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn money_in(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -76,6 +92,22 @@ pub(super) async fn schedule_views(
         .collect()
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/payment-schedules",
+    tag = "workspace",
+    summary = "Schedule regular payments in (recorded by the server when due; anything already due is paid in at once)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = tally_api::ScheduleRequest,
+    responses(
+        (status = 201, description = "The running schedules", body = Vec<tally_api::ScheduleView>),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn add_schedule(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -124,6 +156,20 @@ async fn add_schedule(
     Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/payment-schedules/{schedule_id}/stop",
+    tag = "workspace",
+    summary = "Stop a schedule (payments already made stay)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("schedule_id" = String, Path, description = "The schedule's id")),
+    responses(
+        (status = 204, description = "Stopped"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such running schedule", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn stop_schedule(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -137,6 +183,22 @@ async fn stop_schedule(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/clawbacks",
+    tag = "workspace",
+    summary = "Recover surplus (a clawback); syncs to the wallet",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = ClawbackRequest,
+    responses(
+        (status = 201, description = "Recorded"),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn clawback(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -180,3 +242,8 @@ async fn clawback(
     .await?;
     Ok(StatusCode::CREATED)
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(money_in, add_schedule, stop_schedule, clawback))]
+pub(crate) struct Doc;

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::post;
 use axum::Json;
-use tally_api::PlanVersionRequest;
+use tally_api::{ErrorBody, PlanVersionRequest};
 use tally_ledger::date::long_date;
 use tally_ledger::{Money, SupportPlan};
 use time::Date;
@@ -21,6 +21,22 @@ pub(super) fn routes() -> Routes {
     Routes::default().add("/council/accounts/{reference}/plan-versions", &[Method::POST], post(add_plan_version))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/plan-versions",
+    tag = "workspace",
+    summary = "Add a version of the support plan from a date (kept lines keep their ids and spending)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = PlanVersionRequest,
+    responses(
+        (status = 201, description = "The plan with all its versions", body = SupportPlan),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn add_plan_version(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -92,3 +108,8 @@ pub(super) fn plan_lines(
     }
     lines
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(add_plan_version))]
+pub(crate) struct Doc;

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use tally_api::PolicyUpdate;
+use tally_api::{ErrorBody, PolicyUpdate};
 use tally_ledger::Money;
 
 use crate::api::Routes;
@@ -18,6 +18,17 @@ pub(super) fn routes() -> Routes {
     Routes::default().add("/council/policy", &[Method::GET, Method::POST], get(get_policy).post(set_policy))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/policy",
+    tag = "workspace",
+    summary = "The council's policy",
+    responses(
+        (status = 200, description = "The policy", body = tally_ledger::CouncilPolicy),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn get_policy(
     State(state): State<AppState>,
     staff: Staff,
@@ -25,6 +36,21 @@ async fn get_policy(
     Ok(Json(state.storage.council_policy(&staff.row.council_id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/policy",
+    tag = "workspace",
+    summary = "Change the council's policy (administrators); devices take it on their next sync",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    request_body = PolicyUpdate,
+    responses(
+        (status = 200, description = "The new policy", body = tally_ledger::CouncilPolicy),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn set_policy(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
@@ -78,3 +104,8 @@ async fn set_policy(
     audit(&state, &staff.row, None, "policy changed", &detail).await?;
     Ok(Json(policy))
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_policy, set_policy))]
+pub(crate) struct Doc;

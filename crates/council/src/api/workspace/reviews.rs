@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{DecisionRequest, ReviewQueue, SpendView};
+use tally_api::{DecisionRequest, ErrorBody, ReviewQueue, SpendView};
 use tally_ledger::{Decision, EntryBody, ReviewDecision};
 
 use crate::api::Routes;
@@ -22,6 +22,17 @@ pub(super) fn routes() -> Routes {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/reviews",
+    tag = "workspace",
+    summary = "Flagged spending with no final decision, across the council's accounts",
+    responses(
+        (status = 200, description = "The queue", body = ReviewQueue),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
     let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
@@ -45,6 +56,22 @@ async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<Rev
     Ok(Json(ReviewQueue { items, answers, unreadable }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/decisions",
+    tag = "workspace",
+    summary = "Record a review decision on a spend (approved, question, not_allowed); syncs to the wallet",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 201, description = "Recorded", body = SpendView),
+        (status = 400, description = "A question without words", body = ErrorBody),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
+        (status = 404, description = "No such spend or account", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn decide(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -89,3 +116,8 @@ async fn decide(
         .ok_or_else(|| anyhow::anyhow!("decided spend vanished"))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(reviews, decide))]
+pub(crate) struct Doc;

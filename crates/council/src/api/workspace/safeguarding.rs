@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView};
+use tally_api::{ErrorBody, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView};
 
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
@@ -21,6 +21,17 @@ pub(super) fn routes() -> Routes {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/safeguarding",
+    tag = "workspace",
+    summary = "Safeguarding signals across the council's accounts, with the figures and officers' notes (never shown to the person)",
+    responses(
+        (status = 200, description = "The signals", body = SafeguardingList),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Json<SafeguardingList>, ApiError> {
     let policy = state.storage.council_policy(&staff.row.council_id).await?;
     let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
@@ -64,6 +75,22 @@ async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Jso
     Ok(Json(SafeguardingList { items, unreadable }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/safeguarding",
+    tag = "workspace",
+    summary = "Record what was found about a signal: no_concern or raised",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = SafeguardingNoteRequest,
+    responses(
+        (status = 201, description = "Recorded"),
+        (status = 400, description = "No outcome chosen", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such account or signal", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn safeguarding_note(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -90,3 +117,8 @@ async fn safeguarding_note(
         .await?;
     Ok(StatusCode::CREATED)
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(safeguarding, safeguarding_note))]
+pub(crate) struct Doc;

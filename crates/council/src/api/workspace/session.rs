@@ -5,7 +5,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{SignInRequest, StaffProfile};
+use tally_api::{ErrorBody, SignInRequest, StaffProfile};
 
 use crate::api::Routes;
 use crate::auth::secret_hash;
@@ -23,6 +23,19 @@ pub(super) fn routes() -> Routes {
         .add("/council/me", &[Method::GET], get(me))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/sign-in",
+    tag = "workspace",
+    summary = "Sign in; sets the HttpOnly session cookie and returns the CSRF token",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in", body = StaffProfile),
+        (status = 400, description = "Email or password missing", body = ErrorBody),
+        (status = 401, description = "Email and password do not match", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts for this email; wait 15 minutes", body = ErrorBody)
+    ),
+)]
 async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -61,6 +74,19 @@ async fn sign_in(
     Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, secure))], Json(profile)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/sign-out",
+    tag = "workspace",
+    summary = "Sign out",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = crate::staff::session_cookie(&headers) {
         state.storage.delete_staff_session(&secret_hash(&token)).await?;
@@ -69,6 +95,17 @@ async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMa
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, crate::staff::session_clear_cookie())]).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/me",
+    tag = "workspace",
+    summary = "Who is signed in, and the CSRF token",
+    responses(
+        (status = 200, description = "The member of staff", body = StaffProfile),
+        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffProfile>, ApiError> {
     Ok(Json(profile(&state, &staff.row, staff.csrf_token.clone()).await?))
 }
@@ -85,3 +122,8 @@ async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result
         csrf_token,
     })
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sign_in, sign_out, me))]
+pub(crate) struct Doc;

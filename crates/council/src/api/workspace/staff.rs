@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{NewStaff, RoleChange, StaffList, StaffMember};
+use tally_api::{ErrorBody, NewStaff, RoleChange, StaffList, StaffMember};
 use uuid::Uuid;
 
 use crate::api::Routes;
@@ -21,6 +21,18 @@ pub(super) fn routes() -> Routes {
         .add("/council/staff/{staff_id}/remove", &[Method::POST], post(remove_staff))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/staff",
+    tag = "workspace",
+    summary = "The council's staff with access (administrators)",
+    responses(
+        (status = 200, description = "The staff", body = StaffList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn list_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
@@ -34,6 +46,21 @@ async fn list_staff(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/staff",
+    tag = "workspace",
+    summary = "Give someone access with a role and a first password (administrators)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    request_body = NewStaff,
+    responses(
+        (status = 201, description = "Added"),
+        (status = 400, description = "field: message lines", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn add_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
@@ -82,6 +109,22 @@ async fn add_staff(
     Ok(StatusCode::CREATED)
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/staff/{staff_id}/role",
+    tag = "workspace",
+    summary = "Change a member of staff's role (administrators; not their own)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("staff_id" = String, Path, description = "The member of staff's id")),
+    request_body = RoleChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "Own role, or no role", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 404, description = "No such member of staff", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn change_role(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
@@ -100,6 +143,21 @@ async fn change_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/staff/{staff_id}/remove",
+    tag = "workspace",
+    summary = "Remove a member of staff's access and end their sessions (administrators; not their own)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("staff_id" = String, Path, description = "The member of staff's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "Own access", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 404, description = "No such member of staff", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn remove_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
@@ -114,3 +172,8 @@ async fn remove_staff(
     audit(&state, &staff.row, None, "staff access removed", &staff_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_staff, add_staff, change_role, remove_staff))]
+pub(crate) struct Doc;

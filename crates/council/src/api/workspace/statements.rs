@@ -9,8 +9,8 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{
-    EntryBrief, LateRecord, LineMatchRequest, LineQuery, MatchState, QueryDecisionRequest, QueryRequest, QueryState,
-    Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary,
+    EntryBrief, ErrorBody, LateRecord, LineMatchRequest, LineQuery, MatchState, QueryDecisionRequest, QueryRequest,
+    QueryState, Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary,
     StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
@@ -52,6 +52,17 @@ pub(super) fn routes() -> Routes {
         )
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/statement-formats",
+    tag = "workspace",
+    summary = "The statement formats: built-in and saved per provider",
+    responses(
+        (status = 200, description = "Names", body = StatementFormats),
+        (status = 401, description = "Not signed in", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
     let mut names = vec![statements::BANK.to_owned(), statements::CARD_FEED.to_owned()];
     names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|f| f.name));
@@ -60,6 +71,21 @@ async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<Sta
 
 /// Saves (or replaces) the column mapping of a provider's statements, checked first: every
 /// column it reads must be one of the file's columns.
+#[utoipa::path(
+    post,
+    path = "/council/statement-formats",
+    tag = "workspace",
+    summary = "Save a provider's column mapping (checked: every column it reads must be one of the file's)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    request_body = tally_api::StatementFormatRequest,
+    responses(
+        (status = 201, description = "Saved"),
+        (status = 400, description = "A mapping that cannot be used, and why", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn save_format(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -102,6 +128,22 @@ async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping,
     Ok(serde_json::from_str(&format.mapping).map_err(anyhow::Error::from)?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements",
+    tag = "workspace",
+    summary = "Import a statement (CSV text and its format); every line is checked first and nothing is kept if any is wrong; lines are matched to logged records",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    request_body = StatementImport,
+    responses(
+        (status = 201, description = "Imported and matched", body = StatementView),
+        (status = 400, description = "Problems, each naming its line and column", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn import(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -187,6 +229,19 @@ async fn import(
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}/statements",
+    tag = "workspace",
+    summary = "The account's imported statements",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    responses(
+        (status = 200, description = "Statements", body = StatementList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not an account of this council", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -209,6 +264,19 @@ async fn list(
     Ok(Json(StatementList { statements }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/accounts/{reference}/statements/{statement_id}",
+    tag = "workspace",
+    summary = "A statement's lines, matches, unmatched records and reconciliation",
+    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    responses(
+        (status = 200, description = "The statement", body = StatementView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such statement", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn view(
     State(state): State<AppState>,
     staff: Staff,
@@ -219,6 +287,22 @@ async fn view(
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}",
+    tag = "workspace",
+    summary = "Confirm, re-match (same amount) or unmatch (entry_id null) a line",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    request_body = LineMatchRequest,
+    responses(
+        (status = 200, description = "The statement", body = StatementView),
+        (status = 400, description = "Amounts differ, record matched elsewhere, or statement closed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such line or record", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn set_match(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -307,6 +391,21 @@ async fn set_match(
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/close",
+    tag = "workspace",
+    summary = "Close (lock) a reconciled period: refused while anything is open, with what is",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    responses(
+        (status = 200, description = "Closed", body = StatementView),
+        (status = 400, description = "What is still open", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such statement", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn close(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -332,6 +431,21 @@ async fn close(
 
 /// An officer has looked at the records that arrived after the period was closed: they
 /// stay listed on the statement, and no longer count as an exception on the account.
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
+    tag = "workspace",
+    summary = "Mark the records that arrived after the period was closed as seen (they stay listed on the statement; the account no longer shows them as an exception)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    responses(
+        (status = 200, description = "Closed", body = StatementView),
+        (status = 400, description = "What is still open", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such statement", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn late_records_seen(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -416,6 +530,22 @@ fn describe_money(body: &EntryBody) -> Option<(String, time::Date)> {
 
 /// Asks the person about statement lines that match no record: each becomes a statement
 /// query on their account, which their wallet shows until they answer it.
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/queries",
+    tag = "workspace",
+    summary = "Ask the person about statement lines that match no record (the lines named, or every one not asked about yet); each becomes a statement query on their account, shown in their wallet",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    request_body = QueryRequest,
+    responses(
+        (status = 201, description = "The statement, each line with its query", body = StatementView),
+        (status = 400, description = "Line matched already, asked already, nothing left to ask, or statement closed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such statement or line", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn ask(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -476,6 +606,22 @@ async fn ask(
 
 /// An officer's decision on the person's answer to a statement query: accepted (approved),
 /// not allowed, or a further question (which opens it again on the wallet).
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
+    tag = "workspace",
+    summary = "Accept the person's answer to a statement query (approved), mark it not allowed, or ask again (question, with the question in the note)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    request_body = QueryDecisionRequest,
+    responses(
+        (status = 201, description = "The statement", body = StatementView),
+        (status = 400, description = "A question with no note, or statement closed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such line, or the person was not asked about it", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
 async fn decide_query(
     State(state): State<AppState>,
     Changer(staff): Changer,
@@ -741,3 +887,8 @@ fn lines_phrase(n: usize, one: &str, many: &str) -> String {
         format!("{n} statement lines {many}")
     }
 }
+
+/// What this module serves, for the API's description.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(formats, save_format, import, list, view, set_match, close, late_records_seen, ask, decide_query))]
+pub(crate) struct Doc;
