@@ -4,33 +4,43 @@
 //!
 //! `/api/v1/council/statement-formats`, `/api/v1/council/accounts/{reference}/statements...`
 
+//!
+//! - [`formats`]: the column mappings of providers' files
+//! - [`queries`]: asking the person about lines with no record, and deciding on answers
+//! - [`late`]: records that arrived after a period was closed
+
+mod formats;
+mod late;
+mod queries;
+
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{
-    EntryBrief, ErrorBody, LateRecord, LineMatchRequest, LineQuery, MatchState, QueryDecisionRequest, QueryRequest,
-    QueryState, Reconciliation, StatementFormats, StatementImport, StatementLineView, StatementList, StatementSummary,
-    StatementView,
+    EntryBrief, ErrorBody, LineMatchRequest, LineQuery, MatchState, QueryState, Reconciliation, StatementImport,
+    StatementLineView, StatementList, StatementSummary, StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
 use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
-use tally_ledger::{
-    Decision, EntryBody, EntryId, Ledger, Money, QueryStatus, QueryThread, ReviewDecision, StatementQuery,
-};
+use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision};
 use uuid::Uuid;
 
-use super::{audit, council_account, store_council_entries, store_council_entry, thread_items, Loaded};
+use super::{audit, council_account, store_council_entry, thread_items, Loaded};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
-use crate::statements::{self, Mapping};
+use crate::statements::{self};
 use crate::storage::{StatementLineRow, StatementRow};
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
     Routes::default()
-        .add("/council/statement-formats", &[Method::GET, Method::POST], get(formats).post(save_format))
+        .add(
+            "/council/statement-formats",
+            &[Method::GET, Method::POST],
+            get(formats::formats).post(formats::save_format),
+        )
         .add("/council/accounts/{reference}/statements", &[Method::GET, Method::POST], get(list).post(import))
         .add("/council/accounts/{reference}/statements/{statement_id}", &[Method::GET], get(view))
         .add(
@@ -39,93 +49,17 @@ pub(super) fn routes() -> Routes {
             post(set_match),
         )
         .add("/council/accounts/{reference}/statements/{statement_id}/close", &[Method::POST], post(close))
-        .add("/council/accounts/{reference}/statements/{statement_id}/queries", &[Method::POST], post(ask))
+        .add("/council/accounts/{reference}/statements/{statement_id}/queries", &[Method::POST], post(queries::ask))
         .add(
             "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
             &[Method::POST],
-            post(decide_query),
+            post(queries::decide_query),
         )
         .add(
             "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
             &[Method::POST],
-            post(late_records_seen),
+            post(late::late_records_seen),
         )
-}
-
-#[utoipa::path(
-    get,
-    path = "/council/statement-formats",
-    tag = "workspace",
-    summary = "The statement formats: built-in and saved per provider",
-    responses(
-        (status = 200, description = "Names", body = StatementFormats),
-        (status = 401, description = "Not signed in", body = ErrorBody)
-    ),
-    security(("staff" = [])),
-)]
-async fn formats(State(state): State<AppState>, staff: Staff) -> Result<Json<StatementFormats>, ApiError> {
-    let mut names = vec![statements::BANK.to_owned(), statements::CARD_FEED.to_owned()];
-    names.extend(state.storage.statement_formats(&staff.row.council_id).await?.into_iter().map(|f| f.name));
-    Ok(Json(StatementFormats { names }))
-}
-
-/// Saves (or replaces) the column mapping of a provider's statements, checked first: every
-/// column it reads must be one of the file's columns.
-#[utoipa::path(
-    post,
-    path = "/council/statement-formats",
-    tag = "workspace",
-    summary = "Save a provider's column mapping (checked: every column it reads must be one of the file's)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
-    request_body = tally_api::StatementFormatRequest,
-    responses(
-        (status = 201, description = "Saved"),
-        (status = 400, description = "A mapping that cannot be used, and why", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody)
-    ),
-    security(("staff" = [])),
-)]
-async fn save_format(
-    State(state): State<AppState>,
-    Changer(staff): Changer,
-    request: LaterJson<tally_api::StatementFormatRequest>,
-) -> Result<StatusCode, ApiError> {
-    let request = request.read()?;
-    let name = request.name.trim();
-    if name.is_empty() {
-        return Err(ApiError::BadRequest("Give the format a name, for example the bank's name.".to_owned()));
-    }
-    if statements::built_in(name).is_some() {
-        return Err(ApiError::BadRequest("That is the name of a built-in format. Choose another name.".to_owned()));
-    }
-    let mapping: Mapping = serde_json::from_value(request.mapping)
-        .map_err(|e| ApiError::BadRequest(format!("The format could not be read: {e}")))?;
-    let problems = mapping.problems();
-    if !problems.is_empty() {
-        return Err(ApiError::BadRequest(problems.join("\n")));
-    }
-    state
-        .storage
-        .save_statement_format(
-            &staff.row.council_id,
-            name,
-            &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?,
-        )
-        .await?;
-    audit(&state, &staff.row, None, "statement format saved", name).await?;
-    Ok(StatusCode::CREATED)
-}
-
-async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Result<Mapping, ApiError> {
-    if let Some(mapping) = statements::built_in(name) {
-        return Ok(mapping);
-    }
-    let saved = state.storage.statement_formats(&staff.row.council_id).await?;
-    let format = saved.into_iter().find(|f| f.name == name).ok_or_else(|| {
-        ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list."))
-    })?;
-    Ok(serde_json::from_str(&format.mapping).map_err(anyhow::Error::from)?)
 }
 
 #[utoipa::path(
@@ -152,7 +86,7 @@ async fn import(
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
-    let mapping = mapping(&state, &staff, &request.format).await?;
+    let mapping = formats::mapping(&state, &staff, &request.format).await?;
     let parsed = statements::parse(&request.csv, &mapping).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         ApiError::BadRequest(format!(
@@ -429,250 +363,6 @@ async fn close(
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
-/// An officer has looked at the records that arrived after the period was closed: they
-/// stay listed on the statement, and no longer count as an exception on the account.
-#[utoipa::path(
-    post,
-    path = "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
-    tag = "workspace",
-    summary = "Mark the records that arrived after the period was closed as seen (they stay listed on the statement; the account no longer shows them as an exception)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
-    responses(
-        (status = 200, description = "Closed", body = StatementView),
-        (status = 400, description = "What is still open", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such statement", body = ErrorBody)
-    ),
-    security(("staff" = [])),
-)]
-async fn late_records_seen(
-    State(state): State<AppState>,
-    Changer(staff): Changer,
-    Path((reference, statement_id)): Path<(String, String)>,
-) -> Result<Json<StatementView>, ApiError> {
-    let row = council_account(&state, &staff, &reference).await?;
-    let loaded = Loaded::read(&state, &row).await?;
-    let view = statement_view(&state, &loaded, &statement_id).await?;
-    if view.closed_by.is_none() {
-        return Err(ApiError::BadRequest(
-            "This statement is not closed: records dated in its period are part of it.".to_owned(),
-        ));
-    }
-    state.storage.mark_late_records_seen(&statement_id, state.clock.now_ms()).await?;
-    let detail = format!(
-        "{} records that arrived after {} to {} was closed marked as seen",
-        view.late_records.len(),
-        iso_date(view.first_date),
-        iso_date(view.last_date)
-    );
-    audit(&state, &staff.row, Some(row.account_id), "late records seen", &detail).await?;
-    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
-}
-
-/// Records of an account that arrived after a closed period's close and are dated inside
-/// it, or change a record dated inside it (`received`: what arrived, and when).
-pub(super) fn late_records(
-    ledger: &Ledger,
-    first: time::Date,
-    last: time::Date,
-    received: &[crate::storage::Arrival],
-    seen_ms: Option<i64>,
-) -> Vec<LateRecord> {
-    let in_period = |date: time::Date| date >= first && date <= last;
-    received
-        .iter()
-        .filter_map(|arrival| {
-            let (id, at) = (&arrival.entry_id, &arrival.received_at_ms);
-            let entry = ledger.get(*id)?;
-            let target = |target: EntryId| ledger.get(target).and_then(|t| describe_money(&t.body));
-            let (what, inside) = match &entry.body {
-                EntryBody::Correction(c) => {
-                    let (was, was_date) = target(c.corrects)?;
-                    let (now, now_date) = describe_money(&c.replacement)?;
-                    (format!("A correction of {was}: now {now}"), in_period(was_date) || in_period(now_date))
-                }
-                EntryBody::Void(v) => {
-                    let (was, was_date) = target(v.voids)?;
-                    (format!("A cancellation of {was}"), in_period(was_date))
-                }
-                body => {
-                    let (what, date) = describe_money(body)?;
-                    (what, in_period(date))
-                }
-            };
-            inside.then(|| LateRecord {
-                entry_id: *id,
-                received_ms: *at,
-                description: format!("{what}, recorded by {}", entry.author.name),
-                seen: seen_ms.is_some_and(|seen| *at <= seen),
-            })
-        })
-        .collect()
-}
-
-/// A money record in words, with its date.
-fn describe_money(body: &EntryBody) -> Option<(String, time::Date)> {
-    let (date, _) = body.money_movement()?;
-    let on = long_date(date);
-    Some((
-        match body {
-            EntryBody::Spend(s) => format!("spending of {} to {} on {on}", s.amount, s.payee),
-            EntryBody::Refund(r) => format!("a refund of {} from {} on {on}", r.amount, r.payee),
-            EntryBody::Contribution(m) => format!("{} paid in by the person on {on}", m.amount),
-            EntryBody::PaymentIn(m) => format!("a payment in of {} on {on}", m.amount),
-            EntryBody::Clawback(c) => format!("{} recovered on {on}", c.amount),
-            _ => return None,
-        },
-        date,
-    ))
-}
-
-/// Asks the person about statement lines that match no record: each becomes a statement
-/// query on their account, which their wallet shows until they answer it.
-#[utoipa::path(
-    post,
-    path = "/council/accounts/{reference}/statements/{statement_id}/queries",
-    tag = "workspace",
-    summary = "Ask the person about statement lines that match no record (the lines named, or every one not asked about yet); each becomes a statement query on their account, shown in their wallet",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
-    request_body = QueryRequest,
-    responses(
-        (status = 201, description = "The statement, each line with its query", body = StatementView),
-        (status = 400, description = "Line matched already, asked already, nothing left to ask, or statement closed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such statement or line", body = ErrorBody)
-    ),
-    security(("staff" = [])),
-)]
-async fn ask(
-    State(state): State<AppState>,
-    Changer(staff): Changer,
-    Path((reference, statement_id)): Path<(String, String)>,
-    request: LaterJson<QueryRequest>,
-) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
-    let request = request.read()?;
-    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
-    let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
-        view.lines.iter().filter(|l| askable(l)).collect()
-    } else {
-        let mut chosen = Vec::new();
-        for line_no in &request.lines {
-            let line = view
-                .lines
-                .iter()
-                .find(|l| l.line_no == *line_no)
-                .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
-            if line.entry.is_some() {
-                return Err(ApiError::BadRequest(format!(
-                    "Line {line_no} matches a record already: there is nothing to ask."
-                )));
-            }
-            if line.query.is_some() {
-                return Err(ApiError::BadRequest(format!("The person has been asked about line {line_no} already.")));
-            }
-            chosen.push(line);
-        }
-        chosen
-    };
-    if lines.is_empty() {
-        return Err(ApiError::BadRequest("Every line that matches no record has been asked about already.".to_owned()));
-    }
-    let note = request.note.trim().to_owned();
-    let bodies = lines
-        .iter()
-        .map(|line| {
-            EntryBody::StatementQuery(StatementQuery {
-                date: line.date,
-                amount: line.amount,
-                description: line.description.clone(),
-                statement: statement_id.clone(),
-                line_no: u32::try_from(line.line_no).unwrap_or(u32::MAX),
-                note: note.clone(),
-            })
-        })
-        .collect();
-    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
-    for stored in store_council_entries(&state, &staff, &row, bodies).await? {
-        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-    }
-    let detail =
-        format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
-    audit(&state, &staff.row, Some(row.account_id), "statement query", &detail).await?;
-    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
-}
-
-/// An officer's decision on the person's answer to a statement query: accepted (approved),
-/// not allowed, or a further question (which opens it again on the wallet).
-#[utoipa::path(
-    post,
-    path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
-    tag = "workspace",
-    summary = "Accept the person's answer to a statement query (approved), mark it not allowed, or ask again (question, with the question in the note)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
-    request_body = QueryDecisionRequest,
-    responses(
-        (status = 201, description = "The statement", body = StatementView),
-        (status = 400, description = "A question with no note, or statement closed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such line, or the person was not asked about it", body = ErrorBody)
-    ),
-    security(("staff" = [])),
-)]
-async fn decide_query(
-    State(state): State<AppState>,
-    Changer(staff): Changer,
-    Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
-    request: LaterJson<QueryDecisionRequest>,
-) -> Result<(StatusCode, Json<StatementView>), ApiError> {
-    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
-    let request = request.read()?;
-    let line = view
-        .lines
-        .iter()
-        .find(|l| l.line_no == line_no)
-        .ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
-    let query = line
-        .query
-        .as_ref()
-        .ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
-    match (query.status, request.decision) {
-        (QueryState::Closed, _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
-        (QueryState::Open, Decision::Approved) => {
-            return Err(ApiError::BadRequest(format!(
-                "The person has not answered the question about line {line_no} yet: wait for their answer, or mark it not allowed."
-            )))
-        }
-        _ => {}
-    }
-    let note = request.note.trim().to_owned();
-    let body = EntryBody::ReviewDecision(ReviewDecision {
-        about: query.entry_id,
-        decision: request.decision,
-        note: note.clone(),
-        version: None,
-    });
-    let stored = store_council_entry(&state, &staff, &row, body).await?;
-    loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-    let words = match request.decision {
-        Decision::Approved => "accepted the answer about",
-        Decision::Question => "asked again about",
-        Decision::NotAllowed => "marked not allowed",
-    };
-    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}"))
-        .await?;
-    // Accepting an answer that logged the spending accepts it as the line's match too.
-    if let (Decision::Approved, Some(answer)) =
-        (request.decision, line.entry.as_ref().filter(|_| line.state == MatchState::Proposed))
-    {
-        state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
-    }
-    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
-}
-
 /// For a change to a statement: the account, its records and the statement, refusing a
 /// role that may not change anything and a statement already closed (locked).
 async fn open_statement(
@@ -890,5 +580,18 @@ fn lines_phrase(n: usize, one: &str, many: &str) -> String {
 
 /// What this module serves, for the API's description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(formats, save_format, import, list, view, set_match, close, late_records_seen, ask, decide_query))]
+#[openapi(paths(
+    formats::formats,
+    formats::save_format,
+    import,
+    list,
+    view,
+    set_match,
+    close,
+    late::late_records_seen,
+    queries::ask,
+    queries::decide_query
+))]
 pub(crate) struct Doc;
+
+pub(crate) use late::late_records;

@@ -1,0 +1,161 @@
+//! Statement queries: asking the person about lines that match no record, and deciding
+//! on their answers.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use tally_api::{
+    ErrorBody, MatchState, QueryDecisionRequest, QueryRequest, QueryState, StatementLineView, StatementView,
+};
+use tally_ledger::{Decision, EntryBody, ReviewDecision, StatementQuery};
+
+use super::super::{audit, store_council_entries, store_council_entry};
+use super::{open_statement, statement_view};
+use crate::error::{ApiError, LaterJson};
+use crate::staff::Changer;
+use crate::AppState;
+
+/// Asks the person about statement lines that match no record: each becomes a statement
+/// query on their account, which their wallet shows until they answer it.
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/queries",
+    tag = "workspace",
+    summary = "Ask the person about statement lines that match no record (the lines named, or every one not asked about yet); each becomes a statement query on their account, shown in their wallet",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    request_body = QueryRequest,
+    responses(
+        (status = 201, description = "The statement, each line with its query", body = StatementView),
+        (status = 400, description = "Line matched already, asked already, nothing left to ask, or statement closed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such statement or line", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
+pub(super) async fn ask(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path((reference, statement_id)): Path<(String, String)>,
+    request: LaterJson<QueryRequest>,
+) -> Result<(StatusCode, Json<StatementView>), ApiError> {
+    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
+    let request = request.read()?;
+    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
+    let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
+        view.lines.iter().filter(|l| askable(l)).collect()
+    } else {
+        let mut chosen = Vec::new();
+        for line_no in &request.lines {
+            let line = view
+                .lines
+                .iter()
+                .find(|l| l.line_no == *line_no)
+                .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
+            if line.entry.is_some() {
+                return Err(ApiError::BadRequest(format!(
+                    "Line {line_no} matches a record already: there is nothing to ask."
+                )));
+            }
+            if line.query.is_some() {
+                return Err(ApiError::BadRequest(format!("The person has been asked about line {line_no} already.")));
+            }
+            chosen.push(line);
+        }
+        chosen
+    };
+    if lines.is_empty() {
+        return Err(ApiError::BadRequest("Every line that matches no record has been asked about already.".to_owned()));
+    }
+    let note = request.note.trim().to_owned();
+    let bodies = lines
+        .iter()
+        .map(|line| {
+            EntryBody::StatementQuery(StatementQuery {
+                date: line.date,
+                amount: line.amount,
+                description: line.description.clone(),
+                statement: statement_id.clone(),
+                line_no: u32::try_from(line.line_no).unwrap_or(u32::MAX),
+                note: note.clone(),
+            })
+        })
+        .collect();
+    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
+    for stored in store_council_entries(&state, &staff, &row, bodies).await? {
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+    }
+    let detail =
+        format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
+    audit(&state, &staff.row, Some(row.account_id), "statement query", &detail).await?;
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
+}
+
+/// An officer's decision on the person's answer to a statement query: accepted (approved),
+/// not allowed, or a further question (which opens it again on the wallet).
+#[utoipa::path(
+    post,
+    path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
+    tag = "workspace",
+    summary = "Accept the person's answer to a statement query (approved), mark it not allowed, or ask again (question, with the question in the note)",
+    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    request_body = QueryDecisionRequest,
+    responses(
+        (status = 201, description = "The statement", body = StatementView),
+        (status = 400, description = "A question with no note, or statement closed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Role or CSRF", body = ErrorBody),
+        (status = 404, description = "No such line, or the person was not asked about it", body = ErrorBody)
+    ),
+    security(("staff" = [])),
+)]
+pub(super) async fn decide_query(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    Path((reference, statement_id, line_no)): Path<(String, String, i64)>,
+    request: LaterJson<QueryDecisionRequest>,
+) -> Result<(StatusCode, Json<StatementView>), ApiError> {
+    let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
+    let request = request.read()?;
+    let line = view
+        .lines
+        .iter()
+        .find(|l| l.line_no == line_no)
+        .ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    let query = line
+        .query
+        .as_ref()
+        .ok_or_else(|| ApiError::NotFound(format!("The person has not been asked about line {line_no}.")))?;
+    match (query.status, request.decision) {
+        (QueryState::Closed, _) => return Err(ApiError::BadRequest(format!("The question about line {line_no} is closed already."))),
+        (QueryState::Open, Decision::Approved) => {
+            return Err(ApiError::BadRequest(format!(
+                "The person has not answered the question about line {line_no} yet: wait for their answer, or mark it not allowed."
+            )))
+        }
+        _ => {}
+    }
+    let note = request.note.trim().to_owned();
+    let body = EntryBody::ReviewDecision(ReviewDecision {
+        about: query.entry_id,
+        decision: request.decision,
+        note: note.clone(),
+        version: None,
+    });
+    let stored = store_council_entry(&state, &staff, &row, body).await?;
+    loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+    let words = match request.decision {
+        Decision::Approved => "accepted the answer about",
+        Decision::Question => "asked again about",
+        Decision::NotAllowed => "marked not allowed",
+    };
+    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}"))
+        .await?;
+    // Accepting an answer that logged the spending accepts it as the line's match too.
+    if let (Decision::Approved, Some(answer)) =
+        (request.decision, line.entry.as_ref().filter(|_| line.state == MatchState::Proposed))
+    {
+        state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
+    }
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
+}

@@ -1,0 +1,424 @@
+//! Statements through the council API: import, matching, queries to the person,
+//! reconciliation and closing, driven through the router with real databases: a SQLite
+//! file always,
+//! and Postgres when `TALLY_TEST_POSTGRES_URL` names a server (`cargo xtask test` sets it
+//! when one is reachable and says so when it is not). Every answer is also checked against
+//! the API's description (`common::contract`).
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use tally_council::seed;
+use tally_council::storage::Storage;
+use tally_ledger::{Author, Entry, EntryBody, EntryId, Money, Spend};
+use time::macros::{date, datetime};
+use uuid::Uuid;
+
+mod common;
+
+use common::*;
+
+on_every_database! {
+    a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
+}
+
+const BANK_FILE: &str = include_str!("../../../tests/fixtures/statements/bank-statement.csv");
+const CARD_FILE: &str = include_str!("../../../tests/fixtures/statements/card-feed.csv");
+
+async fn statement_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    // An account whose November matches the sample files, but for the corner shop (not
+    // logged yet).
+    let account = tally_council::storage::AccountRow {
+        account_id: tally_ledger::AccountId(Uuid::now_v7()),
+        reference: "DP-000050".into(),
+        person_name: "Chris Lane".into(),
+        council_name: seed::DEMO_COUNCIL.into(),
+    };
+    storage.create_account(&account, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
+    let record = |n: u128, body: EntryBody| {
+        let entry = Entry {
+            id: EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | n)),
+            account: account.account_id,
+            author: Author { name: "Chris Lane".into(), device: None, device_seq: None },
+            recorded_at: datetime!(2026-11-01 09:00 UTC),
+            body,
+        };
+        tally_council::storage::NewEntry::new(entry).unwrap()
+    };
+    let spend_on = |n, day, pence, payee: &str| {
+        record(
+            n,
+            EntryBody::Spend(Spend::new(
+                time::Date::from_calendar_date(2026, time::Month::November, day).unwrap(),
+                Money::from_pence(pence),
+                payee,
+                None,
+            )),
+        )
+    };
+    let entries = vec![
+        record(
+            1,
+            EntryBody::PaymentIn(tally_ledger::MoneyIn {
+                date: date!(2026 - 11 - 01),
+                amount: Money::from_pence(148_000),
+                reference: "Payment".into(),
+            }),
+        ),
+        spend_on(2, 3, 4_500, "Sunrise Day Centre"),
+        spend_on(3, 5, 1_250, "City Taxis"),
+        spend_on(4, 9, 24_000, "Ace Care Agency"),
+    ];
+    storage.store_entries(account.account_id, &entries, 0).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let base = "/api/v1/council/accounts/DP-000050/statements";
+    let formats = client.staff(Method::GET, "/api/v1/council/statement-formats", &auditor, false, None).await;
+    assert_eq!(formats.body["names"], json!([tally_council::statements::BANK, tally_council::statements::CARD_FEED]));
+
+    // A broken file: every problem by line and column, and nothing imported.
+    let broken = BANK_FILE.replace("03/11/2026", "31/11/2026").replace("12.50", "12.5O");
+    let reply = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": broken})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let text = message(&reply);
+    assert!(text.starts_with("Nothing was imported."), "{text}");
+    assert!(text.contains("Line 3, column \"Date\": \"31/11/2026\" is not a date"), "{text}");
+    assert!(text.contains("Line 4, column \"Money out\": \"12.5O\" is not an amount"), "{text}");
+    assert_eq!(client.staff(Method::GET, base, &officer, false, None).await.body["statements"], json!([]));
+    let auditor_import = client
+        .staff(
+            Method::POST,
+            base,
+            &auditor,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE})),
+        )
+        .await;
+    assert_eq!(auditor_import.status, StatusCode::FORBIDDEN);
+    let unknown = client
+        .staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": BANK_FILE})))
+        .await;
+    assert!(message(&unknown).contains("no statement format called \"Mystery Bank\""));
+
+    // The sample bank statement: four lines match, the corner shop does not.
+    let imported = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::BANK, "csv": BANK_FILE})),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
+    let view = imported.body;
+    let id = view["statement_id"].as_str().unwrap().to_owned();
+    let states: Vec<&str> = view["lines"].as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s != "none").count(), 4, "{view}");
+    assert_eq!(view["lines"][4]["description"], "CORNER SHOP");
+    assert_eq!(view["lines"][4]["state"], "none");
+    assert_eq!(view["reconciliation"]["closing"], "1182.50");
+    assert_eq!(view["reconciliation"]["statement_closing"], "1173.75");
+    assert_eq!(view["reconciliation"]["difference"], "-8.75");
+    let closing = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
+    assert_eq!(closing.status, StatusCode::BAD_REQUEST);
+    assert!(message(&closing).contains("a difference of -£8.75"), "{}", message(&closing));
+    assert!(
+        message(&closing).contains("1 statement line matches no logged record: ask the person about it."),
+        "{}",
+        message(&closing)
+    );
+
+    // The officer asks the person about the corner shop (an auditor may not).
+    let ask = format!("{base}/{id}/queries");
+    assert_eq!(client.staff(Method::POST, &ask, &auditor, true, Some(json!({}))).await.status, StatusCode::FORBIDDEN);
+    let asked = client
+        .staff(Method::POST, &ask, &officer, true, Some(json!({"note": "Please tell us what this was for."})))
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let query = asked.body["lines"][4]["query"].clone();
+    assert_eq!(query["status"], "open", "{}", asked.body);
+    assert_eq!(query["asked_by"], "Sam Patel (Demo Borough Council)");
+    assert!(
+        asked.body["reconciliation"]["open_points"]
+            .to_string()
+            .contains("1 statement line waits for the person's answer."),
+        "{}",
+        asked.body
+    );
+    let too_soon = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
+    assert!(message(&too_soon).contains("has not answered the question about line 6 yet"), "{}", message(&too_soon));
+    let again = client.staff(Method::POST, &ask, &officer, true, Some(json!({}))).await;
+    assert!(message(&again).contains("asked about already"), "{}", message(&again));
+    let matched_line = client.staff(Method::POST, &ask, &officer, true, Some(json!({"lines": [3]}))).await;
+    assert!(message(&matched_line).contains("Line 3 matches a record already"), "{}", message(&matched_line));
+    // The question is a record on the account, so it reaches the person's wallet.
+    let query_id: EntryId = serde_json::from_value(query["entry_id"].clone()).unwrap();
+    let on_account = storage.all_entries(account.account_id).await.unwrap();
+    let sent = on_account.iter().find(|e| e.id == query_id).expect("the query is on the account");
+    assert!(
+        matches!(&sent.body, EntryBody::StatementQuery(q) if q.amount == Money::from_pence(-875) && q.description == "CORNER SHOP" && q.statement == id && q.line_no == 6)
+    );
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    assert!(
+        list.body["accounts"][0]["exceptions"]
+            .to_string()
+            .contains("1 statement query waiting for the person's answer"),
+        "{}",
+        list.body
+    );
+
+    // The person logs the corner shop in answer: it is proposed for the line.
+    let mut corner_spend = Spend::new(date!(2026 - 11 - 12), Money::from_pence(875), "Corner Shop", None);
+    corner_spend.answers = Some(query_id);
+    storage.store_entries(account.account_id, &[record(5, EntryBody::Spend(corner_spend))], 0).await.unwrap();
+    let corner = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 5));
+    let answered = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
+    let line = &answered.body["lines"][4];
+    assert_eq!(line["query"]["status"], "answered", "{line}");
+    assert_eq!(line["query"]["logged"][0]["entry_id"], json!(corner));
+    assert_eq!(line["state"], "proposed");
+    assert_eq!(line["entry"]["entry_id"], json!(corner));
+    // The answer waits in the review queue, with the way to its line.
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &auditor, false, None).await;
+    let waiting: Vec<&Value> =
+        queue.body["answers"].as_array().unwrap().iter().filter(|a| a["reference"] == "DP-000050").collect();
+    assert_eq!(waiting.len(), 1, "{}", queue.body);
+    assert_eq!(waiting[0]["statement_id"], id.as_str());
+    assert_eq!(waiting[0]["line_no"], 6);
+    assert_eq!(waiting[0]["answer"], "Logged the spending: £8.75 to Corner Shop on 12 November 2026");
+    // A wrong amount is refused; confirming the answer closes the question.
+    let taxis = EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | 3));
+    let wrong = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": taxis})))
+        .await;
+    assert!(message(&wrong).contains("The amounts differ"), "{}", message(&wrong));
+    // Turned down, the answer is not proposed again; the officer can still match it by hand.
+    let turned_down = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
+    assert_eq!(turned_down.body["lines"][4]["state"], "none", "{}", turned_down.body);
+    assert!(turned_down.body["lines"][4]["entry"].is_null());
+    assert!(
+        !turned_down.body["reconciliation"]["open_points"].to_string().contains("proposed"),
+        "{}",
+        turned_down.body
+    );
+    let reread = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
+    assert_eq!(reread.body["lines"][4]["state"], "none", "a turned-down answer stays turned down");
+    let matched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner})))
+        .await;
+    assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
+    assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
+    // Unmatched again, the question opens again for the person; matched, it closes.
+    let unmatched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
+    assert_eq!(unmatched.body["lines"][4]["query"]["status"], "open", "{}", unmatched.body);
+    assert!(unmatched.body["lines"][4]["query"]["thread"].to_string().contains("no longer matches a record in Tally"));
+    let closed_query = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
+    assert_eq!(closed_query.status, StatusCode::BAD_REQUEST);
+    let matched = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": corner})))
+        .await;
+    assert_eq!(matched.status, StatusCode::OK, "{}", matched.body);
+    assert_eq!(matched.body["lines"][4]["state"], "confirmed");
+    assert_eq!(matched.body["lines"][4]["query"]["status"], "closed");
+    assert_eq!(matched.body["lines"][4]["query"]["decision"], "approved");
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert!(!queue.body["answers"].to_string().contains("DP-000050"), "read answers leave the queue: {}", queue.body);
+    assert_eq!(matched.body["reconciliation"]["difference"], "0.00");
+    // Confirm every proposed match, then close.
+    for line in matched.body["lines"].as_array().unwrap() {
+        if line["state"] == "proposed" {
+            let entry = line["entry"]["entry_id"].clone();
+            let no = line["line_no"].as_i64().unwrap();
+            assert_eq!(
+                client
+                    .staff(
+                        Method::POST,
+                        &format!("{base}/{id}/lines/{no}"),
+                        &officer,
+                        true,
+                        Some(json!({"entry_id": entry}))
+                    )
+                    .await
+                    .status,
+                StatusCode::OK
+            );
+        }
+    }
+    let closed = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.body["closed_by"], "Sam Patel");
+    let locked = client
+        .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+        .await;
+    assert!(message(&locked).contains("closed"), "{}", message(&locked));
+    let decided_late = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{id}/lines/6/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "question", "note": "?"})),
+        )
+        .await;
+    assert!(message(&decided_late).contains("closed"), "{}", message(&decided_late));
+    // A late answer from a phone that was offline, after the period closed, waits for nobody.
+    let late = tally_ledger::Explanation { about: query_id, text: "It was milk for my PA's shift.".into() };
+    let mut late = record(7, EntryBody::Explanation(late));
+    late.entry.recorded_at = time::OffsetDateTime::now_utc();
+    late.body = serde_json::to_string(&late.entry).unwrap();
+    storage.store_entries(account.account_id, &[late], 0).await.unwrap();
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    assert!(!list.body.to_string().contains("statement query"), "{}", list.body);
+    let queue = client.staff(Method::GET, "/api/v1/council/reviews", &officer, false, None).await;
+    assert!(!queue.body["answers"].to_string().contains("DP-000050"), "{}", queue.body);
+    // Decisions on statement questions are not reviews of spending in the council's figures.
+    let figures = client.staff(Method::GET, "/api/v1/council/figures", &officer, false, None).await;
+    assert_eq!(figures.body["reviews_closed"], 0, "{}", figures.body);
+    let detail = client.staff(Method::GET, "/api/v1/council/accounts/DP-000050", &officer, false, None).await;
+    let actions: Vec<&str> =
+        detail.body["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.first(), Some(&"period closed"));
+    assert!(actions.contains(&"statement imported"));
+
+    // The card feed: the declined line is skipped, the reversal is money back.
+    let card = client
+        .staff(
+            Method::POST,
+            base,
+            &officer,
+            true,
+            Some(json!({"format": tally_council::statements::CARD_FEED, "csv": CARD_FILE})),
+        )
+        .await;
+    assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
+    assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
+    assert_eq!(card.body["lines"][4]["amount"], "12.50");
+    // The taxi firm's reversal matches no record: asked about, explained, accepted.
+    let card_id = card.body["statement_id"].as_str().unwrap().to_owned();
+    let reversal = card.body["lines"][4]["line_no"].as_i64().unwrap();
+    let asked = client
+        .staff(Method::POST, &format!("{base}/{card_id}/queries"), &officer, true, Some(json!({"lines": [reversal]})))
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let query_id: EntryId = serde_json::from_value(asked.body["lines"][4]["query"]["entry_id"].clone()).unwrap();
+    let explanation =
+        tally_ledger::Explanation { about: query_id, text: "The taxi firm charged me twice and paid one back.".into() };
+    storage.store_entries(account.account_id, &[record(6, EntryBody::Explanation(explanation))], 0).await.unwrap();
+    let decide = format!("{base}/{card_id}/lines/{reversal}/query-decision");
+    assert_eq!(
+        client.staff(Method::POST, &decide, &auditor, true, Some(json!({"decision": "approved"}))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let no_question =
+        client.staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "question", "note": " "}))).await;
+    assert!(message(&no_question).contains("needs the question written"), "{}", message(&no_question));
+    let not_asked = client
+        .staff(
+            Method::POST,
+            &format!("{base}/{card_id}/lines/3/query-decision"),
+            &officer,
+            true,
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
+    assert_eq!(not_asked.status, StatusCode::NOT_FOUND);
+    let accepted = client
+        .staff(Method::POST, &decide, &officer, true, Some(json!({"decision": "approved", "note": "Thank you."})))
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+    let line = &accepted.body["lines"][4];
+    assert_eq!(line["query"]["status"], "closed", "{line}");
+    let said: Vec<&str> =
+        line["query"]["thread"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    assert_eq!(said, vec!["The taxi firm charged me twice and paid one back.", "Thank you."]);
+    assert!(!accepted.body["reconciliation"]["open_points"].to_string().contains("answer"), "{}", accepted.body);
+    assert_eq!(
+        client.staff(Method::GET, base, &auditor, false, None).await.body["statements"].as_array().unwrap().len(),
+        2
+    );
+    // The open card statement shows in the accounts list.
+    let list = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000050", &officer, false, None).await;
+    let exceptions: Vec<&str> =
+        list.body["accounts"][0]["exceptions"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(exceptions.contains(&"1 statement not reconciled yet"), "{exceptions:?}");
+
+    // Another provider's format, saved by the council and then used.
+    let mapping = json!({
+        "columns": ["When", "Who", "Value"], "date": "When", "date_format": "iso",
+        "amount": {"kind": "signed", "column": "Value"}, "description": "Who",
+    });
+    let wrong = json!({"name": "Mystery Bank", "mapping": {"columns": ["When", "Who"], "date": "When", "date_format": "iso", "amount": {"kind": "signed", "column": "Value"}, "description": "Who"}});
+    let reply = client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(wrong)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        message(&reply).contains("The amount column, \"Value\", is not one of the file's columns."),
+        "{}",
+        message(&reply)
+    );
+    let builtin = json!({"name": tally_council::statements::BANK, "mapping": mapping.clone()});
+    assert_eq!(
+        client.staff(Method::POST, "/api/v1/council/statement-formats", &officer, true, Some(builtin)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        client
+            .staff(
+                Method::POST,
+                "/api/v1/council/statement-formats",
+                &auditor,
+                true,
+                Some(json!({"name": "Mystery Bank", "mapping": mapping.clone()}))
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/statement-formats",
+            &officer,
+            true,
+            Some(json!({"name": "Mystery Bank", "mapping": mapping})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let formats = client.staff(Method::GET, "/api/v1/council/statement-formats", &officer, false, None).await;
+    assert_eq!(formats.body["names"][2], "Mystery Bank");
+    let file = "When,Who,Value\r\n2026-11-20,CORNER SHOP,-3.10\r\n";
+    let used =
+        client.staff(Method::POST, base, &officer, true, Some(json!({"format": "Mystery Bank", "csv": file}))).await;
+    assert_eq!(used.status, StatusCode::CREATED, "{}", used.body);
+    assert_eq!(used.body["lines"][0]["amount"], "-3.10");
+}
