@@ -1,22 +1,242 @@
-//! The workspace's client for `/api/v1/council/...`. The session is an HttpOnly cookie the
-//! browser sends by itself (same origin); changes carry the CSRF token from sign-in.
+//! The workspace's client for `/api/v1/council/...`: one typed function per endpoint, so a
+//! page never writes an address or picks a method, and a change to an endpoint's types
+//! shows at compile time in the pages that use it. The session is an HttpOnly cookie the
+//! browser sends by itself (same origin); every change carries the CSRF token from sign-in
+//! (`Workspace::csrf`).
+//!
+//! Reads return the answer's type; changes take the CSRF token first. Files (CSV exports,
+//! receipt photos) are links: [`files`] makes their addresses.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tally_api::ErrorBody;
+use tally_api::{
+    AccountDetail, AccountSummary, AccountsList, AuditSheetView, ClawbackRequest, CouncilFigures, DecisionRequest,
+    ErrorBody, LineMatchRequest, MoneyInRequest, NewAccount, NewStaff, PairingCodeIssued, PlanVersionRequest,
+    PolicyUpdate, QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange, SafeguardingList,
+    SafeguardingNoteRequest, ScheduleRequest, ScheduleView, SignInRequest, SpendView, StaffList, StaffProfile,
+    StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
+};
+use tally_ledger::{CouncilPolicy, DeviceId, SupportPlan};
 pub use tally_web::Problem;
 
-/// The workspace's part of the council API, on the server that served the workspace.
-fn url(path: &str) -> String {
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    format!("{origin}/api/v1/council{path}")
+// ---- Session ----------------------------------------------------------------------------
+
+/// Who is signed in (the session cookie), or `SignedOut`.
+pub async fn me() -> Result<StaffProfile, Problem> {
+    get("/me").await
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
-    read(reqwest::Client::new().get(url(path)).send().await).await
+pub async fn sign_in(request: &SignInRequest) -> Result<StaffProfile, Problem> {
+    post("/sign-in", "", request).await
 }
 
-/// A file the council makes (a CSV export): its name, from the answer's
+pub async fn sign_out(csrf: &str) -> Result<(), Problem> {
+    post_empty("/sign-out", csrf).await
+}
+
+// ---- Accounts ---------------------------------------------------------------------------
+
+/// The accounts, exceptions first; `search` matches names and references.
+pub async fn accounts(search: &str) -> Result<AccountsList, Problem> {
+    get(&format!("/accounts?search={}", part(search.trim()))).await
+}
+
+pub async fn account(reference: &str) -> Result<AccountDetail, Problem> {
+    get(&format!("/accounts/{}", part(reference))).await
+}
+
+pub async fn open_account(csrf: &str, request: &NewAccount) -> Result<AccountSummary, Problem> {
+    post("/accounts", csrf, request).await
+}
+
+pub async fn issue_pairing_code(csrf: &str, reference: &str) -> Result<PairingCodeIssued, Problem> {
+    post(&format!("/accounts/{}/pairing-codes", part(reference)), csrf, &()).await
+}
+
+pub async fn revoke_device(csrf: &str, device: DeviceId) -> Result<(), Problem> {
+    post_empty(&format!("/devices/{}/revoke", device.0), csrf).await
+}
+
+// ---- Reviews ----------------------------------------------------------------------------
+
+pub async fn reviews() -> Result<ReviewQueue, Problem> {
+    get("/reviews").await
+}
+
+pub async fn decide(csrf: &str, reference: &str, request: &DecisionRequest) -> Result<SpendView, Problem> {
+    post(&format!("/accounts/{}/decisions", part(reference)), csrf, request).await
+}
+
+// ---- Money in, recovery and schedules ---------------------------------------------------
+
+pub async fn record_money_in(csrf: &str, reference: &str, request: &MoneyInRequest) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/money-in", part(reference)), csrf, request).await
+}
+
+pub async fn recover(csrf: &str, reference: &str, request: &ClawbackRequest) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/clawbacks", part(reference)), csrf, request).await
+}
+
+/// Starts a payment schedule; the account's running schedules.
+pub async fn start_schedule(
+    csrf: &str,
+    reference: &str,
+    request: &ScheduleRequest,
+) -> Result<Vec<ScheduleView>, Problem> {
+    post(&format!("/accounts/{}/payment-schedules", part(reference)), csrf, request).await
+}
+
+pub async fn stop_schedule(csrf: &str, reference: &str, schedule_id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/accounts/{}/payment-schedules/{}/stop", part(reference), part(schedule_id)), csrf).await
+}
+
+// ---- Plans and policy -------------------------------------------------------------------
+
+/// Adds a plan version; the plan with all its versions.
+pub async fn add_plan_version(
+    csrf: &str,
+    reference: &str,
+    request: &PlanVersionRequest,
+) -> Result<SupportPlan, Problem> {
+    post(&format!("/accounts/{}/plan-versions", part(reference)), csrf, request).await
+}
+
+pub async fn policy() -> Result<CouncilPolicy, Problem> {
+    get("/policy").await
+}
+
+pub async fn set_policy(csrf: &str, update: &PolicyUpdate) -> Result<CouncilPolicy, Problem> {
+    post("/policy", csrf, update).await
+}
+
+// ---- Safeguarding and figures -----------------------------------------------------------
+
+pub async fn safeguarding() -> Result<SafeguardingList, Problem> {
+    get("/safeguarding").await
+}
+
+pub async fn note_safeguarding(csrf: &str, reference: &str, request: &SafeguardingNoteRequest) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/safeguarding", part(reference)), csrf, request).await
+}
+
+/// The council's figures for the period `from`..=`to` (`YYYY-MM-DD`).
+pub async fn figures(from: &str, to: &str) -> Result<CouncilFigures, Problem> {
+    get(&format!("/figures?from={}&to={}", part(from), part(to))).await
+}
+
+// ---- Staff ------------------------------------------------------------------------------
+
+pub async fn staff() -> Result<StaffList, Problem> {
+    get("/staff").await
+}
+
+pub async fn add_staff(csrf: &str, request: &NewStaff) -> Result<(), Problem> {
+    post_no_answer("/staff", csrf, request).await
+}
+
+pub async fn change_role(csrf: &str, staff_id: &str, request: &RoleChange) -> Result<(), Problem> {
+    post_no_answer(&format!("/staff/{}/role", part(staff_id)), csrf, request).await
+}
+
+pub async fn remove_staff(csrf: &str, staff_id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/staff/{}/remove", part(staff_id)), csrf).await
+}
+
+// ---- Exports ----------------------------------------------------------------------------
+
+/// An account's audit sheet for a period, to read on screen and print.
+pub async fn audit_sheet(reference: &str, from: &str, to: &str) -> Result<AuditSheetView, Problem> {
+    get(&format!("/accounts/{}/audit-sheet?from={}&to={}", part(reference), part(from), part(to))).await
+}
+
+// ---- Statements -------------------------------------------------------------------------
+
+pub async fn statement_formats() -> Result<StatementFormats, Problem> {
+    get("/statement-formats").await
+}
+
+pub async fn save_statement_format(csrf: &str, request: &StatementFormatRequest) -> Result<(), Problem> {
+    post_no_answer("/statement-formats", csrf, request).await
+}
+
+pub async fn statements(reference: &str) -> Result<StatementList, Problem> {
+    get(&format!("/accounts/{}/statements", part(reference))).await
+}
+
+/// Imports a statement; it comes back matched.
+pub async fn import_statement(
+    csrf: &str,
+    reference: &str,
+    request: &StatementImport,
+) -> Result<StatementView, Problem> {
+    post(&format!("/accounts/{}/statements", part(reference)), csrf, request).await
+}
+
+pub async fn statement(reference: &str, statement_id: &str) -> Result<StatementView, Problem> {
+    get(&format!("/accounts/{}/statements/{}", part(reference), part(statement_id))).await
+}
+
+/// A change to a statement. Each answers with the statement as it now is.
+#[derive(Clone, Debug)]
+pub enum StatementChange {
+    /// Confirm a line's match to a record, match it to another, or (`None`) unmatch it.
+    Match { line_no: i64, request: LineMatchRequest },
+    /// Ask the person about lines that match no record (all such lines when empty).
+    Ask(QueryRequest),
+    /// Decide on the person's answer about a line.
+    DecideQuery { line_no: i64, request: QueryDecisionRequest },
+    /// Reconcile and close the period.
+    Close,
+    /// The records that arrived after the period was closed have been looked at.
+    LateRecordsSeen,
+}
+
+pub async fn change_statement(
+    csrf: &str,
+    reference: &str,
+    statement_id: &str,
+    change: &StatementChange,
+) -> Result<StatementView, Problem> {
+    let base = format!("/accounts/{}/statements/{}", part(reference), part(statement_id));
+    match change {
+        StatementChange::Match { line_no, request } => post(&format!("{base}/lines/{line_no}"), csrf, request).await,
+        StatementChange::Ask(request) => post(&format!("{base}/queries"), csrf, request).await,
+        StatementChange::DecideQuery { line_no, request } => {
+            post(&format!("{base}/lines/{line_no}/query-decision"), csrf, request).await
+        }
+        StatementChange::Close => post(&format!("{base}/close"), csrf, &()).await,
+        StatementChange::LateRecordsSeen => post(&format!("{base}/late-records-seen"), csrf, &()).await,
+    }
+}
+
+// ---- Files ------------------------------------------------------------------------------
+
+/// Addresses of what the council sends as files, for links and [`get_file`].
+pub mod files {
+    use super::part;
+
+    /// An account's audit sheet for a period, as CSV.
+    pub fn audit_sheet_csv(reference: &str, from: &str, to: &str) -> String {
+        format!("/accounts/{}/audit-sheet.csv?from={}&to={}", part(reference), part(from), part(to))
+    }
+
+    /// Every account's transactions in a period, as CSV.
+    pub fn transactions_csv(from: &str, to: &str) -> String {
+        format!("/transactions.csv?from={}&to={}", part(from), part(to))
+    }
+
+    /// The council's figures for a period, as CSV.
+    pub fn figures_csv(from: &str, to: &str) -> String {
+        format!("/figures.csv?from={}&to={}", part(from), part(to))
+    }
+
+    /// A receipt photo of an account, for an `<img>` or a link (the full address).
+    pub fn receipt(reference: &str, sha256: &str) -> String {
+        super::address(&format!("/accounts/{}/receipts/{}", part(reference), part(sha256)))
+    }
+}
+
+/// A file the council makes (`path` from [`files`]): its name, from the answer's
 /// `Content-Disposition`, and its bytes exactly as sent (a text decoder would drop the
 /// byte-order mark spreadsheets need to read "£").
 pub async fn get_file(path: &str) -> Result<(String, Vec<u8>), Problem> {
@@ -36,25 +256,45 @@ pub async fn get_file(path: &str) -> Result<(String, Vec<u8>), Problem> {
     Ok((name, bytes.to_vec()))
 }
 
+/// The same-origin address of a `path` (from [`files`]) for a link.
+pub fn address(path: &str) -> String {
+    format!("/api/v1/council{path}")
+}
+
+// ---- Plumbing ---------------------------------------------------------------------------
+
+/// One part of an address, encoded (a reference or a search typed by an officer).
+fn part(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+fn url(path: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}{}", address(path))
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Problem> {
+    read(reqwest::Client::new().get(url(path)).send().await).await
+}
+
 /// A change: sent with the CSRF token.
-pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<T, Problem> {
+async fn post<T: DeserializeOwned, B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<T, Problem> {
     let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).json(body).send().await;
     read(response).await
 }
 
 /// A change with a body whose answer's body is not needed (201).
-pub async fn post_empty_body<B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<(), Problem> {
+async fn post_no_answer<B: Serialize>(path: &str, csrf: &str, body: &B) -> Result<(), Problem> {
     let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).json(body).send().await;
-    let response = response.map_err(|_| Problem::Offline)?;
-    if response.status().is_success() {
-        return Ok(());
-    }
-    Err(refusal(response).await)
+    done(response).await
 }
 
-/// A change whose answer has no body (204).
-pub async fn post_empty(path: &str, csrf: &str) -> Result<(), Problem> {
-    let response = reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).send().await;
+/// A change with no body, whose answer has none (204).
+async fn post_empty(path: &str, csrf: &str) -> Result<(), Problem> {
+    done(reqwest::Client::new().post(url(path)).header("X-CSRF-Token", csrf).send().await).await
+}
+
+async fn done(response: reqwest::Result<reqwest::Response>) -> Result<(), Problem> {
     let response = response.map_err(|_| Problem::Offline)?;
     if response.status().is_success() {
         return Ok(());

@@ -49,24 +49,43 @@ impl Workspace {
         self.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role.may_change()))
     }
 
-    /// Reads `path` of the workspace API into `into` (what `pick` takes from the answer); a
-    /// problem is noted (see [`Workspace::note`]) and shown as its message.
+    /// Reads an answer of the workspace API (a [`client`] read) into `into` (what `pick`
+    /// takes from it); a problem is noted (see [`Workspace::note`]) and shown as its message.
     pub fn fetch<T, U>(
         self,
-        path: String,
+        answer: impl std::future::Future<Output = Result<T, Problem>> + 'static,
         into: RwSignal<Option<Result<U, String>>>,
         pick: impl FnOnce(T) -> U + 'static,
     ) where
-        T: serde::de::DeserializeOwned + 'static,
+        T: 'static,
         U: Send + Sync + 'static,
     {
         spawn_local(async move {
-            let result = client::get::<T>(&path).await;
+            let result = answer.await;
             if let Err(problem) = &result {
                 self.note(problem);
             }
             into.set(Some(result.map(pick).map_err(|problem| problem.message())));
         });
+    }
+
+    /// A read of the workspace API as a Leptos resource: read when the page opens, again
+    /// whenever a signal `read` uses changes, and on `refetch()` after a change. A problem is
+    /// noted (see [`Workspace::note`]) and kept as its message, for [`shown`] to say.
+    pub fn resource<T, Fut>(self, read: impl Fn() -> Fut + 'static) -> LocalResource<Result<T, String>>
+    where
+        T: 'static,
+        Fut: std::future::Future<Output = Result<T, Problem>> + 'static,
+    {
+        LocalResource::new(move || {
+            let answer = read();
+            async move {
+                answer.await.map_err(|problem| {
+                    self.note(&problem);
+                    problem.message()
+                })
+            }
+        })
     }
 
     /// Handles a problem every page can meet: a session that ended goes back to sign-in.
@@ -96,7 +115,7 @@ pub fn WorkspaceApp() -> impl IntoView {
     };
     provide_context(workspace);
     spawn_local(async move {
-        match client::get::<StaffProfile>("/me").await {
+        match client::me().await {
             Ok(profile) => workspace.staff.set(Some(Some(profile))),
             Err(problem) => {
                 workspace.note(&problem);
@@ -166,13 +185,40 @@ fn SignOut() -> impl IntoView {
     let sign_out = move |_| {
         let csrf = workspace.csrf();
         spawn_local(async move {
-            match client::post_empty("/sign-out", &csrf).await {
+            match client::sign_out(&csrf).await {
                 Ok(()) => workspace.staff.set(Some(None)),
                 Err(problem) => workspace.note(&problem),
             }
         });
     };
     view! { <button type="button" class="app-nav__button" on:click=sign_out>"Sign out"</button> }
+}
+
+/// What a page shows of a [`Workspace::resource`]: `loading` (a status) until it is first
+/// read, then what `show` makes of the answer, or the problem in words. While it is read
+/// again the last answer stays on screen (a `Transition`), so nothing jumps.
+pub fn shown<T, V>(
+    resource: LocalResource<Result<T, String>>,
+    loading: &'static str,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=move || view! { <p role="status">{loading}</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(found) => show(found).into_any(),
+                        Err(message) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
 }
 
 /// Unix milliseconds as "22 November 2026 at 10:42", in the browser's time zone.

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use tally_api::{AccountDetail, AccountSummary, AccountsList, PairingCodeIssued};
+use tally_api::{AccountDetail, AccountSummary, AccountsList};
 
 use crate::client as api;
-use crate::{use_workspace, when};
+use crate::{shown, use_workspace, when};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -19,20 +19,15 @@ pub(crate) fn Accounts() -> impl IntoView {
     page_title("Accounts");
     let workspace = use_workspace();
     let search = RwSignal::new(String::new());
-    let list = RwSignal::new(None::<Result<Vec<AccountSummary>, String>>);
-    let unreadable = RwSignal::new(Vec::new());
-    let load = move || {
-        let words = search.get_untracked();
-        let path = format!("/accounts?search={}", js_sys::encode_uri_component(words.trim()));
-        workspace.fetch(path, list, move |found: AccountsList| {
-            unreadable.set(found.unreadable);
-            found.accounts
-        });
-    };
-    load();
+    // The words searched for: what was in the box when "Search" was pressed.
+    let searched = RwSignal::new(String::new());
+    let list = workspace.resource(move || {
+        let words = searched.get();
+        async move { api::accounts(&words).await }
+    });
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        load();
+        searched.set(search.get_untracked());
     };
     view! {
         <h1>"Accounts"</h1>
@@ -47,18 +42,23 @@ pub(crate) fn Accounts() -> impl IntoView {
             </div>
             <button type="submit" class="button button--secondary">"Search"</button>
         </form>
-        <UnreadableNotice accounts=unreadable.into()/>
-        {move || match list.get() {
-            None => view! { <p role="status">"Loading the accounts…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(accounts)) if accounts.is_empty() => view! { <p role="status">"No accounts match."</p> }.into_any(),
-            Some(Ok(accounts)) => view! {
-                <p role="status">{match accounts.len() { 1 => "1 account".to_owned(), n => format!("{n} accounts") }}</p>
-                <ul class="account-list" aria-label="Accounts">
-                    {accounts.into_iter().map(|account| view! { <AccountCard account/> }).collect_view()}
-                </ul>
-            }.into_any(),
-        }}
+        {shown(list, "Loading the accounts…", |found: AccountsList| {
+            let unreadable = found.unreadable;
+            let accounts = found.accounts;
+            view! {
+                <UnreadableNotice accounts=Signal::derive(move || unreadable.clone())/>
+                {if accounts.is_empty() {
+                    view! { <p role="status">"No accounts match."</p> }.into_any()
+                } else {
+                    view! {
+                        <p role="status">{match accounts.len() { 1 => "1 account".to_owned(), n => format!("{n} accounts") }}</p>
+                        <ul class="account-list" aria-label="Accounts">
+                            {accounts.into_iter().map(|account| view! { <AccountCard account/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            }
+        })}
     }
 }
 
@@ -98,14 +98,10 @@ pub(crate) fn Account() -> impl IntoView {
     let notice = Notice::provide();
     let load = move || {
         let reference = reference();
-        workspace.fetch(
-            format!("/accounts/{}", js_sys::encode_uri_component(&reference)),
-            detail,
-            |found: AccountDetail| {
-                page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
-                found
-            },
-        );
+        workspace.fetch(async move { api::account(&reference).await }, detail, |found: AccountDetail| {
+            page_title(&format!("{} ({})", found.summary.person_name, found.summary.reference));
+            found
+        });
     };
     // The account last read, kept while it is read again after a change, so the page is
     // built once per account: a refresh updates its figures and lists, and never the forms
@@ -276,7 +272,7 @@ pub(crate) fn PairingCode(reference: String, on_change: Callback<()>) -> impl In
     let issue = move |_| {
         let (reference, csrf) = (reference.clone(), workspace.csrf());
         spawn_local(async move {
-            match api::post::<PairingCodeIssued, _>(&format!("/accounts/{reference}/pairing-codes"), &csrf, &()).await {
+            match api::issue_pairing_code(&csrf, &reference).await {
                 Ok(code) => {
                     notice.say(format!("Pairing code: {} (one use, valid {} days). Give it to the person or their carer to connect a phone.", code.code, code.valid_days));
                     on_change.run(());
@@ -301,7 +297,7 @@ pub(crate) fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_
     let revoke = move |_| {
         let (csrf, name_done) = (workspace.csrf(), name_done.clone());
         spawn_local(async move {
-            match api::post_empty(&format!("/devices/{device_id}/revoke"), &csrf).await {
+            match api::revoke_device(&csrf, device_id).await {
                 Ok(()) => {
                     notice.say(format!("{name_done} is revoked: it can no longer reach the account."));
                     on_change.run(());
@@ -366,7 +362,7 @@ pub(crate) fn OpenAccount() -> impl IntoView {
         };
         let (csrf, navigate) = (workspace.csrf(), navigate.clone());
         spawn_local(async move {
-            match api::post::<AccountSummary, _>("/accounts", &csrf, &request).await {
+            match api::open_account(&csrf, &request).await {
                 Ok(made) => {
                     workspace.flash.set(Some(format!(
                         "{}'s account is open. Issue a pairing code below to connect their phone.",

@@ -17,13 +17,12 @@ use super::*;
 pub(crate) fn Exports(reference: String) -> impl IntoView {
     let to = RwSignal::new(today_iso());
     let from = RwSignal::new(tally_ledger::date::iso_date(tally_web::browser::today() - time::Duration::days(27)));
-    let period = move || format!("?from={}&to={}", from.get(), to.get());
     let sheet = {
         let reference = reference.clone();
-        Signal::derive(move || format!("/accounts/{reference}/audit-sheet.csv{}", period()))
+        Signal::derive(move || api::files::audit_sheet_csv(&reference, &from.get(), &to.get()))
     };
-    let printable = move || format!("/council/accounts/{reference}/audit-sheet{}", period());
-    let all = Signal::derive(move || format!("/transactions.csv{}", period()));
+    let printable = move || format!("/council/accounts/{reference}/audit-sheet?from={}&to={}", from.get(), to.get());
+    let all = Signal::derive(move || api::files::transactions_csv(&from.get(), &to.get()));
     view! {
         <section aria-labelledby="exports-heading">
             <h2 id="exports-heading">"Audit sheet and exports"</h2>
@@ -44,7 +43,7 @@ pub(crate) fn Download(path: Signal<String>, label: &'static str, what: &'static
     let workspace = use_workspace();
     // `None`: nothing asked; `Some(None)`: being prepared; `Some(Some(text))`: done or failed.
     let progress = RwSignal::new(None::<Option<String>>);
-    let href = move || format!("/api/v1/council{}", path.get());
+    let href = move || api::address(&path.get());
     let start = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         if matches!(progress.get_untracked(), Some(None)) {
@@ -104,11 +103,8 @@ pub(crate) fn AuditSheet() -> impl IntoView {
     let sheet = RwSignal::new(None::<Result<tally_api::AuditSheetView, String>>);
     Effect::new(move |_| {
         let (from, to) = query.with(|q| (q.get("from").unwrap_or_default(), q.get("to").unwrap_or_default()));
-        workspace.fetch(
-            format!("/accounts/{}/audit-sheet?from={from}&to={to}", reference()),
-            sheet,
-            |found: tally_api::AuditSheetView| found,
-        );
+        let reference = reference();
+        workspace.fetch(async move { api::audit_sheet(&reference, &from, &to).await }, sheet, |found| found);
     });
     view! {
         <p class="no-print"><A href=move || format!("/council/accounts/{}", reference())>{move || format!("Back to account {}", reference())}</A></p>

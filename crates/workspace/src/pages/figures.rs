@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use tally_ledger::date::long_date;
 
-use crate::use_workspace;
+use crate::client as api;
+use crate::{shown, use_workspace};
 use tally_web::field::TextField;
 use tally_web::page_title;
 
@@ -16,12 +17,13 @@ pub(crate) fn Figures() -> impl IntoView {
     let today = tally_web::browser::today();
     let from = RwSignal::new(tally_ledger::date::iso_date(today - time::Duration::days(364)));
     let to = RwSignal::new(today_iso());
-    let figures = RwSignal::new(None::<Result<tally_api::CouncilFigures, String>>);
-    let load = move || {
-        let query = format!("?from={}&to={}", from.get_untracked(), to.get_untracked());
-        workspace.fetch(format!("/figures{query}"), figures, |found: tally_api::CouncilFigures| found);
-    };
-    load();
+    // The period shown: the dates as they were when "Show" was pressed.
+    let period = RwSignal::new((from.get_untracked(), to.get_untracked()));
+    let figures = workspace.resource(move || {
+        let (from, to) = period.get();
+        async move { api::figures(&from, &to).await }
+    });
+    let load = move || period.set((from.get_untracked(), to.get_untracked()));
     view! {
         <h1>"Council figures"</h1>
         <p>"What direct payments achieved in a period, across every account of the council."</p>
@@ -30,10 +32,7 @@ pub(crate) fn Figures() -> impl IntoView {
             <TextField id="figures-to" label="To" value=to error=Signal::derive(|| None::<String>) input_type="date"/>
             <button type="submit" class="button button--secondary">"Show"</button>
         </form>
-        {move || match figures.get() {
-            None => view! { <p role="status">"Working out the figures…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(f)) => {
+        {shown(figures, "Working out the figures…", |f: tally_api::CouncilFigures| {
                 let percent = f.within_plan_percent.map(|p| format!("{p}%")).unwrap_or_else(|| "no spending".to_owned());
                 let days = |d: Option<i64>| d.map(|d| if d == 1 { "1 day".to_owned() } else { format!("{d} days") }).unwrap_or_else(|| "none closed".to_owned());
                 let unreadable = f.unreadable.clone();
@@ -53,10 +52,9 @@ pub(crate) fn Figures() -> impl IntoView {
                         <div><dt>"Surplus recovered"</dt><dd>{f.recovered.to_string()}</dd></div>
                     </dl>
                     <MonthsChart months=f.months.clone()/>
-                }.into_any()
-            }
-        }}
-        <Download path=Signal::derive(move || format!("/figures.csv?from={}&to={}", from.get(), to.get())) label="Download these figures (CSV)" what="the figures"/>
+                }
+        })}
+        <Download path=Signal::derive(move || api::files::figures_csv(&from.get(), &to.get())) label="Download these figures (CSV)" what="the figures"/>
     }
 }
 

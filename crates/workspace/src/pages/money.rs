@@ -20,21 +20,11 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (reference, csrf) = (reference.clone(), workspace.csrf());
-        let request = tally_api::MoneyInRequest {
-            kind: Some(if from_council.get_untracked() {
-                tally_api::MoneyInKind::PaymentIn
-            } else {
-                tally_api::MoneyInKind::Contribution
-            }),
-            date: date.get_untracked(),
-            amount: amount.get_untracked(),
-            reference: note.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::post_empty_body(&format!("/accounts/{reference}/money-in"), &csrf, &request).await {
+    // One recording at a time: a second press while the first is on its way records nothing.
+    let record = Action::new_local(move |request: &tally_api::MoneyInRequest| {
+        let (reference, csrf, request) = (reference.clone(), workspace.csrf(), request.clone());
+        async move {
+            match api::record_money_in(&csrf, &reference, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
                     notice.say(format!(
@@ -54,7 +44,24 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
                     ));
                 }
             }
-        });
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if record.pending().get_untracked() {
+            return;
+        }
+        let request = tally_api::MoneyInRequest {
+            kind: Some(if from_council.get_untracked() {
+                tally_api::MoneyInKind::PaymentIn
+            } else {
+                tally_api::MoneyInKind::Contribution
+            }),
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reference: note.get_untracked(),
+        };
+        record.dispatch_local(request);
     };
     view! {
         <h3>"Record money paid in"</h3>
@@ -74,7 +81,7 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
             <TextField id="money-date" label="Date paid in" hint="For example 2026-11-22" value=date error=error_of("money-date") input_type="date"/>
             <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
             <TextField id="money-reference" label="Reference of this payment (optional)" value=note error=Signal::derive(|| None::<String>)/>
-            <button type="submit" class="button">"Record money in"</button>
+            <button type="submit" class="button" aria-disabled=move || record.pending().get().then_some("true")>"Record money in"</button>
         </form>
     }
 }
@@ -104,16 +111,11 @@ pub(crate) fn RecoverSurplus(
     let reason = RwSignal::new("Surplus above the contingency the council allows".to_owned());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (reference, csrf) = (reference.clone(), workspace.csrf());
-        let request = tally_api::ClawbackRequest {
-            date: date.get_untracked(),
-            amount: amount.get_untracked(),
-            reason: reason.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::post_empty_body(&format!("/accounts/{reference}/clawbacks"), &csrf, &request).await {
+    // One recovery at a time: a second press while the first is on its way records nothing.
+    let recover = Action::new_local(move |request: &tally_api::ClawbackRequest| {
+        let (reference, csrf, request) = (reference.clone(), workspace.csrf(), request.clone());
+        async move {
+            match api::recover(&csrf, &reference, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
                     notice.say("Recovery recorded. The person's phone shows it when it next syncs.".to_owned());
@@ -128,6 +130,17 @@ pub(crate) fn RecoverSurplus(
                     ));
                 }
             }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if recover.pending().get_untracked() {
+            return;
+        }
+        recover.dispatch_local(tally_api::ClawbackRequest {
+            date: date.get_untracked(),
+            amount: amount.get_untracked(),
+            reason: reason.get_untracked(),
         });
     };
     let proposal = move || {
@@ -146,7 +159,7 @@ pub(crate) fn RecoverSurplus(
             <TextField id="clawback-date" label="Date recovered" value=date error=error_of("clawback-date") input_type="date"/>
             <TextField id="clawback-amount" label="Amount to recover" value=amount error=error_of("clawback-amount") inputmode="decimal" prefix="£"/>
             <TextField id="clawback-reason" label="Reason (the person will see it)" value=reason error=error_of("clawback-reason")/>
-            <button type="submit" class="button">"Record recovery"</button>
+            <button type="submit" class="button" aria-disabled=move || recover.pending().get().then_some("true")>"Record recovery"</button>
         </form>
     }
 }
@@ -165,25 +178,13 @@ pub(crate) fn Schedules(
     let note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
-    let submit = {
+    // One schedule at a time: a second press while the first is on its way starts nothing.
+    let start = {
         let reference = reference.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let request = tally_api::ScheduleRequest {
-                amount: amount.get_untracked(),
-                every_weeks: every.get_untracked(),
-                first_date: first.get_untracked(),
-                reference: note.get_untracked(),
-            };
-            let (reference, csrf) = (reference.clone(), workspace.csrf());
-            spawn_local(async move {
-                match api::post::<Vec<tally_api::ScheduleView>, _>(
-                    &format!("/accounts/{reference}/payment-schedules"),
-                    &csrf,
-                    &request,
-                )
-                .await
-                {
+        Action::new_local(move |request: &tally_api::ScheduleRequest| {
+            let (reference, csrf, request) = (reference.clone(), workspace.csrf(), request.clone());
+            async move {
+                match api::start_schedule(&csrf, &reference, &request).await {
                     Ok(_) => {
                         errors.set(Vec::new());
                         notice.say(
@@ -205,17 +206,29 @@ pub(crate) fn Schedules(
                         ));
                     }
                 }
-            });
+            }
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if start.pending().get_untracked() {
+            return;
         }
+        start.dispatch_local(tally_api::ScheduleRequest {
+            amount: amount.get_untracked(),
+            every_weeks: every.get_untracked(),
+            first_date: first.get_untracked(),
+            reference: note.get_untracked(),
+        });
     };
     let running = schedules.into_iter().map(|s| {
-        let path = format!("/accounts/{}/payment-schedules/{}/stop", reference, s.schedule_id);
+        let (reference, schedule_id) = (reference.clone(), s.schedule_id.to_string());
         let how = match s.every_weeks { 1 => "every week".to_owned(), n => format!("every {n} weeks") };
         let label = format!("{} {how}, next on {}{}", s.amount, long_date(s.next_date), if s.reference.is_empty() { String::new() } else { format!(" ({})", s.reference) });
         let stop = move |_| {
-            let (path, csrf) = (path.clone(), workspace.csrf());
+            let (reference, schedule_id, csrf) = (reference.clone(), schedule_id.clone(), workspace.csrf());
             spawn_local(async move {
-                match api::post_empty(&path, &csrf).await {
+                match api::stop_schedule(&csrf, &reference, &schedule_id).await {
                     Ok(()) => { notice.say("The schedule is stopped. Payments already made stay.".to_owned()); on_change.run(()); }
                     Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }
                 }
@@ -244,7 +257,7 @@ pub(crate) fn Schedules(
             </div>
             <TextField id="schedule-first_date" label="First payment on" value=first error=error_of("schedule-first_date") input_type="date"/>
             <TextField id="schedule-reference" label="Reference for these payments (optional)" value=note error=Signal::derive(|| None::<String>)/>
-            <button type="submit" class="button button--secondary">"Schedule payments"</button>
+            <button type="submit" class="button button--secondary" aria-disabled=move || start.pending().get().then_some("true")>"Schedule payments"</button>
         </form>
     }
 }

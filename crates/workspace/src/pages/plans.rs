@@ -101,13 +101,7 @@ pub(crate) fn PlanSection(
             let request = tally_api::PlanVersionRequest { effective_from: from.get_untracked(), lines: sent };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             spawn_local(async move {
-                match api::post::<tally_ledger::SupportPlan, _>(
-                    &format!("/accounts/{reference}/plan-versions"),
-                    &csrf,
-                    &request,
-                )
-                .await
-                {
+                match api::add_plan_version(&csrf, &reference, &request).await {
                     Ok(_) => {
                         errors.set(Vec::new());
                         notice.say(

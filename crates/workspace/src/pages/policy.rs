@@ -16,7 +16,7 @@ pub(crate) fn Policy() -> impl IntoView {
     let workspace = use_workspace();
     let notice = Notice::provide();
     let policy = RwSignal::new(None::<Result<tally_ledger::CouncilPolicy, String>>);
-    workspace.fetch("/policy".to_owned(), policy, |found: tally_ledger::CouncilPolicy| found);
+    workspace.fetch(api::policy(), policy, |found| found);
     let is_admin =
         move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role.may_administer()));
     view! {
@@ -71,7 +71,7 @@ pub(crate) fn PolicyForm(
         };
         let csrf = workspace.csrf();
         spawn_local(async move {
-            match api::post::<tally_ledger::CouncilPolicy, _>("/policy", &csrf, &update).await {
+            match api::set_policy(&csrf, &update).await {
                 Ok(saved) => {
                     errors.set(Vec::new());
                     notice.say("The policy is saved. People's phones take it the next time they sync.".to_owned());

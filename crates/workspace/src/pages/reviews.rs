@@ -8,7 +8,7 @@ use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{shown, use_workspace};
 use tally_web::page_title;
 
 use super::*;
@@ -18,27 +18,19 @@ pub(crate) fn Reviews() -> impl IntoView {
     page_title("Review queue");
     let workspace = use_workspace();
     let notice = Notice::provide();
-    let queue = RwSignal::new(None::<Result<Vec<SpendView>, String>>);
-    let answers = RwSignal::new(Vec::<tally_api::QueryAnswer>::new());
-    let unreadable = RwSignal::new(Vec::new());
-    let load = move || {
-        workspace.fetch("/reviews".to_owned(), queue, move |found: ReviewQueue| {
-            answers.set(found.answers);
-            unreadable.set(found.unreadable);
-            found.items
-        });
-    };
-    load();
+    let queue = workspace.resource(api::reviews);
+    let found = move || queue.get().and_then(Result::ok);
+    let answers = move || found().map(|q| q.answers).unwrap_or_default();
     view! {
         {notice.view()}
         <h1>"Review queue"</h1>
-        <UnreadableNotice accounts=unreadable.into()/>
-        <Show when=move || answers.with(|a| !a.is_empty())>
+        <UnreadableNotice accounts=Signal::derive(move || found().map(|q| q.unreadable).unwrap_or_default())/>
+        <Show when=move || !answers().is_empty()>
             <section aria-labelledby="answers-heading">
                 <h2 id="answers-heading">"Answers to statement questions"</h2>
                 <p>"The person has answered a question about a payment on their statement. Read the answer on the statement, then accept it or ask again."</p>
                 <ul class="link-list">
-                    {move || answers.get().into_iter().map(|a| {
+                    {move || answers().into_iter().map(|a| {
                         let href = format!("/council/accounts/{}/statements/{}", a.reference, a.statement_id);
                         let what = format!("{} ({}): line {}, {} {} on {}", a.person_name, a.reference, a.line_no, a.amount, a.description, long_date(a.date));
                         view! { <li><A href=href>{what}</A><p class="hint">{a.answer}</p></li> }
@@ -47,20 +39,20 @@ pub(crate) fn Reviews() -> impl IntoView {
             </section>
         </Show>
         <p>"Flagged spending with no final decision, oldest first. A question stays here until you approve the spending or mark it not allowed."</p>
-        {move || match queue.get() {
-            None => view! { <p role="status">"Loading the review queue…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(items)) if items.is_empty() => view! { <p role="status">"Nothing is waiting for a decision."</p> }.into_any(),
-            Some(Ok(items)) => view! {
-                <p role="status">{match items.len() { 1 => "1 spend to review".to_owned(), n => format!("{n} spends to review") }}</p>
-            }.into_any(),
-        }}
+        {shown(queue, "Loading the review queue…", |found: ReviewQueue| {
+            let said = match found.items.len() {
+                0 => "Nothing is waiting for a decision.".to_owned(),
+                1 => "1 spend to review".to_owned(),
+                n => format!("{n} spends to review"),
+            };
+            view! { <p role="status">{said}</p> }
+        })}
         // Keyed by what a review shows: a refresh after one decision leaves the other
         // spends' forms, and anything typed in them, as they are.
         <For
-            each=move || queue.with(|q| q.as_ref().and_then(|r| r.as_ref().ok()).cloned().unwrap_or_default())
+            each=move || found().map(|q| q.items).unwrap_or_default()
             key=|spend| (spend.entry_id, spend.decision, spend.thread.len(), spend.flags.len(), spend.amount, spend.receipts.len())
-            children=move |spend| view! { <SpendReview spend show_person=true on_decided=Callback::new(move |()| load())/> }
+            children=move |spend| view! { <SpendReview spend show_person=true on_decided=Callback::new(move |()| queue.refetch())/> }
         />
     }
 }
@@ -94,10 +86,7 @@ pub(crate) fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callb
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            (
-                format!("/api/v1/council/accounts/{}/receipts/{}", spend.reference, r.0),
-                format!("Receipt photo {} (opens full size)", i + 1),
-            )
+            (api::files::receipt(&spend.reference, &r.0), format!("Receipt photo {} (opens full size)", i + 1))
         })
         .collect();
     view! {
@@ -173,7 +162,7 @@ pub(crate) fn DecisionForm(
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             let request = DecisionRequest { about, decision, note: note.get_untracked() };
             spawn_local(async move {
-                match api::post::<SpendView, _>(&format!("/accounts/{reference}/decisions"), &csrf, &request).await {
+                match api::decide(&csrf, &reference, &request).await {
                     Ok(_) => {
                         notice.say(match decision {
                             Decision::Approved => {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::client as api;
-use crate::{use_workspace, when};
+use crate::{shown, use_workspace, when};
 use tally_web::page_title;
 
 use super::*;
@@ -14,26 +14,23 @@ pub(crate) fn Safeguarding() -> impl IntoView {
     page_title("Safeguarding");
     let workspace = use_workspace();
     let notice = Notice::provide();
-    let list = RwSignal::new(None::<Result<Vec<tally_api::SafeguardingItem>, String>>);
-    let unreadable = RwSignal::new(Vec::new());
-    let load = move || {
-        workspace.fetch("/safeguarding".to_owned(), list, move |found: tally_api::SafeguardingList| {
-            unreadable.set(found.unreadable);
-            found.items
-        });
-    };
-    load();
+    let list = workspace.resource(api::safeguarding);
+    let reload = Callback::new(move |()| list.refetch());
     view! {
         {notice.view()}
         <h1>"Safeguarding"</h1>
         <p>"Patterns in spending that a named officer may want to look at, with the figures behind them. They are not accusations and are never shown to the person. Signals nobody has looked at come first."</p>
-        <UnreadableNotice accounts=unreadable.into()/>
-        {move || match list.get() {
-            None => view! { <p role="status">"Loading…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(items)) if items.is_empty() => view! { <p role="status">"No signals at the moment."</p> }.into_any(),
-            Some(Ok(items)) => items.into_iter().map(|item| view! { <SignalCard item on_change=Callback::new(move |()| load())/> }).collect_view().into_any(),
-        }}
+        {shown(list, "Loading…", move |found: tally_api::SafeguardingList| {
+            let unreadable = found.unreadable;
+            view! {
+                <UnreadableNotice accounts=Signal::derive(move || unreadable.clone())/>
+                {if found.items.is_empty() {
+                    view! { <p role="status">"No signals at the moment."</p> }.into_any()
+                } else {
+                    found.items.into_iter().map(|item| view! { <SignalCard item on_change=reload/> }).collect_view().into_any()
+                }}
+            }
+        })}
     }
 }
 
@@ -63,7 +60,7 @@ pub(crate) fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<
             };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             spawn_local(async move {
-                match api::post_empty_body(&format!("/accounts/{reference}/safeguarding"), &csrf, &request).await {
+                match api::note_safeguarding(&csrf, &reference, &request).await {
                     Ok(()) => {
                         notice.say("Recorded. It is kept with the signal, and never shown to the person.".to_owned());
                         on_change.run(());

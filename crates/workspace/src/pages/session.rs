@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tally_api::{SignInRequest, StaffProfile};
+use tally_api::SignInRequest;
 
 use crate::client as api;
 use crate::use_workspace;
@@ -35,7 +35,7 @@ pub(crate) fn SignIn() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let request = SignInRequest { email: typed_email, password: typed_password };
-            match api::post::<StaffProfile, _>("/sign-in", "", &request).await {
+            match api::sign_in(&request).await {
                 Ok(profile) => {
                     password.set(String::new());
                     workspace.staff.set(Some(Some(profile)));

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{shown, use_workspace};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -29,11 +29,8 @@ pub(crate) fn StaffPage() -> impl IntoView {
     page_title("Staff");
     let workspace = use_workspace();
     let notice = Notice::provide();
-    let list = RwSignal::new(None::<Result<Vec<tally_api::StaffMember>, String>>);
-    let load = move || {
-        workspace.fetch("/staff".to_owned(), list, |found: tally_api::StaffList| found.staff);
-    };
-    load();
+    let list = workspace.resource(api::staff);
+    let reload = Callback::new(move |()| list.refetch());
     let me = move || {
         workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default())
     };
@@ -41,19 +38,15 @@ pub(crate) fn StaffPage() -> impl IntoView {
         {notice.view()}
         <h1>"Staff"</h1>
         <p>"Who can use the council workspace, and what they may do. Finance officers review, record and reconcile; auditors read everything and change nothing; administrators also manage staff and the policy."</p>
-        {move || match list.get() {
-            None => view! { <p role="status">"Loading…"</p> }.into_any(),
-            Some(Err(message)) => view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
-            Some(Ok(members)) => view! {
-                <ul class="device-list" aria-label="Staff with access">
-                    {members.into_iter().map(|m| {
-                        let mine = m.email == me();
-                        view! { <StaffRowView member=m mine on_change=Callback::new(move |()| load())/> }
-                    }).collect_view()}
-                </ul>
-            }.into_any(),
-        }}
-        <AddStaff on_change=Callback::new(move |()| load())/>
+        {shown(list, "Loading…", move |found: tally_api::StaffList| view! {
+            <ul class="device-list" aria-label="Staff with access">
+                {found.staff.into_iter().map(|m| {
+                    let mine = m.email == me();
+                    view! { <StaffRowView member=m mine on_change=reload/> }
+                }).collect_view()}
+            </ul>
+        })}
+        <AddStaff on_change=reload/>
     }
 }
 
@@ -70,13 +63,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     let change = move |_| {
         let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
         spawn_local(async move {
-            match api::post_empty_body(
-                &format!("/staff/{id}/role"),
-                &csrf,
-                &tally_api::RoleChange { role: Some(chosen) },
-            )
-            .await
-            {
+            match api::change_role(&csrf, &id, &tally_api::RoleChange { role: Some(chosen) }).await {
                 Ok(()) => {
                     notice.say("The role is changed.".to_owned());
                     on_change.run(());
@@ -91,7 +78,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     let remove = move |_| {
         let (id, csrf) = (id_remove.clone(), workspace.csrf());
         spawn_local(async move {
-            match api::post_empty(&format!("/staff/{id}/remove"), &csrf).await {
+            match api::remove_staff(&csrf, &id).await {
                 Ok(()) => {
                     notice.say("Their access is removed and they are signed out.".to_owned());
                     on_change.run(());
@@ -153,7 +140,7 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
         };
         let csrf = workspace.csrf();
         spawn_local(async move {
-            match api::post_empty_body("/staff", &csrf, &request).await {
+            match api::add_staff(&csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
                     notice.say(format!(

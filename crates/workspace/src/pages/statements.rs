@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
-use crate::client as api;
+use crate::client::{self as api, StatementChange};
 use crate::{use_workspace, when};
 use tally_web::field::TextField;
 use tally_web::page_title;
@@ -28,12 +28,11 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
     {
         let reference = reference.clone();
         spawn_local(async move {
-            if let Ok(found) = api::get::<tally_api::StatementFormats>("/statement-formats").await {
+            if let Ok(found) = api::statement_formats().await {
                 format.set(found.names.first().cloned().unwrap_or_default());
                 formats.set(found.names);
             }
-            if let Ok(found) = api::get::<tally_api::StatementList>(&format!("/accounts/{reference}/statements")).await
-            {
+            if let Ok(found) = api::statements(&reference).await {
                 list.set(found.statements);
             }
         });
@@ -61,13 +60,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
                     return;
                 };
                 let request = tally_api::StatementImport { format: chosen, csv };
-                match api::post::<tally_api::StatementView, _>(
-                    &format!("/accounts/{reference}/statements"),
-                    &csrf,
-                    &request,
-                )
-                .await
-                {
+                match api::import_statement(&csrf, &reference, &request).await {
                     Ok(view) => {
                         workspace.flash.set(Some(format!(
                             "Imported {} lines; {} matched to logged records.",
@@ -149,17 +142,15 @@ pub(crate) fn Statement() -> impl IntoView {
     let notice = use_context::<Notice>().unwrap_or_else(Notice::provide);
     Effect::new(move |_| {
         let (reference, statement) = (reference(), statement());
-        workspace.fetch(
-            format!("/accounts/{reference}/statements/{statement}"),
-            view_signal,
-            |found: tally_api::StatementView| found,
-        );
+        workspace.fetch(async move { api::statement(&reference, &statement).await }, view_signal, |found| found);
     });
     // Every change on this page answers with the statement as it now is.
-    let act = move |path: String, body: serde_json::Value, done: String| {
+    let act = move |change: StatementChange, done: String| {
         let csrf = workspace.csrf();
+        let (reference, statement) =
+            params.with_untracked(|p| (p.get("reference").unwrap_or_default(), p.get("statement").unwrap_or_default()));
         spawn_local(async move {
-            match api::post::<tally_api::StatementView, _>(&path, &csrf, &body).await {
+            match api::change_statement(&csrf, &reference, &statement, &change).await {
                 Ok(found) => {
                     notice.say(done);
                     view_signal.set(Some(Ok(found)));
@@ -178,16 +169,13 @@ pub(crate) fn Statement() -> impl IntoView {
             None => view! { <h1>"Statement"</h1><p role="status">"Loading the statement…"</p> }.into_any(),
             Some(Err(message)) => view! { <h1>"Statement"</h1><p class="notice notice--warning" role="alert">{message}</p> }.into_any(),
             Some(Ok(found)) => {
-                let base = format!("/accounts/{}/statements/{}", reference(), found.statement_id);
                 let closed = found.closed_by.is_some();
                 let can_change = workspace.can_change() && !closed;
                 let r = found.reconciliation.clone();
                 let unmatched = found.unmatched_entries.clone();
                 let not_asked = found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none()).count();
-                let queries_path = format!("{base}/queries");
                 let late = found.late_records.clone();
                 let unseen = late.iter().filter(|l| !l.seen).count();
-                let seen_path = format!("{base}/late-records-seen");
                 let can_mark = workspace.can_change();
                 view! {
                     <h1>{format!("Statement {} to {}", long_date(found.first_date), long_date(found.last_date))}</h1>
@@ -210,9 +198,8 @@ pub(crate) fn Statement() -> impl IntoView {
                                 <ul class="exceptions">{r.open_points.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
                             }.into_any(),
                         }}
-                        {(can_change && r.open_points.is_empty()).then(|| {
-                            let path = format!("{base}/close");
-                            view! { <button type="button" class="button" on:click=move |_| act(path.clone(), serde_json::Value::Null, "The period is closed and locked.".to_owned())>"Close the period"</button> }
+                        {(can_change && r.open_points.is_empty()).then(|| view! {
+                            <button type="button" class="button" on:click=move |_| act(StatementChange::Close, "The period is closed and locked.".to_owned())>"Close the period"</button>
                         })}
                     </section>
                     {(!late.is_empty()).then(|| view! {
@@ -226,13 +213,13 @@ pub(crate) fn Statement() -> impl IntoView {
                             </ul>
                             {(can_mark && unseen > 0).then(|| view! {
                                 <button type="button" class="button button--secondary"
-                                    on:click=move |_| act(seen_path.clone(), serde_json::Value::Null, "The late records are marked as seen.".to_owned())>
+                                    on:click=move |_| act(StatementChange::LateRecordsSeen, "The late records are marked as seen.".to_owned())>
                                     "Mark these as seen"
                                 </button>
                             })}
                         </section>
                     })}
-                    {(can_change && not_asked > 0).then(|| view! { <AskAll path=format!("{base}/queries") count=not_asked act=act/> })}
+                    {(can_change && not_asked > 0).then(|| view! { <AskAll count=not_asked act=act/> })}
                     <section aria-labelledby="lines-heading">
                         <h2 id="lines-heading">"Statement lines"</h2>
                         <ul class="statement-lines" aria-labelledby="lines-heading">
@@ -245,19 +232,17 @@ pub(crate) fn Statement() -> impl IntoView {
                                 };
                                 let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
                                 let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
-                                let line_path = format!("{base}/lines/{}", line.line_no);
                                 let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount).cloned().collect();
                                 let ask = (can_change && line.entry.is_none() && line.query.is_none()).then(|| {
-                                    let path = queries_path.clone();
                                     let no = line.line_no;
                                     view! {
                                         <button type="button" class="button button--secondary"
-                                            on:click=move |_| act(path.clone(), serde_json::json!(tally_api::QueryRequest { lines: vec![no], note: String::new() }), format!("Line {no}: the person has been asked. They will see the question when their phone next syncs."))>
+                                            on:click=move |_| act(StatementChange::Ask(tally_api::QueryRequest { lines: vec![no], note: String::new() }), format!("Line {no}: the person has been asked. They will see the question when their phone next syncs."))>
                                             {format!("Ask the person about line {no}")}
                                         </button>
                                     }
                                 });
-                                let query = line.query.clone().map(|q| view! { <LineQueryView query=q line_no=line.line_no path=format!("{line_path}/query-decision") can_change=can_change act=act/> });
+                                let query = line.query.clone().map(|q| view! { <LineQueryView query=q line_no=line.line_no can_change=can_change act=act/> });
                                 view! {
                                     <li class="statement-line">
                                         <p><strong>{title}</strong></p>
@@ -266,23 +251,21 @@ pub(crate) fn Statement() -> impl IntoView {
                                         {ask}
                                         {can_change.then(|| {
                                             let entry = line.entry.as_ref().map(|e| e.entry_id);
-                                            let (confirm_path, unmatch_path) = (line_path.clone(), line_path.clone());
                                             view! {
                                                 {(line.state == tally_api::MatchState::Proposed).then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(confirm_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: entry }), format!("Line {} confirmed.", line.line_no))>
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: entry } }, format!("Line {} confirmed.", line.line_no))>
                                                         {format!("Confirm line {}", line.line_no)}
                                                     </button>
                                                 })}
                                                 {entry.is_some().then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(unmatch_path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: None }), format!("Line {} unmatched.", line.line_no))>
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: None } }, format!("Line {} unmatched.", line.line_no))>
                                                         {format!("Unmatch line {}", line.line_no)}
                                                     </button>
                                                 })}
                                                 {candidates.into_iter().map(|c| {
-                                                    let path = line_path.clone();
                                                     let label = format!("Match line {} with {} to {} on {}", line.line_no, c.amount, c.who, long_date(c.date));
                                                     view! {
-                                                        <button type="button" class="button button--secondary" on:click=move |_| act(path.clone(), serde_json::json!(tally_api::LineMatchRequest { entry_id: Some(c.entry_id) }), format!("Line {} matched.", line.line_no))>
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: Some(c.entry_id) } }, format!("Line {} matched.", line.line_no))>
                                                             {label}
                                                         </button>
                                                     }
@@ -311,20 +294,12 @@ pub(crate) fn Statement() -> impl IntoView {
 /// Asking the person about every statement line that matches no record, with an optional
 /// note they will read with each question.
 #[component]
-pub(crate) fn AskAll(
-    path: String,
-    count: usize,
-    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
-) -> impl IntoView {
+pub(crate) fn AskAll(count: usize, act: impl Fn(StatementChange, String) + Copy + 'static) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!(tally_api::QueryRequest { lines: Vec::new(), note: note.get_untracked() });
-        act(
-            path.clone(),
-            body,
-            "The person has been asked. They will see the questions when their phone next syncs.".to_owned(),
-        );
+        let ask = StatementChange::Ask(tally_api::QueryRequest { lines: Vec::new(), note: note.get_untracked() });
+        act(ask, "The person has been asked. They will see the questions when their phone next syncs.".to_owned());
     };
     let label = if count == 1 {
         "Ask the person about the line with no record".to_owned()
@@ -352,9 +327,8 @@ pub(crate) fn AskAll(
 pub(crate) fn LineQueryView(
     query: tally_api::LineQuery,
     line_no: i64,
-    path: String,
     can_change: bool,
-    act: impl Fn(String, serde_json::Value, String) + Copy + 'static,
+    act: impl Fn(StatementChange, String) + Copy + 'static,
 ) -> impl IntoView {
     let status = match (query.status, query.decision) {
         (tally_api::QueryState::Open, _) => "Asked the person: waiting for their answer".to_owned(),
@@ -367,11 +341,11 @@ pub(crate) fn LineQueryView(
     let again = RwSignal::new(String::new());
     let note_id = format!("ask-again-{line_no}");
     let decide = move |decision: Decision, note: String, done: String| {
-        act(path.clone(), serde_json::json!(tally_api::QueryDecisionRequest { decision, note }), done);
+        act(
+            StatementChange::DecideQuery { line_no, request: tally_api::QueryDecisionRequest { decision, note } },
+            done,
+        );
     };
-    let decide_again = decide.clone();
-    let decide_accept = decide.clone();
-    let decide_not_allowed = decide;
     let error = RwSignal::new(None::<String>);
     let ask_again = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -380,7 +354,7 @@ pub(crate) fn LineQueryView(
             return;
         }
         error.set(None);
-        decide_again(
+        decide(
             Decision::Question,
             again.get_untracked(),
             format!("Line {line_no}: your question has been sent to the person."),
@@ -403,13 +377,13 @@ pub(crate) fn LineQueryView(
             })}
             {(can_change && answered).then(|| view! {
                 <button type="button" class="button button--secondary"
-                    on:click=move |_| decide_accept(Decision::Approved, String::new(), format!("Line {line_no}: answer accepted."))>
+                    on:click=move |_| decide(Decision::Approved, String::new(), format!("Line {line_no}: answer accepted."))>
                     {format!("Accept the answer about line {line_no}")}
                 </button>
             })}
             {(can_change && open).then(|| view! {
                 <button type="button" class="button button--secondary"
-                    on:click=move |_| decide_not_allowed(Decision::NotAllowed, String::new(), format!("Line {line_no}: marked not allowed."))>
+                    on:click=move |_| decide(Decision::NotAllowed, String::new(), format!("Line {line_no}: marked not allowed."))>
                     {format!("Mark line {line_no} not allowed")}
                 </button>
                 <form on:submit=ask_again novalidate>
@@ -465,7 +439,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
         let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
         let csrf = workspace.csrf();
         spawn_local(async move {
-            match api::post_empty_body("/statement-formats", &csrf, &request).await {
+            match api::save_statement_format(&csrf, &request).await {
                 Ok(()) => {
                     error.set(None);
                     saved.set(Some(format!(
