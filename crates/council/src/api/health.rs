@@ -16,7 +16,11 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/health", &[Method::GET], get(health)).add("/openapi.json", &[Method::GET], get(openapi))
+    Routes::described_by::<Doc>().add("/health", &[Method::GET], get(health)).add(
+        "/openapi.json",
+        &[Method::GET],
+        get(openapi),
+    )
 }
 
 #[utoipa::path(

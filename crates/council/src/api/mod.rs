@@ -40,9 +40,7 @@ pub fn router() -> Router<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = ApiDoc::openapi();
-    for part in [health::Doc::openapi(), device::openapi(), workspace::openapi()] {
-        doc.merge(part);
-    }
+    doc.merge(all().doc);
     doc
 }
 
@@ -102,15 +100,22 @@ fn all() -> Routes {
     Routes::default().merge(health::routes()).merge(device::routes()).merge(workspace::routes())
 }
 
-/// Routes with the list of what they serve. A route is added with the methods it answers;
-/// the tests check every other method is "not allowed" there, so the list is whole.
+/// Routes with the list of what they serve and their description. A route is added with
+/// the methods it answers; the tests check every other method is "not allowed" there, so
+/// the list is whole, and that every route is described.
 #[derive(Default)]
 pub(crate) struct Routes {
     router: Router<AppState>,
     list: Vec<(Method, &'static str)>,
+    doc: utoipa::openapi::OpenApi,
 }
 
 impl Routes {
+    /// Routes described by `D` (a module's `#[derive(utoipa::OpenApi)]` listing its handlers).
+    pub(crate) fn described_by<D: utoipa::OpenApi>() -> Routes {
+        Routes { doc: D::openapi(), ..Routes::default() }
+    }
+
     pub(crate) fn add(mut self, path: &'static str, methods: &[Method], service: MethodRouter<AppState>) -> Routes {
         self.router = self.router.route(path, service);
         self.list.extend(methods.iter().map(|m| (m.clone(), path)));
@@ -120,6 +125,7 @@ impl Routes {
     pub(crate) fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
         self.list.extend(other.list);
+        self.doc.merge(other.doc);
         self
     }
 }

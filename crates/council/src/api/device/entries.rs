@@ -27,7 +27,11 @@ use crate::storage::{NewEntry, StoreOutcome};
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/accounts/{account_id}/entries", &[Method::GET, Method::POST], get(pull).post(push))
+    Routes::described_by::<Doc>().add(
+        "/accounts/{account_id}/entries",
+        &[Method::GET, Method::POST],
+        get(pull).post(push),
+    )
 }
 
 #[utoipa::path(

@@ -20,13 +20,3 @@ pub(super) fn routes() -> Routes {
 }
 
 pub(crate) use receipts::checked_name as checked_receipt_name;
-
-/// What these routes are, for the API's description.
-pub(super) fn openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    let mut doc = pairings::Doc::openapi();
-    for part in [profile::Doc::openapi(), entries::Doc::openapi(), receipts::Doc::openapi()] {
-        doc.merge(part);
-    }
-    doc
-}

@@ -18,7 +18,7 @@ use crate::AppState;
 const MAX_LABEL_CHARS: usize = 100;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/pairings", &[Method::POST], post(pair))
+    Routes::described_by::<Doc>().add("/pairings", &[Method::POST], post(pair))
 }
 
 #[utoipa::path(

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/accounts/{account_id}", &[Method::GET], get(get_profile))
+    Routes::described_by::<Doc>().add("/accounts/{account_id}", &[Method::GET], get(get_profile))
 }
 
 #[utoipa::path(

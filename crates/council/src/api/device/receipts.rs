@@ -29,7 +29,7 @@ use crate::storage::NewReceipt;
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing)).add(
+    Routes::described_by::<Doc>().add("/accounts/{account_id}/receipts/missing", &[Method::POST], post(missing)).add(
         "/accounts/{account_id}/receipts/{sha256}",
         &[Method::GET, Method::PUT],
         get(download).put(upload).layer(DefaultBodyLimit::max(MAX_RECEIPT_BYTES)),

@@ -24,7 +24,7 @@ use super::plans::plan_lines;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add("/council/accounts", &[Method::GET, Method::POST], get(accounts).post(create_account))
         .add("/council/accounts/{reference}", &[Method::GET], get(account))
         .add("/council/accounts/{reference}/pairing-codes", &[Method::POST], post(pairing_code))

@@ -17,7 +17,7 @@ use tally_api::ErrorBody;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add("/council/accounts/{reference}/audit-sheet.csv", &[Method::GET], get(audit_sheet))
         .add("/council/accounts/{reference}/audit-sheet", &[Method::GET], get(audit_sheet_page))
         .add("/council/transactions.csv", &[Method::GET], get(transactions))

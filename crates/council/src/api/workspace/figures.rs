@@ -19,7 +19,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/council/figures", &[Method::GET], get(figures)).add(
+    Routes::described_by::<Doc>().add("/council/figures", &[Method::GET], get(figures)).add(
         "/council/figures.csv",
         &[Method::GET],
         get(figures_csv),

@@ -43,28 +43,6 @@ use crate::staff::Staff;
 use crate::storage::{AccountRow, AuditEvent, NewEntry, StaffRow};
 use crate::AppState;
 
-/// What the workspace's routes are, for the API's description.
-pub(super) fn openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    let mut doc = utoipa::openapi::OpenApi::default();
-    for part in [
-        accounts::Doc::openapi(),
-        exports::Doc::openapi(),
-        figures::Doc::openapi(),
-        money::Doc::openapi(),
-        plans::Doc::openapi(),
-        policy::Doc::openapi(),
-        reviews::Doc::openapi(),
-        safeguarding::Doc::openapi(),
-        session::Doc::openapi(),
-        staff::Doc::openapi(),
-        statements::Doc::openapi(),
-    ] {
-        doc.merge(part);
-    }
-    doc
-}
-
 /// Every route of the workspace's API.
 pub(super) fn routes() -> Routes {
     Routes::default()

@@ -17,7 +17,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add("/council/accounts/{reference}/money-in", &[Method::POST], post(money_in))
         .add("/council/accounts/{reference}/clawbacks", &[Method::POST], post(clawback))
         .add("/council/accounts/{reference}/payment-schedules", &[Method::POST], post(add_schedule))

@@ -18,7 +18,11 @@ use super::accounts::slug;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/council/accounts/{reference}/plan-versions", &[Method::POST], post(add_plan_version))
+    Routes::described_by::<Doc>().add(
+        "/council/accounts/{reference}/plan-versions",
+        &[Method::POST],
+        post(add_plan_version),
+    )
 }
 
 #[utoipa::path(

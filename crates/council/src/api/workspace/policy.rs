@@ -15,7 +15,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/council/policy", &[Method::GET, Method::POST], get(get_policy).post(set_policy))
+    Routes::described_by::<Doc>().add("/council/policy", &[Method::GET, Method::POST], get(get_policy).post(set_policy))
 }
 
 #[utoipa::path(

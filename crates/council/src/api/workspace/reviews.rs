@@ -15,7 +15,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/council/accounts/{reference}/decisions", &[Method::POST], post(decide)).add(
+    Routes::described_by::<Doc>().add("/council/accounts/{reference}/decisions", &[Method::POST], post(decide)).add(
         "/council/reviews",
         &[Method::GET],
         get(reviews),

@@ -14,7 +14,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default().add("/council/safeguarding", &[Method::GET], get(safeguarding)).add(
+    Routes::described_by::<Doc>().add("/council/safeguarding", &[Method::GET], get(safeguarding)).add(
         "/council/accounts/{reference}/safeguarding",
         &[Method::POST],
         post(safeguarding_note),

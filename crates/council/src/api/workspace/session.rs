@@ -17,7 +17,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add("/council/sign-in", &[Method::POST], post(sign_in))
         .add("/council/sign-out", &[Method::POST], post(sign_out))
         .add("/council/me", &[Method::GET], get(me))

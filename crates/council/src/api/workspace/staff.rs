@@ -15,7 +15,7 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add("/council/staff", &[Method::GET, Method::POST], get(list_staff).post(add_staff))
         .add("/council/staff/{staff_id}/role", &[Method::POST], post(change_role))
         .add("/council/staff/{staff_id}/remove", &[Method::POST], post(remove_staff))

@@ -35,7 +35,7 @@ use crate::storage::{StatementLineRow, StatementRow};
 use crate::AppState;
 
 pub(super) fn routes() -> Routes {
-    Routes::default()
+    Routes::described_by::<Doc>()
         .add(
             "/council/statement-formats",
             &[Method::GET, Method::POST],
