@@ -89,6 +89,81 @@ impl utoipa::Modify for Security {
     }
 }
 
+/// What the API's description says the same way for many routes: the refusals every route
+/// of a kind can answer, and the parameters many take.
+#[allow(dead_code)] // Types for the description only; never built.
+pub(crate) mod described {
+    use tally_api::ErrorBody;
+
+    /// A workspace read: the session is checked.
+    #[derive(utoipa::IntoResponses)]
+    pub(crate) enum SignedIn {
+        #[response(status = 401, description = "Not signed in, or the session ended")]
+        SignedOut(ErrorBody),
+    }
+
+    /// A workspace change: the session, the role and the CSRF token are checked.
+    #[derive(utoipa::IntoResponses)]
+    pub(crate) enum Changing {
+        #[response(status = 401, description = "Not signed in, or the session ended")]
+        SignedOut(ErrorBody),
+        #[response(status = 403, description = "A role that may not change anything, or no CSRF token")]
+        NotAllowed(ErrorBody),
+    }
+
+    /// An administrator's change.
+    #[derive(utoipa::IntoResponses)]
+    pub(crate) enum Administering {
+        #[response(status = 401, description = "Not signed in, or the session ended")]
+        SignedOut(ErrorBody),
+        #[response(status = 403, description = "Not an administrator, or no CSRF token")]
+        NotAllowed(ErrorBody),
+    }
+
+    /// A workspace route about one account of the member's council.
+    #[derive(utoipa::IntoResponses)]
+    pub(crate) enum OnAccount {
+        #[response(status = 404, description = "Not an account of this council")]
+        NotFound(ErrorBody),
+    }
+
+    /// A device route: the token, and its right to the account in the address.
+    #[derive(utoipa::IntoResponses)]
+    pub(crate) enum DeviceRefusals {
+        #[response(status = 401, description = "Not paired, or the device was revoked")]
+        Unpaired(ErrorBody),
+        #[response(status = 403, description = "Another person's account")]
+        OtherAccount(ErrorBody),
+        #[response(status = 404, description = "No such account")]
+        NoAccount(ErrorBody),
+    }
+
+    /// The header every workspace change carries.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Header)]
+    pub(crate) struct Csrf {
+        /// The csrf_token from signing in: every change must carry it
+        #[param(rename = "X-CSRF-Token")]
+        csrf: String,
+    }
+
+    /// An account, as the workspace names it.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub(crate) struct Reference {
+        /// The council's reference for the account (DP-000001)
+        reference: String,
+    }
+
+    /// An account, as a device names it.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub(crate) struct AccountIdParam {
+        /// The account's id (a UUID)
+        account_id: String,
+    }
+}
+
 /// Every route the API serves, as (method, path under `/api/v1`): the same list the router
 /// is built from, so the tests that go through every route (the authorisation matrix, the
 /// OpenAPI check) cannot miss a new one.

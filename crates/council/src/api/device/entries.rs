@@ -20,6 +20,7 @@ use tally_ledger::date::{long_date, DateRange};
 use tally_ledger::{AccountId, DeviceId, Entry, EntryBody, Ledger};
 use time::{Duration, OffsetDateTime};
 
+use crate::api::described::{AccountIdParam, DeviceRefusals};
 use crate::api::DeviceAccount;
 use crate::api::Routes;
 use crate::error::{ApiError, ApiJson};
@@ -39,15 +40,13 @@ pub(super) fn routes() -> Routes {
     path = "/accounts/{account_id}/entries",
     tag = "sync",
     summary = "Push entries; each gets its own result (stored, already_stored, refused with a reason)",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    params(AccountIdParam),
     request_body = PushRequest,
     responses(
         (status = 200, description = "One result per entry, in order", body = PushResponse),
         (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "No such account", body = ErrorBody),
-        (status = 413, description = "More than 500 entries or 2 MiB", body = ErrorBody)
+        (status = 413, description = "More than 500 entries or 2 MiB", body = ErrorBody),
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]
@@ -223,13 +222,11 @@ struct PullQuery {
     path = "/accounts/{account_id}/entries",
     tag = "sync",
     summary = "Entries after a cursor, oldest first (at most 1,000)",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("after" = Option<i64>, Query, description = "The sync cursor: entries after this sequence number (0 for all)")),
+    params(AccountIdParam, ("after" = Option<i64>, Query, description = "The sync cursor: entries after this sequence number (0 for all)")),
     responses(
         (status = 200, description = "A page of entries", body = PullResponse),
         (status = 400, description = "Bad cursor", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "No such account", body = ErrorBody)
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]

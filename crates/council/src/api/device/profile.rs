@@ -4,9 +4,10 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
-use tally_api::{AccountProfile, ErrorBody};
+use tally_api::AccountProfile;
 use tally_ledger::AccountId;
 
+use crate::api::described::{AccountIdParam, DeviceRefusals};
 use crate::api::DeviceAccount;
 use crate::api::Routes;
 use crate::error::ApiError;
@@ -21,12 +22,10 @@ pub(super) fn routes() -> Routes {
     path = "/accounts/{account_id}",
     tag = "sync",
     summary = "The account's profile: person, support plan, council policy",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    params(AccountIdParam),
     responses(
         (status = 200, description = "The profile", body = AccountProfile),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "No such account", body = ErrorBody)
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]

@@ -22,6 +22,7 @@ use tally_api::{
 };
 use tally_ledger::ReceiptRef;
 
+use crate::api::described::{AccountIdParam, DeviceRefusals};
 use crate::api::DeviceAccount;
 use crate::api::Routes;
 use crate::error::{ApiError, ApiJson};
@@ -41,14 +42,13 @@ pub(super) fn routes() -> Routes {
     path = "/accounts/{account_id}/receipts/missing",
     tag = "sync",
     summary = "Which of these receipt photos the council does not hold",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)")),
+    params(AccountIdParam),
     request_body = ReceiptsQuery,
     responses(
         (status = 200, description = "The missing ones", body = ReceiptsMissing),
         (status = 400, description = "A malformed name", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 413, description = "More than 500 names", body = ErrorBody)
+        (status = 413, description = "More than 500 names", body = ErrorBody),
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]
@@ -74,16 +74,15 @@ async fn missing(
     path = "/accounts/{account_id}/receipts/{sha256}",
     tag = "sync",
     summary = "Send a receipt photo (JPEG, PNG or WebP, at most 1 MiB, bytes hashing to the name)",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    params(AccountIdParam, ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The photo's bytes, sent with its type: image/jpeg, image/png or image/webp"),
     responses(
         (status = 200, description = "Already held", body = ReceiptStored),
         (status = 201, description = "Stored", body = ReceiptStored),
         (status = 400, description = "Does not hash to the name, or empty", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
         (status = 413, description = "Too large", body = ErrorBody),
-        (status = 415, description = "Not a JPEG, PNG or WebP image", body = ErrorBody)
+        (status = 415, description = "Not a JPEG, PNG or WebP image", body = ErrorBody),
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]
@@ -121,12 +120,11 @@ async fn upload(
     path = "/accounts/{account_id}/receipts/{sha256}",
     tag = "sync",
     summary = "A receipt photo's bytes",
-    params(("account_id" = String, Path, description = "The account's id (a UUID)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    params(AccountIdParam, ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg"),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "Not held", body = ErrorBody)
+        (status = 404, description = "Not held", body = ErrorBody),
+        DeviceRefusals
     ),
     security(("device" = [])),
 )]

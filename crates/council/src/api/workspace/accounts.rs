@@ -13,6 +13,7 @@ use tally_ledger::{AccountId, SupportPlan};
 use time::Date;
 use uuid::Uuid;
 
+use crate::api::described::{Changing, Csrf, OnAccount, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -41,11 +42,11 @@ const SYNC_HISTORY_SHOWN: i64 = 20;
     path = "/council/accounts/{reference}/receipts/{sha256}",
     tag = "workspace",
     summary = "A receipt photo of one of the council's accounts",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
+    params(Reference, ("sha256" = String, Path, description = "The photo's name: the SHA-256 of its bytes, 64 lower-case hex digits")),
     responses(
         (status = 200, description = "The photo", content_type = "image/jpeg"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "No such account or photo", body = ErrorBody)
+        (status = 404, description = "No such account or photo", body = ErrorBody),
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -78,13 +79,12 @@ async fn receipt_photo(
     path = "/council/accounts",
     tag = "workspace",
     summary = "Open a direct payment account with its first support plan",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    params(Csrf),
     request_body = tally_api::NewAccount,
     responses(
         (status = 201, description = "The account", body = AccountSummary),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody)
+        Changing
     ),
     security(("staff" = [])),
 )]
@@ -196,7 +196,7 @@ struct Search {
     params(("search" = Option<String>, Query, description = "Words in the person's name or reference")),
     responses(
         (status = 200, description = "The accounts", body = AccountsList),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -233,11 +233,11 @@ async fn accounts(
     path = "/council/accounts/{reference}",
     tag = "workspace",
     summary = "One account: figures, spending with flags and decisions, devices, audit trail",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Reference),
     responses(
         (status = 200, description = "The account", body = AccountDetail),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        SignedIn,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -294,12 +294,11 @@ async fn account(
     path = "/council/accounts/{reference}/pairing-codes",
     tag = "workspace",
     summary = "Issue a one-time pairing code for the account",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     responses(
         (status = 201, description = "The code", body = PairingCodeIssued),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -319,13 +318,12 @@ async fn pairing_code(
     path = "/council/devices/{device_id}/revoke",
     tag = "workspace",
     summary = "Revoke a device: its token stops working; what it sent is kept",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("device_id" = String, Path, description = "The device's id (a UUID)")),
+    params(Csrf, ("device_id" = String, Path, description = "The device's id (a UUID)")),
     responses(
         (status = 204, description = "Revoked"),
         (status = 400, description = "Revoked already", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "Not a device of this council", body = ErrorBody)
+        (status = 404, description = "Not a device of this council", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]

@@ -8,6 +8,7 @@ use axum::Json;
 use tally_ledger::date::iso_date;
 use tally_ledger::export::{self, AuditSheetFor};
 
+use crate::api::described::{OnAccount, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::ApiError;
 use crate::staff::Staff;
@@ -28,12 +29,12 @@ pub(super) fn routes() -> Routes {
     path = "/council/accounts/{reference}/audit-sheet.csv",
     tag = "workspace",
     summary = "The audit sheet for the account and period, as CSV",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Reference, ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "A period that ends before it starts", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        SignedIn,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -65,12 +66,12 @@ async fn audit_sheet(
     path = "/council/accounts/{reference}/audit-sheet",
     tag = "workspace",
     summary = "The audit sheet of one account and period as JSON, for the printable page (the same sheet as the CSV)",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Reference, ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
     responses(
         (status = 200, description = "The sheet: header (name, value), columns, lines", body = tally_api::AuditSheetView),
         (status = 400, description = "A period that ends before it starts", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        SignedIn,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -117,7 +118,7 @@ async fn audit_sheet_page(
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "Bad period", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]

@@ -11,6 +11,7 @@ use tally_ledger::export::{self};
 use tally_ledger::{Decision, EntryBody, Money, Rules, Severity};
 use time::Date;
 
+use crate::api::described::SignedIn;
 use crate::api::Routes;
 use crate::error::ApiError;
 use crate::staff::Staff;
@@ -35,7 +36,7 @@ pub(super) fn routes() -> Routes {
     responses(
         (status = 200, description = "The figures", body = CouncilFigures),
         (status = 400, description = "Bad period", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -57,7 +58,7 @@ async fn figures(
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "Bad period", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]

@@ -9,6 +9,7 @@ use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::{AccountId, Clawback, EntryBody, Money, MoneyIn};
 use uuid::Uuid;
 
+use crate::api::described::{Changing, Csrf, OnAccount, Reference};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Changer;
@@ -29,14 +30,13 @@ pub(super) fn routes() -> Routes {
     path = "/council/accounts/{reference}/money-in",
     tag = "workspace",
     summary = "Record a payment in or the person's contribution; syncs to the wallet",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = MoneyInRequest,
     responses(
         (status = 201, description = "Recorded"),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -97,14 +97,13 @@ pub(super) async fn schedule_views(
     path = "/council/accounts/{reference}/payment-schedules",
     tag = "workspace",
     summary = "Schedule regular payments in (recorded by the server when due; anything already due is paid in at once)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = tally_api::ScheduleRequest,
     responses(
         (status = 201, description = "The running schedules", body = Vec<tally_api::ScheduleView>),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -161,12 +160,11 @@ async fn add_schedule(
     path = "/council/accounts/{reference}/payment-schedules/{schedule_id}/stop",
     tag = "workspace",
     summary = "Stop a schedule (payments already made stay)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("schedule_id" = String, Path, description = "The schedule's id")),
+    params(Csrf, Reference, ("schedule_id" = String, Path, description = "The schedule's id")),
     responses(
         (status = 204, description = "Stopped"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such running schedule", body = ErrorBody)
+        (status = 404, description = "No such running schedule", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]
@@ -188,14 +186,13 @@ async fn stop_schedule(
     path = "/council/accounts/{reference}/clawbacks",
     tag = "workspace",
     summary = "Recover surplus (a clawback); syncs to the wallet",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = ClawbackRequest,
     responses(
         (status = 201, description = "Recorded"),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]

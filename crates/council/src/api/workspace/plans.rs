@@ -9,6 +9,7 @@ use tally_ledger::date::long_date;
 use tally_ledger::{Money, SupportPlan};
 use time::Date;
 
+use crate::api::described::{Changing, Csrf, OnAccount, Reference};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Changer;
@@ -30,14 +31,13 @@ pub(super) fn routes() -> Routes {
     path = "/council/accounts/{reference}/plan-versions",
     tag = "workspace",
     summary = "Add a version of the support plan from a date (kept lines keep their ids and spending)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = PlanVersionRequest,
     responses(
         (status = 201, description = "The plan with all its versions", body = SupportPlan),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]

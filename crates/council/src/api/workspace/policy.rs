@@ -7,6 +7,7 @@ use axum::Json;
 use tally_api::{ErrorBody, PolicyUpdate};
 use tally_ledger::Money;
 
+use crate::api::described::{Administering, Csrf, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Administrator, Staff};
@@ -25,7 +26,7 @@ pub(super) fn routes() -> Routes {
     summary = "The council's policy",
     responses(
         (status = 200, description = "The policy", body = tally_ledger::CouncilPolicy),
-        (status = 401, description = "Not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -41,13 +42,12 @@ async fn get_policy(
     path = "/council/policy",
     tag = "workspace",
     summary = "Change the council's policy (administrators); devices take it on their next sync",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    params(Csrf),
     request_body = PolicyUpdate,
     responses(
         (status = 200, description = "The new policy", body = tally_ledger::CouncilPolicy),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+        Administering
     ),
     security(("staff" = [])),
 )]

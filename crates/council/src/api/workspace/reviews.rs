@@ -7,6 +7,7 @@ use axum::Json;
 use tally_api::{DecisionRequest, ErrorBody, ReviewQueue, SpendView};
 use tally_ledger::{Decision, EntryBody, ReviewDecision};
 
+use crate::api::described::{Changing, Csrf, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -29,7 +30,7 @@ pub(super) fn routes() -> Routes {
     summary = "Flagged spending with no final decision, across the council's accounts",
     responses(
         (status = 200, description = "The queue", body = ReviewQueue),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -61,14 +62,13 @@ async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<Rev
     path = "/council/accounts/{reference}/decisions",
     tag = "workspace",
     summary = "Record a review decision on a spend (approved, question, not_allowed); syncs to the wallet",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = DecisionRequest,
     responses(
         (status = 201, description = "Recorded", body = SpendView),
         (status = 400, description = "A question without words", body = ErrorBody),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody),
-        (status = 404, description = "No such spend or account", body = ErrorBody)
+        (status = 404, description = "No such spend or account", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]

@@ -6,6 +6,7 @@ use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{ErrorBody, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView};
 
+use crate::api::described::{Changing, Csrf, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -28,7 +29,7 @@ pub(super) fn routes() -> Routes {
     summary = "Safeguarding signals across the council's accounts, with the figures and officers' notes (never shown to the person)",
     responses(
         (status = 200, description = "The signals", body = SafeguardingList),
-        (status = 401, description = "Not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -80,14 +81,13 @@ async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Jso
     path = "/council/accounts/{reference}/safeguarding",
     tag = "workspace",
     summary = "Record what was found about a signal: no_concern or raised",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = SafeguardingNoteRequest,
     responses(
         (status = 201, description = "Recorded"),
         (status = 400, description = "No outcome chosen", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such account or signal", body = ErrorBody)
+        (status = 404, description = "No such account or signal", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]

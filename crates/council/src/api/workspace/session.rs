@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::Json;
 use tally_api::{ErrorBody, SignInRequest, StaffProfile};
 
+use crate::api::described::{Changing, Csrf, SignedIn};
 use crate::api::Routes;
 use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson};
@@ -79,11 +80,10 @@ async fn sign_in(
     path = "/council/sign-out",
     tag = "workspace",
     summary = "Sign out",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    params(Csrf),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed for this device, role or without the CSRF token", body = ErrorBody)
+        Changing
     ),
     security(("staff" = [])),
 )]
@@ -102,7 +102,7 @@ async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMa
     summary = "Who is signed in, and the CSRF token",
     responses(
         (status = 200, description = "The member of staff", body = StaffProfile),
-        (status = 401, description = "Not paired, revoked, or not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]

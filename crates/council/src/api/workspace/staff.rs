@@ -7,6 +7,7 @@ use axum::Json;
 use tally_api::{ErrorBody, NewStaff, RoleChange, StaffList, StaffMember};
 use uuid::Uuid;
 
+use crate::api::described::{Administering, Csrf};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Administrator;
@@ -28,8 +29,7 @@ pub(super) fn routes() -> Routes {
     summary = "The council's staff with access (administrators)",
     responses(
         (status = 200, description = "The staff", body = StaffList),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+        Administering
     ),
     security(("staff" = [])),
 )]
@@ -51,13 +51,12 @@ async fn list_staff(
     path = "/council/staff",
     tag = "workspace",
     summary = "Give someone access with a role and a first password (administrators)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    params(Csrf),
     request_body = NewStaff,
     responses(
         (status = 201, description = "Added"),
         (status = 400, description = "field: message lines", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody)
+        Administering
     ),
     security(("staff" = [])),
 )]
@@ -114,14 +113,13 @@ async fn add_staff(
     path = "/council/staff/{staff_id}/role",
     tag = "workspace",
     summary = "Change a member of staff's role (administrators; not their own)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("staff_id" = String, Path, description = "The member of staff's id")),
+    params(Csrf, ("staff_id" = String, Path, description = "The member of staff's id")),
     request_body = RoleChange,
     responses(
         (status = 204, description = "Changed"),
         (status = 400, description = "Own role, or no role", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
-        (status = 404, description = "No such member of staff", body = ErrorBody)
+        (status = 404, description = "No such member of staff", body = ErrorBody),
+        Administering
     ),
     security(("staff" = [])),
 )]
@@ -148,13 +146,12 @@ async fn change_role(
     path = "/council/staff/{staff_id}/remove",
     tag = "workspace",
     summary = "Remove a member of staff's access and end their sessions (administrators; not their own)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("staff_id" = String, Path, description = "The member of staff's id")),
+    params(Csrf, ("staff_id" = String, Path, description = "The member of staff's id")),
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Own access", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
-        (status = 404, description = "No such member of staff", body = ErrorBody)
+        (status = 404, description = "No such member of staff", body = ErrorBody),
+        Administering
     ),
     security(("staff" = [])),
 )]

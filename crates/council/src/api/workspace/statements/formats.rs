@@ -6,6 +6,7 @@ use axum::Json;
 use tally_api::{ErrorBody, StatementFormats};
 
 use super::super::audit;
+use crate::api::described::{Changing, Csrf, SignedIn};
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
 use crate::statements::{self, Mapping};
@@ -18,7 +19,7 @@ use crate::AppState;
     summary = "The statement formats: built-in and saved per provider",
     responses(
         (status = 200, description = "Names", body = StatementFormats),
-        (status = 401, description = "Not signed in", body = ErrorBody)
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -35,13 +36,12 @@ pub(super) async fn formats(State(state): State<AppState>, staff: Staff) -> Resu
     path = "/council/statement-formats",
     tag = "workspace",
     summary = "Save a provider's column mapping (checked: every column it reads must be one of the file's)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it")),
+    params(Csrf),
     request_body = tally_api::StatementFormatRequest,
     responses(
         (status = 201, description = "Saved"),
         (status = 400, description = "A mapping that cannot be used, and why", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody)
+        Changing
     ),
     security(("staff" = [])),
 )]

@@ -8,6 +8,7 @@ use tally_ledger::{EntryBody, EntryId, Ledger};
 
 use super::super::{audit, council_account, Loaded};
 use super::statement_view;
+use crate::api::described::{Changing, Csrf, Reference};
 use crate::error::ApiError;
 use crate::staff::Changer;
 use crate::AppState;
@@ -19,13 +20,12 @@ use crate::AppState;
     path = "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
     tag = "workspace",
     summary = "Mark the records that arrived after the period was closed as seen (they stay listed on the statement; the account no longer shows them as an exception)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
     responses(
         (status = 200, description = "Closed", body = StatementView),
         (status = 400, description = "What is still open", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such statement", body = ErrorBody)
+        (status = 404, description = "No such statement", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]

@@ -27,6 +27,7 @@ use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread
 use uuid::Uuid;
 
 use super::{audit, council_account, store_council_entry, thread_items, Loaded};
+use crate::api::described::{Changing, Csrf, OnAccount, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -67,14 +68,13 @@ pub(super) fn routes() -> Routes {
     path = "/council/accounts/{reference}/statements",
     tag = "workspace",
     summary = "Import a statement (CSV text and its format); every line is checked first and nothing is kept if any is wrong; lines are matched to logged records",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Csrf, Reference),
     request_body = StatementImport,
     responses(
         (status = 201, description = "Imported and matched", body = StatementView),
         (status = 400, description = "Problems, each naming its line and column", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        Changing,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -168,11 +168,11 @@ async fn import(
     path = "/council/accounts/{reference}/statements",
     tag = "workspace",
     summary = "The account's imported statements",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)")),
+    params(Reference),
     responses(
         (status = 200, description = "Statements", body = StatementList),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "Not an account of this council", body = ErrorBody)
+        SignedIn,
+        OnAccount
     ),
     security(("staff" = [])),
 )]
@@ -203,11 +203,11 @@ async fn list(
     path = "/council/accounts/{reference}/statements/{statement_id}",
     tag = "workspace",
     summary = "A statement's lines, matches, unmatched records and reconciliation",
-    params(("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    params(Reference, ("statement_id" = String, Path, description = "The statement's id")),
     responses(
         (status = 200, description = "The statement", body = StatementView),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "No such statement", body = ErrorBody)
+        (status = 404, description = "No such statement", body = ErrorBody),
+        SignedIn
     ),
     security(("staff" = [])),
 )]
@@ -226,14 +226,13 @@ async fn view(
     path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}",
     tag = "workspace",
     summary = "Confirm, re-match (same amount) or unmatch (entry_id null) a line",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
     request_body = LineMatchRequest,
     responses(
         (status = 200, description = "The statement", body = StatementView),
         (status = 400, description = "Amounts differ, record matched elsewhere, or statement closed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such line or record", body = ErrorBody)
+        (status = 404, description = "No such line or record", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]
@@ -330,13 +329,12 @@ async fn set_match(
     path = "/council/accounts/{reference}/statements/{statement_id}/close",
     tag = "workspace",
     summary = "Close (lock) a reconciled period: refused while anything is open, with what is",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
     responses(
         (status = 200, description = "Closed", body = StatementView),
         (status = 400, description = "What is still open", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such statement", body = ErrorBody)
+        (status = 404, description = "No such statement", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]

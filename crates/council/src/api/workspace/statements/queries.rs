@@ -11,6 +11,7 @@ use tally_ledger::{Decision, EntryBody, ReviewDecision, StatementQuery};
 
 use super::super::{audit, store_council_entries, store_council_entry};
 use super::{open_statement, statement_view};
+use crate::api::described::{Changing, Csrf, Reference};
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Changer;
 use crate::AppState;
@@ -22,14 +23,13 @@ use crate::AppState;
     path = "/council/accounts/{reference}/statements/{statement_id}/queries",
     tag = "workspace",
     summary = "Ask the person about statement lines that match no record (the lines named, or every one not asked about yet); each becomes a statement query on their account, shown in their wallet",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
     request_body = QueryRequest,
     responses(
         (status = 201, description = "The statement, each line with its query", body = StatementView),
         (status = 400, description = "Line matched already, asked already, nothing left to ask, or statement closed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such statement or line", body = ErrorBody)
+        (status = 404, description = "No such statement or line", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]
@@ -98,14 +98,13 @@ pub(super) async fn ask(
     path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
     tag = "workspace",
     summary = "Accept the person's answer to a statement query (approved), mark it not allowed, or ask again (question, with the question in the note)",
-    params(("X-CSRF-Token" = String, Header, description = "The csrf_token from signing in: every change must carry it"), ("reference" = String, Path, description = "The council's reference for the account (DP-000001)"), ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
     request_body = QueryDecisionRequest,
     responses(
         (status = 201, description = "The statement", body = StatementView),
         (status = 400, description = "A question with no note, or statement closed", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Role or CSRF", body = ErrorBody),
-        (status = 404, description = "No such line, or the person was not asked about it", body = ErrorBody)
+        (status = 404, description = "No such line, or the person was not asked about it", body = ErrorBody),
+        Changing
     ),
     security(("staff" = [])),
 )]
