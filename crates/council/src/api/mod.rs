@@ -155,6 +155,24 @@ pub(crate) mod described {
         reference: String,
     }
 
+    /// A statement of an account.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub(crate) struct Statement {
+        /// The statement's id
+        statement_id: String,
+    }
+
+    /// A line of a statement.
+    #[derive(utoipa::IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub(crate) struct Line {
+        /// The statement's id
+        statement_id: String,
+        /// The line's number in the file (the header is line 1)
+        line_no: i64,
+    }
+
     /// An account, as a device names it.
     #[derive(utoipa::IntoParams)]
     #[into_params(parameter_in = Path)]

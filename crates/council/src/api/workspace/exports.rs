@@ -29,7 +29,7 @@ pub(super) fn routes() -> Routes {
     path = "/council/accounts/{reference}/audit-sheet.csv",
     tag = "workspace",
     summary = "The audit sheet for the account and period, as CSV",
-    params(Reference, ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Reference, Period),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "A period that ends before it starts", body = ErrorBody),
@@ -66,7 +66,7 @@ async fn audit_sheet(
     path = "/council/accounts/{reference}/audit-sheet",
     tag = "workspace",
     summary = "The audit sheet of one account and period as JSON, for the printable page (the same sheet as the CSV)",
-    params(Reference, ("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Reference, Period),
     responses(
         (status = 200, description = "The sheet: header (name, value), columns, lines", body = tally_api::AuditSheetView),
         (status = 400, description = "A period that ends before it starts", body = ErrorBody),
@@ -114,7 +114,7 @@ async fn audit_sheet_page(
     path = "/council/transactions.csv",
     tag = "workspace",
     summary = "Every account's transactions in the period, as CSV for the finance system",
-    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Period),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "Bad period", body = ErrorBody),

@@ -32,7 +32,7 @@ pub(super) fn routes() -> Routes {
     path = "/council/figures",
     tag = "workspace",
     summary = "The council's figures for a period (default the last twelve months): people, money in and spent, share within plan, flags and review times, surplus held and recovered, month by month",
-    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Period),
     responses(
         (status = 200, description = "The figures", body = CouncilFigures),
         (status = 400, description = "Bad period", body = ErrorBody),
@@ -54,7 +54,7 @@ async fn figures(
     path = "/council/figures.csv",
     tag = "workspace",
     summary = "The same figures as CSV",
-    params(("from" = Option<String>, Query, description = "The first day of the period (YYYY-MM-DD)"), ("to" = Option<String>, Query, description = "The last day of the period (YYYY-MM-DD)")),
+    params(Period),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv"),
         (status = 400, description = "Bad period", body = ErrorBody),

@@ -59,9 +59,13 @@ pub(super) fn routes() -> Routes {
         .merge(statements::routes())
 }
 
-#[derive(Deserialize)]
+/// A period staff ask about (`?from=&to=`).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Period {
+    /// The first day of the period (YYYY-MM-DD)
     from: Option<String>,
+    /// The last day of the period (YYYY-MM-DD)
     to: Option<String>,
 }
 

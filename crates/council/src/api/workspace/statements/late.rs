@@ -8,7 +8,7 @@ use tally_ledger::{EntryBody, EntryId, Ledger};
 
 use super::super::{audit, council_account, Loaded};
 use super::statement_view;
-use crate::api::described::{Changing, Csrf, Reference};
+use crate::api::described::{Changing, Csrf, Reference, Statement};
 use crate::error::ApiError;
 use crate::staff::Changer;
 use crate::AppState;
@@ -20,7 +20,7 @@ use crate::AppState;
     path = "/council/accounts/{reference}/statements/{statement_id}/late-records-seen",
     tag = "workspace",
     summary = "Mark the records that arrived after the period was closed as seen (they stay listed on the statement; the account no longer shows them as an exception)",
-    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, Statement),
     responses(
         (status = 200, description = "Closed", body = StatementView),
         (status = 400, description = "What is still open", body = ErrorBody),

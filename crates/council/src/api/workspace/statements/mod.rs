@@ -27,7 +27,7 @@ use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread
 use uuid::Uuid;
 
 use super::{audit, council_account, store_council_entry, thread_items, Loaded};
-use crate::api::described::{Changing, Csrf, OnAccount, Reference, SignedIn};
+use crate::api::described::{Changing, Csrf, Line, OnAccount, Reference, SignedIn, Statement};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -203,7 +203,7 @@ async fn list(
     path = "/council/accounts/{reference}/statements/{statement_id}",
     tag = "workspace",
     summary = "A statement's lines, matches, unmatched records and reconciliation",
-    params(Reference, ("statement_id" = String, Path, description = "The statement's id")),
+    params(Reference, Statement),
     responses(
         (status = 200, description = "The statement", body = StatementView),
         (status = 404, description = "No such statement", body = ErrorBody),
@@ -226,7 +226,7 @@ async fn view(
     path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}",
     tag = "workspace",
     summary = "Confirm, re-match (same amount) or unmatch (entry_id null) a line",
-    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    params(Csrf, Reference, Line),
     request_body = LineMatchRequest,
     responses(
         (status = 200, description = "The statement", body = StatementView),
@@ -329,7 +329,7 @@ async fn set_match(
     path = "/council/accounts/{reference}/statements/{statement_id}/close",
     tag = "workspace",
     summary = "Close (lock) a reconciled period: refused while anything is open, with what is",
-    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, Statement),
     responses(
         (status = 200, description = "Closed", body = StatementView),
         (status = 400, description = "What is still open", body = ErrorBody),

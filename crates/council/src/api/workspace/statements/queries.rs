@@ -11,7 +11,7 @@ use tally_ledger::{Decision, EntryBody, ReviewDecision, StatementQuery};
 
 use super::super::{audit, store_council_entries, store_council_entry};
 use super::{open_statement, statement_view};
-use crate::api::described::{Changing, Csrf, Reference};
+use crate::api::described::{Changing, Csrf, Line, Reference, Statement};
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Changer;
 use crate::AppState;
@@ -23,7 +23,7 @@ use crate::AppState;
     path = "/council/accounts/{reference}/statements/{statement_id}/queries",
     tag = "workspace",
     summary = "Ask the person about statement lines that match no record (the lines named, or every one not asked about yet); each becomes a statement query on their account, shown in their wallet",
-    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id")),
+    params(Csrf, Reference, Statement),
     request_body = QueryRequest,
     responses(
         (status = 201, description = "The statement, each line with its query", body = StatementView),
@@ -98,7 +98,7 @@ pub(super) async fn ask(
     path = "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
     tag = "workspace",
     summary = "Accept the person's answer to a statement query (approved), mark it not allowed, or ask again (question, with the question in the note)",
-    params(Csrf, Reference, ("statement_id" = String, Path, description = "The statement's id"), ("line_no" = i64, Path, description = "The line's number in the file (the header is line 1)")),
+    params(Csrf, Reference, Line),
     request_body = QueryDecisionRequest,
     responses(
         (status = 201, description = "The statement", body = StatementView),
