@@ -116,6 +116,7 @@ test('a finance officer reviews flagged spending and the question reaches the pe
   await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
   await expect(officer.getByRole('heading', { level: 1, name: 'Alex Morgan (DP-000001)' })).toBeVisible();
   await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('Sam Patel · review decision: asked a question about spending');
+  await expect(officer.getByRole('region', { name: 'Audit trail' }).getByRole('listitem').filter({ hasText: 'review decision' })).toHaveCount(1);
   await expect(officer.getByRole('region', { name: 'Devices' })).toContainText('1 records');
   await officer.getByRole('button', { name: 'Issue a pairing code' }).click();
   await expect(officer.getByRole('status').filter({ hasText: 'Pairing code:' })).toContainText(/Pairing code: [A-Z0-9]{4}-[A-Z0-9]{4}/);
@@ -232,9 +233,11 @@ test('safeguarding signals show the figures to officers, who record what they fo
   await checkAccessibility(officer);
   await signal.getByRole('radio', { name: 'Looked at, no concern' }).check();
   await signal.getByLabel('Note (optional)').fill('A new agency, agreed at the review.');
-  await signal.getByRole('button', { name: 'Record' }).click();
+  // A double press records it once (without the one-at-a-time guard it sends two).
+  await signal.getByRole('button', { name: 'Record' }).dblclick();
   await expect(officer.getByRole('status').filter({ hasText: 'never shown to the person' })).toBeVisible();
   await expect(signal).toContainText('Sam Patel looked at, no concern: A new agency, agreed at the review.');
+  await expect(signal.getByRole('listitem').filter({ hasText: 'looked at, no concern' })).toHaveCount(1);
   await officer.context().close();
 });
 

@@ -194,6 +194,46 @@ fn SignOut() -> impl IntoView {
     view! { <button type="button" class="app-nav__button" on:click=sign_out>"Sign out"</button> }
 }
 
+/// Changes that run one at a time, as a Leptos action: while one is on its way, another
+/// press does nothing, so a double press records once. Each form (or row) has its own.
+#[derive(Clone, Copy)]
+pub struct OneAtATime(Action<Change, ()>);
+
+/// A change waiting to run (taken out once, when the action runs it).
+type Change = std::rc::Rc<std::cell::RefCell<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>>>;
+
+impl OneAtATime {
+    pub fn new() -> OneAtATime {
+        OneAtATime(Action::new_local(|change: &Change| {
+            let change = change.borrow_mut().take();
+            async move {
+                if let Some(change) = change {
+                    change.await;
+                }
+            }
+        }))
+    }
+
+    /// Runs `change` unless one is on its way.
+    pub fn run(self, change: impl std::future::Future<Output = ()> + 'static) {
+        if self.0.pending().get_untracked() {
+            return;
+        }
+        self.0.dispatch_local(std::rc::Rc::new(std::cell::RefCell::new(Some(Box::pin(change)))));
+    }
+
+    /// Whether a change is on its way (for `aria-disabled` and "Saving…").
+    pub fn busy(self) -> bool {
+        self.0.pending().get()
+    }
+}
+
+impl Default for OneAtATime {
+    fn default() -> Self {
+        OneAtATime::new()
+    }
+}
+
 /// What a page shows of a [`Workspace::resource`]: `loading` (a status) until it is first
 /// read, then what `show` makes of the answer, or the problem in words. While it is read
 /// again the last answer stays on screen (a `Transition`), so nothing jumps.

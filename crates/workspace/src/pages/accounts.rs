@@ -2,13 +2,12 @@
 //! devices and pairing codes.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tally_api::{AccountDetail, AccountSummary, AccountsList};
 
 use crate::client as api;
-use crate::{shown, use_workspace, when};
+use crate::{shown, use_workspace, when, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -268,10 +267,11 @@ pub(crate) fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()
 #[component]
 pub(crate) fn PairingCode(reference: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let issue = move |_| {
         let (reference, csrf) = (reference.clone(), workspace.csrf());
-        spawn_local(async move {
+        once.run(async move {
             match api::issue_pairing_code(&csrf, &reference).await {
                 Ok(code) => {
                     notice.say(format!("Pairing code: {} (one use, valid {} days). Give it to the person or their carer to connect a phone.", code.code, code.valid_days));
@@ -290,13 +290,14 @@ pub(crate) fn PairingCode(reference: String, on_change: Callback<()>) -> impl In
 #[component]
 pub(crate) fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let confirming = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let name_done = label.clone();
     let revoke = move |_| {
         let (csrf, name_done) = (workspace.csrf(), name_done.clone());
-        spawn_local(async move {
+        once.run(async move {
             match api::revoke_device(&csrf, device_id).await {
                 Ok(()) => {
                     notice.say(format!("{name_done} is revoked: it can no longer reach the account."));
@@ -329,6 +330,7 @@ pub(crate) fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_
 #[component]
 pub(crate) fn OpenAccount() -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let navigate = leptos_router::hooks::use_navigate();
     let name = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
@@ -361,7 +363,7 @@ pub(crate) fn OpenAccount() -> impl IntoView {
             }],
         };
         let (csrf, navigate) = (workspace.csrf(), navigate.clone());
-        spawn_local(async move {
+        once.run(async move {
             match api::open_account(&csrf, &request).await {
                 Ok(made) => {
                     workspace.flash.set(Some(format!(
@@ -405,7 +407,7 @@ pub(crate) fn OpenAccount() -> impl IntoView {
                     })}
                     <PlanLineFields prefix="new-line-0".to_owned() line/>
                 </fieldset>
-                <button type="submit" class="button">"Open the account"</button>
+                <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Open the account"</button>
             </form>
         </details>
     }

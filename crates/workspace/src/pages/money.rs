@@ -1,11 +1,10 @@
 //! Money in, surplus recovered, and regular payments in, on an account's page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tally_ledger::date::long_date;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{use_workspace, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 
 use super::*;
@@ -171,6 +170,7 @@ pub(crate) fn Schedules(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let amount = RwSignal::new(String::new());
     let every = RwSignal::new("4".to_owned());
@@ -227,7 +227,7 @@ pub(crate) fn Schedules(
         let label = format!("{} {how}, next on {}{}", s.amount, long_date(s.next_date), if s.reference.is_empty() { String::new() } else { format!(" ({})", s.reference) });
         let stop = move |_| {
             let (reference, schedule_id, csrf) = (reference.clone(), schedule_id.clone(), workspace.csrf());
-            spawn_local(async move {
+            once.run(async move {
                 match api::stop_schedule(&csrf, &reference, &schedule_id).await {
                     Ok(()) => { notice.say("The schedule is stopped. Payments already made stay.".to_owned()); on_change.run(()); }
                     Err(problem) => { workspace.note(&problem); notice.say(problem.message()); }

@@ -1,11 +1,10 @@
 //! A person's support plan, and a new version of it.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tally_ledger::date::long_date;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{use_workspace, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 
 use super::*;
@@ -59,6 +58,7 @@ pub(crate) fn PlanSection(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let current = plan.current().cloned();
     let summary = match &current {
@@ -100,7 +100,7 @@ pub(crate) fn PlanSection(
             }
             let request = tally_api::PlanVersionRequest { effective_from: from.get_untracked(), lines: sent };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
-            spawn_local(async move {
+            once.run(async move {
                 match api::add_plan_version(&csrf, &reference, &request).await {
                     Ok(_) => {
                         errors.set(Vec::new());
@@ -154,7 +154,7 @@ pub(crate) fn PlanSection(
                             <PlanLineFields prefix="plan-line-new".to_owned() line=added/>
                         </fieldset>
                         <p class="field-error" id="plan-lines">{move || error_of("plan-lines").get()}</p>
-                        <button type="submit" class="button">"Save the new plan version"</button>
+                        <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Save the new plan version"</button>
                     </form>
                 </details>
             </Show>

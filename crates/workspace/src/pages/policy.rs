@@ -1,10 +1,9 @@
 //! The council's local rules.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{use_workspace, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -48,6 +47,7 @@ pub(crate) fn PolicyForm(
     policy: RwSignal<Option<Result<tally_ledger::CouncilPolicy, String>>>,
 ) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let contingency = RwSignal::new(current.contingency_weeks.to_string());
     let receipt = RwSignal::new(current.receipt_threshold.to_plain_string());
@@ -70,7 +70,7 @@ pub(crate) fn PolicyForm(
             banned_reason: reason.get_untracked(),
         };
         let csrf = workspace.csrf();
-        spawn_local(async move {
+        once.run(async move {
             match api::set_policy(&csrf, &update).await {
                 Ok(saved) => {
                     errors.set(Vec::new());

@@ -1,14 +1,13 @@
 //! The review queue, and a flagged spend with its thread and the decision form.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use tally_api::{DecisionRequest, ReviewQueue, SpendView};
 use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
 use crate::client as api;
-use crate::{shown, use_workspace};
+use crate::{shown, use_workspace, OneAtATime};
 use tally_web::page_title;
 
 use super::*;
@@ -139,6 +138,7 @@ pub(crate) fn DecisionForm(
     on_decided: Callback<()>,
 ) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let choice = RwSignal::new(None::<Decision>);
     let note = RwSignal::new(String::new());
@@ -161,7 +161,7 @@ pub(crate) fn DecisionForm(
             error.set(None);
             let (reference, csrf) = (reference.clone(), workspace.csrf());
             let request = DecisionRequest { about, decision, note: note.get_untracked() };
-            spawn_local(async move {
+            once.run(async move {
                 match api::decide(&csrf, &reference, &request).await {
                     Ok(_) => {
                         notice.say(match decision {
@@ -214,7 +214,7 @@ pub(crate) fn DecisionForm(
                 <label for=note_id.clone()>"Note to the person (needed for a question)"</label>
                 <textarea id=note_id rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             </div>
-            <button type="submit" class="button">"Record decision"</button>
+            <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Record decision"</button>
         </form>
     }
 }

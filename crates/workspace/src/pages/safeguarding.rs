@@ -1,10 +1,9 @@
 //! Safeguarding signals, and what officers found.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::client as api;
-use crate::{shown, use_workspace, when};
+use crate::{shown, use_workspace, when, OneAtATime};
 use tally_web::page_title;
 
 use super::*;
@@ -37,6 +36,7 @@ pub(crate) fn Safeguarding() -> impl IntoView {
 #[component]
 pub(crate) fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let id = format!("signal-{}-{}", item.reference, item.key.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
     let heading = format!("{}: {} ({})", item.title, item.person_name, item.reference);
@@ -59,7 +59,7 @@ pub(crate) fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<
                 note: note.get_untracked(),
             };
             let (reference, csrf) = (reference.clone(), workspace.csrf());
-            spawn_local(async move {
+            once.run(async move {
                 match api::note_safeguarding(&csrf, &reference, &request).await {
                     Ok(()) => {
                         notice.say("Recorded. It is kept with the signal, and never shown to the person.".to_owned());
@@ -115,7 +115,7 @@ pub(crate) fn SignalCard(item: tally_api::SafeguardingItem, on_change: Callback<
                         <label for=note_id.clone()>"Note (optional)"</label>
                         <textarea id=note_id.clone() rows="2" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </div>
-                    <button type="submit" class="button">"Record"</button>
+                    <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Record"</button>
                 </form>
             </Show>
         </section>

@@ -1,11 +1,10 @@
 //! Signing in to the workspace.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tally_api::SignInRequest;
 
 use crate::client as api;
-use crate::use_workspace;
+use crate::{use_workspace, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -13,6 +12,7 @@ use tally_web::page_title;
 pub(crate) fn SignIn() -> impl IntoView {
     page_title("Sign in to the council workspace");
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
@@ -33,7 +33,7 @@ pub(crate) fn SignIn() -> impl IntoView {
             return;
         }
         busy.set(true);
-        spawn_local(async move {
+        once.run(async move {
             let request = SignInRequest { email: typed_email, password: typed_password };
             match api::sign_in(&request).await {
                 Ok(profile) => {

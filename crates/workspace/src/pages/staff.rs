@@ -1,10 +1,9 @@
 //! Who has access to the workspace (administrators).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::client as api;
-use crate::{shown, use_workspace};
+use crate::{shown, use_workspace, OneAtATime};
 use tally_web::field::{error_for, ErrorSummary, TextField};
 use tally_web::page_title;
 
@@ -53,6 +52,7 @@ pub(crate) fn StaffPage() -> impl IntoView {
 #[component]
 pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let role = RwSignal::new(member.role);
     let confirming = RwSignal::new(false);
@@ -62,7 +62,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     let name = member.name.clone();
     let change = move |_| {
         let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
-        spawn_local(async move {
+        once.run(async move {
             match api::change_role(&csrf, &id, &tally_api::RoleChange { role: Some(chosen) }).await {
                 Ok(()) => {
                     notice.say("The role is changed.".to_owned());
@@ -77,7 +77,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     };
     let remove = move |_| {
         let (id, csrf) = (id_remove.clone(), workspace.csrf());
-        spawn_local(async move {
+        once.run(async move {
             match api::remove_staff(&csrf, &id).await {
                 Ok(()) => {
                     notice.say("Their access is removed and they are signed out.".to_owned());
@@ -123,6 +123,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
 #[component]
 pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let notice = page_notice();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -139,7 +140,7 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
             password: password.get_untracked(),
         };
         let csrf = workspace.csrf();
-        spawn_local(async move {
+        once.run(async move {
             match api::add_staff(&csrf, &request).await {
                 Ok(()) => {
                     errors.set(Vec::new());
@@ -182,7 +183,7 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                     </select>
                 </div>
                 <TextField id="staff-password" label="First password (at least 12 characters)" value=password error=error_of("staff-password") input_type="password" autocomplete="new-password"/>
-                <button type="submit" class="button">"Give access"</button>
+                <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Give access"</button>
             </form>
         </section>
     }

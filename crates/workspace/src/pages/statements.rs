@@ -9,7 +9,7 @@ use tally_ledger::date::long_date;
 use tally_ledger::Decision;
 
 use crate::client::{self as api, StatementChange};
-use crate::{use_workspace, when};
+use crate::{use_workspace, when, OneAtATime};
 use tally_web::field::TextField;
 use tally_web::page_title;
 
@@ -18,6 +18,7 @@ use super::*;
 #[component]
 pub(crate) fn Statements(reference: String) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let navigate = leptos_router::hooks::use_navigate();
     let formats = RwSignal::new(Vec::<String>::new());
     let format = RwSignal::new(String::new());
@@ -49,7 +50,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
             busy.set(true);
             let (reference, csrf, chosen, navigate) =
                 (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
-            spawn_local(async move {
+            once.run(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
                 let Some(csv) = text else {
                     error.set(Some(
@@ -406,6 +407,7 @@ pub(crate) fn LineQueryView(
 #[component]
 pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let workspace = use_workspace();
+    let once = OneAtATime::new();
     let name = RwSignal::new(String::new());
     let columns = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -438,7 +440,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
         });
         let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
         let csrf = workspace.csrf();
-        spawn_local(async move {
+        once.run(async move {
             match api::save_statement_format(&csrf, &request).await {
                 Ok(()) => {
                     error.set(None);
