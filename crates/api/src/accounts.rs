@@ -33,7 +33,86 @@ pub struct AccountsList {
     /// Accounts whose records could not be read: listed, never silently left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<UnreadableAccount>,
+    /// How many accounts the filter finds, on every page.
+    #[serde(default)]
+    pub total: u64,
+    /// Pass as `after` for the next page; none on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
+
+/// What needs a look on an account, for filtering the accounts list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    Flags,
+    SurplusAboveContingency,
+    PlanEndingSoon,
+    NoRecentSpending,
+    OpenQueries,
+    Answers,
+    Statements,
+    LateRecords,
+    Quiet,
+    NoDevice,
+}
+
+impl ExceptionKind {
+    pub const ALL: [ExceptionKind; 10] = [
+        ExceptionKind::Flags,
+        ExceptionKind::Answers,
+        ExceptionKind::OpenQueries,
+        ExceptionKind::Statements,
+        ExceptionKind::LateRecords,
+        ExceptionKind::SurplusAboveContingency,
+        ExceptionKind::PlanEndingSoon,
+        ExceptionKind::NoRecentSpending,
+        ExceptionKind::Quiet,
+        ExceptionKind::NoDevice,
+    ];
+
+    /// The name in JSON and in addresses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionKind::Flags => "flags",
+            ExceptionKind::SurplusAboveContingency => "surplus_above_contingency",
+            ExceptionKind::PlanEndingSoon => "plan_ending_soon",
+            ExceptionKind::NoRecentSpending => "no_recent_spending",
+            ExceptionKind::OpenQueries => "open_queries",
+            ExceptionKind::Answers => "answers",
+            ExceptionKind::Statements => "statements",
+            ExceptionKind::LateRecords => "late_records",
+            ExceptionKind::Quiet => "quiet",
+            ExceptionKind::NoDevice => "no_device",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ExceptionKind> {
+        ExceptionKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// What the filter is called.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExceptionKind::Flags => "Flagged spending to review",
+            ExceptionKind::SurplusAboveContingency => "Surplus above the contingency",
+            ExceptionKind::PlanEndingSoon => "Plan ending soon",
+            ExceptionKind::NoRecentSpending => "No recent spending",
+            ExceptionKind::OpenQueries => "Statement questions waiting for the person",
+            ExceptionKind::Answers => "Answers to statement questions to read",
+            ExceptionKind::Statements => "Statements not reconciled",
+            ExceptionKind::LateRecords => "Records that arrived after a period closed",
+            ExceptionKind::Quiet => "Nothing received for over 14 days",
+            ExceptionKind::NoDevice => "No device has sent anything",
+        }
+    }
+}
+
+/// The most a page of a council-wide list holds.
+pub const MAX_PAGE: usize = 200;
+/// A page's size when none is asked for.
+pub const DEFAULT_PAGE: usize = 50;
 
 /// An account a council-wide page could not read, and why. The page shows every other
 /// account; the problem is logged for whoever runs the server.

@@ -10,6 +10,8 @@ use crate::accounts::UnreadableAccount;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagView {
+    /// The rule, for filtering (`receipt_missing`).
+    pub rule: tally_ledger::Rule,
     pub title: String,
     pub severity: Severity,
     pub reason: String,
@@ -67,6 +69,12 @@ pub struct ReviewQueue {
     pub answers: Vec<QueryAnswer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<UnreadableAccount>,
+    /// How many flagged spends the filter finds, on every page.
+    #[serde(default)]
+    pub total: u64,
+    /// Pass as `after` for the next page; none on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// A statement question the person has answered, for the review queue.

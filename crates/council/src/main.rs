@@ -132,6 +132,20 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
+            // Account summaries: brought up to date every few seconds (after a policy
+            // change, a new day, or records another server stored).
+            let summaries = AppState::new(storage.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    match tally_council::api::summaries::catch_up(&summaries).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(accounts = n, "account summaries brought up to date"),
+                        Err(e) => tracing::error!(error = %e, "could not bring account summaries up to date"),
+                    }
+                }
+            });
             let router = app(AppState::new(storage.clone()), Some(&dist));
             axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
             storage.close().await;

@@ -38,6 +38,7 @@ pub enum Severity {
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Rule {
     NoPlanLine,
     LineNotInPlan,
@@ -58,6 +59,31 @@ pub enum Rule {
 impl Rule {
     /// Every rule, in the order they are declared (and explained in Help).
     pub const ALL: &'static [Rule] = <Rule as strum::VariantArray>::VARIANTS;
+
+    /// The rule's name in JSON and in addresses (`receipt_missing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::NoPlanLine => "no_plan_line",
+            Rule::LineNotInPlan => "line_not_in_plan",
+            Rule::OverBudget => "over_budget",
+            Rule::PayeeNotApproved => "payee_not_approved",
+            Rule::ReceiptMissing => "receipt_missing",
+            Rule::PossibleDuplicate => "possible_duplicate",
+            Rule::BalanceBelowZero => "balance_below_zero",
+            Rule::FutureDate => "future_date",
+            Rule::OutsidePlanDates => "outside_plan_dates",
+            Rule::CloseRelativeInHousehold => "close_relative_in_household",
+            Rule::BannedCategory => "banned_category",
+            Rule::CashNotAllowed => "cash_not_allowed",
+            Rule::RespiteCap => "respite_cap",
+            Rule::OverEntryMaximum => "over_entry_maximum",
+        }
+    }
+
+    /// The rule named `text` ([`Rule::as_str`]).
+    pub fn parse(text: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.as_str() == text)
+    }
 
     pub fn severity(self) -> Severity {
         match self {
@@ -811,6 +837,10 @@ mod tests {
     #[test]
     fn every_rule_is_listed_once_with_its_words() {
         assert_eq!(Rule::ALL.len(), 14);
+        for rule in Rule::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str(), "the name in addresses is the JSON name");
+            assert_eq!(Rule::parse(rule.as_str()), Some(*rule));
+        }
         let mut titles: Vec<&str> = Rule::ALL.iter().map(|r| r.title()).collect();
         titles.sort_unstable();
         titles.dedup();

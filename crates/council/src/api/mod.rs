@@ -14,6 +14,8 @@ pub(crate) mod device;
 mod health;
 mod workspace;
 
+pub use workspace::summaries;
+
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path};

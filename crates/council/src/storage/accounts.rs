@@ -16,7 +16,7 @@ pub struct AccountRow {
     pub council_name: String,
 }
 
-fn account_from_row(row: AnyRow) -> anyhow::Result<AccountRow> {
+pub(super) fn account_from_row(row: AnyRow) -> anyhow::Result<AccountRow> {
     Ok(AccountRow {
         account_id: AccountId(parse_uuid(&row.try_get::<String, _>(0)?)?),
         reference: row.try_get(1)?,
@@ -121,6 +121,7 @@ impl Storage {
             .bind(account_id.to_string())
             .execute(&self.pool)
             .await?;
+        self.mark_summary_stale(account_id).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -145,6 +146,15 @@ impl Storage {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(account_from_row).collect()
+    }
+
+    /// The sequence number of the account's last record (0 when it has none).
+    pub async fn account_last_seq(&self, account_id: AccountId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT last_seq FROM account WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or(0))
     }
 
     /// The council an account belongs to.

@@ -46,7 +46,13 @@ impl Storage {
             .bind(council_id)
             .execute(&self.pool)
             .await?;
+        self.mark_council_summaries_stale(council_id).await?;
         Ok(())
+    }
+
+    /// Every council on this server.
+    pub async fn council_ids(&self) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT council_id FROM council ORDER BY council_id").fetch_all(&self.pool).await?)
     }
 
     pub async fn council_name(&self, council_id: &str) -> anyhow::Result<Option<String>> {

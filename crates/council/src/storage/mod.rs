@@ -6,7 +6,7 @@
 //! times are Unix milliseconds and money whole pence, both `BIGINT`.
 //!
 //! # Layout
-//! One module per area, each an `impl Storage` block with its row types: [`accounts`], [`audit`], [`councils`], [`devices`], [`entries`], [`receipts`], [`safeguarding`], [`schedules`], [`staff`], [`statements`].
+//! One module per area, each an `impl Storage` block with its row types: [`accounts`], [`audit`], [`councils`], [`devices`], [`entries`], [`receipts`], [`safeguarding`], [`schedules`], [`staff`], [`statements`], [`summaries`].
 //! Everything is re-exported here.
 
 mod accounts;
@@ -19,6 +19,7 @@ mod safeguarding;
 mod schedules;
 mod staff;
 mod statements;
+mod summaries;
 
 pub use accounts::*;
 pub use audit::*;
@@ -29,6 +30,7 @@ pub use safeguarding::*;
 pub use schedules::*;
 pub use staff::*;
 pub use statements::*;
+pub use summaries::*;
 
 use std::str::FromStr;
 

@@ -44,6 +44,7 @@ impl Storage {
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
+        self.mark_summary_stale(account_id).await?;
         Ok(())
     }
 

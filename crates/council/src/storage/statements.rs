@@ -72,6 +72,10 @@ pub struct StatementFormatRow {
     pub mapping: String,
 }
 
+/// A statement changed: its account's summary (open statements, late records) is out of date.
+const STALE_BY_STATEMENT: &str =
+    "UPDATE account_summary SET stale = 1 WHERE account_id = (SELECT account_id FROM statement WHERE statement_id = $1)";
+
 impl Storage {
     /// Keeps an imported statement and all its lines, all or nothing.
     pub async fn create_statement(&self, statement: &StatementRow, lines: &[StatementLineRow]) -> anyhow::Result<()> {
@@ -111,6 +115,7 @@ impl Storage {
             }
             query.execute(&mut *tx).await?;
         }
+        sqlx::query(STALE_BY_STATEMENT).bind(&statement.statement_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -178,6 +183,7 @@ impl Storage {
         .bind(line_no)
         .execute(&self.pool)
         .await?;
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -200,6 +206,7 @@ impl Storage {
         .bind(statement_id)
         .execute(&self.pool)
         .await?;
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -212,6 +219,7 @@ impl Storage {
         .bind(statement_id)
         .execute(&self.pool)
         .await?;
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -66,16 +66,31 @@ impl TestDb {
     }
 }
 
-/// Runs a scenario on SQLite, then on Postgres when there is one.
+/// After a scenario: the kept account summaries, once those marked out of date are brought
+/// up to date the way the pages and the background task do it, are what rebuilding them
+/// from the records gives. A change that forgot to mark a summary fails here.
+pub async fn summaries_are_right(storage: &Storage) {
+    let state = AppState::new(storage.clone());
+    tally_council::api::summaries::catch_up(&state).await.unwrap();
+    for council in storage.council_ids().await.unwrap() {
+        let differ = tally_council::api::summaries::differences(&state, &council).await.unwrap();
+        assert!(differ.is_empty(), "kept summaries differ from the records: {differ:#?}");
+    }
+}
+
+/// Runs a scenario on SQLite, then on Postgres when there is one, and checks the kept
+/// summaries afterwards.
 macro_rules! on_every_database {
     ($($name:ident => $scenario:ident;)*) => {$(
         #[tokio::test]
         async fn $name() {
             let db = TestDb::sqlite().await;
             $scenario(&db.storage).await;
+            summaries_are_right(&db.storage).await;
             db.drop_db().await;
             if let Some(db) = TestDb::postgres().await {
                 $scenario(&db.storage).await;
+                summaries_are_right(&db.storage).await;
                 db.drop_db().await;
             }
         }
@@ -90,9 +105,11 @@ macro_rules! on_every_test_db {
         async fn $name() {
             let db = TestDb::sqlite().await;
             $scenario(&db).await;
+            summaries_are_right(&db.storage).await;
             db.drop_db().await;
             if let Some(db) = TestDb::postgres().await {
                 $scenario(&db).await;
+                summaries_are_right(&db.storage).await;
                 db.drop_db().await;
             }
         }

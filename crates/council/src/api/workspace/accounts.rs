@@ -9,7 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use tally_api::{AccountDetail, AccountSummary, AccountsList, AuditLine, DeviceView, ErrorBody, PairingCodeIssued};
 use tally_ledger::date::long_date;
-use tally_ledger::{AccountId, SupportPlan};
+use tally_ledger::{AccountId, Money, SupportPlan};
 use time::Date;
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::api::described::{Changing, Csrf, OnAccount, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
-use crate::storage::AccountRow;
+use crate::storage::{AccountRow, SummaryFilter};
 use crate::AppState;
 
 use super::money::schedule_views;
@@ -183,19 +183,29 @@ pub(super) fn slug(name: &str, used: &[String]) -> String {
     id
 }
 
-#[derive(Deserialize)]
-struct Search {
+/// `?search=&exception=&after=&limit=`: which accounts, and which page.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Words in the person's name or reference
     search: Option<String>,
+    /// Only accounts with this kind of exception (`flags`, `statements`, ...)
+    exception: Option<String>,
+    /// The `next` of the page before
+    after: Option<String>,
+    /// How many accounts a page holds (1 to 200; 50 when not given)
+    limit: Option<usize>,
 }
 
 #[utoipa::path(
     get,
     path = "/council/accounts",
     tag = "workspace",
-    summary = "The council's accounts, exceptions first",
-    params(("search" = Option<String>, Query, description = "Words in the person's name or reference")),
+    summary = "The council's accounts, exceptions first, a page at a time",
+    params(ListQuery),
     responses(
-        (status = 200, description = "The accounts", body = AccountsList),
+        (status = 200, description = "A page of accounts, with how many the filter finds", body = AccountsList),
+        (status = 400, description = "An unknown kind of exception, or a page this list did not give", body = ErrorBody),
         SignedIn
     ),
     security(("staff" = [])),
@@ -203,29 +213,54 @@ struct Search {
 async fn accounts(
     State(state): State<AppState>,
     staff: Staff,
-    Query(search): Query<Search>,
+    Query(query): Query<ListQuery>,
 ) -> Result<Json<AccountsList>, ApiError> {
-    let words = search.search.unwrap_or_default().trim().to_lowercase();
-    let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    let rows: Vec<AccountRow> = state
+    let council = &staff.row.council_id;
+    let filter = SummaryFilter {
+        search: query.search.unwrap_or_default().trim().to_lowercase(),
+        kind: summaries::exception_kind(query.exception.as_deref())?.map(|k| k.as_str().to_owned()),
+    };
+    let limit = page_size(query.limit);
+    let after = match query.after.as_deref().filter(|a| !a.is_empty()) {
+        None => None,
+        Some(after) => Some(
+            after
+                .split_once(':')
+                .and_then(|(count, reference)| Some((count.parse::<i64>().ok()?, reference.to_owned())))
+                .ok_or_else(not_a_page)?,
+        ),
+    };
+    summaries::bring_up_to_date(&state, council).await?;
+    let mut page = state
         .storage
-        .accounts_of_council(&staff.row.council_id)
-        .await?
+        .summary_page(council, &filter, after.as_ref().map(|(n, r)| (*n, r.as_str())), limit as i64 + 1)
+        .await?;
+    let next = (page.len() > limit).then(|| {
+        page.truncate(limit);
+        page.last().map(|last| format!("{}:{}", last.summary.exception_count, last.reference))
+    });
+    let accounts = page
         .into_iter()
-        .filter(|row| {
-            words.is_empty()
-                || row.person_name.to_lowercase().contains(&words)
-                || row.reference.to_lowercase().contains(&words)
+        .map(|listed| {
+            Ok(AccountSummary {
+                account_id: listed.summary.account_id,
+                reference: listed.reference,
+                person_name: listed.person_name,
+                balance: Money::from_pence(listed.summary.balance_pence),
+                open_flags: usize::try_from(listed.summary.open_flags).unwrap_or(0),
+                surplus: Money::from_pence(listed.summary.surplus_pence),
+                last_synced_ms: listed.summary.last_synced_ms,
+                exceptions: serde_json::from_str(&listed.summary.exceptions).map_err(anyhow::Error::from)?,
+            })
         })
-        .collect();
-    let (mut list, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
-        let state = state.clone();
-        async move { loaded.summary(&state).await }
-    })
-    .await?;
-    // Exceptions first (most first), then by reference.
-    list.sort_by(|a, b| b.exceptions.len().cmp(&a.exceptions.len()).then_with(|| a.reference.cmp(&b.reference)));
-    Ok(Json(AccountsList { accounts: list, unreadable }))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let total = state.storage.summary_count(council, &filter).await?;
+    Ok(Json(AccountsList {
+        accounts,
+        unreadable: unreadable_accounts(&state, council).await?,
+        total: u64::try_from(total).unwrap_or(0),
+        next: next.flatten(),
+    }))
 }
 
 #[utoipa::path(

@@ -1,9 +1,9 @@
 //! One account's records, plan and policy, read and folded: what every page about an
 //! account, and every page across accounts, works from.
 
-use tally_api::{AccountSummary, FlagView, SpendView};
+use tally_api::{AccountSummary, ExceptionKind, FlagView, SpendView};
 use tally_ledger::date::long_date;
-use tally_ledger::{Decision, Entry, EntryBody, EntryId, Ledger, QueryStatus, Rules, SupportPlan};
+use tally_ledger::{AccountRule, Decision, Entry, EntryBody, EntryId, Ledger, QueryStatus, Rules, SupportPlan};
 use time::Date;
 
 use crate::error::ApiError;
@@ -23,6 +23,8 @@ pub(crate) struct Loaded {
     pub(crate) policy: tally_ledger::CouncilPolicy,
     pub(crate) ledger: Ledger,
     pub(crate) today: Date,
+    /// The account's last record read.
+    pub(crate) seq: i64,
 }
 
 impl Loaded {
@@ -52,6 +54,7 @@ impl Loaded {
         let rows = state.storage.entries_after(row.account_id, 0, i64::MAX).await?;
         let plan = state.storage.support_plan(row.account_id).await?;
         let mut entries = Vec::with_capacity(rows.len());
+        let last = rows.last().map_or(0, |r| r.seq);
         for crate::storage::StoredEntry { seq, body } in rows {
             match serde_json::from_str::<Entry>(&body) {
                 Ok(entry) => entries.push(entry),
@@ -62,7 +65,7 @@ impl Loaded {
             Ok(ledger) => ledger,
             Err(e) => return Ok(Err(format!("a stored record does not pass its checks ({e})"))),
         };
-        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: state.clock.today() }))
+        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: state.clock.today(), seq: last }))
     }
 
     pub(crate) fn rules(&self) -> Rules<'_> {
@@ -72,6 +75,14 @@ impl Loaded {
     /// The account as the accounts list shows it. Reads when the person's devices were last
     /// heard from and the open statements: only the list and the account page need them.
     pub(crate) async fn summary(&self, state: &AppState) -> Result<AccountSummary, ApiError> {
+        Ok(self.summary_with_kinds(state).await?.0)
+    }
+
+    /// [`Loaded::summary`], with the kind of each exception (for filtering the list).
+    pub(crate) async fn summary_with_kinds(
+        &self,
+        state: &AppState,
+    ) -> Result<(AccountSummary, Vec<ExceptionKind>), ApiError> {
         let last_synced_ms = state.storage.last_received_from_devices(self.row.account_id).await?;
         let (open_statements, closed) = self.statements(state).await?;
         let view = self.ledger.view();
@@ -83,47 +94,74 @@ impl Loaded {
             .filter(|id| !histories.get(id).and_then(|h| h.decision()).is_some_and(Decision::is_final))
             .count();
         let surplus = view.surplus(&self.plan, &self.policy, self.today).surplus;
-        let mut exceptions = Vec::new();
-        match open_flags {
+        let mut exceptions: Vec<(ExceptionKind, String)> = Vec::new();
+        let mut say = |kind: ExceptionKind, n: usize, one: &str, many: String| match n {
             0 => {}
-            1 => exceptions.push("1 flagged spend to review".to_owned()),
-            n => exceptions.push(format!("{n} flagged spends to review")),
+            1 => exceptions.push((kind, one.to_owned())),
+            _ => exceptions.push((kind, many)),
+        };
+        say(
+            ExceptionKind::Flags,
+            open_flags,
+            "1 flagged spend to review",
+            format!("{open_flags} flagged spends to review"),
+        );
+        for flag in &review.account {
+            let kind = match flag.rule {
+                AccountRule::SurplusAboveContingency => ExceptionKind::SurplusAboveContingency,
+                AccountRule::PlanEndingSoon => ExceptionKind::PlanEndingSoon,
+                AccountRule::NoRecentSpending => ExceptionKind::NoRecentSpending,
+            };
+            exceptions.push((kind, flag.reason.clone()));
         }
-        exceptions.extend(review.account.iter().map(|flag| flag.reason.clone()));
         // Questions about a statement that is closed (an answer that came late) wait for
         // nobody: the period is settled.
         let queries: Vec<_> =
             self.ledger.queries().into_iter().filter(|q| !closed.contains(&q.query.statement)).collect();
         let count = |status: QueryStatus| queries.iter().filter(|q| q.status == status).count();
-        match count(QueryStatus::Open) {
+        let mut say = |kind: ExceptionKind, n: usize, one: &str, many: String| match n {
             0 => {}
-            1 => exceptions.push("1 statement query waiting for the person's answer".to_owned()),
-            n => exceptions.push(format!("{n} statement queries waiting for the person's answer")),
-        }
-        match count(QueryStatus::Answered) {
-            0 => {}
-            1 => exceptions.push("1 answer to a statement query to read".to_owned()),
-            n => exceptions.push(format!("{n} answers to statement queries to read")),
-        }
-        match open_statements {
-            0 => {}
-            1 => exceptions.push("1 statement not reconciled yet".to_owned()),
-            n => exceptions.push(format!("{n} statements not reconciled yet")),
-        }
-        match self.late_records_unseen(state).await? {
-            0 => {}
-            1 => exceptions.push("1 record arrived after the period was closed".to_owned()),
-            n => exceptions.push(format!("{n} records arrived after the period was closed")),
-        }
+            1 => exceptions.push((kind, one.to_owned())),
+            _ => exceptions.push((kind, many)),
+        };
+        let open = count(QueryStatus::Open);
+        say(
+            ExceptionKind::OpenQueries,
+            open,
+            "1 statement query waiting for the person's answer",
+            format!("{open} statement queries waiting for the person's answer"),
+        );
+        let answered = count(QueryStatus::Answered);
+        say(
+            ExceptionKind::Answers,
+            answered,
+            "1 answer to a statement query to read",
+            format!("{answered} answers to statement queries to read"),
+        );
+        say(
+            ExceptionKind::Statements,
+            open_statements,
+            "1 statement not reconciled yet",
+            format!("{open_statements} statements not reconciled yet"),
+        );
+        let late = self.late_records_unseen(state).await?;
+        say(
+            ExceptionKind::LateRecords,
+            late,
+            "1 record arrived after the period was closed",
+            format!("{late} records arrived after the period was closed"),
+        );
         let quiet_since = state.clock.now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match last_synced_ms {
-            Some(at) if at < quiet_since => {
-                exceptions.push(format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days"))
-            }
-            None => exceptions.push("No device has sent anything yet".to_owned()),
+            Some(at) if at < quiet_since => exceptions.push((
+                ExceptionKind::Quiet,
+                format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days"),
+            )),
+            None => exceptions.push((ExceptionKind::NoDevice, "No device has sent anything yet".to_owned())),
             _ => {}
         }
-        Ok(AccountSummary {
+        let kinds = exceptions.iter().map(|(kind, _)| *kind).collect();
+        let summary = AccountSummary {
             account_id: self.row.account_id,
             reference: self.row.reference.clone(),
             person_name: self.row.person_name.clone(),
@@ -131,8 +169,9 @@ impl Loaded {
             open_flags,
             surplus,
             last_synced_ms,
-            exceptions,
-        })
+            exceptions: exceptions.into_iter().map(|(_, said)| said).collect(),
+        };
+        Ok((summary, kinds))
     }
 
     /// How many of the account's statements are open, and the ids of the closed ones.
@@ -256,6 +295,7 @@ impl Loaded {
                             flags
                                 .iter()
                                 .map(|f| FlagView {
+                                    rule: f.rule(),
                                     title: f.rule().title().to_owned(),
                                     severity: f.severity(),
                                     reason: f.reason(),

@@ -24,6 +24,7 @@ mod safeguarding;
 mod session;
 mod staff;
 mod statements;
+pub mod summaries;
 
 pub(super) use loaded::Loaded;
 
@@ -225,6 +226,30 @@ where
         });
     }
     Ok((done, unreadable))
+}
+
+/// A page's size: what was asked for, within bounds.
+fn page_size(asked: Option<usize>) -> usize {
+    asked.unwrap_or(tally_api::DEFAULT_PAGE).clamp(1, tally_api::MAX_PAGE)
+}
+
+/// A page cursor this server did not give.
+fn not_a_page() -> ApiError {
+    ApiError::Invalid(vec![(
+        "after".to_owned(),
+        "This page of the list could not be found: start from the first page".to_owned(),
+    )])
+}
+
+/// A council's accounts whose records cannot be read, as every council-wide page lists them.
+async fn unreadable_accounts(state: &AppState, council_id: &str) -> Result<Vec<UnreadableAccount>, ApiError> {
+    Ok(state
+        .storage
+        .unreadable_accounts(council_id)
+        .await?
+        .into_iter()
+        .map(|(reference, person_name, reason)| UnreadableAccount { reference, person_name, reason })
+        .collect())
 }
 
 pub(super) async fn audit(

@@ -1,16 +1,19 @@
 //! The review queue of flagged spending, and an officer's decision on a spend.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
+use serde::Deserialize;
 use tally_api::{DecisionRequest, ErrorBody, ReviewQueue, SpendView};
-use tally_ledger::{Decision, EntryBody, ReviewDecision};
+use tally_ledger::date::iso_date;
+use tally_ledger::{Decision, EntryBody, Money, ReviewDecision, Rule};
 
 use crate::api::described::{Changing, Csrf, Reference, SignedIn};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
+use crate::storage::ReviewFilter;
 use crate::AppState;
 
 use super::*;
@@ -23,38 +26,142 @@ pub(super) fn routes() -> Routes {
     )
 }
 
+/// `?search=&rule=&from=&to=&min=&max=&after=&limit=`: which flagged spending, and which page.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct QueueQuery {
+    /// Words in the person's name, reference or the payee
+    search: Option<String>,
+    /// Only spending flagged under this rule (`receipt_missing`, ...)
+    rule: Option<String>,
+    /// Spent on or after this day (YYYY-MM-DD)
+    from: Option<String>,
+    /// Spent on or before this day (YYYY-MM-DD)
+    to: Option<String>,
+    /// At least this amount in pounds
+    min: Option<String>,
+    /// At most this amount in pounds
+    max: Option<String>,
+    /// The `next` of the page before
+    after: Option<String>,
+    /// How many spends a page holds (1 to 200; 50 when not given)
+    limit: Option<usize>,
+}
+
+impl QueueQuery {
+    /// The filter, every problem named by its field.
+    fn filter(&self) -> Result<ReviewFilter, ApiError> {
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let text = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        let rule = text(&self.rule).and_then(|r| match Rule::parse(&r) {
+            Some(rule) => Some(rule.as_str().to_owned()),
+            None => {
+                problems.push(("rule".into(), format!("There is no flag rule called {r:?}")));
+                None
+            }
+        });
+        let mut date = |field: &str, what: &str, value: &Option<String>| {
+            let value = text(value)?;
+            match tally_ledger::date::parse_iso_date(&value) {
+                Some(d) => Some(iso_date(d)),
+                None => {
+                    problems.push((field.into(), format!("{what} must be a real date, like 2026-11-22")));
+                    None
+                }
+            }
+        };
+        let from = date("from", "The first day", &self.from);
+        let to = date("to", "The last day", &self.to);
+        let mut amount = |field: &str, what: &str, value: &Option<String>| {
+            let value = text(value)?;
+            match Money::parse_amount(&value, Money::from_pence(tally_ledger::money::HARD_MAXIMUM_PENCE)) {
+                Ok(m) => m.pence(),
+                _ => {
+                    problems.push((field.into(), format!("{what} must be an amount in pounds, like 25 or 25.50")));
+                    None
+                }
+            }
+        };
+        let min_pence = amount("min", "The smallest amount", &self.min);
+        let max_pence = amount("max", "The largest amount", &self.max);
+        if !problems.is_empty() {
+            return Err(ApiError::Invalid(problems));
+        }
+        Ok(ReviewFilter {
+            search: self.search.as_deref().unwrap_or_default().trim().to_lowercase(),
+            rule,
+            from,
+            to,
+            min_pence,
+            max_pence,
+        })
+    }
+}
+
 #[utoipa::path(
     get,
     path = "/council/reviews",
     tag = "workspace",
-    summary = "Flagged spending with no final decision, across the council's accounts",
+    summary = "Flagged spending with no final decision across the council's accounts, oldest first, a page at a time",
+    params(QueueQuery),
     responses(
-        (status = 200, description = "The queue", body = ReviewQueue),
+        (status = 200, description = "A page of the queue, with how many the filter finds", body = ReviewQueue),
+        (status = 400, description = "A filter that cannot be used, named by field", body = ErrorBody),
         SignedIn
     ),
     security(("staff" = [])),
 )]
-async fn reviews(State(state): State<AppState>, staff: Staff) -> Result<Json<ReviewQueue>, ApiError> {
-    let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
-    let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
-        let state = state.clone();
-        async move {
-            let answers = loaded.answered_queries(&state).await?;
-            Ok((loaded.spends(true), answers))
+async fn reviews(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<QueueQuery>,
+) -> Result<Json<ReviewQueue>, ApiError> {
+    let council = &staff.row.council_id;
+    let filter = query.filter()?;
+    let limit = page_size(query.limit);
+    let after: Option<Vec<String>> = match query.after.as_deref().filter(|a| !a.is_empty()) {
+        None => None,
+        Some(after) => {
+            let parts: Vec<String> = after.splitn(3, ':').map(str::to_owned).collect();
+            if parts.len() != 3 {
+                return Err(not_a_page());
+            }
+            Some(parts)
         }
-    })
-    .await?;
-    let (mut items, mut answers): (Vec<SpendView>, Vec<tally_api::QueryAnswer>) = (Vec::new(), Vec::new());
-    for (spends, answered) in parts {
-        items.extend(spends);
-        answers.extend(answered);
+    };
+    summaries::bring_up_to_date(&state, council).await?;
+    let page = state
+        .storage
+        .review_page(
+            council,
+            &filter,
+            after.as_ref().map(|p| (p[0].as_str(), p[1].as_str(), p[2].as_str())),
+            limit as i64 + 1,
+        )
+        .await?;
+    let mut items = page
+        .iter()
+        .map(|view| serde_json::from_str::<SpendView>(view).map_err(|e| ApiError::Internal(e.into())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(|s| format!("{}:{}:{}", iso_date(s.date), s.reference, s.entry_id.0))
+    });
+    let mut answers: Vec<tally_api::QueryAnswer> = Vec::new();
+    for list in state.storage.answer_lists(council).await? {
+        answers.extend(serde_json::from_str::<Vec<tally_api::QueryAnswer>>(&list).map_err(anyhow::Error::from)?);
     }
-    items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));
     answers.sort_by(|a, b| {
         a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no))
     });
-    Ok(Json(ReviewQueue { items, answers, unreadable }))
+    let total = state.storage.review_count(council, &filter).await?;
+    Ok(Json(ReviewQueue {
+        items,
+        answers,
+        unreadable: unreadable_accounts(&state, council).await?,
+        total: u64::try_from(total).unwrap_or(0),
+        next: next.flatten(),
+    }))
 }
 
 #[utoipa::path(

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{ErrorBody, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest, SafeguardingNoteView};
+use tally_api::{ErrorBody, SafeguardingItem, SafeguardingList, SafeguardingNoteRequest};
 
 use crate::api::described::{Changing, Csrf, Reference, SignedIn};
 use crate::api::Routes;
@@ -34,46 +34,15 @@ pub(super) fn routes() -> Routes {
     security(("staff" = [])),
 )]
 async fn safeguarding(State(state): State<AppState>, staff: Staff) -> Result<Json<SafeguardingList>, ApiError> {
-    let policy = state.storage.council_policy(&staff.row.council_id).await?;
-    let rows = state.storage.accounts_of_council(&staff.row.council_id).await?;
-    let (parts, unreadable) = for_each_account(&state, rows, &policy, |loaded| {
-        let state = state.clone();
-        async move {
-            let signals = loaded.rules().signals(&loaded.ledger);
-            if signals.is_empty() {
-                return Ok(Vec::new());
-            }
-            let notes = state.storage.safeguarding_notes(loaded.row.account_id).await?;
-            Ok(signals
-                .into_iter()
-                .map(|signal| {
-                    let key = signal.key();
-                    SafeguardingItem {
-                        reference: loaded.row.reference.clone(),
-                        person_name: loaded.row.person_name.clone(),
-                        title: signal.title(),
-                        figures: signal.describe(),
-                        notes: notes
-                            .iter()
-                            .filter(|n| n.key == key)
-                            .map(|n| SafeguardingNoteView {
-                                outcome: n.outcome,
-                                note: n.note.clone(),
-                                who: n.who.clone(),
-                                at_ms: n.at_ms,
-                            })
-                            .collect(),
-                        key,
-                    }
-                })
-                .collect::<Vec<_>>())
-        }
-    })
-    .await?;
-    let mut items: Vec<SafeguardingItem> = parts.into_iter().flatten().collect();
+    let council = &staff.row.council_id;
+    summaries::bring_up_to_date(&state, council).await?;
+    let mut items: Vec<SafeguardingItem> = Vec::new();
+    for list in state.storage.signal_lists(council).await? {
+        items.extend(serde_json::from_str::<Vec<SafeguardingItem>>(&list).map_err(anyhow::Error::from)?);
+    }
     // Signals nobody has looked at first.
     items.sort_by_key(|item| !item.notes.is_empty());
-    Ok(Json(SafeguardingList { items, unreadable }))
+    Ok(Json(SafeguardingList { items, unreadable: unreadable_accounts(&state, council).await? }))
 }
 
 #[utoipa::path(

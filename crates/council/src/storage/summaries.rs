@@ -1,0 +1,631 @@
+//! Account summaries: what the council-wide pages read instead of every account's records
+//! (`account_summary`, `review_item`, `account_day`; see migration 0005). Written whole for
+//! one account at a time, in one transaction, by the summaries module of the workspace API.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tally_ledger::AccountId;
+
+use super::*;
+
+/// One account's summary, as kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub account_id: AccountId,
+    pub council_id: String,
+    /// The account's last record folded into it.
+    pub seq: i64,
+    /// The council's day it was worked out for (`YYYY-MM-DD`).
+    pub computed_on: String,
+    pub balance_pence: i64,
+    pub surplus_pence: i64,
+    pub open_flags: i64,
+    pub last_synced_ms: Option<i64>,
+    /// JSON list of sentences.
+    pub exceptions: String,
+    pub exception_count: i64,
+    /// `,kind,kind,` (empty: `,`).
+    pub exception_kinds: String,
+    /// JSON list of `SafeguardingItem`.
+    pub signals: String,
+    pub signal_count: i64,
+    /// JSON list of `QueryAnswer`.
+    pub answers: String,
+    pub answer_count: i64,
+    pub unreadable: Option<String>,
+}
+
+/// A flagged spend waiting for a decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewItemRow {
+    pub entry_id: String,
+    pub spent_on: String,
+    pub amount_pence: i64,
+    pub reference: String,
+    /// `,rule,rule,`.
+    pub rules: String,
+    /// JSON `SpendView`.
+    pub view: String,
+}
+
+/// An account's money and reviews on one day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayRow {
+    pub day: String,
+    pub paid_in: i64,
+    pub contributions: i64,
+    pub spent: i64,
+    pub within_plan: i64,
+    pub flags_raised: i64,
+    pub recovered: i64,
+    /// JSON list of whole days.
+    pub review_days: String,
+}
+
+/// Everything kept about one account, written together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountDigest {
+    pub summary: SummaryRow,
+    pub reviews: Vec<ReviewItemRow>,
+    pub days: Vec<DayRow>,
+}
+
+/// An account of the summaries list, with its name.
+#[derive(Clone, Debug)]
+pub struct ListedSummary {
+    pub reference: String,
+    pub person_name: String,
+    pub summary: SummaryRow,
+}
+
+/// Which accounts a page of the list shows.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryFilter {
+    /// Lower case words in the name or reference.
+    pub search: String,
+    /// An exception kind the account must have.
+    pub kind: Option<String>,
+}
+
+/// Which flagged spending a page of the review queue shows.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewFilter {
+    pub search: String,
+    /// A rule the spend was flagged under (`snake_case`).
+    pub rule: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub min_pence: Option<i64>,
+    pub max_pence: Option<i64>,
+}
+
+/// Money and reviews of a council over a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeriodTotals {
+    pub paid_in: i64,
+    pub contributions: i64,
+    pub spent: i64,
+    pub within_plan: i64,
+    pub flags_raised: i64,
+    pub recovered: i64,
+    /// Each review closed in the period: how many days it took.
+    pub review_days: Vec<i64>,
+    /// First day of the month (`YYYY-MM-01`): (paid in and contributions, spent).
+    pub months: Vec<(String, i64, i64)>,
+}
+
+const SUMMARY_COLUMNS: &str = "s.account_id, s.council_id, s.seq, s.computed_on, s.balance_pence, s.surplus_pence, \
+     s.open_flags, s.last_synced_ms, s.exceptions, s.exception_count, s.exception_kinds, s.signals, s.signal_count, \
+     s.answers, s.answer_count, s.unreadable";
+
+fn summary_from_row(row: &AnyRow, at: usize) -> anyhow::Result<SummaryRow> {
+    Ok(SummaryRow {
+        account_id: AccountId(parse_uuid(&row.try_get::<String, _>(at)?)?),
+        council_id: row.try_get(at + 1)?,
+        seq: row.try_get(at + 2)?,
+        computed_on: row.try_get(at + 3)?,
+        balance_pence: row.try_get(at + 4)?,
+        surplus_pence: row.try_get(at + 5)?,
+        open_flags: row.try_get(at + 6)?,
+        last_synced_ms: row.try_get(at + 7)?,
+        exceptions: row.try_get(at + 8)?,
+        exception_count: row.try_get(at + 9)?,
+        exception_kinds: row.try_get(at + 10)?,
+        signals: row.try_get(at + 11)?,
+        signal_count: row.try_get(at + 12)?,
+        answers: row.try_get(at + 13)?,
+        answer_count: row.try_get(at + 14)?,
+        unreadable: row.try_get(at + 15)?,
+    })
+}
+
+/// `%words%` for a `LIKE`, with the wildcards in `words` taken literally.
+fn like(words: &str) -> String {
+    let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A value a filter binds.
+#[derive(Clone, Debug)]
+enum Bound {
+    Text(String),
+    Number(i64),
+}
+
+/// A filter's conditions: SQL (`$n` placeholders numbered from where it starts) and the
+/// values to bind, in order.
+struct Conditions {
+    sql: String,
+    values: Vec<Bound>,
+    next: usize,
+}
+
+impl Conditions {
+    fn starting_at(next: usize) -> Conditions {
+        Conditions { sql: String::new(), values: Vec::new(), next }
+    }
+
+    /// Adds `sql`, each `$?` in it standing for the next of `values`.
+    fn add(&mut self, sql: &str, values: Vec<Bound>) {
+        let mut parts = sql.split("$?");
+        self.sql.push_str(parts.next().unwrap_or_default());
+        for part in parts {
+            self.sql.push_str(&format!("${}", self.next));
+            self.next += 1;
+            self.sql.push_str(part);
+        }
+        self.values.extend(values);
+    }
+
+    fn bind<'q>(
+        &self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Bound::Text(text) => query.bind(text.clone()),
+                Bound::Number(number) => query.bind(*number),
+            };
+        }
+        query
+    }
+}
+
+fn summary_conditions(filter: &SummaryFilter, next: usize) -> Conditions {
+    let mut c = Conditions::starting_at(next);
+    if !filter.search.is_empty() {
+        let words = like(&filter.search);
+        c.add(
+            " AND (LOWER(a.person_name) LIKE $? ESCAPE '\\' OR LOWER(a.reference) LIKE $? ESCAPE '\\')",
+            vec![Bound::Text(words.clone()), Bound::Text(words)],
+        );
+    }
+    if let Some(kind) = &filter.kind {
+        c.add(" AND s.exception_kinds LIKE $?", vec![Bound::Text(format!("%,{kind},%"))]);
+    }
+    c
+}
+
+fn review_conditions(filter: &ReviewFilter, next: usize) -> Conditions {
+    let mut c = Conditions::starting_at(next);
+    if !filter.search.is_empty() {
+        let words = like(&filter.search);
+        c.add(
+            " AND (LOWER(a.person_name) LIKE $? ESCAPE '\\' OR LOWER(a.reference) LIKE $? ESCAPE '\\' \
+             OR LOWER(r.view) LIKE $? ESCAPE '\\')",
+            vec![Bound::Text(words.clone()), Bound::Text(words.clone()), Bound::Text(words)],
+        );
+    }
+    if let Some(rule) = &filter.rule {
+        c.add(" AND r.rules LIKE $?", vec![Bound::Text(format!("%,{rule},%"))]);
+    }
+    if let Some(from) = &filter.from {
+        c.add(" AND r.spent_on >= $?", vec![Bound::Text(from.clone())]);
+    }
+    if let Some(to) = &filter.to {
+        c.add(" AND r.spent_on <= $?", vec![Bound::Text(to.clone())]);
+    }
+    if let Some(min) = filter.min_pence {
+        c.add(" AND r.amount_pence >= $?", vec![Bound::Number(min)]);
+    }
+    if let Some(max) = filter.max_pence {
+        c.add(" AND r.amount_pence <= $?", vec![Bound::Number(max)]);
+    }
+    c
+}
+
+impl Storage {
+    /// Accounts of a council (or of every council, `None`) whose summary is missing or out
+    /// of date on `today`, at most `limit`, those changed longest ago first.
+    pub async fn stale_summaries(
+        &self,
+        council_id: Option<&str>,
+        today: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<AccountRow>> {
+        let council = if council_id.is_some() { "a.council_id = $3" } else { "$3 = $3" };
+        let rows = sqlx::query(&format!(
+            "SELECT a.account_id, a.reference, a.person_name, c.name FROM account a \
+             JOIN council c ON c.council_id = a.council_id \
+             LEFT JOIN account_summary s ON s.account_id = a.account_id \
+             WHERE {council} AND (s.account_id IS NULL OR s.stale <> 0 OR s.computed_on <> $1 OR s.seq < a.last_seq) \
+             ORDER BY a.account_id LIMIT $2"
+        ))
+        .bind(today)
+        .bind(limit)
+        .bind(council_id.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    /// How many of a council's summaries are out of date on `today`.
+    pub async fn stale_summary_count(&self, council_id: &str, today: &str) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM account a LEFT JOIN account_summary s ON s.account_id = a.account_id \
+             WHERE a.council_id = $2 AND (s.account_id IS NULL OR s.stale <> 0 OR s.computed_on <> $1 OR s.seq < a.last_seq)",
+        )
+        .bind(today)
+        .bind(council_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Keeps one account's summary, review items and days, replacing what was kept, unless
+    /// what is kept was worked out from later records.
+    pub async fn put_digest(&self, digest: &AccountDigest) -> anyhow::Result<()> {
+        let s = &digest.summary;
+        let account = s.account_id.to_string();
+        let mut tx = self.pool.begin().await?;
+        let kept: Option<i64> = sqlx::query_scalar("SELECT seq FROM account_summary WHERE account_id = $1")
+            .bind(&account)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if kept.is_some_and(|kept| kept > s.seq) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM account_summary WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, balance_pence, surplus_pence, \
+             open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, signal_count, answers, \
+             answer_count, unreadable) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(&account)
+        .bind(&s.council_id)
+        .bind(s.seq)
+        .bind(&s.computed_on)
+        .bind(s.balance_pence)
+        .bind(s.surplus_pence)
+        .bind(s.open_flags)
+        .bind(s.last_synced_ms)
+        .bind(&s.exceptions)
+        .bind(s.exception_count)
+        .bind(&s.exception_kinds)
+        .bind(&s.signals)
+        .bind(s.signal_count)
+        .bind(&s.answers)
+        .bind(s.answer_count)
+        .bind(s.unreadable.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM review_item WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        for chunk in digest.reviews.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
+            let sql = format!(
+                "INSERT INTO review_item (account_id, entry_id, council_id, spent_on, amount_pence, reference, rules, view) \
+                 VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for r in chunk {
+                query = query
+                    .bind(account.clone())
+                    .bind(r.entry_id.clone())
+                    .bind(s.council_id.clone())
+                    .bind(r.spent_on.clone())
+                    .bind(r.amount_pence)
+                    .bind(r.reference.clone())
+                    .bind(r.rules.clone())
+                    .bind(r.view.clone());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM account_day WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        for chunk in digest.days.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 10, 10))).collect();
+            let sql = format!(
+                "INSERT INTO account_day (account_id, day, council_id, paid_in, contributions, spent, within_plan, \
+                 flags_raised, recovered, review_days) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for d in chunk {
+                query = query
+                    .bind(account.clone())
+                    .bind(d.day.clone())
+                    .bind(s.council_id.clone())
+                    .bind(d.paid_in)
+                    .bind(d.contributions)
+                    .bind(d.spent)
+                    .bind(d.within_plan)
+                    .bind(d.flags_raised)
+                    .bind(d.recovered)
+                    .bind(d.review_days.clone());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Something besides the account's records changed (its plan, a statement, a note):
+    /// its summary is worked out again before it is next shown.
+    pub async fn mark_summary_stale(&self, account_id: AccountId) -> anyhow::Result<()> {
+        sqlx::query("UPDATE account_summary SET stale = 1 WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The council's policy changed: every summary of the council is out of date.
+    pub async fn mark_council_summaries_stale(&self, council_id: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE account_summary SET stale = 1 WHERE council_id = $1")
+            .bind(council_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every kept digest of a council's accounts, for checking them against the records.
+    pub async fn digests(&self, council_id: &str) -> anyhow::Result<Vec<AccountDigest>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM account_summary s WHERE s.council_id = $1 ORDER BY s.account_id"
+        ))
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let summary = summary_from_row(&row, 0)?;
+            let account = summary.account_id.to_string();
+            let reviews = sqlx::query(
+                "SELECT entry_id, spent_on, amount_pence, reference, rules, view FROM review_item \
+                 WHERE account_id = $1 ORDER BY entry_id",
+            )
+            .bind(&account)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r: AnyRow| {
+                Ok(ReviewItemRow {
+                    entry_id: r.try_get(0)?,
+                    spent_on: r.try_get(1)?,
+                    amount_pence: r.try_get(2)?,
+                    reference: r.try_get(3)?,
+                    rules: r.try_get(4)?,
+                    view: r.try_get(5)?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+            let days = sqlx::query(
+                "SELECT day, paid_in, contributions, spent, within_plan, flags_raised, recovered, review_days \
+                 FROM account_day WHERE account_id = $1 ORDER BY day",
+            )
+            .bind(&account)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r: AnyRow| {
+                Ok(DayRow {
+                    day: r.try_get(0)?,
+                    paid_in: r.try_get(1)?,
+                    contributions: r.try_get(2)?,
+                    spent: r.try_get(3)?,
+                    within_plan: r.try_get(4)?,
+                    flags_raised: r.try_get(5)?,
+                    recovered: r.try_get(6)?,
+                    review_days: r.try_get(7)?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+            out.push(AccountDigest { summary, reviews, days });
+        }
+        Ok(out)
+    }
+
+    /// A page of a council's accounts, exceptions first (most first), then by reference;
+    /// after the account `after` names (its exception count and reference).
+    pub async fn summary_page(
+        &self,
+        council_id: &str,
+        filter: &SummaryFilter,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<ListedSummary>> {
+        let mut c = summary_conditions(filter, 3);
+        if let Some((count, reference)) = after {
+            c.add(
+                " AND (s.exception_count < $? OR (s.exception_count = $? AND a.reference > $?))",
+                vec![Bound::Number(count), Bound::Number(count), Bound::Text(reference.to_owned())],
+            );
+        }
+        let sql = format!(
+            "SELECT a.reference, a.person_name, {SUMMARY_COLUMNS} FROM account_summary s \
+             JOIN account a ON a.account_id = s.account_id \
+             WHERE s.council_id = $1 AND s.unreadable IS NULL{} \
+             ORDER BY s.exception_count DESC, a.reference LIMIT $2",
+            c.sql
+        );
+        let query = sqlx::query(&sql).bind(council_id).bind(limit);
+        let rows = c.bind(query).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ListedSummary {
+                    reference: row.try_get(0)?,
+                    person_name: row.try_get(1)?,
+                    summary: summary_from_row(row, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many of a council's readable accounts a filter finds.
+    pub async fn summary_count(&self, council_id: &str, filter: &SummaryFilter) -> anyhow::Result<i64> {
+        let c = summary_conditions(filter, 2);
+        let sql = format!(
+            "SELECT COUNT(*) FROM account_summary s JOIN account a ON a.account_id = s.account_id \
+             WHERE s.council_id = $1 AND s.unreadable IS NULL{}",
+            c.sql
+        );
+        let query = sqlx::query(&sql).bind(council_id);
+        let row = c.bind(query).fetch_one(&self.pool).await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// A council's accounts whose records could not be read: (reference, name, reason).
+    pub async fn unreadable_accounts(&self, council_id: &str) -> anyhow::Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT a.reference, a.person_name, s.unreadable FROM account_summary s \
+             JOIN account a ON a.account_id = s.account_id \
+             WHERE s.council_id = $1 AND s.unreadable IS NOT NULL ORDER BY a.reference",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|r: AnyRow| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    }
+
+    /// The safeguarding signals of a council's accounts (JSON lists, one per account).
+    pub async fn signal_lists(&self, council_id: &str) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT s.signals FROM account_summary s JOIN account a ON a.account_id = s.account_id \
+             WHERE s.council_id = $1 AND s.signal_count > 0 ORDER BY a.reference",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Answers to statement questions waiting for an officer (JSON lists, one per account).
+    pub async fn answer_lists(&self, council_id: &str) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT s.answers FROM account_summary s WHERE s.council_id = $1 AND s.answer_count > 0")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// A page of the review queue, oldest spending first; after the spend `after` names
+    /// (its date, reference and id). The spends as JSON `SpendView`s.
+    pub async fn review_page(
+        &self,
+        council_id: &str,
+        filter: &ReviewFilter,
+        after: Option<(&str, &str, &str)>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<String>> {
+        let mut c = review_conditions(filter, 3);
+        if let Some((date, reference, entry)) = after {
+            let (date, reference, entry) = (date.to_owned(), reference.to_owned(), entry.to_owned());
+            c.add(
+                " AND (r.spent_on > $? OR (r.spent_on = $? AND (r.reference > $? OR (r.reference = $? AND r.entry_id > $?))))",
+                vec![
+                    Bound::Text(date.clone()),
+                    Bound::Text(date),
+                    Bound::Text(reference.clone()),
+                    Bound::Text(reference),
+                    Bound::Text(entry),
+                ],
+            );
+        }
+        let sql = format!(
+            "SELECT r.view FROM review_item r JOIN account a ON a.account_id = r.account_id \
+             WHERE r.council_id = $1{} ORDER BY r.spent_on, r.reference, r.entry_id LIMIT $2",
+            c.sql
+        );
+        let query = sqlx::query(&sql).bind(council_id).bind(limit);
+        let rows = c.bind(query).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// How many flagged spends a review filter finds.
+    pub async fn review_count(&self, council_id: &str, filter: &ReviewFilter) -> anyhow::Result<i64> {
+        let c = review_conditions(filter, 2);
+        let sql = format!(
+            "SELECT COUNT(*) FROM review_item r JOIN account a ON a.account_id = r.account_id \
+             WHERE r.council_id = $1{}",
+            c.sql
+        );
+        let query = sqlx::query(&sql).bind(council_id);
+        let row = c.bind(query).fetch_one(&self.pool).await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// A council's money and reviews from `from` to `to` (`YYYY-MM-DD`, both included).
+    pub async fn period_totals(&self, council_id: &str, from: &str, to: &str) -> anyhow::Result<PeriodTotals> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(paid_in), 0) AS BIGINT), CAST(COALESCE(SUM(contributions), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(spent), 0) AS BIGINT), CAST(COALESCE(SUM(within_plan), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(flags_raised), 0) AS BIGINT), CAST(COALESCE(SUM(recovered), 0) AS BIGINT) \
+             FROM account_day WHERE council_id = $1 AND day >= $2 AND day <= $3",
+        )
+        .bind(council_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.pool)
+        .await?;
+        let mut totals = PeriodTotals {
+            paid_in: row.try_get(0)?,
+            contributions: row.try_get(1)?,
+            spent: row.try_get(2)?,
+            within_plan: row.try_get(3)?,
+            flags_raised: row.try_get(4)?,
+            recovered: row.try_get(5)?,
+            ..PeriodTotals::default()
+        };
+        let lists: Vec<String> = sqlx::query_scalar(
+            "SELECT review_days FROM account_day WHERE council_id = $1 AND day >= $2 AND day <= $3 \
+             AND review_days <> '[]'",
+        )
+        .bind(council_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        for list in lists {
+            totals.review_days.extend(serde_json::from_str::<Vec<i64>>(&list)?);
+        }
+        let months = sqlx::query(
+            "SELECT SUBSTR(day, 1, 7), CAST(SUM(paid_in) + SUM(contributions) AS BIGINT), CAST(SUM(spent) AS BIGINT) FROM account_day \
+             WHERE council_id = $1 AND day >= $2 AND day <= $3 GROUP BY SUBSTR(day, 1, 7) ORDER BY SUBSTR(day, 1, 7)",
+        )
+        .bind(council_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in months {
+            let month: String = row.try_get(0)?;
+            let (paid, spent): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+            if paid != 0 || spent != 0 {
+                totals.months.push((format!("{month}-01"), paid, spent));
+            }
+        }
+        Ok(totals)
+    }
+
+    /// A council's people on direct payments, and the surplus they hold now.
+    pub async fn council_totals(&self, council_id: &str) -> anyhow::Result<(i64, i64)> {
+        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let surplus: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(surplus_pence), 0) AS BIGINT) FROM account_summary WHERE council_id = $1 AND unreadable IS NULL",
+        )
+        .bind(council_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((people, surplus))
+    }
+}
