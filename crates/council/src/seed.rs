@@ -162,7 +162,12 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
 
 /// Alex's plan: started four weeks before the demo was created, reviewed in a year.
 fn demo_plan(today: Date) -> SupportPlan {
-    let start = today - Duration::weeks(4);
+    sample_plan(today - Duration::weeks(4))
+}
+
+/// The demo's four-line support plan (personal assistant hours, day centre, taxis,
+/// respite) from `start`, for a year: also what the benchmarks give every account.
+pub fn sample_plan(start: Date) -> SupportPlan {
     let outcome = |id: &str, text: &str| Outcome { id: OutcomeId(id.to_owned()), text: text.to_owned() };
     let line = |id: &str, name: &str, category, pence, period, outcomes: &[&str]| PlanLine {
         outcomes: outcomes.iter().map(|o| OutcomeId((*o).to_owned())).collect(),

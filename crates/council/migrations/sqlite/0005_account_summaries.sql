@@ -64,3 +64,27 @@ CREATE TABLE account_day (
     PRIMARY KEY (account_id, day)
 );
 CREATE INDEX account_day_council ON account_day (council_id, day);
+
+-- The council's days: the sum of its accounts' days, kept as each account's days change
+-- (what changed is added, what went is taken away), so the figures for any period read a
+-- row a day whatever the caseload.
+CREATE TABLE council_day (
+    council_id    TEXT NOT NULL,
+    day           TEXT NOT NULL,
+    paid_in       BIGINT NOT NULL,
+    contributions BIGINT NOT NULL,
+    spent         BIGINT NOT NULL,
+    within_plan   BIGINT NOT NULL,
+    flags_raised  BIGINT NOT NULL,
+    recovered     BIGINT NOT NULL,
+    PRIMARY KEY (council_id, day)
+);
+
+-- How many reviews of spending closed on a day took so many days, across the council.
+CREATE TABLE council_review_day (
+    council_id TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    took_days  BIGINT NOT NULL,
+    reviews    BIGINT NOT NULL,
+    PRIMARY KEY (council_id, day, took_days)
+);

@@ -50,6 +50,14 @@ impl Storage {
         Ok(())
     }
 
+    /// The database's size in bytes (Postgres; for the benchmarks).
+    pub async fn database_size(&self) -> anyhow::Result<u64> {
+        let size: i64 = sqlx::query_scalar("SELECT CAST(pg_database_size(current_database()) AS BIGINT)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(size).unwrap_or(0))
+    }
+
     /// Every council on this server.
     pub async fn council_ids(&self) -> anyhow::Result<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT council_id FROM council ORDER BY council_id").fetch_all(&self.pool).await?)

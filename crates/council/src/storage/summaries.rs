@@ -2,6 +2,8 @@
 //! (`account_summary`, `review_item`, `account_day`; see migration 0005). Written whole for
 //! one account at a time, in one transaction, by the summaries module of the workspace API.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use tally_ledger::AccountId;
@@ -112,6 +114,19 @@ pub struct PeriodTotals {
     pub review_days: Vec<i64>,
     /// First day of the month (`YYYY-MM-01`): (paid in and contributions, spent).
     pub months: Vec<(String, i64, i64)>,
+}
+
+fn day_from_row(r: &AnyRow) -> anyhow::Result<DayRow> {
+    Ok(DayRow {
+        day: r.try_get(0)?,
+        paid_in: r.try_get(1)?,
+        contributions: r.try_get(2)?,
+        spent: r.try_get(3)?,
+        within_plan: r.try_get(4)?,
+        flags_raised: r.try_get(5)?,
+        recovered: r.try_get(6)?,
+        review_days: r.try_get(7)?,
+    })
 }
 
 const SUMMARY_COLUMNS: &str = "s.account_id, s.council_id, s.seq, s.computed_on, s.balance_pence, s.surplus_pence, \
@@ -272,11 +287,17 @@ impl Storage {
     }
 
     /// Keeps one account's summary, review items and days, replacing what was kept, unless
-    /// what is kept was worked out from later records.
+    /// what is kept was worked out from later records; the council's days take the change
+    /// (what the account's days gained, less what they lost). One account at a time: the
+    /// account's row is locked first, as a push does.
     pub async fn put_digest(&self, digest: &AccountDigest) -> anyhow::Result<()> {
         let s = &digest.summary;
         let account = s.account_id.to_string();
         let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE account SET last_seq = last_seq WHERE account_id = $1")
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
         let kept: Option<i64> = sqlx::query_scalar("SELECT seq FROM account_summary WHERE account_id = $1")
             .bind(&account)
             .fetch_optional(&mut *tx)
@@ -330,12 +351,70 @@ impl Storage {
             }
             query.execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM account_day WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
-        for chunk in digest.days.chunks(ROWS_PER_INSERT) {
+
+        // The account's days: what changed since they were last kept.
+        let old: Vec<DayRow> = sqlx::query(
+            "SELECT day, paid_in, contributions, spent, within_plan, flags_raised, recovered, review_days \
+             FROM account_day WHERE account_id = $1",
+        )
+        .bind(&account)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(day_from_row)
+        .collect::<anyhow::Result<_>>()?;
+        let old: HashMap<&str, &DayRow> = old.iter().map(|d| (d.day.as_str(), d)).collect();
+        let new: HashMap<&str, &DayRow> = digest.days.iter().map(|d| (d.day.as_str(), d)).collect();
+        let empty = DayRow { review_days: "[]".to_owned(), ..DayRow::default() };
+        let mut changes: Vec<DayRow> = Vec::new();
+        let mut reviews: HashMap<(String, i64), i64> = HashMap::new();
+        let days: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
+        let mut gone: Vec<String> = Vec::new();
+        let mut changed: Vec<&DayRow> = Vec::new();
+        for day in days {
+            let (was, is) = (old.get(day).copied().unwrap_or(&empty), new.get(day).copied().unwrap_or(&empty));
+            if was == is && old.contains_key(day) == new.contains_key(day) {
+                continue;
+            }
+            match new.get(day) {
+                Some(row) => changed.push(row),
+                None => gone.push(day.to_owned()),
+            }
+            changes.push(DayRow {
+                day: day.to_owned(),
+                paid_in: is.paid_in - was.paid_in,
+                contributions: is.contributions - was.contributions,
+                spent: is.spent - was.spent,
+                within_plan: is.within_plan - was.within_plan,
+                flags_raised: is.flags_raised - was.flags_raised,
+                recovered: is.recovered - was.recovered,
+                review_days: String::new(),
+            });
+            for (took, sign) in serde_json::from_str::<Vec<i64>>(&was.review_days)?
+                .into_iter()
+                .map(|t| (t, -1))
+                .chain(serde_json::from_str::<Vec<i64>>(&is.review_days)?.into_iter().map(|t| (t, 1)))
+            {
+                *reviews.entry((day.to_owned(), took)).or_default() += sign;
+            }
+        }
+        for chunk in gone.chunks(IDS_PER_STATEMENT) {
+            let sql =
+                format!("DELETE FROM account_day WHERE account_id = $1 AND day IN ({})", placeholders(2, chunk.len()));
+            let mut query = sqlx::query(&sql).bind(account.clone());
+            for day in chunk {
+                query = query.bind(day.clone());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for chunk in changed.chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 10, 10))).collect();
             let sql = format!(
                 "INSERT INTO account_day (account_id, day, council_id, paid_in, contributions, spent, within_plan, \
-                 flags_raised, recovered, review_days) VALUES {}",
+                 flags_raised, recovered, review_days) VALUES {} ON CONFLICT (account_id, day) DO UPDATE SET \
+                 paid_in = excluded.paid_in, contributions = excluded.contributions, spent = excluded.spent, \
+                 within_plan = excluded.within_plan, flags_raised = excluded.flags_raised, \
+                 recovered = excluded.recovered, review_days = excluded.review_days",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql);
@@ -354,8 +433,109 @@ impl Storage {
             }
             query.execute(&mut *tx).await?;
         }
+        for chunk in changes.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
+            let sql = format!(
+                "INSERT INTO council_day (council_id, day, paid_in, contributions, spent, within_plan, flags_raised, \
+                 recovered) VALUES {} ON CONFLICT (council_id, day) DO UPDATE SET \
+                 paid_in = council_day.paid_in + excluded.paid_in, \
+                 contributions = council_day.contributions + excluded.contributions, \
+                 spent = council_day.spent + excluded.spent, within_plan = council_day.within_plan + excluded.within_plan, \
+                 flags_raised = council_day.flags_raised + excluded.flags_raised, \
+                 recovered = council_day.recovered + excluded.recovered",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for d in chunk {
+                query = query
+                    .bind(s.council_id.clone())
+                    .bind(d.day.clone())
+                    .bind(d.paid_in)
+                    .bind(d.contributions)
+                    .bind(d.spent)
+                    .bind(d.within_plan)
+                    .bind(d.flags_raised)
+                    .bind(d.recovered);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let reviews: Vec<((String, i64), i64)> = reviews.into_iter().filter(|(_, n)| *n != 0).collect();
+        for chunk in reviews.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 4, 4))).collect();
+            let sql = format!(
+                "INSERT INTO council_review_day (council_id, day, took_days, reviews) VALUES {} \
+                 ON CONFLICT (council_id, day, took_days) DO UPDATE SET reviews = council_review_day.reviews + excluded.reviews",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for ((day, took), n) in chunk {
+                query = query.bind(s.council_id.clone()).bind(day.clone()).bind(*took).bind(*n);
+            }
+            query.execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Days where the council's kept totals are not the sum of its accounts' days (for the
+    /// tests and for checking a server): empty when they agree.
+    pub async fn council_day_mismatches(&self, council_id: &str) -> anyhow::Result<Vec<String>> {
+        let summed = sqlx::query(
+            "SELECT day, CAST(SUM(paid_in) AS BIGINT), CAST(SUM(contributions) AS BIGINT), CAST(SUM(spent) AS BIGINT), \
+             CAST(SUM(within_plan) AS BIGINT), CAST(SUM(flags_raised) AS BIGINT), CAST(SUM(recovered) AS BIGINT) \
+             FROM account_day WHERE council_id = $1 GROUP BY day",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let kept = sqlx::query(
+            "SELECT day, paid_in, contributions, spent, within_plan, flags_raised, recovered FROM council_day \
+             WHERE council_id = $1",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let figures = |row: &AnyRow| -> anyhow::Result<(String, [i64; 6])> {
+            Ok((
+                row.try_get(0)?,
+                [row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?, row.try_get(6)?],
+            ))
+        };
+        let summed: HashMap<String, [i64; 6]> = summed.iter().map(figures).collect::<anyhow::Result<_>>()?;
+        let kept: HashMap<String, [i64; 6]> = kept.iter().map(figures).collect::<anyhow::Result<_>>()?;
+        let mut differ = Vec::new();
+        for day in summed.keys().chain(kept.keys()).collect::<BTreeSet<_>>() {
+            let (a, b) = (summed.get(day).copied().unwrap_or_default(), kept.get(day).copied().unwrap_or_default());
+            if a != b {
+                differ.push(format!("{day}: accounts add up to {a:?}, the council keeps {b:?}"));
+            }
+        }
+        let mut histogram: HashMap<(String, i64), i64> = HashMap::new();
+        for list in
+            sqlx::query("SELECT day, review_days FROM account_day WHERE council_id = $1 AND review_days <> '[]'")
+                .bind(council_id)
+                .fetch_all(&self.pool)
+                .await?
+        {
+            let day: String = list.try_get(0)?;
+            for took in serde_json::from_str::<Vec<i64>>(&list.try_get::<String, _>(1)?)? {
+                *histogram.entry((day.clone(), took)).or_default() += 1;
+            }
+        }
+        let kept_reviews: HashMap<(String, i64), i64> = sqlx::query(
+            "SELECT day, took_days, reviews FROM council_review_day WHERE council_id = $1 AND reviews <> 0",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?)))
+        .collect::<anyhow::Result<_>>()?;
+        if histogram != kept_reviews {
+            differ
+                .push(format!("reviews closed: accounts add up to {histogram:?}, the council keeps {kept_reviews:?}"));
+        }
+        Ok(differ)
     }
 
     /// Something besides the account's records changed (its plan, a statement, a note):
@@ -561,55 +741,47 @@ impl Storage {
         Ok(row.try_get(0)?)
     }
 
-    /// A council's money and reviews from `from` to `to` (`YYYY-MM-DD`, both included).
+    /// A council's money and reviews from `from` to `to` (`YYYY-MM-DD`, both included),
+    /// from its kept days: a row a day, whatever the caseload.
     pub async fn period_totals(&self, council_id: &str, from: &str, to: &str) -> anyhow::Result<PeriodTotals> {
-        let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(paid_in), 0) AS BIGINT), CAST(COALESCE(SUM(contributions), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(spent), 0) AS BIGINT), CAST(COALESCE(SUM(within_plan), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(flags_raised), 0) AS BIGINT), CAST(COALESCE(SUM(recovered), 0) AS BIGINT) \
-             FROM account_day WHERE council_id = $1 AND day >= $2 AND day <= $3",
-        )
-        .bind(council_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&self.pool)
-        .await?;
-        let mut totals = PeriodTotals {
-            paid_in: row.try_get(0)?,
-            contributions: row.try_get(1)?,
-            spent: row.try_get(2)?,
-            within_plan: row.try_get(3)?,
-            flags_raised: row.try_get(4)?,
-            recovered: row.try_get(5)?,
-            ..PeriodTotals::default()
-        };
-        let lists: Vec<String> = sqlx::query_scalar(
-            "SELECT review_days FROM account_day WHERE council_id = $1 AND day >= $2 AND day <= $3 \
-             AND review_days <> '[]'",
+        let rows = sqlx::query(
+            "SELECT day, paid_in, contributions, spent, within_plan, flags_raised, recovered FROM council_day \
+             WHERE council_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
         )
         .bind(council_id)
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        for list in lists {
-            totals.review_days.extend(serde_json::from_str::<Vec<i64>>(&list)?);
+        let mut totals = PeriodTotals::default();
+        let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for row in rows {
+            let day: String = row.try_get(0)?;
+            let (paid_in, contributions, spent): (i64, i64, i64) = (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            totals.paid_in += paid_in;
+            totals.contributions += contributions;
+            totals.spent += spent;
+            totals.within_plan += row.try_get::<i64, _>(4)?;
+            totals.flags_raised += row.try_get::<i64, _>(5)?;
+            totals.recovered += row.try_get::<i64, _>(6)?;
+            let month = months.entry(format!("{}-01", day.get(..7).unwrap_or(&day))).or_default();
+            month.0 += paid_in + contributions;
+            month.1 += spent;
         }
-        let months = sqlx::query(
-            "SELECT SUBSTR(day, 1, 7), CAST(SUM(paid_in) + SUM(contributions) AS BIGINT), CAST(SUM(spent) AS BIGINT) FROM account_day \
-             WHERE council_id = $1 AND day >= $2 AND day <= $3 GROUP BY SUBSTR(day, 1, 7) ORDER BY SUBSTR(day, 1, 7)",
+        totals.months =
+            months.into_iter().filter(|(_, (p, s))| *p != 0 || *s != 0).map(|(m, (p, s))| (m, p, s)).collect();
+        let reviews = sqlx::query(
+            "SELECT took_days, CAST(SUM(reviews) AS BIGINT) FROM council_review_day \
+             WHERE council_id = $1 AND day >= $2 AND day <= $3 GROUP BY took_days ORDER BY took_days",
         )
         .bind(council_id)
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        for row in months {
-            let month: String = row.try_get(0)?;
-            let (paid, spent): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
-            if paid != 0 || spent != 0 {
-                totals.months.push((format!("{month}-01"), paid, spent));
-            }
+        for row in reviews {
+            let (took, n): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            totals.review_days.extend(std::iter::repeat_n(took, usize::try_from(n).unwrap_or(0)));
         }
         Ok(totals)
     }

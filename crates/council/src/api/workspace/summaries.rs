@@ -279,6 +279,7 @@ pub async fn differences(state: &AppState, council_id: &str) -> Result<Vec<Strin
             Some(_) => {}
         }
     }
+    differ.extend(state.storage.council_day_mismatches(council_id).await?);
     Ok(differ)
 }
 
