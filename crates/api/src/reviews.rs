@@ -102,3 +102,35 @@ pub struct DecisionRequest {
     #[serde(default)]
     pub note: String,
 }
+
+/// One flagged spend, named across the council's accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpendRef {
+    pub reference: String,
+    pub entry_id: EntryId,
+}
+
+/// The most spends one bulk decision may cover (a page of the queue at its largest).
+pub const MAX_BULK: usize = crate::accounts::MAX_PAGE;
+
+/// `POST /api/v1/council/reviews/decisions`: one decision, with one note, on several flagged
+/// spends (for example approving a page of small "no receipt" flags). All are recorded or
+/// none: a spend that is not waiting for a decision is named and nothing is stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkDecisionRequest {
+    /// 1 to 200 spends, each waiting for a decision.
+    pub spends: Vec<SpendRef>,
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What a bulk decision recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkDecided {
+    /// How many spends were decided.
+    pub decided: usize,
+}

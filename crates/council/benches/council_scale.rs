@@ -16,13 +16,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tally_council::storage::{AccountRow, NewEntry, Storage};
+use tally_council::storage::Storage;
 use tally_council::{seed, sqlite_url, AppState};
-use tally_ledger::{
-    AccountId, Author, Decision, DeviceId, Entry, EntryBody, EntryId, Money, MoneyIn, PlanLineId, ReceiptRef,
-    ReviewDecision, Spend,
-};
-use time::{Duration as Days, OffsetDateTime};
 use uuid::Uuid;
 
 struct Options {
@@ -129,26 +124,9 @@ async fn council_of(size: usize, options: &Options) -> anyhow::Result<Vec<(Strin
     println!();
     println!("== {size} accounts ==");
     let storage = Storage::open(&url).await?;
-    seed::ensure_demo(&storage).await?;
-    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await?.expect("the demo council");
     let started = Instant::now();
-    let mut records = 0usize;
-    let now = OffsetDateTime::now_utc();
-    let today = now.date();
-    let start = today - Days::days(364);
-    for n in 0..size {
-        let account = AccountRow {
-            account_id: AccountId(Uuid::now_v7()),
-            reference: format!("DP-{:06}", 100_000 + n),
-            person_name: format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / FIRST.len()) % LAST.len()]),
-            council_name: seed::DEMO_COUNCIL.into(),
-        };
-        storage.create_account(&account, &council_id, &seed::sample_plan(start), 0).await?;
-        let entries = year_of_records(account.account_id, n as u64, start, today, options.heavy);
-        records += entries.len();
-        let new = entries.into_iter().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
-        storage.store_entries(account.account_id, &new, tally_council::now_ms()).await?;
-    }
+    let today = tally_council::Clock::system().today();
+    let records = seed::caseload(&storage, size, options.heavy, today).await?;
     println!("seeded {size} accounts, {records} records, in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     let state = AppState::new(storage.clone());
@@ -229,16 +207,6 @@ async fn council_of(size: usize, options: &Options) -> anyhow::Result<Vec<(Strin
     Ok(timings)
 }
 
-const FIRST: [&str; 20] = [
-    "Alex", "Sam", "Jo", "Pat", "Chris", "Robin", "Jamie", "Kim", "Lee", "Morgan", "Ash", "Bailey", "Casey", "Drew",
-    "Elliot", "Frankie", "Georgie", "Harper", "Jesse", "Kai",
-];
-const LAST: [&str; 25] = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",
-    "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Morgan", "Khan",
-    "Lewis", "Osei",
-];
-
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -246,80 +214,6 @@ fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A year of one account's records: a payment in every four weeks, spending six days a
-/// week on the plan's lines (receipts kept), about 6% flagged (over £50 with no receipt)
-/// or, `heavy`, half (no plan line); a third of the flagged spending approved three days on.
-fn year_of_records(account: AccountId, n: u64, start: time::Date, today: time::Date, heavy: bool) -> Vec<Entry> {
-    let mut random = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-    let mut next = move |below: u64| {
-        random = random.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (random >> 33) % below
-    };
-    let device = DeviceId(Uuid::from_u64_pair(n, 1));
-    let person = Author { name: "The person".into(), device: Some(device), device_seq: None };
-    let council = Author { name: seed::DEMO_COUNCIL.into(), device: None, device_seq: None };
-    let mut entries = Vec::new();
-    let mut seq = 0u64;
-    let at = |date: time::Date, hour: u8| date.with_hms(hour, 0, 0).expect("a time").assume_utc();
-    let mut day = start;
-    while day <= today {
-        let offset = (day - start).whole_days();
-        if offset % 28 == 0 {
-            entries.push(Entry {
-                id: EntryId(Uuid::now_v7()),
-                account,
-                author: council.clone(),
-                recorded_at: at(day, 8),
-                body: EntryBody::PaymentIn(MoneyIn {
-                    date: day,
-                    amount: Money::from_pence(148_000),
-                    reference: "Four-weekly payment".into(),
-                }),
-            });
-        }
-        let weekday = day.weekday().number_days_from_monday();
-        let spend = match weekday {
-            0..=3 => Some(("pa-hours", "Bright Homecare", 4_000 + next(1_000) as i64)),
-            4 => Some(("day-centre", "Sunrise Day Centre", 3_000 + next(500) as i64)),
-            5 => Some(("transport", "City Taxis", 1_000 + next(200) as i64)),
-            _ => None,
-        };
-        if let Some((line, payee, pence)) = spend {
-            let flagged_receipt = !heavy && next(100) < 6;
-            let no_line = heavy && next(2) == 0;
-            let mut body = Spend::new(
-                day,
-                Money::from_pence(if flagged_receipt { 6_000 + next(3_000) as i64 } else { pence }),
-                payee,
-                (!no_line).then(|| PlanLineId(line.to_owned())),
-            );
-            if !flagged_receipt {
-                body.receipts = vec![ReceiptRef(format!("{:064x}", u128::from(n) << 32 | u128::from(seq)))];
-            }
-            seq += 1;
-            let id = EntryId(Uuid::now_v7());
-            let person = Author { device_seq: Some(seq), ..person.clone() };
-            entries.push(Entry { id, account, author: person, recorded_at: at(day, 20), body: EntryBody::Spend(body) });
-            if (flagged_receipt || no_line) && next(3) == 0 && day + Days::days(3) <= today {
-                entries.push(Entry {
-                    id: EntryId(Uuid::now_v7()),
-                    account,
-                    author: council.clone(),
-                    recorded_at: at(day + Days::days(3), 11),
-                    body: EntryBody::ReviewDecision(ReviewDecision {
-                        about: id,
-                        decision: Decision::Approved,
-                        note: "Checked with the person".into(),
-                        version: Some(id),
-                    }),
-                });
-            }
-        }
-        day = day.next_day().expect("a next day");
-    }
-    entries
 }
 
 async fn sign_in(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {

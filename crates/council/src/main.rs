@@ -70,6 +70,16 @@ enum Command {
     /// Print the API's OpenAPI 3.1 description (as served at /api/v1/openapi.json), to
     /// generate a client or check a change to the API.
     Openapi,
+    /// Add a made-up caseload to the demo council, for trying the workspace at a
+    /// council's scale and for its benchmarks: accounts with a year of records each.
+    SeedCaseload {
+        /// How many accounts to add (references from DP-100000).
+        #[arg(long, default_value_t = 500)]
+        accounts: usize,
+        /// Flag half the spending (no plan line), not about 6%.
+        #[arg(long)]
+        heavy: bool,
+    },
 }
 
 #[tokio::main]
@@ -149,6 +159,17 @@ async fn main() -> anyhow::Result<()> {
             let router = app(AppState::new(storage.clone()), Some(&dist));
             axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
             storage.close().await;
+        }
+        Command::SeedCaseload { accounts, heavy } => {
+            let started = std::time::Instant::now();
+            let today = tally_council::Clock::system().today();
+            let records = seed::caseload(&storage, accounts, heavy, today).await?;
+            let summaries = tally_council::api::summaries::catch_up(&AppState::new(storage.clone())).await?;
+            println!(
+                "Added {accounts} accounts with {records} records to {} ({summaries} summaries worked out) in {:.1} s.",
+                seed::DEMO_COUNCIL,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::PairingCode { reference } => {
             let account = storage

@@ -3,8 +3,8 @@
 //! keeps everything and only issues a fresh pairing code.
 
 use tally_ledger::{
-    AccountId, Author, Category, CouncilPolicy, Entry, EntryBody, EntryId, Money, MoneyIn, Outcome, OutcomeId, Period,
-    PlanLine, PlanVersion, SupportPlan,
+    AccountId, Author, Category, CouncilPolicy, Decision, DeviceId, Entry, EntryBody, EntryId, Money, MoneyIn, Outcome,
+    OutcomeId, Period, PlanLine, PlanLineId, PlanVersion, ReceiptRef, ReviewDecision, Spend, SupportPlan,
 };
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -196,4 +196,114 @@ pub fn sample_plan(start: Date) -> SupportPlan {
         ],
     };
     SupportPlan::new(vec![version], Some(start + Duration::days(365)))
+}
+
+/// Seeds the demo council with a caseload, for benchmarks and the browser tests of a
+/// council at scale: `size` more accounts (references from DP-100000), each with the
+/// demo's plan from a year before `today` and a year of records ([`year_of_records`]),
+/// then works out their summaries. Gives how many records were stored.
+pub async fn caseload(storage: &Storage, size: usize, heavy: bool, today: Date) -> anyhow::Result<usize> {
+    ensure_demo(storage).await?;
+    let council_id =
+        storage.council_id_by_name(DEMO_COUNCIL).await?.ok_or_else(|| anyhow::anyhow!("no demo council"))?;
+    let start = today - Duration::days(364);
+    let mut records = 0;
+    for n in 0..size {
+        let account = AccountRow {
+            account_id: AccountId(Uuid::now_v7()),
+            reference: format!("DP-{:06}", 100_000 + n),
+            person_name: format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / FIRST.len()) % LAST.len()]),
+            council_name: DEMO_COUNCIL.into(),
+        };
+        storage.create_account(&account, &council_id, &sample_plan(start), 0).await?;
+        let entries = year_of_records(account.account_id, n as u64, start, today, heavy);
+        records += entries.len();
+        let new = entries.into_iter().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
+        storage.store_entries(account.account_id, &new, crate::now_ms()).await?;
+    }
+    Ok(records)
+}
+
+const FIRST: [&str; 20] = [
+    "Alex", "Sam", "Jo", "Pat", "Chris", "Robin", "Jamie", "Kim", "Lee", "Morgan", "Ash", "Bailey", "Casey", "Drew",
+    "Elliot", "Frankie", "Georgie", "Harper", "Jesse", "Kai",
+];
+const LAST: [&str; 25] = [
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",
+    "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Morgan", "Khan",
+    "Lewis", "Osei",
+];
+
+/// A year of one account's records: a payment in every four weeks, spending six days a
+/// week on the plan's lines (receipts kept), about 6% flagged (over £50 with no receipt)
+/// or, `heavy`, half (no plan line); a third of the flagged spending approved three days on.
+pub fn year_of_records(account: AccountId, n: u64, start: Date, today: Date, heavy: bool) -> Vec<Entry> {
+    let mut random = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut next = move |below: u64| {
+        random = random.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (random >> 33) % below
+    };
+    let device = DeviceId(Uuid::from_u64_pair(n, 1));
+    let person = Author { name: "The person".into(), device: Some(device), device_seq: None };
+    let council = Author { name: DEMO_COUNCIL.into(), device: None, device_seq: None };
+    let mut entries = Vec::new();
+    let mut seq = 0u64;
+    let at = |date: Date, hour: u8| date.with_hms(hour, 0, 0).expect("a time").assume_utc();
+    let mut day = start;
+    while day <= today {
+        let offset = (day - start).whole_days();
+        if offset % 28 == 0 {
+            entries.push(Entry {
+                id: EntryId(Uuid::now_v7()),
+                account,
+                author: council.clone(),
+                recorded_at: at(day, 8),
+                body: EntryBody::PaymentIn(MoneyIn {
+                    date: day,
+                    amount: Money::from_pence(148_000),
+                    reference: "Four-weekly payment".into(),
+                }),
+            });
+        }
+        let weekday = day.weekday().number_days_from_monday();
+        let spend = match weekday {
+            0..=3 => Some(("pa-hours", "Bright Homecare", 4_000 + next(1_000) as i64)),
+            4 => Some(("day-centre", "Sunrise Day Centre", 3_000 + next(500) as i64)),
+            5 => Some(("transport", "City Taxis", 1_000 + next(200) as i64)),
+            _ => None,
+        };
+        if let Some((line, payee, pence)) = spend {
+            let flagged_receipt = !heavy && next(100) < 6;
+            let no_line = heavy && next(2) == 0;
+            let mut body = Spend::new(
+                day,
+                Money::from_pence(if flagged_receipt { 6_000 + next(3_000) as i64 } else { pence }),
+                payee,
+                (!no_line).then(|| PlanLineId(line.to_owned())),
+            );
+            if !flagged_receipt {
+                body.receipts = vec![ReceiptRef(format!("{:064x}", u128::from(n) << 32 | u128::from(seq)))];
+            }
+            seq += 1;
+            let id = EntryId(Uuid::now_v7());
+            let person = Author { device_seq: Some(seq), ..person.clone() };
+            entries.push(Entry { id, account, author: person, recorded_at: at(day, 20), body: EntryBody::Spend(body) });
+            if (flagged_receipt || no_line) && next(3) == 0 && day + Duration::days(3) <= today {
+                entries.push(Entry {
+                    id: EntryId(Uuid::now_v7()),
+                    account,
+                    author: council.clone(),
+                    recorded_at: at(day + Duration::days(3), 11),
+                    body: EntryBody::ReviewDecision(ReviewDecision {
+                        about: id,
+                        decision: Decision::Approved,
+                        note: "Checked with the person".into(),
+                        version: Some(id),
+                    }),
+                });
+            }
+        }
+        day = day.next_day().expect("a next day");
+    }
+    entries
 }

@@ -161,13 +161,22 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.column {
             Some(column) => write!(f, "Line {}, column \"{column}\": {}", self.line, self.message),
+            // Not about one line (how many more problems there are).
+            None if self.line == 0 => f.write_str(&self.message),
             None => write!(f, "Line {}: {}", self.line, self.message),
         }
     }
 }
 
 /// At most this many problems are reported; the rest are counted.
-const MAX_PROBLEMS: usize = 20;
+pub const MAX_PROBLEMS: usize = 20;
+/// The most lines one import takes: a year of a busy card account is under 3,000, and a
+/// statement is read, matched and shown whole.
+pub const MAX_LINES: usize = 5_000;
+/// The most columns a statement file may have (providers' files have under 20).
+pub const MAX_COLUMNS: usize = 60;
+/// The longest a cell may be, in characters (a description, a reference).
+pub const MAX_CELL_CHARS: usize = 500;
 
 /// Reads a whole file. Either every line is good, or the problems are returned (up to
 /// [`MAX_PROBLEMS`]) and nothing is.
@@ -182,6 +191,16 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     };
     if header.iter().all(String::is_empty) {
         return Err(vec![Problem { line: 1, column: None, message: "The file is empty.".into() }]);
+    }
+    if header.len() > MAX_COLUMNS {
+        return Err(vec![Problem {
+            line: 1,
+            column: None,
+            message: format!(
+                "the file has {} columns; a statement has at most {MAX_COLUMNS}. Check it is the provider's statement file.",
+                header.len()
+            ),
+        }]);
     }
     let mut problems = Vec::new();
     for wanted in &mapping.columns {
@@ -229,6 +248,20 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             }
         };
         if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if n >= MAX_LINES {
+            return Err(vec![Problem {
+                line,
+                column: None,
+                message: format!(
+                    "the file has more than {MAX_LINES} lines, the most one import takes. Import it a month or a quarter at a time."
+                ),
+            }]);
+        }
+        if let Some((i, _)) = record.iter().enumerate().find(|(_, c)| c.chars().count() > MAX_CELL_CHARS) {
+            let column = header.get(i).cloned().unwrap_or_default();
+            problem(&column, format!("this cell is longer than {MAX_CELL_CHARS} characters."));
             continue;
         }
         if record.len() != header.len() {
@@ -305,7 +338,7 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
         }
     }
     if extra > 0 {
-        problems.push(Problem { line: 0, column: None, message: format!("and {extra} more problems") });
+        problems.push(Problem { line: 0, column: None, message: format!("And {extra} more problems like these.") });
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -441,6 +474,30 @@ mod tests {
             problems("Date,Description,Reference,Money out,Money in,Balance\r\n", BANK),
             vec!["Line 2: The file has no statement lines."]
         );
+    }
+
+    #[test]
+    fn imports_are_capped_in_lines_columns_cells_and_problems() {
+        let header = "Date,Description,Reference,Money out,Money in,Balance\r\n";
+        let line = "01/03/2026,SHOP,,1.00,,9.00\r\n";
+        let most = format!("{header}{}", line.repeat(MAX_LINES));
+        assert_eq!(parse(&most, &built_in(BANK).unwrap()).unwrap().lines.len(), MAX_LINES);
+        let too_many = format!("{header}{}", line.repeat(MAX_LINES + 1));
+        let said = problems(&too_many, BANK);
+        assert_eq!(said.len(), 1);
+        assert!(said[0].contains("more than 5000 lines") && said[0].contains("a month or a quarter"), "{said:?}");
+        let wide = (0..=MAX_COLUMNS).map(|i| format!("Column {i}")).collect::<Vec<_>>().join(",");
+        let said = problems(&format!("{wide}\r\n"), BANK);
+        assert_eq!(said, vec![format!("Line 1: the file has {} columns; a statement has at most {MAX_COLUMNS}. Check it is the provider's statement file.", MAX_COLUMNS + 1)]);
+        let long = format!("{header}01/03/2026,{},,1.00,,9.00\r\n", "A".repeat(MAX_CELL_CHARS + 1));
+        assert_eq!(
+            problems(&long, BANK),
+            vec!["Line 2, column \"Description\": this cell is longer than 500 characters."]
+        );
+        let bad = format!("{header}{}", "31/02/2026,SHOP,,1.00,,9.00\r\n".repeat(100));
+        let said = problems(&bad, BANK);
+        assert_eq!(said.len(), MAX_PROBLEMS + 1);
+        assert_eq!(said.last().unwrap(), "And 80 more problems like these.");
     }
 
     #[test]

@@ -44,6 +44,7 @@ fn access(method: &Method, path: &str) -> Access {
         p if p.starts_with("/council/") && get => StaffRead,
         "/council/accounts"
         | "/council/accounts/{reference}/decisions"
+        | "/council/reviews/decisions"
         | "/council/accounts/{reference}/pairing-codes"
         | "/council/devices/{device_id}/revoke"
         | "/council/accounts/{reference}/money-in"

@@ -127,85 +127,35 @@ impl Storage {
         entries: &[NewEntry],
         now_ms: i64,
     ) -> anyhow::Result<Option<Vec<StoreOutcome>>> {
-        let account = account_id.to_string();
         let mut tx = self.pool.begin().await?;
-        let last_seq: Option<i64> =
-            sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
-                .bind(&account)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(mut seq) = last_seq else {
-            return Ok(None);
-        };
-        // What is held already under these ids, read in a few statements rather than one
-        // per entry.
-        let mut held: HashMap<String, String> = HashMap::new();
-        for chunk in entries.chunks(IDS_PER_STATEMENT) {
-            let sql = format!("SELECT entry_id, body FROM entry WHERE entry_id IN ({})", placeholders(1, chunk.len()));
-            let mut query = sqlx::query(&sql);
-            for new in chunk {
-                query = query.bind(new.entry.id.to_string());
-            }
-            for row in query.fetch_all(&mut *tx).await? {
-                held.insert(row.try_get(0)?, row.try_get(1)?);
+        let outcomes = store_in(&mut tx, account_id, entries, now_ms).await?;
+        if outcomes.is_some() {
+            tx.commit().await?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Stores entries for several accounts in one transaction: all or none. The accounts'
+    /// rows are locked in the order of their ids, so two such batches cannot deadlock.
+    /// `None` if one of the accounts does not exist (then nothing is stored).
+    pub async fn store_entries_for_accounts(
+        &self,
+        batches: &[(AccountId, Vec<NewEntry>)],
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Vec<Vec<StoreOutcome>>>> {
+        let mut order: Vec<usize> = (0..batches.len()).collect();
+        order.sort_by_key(|&i| batches[i].0.to_string());
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes: Vec<Option<Vec<StoreOutcome>>> = vec![None; batches.len()];
+        for i in order {
+            let (account_id, entries) = &batches[i];
+            match store_in(&mut tx, *account_id, entries, now_ms).await? {
+                Some(stored) => outcomes[i] = Some(stored),
+                None => return Ok(None),
             }
         }
-        // Compared as entries, not as text: a record stored before a field was added is
-        // still the same record when it is sent again. The same id twice in one batch is
-        // judged against the first.
-        let mut outcomes = Vec::with_capacity(entries.len());
-        let mut fresh: HashMap<EntryId, &Entry> = HashMap::new();
-        let mut rows: Vec<(String, i64, &NewEntry)> = Vec::new();
-        for new in entries {
-            let id = new.entry.id.to_string();
-            let outcome = if let Some(body) = held.get(&id) {
-                let same = serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
-                if same {
-                    StoreOutcome::AlreadyStored
-                } else {
-                    StoreOutcome::Conflict
-                }
-            } else if let Some(first) = fresh.get(&new.entry.id) {
-                if **first == new.entry {
-                    StoreOutcome::AlreadyStored
-                } else {
-                    StoreOutcome::Conflict
-                }
-            } else {
-                seq += 1;
-                fresh.insert(new.entry.id, &new.entry);
-                rows.push((id, seq, new));
-                StoreOutcome::Stored
-            };
-            outcomes.push(outcome);
-        }
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
-            let sql = format!(
-                "INSERT INTO entry (entry_id, account_id, account_seq, device_id, device_seq, body, received_at_ms) \
-                 VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (id, seq, new) in chunk {
-                query = query
-                    .bind(id.as_str())
-                    .bind(account.as_str())
-                    .bind(*seq)
-                    .bind(new.entry.author.device.map(|d| d.to_string()))
-                    .bind(new.entry.author.device_seq.and_then(|n| i64::try_from(n).ok()))
-                    .bind(new.body.as_str())
-                    .bind(now_ms);
-            }
-            query.execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
-            .bind(seq)
-            .bind(&account)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
-        Ok(Some(outcomes))
+        Ok(outcomes.into_iter().collect())
     }
 
     /// Entries of an account after a cursor, oldest first, at most `limit`: pairs of
@@ -235,4 +185,90 @@ impl Storage {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// Stores a batch of one account's entries inside `tx` (see [`Storage::store_entries`]).
+async fn store_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account_id: AccountId,
+    entries: &[NewEntry],
+    now_ms: i64,
+) -> anyhow::Result<Option<Vec<StoreOutcome>>> {
+    let account = account_id.to_string();
+    let last_seq: Option<i64> =
+        sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
+            .bind(&account)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(mut seq) = last_seq else {
+        return Ok(None);
+    };
+    // What is held already under these ids, read in a few statements rather than one
+    // per entry.
+    let mut held: HashMap<String, String> = HashMap::new();
+    for chunk in entries.chunks(IDS_PER_STATEMENT) {
+        let sql = format!("SELECT entry_id, body FROM entry WHERE entry_id IN ({})", placeholders(1, chunk.len()));
+        let mut query = sqlx::query(&sql);
+        for new in chunk {
+            query = query.bind(new.entry.id.to_string());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            held.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+    }
+    // Compared as entries, not as text: a record stored before a field was added is
+    // still the same record when it is sent again. The same id twice in one batch is
+    // judged against the first.
+    let mut outcomes = Vec::with_capacity(entries.len());
+    let mut fresh: HashMap<EntryId, &Entry> = HashMap::new();
+    let mut rows: Vec<(String, i64, &NewEntry)> = Vec::new();
+    for new in entries {
+        let id = new.entry.id.to_string();
+        let outcome = if let Some(body) = held.get(&id) {
+            let same = serde_json::from_str::<Entry>(body).is_ok_and(|stored| stored == new.entry);
+            if same {
+                StoreOutcome::AlreadyStored
+            } else {
+                StoreOutcome::Conflict
+            }
+        } else if let Some(first) = fresh.get(&new.entry.id) {
+            if **first == new.entry {
+                StoreOutcome::AlreadyStored
+            } else {
+                StoreOutcome::Conflict
+            }
+        } else {
+            seq += 1;
+            fresh.insert(new.entry.id, &new.entry);
+            rows.push((id, seq, new));
+            StoreOutcome::Stored
+        };
+        outcomes.push(outcome);
+    }
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
+        let sql = format!(
+            "INSERT INTO entry (entry_id, account_id, account_seq, device_id, device_seq, body, received_at_ms) \
+             VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, seq, new) in chunk {
+            query = query
+                .bind(id.as_str())
+                .bind(account.as_str())
+                .bind(*seq)
+                .bind(new.entry.author.device.map(|d| d.to_string()))
+                .bind(new.entry.author.device_seq.and_then(|n| i64::try_from(n).ok()))
+                .bind(new.body.as_str())
+                .bind(now_ms);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
+        .bind(seq)
+        .bind(&account)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(outcomes))
 }

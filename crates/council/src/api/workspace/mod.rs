@@ -154,29 +154,50 @@ pub(super) async fn store_council_entries(
     row: &AccountRow,
     bodies: Vec<EntryBody>,
 ) -> Result<Vec<Entry>, ApiError> {
-    let author =
-        Author { name: format!("{} ({})", staff.row.display_name, row.council_name), device: None, device_seq: None };
-    let entries: Vec<Entry> = bodies
-        .into_iter()
-        .map(|body| Entry {
-            id: EntryId(Uuid::now_v7()),
-            account: row.account_id,
-            author: author.clone(),
-            recorded_at: state.clock.now(),
-            body,
-        })
-        .collect();
+    let mut stored = store_council_entries_for_accounts(state, staff, std::slice::from_ref(row), vec![bodies]).await?;
+    Ok(stored.pop().unwrap_or_default())
+}
+
+/// Stores entries written by the council on several accounts (`bodies[i]` on `rows[i]`),
+/// all or none, and gives them back.
+pub(super) async fn store_council_entries_for_accounts(
+    state: &AppState,
+    staff: &Staff,
+    rows: &[AccountRow],
+    bodies: Vec<Vec<EntryBody>>,
+) -> Result<Vec<Vec<Entry>>, ApiError> {
     let dates = DateRange::for_records(state.clock.today());
-    for entry in &entries {
-        entry.check().and_then(|()| entry.check_dates(dates)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut all = Vec::with_capacity(rows.len());
+    let mut batches = Vec::with_capacity(rows.len());
+    for (row, bodies) in rows.iter().zip(bodies) {
+        let author = Author {
+            name: format!("{} ({})", staff.row.display_name, row.council_name),
+            device: None,
+            device_seq: None,
+        };
+        let entries: Vec<Entry> = bodies
+            .into_iter()
+            .map(|body| Entry {
+                id: EntryId(Uuid::now_v7()),
+                account: row.account_id,
+                author: author.clone(),
+                recorded_at: state.clock.now(),
+                body,
+            })
+            .collect();
+        for entry in &entries {
+            entry.check().and_then(|()| entry.check_dates(dates)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        }
+        let new = entries.iter().cloned().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
+        batches.push((row.account_id, new));
+        all.push(entries);
     }
-    let new = entries.iter().cloned().map(NewEntry::new).collect::<anyhow::Result<Vec<_>>>()?;
     state
         .storage
-        .store_entries(row.account_id, &new, state.clock.now_ms())
+        .store_entries_for_accounts(&batches, state.clock.now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
-    Ok(entries)
+    Ok(all)
 }
 
 /// An account of the signed-in member's council, by reference; other councils' accounts

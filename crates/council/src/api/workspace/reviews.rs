@@ -5,9 +5,9 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
 use serde::Deserialize;
-use tally_api::{DecisionRequest, ErrorBody, ReviewQueue, SpendView};
+use tally_api::{BulkDecided, BulkDecisionRequest, DecisionRequest, ErrorBody, ReviewQueue, SpendView};
 use tally_ledger::date::iso_date;
-use tally_ledger::{Decision, EntryBody, Money, ReviewDecision, Rule};
+use tally_ledger::{Decision, EntryBody, EntryId, Money, ReviewDecision, Rule};
 
 use crate::api::described::{Changing, Csrf, Reference, SignedIn};
 use crate::api::Routes;
@@ -19,11 +19,10 @@ use crate::AppState;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::described_by::<Doc>().add("/council/accounts/{reference}/decisions", &[Method::POST], post(decide)).add(
-        "/council/reviews",
-        &[Method::GET],
-        get(reviews),
-    )
+    Routes::described_by::<Doc>()
+        .add("/council/accounts/{reference}/decisions", &[Method::POST], post(decide))
+        .add("/council/reviews", &[Method::GET], get(reviews))
+        .add("/council/reviews/decisions", &[Method::POST], post(decide_many))
 }
 
 /// `?search=&rule=&from=&to=&min=&max=&after=&limit=`: which flagged spending, and which page.
@@ -224,7 +223,110 @@ async fn decide(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/reviews/decisions",
+    tag = "workspace",
+    summary = "Record one decision, with one note, on several flagged spends across accounts: all or none",
+    params(Csrf),
+    request_body = BulkDecisionRequest,
+    responses(
+        (status = 201, description = "Every spend decided", body = BulkDecided),
+        (status = 400, description = "No spends, too many, a question without words, or a spend not waiting for a decision (named); nothing is recorded", body = ErrorBody),
+        Changing
+    ),
+    security(("staff" = [])),
+)]
+async fn decide_many(
+    State(state): State<AppState>,
+    Changer(staff): Changer,
+    request: LaterJson<BulkDecisionRequest>,
+) -> Result<(StatusCode, Json<BulkDecided>), ApiError> {
+    let request = request.read()?;
+    let refuse = |message: String| ApiError::Invalid(vec![("spends".to_owned(), message)]);
+    if request.spends.is_empty() {
+        return Err(refuse("Choose at least one spend to decide".to_owned()));
+    }
+    if request.spends.len() > tally_api::MAX_BULK {
+        return Err(refuse(format!(
+            "Decide at most {} spends at once ({} were chosen)",
+            tally_api::MAX_BULK,
+            request.spends.len()
+        )));
+    }
+    let note = request.note.trim().to_owned();
+    if request.decision == Decision::Question && note.is_empty() {
+        return Err(ApiError::Invalid(vec![("note".to_owned(), "Write the question for the people".to_owned())]));
+    }
+    // The spends by account, in the order first named; the same spend twice is once.
+    let mut by_account: Vec<(String, Vec<EntryId>)> = Vec::new();
+    for spend in &request.spends {
+        match by_account.iter_mut().find(|(reference, _)| *reference == spend.reference) {
+            Some((_, ids)) if ids.contains(&spend.entry_id) => {}
+            Some((_, ids)) => ids.push(spend.entry_id),
+            None => by_account.push((spend.reference.clone(), vec![spend.entry_id])),
+        }
+    }
+    // Every spend checked before anything is stored.
+    let mut batches = Vec::with_capacity(by_account.len());
+    let mut rows = Vec::with_capacity(by_account.len());
+    let mut problems: Vec<String> = Vec::new();
+    for (reference, ids) in &by_account {
+        let Some(row) = state.storage.council_account_by_reference(&staff.row.council_id, reference).await? else {
+            problems.push(format!("There is no account with reference {reference}"));
+            continue;
+        };
+        let loaded = Loaded::read(&state, &row).await?;
+        let open = loaded.spends(true);
+        let view = loaded.ledger.view();
+        let mut bodies = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(spend) = open.iter().find(|s| s.entry_id == *id) else {
+                problems.push(format!(
+                    "A spend on {reference} is not waiting for a decision (it may have been decided already)"
+                ));
+                continue;
+            };
+            let version = view.spending().find(|a| a.id() == *id).map(|a| a.version);
+            bodies.push(EntryBody::ReviewDecision(ReviewDecision {
+                about: spend.entry_id,
+                decision: request.decision,
+                note: note.clone(),
+                version,
+            }));
+        }
+        batches.push(bodies);
+        rows.push(row);
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        return Err(refuse(format!("Nothing was recorded. {}.", problems.join(". "))));
+    }
+    let decided = store_council_entries_for_accounts(&state, &staff, &rows, batches).await?;
+    let words = match request.decision {
+        Decision::Approved => "approved",
+        Decision::Question => "asked a question about",
+        Decision::NotAllowed => "marked not allowed",
+    };
+    for (row, entries) in rows.iter().zip(&decided) {
+        for entry in entries {
+            if let EntryBody::ReviewDecision(d) = &entry.body {
+                audit(
+                    &state,
+                    &staff.row,
+                    Some(row.account_id),
+                    "review decision",
+                    &format!("{words} spending {} (with others at once): {note}", d.about),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok((StatusCode::CREATED, Json(BulkDecided { decided: decided.iter().map(Vec::len).sum() })))
+}
+
 /// What this module serves, for the API's description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(reviews, decide))]
+#[openapi(paths(reviews, decide, decide_many))]
 pub(crate) struct Doc;

@@ -13,6 +13,8 @@ mod formats;
 mod late;
 mod queries;
 
+use std::collections::{HashMap, HashSet};
+
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
@@ -105,9 +107,14 @@ async fn import(
         })
         .collect();
     if !out_of_range.is_empty() {
+        let more = out_of_range.len().saturating_sub(statements::MAX_PROBLEMS);
+        let mut said: Vec<String> = out_of_range.into_iter().take(statements::MAX_PROBLEMS).collect();
+        if more > 0 {
+            said.push(format!("And {more} more lines with dates like these."));
+        }
         return Err(ApiError::BadRequest(format!(
             "Nothing was imported. Put these right in the file and import it again:\n{}",
-            out_of_range.join("\n")
+            said.join("\n")
         )));
     }
     let loaded = Loaded::read(&state, &row).await?;
@@ -430,20 +437,24 @@ async fn live_statement_view(
         amount: item.amount,
         who: item.payee.clone(),
     };
+    // Looked up by id and by line, never searched for: a statement of thousands of lines
+    // against a year of records costs its length, not the product.
+    let by_id: HashMap<EntryId, &LedgerItem> = items.iter().map(|i| (i.id, i)).collect();
     let queries = loaded.ledger.queries();
-    let query_of = |line_no: i64| -> Option<&QueryThread<'_>> {
-        queries.iter().rev().find(|q| q.query.statement == statement_id && i64::from(q.query.line_no) == line_no)
-    };
+    // The latest query of each line of this statement.
+    let query_by_line: HashMap<i64, &QueryThread<'_>> =
+        queries.iter().filter(|q| q.query.statement == statement_id).map(|q| (i64::from(q.query.line_no), q)).collect();
+    let query_of = |line_no: i64| query_by_line.get(&line_no).copied();
     let mut lines = Vec::new();
-    let mut matched: Vec<EntryId> = Vec::new();
-    let mut rejected: Vec<(i64, EntryId)> = Vec::new();
+    let mut matched: HashSet<EntryId> = HashSet::new();
+    let mut rejected: HashSet<(i64, EntryId)> = HashSet::new();
     for line in state.storage.statement_lines(statement_id).await? {
         let mut entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
         if line.state == "rejected" {
             rejected.extend(entry_id.map(|id| (line.line_no, id)));
             entry_id = None;
         }
-        let entry = entry_id.and_then(|id| items.iter().find(|i| i.id == id)).map(brief);
+        let entry = entry_id.and_then(|id| by_id.get(&id).copied()).map(brief);
         matched.extend(entry.as_ref().map(|e| e.entry_id));
         let query = query_of(line.line_no).map(|q| LineQuery {
             entry_id: q.entry.id,
@@ -459,7 +470,7 @@ async fn live_statement_view(
             asked_by: q.entry.author.name.clone(),
             note: q.query.note.clone(),
             thread: thread_items(&q.thread),
-            logged: q.logged.iter().filter_map(|a| items.iter().find(|i| i.id == a.id())).map(brief).collect(),
+            logged: q.logged.iter().filter_map(|a| by_id.get(&a.id()).copied()).map(brief).collect(),
         });
         lines.push(StatementLineView {
             line_no: line.line_no,
@@ -485,7 +496,7 @@ async fn live_statement_view(
             })
         });
         if let Some(answer) = answer.cloned() {
-            matched.push(answer.entry_id);
+            matched.insert(answer.entry_id);
             line.entry = Some(answer);
             line.state = MatchState::Proposed;
             line.confidence = 100;
