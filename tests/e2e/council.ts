@@ -83,6 +83,15 @@ export class Council {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** Adds a made-up caseload to the demo council (`accounts` more people, each with a year
+   *  of records), with the server stopped meanwhile: a council's records are there before
+   *  the officer signs in. */
+  async seedCaseload(accounts: number): Promise<void> {
+    await this.stop();
+    execFileSync(BIN, ['--data-dir', this.dataDir, 'seed-caseload', '--accounts', String(accounts)], { env: { ...process.env, RUST_LOG: 'warn' } });
+    await this.launch();
+  }
+
   /** A fresh one-time code for an account, as a council officer would issue. */
   newPairingCode(reference = DEMO_REFERENCE): string {
     return execFileSync(BIN, ['--data-dir', this.dataDir, 'pairing-code', '--reference', reference])

@@ -84,7 +84,7 @@ test('a finance officer reviews flagged spending and the question reaches the pe
   await expect(officer.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
 
   // Exceptions first: Alex's account, with the flag, above Pat's.
-  const accounts = officer.getByRole('list', { name: 'Accounts' }).getByRole('listitem').filter({ has: officer.getByRole('heading', { level: 2 }) });
+  const accounts = officer.getByRole('table', { name: 'Accounts' }).getByRole('row').filter({ has: officer.getByRole('rowheader') });
   await expect(accounts.first()).toContainText('Alex Morgan · DP-000001');
   await expect(accounts.first()).toContainText('1 flagged spend to review');
   await checkAccessibility(officer);
@@ -95,6 +95,9 @@ test('a finance officer reviews flagged spending and the question reaches the pe
 
   // The review queue: the reason, and a question back to the person.
   await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Review queue' }).click();
+  const row = officer.getByRole('table', { name: 'Flagged spending' }).getByRole('row').filter({ hasText: 'Corner Shop' });
+  await expect(row).toContainText('Receipt needed');
+  await row.getByRole('button', { name: 'Details of £60.00 to Corner Shop — Alex Morgan (DP-000001)' }).click();
   const item = officer.getByRole('region', { name: '£60.00 to Corner Shop — Alex Morgan (DP-000001)' });
   await expect(item).toContainText('Receipt needed');
   await checkAccessibility(officer);
@@ -130,6 +133,103 @@ test('a finance officer reviews flagged spending and the question reaches the pe
   await officer.context().close();
 });
 
+test('a finance officer works through a caseload a page at a time, filters it, and decides several flags at once', async ({ browser, council }) => {
+  test.setTimeout(180_000);
+  await council.seedCaseload(60);
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+
+  // The accounts list: a table, a page at a time, with how many there are.
+  const accounts = officer.getByRole('table', { name: 'Accounts' });
+  await expect(officer.getByRole('status').filter({ hasText: /accounts$/ })).toHaveText('62 accounts');
+  await expect(accounts.getByRole('rowheader')).toHaveCount(50);
+  await expect(officer.getByText('Showing 1 to 50')).toBeVisible();
+  await checkAccessibility(officer);
+  await officer.getByRole('navigation', { name: 'Pages of accounts' }).getByRole('link', { name: 'Next page' }).click();
+  await expect(officer.getByText('Showing 51 to 62')).toBeVisible();
+  await expect(accounts.getByRole('rowheader')).toHaveCount(12);
+  await expect(officer).toHaveURL(/after=/);
+  await officer.getByRole('navigation', { name: 'Pages of accounts' }).getByRole('link', { name: 'Previous page' }).click();
+  await expect(officer.getByText('Showing 1 to 50')).toBeVisible();
+  // A filter is kept in the address: a reload (or a bookmark) shows the same list.
+  await officer.getByLabel('Show', { exact: true }).selectOption({ label: 'Flagged spending to review' });
+  await officer.getByRole('button', { name: 'Search' }).click();
+  await expect(officer).toHaveURL(/exception=flags/);
+  await expect(accounts.getByRole('row').filter({ hasText: 'Nothing' })).toHaveCount(0);
+  await officer.reload();
+  await expect(officer.getByLabel('Show', { exact: true })).toHaveValue('flags');
+  await expect(accounts.getByRole('rowheader').first()).toBeVisible();
+
+  // The review queue: a table of the oldest flags first, with the count.
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Review queue' }).click();
+  const count = officer.getByRole('status').filter({ hasText: /flagged spends? to review$|matches the filter/ });
+  await expect(count).toHaveText(/^\d+ flagged spends to review$/);
+  const total = Number((await count.textContent())!.split(' ')[0]);
+  expect(total).toBeGreaterThan(100);
+  const table = officer.getByRole('table', { name: 'Flagged spending' });
+  await expect(table.getByRole('button', { name: /^Details of / })).toHaveCount(50);
+  await checkAccessibility(officer);
+  await officer.getByRole('navigation', { name: 'Pages of the review queue' }).getByRole('link', { name: 'Next page' }).click();
+  await expect(officer.getByText('Showing 51 to 100')).toBeVisible();
+  await expect(count).toHaveText(`${total} flagged spends to review`);
+
+  // Filtered by flag and amount: only those, and the filter in the address.
+  await officer.getByLabel('Flag', { exact: true }).selectOption({ label: 'Receipt needed' });
+  await officer.getByLabel('Smallest amount (£)').fill('60');
+  await officer.getByLabel('Largest amount (£)').fill('70');
+  await officer.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(officer).toHaveURL(/rule=receipt_missing/);
+  await expect(officer).toHaveURL(/min=60&max=70/);
+  await expect(officer).not.toHaveURL(/after=/);
+  await expect(officer.getByText('Showing 1 to')).toBeVisible();
+  const filtered = Number((await count.textContent())!.split(' ')[0]);
+  expect(filtered).toBeGreaterThan(3);
+  expect(filtered).toBeLessThan(total);
+  const amounts = await table.getByRole('row').locator('td.num').allTextContents();
+  expect(amounts.length).toBeGreaterThan(0);
+  for (const amount of amounts) {
+    const pounds = Number(amount.replace(/[£,]/g, ''));
+    expect(pounds).toBeGreaterThanOrEqual(60);
+    expect(pounds).toBeLessThanOrEqual(70);
+  }
+
+  // Three chosen and approved with one note.
+  const many = officer.getByRole('region', { name: 'Decide on the chosen spends' });
+  await many.getByRole('button', { name: 'Record decision for the chosen spends' }).click();
+  await expect(many.getByRole('alert')).toContainText('Choose the spends to decide on, in the table');
+  const choices = table.getByRole('checkbox', { name: /^Choose £/ });
+  for (const i of [0, 1, 2]) await choices.nth(i).check();
+  await expect(many).toContainText('3 spends chosen');
+  await many.getByRole('radio', { name: 'Approve' }).check();
+  await many.getByLabel('Note to each person (needed for a question)').fill('Small amounts at the usual places: approved.');
+  await many.getByRole('button', { name: 'Record decision for the chosen spends' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Approved 3 spends.' })).toBeVisible();
+  await expect(count).toHaveText(`${filtered - 3} flagged spends to review`);
+  await expect(many).toContainText('Choose spends in the table');
+  await checkAccessibility(officer);
+
+  // One opened, read and decided on its own.
+  const first = table.getByRole('button', { name: /^Details of / }).first();
+  const name = (await first.textContent())!.replace(/^Details of /, '');
+  await first.click();
+  await expect(first).toHaveAttribute('aria-expanded', 'true');
+  const spend = officer.getByRole('region', { name });
+  await expect(spend).toContainText('Receipt needed');
+  await spend.getByRole('radio', { name: 'Not allowed' }).check();
+  await spend.getByRole('button', { name: 'Record decision' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Marked not allowed.' })).toBeVisible();
+  await expect(count).toHaveText(`${filtered - 4} flagged spends to review`);
+  await expect(officer.getByRole('region', { name })).toHaveCount(0);
+
+  // The filter survives a reload, and clearing it shows the whole queue again.
+  await officer.reload();
+  await expect(officer.getByLabel('Flag', { exact: true })).toHaveValue('receipt_missing');
+  await expect(count).toHaveText(`${filtered - 4} flagged spends to review`);
+  await officer.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(count).toHaveText(`${total - 4} flagged spends to review`);
+  await officer.context().close();
+});
+
 test('a read-only auditor sees the accounts and the queue but cannot change anything', async ({ browser, council, wallet }) => {
   await wallet.open(council.url);
   await wallet.pair(council.pairingCode);
@@ -148,6 +248,8 @@ test('a read-only auditor sees the accounts and the queue but cannot change anyt
   await signIn(auditor, council.url, AUDITOR);
   await expect(auditor.getByText('Jo Reid · read-only auditor · Demo Borough Council')).toBeVisible();
   await auditor.getByRole('link', { name: 'Review queue' }).click();
+  await expect(auditor.getByRole('checkbox')).toHaveCount(0);
+  await auditor.getByRole('button', { name: 'Details of £75.00 to Corner Shop — Alex Morgan (DP-000001)' }).click();
   const item = auditor.getByRole('region', { name: '£75.00 to Corner Shop — Alex Morgan (DP-000001)' });
   await expect(item).toContainText('Receipt needed');
   await expect(item.getByRole('button', { name: 'Record decision' })).toHaveCount(0);

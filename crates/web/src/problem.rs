@@ -38,6 +38,17 @@ impl Problem {
         }
     }
 
+    /// The message and, after it, each field's problem: for a page that has no fields to
+    /// put them beside (a list whose filter came in its address).
+    pub fn in_full(&self) -> String {
+        let fields = self.fields();
+        if fields.is_empty() {
+            return self.message();
+        }
+        let each: Vec<&str> = fields.iter().map(|f| f.message.as_str()).collect();
+        format!("{} {}.", self.message().trim_end_matches('.'), each.join(". ")).replace("..", ".")
+    }
+
     /// A form's problems, field by field (none for other problems).
     pub fn fields(&self) -> &[FieldError] {
         match self {

@@ -10,11 +10,11 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tally_api::{
-    AccountDetail, AccountSummary, AccountsList, AuditSheetView, ClawbackRequest, CouncilFigures, DecisionRequest,
-    ErrorBody, LineMatchRequest, MoneyInRequest, NewAccount, NewStaff, PairingCodeIssued, PlanVersionRequest,
-    PolicyUpdate, QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange, SafeguardingList,
-    SafeguardingNoteRequest, ScheduleRequest, ScheduleView, SignInRequest, SpendView, StaffList, StaffProfile,
-    StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
+    AccountDetail, AccountSummary, AccountsList, AuditSheetView, BulkDecided, BulkDecisionRequest, ClawbackRequest,
+    CouncilFigures, DecisionRequest, ErrorBody, LineMatchRequest, MoneyInRequest, NewAccount, NewStaff,
+    PairingCodeIssued, PlanVersionRequest, PolicyUpdate, QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange,
+    SafeguardingList, SafeguardingNoteRequest, ScheduleRequest, ScheduleView, SignInRequest, SpendView, StaffList,
+    StaffProfile, StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
 };
 use tally_ledger::{CouncilPolicy, DeviceId, SupportPlan};
 pub use tally_web::Problem;
@@ -36,9 +36,42 @@ pub async fn sign_out(csrf: &str) -> Result<(), Problem> {
 
 // ---- Accounts ---------------------------------------------------------------------------
 
-/// The accounts, exceptions first; `search` matches names and references.
-pub async fn accounts(search: &str) -> Result<AccountsList, Problem> {
-    get(&format!("/accounts?search={}", part(search.trim()))).await
+/// Which accounts the accounts list shows, and which page: what its address holds
+/// (`/council?search=&exception=&after=`), and the same query the API takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountsFilter {
+    /// Words in the person's name or reference.
+    pub search: String,
+    /// An [`tally_api::ExceptionKind`] by name (`flags`), or empty for every account.
+    pub exception: String,
+    /// The `next` of the page before; none on the first page.
+    pub after: String,
+}
+
+impl AccountsFilter {
+    /// Read from an address's query (`get` gives a parameter's value).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> AccountsFilter {
+        AccountsFilter {
+            search: get("search").unwrap_or_default(),
+            exception: get("exception").unwrap_or_default(),
+            after: get("after").unwrap_or_default(),
+        }
+    }
+
+    /// The query, without the page: `search=...&exception=...`.
+    pub fn query(&self) -> String {
+        query(&[("search", &self.search), ("exception", &self.exception), ("after", &self.after)])
+    }
+
+    /// The same filter on another page (`None`: the first).
+    pub fn on_page(&self, after: Option<&str>) -> AccountsFilter {
+        AccountsFilter { after: after.unwrap_or_default().to_owned(), ..self.clone() }
+    }
+}
+
+/// The accounts, exceptions first, a page at a time.
+pub async fn accounts(filter: &AccountsFilter) -> Result<AccountsList, Problem> {
+    get(&format!("/accounts?{}", filter.query())).await
 }
 
 pub async fn account(reference: &str) -> Result<AccountDetail, Problem> {
@@ -59,8 +92,73 @@ pub async fn revoke_device(csrf: &str, device: DeviceId) -> Result<(), Problem> 
 
 // ---- Reviews ----------------------------------------------------------------------------
 
-pub async fn reviews() -> Result<ReviewQueue, Problem> {
-    get("/reviews").await
+/// Which flagged spending the review queue shows, and which page: what its address holds
+/// (`/council/reviews?search=&rule=&from=&to=&min=&max=&after=`), and the same query the
+/// API takes. Kept as typed, so a filter the server refuses is named by it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReviewFilter {
+    /// Words in the person's name, reference or the payee.
+    pub search: String,
+    /// A [`tally_ledger::Rule`] by name (`receipt_missing`), or empty for every rule.
+    pub rule: String,
+    /// Spent on or after (`YYYY-MM-DD`).
+    pub from: String,
+    /// Spent on or before (`YYYY-MM-DD`).
+    pub to: String,
+    /// At least this many pounds.
+    pub min: String,
+    /// At most this many pounds.
+    pub max: String,
+    /// The `next` of the page before; none on the first page.
+    pub after: String,
+}
+
+impl ReviewFilter {
+    /// Read from an address's query (`get` gives a parameter's value).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> ReviewFilter {
+        let get = |name: &str| get(name).unwrap_or_default();
+        ReviewFilter {
+            search: get("search"),
+            rule: get("rule"),
+            from: get("from"),
+            to: get("to"),
+            min: get("min"),
+            max: get("max"),
+            after: get("after"),
+        }
+    }
+
+    pub fn query(&self) -> String {
+        query(&[
+            ("search", &self.search),
+            ("rule", &self.rule),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("min", &self.min),
+            ("max", &self.max),
+            ("after", &self.after),
+        ])
+    }
+
+    /// The same filter on another page (`None`: the first).
+    pub fn on_page(&self, after: Option<&str>) -> ReviewFilter {
+        ReviewFilter { after: after.unwrap_or_default().to_owned(), ..self.clone() }
+    }
+
+    /// Whether anything narrows the queue.
+    pub fn narrows(&self) -> bool {
+        self.on_page(None) != ReviewFilter::default()
+    }
+}
+
+/// Flagged spending with no final decision, oldest first, a page at a time.
+pub async fn reviews(filter: &ReviewFilter) -> Result<ReviewQueue, Problem> {
+    get(&format!("/reviews?{}", filter.query())).await
+}
+
+/// One decision, with one note, on several flagged spends: all recorded or none.
+pub async fn decide_many(csrf: &str, request: &BulkDecisionRequest) -> Result<BulkDecided, Problem> {
+    post("/reviews/decisions", csrf, request).await
 }
 
 pub async fn decide(csrf: &str, reference: &str, request: &DecisionRequest) -> Result<SpendView, Problem> {
@@ -262,6 +360,16 @@ pub fn address(path: &str) -> String {
 }
 
 // ---- Plumbing ---------------------------------------------------------------------------
+
+/// A query string of the pairs whose values are not empty, each value encoded.
+fn query(pairs: &[(&str, &String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| format!("{name}={}", part(value.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 /// One part of an address, encoded (a reference or a search typed by an officer).
 fn part(text: &str) -> String {

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-use tally_api::{AccountDetail, AccountSummary, AccountsList};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use tally_api::{AccountDetail, AccountSummary, AccountsList, ExceptionKind};
 
 use crate::client as api;
 use crate::{shown, use_workspace, when, OneAtATime};
@@ -17,16 +17,33 @@ use super::*;
 pub(crate) fn Accounts() -> impl IntoView {
     page_title("Accounts");
     let workspace = use_workspace();
-    let search = RwSignal::new(String::new());
-    // The words searched for: what was in the box when "Search" was pressed.
-    let searched = RwSignal::new(String::new());
+    let query = use_query_map();
+    // The filter and page are in the address, so a list can be bookmarked and shared.
+    let filter = Memo::new(move |_| query.with(|q| api::AccountsFilter::from_query(|name| q.get(name))));
+    let trail = Trail::new();
+    Effect::new(move |_| filter.with(|f| trail.arrive(f.on_page(None).query(), f.after.clone())));
     let list = workspace.resource(move || {
-        let words = searched.get();
-        async move { api::accounts(&words).await }
+        let filter = filter.get();
+        async move { api::accounts(&filter).await }
     });
+    // The form shows the filter in the address (and follows it back and forward).
+    let search = RwSignal::new(String::new());
+    let exception = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        filter.with(|f| {
+            search.set(f.search.clone());
+            exception.set(f.exception.clone());
+        })
+    });
+    let navigate = use_navigate();
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        searched.set(search.get_untracked());
+        let chosen = api::AccountsFilter {
+            search: search.get_untracked(),
+            exception: exception.get_untracked(),
+            after: String::new(),
+        };
+        navigate(&list_address(&chosen), Default::default());
     };
     view! {
         <h1>"Accounts"</h1>
@@ -34,26 +51,53 @@ pub(crate) fn Accounts() -> impl IntoView {
         <Show when=move || workspace.can_change()>
             <OpenAccount/>
         </Show>
-        <form class="search" role="search" on:submit=on_search>
+        <form class="search filters__row" role="search" aria-label="Find accounts" on:submit=on_search>
             <div class="field">
                 <label for="account-search">"Search by name or reference"</label>
                 <input id="account-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </div>
+            <div class="field">
+                <label for="account-exception">"Show"</label>
+                <select id="account-exception" prop:value=move || exception.get() on:change=move |ev| exception.set(event_target_value(&ev))>
+                    <option value="">"Every account"</option>
+                    {ExceptionKind::ALL.into_iter().map(|kind| view! { <option value=kind.as_str()>{kind.label()}</option> }).collect_view()}
+                </select>
+            </div>
             <button type="submit" class="button button--secondary">"Search"</button>
         </form>
-        {shown(list, "Loading the accounts…", |found: AccountsList| {
+        {shown(list, "Loading the accounts…", move |found: AccountsList| {
             let unreadable = found.unreadable;
             let accounts = found.accounts;
+            let total = match found.total { 1 => "1 account".to_owned(), n => format!("{n} accounts") };
+            let range = showing(trail, tally_api::DEFAULT_PAGE, accounts.len());
+            let href = Callback::new(move |after: Option<String>| list_address(&filter.get_untracked().on_page(after.as_deref())));
             view! {
                 <UnreadableNotice accounts=Signal::derive(move || unreadable.clone())/>
                 {if accounts.is_empty() {
                     view! { <p role="status">"No accounts match."</p> }.into_any()
                 } else {
                     view! {
-                        <p role="status">{match accounts.len() { 1 => "1 account".to_owned(), n => format!("{n} accounts") }}</p>
-                        <ul class="account-list" aria-label="Accounts">
-                            {accounts.into_iter().map(|account| view! { <AccountCard account/> }).collect_view()}
-                        </ul>
+                        <p role="status">{total}</p>
+                        {range.map(|r| view! { <p class="hint">{r}</p> })}
+                        <div class="table-wrap">
+                            <table class="table">
+                                <caption>"Accounts"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Person"</th>
+                                        <th scope="col" class="num">"Balance"</th>
+                                        <th scope="col" class="num">"Flags to review"</th>
+                                        <th scope="col" class="num">"Surplus above contingency"</th>
+                                        <th scope="col">"Last heard from"</th>
+                                        <th scope="col">"Needs a look"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {accounts.into_iter().map(|account| view! { <AccountRow account/> }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pagination label="Pages of accounts" trail next=found.next href/>
                     }.into_any()
                 }}
             }
@@ -61,30 +105,34 @@ pub(crate) fn Accounts() -> impl IntoView {
     }
 }
 
+/// The accounts list's address for a filter and page.
+fn list_address(filter: &api::AccountsFilter) -> String {
+    match filter.query() {
+        q if q.is_empty() => "/council".to_owned(),
+        q => format!("/council?{q}"),
+    }
+}
+
 #[component]
-pub(crate) fn AccountCard(account: AccountSummary) -> impl IntoView {
+pub(crate) fn AccountRow(account: AccountSummary) -> impl IntoView {
     let href = format!("/council/accounts/{}", account.reference);
     let title = format!("{} · {}", account.person_name, account.reference);
     let synced = account.last_synced_ms.map(when).unwrap_or_else(|| "never".to_owned());
-    let needs_look = !account.exceptions.is_empty();
     view! {
-        <li class="account-card">
-            <h2 class="account-card__title"><A href=href>{title}</A></h2>
-            <dl class="figures">
-                <div><dt>"Balance"</dt><dd>{account.balance.to_string()}</dd></div>
-                <div><dt>"Flags to review"</dt><dd>{account.open_flags.to_string()}</dd></div>
-                <div><dt>"Surplus above contingency"</dt><dd>{account.surplus.to_string()}</dd></div>
-                <div><dt>"Last heard from"</dt><dd>{synced}</dd></div>
-            </dl>
-            {if needs_look {
-                view! {
-                    <p class="account-card__look"><strong>"Needs a look:"</strong></p>
-                    <ul class="exceptions">{account.exceptions.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
-                }.into_any()
-            } else {
-                view! { <p class="account-card__look">"Nothing needs a look."</p> }.into_any()
-            }}
-        </li>
+        <tr>
+            <th scope="row"><A href=href>{title}</A></th>
+            <td class="num">{account.balance.to_string()}</td>
+            <td class="num">{account.open_flags.to_string()}</td>
+            <td class="num">{account.surplus.to_string()}</td>
+            <td>{synced}</td>
+            <td>
+                {if account.exceptions.is_empty() {
+                    "Nothing".into_any()
+                } else {
+                    view! { <ul class="exceptions">{account.exceptions.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul> }.into_any()
+                }}
+            </td>
+        </tr>
     }
 }
 
@@ -331,7 +379,7 @@ pub(crate) fn RevokeDevice(device_id: tally_ledger::DeviceId, label: String, on_
 pub(crate) fn OpenAccount() -> impl IntoView {
     let workspace = use_workspace();
     let once = OneAtATime::new();
-    let navigate = leptos_router::hooks::use_navigate();
+    let navigate = use_navigate();
     let name = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
     let starts = RwSignal::new(today_iso());

@@ -30,6 +30,7 @@ pub(crate) use staff::*;
 pub(crate) use statements::*;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::client as api;
 
@@ -104,6 +105,85 @@ pub(crate) fn field_errors(
         .iter()
         .map(|f| (ids.iter().find(|(name, _)| *name == f.field).map_or(fallback, |(_, id)| *id), f.message.clone()))
         .collect()
+}
+
+/// Where an officer is in a council-wide list: the pages visited since the filter last
+/// changed (their cursors; empty for the first page), so "Previous page" goes back one and
+/// the page's number is known when the first page was seen.
+#[derive(Clone, Copy)]
+pub(crate) struct Trail(RwSignal<(String, Vec<String>)>);
+
+impl Trail {
+    pub(crate) fn new() -> Trail {
+        Trail(RwSignal::new((String::new(), Vec::new())))
+    }
+
+    /// The list is now at page `after` of the filter `filter` (its query without the page).
+    pub(crate) fn arrive(self, filter: String, after: String) {
+        self.0.update(|(seen_filter, pages)| {
+            if *seen_filter != filter || pages.is_empty() {
+                *seen_filter = filter;
+                *pages = vec![after];
+            } else if let Some(at) = pages.iter().position(|p| *p == after) {
+                pages.truncate(at + 1);
+            } else {
+                pages.push(after);
+            }
+        });
+    }
+
+    /// The page before this one, if it was visited: `Some(None)` for the first page.
+    pub(crate) fn previous(self) -> Option<Option<String>> {
+        self.0.with(|(_, pages)| {
+            let n = pages.len();
+            (n >= 2).then(|| Some(pages[n - 2].clone()).filter(|p| !p.is_empty()))
+        })
+    }
+
+    /// This page's number (from 1), when the way here started on the first page.
+    pub(crate) fn number(self) -> Option<usize> {
+        self.0.with(|(_, pages)| pages.first().is_some_and(String::is_empty).then_some(pages.len()))
+    }
+
+    /// Whether this is a later page.
+    pub(crate) fn later(self) -> bool {
+        self.0.with(|(_, pages)| pages.last().is_some_and(|p| !p.is_empty()))
+    }
+}
+
+/// "Showing 51 to 100": where this page's rows are in the whole list, when known.
+pub(crate) fn showing(trail: Trail, page_size: usize, rows: usize) -> Option<String> {
+    let number = trail.number()?;
+    let first = (number - 1) * page_size + 1;
+    (rows > 0).then(|| format!("Showing {first} to {}", first + rows - 1))
+}
+
+/// The GOV.UK pagination pattern for a list read a page at a time: "Previous page" (when
+/// the page before was visited here), "First page" (when it was not), "Next page".
+/// `href` makes a page's address from its cursor (`None`: the first page).
+#[component]
+pub(crate) fn Pagination(
+    label: &'static str,
+    trail: Trail,
+    next: Option<String>,
+    href: Callback<Option<String>, String>,
+) -> impl IntoView {
+    let previous = trail.previous();
+    let first = (previous.is_none() && trail.later()).then(|| href.run(None));
+    let previous = previous.map(|p| href.run(p));
+    let next = next.map(|n| href.run(Some(n)));
+    (previous.is_some() || first.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pagination" aria-label=label>
+                <ul>
+                    {previous.map(|href| view! { <li><A href=href attr:rel="prev">"Previous page"</A></li> })}
+                    {first.map(|href| view! { <li><A href=href>"First page"</A></li> })}
+                    {trail.number().map(|n| view! { <li class="pagination__current" aria-current="page">{format!("Page {n}")}</li> })}
+                    {next.map(|href| view! { <li><A href=href attr:rel="next">"Next page"</A></li> })}
+                </ul>
+            </nav>
+        }
+    })
 }
 
 pub(crate) fn today_iso() -> String {
