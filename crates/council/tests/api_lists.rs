@@ -16,6 +16,7 @@ use uuid::Uuid;
 on_every_database! {
     the_accounts_list_and_review_queue_page_filter_and_count => lists_scenario;
     several_flagged_spends_are_decided_at_once_all_or_none => bulk_scenario;
+    a_change_while_a_summary_is_worked_out_leaves_it_out_of_date => marks_scenario;
 }
 
 /// Accounts beyond the demo's: account `n` has `n + 1` spends over £50 with no receipt
@@ -42,7 +43,11 @@ async fn caseload(storage: &Storage, accounts: usize) -> Vec<(String, Vec<EntryI
             account: row.account_id,
             author: Author { name: seed::DEMO_COUNCIL.into(), device: None, device_seq: None },
             recorded_at: start.with_hms(8, 0, 0).unwrap().assume_utc(),
-            body: EntryBody::PaymentIn(MoneyIn { date: start, amount: Money::from_pence(100_000), reference: "Payment".into() }),
+            body: EntryBody::PaymentIn(MoneyIn {
+                date: start,
+                amount: Money::from_pence(100_000),
+                reference: "Payment".into(),
+            }),
         }];
         let mut flagged = Vec::new();
         for i in 0..=n {
@@ -292,4 +297,39 @@ async fn bulk_scenario(storage: &Storage) {
 
 async fn queue_total(client: &Client, staff: &StaffSession) -> u64 {
     client.staff(Method::GET, "/api/v1/council/reviews", staff, false, None).await.body["total"].as_u64().unwrap()
+}
+
+/// Two servers (or a page and the background task) can work out an account's summary while
+/// records arrive or a plan changes: what they keep must stay marked out of date, or the
+/// change would never show on the council-wide pages.
+async fn marks_scenario(storage: &Storage) {
+    let made = caseload(storage, 2).await;
+    let state = tally_council::AppState::new(storage.clone());
+    let today = tally_ledger::date::iso_date(state.clock.today());
+    tally_council::api::summaries::catch_up(&state).await.unwrap();
+    assert!(storage.stale_summaries(None, &today, 10).await.unwrap().is_empty());
+    let row = storage.account_by_reference(&made[0].0).await.unwrap().unwrap();
+    let stale = || async { storage.stale_summaries(None, &today, 10).await.unwrap() };
+
+    // A record arrives after the records were read, before the summary is kept.
+    let marks = storage.summary_marks(row.account_id).await.unwrap();
+    let early = tally_council::api::summaries::digest(&state, &row).await.unwrap();
+    let author = Author { name: "The person".into(), device: Some(DeviceId(Uuid::now_v7())), device_seq: Some(1) };
+    let late = Spend::new(time::OffsetDateTime::now_utc().date(), Money::from_pence(7_000), "Late Shop", None);
+    let late = entry(row.account_id, EntryId(Uuid::now_v7()), &author, 1, time::OffsetDateTime::now_utc().date(), late);
+    storage.store_entries(row.account_id, &[NewEntry::new(late).unwrap()], 0).await.unwrap();
+    storage.put_digest(&early, marks).await.unwrap();
+    let found: Vec<String> = stale().await.iter().map(|r| r.reference.clone()).collect();
+    assert_eq!(found, vec![made[0].0.clone()], "the record that came meanwhile keeps it out of date");
+    tally_council::api::summaries::catch_up(&state).await.unwrap();
+    assert!(stale().await.is_empty());
+
+    // A mark (a plan, a statement, a note) made meanwhile: the same.
+    let marks = storage.summary_marks(row.account_id).await.unwrap();
+    let early = tally_council::api::summaries::digest(&state, &row).await.unwrap();
+    storage.mark_summary_stale(row.account_id).await.unwrap();
+    storage.put_digest(&early, marks).await.unwrap();
+    assert_eq!(stale().await.len(), 1, "the mark made meanwhile stays");
+    tally_council::api::summaries::catch_up(&state).await.unwrap();
+    assert!(stale().await.is_empty());
 }

@@ -265,6 +265,13 @@ async fn store_in(
         }
         query.execute(&mut **tx).await?;
     }
+    if !rows.is_empty() {
+        // The account's summary is out of date from now (see `stale_summaries`).
+        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE account_id = $1")
+            .bind(&account)
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query("UPDATE account SET last_seq = $1 WHERE account_id = $2")
         .bind(seq)
         .bind(&account)

@@ -221,6 +221,15 @@ fn summary_conditions(filter: &SummaryFilter, next: usize) -> Conditions {
     c
 }
 
+/// The accounts joined to the review queue: only when searching by name or reference.
+fn accounts_for(filter: &ReviewFilter) -> &'static str {
+    if filter.search.is_empty() {
+        ""
+    } else {
+        " JOIN account a ON a.account_id = r.account_id"
+    }
+}
+
 fn review_conditions(filter: &ReviewFilter, next: usize) -> Conditions {
     let mut c = Conditions::starting_at(next);
     if !filter.search.is_empty() {
@@ -251,65 +260,120 @@ fn review_conditions(filter: &ReviewFilter, next: usize) -> Conditions {
 
 impl Storage {
     /// Accounts of a council (or of every council, `None`) whose summary is missing or out
-    /// of date on `today`, at most `limit`, those changed longest ago first.
+    /// of date on `today`, at most `limit`. Read through indexes, so asking costs the same
+    /// whatever the caseload: a summary is marked (`stale`) in the transaction that stores
+    /// its account's records or changes what it depends on, and one worked out on an
+    /// earlier day is found by its day. Accounts with no summary yet are looked for only
+    /// when the council has more accounts than summaries.
     pub async fn stale_summaries(
         &self,
         council_id: Option<&str>,
         today: &str,
         limit: i64,
     ) -> anyhow::Result<Vec<AccountRow>> {
-        let council = if council_id.is_some() { "a.council_id = $3" } else { "$3 = $3" };
-        let rows = sqlx::query(&format!(
-            "SELECT a.account_id, a.reference, a.person_name, c.name FROM account a \
-             JOIN council c ON c.council_id = a.council_id \
-             LEFT JOIN account_summary s ON s.account_id = a.account_id \
-             WHERE {council} AND (s.account_id IS NULL OR s.stale <> 0 OR s.computed_on <> $1 OR s.seq < a.last_seq) \
-             ORDER BY a.account_id LIMIT $2"
-        ))
-        .bind(today)
-        .bind(limit)
-        .bind(council_id.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(account_from_row).collect()
+        let council = if council_id.is_some() { "s.council_id = $3" } else { "$3 = $3" };
+        let select = "SELECT a.account_id, a.reference, a.person_name, c.name FROM account_summary s \
+             JOIN account a ON a.account_id = s.account_id JOIN council c ON c.council_id = a.council_id";
+        let mut found: Vec<AccountRow> = Vec::new();
+        for condition in ["s.stale > 0 AND $1 = $1", "s.computed_on < $1"] {
+            let wanted = limit - found.len() as i64;
+            if wanted <= 0 {
+                break;
+            }
+            let rows = sqlx::query(&format!("{select} WHERE {council} AND {condition} ORDER BY s.account_id LIMIT $2"))
+                .bind(today)
+                .bind(wanted)
+                .bind(council_id.unwrap_or(""))
+                .fetch_all(&self.pool)
+                .await?;
+            for row in rows {
+                let row = account_from_row(row)?;
+                if !found.iter().any(|f| f.account_id == row.account_id) {
+                    found.push(row);
+                }
+            }
+        }
+        let wanted = limit - found.len() as i64;
+        if wanted > 0 && self.accounts_without_summary(council_id).await? {
+            let council = if council_id.is_some() { "a.council_id = $2" } else { "$2 = $2" };
+            let rows = sqlx::query(&format!(
+                "SELECT a.account_id, a.reference, a.person_name, c.name FROM account a \
+                 JOIN council c ON c.council_id = a.council_id \
+                 WHERE {council} AND NOT EXISTS (SELECT 1 FROM account_summary s WHERE s.account_id = a.account_id) \
+                 ORDER BY a.account_id LIMIT $1"
+            ))
+            .bind(wanted)
+            .bind(council_id.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                found.push(account_from_row(row)?);
+            }
+        }
+        Ok(found)
     }
 
-    /// How many of a council's summaries are out of date on `today`.
-    pub async fn stale_summary_count(&self, council_id: &str, today: &str) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM account a LEFT JOIN account_summary s ON s.account_id = a.account_id \
-             WHERE a.council_id = $2 AND (s.account_id IS NULL OR s.stale <> 0 OR s.computed_on <> $1 OR s.seq < a.last_seq)",
-        )
-        .bind(today)
-        .bind(council_id)
-        .fetch_one(&self.pool)
-        .await?)
+    /// Whether some account (of a council, or of any) has no summary yet: two counts read
+    /// from indexes.
+    async fn accounts_without_summary(&self, council_id: Option<&str>) -> anyhow::Result<bool> {
+        let (accounts, summaries): (i64, i64) = match council_id {
+            Some(council) => (
+                sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE council_id = $1")
+                    .bind(council)
+                    .fetch_one(&self.pool)
+                    .await?,
+                sqlx::query_scalar("SELECT COUNT(*) FROM account_summary WHERE council_id = $1")
+                    .bind(council)
+                    .fetch_one(&self.pool)
+                    .await?,
+            ),
+            None => (
+                sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(&self.pool).await?,
+                sqlx::query_scalar("SELECT COUNT(*) FROM account_summary").fetch_one(&self.pool).await?,
+            ),
+        };
+        Ok(accounts > summaries)
+    }
+
+    /// How many marks an account's summary has (0 when it has none): read before its
+    /// records are, and given to [`Storage::put_digest`], so a mark made meanwhile stays.
+    pub async fn summary_marks(&self, account_id: AccountId) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT stale FROM account_summary WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or(0))
     }
 
     /// Keeps one account's summary, review items and days, replacing what was kept, unless
     /// what is kept was worked out from later records; the council's days take the change
     /// (what the account's days gained, less what they lost). One account at a time: the
     /// account's row is locked first, as a push does.
-    pub async fn put_digest(&self, digest: &AccountDigest) -> anyhow::Result<()> {
+    pub async fn put_digest(&self, digest: &AccountDigest, marks_seen: i64) -> anyhow::Result<()> {
         let s = &digest.summary;
         let account = s.account_id.to_string();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE account SET last_seq = last_seq WHERE account_id = $1")
-            .bind(&account)
-            .execute(&mut *tx)
-            .await?;
-        let kept: Option<i64> = sqlx::query_scalar("SELECT seq FROM account_summary WHERE account_id = $1")
+        let last_seq: i64 =
+            sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
+                .bind(&account)
+                .fetch_one(&mut *tx)
+                .await?;
+        let kept = sqlx::query("SELECT seq, stale FROM account_summary WHERE account_id = $1")
             .bind(&account)
             .fetch_optional(&mut *tx)
-            .await?;
-        if kept.is_some_and(|kept| kept > s.seq) {
+            .await?
+            .map(|row| anyhow::Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?)))
+            .transpose()?;
+        if kept.is_some_and(|(kept, _)| kept > s.seq) {
             return Ok(());
         }
+        // Still out of date if a mark came after the records were read, or records did.
+        let marks = kept.map_or(0, |(_, marks)| (marks - marks_seen).max(0)) + i64::from(last_seq > s.seq);
         sqlx::query("DELETE FROM account_summary WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, balance_pence, surplus_pence, \
              open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, signal_count, answers, \
-             answer_count, unreadable) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             answer_count, unreadable) VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&account)
         .bind(&s.council_id)
@@ -327,6 +391,7 @@ impl Storage {
         .bind(&s.answers)
         .bind(s.answer_count)
         .bind(s.unreadable.clone())
+        .bind(marks)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM review_item WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
@@ -541,7 +606,7 @@ impl Storage {
     /// Something besides the account's records changed (its plan, a statement, a note):
     /// its summary is worked out again before it is next shown.
     pub async fn mark_summary_stale(&self, account_id: AccountId) -> anyhow::Result<()> {
-        sqlx::query("UPDATE account_summary SET stale = 1 WHERE account_id = $1")
+        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE account_id = $1")
             .bind(account_id.to_string())
             .execute(&self.pool)
             .await?;
@@ -550,7 +615,7 @@ impl Storage {
 
     /// The council's policy changed: every summary of the council is out of date.
     pub async fn mark_council_summaries_stale(&self, council_id: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE account_summary SET stale = 1 WHERE council_id = $1")
+        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE council_id = $1")
             .bind(council_id)
             .execute(&self.pool)
             .await?;
@@ -707,9 +772,12 @@ impl Storage {
         let mut c = review_conditions(filter, 3);
         if let Some((date, reference, entry)) = after {
             let (date, reference, entry) = (date.to_owned(), reference.to_owned(), entry.to_owned());
+            // The first condition alone lets the database start reading the index at the
+            // cursor's day rather than at the council's first.
             c.add(
-                " AND (r.spent_on > $? OR (r.spent_on = $? AND (r.reference > $? OR (r.reference = $? AND r.entry_id > $?))))",
+                " AND r.spent_on >= $? AND (r.spent_on > $? OR (r.spent_on = $? AND (r.reference > $? OR (r.reference = $? AND r.entry_id > $?))))",
                 vec![
+                    Bound::Text(date.clone()),
                     Bound::Text(date.clone()),
                     Bound::Text(date),
                     Bound::Text(reference.clone()),
@@ -719,8 +787,9 @@ impl Storage {
             );
         }
         let sql = format!(
-            "SELECT r.view FROM review_item r JOIN account a ON a.account_id = r.account_id \
+            "SELECT r.view FROM review_item r{} \
              WHERE r.council_id = $1{} ORDER BY r.spent_on, r.reference, r.entry_id LIMIT $2",
+            accounts_for(filter),
             c.sql
         );
         let query = sqlx::query(&sql).bind(council_id).bind(limit);
@@ -731,11 +800,8 @@ impl Storage {
     /// How many flagged spends a review filter finds.
     pub async fn review_count(&self, council_id: &str, filter: &ReviewFilter) -> anyhow::Result<i64> {
         let c = review_conditions(filter, 2);
-        let sql = format!(
-            "SELECT COUNT(*) FROM review_item r JOIN account a ON a.account_id = r.account_id \
-             WHERE r.council_id = $1{}",
-            c.sql
-        );
+        let sql =
+            format!("SELECT COUNT(*) FROM review_item r{} WHERE r.council_id = $1{}", accounts_for(filter), c.sql);
         let query = sqlx::query(&sql).bind(council_id);
         let row = c.bind(query).fetch_one(&self.pool).await?;
         Ok(row.try_get(0)?)

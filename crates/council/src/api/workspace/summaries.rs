@@ -213,8 +213,9 @@ fn days(loaded: &Loaded) -> Vec<DayRow> {
 
 /// Works out and keeps the summary of one account now.
 pub async fn refresh(state: &AppState, row: &AccountRow) -> Result<(), ApiError> {
+    let marks = state.storage.summary_marks(row.account_id).await?;
     let digest = digest(state, row).await?;
-    state.storage.put_digest(&digest).await?;
+    state.storage.put_digest(&digest, marks).await?;
     Ok(())
 }
 
