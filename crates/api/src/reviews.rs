@@ -69,9 +69,12 @@ pub struct ReviewQueue {
     pub answers: Vec<QueryAnswer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<UnreadableAccount>,
-    /// How many flagged spends the filter finds, on every page.
+    /// How many flagged spends the filter finds, on every page; counted up to 1,000.
     #[serde(default)]
     pub total: u64,
+    /// There are more than `total` (1,000): counting stopped there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more_than_total: bool,
     /// Pass as `after` for the next page; none on the last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,

@@ -210,16 +210,16 @@ fn summary_conditions(filter: &SummaryFilter, next: usize) -> Conditions {
     let mut c = Conditions::starting_at(next);
     if !filter.search.is_empty() {
         let words = like(&filter.search);
-        c.add(
-            " AND (LOWER(a.person_name) LIKE $? ESCAPE '\\' OR LOWER(a.reference) LIKE $? ESCAPE '\\')",
-            vec![Bound::Text(words.clone()), Bound::Text(words)],
-        );
+        c.add(" AND s.search LIKE $? ESCAPE '\\'", vec![Bound::Text(words)]);
     }
     if let Some(kind) = &filter.kind {
         c.add(" AND s.exception_kinds LIKE $?", vec![Bound::Text(format!("%,{kind},%"))]);
     }
     c
 }
+
+/// The review queue counts up to this many exactly; past it, it says "more than".
+pub const REVIEW_COUNT_CAP: i64 = 1_000;
 
 /// The accounts joined to the review queue: only when searching by name or reference.
 fn accounts_for(filter: &ReviewFilter) -> &'static str {
@@ -373,7 +373,9 @@ impl Storage {
         sqlx::query(
             "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, balance_pence, surplus_pence, \
              open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, signal_count, answers, \
-             answer_count, unreadable) VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             answer_count, unreadable, reference, search) VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, (SELECT reference FROM account WHERE account_id = $1), \
+             (SELECT LOWER(person_name) || ' ' || LOWER(reference) FROM account WHERE account_id = $1))",
         )
         .bind(&account)
         .bind(&s.council_id)
@@ -691,15 +693,15 @@ impl Storage {
         let mut c = summary_conditions(filter, 3);
         if let Some((count, reference)) = after {
             c.add(
-                " AND (s.exception_count < $? OR (s.exception_count = $? AND a.reference > $?))",
-                vec![Bound::Number(count), Bound::Number(count), Bound::Text(reference.to_owned())],
+                " AND s.exception_count <= $? AND (s.exception_count < $? OR (s.exception_count = $? AND s.reference > $?))",
+                vec![Bound::Number(count), Bound::Number(count), Bound::Number(count), Bound::Text(reference.to_owned())],
             );
         }
         let sql = format!(
             "SELECT a.reference, a.person_name, {SUMMARY_COLUMNS} FROM account_summary s \
              JOIN account a ON a.account_id = s.account_id \
              WHERE s.council_id = $1 AND s.unreadable IS NULL{} \
-             ORDER BY s.exception_count DESC, a.reference LIMIT $2",
+             ORDER BY s.exception_count DESC, s.reference LIMIT $2",
             c.sql
         );
         let query = sqlx::query(&sql).bind(council_id).bind(limit);
@@ -718,11 +720,8 @@ impl Storage {
     /// How many of a council's readable accounts a filter finds.
     pub async fn summary_count(&self, council_id: &str, filter: &SummaryFilter) -> anyhow::Result<i64> {
         let c = summary_conditions(filter, 2);
-        let sql = format!(
-            "SELECT COUNT(*) FROM account_summary s JOIN account a ON a.account_id = s.account_id \
-             WHERE s.council_id = $1 AND s.unreadable IS NULL{}",
-            c.sql
-        );
+        let sql =
+            format!("SELECT COUNT(*) FROM account_summary s WHERE s.council_id = $1 AND s.unreadable IS NULL{}", c.sql);
         let query = sqlx::query(&sql).bind(council_id);
         let row = c.bind(query).fetch_one(&self.pool).await?;
         Ok(row.try_get(0)?)
@@ -800,8 +799,14 @@ impl Storage {
     /// How many flagged spends a review filter finds.
     pub async fn review_count(&self, council_id: &str, filter: &ReviewFilter) -> anyhow::Result<i64> {
         let c = review_conditions(filter, 2);
-        let sql =
-            format!("SELECT COUNT(*) FROM review_item r{} WHERE r.council_id = $1{}", accounts_for(filter), c.sql);
+        // Counted up to one past the most a page says exactly, so counting costs the same at
+        // 60,000 flagged spends as at 1,000.
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM review_item r{} WHERE r.council_id = $1{} LIMIT {}) counted",
+            accounts_for(filter),
+            c.sql,
+            REVIEW_COUNT_CAP + 1
+        );
         let query = sqlx::query(&sql).bind(council_id);
         let row = c.bind(query).fetch_one(&self.pool).await?;
         Ok(row.try_get(0)?)

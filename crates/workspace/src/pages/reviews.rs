@@ -65,6 +65,7 @@ pub(crate) fn Reviews() -> impl IntoView {
         <QueueFilter filter/>
         {shown(queue, "Loading the review queue…", move |found: ReviewQueue| {
             let said = match found.total {
+                n if found.more_than_total => format!("More than {} flagged spends to review", thousands(n)),
                 0 if filter.get_untracked().narrows() => "No flagged spending matches the filter.".to_owned(),
                 0 => "Nothing is waiting for a decision.".to_owned(),
                 1 => "1 flagged spend to review".to_owned(),
@@ -111,6 +112,19 @@ pub(crate) fn Reviews() -> impl IntoView {
             </Show>
         </Show>
     }
+}
+
+/// 1000 as "1,000".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The review queue's address for a filter and page.
@@ -445,12 +459,7 @@ pub(crate) fn SpendReview(spend: SpendView, show_person: bool, on_decided: Callb
 }
 
 #[component]
-pub(crate) fn DecisionForm(
-    reference: String,
-    about: EntryId,
-    id: String,
-    on_decided: Callback<()>,
-) -> impl IntoView {
+pub(crate) fn DecisionForm(reference: String, about: EntryId, id: String, on_decided: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
     let once = OneAtATime::new();
     let notice = page_notice();

@@ -153,12 +153,14 @@ async fn reviews(
     answers.sort_by(|a, b| {
         a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no))
     });
-    let total = state.storage.review_count(council, &filter).await?;
+    let counted = state.storage.review_count(council, &filter).await?;
+    let capped = counted > crate::storage::REVIEW_COUNT_CAP;
     Ok(Json(ReviewQueue {
         items,
         answers,
         unreadable: unreadable_accounts(&state, council).await?,
-        total: u64::try_from(total).unwrap_or(0),
+        total: u64::try_from(counted.min(crate::storage::REVIEW_COUNT_CAP)).unwrap_or(0),
+        more_than_total: capped,
         next: next.flatten(),
     }))
 }
