@@ -155,8 +155,10 @@ async fn council_of(size: usize, options: &Options) -> anyhow::Result<Vec<(Strin
     let first_accounts: Value = serde_json::from_slice(&get("/council/accounts".into()).await?)?;
     let first_queue: Value = serde_json::from_slice(&get("/council/reviews".into()).await?)?;
     println!(
-        "the accounts list finds {} accounts; the review queue {} flagged spends",
-        first_accounts["total"], first_queue["total"]
+        "the accounts list finds {} accounts; the review queue {}{} flagged spends",
+        first_accounts["total"],
+        if first_queue["more_than_total"] == true { "more than " } else { "" },
+        first_queue["total"]
     );
     let accounts_next = first_accounts["next"].as_str().unwrap_or_default().to_owned();
     let queue_next = first_queue["next"].as_str().unwrap_or_default().to_owned();
