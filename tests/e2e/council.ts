@@ -83,12 +83,12 @@ export class Council {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  /** Adds a made-up caseload to the demo council (`accounts` more people, each with a year
-   *  of records), with the server stopped meanwhile: a council's records are there before
-   *  the officer signs in. */
-  async seedCaseload(accounts: number): Promise<void> {
+  /** Adds a made-up caseload to the demo council (`accounts` more people, each with `days`
+   *  of records up to today), with the server stopped meanwhile: a council's records are
+   *  there before the officer signs in. */
+  async seedCaseload(accounts: number, days = 365): Promise<void> {
     await this.stop();
-    execFileSync(BIN, ['--data-dir', this.dataDir, 'seed-caseload', '--accounts', String(accounts)], { env: { ...process.env, RUST_LOG: 'warn' } });
+    execFileSync(BIN, ['--data-dir', this.dataDir, 'seed-caseload', '--accounts', String(accounts), '--days', String(days)], { env: { ...process.env, RUST_LOG: 'warn' } });
     await this.launch();
   }
 

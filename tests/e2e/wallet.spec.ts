@@ -225,6 +225,9 @@ test('a statement for a period can be printed and saved as a CSV return', async 
 });
 
 test('every screen passes an automated WCAG 2.2 AA check at desktop and phone sizes, with nothing scrolling sideways', async ({ page, council, wallet }) => {
+  // About thirty full axe scans (a second or two each on these cores): over the default
+  // minute when the test beside it is seeding a council's caseload.
+  test.setTimeout(180_000);
   await wallet.open(council.url);
   await expect(page.getByRole('heading', { name: 'Connect to your council' })).toBeVisible();
   expect((await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze()).violations).toEqual([]);

@@ -126,7 +126,7 @@ async fn council_of(size: usize, options: &Options) -> anyhow::Result<Vec<(Strin
     let storage = Storage::open(&url).await?;
     let started = Instant::now();
     let today = tally_council::Clock::system().today();
-    let records = seed::caseload(&storage, size, options.heavy, today).await?;
+    let records = seed::caseload(&storage, size, options.heavy, today, 365).await?;
     println!("seeded {size} accounts, {records} records, in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     let state = AppState::new(storage.clone());

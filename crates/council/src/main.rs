@@ -79,6 +79,9 @@ enum Command {
         /// Flag half the spending (no plan line), not about 6%.
         #[arg(long)]
         heavy: bool,
+        /// How many days of records each account has, up to today.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
     },
 }
 
@@ -160,10 +163,10 @@ async fn main() -> anyhow::Result<()> {
             axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
             storage.close().await;
         }
-        Command::SeedCaseload { accounts, heavy } => {
+        Command::SeedCaseload { accounts, heavy, days } => {
             let started = std::time::Instant::now();
             let today = tally_council::Clock::system().today();
-            let records = seed::caseload(&storage, accounts, heavy, today).await?;
+            let records = seed::caseload(&storage, accounts, heavy, today, days).await?;
             let summaries = tally_council::api::summaries::catch_up(&AppState::new(storage.clone())).await?;
             println!(
                 "Added {accounts} accounts with {records} records to {} ({summaries} summaries worked out) in {:.1} s.",

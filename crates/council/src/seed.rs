@@ -200,13 +200,13 @@ pub fn sample_plan(start: Date) -> SupportPlan {
 
 /// Seeds the demo council with a caseload, for benchmarks and the browser tests of a
 /// council at scale: `size` more accounts (references from DP-100000), each with the
-/// demo's plan from a year before `today` and a year of records ([`year_of_records`]),
+/// demo's plan and records for the `days` up to `today` (a year: 365; [`year_of_records`]),
 /// then works out their summaries. Gives how many records were stored.
-pub async fn caseload(storage: &Storage, size: usize, heavy: bool, today: Date) -> anyhow::Result<usize> {
+pub async fn caseload(storage: &Storage, size: usize, heavy: bool, today: Date, days: i64) -> anyhow::Result<usize> {
     ensure_demo(storage).await?;
     let council_id =
         storage.council_id_by_name(DEMO_COUNCIL).await?.ok_or_else(|| anyhow::anyhow!("no demo council"))?;
-    let start = today - Duration::days(364);
+    let start = today - Duration::days(days.clamp(1, 3_660) - 1);
     let mut records = 0;
     for n in 0..size {
         let account = AccountRow {
