@@ -203,11 +203,7 @@ async fn decide(
         version: Some(version),
     });
     let decision = store_council_entry(&state, &staff, &row, body).await?;
-    let words = match request.decision {
-        Decision::Approved => "approved",
-        Decision::Question => "asked a question about",
-        Decision::NotAllowed => "marked not allowed",
-    };
+    let words = audit_words(request.decision);
     audit(
         &state,
         &staff.row,
@@ -306,11 +302,7 @@ async fn decide_many(
         return Err(refuse(format!("Nothing was recorded. {}.", problems.join(". "))));
     }
     let decided = store_council_entries_for_accounts(&state, &staff, &rows, batches).await?;
-    let words = match request.decision {
-        Decision::Approved => "approved",
-        Decision::Question => "asked a question about",
-        Decision::NotAllowed => "marked not allowed",
-    };
+    let words = audit_words(request.decision);
     for (row, entries) in rows.iter().zip(&decided) {
         for entry in entries {
             if let EntryBody::ReviewDecision(d) = &entry.body {
@@ -326,6 +318,15 @@ async fn decide_many(
         }
     }
     Ok((StatusCode::CREATED, Json(BulkDecided { decided: decided.iter().map(Vec::len).sum() })))
+}
+
+/// A decision as the audit trail says it ("approved spending …").
+fn audit_words(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approved => "approved",
+        Decision::Question => "asked a question about",
+        Decision::NotAllowed => "marked not allowed",
+    }
 }
 
 /// What this module serves, for the API's description.
