@@ -43,10 +43,13 @@ impl Server {
     /// Waits for a spawned server to say where it listens.
     fn ready(mut child: Child) -> Server {
         let stdout = child.stdout.take().expect("piped");
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Some(line) = lines.next() {
             let line = line.expect("the server's output");
             if let Some(rest) = line.split("Open the wallet:").nth(1) {
                 let base = format!("{}/api/v1", rest.trim().trim_end_matches('/'));
+                // Keeps reading what the server says, so that it never writes to a closed pipe.
+                std::thread::spawn(move || lines.for_each(drop));
                 return Server { child, base };
             }
         }

@@ -484,7 +484,7 @@ impl Ledger {
             changes.retain(|target, list| {
                 let decided =
                     thread.get(target).and_then(|t| latest_decision(t)).filter(|(_, d)| d.decision.is_final());
-                let seen = decided.map(|(entry, decision)| self.seen_by(entry, decision, *target));
+                let seen = decided.map(|(_, decision)| self.seen_by(decision, *target));
                 list.retain(|change| {
                     let keep = change.by_council()
                         || (self.device_may_change(change, *target)
@@ -508,24 +508,17 @@ impl Ledger {
             .is_some_and(|t| !t.by_council() && t.has_standing() && t.body.is_money() && t.account == change.account)
     }
 
-    /// Which corrections an officer's final decision saw: those recorded up to the version
-    /// it names (none when it names the original). A decision from before versions were
-    /// kept saw those recorded before it.
-    fn seen_by<'a>(
-        &'a self,
-        decision_entry: &'a Entry,
-        decision: &ReviewDecision,
-        target: EntryId,
-    ) -> impl Fn(&Entry) -> bool + 'a {
+    /// Which of a device's corrections an officer's final decision saw: those recorded up
+    /// to the version it names. None when it names the original, or names no version (as
+    /// a decision about a record that was cancelled when decided does): the time a device
+    /// says it recorded a correction is the device's word, so it cannot make a correction
+    /// count as seen.
+    fn seen_by<'a>(&'a self, decision: &ReviewDecision, target: EntryId) -> impl Fn(&Entry) -> bool + 'a {
         let version = decision.version.and_then(|v| self.get(v)).filter(|v| match &v.body {
             EntryBody::Correction(c) => c.corrects == target,
-            _ => v.id == target,
+            _ => false,
         });
-        move |correction: &Entry| match version {
-            Some(v) if v.id == target => false,
-            Some(v) => recorded_order(&correction) <= recorded_order(&v),
-            None => correction.recorded_at <= decision_entry.recorded_at,
-        }
+        move |correction: &Entry| version.is_some_and(|v| recorded_order(&correction) <= recorded_order(&v))
     }
 
     /// Why a device's void or correction, offered now, would have no force over what it
@@ -1014,10 +1007,14 @@ mod tests {
         let ledger =
             Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before.clone(), on_original]).unwrap();
         assert_eq!(ledger.balance(), Money::from_pence(99_000));
-        // A decision from before versions were kept saw what was recorded before it.
-        let legacy = decided(30, 11, Decision::Approved, None, 9);
-        let ledger = Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before, legacy, later]).unwrap();
-        assert_eq!(ledger.balance(), Money::from_pence(100_000 - 1_200));
+        // A decision naming no version saw no device's correction, whatever its clock said.
+        let unnamed = decided(30, 11, Decision::Approved, None, 9);
+        let mut backdated = correction(23, 11, 50_000);
+        backdated.recorded_at = datetime!(1970-01-01 00:00 UTC);
+        let ledger =
+            Ledger::from_entries([payment_in(10, 100_000), spend(11, 1_000), before, unnamed, later, backdated])
+                .unwrap();
+        assert_eq!(ledger.balance(), Money::from_pence(99_000));
     }
 
     #[test]
