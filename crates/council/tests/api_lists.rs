@@ -140,6 +140,15 @@ async fn lists_scenario(storage: &Storage) {
     let found = client.staff(Method::GET, "/api/v1/council/accounts?search=DP-000503", &officer, false, None).await;
     assert_eq!(found.body["total"], 1);
     assert_eq!(found.body["accounts"][0]["person_name"], "Person 03 Lister");
+    // Each word typed starts a word of the name or reference, in any order and case.
+    for (search, expected) in
+        [("LIST", 9), ("lister person 03", 1), ("03", 1), ("000503", 1), ("ister", 0), ("dp-0005", 9), ("--", 0)]
+    {
+        let uri = format!("/api/v1/council/accounts?search={}", urlencoding(search));
+        let found = client.staff(Method::GET, &uri, &officer, false, None).await;
+        assert_eq!(found.body["total"], expected, "{search:?}: {}", found.body);
+        assert_eq!(found.body["accounts"].as_array().unwrap().len(), expected, "{search:?}");
+    }
     let (with_flags, total) =
         every_page(&client, &officer, "/api/v1/council/accounts?exception=flags", "accounts").await;
     assert_eq!(total, 9, "each new account has flagged spending; the demo's have none yet");

@@ -74,7 +74,7 @@ pub struct StatementFormatRow {
 
 /// A statement changed: its account's summary (open statements, late records) is out of date.
 const STALE_BY_STATEMENT: &str =
-    "UPDATE account_summary SET stale = 1 WHERE account_id = (SELECT account_id FROM statement WHERE statement_id = $1)";
+    "UPDATE account_summary SET stale = stale + 1 WHERE account_id = (SELECT account_id FROM statement WHERE statement_id = $1)";
 
 impl Storage {
     /// Keeps an imported statement and all its lines, all or nothing.

@@ -110,8 +110,9 @@ pub struct PeriodTotals {
     pub within_plan: i64,
     pub flags_raised: i64,
     pub recovered: i64,
-    /// Each review closed in the period: how many days it took.
-    pub review_days: Vec<i64>,
+    /// Reviews closed in the period: (days taken, how many took that long), fewest days
+    /// first.
+    pub review_days: Vec<(i64, i64)>,
     /// First day of the month (`YYYY-MM-01`): (paid in and contributions, spent).
     pub months: Vec<(String, i64, i64)>,
 }
@@ -158,6 +159,60 @@ fn summary_from_row(row: &AnyRow, at: usize) -> anyhow::Result<SummaryRow> {
 fn like(words: &str) -> String {
     let escaped = words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// What put_digest reads of the summary it replaces.
+struct KeptSummary {
+    seq: i64,
+    marks: i64,
+    listed_as: Vec<String>,
+    search: String,
+    /// The surplus it adds to the council's (none when unreadable).
+    surplus: i64,
+}
+
+/// The counts of the accounts list an account is in: all ('') and each of its kinds of
+/// exception; none when its records could not be read (the list leaves it out).
+fn listed_as(exception_kinds: &str, readable: bool) -> Vec<String> {
+    if !readable {
+        return Vec::new();
+    }
+    std::iter::once(String::new())
+        .chain(exception_kinds.split(',').filter(|k| !k.is_empty()).map(str::to_owned))
+        .collect()
+}
+
+/// The words a search finds an account by: its name's and reference's runs of letters and
+/// digits, in lower case, each once (at most 100 characters of a word are kept).
+pub fn search_words(text: &str) -> Vec<String> {
+    let words: BTreeSet<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(100).collect())
+        .collect();
+    words.into_iter().collect()
+}
+
+/// Replaces an account's search words.
+async fn put_words(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    council_id: &str,
+    account: &str,
+    search: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM account_word WHERE account_id = $1").bind(account).execute(&mut **tx).await?;
+    let words = search_words(search);
+    for chunk in words.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 3, 3))).collect();
+        let sql = format!("INSERT INTO account_word (council_id, word, account_id) VALUES {}", values.join(", "));
+        let mut query = sqlx::query(&sql);
+        for word in chunk {
+            query = query.bind(council_id.to_owned()).bind(word.clone()).bind(account.to_owned());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// A value a filter binds.
@@ -208,14 +263,35 @@ impl Conditions {
 
 fn summary_conditions(filter: &SummaryFilter, next: usize) -> Conditions {
     let mut c = Conditions::starting_at(next);
-    if !filter.search.is_empty() {
-        let words = like(&filter.search);
-        c.add(" AND s.search LIKE $? ESCAPE '\\'", vec![Bound::Text(words)]);
+    let words = search_words(&filter.search);
+    if words.is_empty() && !filter.search.is_empty() {
+        // Only punctuation: looked for as it is.
+        c.add(" AND s.search LIKE $? ESCAPE '\\'", vec![Bound::Text(like(&filter.search))]);
+    }
+    // Each word starts a word of the name or reference: read from the words' index.
+    for word in words {
+        let end = format!("{word}\u{10FFFF}");
+        c.add(
+            " AND s.account_id IN (SELECT w.account_id FROM account_word w WHERE w.council_id = $1 \
+             AND w.word >= $? AND w.word < $?)",
+            vec![Bound::Text(word), Bound::Text(end)],
+        );
     }
     if let Some(kind) = &filter.kind {
         c.add(" AND s.exception_kinds LIKE $?", vec![Bound::Text(format!("%,{kind},%"))]);
     }
     c
+}
+
+/// The council's column as the accounts list compares it. When searching by words, as an
+/// expression, so that the database reads the few accounts the words' index finds rather
+/// than every account of the council in the list's order, checking each.
+fn council_column(filter: &SummaryFilter) -> &'static str {
+    if search_words(&filter.search).is_empty() {
+        "s.council_id"
+    } else {
+        "s.council_id || ''"
+    }
 }
 
 /// The review queue counts up to this many exactly; past it, it says "more than".
@@ -353,29 +429,43 @@ impl Storage {
         let s = &digest.summary;
         let account = s.account_id.to_string();
         let mut tx = self.pool.begin().await?;
-        let last_seq: i64 =
-            sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
-                .bind(&account)
-                .fetch_one(&mut *tx)
-                .await?;
-        let kept = sqlx::query("SELECT seq, stale FROM account_summary WHERE account_id = $1")
-            .bind(&account)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| anyhow::Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?)))
-            .transpose()?;
-        if kept.is_some_and(|(kept, _)| kept > s.seq) {
+        let row = sqlx::query(
+            "UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq, person_name, reference",
+        )
+        .bind(&account)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (last_seq, person_name, reference): (i64, String, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let kept = sqlx::query(
+            "SELECT seq, stale, exception_kinds, unreadable, search, surplus_pence FROM account_summary \
+             WHERE account_id = $1",
+        )
+        .bind(&account)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| {
+            anyhow::Ok(KeptSummary {
+                seq: row.try_get(0)?,
+                marks: row.try_get(1)?,
+                listed_as: listed_as(&row.try_get::<String, _>(2)?, row.try_get::<Option<String>, _>(3)?.is_none()),
+                search: row.try_get(4)?,
+                surplus: if row.try_get::<Option<String>, _>(3)?.is_none() { row.try_get(5)? } else { 0 },
+            })
+        })
+        .transpose()?;
+        if kept.as_ref().is_some_and(|kept| kept.seq > s.seq) {
             return Ok(());
         }
         // Still out of date if a mark came after the records were read, or records did.
-        let marks = kept.map_or(0, |(_, marks)| (marks - marks_seen).max(0)) + i64::from(last_seq > s.seq);
+        let marks = kept.as_ref().map_or(0, |kept| (kept.marks - marks_seen).max(0)) + i64::from(last_seq > s.seq);
+        let search = format!("{} {}", person_name.to_lowercase(), reference.to_lowercase());
         sqlx::query("DELETE FROM account_summary WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, balance_pence, surplus_pence, \
              open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, signal_count, answers, \
              answer_count, unreadable, reference, search) VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, (SELECT reference FROM account WHERE account_id = $1), \
-             (SELECT LOWER(person_name) || ' ' || LOWER(reference) FROM account WHERE account_id = $1))",
+             $13, $14, $15, $16, $18, $19)",
         )
         .bind(&account)
         .bind(&s.council_id)
@@ -394,8 +484,13 @@ impl Storage {
         .bind(s.answer_count)
         .bind(s.unreadable.clone())
         .bind(marks)
+        .bind(&reference)
+        .bind(&search)
         .execute(&mut *tx)
         .await?;
+        if kept.as_ref().is_none_or(|kept| kept.search != search) {
+            put_words(&mut tx, &s.council_id, &account, &search).await?;
+        }
         sqlx::query("DELETE FROM review_item WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
         for chunk in digest.reviews.chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
@@ -540,8 +635,158 @@ impl Storage {
             }
             query.execute(&mut *tx).await?;
         }
+        // The council's people and surplus, then the list's counts (in all, and per kind of
+        // exception): what this account changed.
+        let surplus = if s.unreadable.is_none() { s.surplus_pence } else { 0 };
+        let (new_account, old_surplus) = kept.as_ref().map_or((1, 0), |kept| (0, kept.surplus));
+        if new_account != 0 || surplus != old_surplus {
+            sqlx::query(
+                "INSERT INTO council_total (council_id, accounts, surplus_pence) VALUES ($1, $2, $3) \
+                 ON CONFLICT (council_id) DO UPDATE SET accounts = council_total.accounts + excluded.accounts, \
+                 surplus_pence = council_total.surplus_pence + excluded.surplus_pence",
+            )
+            .bind(&s.council_id)
+            .bind(new_account)
+            .bind(surplus - old_surplus)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let was = kept.map(|kept| kept.listed_as).unwrap_or_default();
+        let is = listed_as(&s.exception_kinds, s.unreadable.is_none());
+        let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+        for kind in &was {
+            *counts.entry(kind.as_str()).or_default() -= 1;
+        }
+        for kind in &is {
+            *counts.entry(kind.as_str()).or_default() += 1;
+        }
+        // In the order of the key, as every server does, so two never wait on each other.
+        for (kind, change) in counts.into_iter().filter(|(_, n)| *n != 0) {
+            sqlx::query(
+                "INSERT INTO council_list_count (council_id, kind, accounts) VALUES ($1, $2, $3) \
+                 ON CONFLICT (council_id, kind) DO UPDATE SET accounts = council_list_count.accounts + excluded.accounts",
+            )
+            .bind(&s.council_id)
+            .bind(kind)
+            .bind(change)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Writes the search words of kept summaries that have none (those kept before the
+    /// words were): run as the server starts, a few hundred accounts at a time.
+    pub async fn fill_missing_words(&self) -> anyhow::Result<usize> {
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT s.council_id, s.account_id, s.search FROM account_summary s \
+                 WHERE NOT EXISTS (SELECT 1 FROM account_word w WHERE w.account_id = s.account_id) \
+                 ORDER BY s.account_id LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let missing: Vec<(String, String, String)> = rows
+                .iter()
+                .map(|r| anyhow::Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                .collect::<anyhow::Result<_>>()?;
+            // An account whose name and reference have no words at all has none to write.
+            let missing: Vec<_> =
+                missing.into_iter().filter(|(_, _, search)| !search_words(search).is_empty()).collect();
+            if missing.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.pool.begin().await?;
+            for (council, account, search) in &missing {
+                put_words(&mut tx, council, account, search).await?;
+            }
+            tx.commit().await?;
+            filled += missing.len();
+        }
+    }
+
+    /// For the tests and for checking a server: accounts whose kept search words are not
+    /// the words of their name and reference, by reference.
+    pub async fn word_mismatches(&self, council_id: &str) -> anyhow::Result<Vec<String>> {
+        let mut kept: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in
+            sqlx::query("SELECT account_id, word FROM account_word WHERE council_id = $1 ORDER BY account_id, word")
+                .bind(council_id)
+                .fetch_all(&self.pool)
+                .await?
+        {
+            kept.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
+        }
+        let mut differ = Vec::new();
+        for row in sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name FROM account_summary s \
+             JOIN account a ON a.account_id = s.account_id WHERE s.council_id = $1",
+        )
+        .bind(council_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let (account, reference, name): (String, String, String) =
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            if kept.get(&account).cloned().unwrap_or_default() != search_words(&format!("{name} {reference}")) {
+                differ.push(reference);
+            }
+        }
+        Ok(differ)
+    }
+
+    /// For the tests and for checking a server: the list's kept counts that differ from
+    /// counting the summaries, as (kind, kept, counted).
+    pub async fn list_count_mismatches(&self, council_id: &str) -> anyhow::Result<Vec<(String, i64, i64)>> {
+        let kept: BTreeMap<String, i64> =
+            sqlx::query("SELECT kind, accounts FROM council_list_count WHERE council_id = $1")
+                .bind(council_id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| anyhow::Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<anyhow::Result<_>>()?;
+        let mut counted: BTreeMap<String, i64> = BTreeMap::new();
+        let rows = sqlx::query("SELECT exception_kinds, unreadable FROM account_summary WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            for kind in listed_as(&row.try_get::<String, _>(0)?, row.try_get::<Option<String>, _>(1)?.is_none()) {
+                *counted.entry(kind).or_default() += 1;
+            }
+        }
+        let mut kept = kept;
+        if let Some(row) = sqlx::query("SELECT accounts, surplus_pence FROM council_total WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            kept.insert("(people)".to_owned(), row.try_get(0)?);
+            kept.insert("(surplus)".to_owned(), row.try_get(1)?);
+        }
+        let totals = sqlx::query(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN unreadable IS NULL THEN surplus_pence ELSE 0 END), 0) AS BIGINT) \
+             FROM account_summary WHERE council_id = $1",
+        )
+        .bind(council_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let (people, surplus): (i64, i64) = (totals.try_get(0)?, totals.try_get(1)?);
+        if people > 0 {
+            counted.insert("(people)".to_owned(), people);
+            counted.insert("(surplus)".to_owned(), surplus);
+        }
+        let kinds: BTreeSet<&String> = kept.keys().chain(counted.keys()).collect();
+        Ok(kinds
+            .into_iter()
+            .filter_map(|kind| {
+                let (k, c) = (kept.get(kind).copied().unwrap_or(0), counted.get(kind).copied().unwrap_or(0));
+                (k != c).then(|| (kind.clone(), k, c))
+            })
+            .collect())
     }
 
     /// Days where the council's kept totals are not the sum of its accounts' days (for the
@@ -700,8 +945,9 @@ impl Storage {
         let sql = format!(
             "SELECT a.reference, a.person_name, {SUMMARY_COLUMNS} FROM account_summary s \
              JOIN account a ON a.account_id = s.account_id \
-             WHERE s.council_id = $1 AND s.unreadable IS NULL{} \
+             WHERE {} = $1 AND s.unreadable IS NULL{} \
              ORDER BY s.exception_count DESC, s.reference LIMIT $2",
+            council_column(filter),
             c.sql
         );
         let query = sqlx::query(&sql).bind(council_id).bind(limit);
@@ -719,9 +965,22 @@ impl Storage {
 
     /// How many of a council's readable accounts a filter finds.
     pub async fn summary_count(&self, council_id: &str, filter: &SummaryFilter) -> anyhow::Result<i64> {
+        if filter.search.is_empty() {
+            // Kept as the summaries are: no counting.
+            let kept: Option<i64> =
+                sqlx::query_scalar("SELECT accounts FROM council_list_count WHERE council_id = $1 AND kind = $2")
+                    .bind(council_id)
+                    .bind(filter.kind.clone().unwrap_or_default())
+                    .fetch_optional(&self.pool)
+                    .await?;
+            return Ok(kept.unwrap_or(0));
+        }
         let c = summary_conditions(filter, 2);
-        let sql =
-            format!("SELECT COUNT(*) FROM account_summary s WHERE s.council_id = $1 AND s.unreadable IS NULL{}", c.sql);
+        let sql = format!(
+            "SELECT COUNT(*) FROM account_summary s WHERE {} = $1 AND s.unreadable IS NULL{}",
+            council_column(filter),
+            c.sql
+        );
         let query = sqlx::query(&sql).bind(council_id);
         let row = c.bind(query).fetch_one(&self.pool).await?;
         Ok(row.try_get(0)?)
@@ -852,23 +1111,55 @@ impl Storage {
         .await?;
         for row in reviews {
             let (took, n): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-            totals.review_days.extend(std::iter::repeat_n(took, usize::try_from(n).unwrap_or(0)));
+            if n > 0 {
+                totals.review_days.push((took, n));
+            }
         }
         Ok(totals)
     }
 
     /// A council's people on direct payments, and the surplus they hold now.
     pub async fn council_totals(&self, council_id: &str) -> anyhow::Result<(i64, i64)> {
-        let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE council_id = $1")
+        // Kept as the summaries are (an account counts once its first summary is kept).
+        let kept = sqlx::query("SELECT accounts, surplus_pence FROM council_total WHERE council_id = $1")
             .bind(council_id)
-            .fetch_one(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        let surplus: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(surplus_pence), 0) AS BIGINT) FROM account_summary WHERE council_id = $1 AND unreadable IS NULL",
-        )
-        .bind(council_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((people, surplus))
+        Ok(match kept {
+            Some(row) => (row.try_get(0)?, row.try_get(1)?),
+            None => (0, 0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_found_by_the_start_of_each_word() {
+        assert_eq!(search_words("Mary O'Neil-Smith dp-000123"), ["000123", "dp", "mary", "neil", "o", "smith"]);
+        assert_eq!(search_words("ÉLODIE  élodie"), ["élodie"]);
+        assert!(search_words(" -- ").is_empty());
+    }
+
+    /// Summaries kept before the words were (or whose words were lost) get them when the
+    /// server starts.
+    #[tokio::test]
+    async fn words_missing_are_filled_in_as_the_server_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("tally.db").display());
+        let storage = Storage::open(&url).await.unwrap();
+        crate::seed::ensure_demo(&storage).await.unwrap();
+        let state = crate::AppState::new(storage.clone());
+        crate::api::summaries::catch_up(&state).await.unwrap();
+        let council = storage.council_id_by_name(crate::seed::DEMO_COUNCIL).await.unwrap().unwrap();
+        assert!(storage.word_mismatches(&council).await.unwrap().is_empty());
+        sqlx::query("DELETE FROM account_word").execute(&storage.pool).await.unwrap();
+        assert_eq!(storage.word_mismatches(&council).await.unwrap().len(), 2);
+        storage.close().await;
+        let storage = Storage::open(&url).await.unwrap();
+        assert!(storage.word_mismatches(&council).await.unwrap().is_empty());
+        assert_eq!(storage.fill_missing_words().await.unwrap(), 0, "nothing is left to fill");
     }
 }

@@ -54,7 +54,8 @@ pub(crate) fn Accounts() -> impl IntoView {
         <form class="search filters__row" role="search" aria-label="Find accounts" on:submit=on_search>
             <div class="field">
                 <label for="account-search">"Search by name or reference"</label>
-                <input id="account-search" type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                <p class="hint" id="account-search-hint">"The start of any word, such as \"smi\" or \"0123\""</p>
+                <input id="account-search" type="search" aria-describedby="account-search-hint" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </div>
             <div class="field">
                 <label for="account-exception">"Show"</label>

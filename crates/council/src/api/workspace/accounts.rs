@@ -187,7 +187,7 @@ pub(super) fn slug(name: &str, used: &[String]) -> String {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListQuery {
-    /// Words in the person's name or reference
+    /// Words, each the start of a word in the person's name or reference (in any case)
     search: Option<String>,
     /// Only accounts with this kind of exception (`flags`, `statements`, ...)
     exception: Option<String>,

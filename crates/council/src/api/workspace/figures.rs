@@ -109,8 +109,13 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
     summaries::bring_up_to_date(state, council).await?;
     let totals = state.storage.period_totals(council, &iso_date(from), &iso_date(to)).await?;
     let (people, surplus) = state.storage.council_totals(council).await?;
-    let mut review_days = totals.review_days;
-    review_days.sort_unstable();
+    // The median and longest from how many reviews took each number of days.
+    let reviews_closed: i64 = totals.review_days.iter().map(|(_, n)| n).sum();
+    let mut seen = 0;
+    let review_days_median = totals.review_days.iter().find_map(|(took, n)| {
+        seen += n;
+        (seen > reviews_closed / 2).then_some(*took)
+    });
     let within_plan_percent =
         (totals.spent > 0).then(|| u32::try_from(totals.within_plan * 100 / totals.spent).unwrap_or(0));
     Ok(CouncilFigures {
@@ -123,9 +128,9 @@ async fn council_figures(state: &AppState, staff: &Staff, from: Date, to: Date) 
         spent_within_plan: Money::from_pence(totals.within_plan),
         within_plan_percent,
         flags_raised: usize::try_from(totals.flags_raised).unwrap_or(0),
-        reviews_closed: review_days.len(),
-        review_days_median: review_days.get(review_days.len() / 2).copied(),
-        review_days_longest: review_days.last().copied(),
+        reviews_closed: usize::try_from(reviews_closed).unwrap_or(0),
+        review_days_median,
+        review_days_longest: totals.review_days.last().map(|(took, _)| *took),
         surplus_held: Money::from_pence(surplus),
         recovered: Money::from_pence(totals.recovered),
         months: totals

@@ -284,6 +284,15 @@ pub async fn differences(state: &AppState, council_id: &str) -> Result<Vec<Strin
         }
     }
     differ.extend(state.storage.council_day_mismatches(council_id).await?);
+    differ.extend(
+        state
+            .storage
+            .list_count_mismatches(council_id)
+            .await?
+            .into_iter()
+            .map(|(kind, kept, counted)| format!("accounts with {kind:?}: {kept} kept, {counted} counted")),
+    );
+    differ.extend(state.storage.word_mismatches(council_id).await?.into_iter().map(|r| format!("{r}: search words")));
     Ok(differ)
 }
 
