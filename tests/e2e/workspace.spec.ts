@@ -550,11 +550,13 @@ test('an officer saves the column mapping of another provider and imports a stat
   const statements = officer.getByRole('region', { name: 'Statements' });
   await statements.getByText('Add a format for another provider').click();
   await statements.getByLabel('Name (for example the bank\'s name)').fill('Mystery Bank');
-  await statements.getByLabel('The file\'s columns, as its first line names them, separated by commas').fill('When, Who, Value');
-  await statements.getByLabel('Date column').fill('When');
-  await statements.getByLabel('Dates are written like').selectOption({ label: '2026-01-31' });
+  await statements.getByLabel('The file\'s columns, as its first line names them, separated by commas').fill('Date, Details, Value, Balance');
+  await statements.getByLabel('Date column').fill('Date');
+  await statements.getByLabel('Dates are written like').selectOption({ label: '31/01/26' });
+  await statements.getByLabel('Amounts are written').selectOption({ label: 'In one column: money out as -12.50, (12.50) or 12.50 DR' });
   await statements.getByLabel('Amount column (or money out, with two columns)').fill('Amount');
-  await statements.getByLabel('Payee or merchant column').fill('Who');
+  await statements.getByLabel('Payee or merchant column').fill('Details');
+  await statements.getByLabel('Balance column (optional)').fill('Balance');
   await statements.getByRole('button', { name: 'Save the format' }).click();
   // A column the file does not have is caught before anything is saved.
   await expect(statements.getByRole('alert')).toContainText('The amount column, "Amount", is not one of the file\'s columns.');
@@ -563,11 +565,23 @@ test('an officer saves the column mapping of another provider and imports a stat
   await expect(statements.getByRole('status').filter({ hasText: 'The format "Mystery Bank" is saved' })).toBeVisible();
   await checkAccessibility(officer);
 
+  // The bank's file as it comes: the account above the header, amounts written DR and
+  // CR, two-digit years and a closing balance line below the lines.
+  const file = [
+    'Sort code 08-90-00 Account 12345678',
+    'Date,Details,Value,Balance',
+    '20/11/26,CORNER SHOP,3.10 DR,996.90 CR',
+    '21/11/26,PHARMACY,1.00 DR,995.90 CR',
+    'Closing balance,,,995.90 CR',
+    '',
+  ].join('\r\n');
   await statements.getByLabel('Format').selectOption({ label: 'Mystery Bank' });
-  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: Buffer.from('When,Who,Value\r\n2026-11-20,CORNER SHOP,-3.10\r\n') });
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
   await statements.getByRole('button', { name: 'Import and match' }).click();
-  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 20 November 2026 to 20 November 2026' })).toBeVisible();
-  await expect(officer.getByRole('list', { name: 'Statement lines' })).toContainText('Line 2: -£3.10 CORNER SHOP');
+  await expect(officer.getByRole('heading', { level: 1, name: 'Statement 20 November 2026 to 21 November 2026' })).toBeVisible();
+  const lines = officer.getByRole('list', { name: 'Statement lines' });
+  await expect(lines).toContainText('Line 3: -£3.10 CORNER SHOP');
+  await expect(lines).toContainText('Line 4: -£1.00 PHARMACY');
   await officer.context().close();
 });
 

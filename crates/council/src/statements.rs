@@ -18,7 +18,8 @@ const MAX_LINE_PENCE: i64 = 100_000_000;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     /// Every column the file has, in any order: a missing one or an unexpected one is an
-    /// error (the provider changed its format; the mapping must be looked at).
+    /// error (the provider changed its format; the mapping must be looked at). Columns
+    /// with no name (a trailing comma) are ignored.
     pub columns: Vec<String>,
     pub date: String,
     pub date_format: DateFormat,
@@ -34,26 +35,70 @@ pub struct Mapping {
     /// are skipped; an unknown type is an error.
     #[serde(default)]
     pub entry_type: Option<EntryTypes>,
+    /// The currency of each line, when the file says: only pounds sterling are read.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
+/// How a provider writes dates. Each reads a time after the date too, when there is one
+/// (it orders the lines of one day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateFormat {
-    /// 31/01/2026
+    /// 31/01/2026 (also 1/1/2026, 31-01-2026, 31.01.2026)
     DayMonthYear,
-    /// 31/01/2026 14:05 (the time is ignored)
+    /// 31/01/2026 14:05 (the same as `DayMonthYear`; the name formats saved earlier use)
     DayMonthYearTime,
-    /// 2026-01-31
+    /// 31/01/26
+    DayMonthShortYear,
+    /// 1 Nov 2026, 01-Nov-2026, 1 November 2026, 01 Nov 26
+    DayMonthNameYear,
+    /// 2026-01-31, or a timestamp such as 2026-01-31T09:12:45Z or 2026-01-31T10:12:45+01:00
+    /// (turned into the day it was in the UK)
     Iso,
+}
+
+impl DateFormat {
+    pub const ALL: [DateFormat; 4] =
+        [DateFormat::DayMonthYear, DateFormat::DayMonthShortYear, DateFormat::DayMonthNameYear, DateFormat::Iso];
+
+    /// An example, for messages and forms.
+    pub fn example(self) -> &'static str {
+        match self {
+            DateFormat::DayMonthYear => "31/01/2026",
+            DateFormat::DayMonthYearTime => "31/01/2026 14:05",
+            DateFormat::DayMonthShortYear => "31/01/26",
+            DateFormat::DayMonthNameYear => "31 Jan 2026",
+            DateFormat::Iso => "2026-01-31 or 2026-01-31T14:05:00Z",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Amounts {
-    /// One column, negative for money out.
+    /// One column, money out written -12.50, (12.50) or 12.50 DR.
     Signed { column: String },
-    /// Two columns, both positive; one of them filled on each line.
+    /// Two columns, both positive; on each line one is filled and the other blank or 0.00.
     Split { money_out: String, money_in: String },
+    /// One column of amounts and another saying which way each went (`DR` or `CR`,
+    /// `Debit` or `Credit`...; compared without regard to case or spaces).
+    Indicator {
+        column: String,
+        indicator: String,
+        #[serde(default = "debit_words")]
+        money_out: Vec<String>,
+        #[serde(default = "credit_words")]
+        money_in: Vec<String>,
+    },
+}
+
+fn debit_words() -> Vec<String> {
+    vec!["dr".into(), "debit".into(), "d".into(), "out".into()]
+}
+
+fn credit_words() -> Vec<String> {
+    vec!["cr".into(), "credit".into(), "c".into(), "in".into()]
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,12 +106,28 @@ pub struct EntryTypes {
     pub column: String,
     pub keep: Vec<String>,
     pub skip: Vec<String>,
+    /// Kept types that are always money in (a load, a refund, a reversal), whatever the
+    /// amount's sign: for feeds that write every amount positive.
+    #[serde(default)]
+    pub money_in: Vec<String>,
+    /// Kept types that are always money out (an approved payment, a fee).
+    #[serde(default)]
+    pub money_out: Vec<String>,
+}
+
+/// An entry type or indicator as compared: lower case, without spaces, `_` or `-`.
+fn plain(word: &str) -> String {
+    word.chars().filter(|c| !c.is_whitespace() && *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
+}
+
+fn listed(words: &[String], word: &str) -> bool {
+    let word = plain(word);
+    words.iter().any(|w| plain(w) == word)
 }
 
 impl Mapping {
-    /// What is wrong with a mapping someone wrote: columns it reads that the file does not
-    /// have. Empty when it can be used.
-    pub fn problems(&self) -> Vec<String> {
+    /// The columns it reads, with what each is for.
+    fn reads(&self) -> Vec<(&'static str, &String)> {
         let mut read = vec![("date", &self.date), ("description", &self.description)];
         match &self.amount {
             Amounts::Signed { column } => read.push(("amount", column)),
@@ -74,17 +135,36 @@ impl Mapping {
                 read.push(("money out", money_out));
                 read.push(("money in", money_in));
             }
+            Amounts::Indicator { column, indicator, .. } => {
+                read.push(("amount", column));
+                read.push(("debit or credit", indicator));
+            }
         }
         read.extend(self.reference.iter().map(|c| ("reference", c)));
         read.extend(self.balance.iter().map(|c| ("balance", c)));
         read.extend(self.entry_type.iter().map(|t| ("entry type", &t.column)));
-        let mut problems: Vec<String> = read
+        read.extend(self.currency.iter().map(|c| ("currency", c)));
+        read
+    }
+
+    /// What is wrong with a mapping someone wrote: columns it reads that the file does not
+    /// have. Empty when it can be used.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .reads()
             .into_iter()
             .filter(|(_, column)| !self.columns.contains(column))
             .map(|(what, column)| format!("The {what} column, \"{column}\", is not one of the file's columns."))
             .collect();
         if self.columns.is_empty() {
             problems.insert(0, "List the file's columns, as its first line names them.".to_owned());
+        }
+        if let Some(types) = &self.entry_type {
+            for word in types.money_in.iter().chain(&types.money_out) {
+                if !listed(&types.keep, word) {
+                    problems.push(format!("\"{word}\" says which way money went but is not an entry type kept."));
+                }
+            }
         }
         problems
     }
@@ -103,6 +183,7 @@ pub fn built_in(name: &str) -> Option<Mapping> {
             reference: Some("Reference".into()),
             balance: Some("Balance".into()),
             entry_type: None,
+            currency: None,
         }),
         CARD_FEED => Some(Mapping {
             columns: columns(&[
@@ -129,7 +210,10 @@ pub fn built_in(name: &str) -> Option<Mapping> {
                 column: "Entry type".into(),
                 keep: vec!["approved".into(), "reversed".into(), "chargeback".into()],
                 skip: vec!["declined".into()],
+                money_in: Vec::new(),
+                money_out: Vec::new(),
             }),
+            currency: Some("Currency".into()),
         }),
         _ => None,
     }
@@ -141,12 +225,21 @@ pub const CARD_FEED: &str = "Prepaid card feed (sample format)";
 /// A file read and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
-    /// With the file's line number of each (the header is line 1).
+    /// In the file's order, with the file's line number of each.
     pub lines: Vec<(usize, StatementLine)>,
-    /// The balance after the last line, when the file gives balances.
+    /// The balance before the earliest line and after the latest (by date and time, not
+    /// by the file's order), when the file gives balances.
+    pub opening_balance: Option<Money>,
     pub closing_balance: Option<Money>,
     /// Lines of entry types that moved no money (declined).
     pub skipped: usize,
+    /// Lines that only give a balance (brought or carried forward).
+    pub balance_lines: usize,
+    /// Lines before the header (the bank's name, the account, the period) and summary
+    /// lines after the last line of money (totals).
+    pub around: usize,
+    /// The file lists the newest line first.
+    pub newest_first: bool,
 }
 
 /// One problem with a file.
@@ -177,24 +270,97 @@ pub const MAX_LINES: usize = 5_000;
 pub const MAX_COLUMNS: usize = 60;
 /// The longest a cell may be, in characters (a description, a reference).
 pub const MAX_CELL_CHARS: usize = 500;
+/// How many lines before the header are looked through for it.
+const MAX_PREAMBLE: usize = 30;
+
+/// One line of money (or of a balance only) as read, before the balances are checked.
+struct Read {
+    line: usize,
+    date: Date,
+    /// Minutes into the day, when the file gives a time.
+    minute: Option<u32>,
+    amount: Money,
+    /// None for a line that only gives a balance.
+    movement: Option<StatementLine>,
+    balance: Option<Money>,
+}
+
+/// What one data line of the file is.
+enum Row {
+    Money(Read),
+    /// An entry type that moved no money.
+    Skipped,
+    /// Problems, and whether the date could be read (a line after the last line of money
+    /// whose date cannot be read is a summary line, not a problem).
+    Bad(Vec<(String, String)>, bool),
+}
 
 /// Reads a whole file. Either every line is good, or the problems are returned (up to
 /// [`MAX_PROBLEMS`]) and nothing is.
 pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        Err(_) => {
-            return Err(vec![Problem { line: 1, column: None, message: "The file could not be read as CSV.".into() }])
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows: Vec<(usize, Result<Vec<String>, ()>)> = Vec::new();
+    // The file's line a record starts on, counted from where the last one started (a
+    // quoted cell may hold a line break).
+    let (mut counted_to, mut line) = (0, 1);
+    let mut line_at = |byte: Option<u64>| {
+        let mut byte = byte.and_then(|b| usize::try_from(b).ok()).unwrap_or(counted_to).clamp(counted_to, text.len());
+        // A record's position can be the line ending before it.
+        while text.as_bytes().get(byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            byte += 1;
+        }
+        line += text.as_bytes()[counted_to..byte].iter().filter(|b| **b == b'\n').count();
+        counted_to = byte;
+        line
+    };
+    for record in reader.records() {
+        let (line, cells) = match record {
+            Ok(record) => {
+                (line_at(record.position().map(|p| p.byte())), Ok(record.iter().map(str::to_owned).collect::<Vec<_>>()))
+            }
+            Err(e) => (line_at(e.position().map(|p| p.byte())), Err(())),
+        };
+        if cells.as_ref().is_ok_and(|c| c.iter().all(|c| c.trim().is_empty())) {
+            continue;
+        }
+        if rows.len() > MAX_LINES + MAX_PREAMBLE + 10 {
+            return Err(vec![Problem {
+                line,
+                column: None,
+                message: format!(
+                    "the file has more than {MAX_LINES} lines, the most one import takes. Import it a month or a quarter at a time."
+                ),
+            }]);
+        }
+        rows.push((line, cells));
+    }
+    let Some(first) = rows.first() else {
+        return Err(vec![Problem { line: 1, column: None, message: "The file is empty.".into() }]);
+    };
+    // The header: the first line naming every column the format reads (lines before it
+    // are the bank's name, the account, the period); else the first line.
+    let wanted: Vec<&String> = mapping.reads().into_iter().map(|(_, c)| c).collect();
+    let trimmed = |cells: &[String]| cells.iter().map(|c| c.trim().to_owned()).collect::<Vec<_>>();
+    let at = rows
+        .iter()
+        .take(MAX_PREAMBLE + 1)
+        .position(|(_, cells)| cells.as_ref().is_ok_and(|cells| wanted.iter().all(|w| trimmed(cells).contains(w))))
+        .unwrap_or(0);
+    let (header_line, header) = match &rows[at] {
+        (line, Ok(cells)) => (*line, trimmed(cells)),
+        (line, Err(())) => {
+            return Err(vec![Problem {
+                line: *line,
+                column: None,
+                message: "The file could not be read as CSV.".into(),
+            }])
         }
     };
-    if header.iter().all(String::is_empty) {
-        return Err(vec![Problem { line: 1, column: None, message: "The file is empty.".into() }]);
-    }
+    let _ = first;
     if header.len() > MAX_COLUMNS {
         return Err(vec![Problem {
-            line: 1,
+            line: header_line,
             column: None,
             message: format!(
                 "the file has {} columns; a statement has at most {MAX_COLUMNS}. Check it is the provider's statement file.",
@@ -205,17 +371,18 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
     for wanted in &mapping.columns {
         if !header.contains(wanted) {
+            let named: Vec<&str> = header.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
             problems.push(Problem {
-                line: 1,
+                line: header_line,
                 column: Some(wanted.clone()),
-                message: format!("this column is missing. The file's columns are: {}.", header.join(", ")),
+                message: format!("this column is missing. The file's columns are: {}.", named.join(", ")),
             });
         }
     }
-    for found in &header {
+    for found in header.iter().filter(|h| !h.is_empty()) {
         if !mapping.columns.contains(found) {
             problems.push(Problem {
-                line: 1,
+                line: header_line,
                 column: Some(found.clone()),
                 message:
                     "this column is not in the format. If the provider changed its files, the format needs updating."
@@ -226,115 +393,46 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let index = |name: &str| header.iter().position(|h| h == name).expect("checked above");
-    let mut lines = Vec::new();
-    let mut skipped = 0;
-    let mut closing_balance = None;
+    let data = &rows[at + 1..];
+    if data.len() > MAX_LINES {
+        return Err(vec![Problem {
+            line: data[MAX_LINES].0,
+            column: None,
+            message: format!(
+                "the file has more than {MAX_LINES} lines, the most one import takes. Import it a month or a quarter at a time."
+            ),
+        }]);
+    }
+    let read: Vec<(usize, Row)> =
+        data.iter().map(|(line, cells)| (*line, read_row(*line, cells, &header, mapping))).collect();
+    // Summary lines after the last line of money (totals, a closing balance without a
+    // date) are left out; so are the lines before the header.
+    let last_dated = read.iter().rposition(|(_, row)| !matches!(row, Row::Bad(_, false)));
+    let mut around = at;
     let mut extra = 0;
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
-        let mut problem = |column: &str, message: String| {
-            if problems.len() < MAX_PROBLEMS {
-                problems.push(Problem { line, column: (!column.is_empty()).then(|| column.to_owned()), message });
-            } else {
-                extra += 1;
-            }
-        };
-        let record = match record {
-            Ok(record) => record,
-            Err(_) => {
-                problem("", "this line could not be read as CSV.".into());
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if n >= MAX_LINES {
-            return Err(vec![Problem {
-                line,
-                column: None,
-                message: format!(
-                    "the file has more than {MAX_LINES} lines, the most one import takes. Import it a month or a quarter at a time."
-                ),
-            }]);
-        }
-        if let Some((i, _)) = record.iter().enumerate().find(|(_, c)| c.chars().count() > MAX_CELL_CHARS) {
-            let column = header.get(i).cloned().unwrap_or_default();
-            problem(&column, format!("this cell is longer than {MAX_CELL_CHARS} characters."));
-            continue;
-        }
-        if record.len() != header.len() {
-            problem("", format!("this line has {} cells; the header has {}.", record.len(), header.len()));
-            continue;
-        }
-        let cell = |name: &str| record.get(index(name)).unwrap_or_default().trim();
-        if let Some(types) = &mapping.entry_type {
-            let kind = cell(&types.column).to_lowercase();
-            if types.skip.contains(&kind) {
-                skipped += 1;
-                continue;
-            }
-            if !types.keep.contains(&kind) {
-                problem(
-                    &types.column,
-                    format!(
-                        "\"{kind}\" is not an entry type this format knows ({}).",
-                        [types.keep.clone(), types.skip.clone()].concat().join(", ")
-                    ),
-                );
-                continue;
-            }
-        }
-        let date = match read_date(cell(&mapping.date), mapping.date_format) {
-            Some(date) => Some(date),
-            None => {
-                problem(
-                    &mapping.date,
-                    format!("\"{}\" is not a date in the form {}.", cell(&mapping.date), example(mapping.date_format)),
-                );
-                None
-            }
-        };
-        let amount = match &mapping.amount {
-            Amounts::Signed { column } => match read_amount(cell(column)) {
-                Some(a) if a != Money::ZERO => Some(a),
-                _ => {
-                    problem(column, format!("\"{}\" is not an amount (for example -12.50 or 1,480.00).", cell(column)));
-                    None
-                }
-            },
-            Amounts::Split { money_out, money_in } => match (cell(money_out), cell(money_in)) {
-                (out, "") if !out.is_empty() => match read_amount(out) {
-                    Some(a) if a.is_positive() => Some(-a),
-                    _ => {
-                        problem(money_out, format!("\"{out}\" is not an amount (for example 12.50)."));
-                        None
+    let mut lines: Vec<Read> = Vec::new();
+    let mut skipped = 0;
+    for (n, (line, row)) in read.into_iter().enumerate() {
+        match row {
+            Row::Money(money) => lines.push(money),
+            Row::Skipped => skipped += 1,
+            Row::Bad(_, false) if last_dated.is_some_and(|last| n > last) => around += 1,
+            Row::Bad(found, _) => {
+                for (column, message) in found {
+                    if problems.len() < MAX_PROBLEMS {
+                        problems.push(Problem { line, column: (!column.is_empty()).then_some(column), message });
+                    } else {
+                        extra += 1;
                     }
-                },
-                ("", inward) if !inward.is_empty() => match read_amount(inward) {
-                    Some(a) if a.is_positive() => Some(a),
-                    _ => {
-                        problem(money_in, format!("\"{inward}\" is not an amount (for example 12.50)."));
-                        None
-                    }
-                },
-                _ => {
-                    problem(money_out, format!("fill in exactly one of \"{money_out}\" and \"{money_in}\"."));
-                    None
                 }
-            },
-        };
-        if let Some(column) = &mapping.balance {
-            match read_amount(cell(column)) {
-                Some(balance) => closing_balance = Some(balance),
-                None => problem(column, format!("\"{}\" is not an amount.", cell(column))),
             }
         }
-        if let (Some(date), Some(amount)) = (date, amount) {
-            let description = cell(&mapping.description).to_owned();
-            let reference = mapping.reference.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default();
-            lines.push((line, StatementLine { date, amount, description, reference }));
+    }
+    if problems.is_empty() {
+        problems.extend(balance_breaks(&mut lines));
+        if problems.len() > MAX_PROBLEMS {
+            extra += problems.len() - MAX_PROBLEMS;
+            problems.truncate(MAX_PROBLEMS);
         }
     }
     if extra > 0 {
@@ -343,48 +441,411 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    let newest_first = is_newest_first(&lines);
+    let (opening_balance, closing_balance) = {
+        let mut order: Vec<&Read> = lines.iter().collect();
+        chronological(&mut order, newest_first);
+        let opening = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount)));
+        (opening, order.last().and_then(|r| r.balance))
+    };
+    let balance_lines = lines.iter().filter(|r| r.movement.is_none()).count();
+    let lines: Vec<(usize, StatementLine)> =
+        lines.into_iter().filter_map(|r| r.movement.map(|m| (r.line, m))).collect();
     if lines.is_empty() {
-        return Err(vec![Problem { line: 2, column: None, message: "The file has no statement lines.".into() }]);
+        return Err(vec![Problem {
+            line: header_line + 1,
+            column: None,
+            message: "The file has no statement lines.".into(),
+        }]);
     }
-    Ok(Parsed { lines, closing_balance, skipped })
+    Ok(Parsed { lines, opening_balance, closing_balance, skipped, balance_lines, around, newest_first })
 }
 
-fn example(format: DateFormat) -> &'static str {
-    match format {
-        DateFormat::DayMonthYear => "31/01/2026",
-        DateFormat::DayMonthYearTime => "31/01/2026 14:05",
-        DateFormat::Iso => "2026-01-31",
+/// Whether the file runs from the newest line to the oldest: its first line is later than
+/// its last.
+fn is_newest_first(lines: &[Read]) -> bool {
+    match (lines.first(), lines.last()) {
+        (Some(first), Some(last)) => {
+            (first.date, first.minute.unwrap_or(0)) > (last.date, last.minute.unwrap_or(0))
+                || (first.date == last.date && first.minute.is_none() && balances_run_backwards(lines))
+        }
+        _ => false,
     }
 }
 
-fn read_date(text: &str, format: DateFormat) -> Option<Date> {
-    match format {
-        DateFormat::Iso => tally_ledger::date::parse_iso_date(text),
-        DateFormat::DayMonthYear | DateFormat::DayMonthYearTime => {
-            let date = if format == DateFormat::DayMonthYearTime {
-                let (date, time) = text.split_once(' ')?;
-                let (h, m) = time.trim().split_once(':')?;
-                (h.parse::<u8>().ok()? < 24 && m.parse::<u8>().ok()? < 60).then_some(date)?
-            } else {
-                text
-            };
-            let mut parts = date.split('/');
-            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || y.len() != 4 {
-                return None;
+/// For a file of one day without times: the balances follow read from the bottom up, and
+/// not from the top down.
+fn balances_run_backwards(lines: &[Read]) -> bool {
+    let follows = |order: &[&Read]| {
+        order.windows(2).all(|w| match (w[0].balance, w[1].balance) {
+            (Some(before), Some(after)) => before.checked_add(w[1].amount) == Some(after),
+            _ => true,
+        })
+    };
+    let forwards: Vec<&Read> = lines.iter().collect();
+    let backwards: Vec<&Read> = lines.iter().rev().collect();
+    !follows(&forwards) && follows(&backwards)
+}
+
+/// Puts lines in the order the money moved: by date (and time, when every line has one),
+/// and within a day in the file's order, read from the bottom up when the file is newest
+/// first.
+fn chronological(order: &mut Vec<&Read>, newest_first: bool) {
+    if newest_first {
+        order.reverse();
+    }
+    let timed = order.iter().all(|r| r.minute.is_some());
+    order.sort_by_key(|r| (r.date, if timed { r.minute } else { None }));
+}
+
+/// Lines whose balance does not follow from the line before (in the order the money
+/// moved).
+fn balance_breaks(lines: &mut [Read]) -> Vec<Problem> {
+    let newest_first = is_newest_first(lines);
+    let mut order: Vec<&Read> = lines.iter().collect();
+    chronological(&mut order, newest_first);
+    let mut problems = Vec::new();
+    for pair in order.windows(2) {
+        let (before, line) = (pair[0], pair[1]);
+        if let (Some(was), Some(is)) = (before.balance, line.balance) {
+            let expected = was.checked_add(line.amount);
+            if expected != Some(is) {
+                problems.push(Problem {
+                    line: line.line,
+                    column: None,
+                    message: format!(
+                        "the balance does not follow from the line before (line {}): {was} and {} make {}, but the file says {is}. A line may be missing, or the file was changed.",
+                        before.line,
+                        line.amount,
+                        expected.map_or_else(|| "too much".to_owned(), |e| e.to_string()),
+                    ),
+                });
             }
-            let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
-            Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
         }
     }
+    problems
 }
 
-/// "1,480.00", "-12.50", "£8.75": pounds and pence, with a sign.
-fn read_amount(text: &str) -> Option<Money> {
-    let (negative, rest) = match text.trim().strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.trim()),
+/// Reads one data line.
+fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], mapping: &Mapping) -> Row {
+    let _ = line;
+    let Ok(record) = cells else {
+        return Row::Bad(vec![(String::new(), "this line could not be read as CSV.".into())], false);
     };
+    if let Some((i, _)) = record.iter().enumerate().find(|(_, c)| c.chars().count() > MAX_CELL_CHARS) {
+        let column = header.get(i).cloned().unwrap_or_default();
+        return Row::Bad(vec![(column, format!("this cell is longer than {MAX_CELL_CHARS} characters."))], true);
+    }
+    let index = |name: &str| header.iter().position(|h| h == name);
+    let cell = |name: &str| index(name).and_then(|i| record.get(i)).map_or("", |c| c.trim());
+    let date_cell = cell(&mapping.date);
+    let when = read_date(date_cell, mapping.date_format);
+    // Too few cells: only the date's column may still say what the line is.
+    let named = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+    if record.len() < named
+        || record.len() > header.len().max(named) && record[header.len()..].iter().any(|c| !c.trim().is_empty())
+    {
+        return Row::Bad(
+            vec![(String::new(), format!("this line has {} cells; the header has {}.", record.len(), header.len()))],
+            when.is_some(),
+        );
+    }
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut direction = None;
+    if let Some(types) = &mapping.entry_type {
+        let kind = cell(&types.column);
+        if listed(&types.skip, kind) {
+            return Row::Skipped;
+        }
+        if !listed(&types.keep, kind) {
+            let known = [types.keep.clone(), types.skip.clone()].concat().join(", ");
+            problems
+                .push((types.column.clone(), format!("\"{kind}\" is not an entry type this format knows ({known}).")));
+        } else if listed(&types.money_in, kind) {
+            direction = Some(true);
+        } else if listed(&types.money_out, kind) {
+            direction = Some(false);
+        }
+    }
+    if let Some(column) = &mapping.currency {
+        let currency = cell(column).to_uppercase();
+        if !matches!(currency.as_str(), "" | "GBP" | "£" | "826") {
+            problems.push((
+                column.clone(),
+                format!("this line is in {currency}. Tally reads pounds sterling (GBP) only: ask the provider for the sterling amounts."),
+            ));
+        }
+    }
+    if when.is_none() {
+        problems.push((
+            mapping.date.clone(),
+            format!("\"{date_cell}\" is not a date in the form {}.", mapping.date_format.example()),
+        ));
+    }
+    let amount_problem = |column: &str, text: &str| {
+        (column.to_owned(), format!("\"{text}\" is not an amount (for example 12.50, -12.50, (12.50) or 12.50 DR)."))
+    };
+    // Some(None): no amount at all (a line that only gives a balance).
+    let amount: Option<Option<Money>> = match &mapping.amount {
+        Amounts::Signed { column } => match cell(column) {
+            "" => Some(None),
+            text => match read_amount(text) {
+                Some(a) => Some(Some(a)),
+                None => {
+                    problems.push(amount_problem(column, text));
+                    None
+                }
+            },
+        },
+        Amounts::Split { money_out, money_in } => {
+            let side = |column: &str, problems: &mut Vec<(String, String)>| match cell(column) {
+                "" | "-" => Some(None),
+                text => match read_amount(text) {
+                    Some(a) if a == Money::ZERO => Some(None),
+                    Some(a) => Some(Some(a.abs())),
+                    None => {
+                        problems.push(amount_problem(column, text));
+                        None
+                    }
+                },
+            };
+            match (side(money_out, &mut problems), side(money_in, &mut problems)) {
+                (Some(Some(out)), Some(None)) => Some(Some(-out)),
+                (Some(None), Some(inward)) => Some(inward),
+                (Some(Some(_)), Some(Some(_))) => {
+                    problems
+                        .push((money_out.clone(), format!("fill in only one of \"{money_out}\" and \"{money_in}\".")));
+                    None
+                }
+                _ => None,
+            }
+        }
+        Amounts::Indicator { column, indicator, money_out, money_in } => match cell(column) {
+            "" => Some(None),
+            text => match read_amount(text) {
+                Some(a) => {
+                    let which = cell(indicator);
+                    if listed(money_out, which) {
+                        Some(Some(-a.abs()))
+                    } else if listed(money_in, which) {
+                        Some(Some(a.abs()))
+                    } else {
+                        problems.push((
+                            indicator.clone(),
+                            format!(
+                                "\"{which}\" does not say which way the money went ({} for money out, {} for money in).",
+                                money_out.join(", "),
+                                money_in.join(", ")
+                            ),
+                        ));
+                        None
+                    }
+                }
+                None => {
+                    problems.push(amount_problem(column, text));
+                    None
+                }
+            },
+        },
+    };
+    let balance = match &mapping.balance {
+        Some(column) => match cell(column) {
+            "" => None,
+            text => match read_amount(text) {
+                Some(b) => Some(b),
+                None => {
+                    problems.push((column.clone(), format!("\"{text}\" is not an amount.")));
+                    None
+                }
+            },
+        },
+        None => None,
+    };
+    let amount = match amount {
+        Some(Some(a)) if a == Money::ZERO => {
+            let column = match &mapping.amount {
+                Amounts::Signed { column } | Amounts::Indicator { column, .. } => column.clone(),
+                Amounts::Split { money_out, .. } => money_out.clone(),
+            };
+            problems.push((column, "a line of £0.00 moved no money.".into()));
+            None
+        }
+        Some(Some(a)) => Some(Some(match direction {
+            Some(true) => a.abs(),
+            Some(false) => -a.abs(),
+            None => a,
+        })),
+        Some(None) if balance.is_some() => Some(None),
+        Some(None) => {
+            let column = match &mapping.amount {
+                Amounts::Signed { column } | Amounts::Indicator { column, .. } => column.clone(),
+                Amounts::Split { money_out, .. } => money_out.clone(),
+            };
+            let message = match &mapping.amount {
+                Amounts::Split { money_out, money_in } => format!("fill in one of \"{money_out}\" and \"{money_in}\"."),
+                _ => "the amount is missing.".to_owned(),
+            };
+            problems.push((column, message));
+            None
+        }
+        None => None,
+    };
+    match (when, amount) {
+        (Some((date, minute)), Some(amount)) if problems.is_empty() => {
+            let description = cell(&mapping.description).to_owned();
+            let reference = mapping.reference.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default();
+            Row::Money(Read {
+                line,
+                date,
+                minute,
+                amount: amount.unwrap_or(Money::ZERO),
+                movement: amount.map(|amount| StatementLine { date, amount, description, reference }),
+                balance,
+            })
+        }
+        _ => Row::Bad(problems, when.is_some()),
+    }
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// A date as the format writes it, and the minutes into the day when a time follows.
+pub fn read_date(text: &str, format: DateFormat) -> Option<(Date, Option<u32>)> {
+    let text = text.trim();
+    if format == DateFormat::Iso {
+        return read_iso(text);
+    }
+    // The date, then perhaps a time ("14:05", "14:05:09", "2:05 pm").
+    let (date, time) = match format {
+        DateFormat::DayMonthNameYear => {
+            let parts: Vec<&str> = text.split([' ', '-', '/']).filter(|p| !p.is_empty()).collect();
+            if parts.len() < 3 {
+                return None;
+            }
+            (parts[..3].join(" "), (parts.len() > 3).then(|| parts[3..].join(" ")))
+        }
+        _ => match text.split_once([' ', 'T']) {
+            Some((date, time)) => (date.to_owned(), Some(time.trim().to_owned())),
+            None => (text.to_owned(), None),
+        },
+    };
+    let minute = match time.as_deref() {
+        None | Some("") => None,
+        Some(time) => Some(read_time(time)?),
+    };
+    let parts: Vec<&str> = match format {
+        DateFormat::DayMonthNameYear => date.split(' ').collect(),
+        _ => date.split(['/', '-', '.']).collect(),
+    };
+    let [d, m, y] = parts.as_slice() else { return None };
+    let day: u8 = d.parse().ok().filter(|_| d.len() <= 2)?;
+    let month = match format {
+        DateFormat::DayMonthNameYear => {
+            let name = m.to_lowercase();
+            let n = MONTHS.iter().position(|short| {
+                name.starts_with(short) && (name.len() == 3 || month_name(short) == name || name == "sept")
+            })?;
+            Month::try_from(n as u8 + 1).ok()?
+        }
+        _ => Month::try_from(m.parse::<u8>().ok().filter(|_| m.len() <= 2)?).ok()?,
+    };
+    let year: i32 = match (format, y.len()) {
+        (DateFormat::DayMonthShortYear, 2) | (DateFormat::DayMonthNameYear, 2) => 2000 + y.parse::<i32>().ok()?,
+        (DateFormat::DayMonthShortYear, _) => return None,
+        (_, 4) => y.parse().ok()?,
+        _ => return None,
+    };
+    if !y.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((Date::from_calendar_date(year, month, day).ok()?, minute))
+}
+
+fn month_name(short: &str) -> &'static str {
+    match short {
+        "jan" => "january",
+        "feb" => "february",
+        "mar" => "march",
+        "apr" => "april",
+        "may" => "may",
+        "jun" => "june",
+        "jul" => "july",
+        "aug" => "august",
+        "sep" => "september",
+        "oct" => "october",
+        "nov" => "november",
+        _ => "december",
+    }
+}
+
+/// "14:05", "14:05:09", "2:05 pm": minutes into the day.
+fn read_time(text: &str) -> Option<u32> {
+    let lower = text.trim().to_lowercase();
+    let (clock, half) = match lower.strip_suffix("pm").or_else(|| lower.strip_suffix("am")) {
+        Some(clock) => (clock.trim(), Some(lower.ends_with("pm"))),
+        None => (lower.as_str(), None),
+    };
+    let mut parts = clock.split(':');
+    let (h, m) = (parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?);
+    if let Some(s) = parts.next() {
+        let seconds: f64 = s.parse().ok()?;
+        if !(0.0..61.0).contains(&seconds) {
+            return None;
+        }
+    }
+    if parts.next().is_some() || m > 59 {
+        return None;
+    }
+    let h = match half {
+        Some(pm) if (1..=12).contains(&h) => h % 12 + if pm { 12 } else { 0 },
+        Some(_) => return None,
+        None if h < 24 => h,
+        None => return None,
+    };
+    Some(h * 60 + m)
+}
+
+/// An ISO date, a date and time, or a timestamp with `Z` or an offset (the UK day it was).
+fn read_iso(text: &str) -> Option<(Date, Option<u32>)> {
+    if text.len() <= 10 {
+        return tally_ledger::date::parse_iso_date(text).map(|d| (d, None));
+    }
+    let rfc3339 = text.replacen(' ', "T", 1);
+    if let Ok(moment) = time::OffsetDateTime::parse(&rfc3339, &time::format_description::well_known::Rfc3339) {
+        let local = tally_ledger::date::uk_local(moment);
+        return Some((local.date(), Some(u32::from(local.hour()) * 60 + u32::from(local.minute()))));
+    }
+    // A date and time with no offset: already the UK's.
+    let (date, time) = text.split_once(['T', ' '])?;
+    Some((tally_ledger::date::parse_iso_date(date)?, Some(read_time(time.trim_end_matches('Z'))?)))
+}
+
+/// "1,480.00", "-12.50", "£8.75", "(12.50)", "12.50 DR", "12.50CR", "12.50-": pounds
+/// and pence, with a sign.
+pub fn read_amount(text: &str) -> Option<Money> {
+    let mut rest = text.trim().to_owned();
+    let mut negative = false;
+    let upper = rest.to_uppercase();
+    if let Some(stripped) = upper.strip_suffix("DR") {
+        negative = true;
+        rest = stripped.trim().to_owned();
+    } else if let Some(stripped) = upper.strip_suffix("CR") {
+        rest = stripped.trim().to_owned();
+    }
+    if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = !negative;
+        rest = inner.trim().to_owned();
+    }
+    if let Some(r) = rest.strip_prefix('-').or_else(|| rest.strip_suffix('-')) {
+        negative = !negative;
+        rest = r.trim().to_owned();
+    } else if let Some(r) = rest.strip_prefix('+') {
+        rest = r.trim().to_owned();
+    }
+    let rest = rest.strip_prefix("GBP").map_or(rest.as_str(), str::trim);
+    if rest.starts_with(['-', '+', '(']) {
+        return None;
+    }
     let amount = Money::parse_amount(rest, Money::from_pence(MAX_LINE_PENCE)).ok().or_else(|| {
         // parse_amount refuses zero (no spend is £0); a balance can be.
         let digits = rest.trim_start_matches('£');
@@ -450,12 +911,12 @@ mod tests {
     fn every_problem_names_its_line_and_column() {
         let header = "Date,Description,Reference,Money out,Money in,Balance\r\n";
         assert_eq!(
-            problems(&format!("{header}31/02/2026,SHOP,,1.00,,9.00\r\n01/03/2026,SHOP,,12.3x,,9.00\r\n02/03/2026,SHOP,,,,9.00\r\n03/03/2026,SHOP,,1.00,2.00,9.00\r\n04/03/2026,SHOP,,1.00,,lots\r\n05/03/2026,SHOP\r\n"), BANK),
+            problems(&format!("{header}31/02/2026,SHOP,,1.00,,9.00\r\n01/03/2026,SHOP,,12.3x,,9.00\r\n02/03/2026,SHOP,,,,\r\n03/03/2026,SHOP,,1.00,2.00,9.00\r\n04/03/2026,SHOP,,1.00,,lots\r\n05/03/2026,SHOP\r\n"), BANK),
             vec![
                 "Line 2, column \"Date\": \"31/02/2026\" is not a date in the form 31/01/2026.",
-                "Line 3, column \"Money out\": \"12.3x\" is not an amount (for example 12.50).",
-                "Line 4, column \"Money out\": fill in exactly one of \"Money out\" and \"Money in\".",
-                "Line 5, column \"Money out\": fill in exactly one of \"Money out\" and \"Money in\".",
+                "Line 3, column \"Money out\": \"12.3x\" is not an amount (for example 12.50, -12.50, (12.50) or 12.50 DR).",
+                "Line 4, column \"Money out\": fill in one of \"Money out\" and \"Money in\".",
+                "Line 5, column \"Money out\": fill in only one of \"Money out\" and \"Money in\".",
                 "Line 6, column \"Balance\": \"lots\" is not an amount.",
                 "Line 7: this line has 2 cells; the header has 6.",
             ]
@@ -479,7 +940,7 @@ mod tests {
     #[test]
     fn imports_are_capped_in_lines_columns_cells_and_problems() {
         let header = "Date,Description,Reference,Money out,Money in,Balance\r\n";
-        let line = "01/03/2026,SHOP,,1.00,,9.00\r\n";
+        let line = "01/03/2026,SHOP,,1.00,,\r\n";
         let most = format!("{header}{}", line.repeat(MAX_LINES));
         assert_eq!(parse(&most, &built_in(BANK).unwrap()).unwrap().lines.len(), MAX_LINES);
         let too_many = format!("{header}{}", line.repeat(MAX_LINES + 1));
@@ -501,16 +962,175 @@ mod tests {
     }
 
     #[test]
-    fn amounts_and_dates_are_read_strictly() {
-        assert_eq!(read_amount("1,480.00"), Some(Money::from_pence(148_000)));
-        assert_eq!(read_amount("-12.50"), Some(Money::from_pence(-1_250)));
-        assert_eq!(read_amount("£8.75"), Some(Money::from_pence(875)));
+    fn amounts_and_dates_are_read_as_providers_write_them() {
+        let pence = |p| Some(Money::from_pence(p));
+        assert_eq!(read_amount("1,480.00"), pence(148_000));
+        assert_eq!(read_amount("-12.50"), pence(-1_250));
+        assert_eq!(read_amount("£8.75"), pence(875));
+        assert_eq!(read_amount("-£8.75"), pence(-875));
+        assert_eq!(read_amount("£1,234.50"), pence(123_450));
+        assert_eq!(read_amount("(12.50)"), pence(-1_250));
+        assert_eq!(read_amount("12.50 DR"), pence(-1_250));
+        assert_eq!(read_amount("12.50dr"), pence(-1_250));
+        assert_eq!(read_amount("1,480.00 CR"), pence(148_000));
+        assert_eq!(read_amount("12.50-"), pence(-1_250));
+        assert_eq!(read_amount("+12.50"), pence(1_250));
         assert_eq!(read_amount("0.00"), Some(Money::ZERO));
         assert_eq!(read_amount("12.345"), None);
         assert_eq!(read_amount("1e3"), None);
-        assert_eq!(read_date("05/11/2026 22:05", DateFormat::DayMonthYearTime), Some(date!(2026 - 11 - 05)));
-        assert_eq!(read_date("05/11/2026 25:05", DateFormat::DayMonthYearTime), None);
-        assert_eq!(read_date("5/11/26", DateFormat::DayMonthYear), None);
-        assert_eq!(read_date("2026-11-05", DateFormat::Iso), Some(date!(2026 - 11 - 05)));
+        assert_eq!(read_amount("--12.50"), None);
+        assert_eq!(read_amount("12.50 XX"), None);
+        let day = |text, format| read_date(text, format).map(|(d, _)| d);
+        let nov5 = Some(date!(2026 - 11 - 05));
+        assert_eq!(
+            read_date("05/11/2026 22:05", DateFormat::DayMonthYearTime),
+            Some((date!(2026 - 11 - 05), Some(22 * 60 + 5)))
+        );
+        assert_eq!(day("05/11/2026", DateFormat::DayMonthYearTime), nov5);
+        assert_eq!(day("5/11/2026", DateFormat::DayMonthYear), nov5);
+        assert_eq!(day("05-11-2026", DateFormat::DayMonthYear), nov5);
+        assert_eq!(day("05/11/2026 25:05", DateFormat::DayMonthYear), None);
+        assert_eq!(day("5/11/26", DateFormat::DayMonthYear), None);
+        assert_eq!(day("05/11/26", DateFormat::DayMonthShortYear), nov5);
+        assert_eq!(day("05/11/2026", DateFormat::DayMonthShortYear), None);
+        assert_eq!(day("5 Nov 2026", DateFormat::DayMonthNameYear), nov5);
+        assert_eq!(day("05-Nov-2026", DateFormat::DayMonthNameYear), nov5);
+        assert_eq!(day("5 November 2026", DateFormat::DayMonthNameYear), nov5);
+        assert_eq!(day("05 NOV 26", DateFormat::DayMonthNameYear), nov5);
+        assert_eq!(day("5 Novembre 2026", DateFormat::DayMonthNameYear), None);
+        assert_eq!(
+            read_date("5 Nov 2026 2:05 pm", DateFormat::DayMonthNameYear),
+            Some((date!(2026 - 11 - 05), Some(14 * 60 + 5)))
+        );
+        assert_eq!(day("2026-11-05", DateFormat::Iso), nov5);
+        assert_eq!(
+            read_date("2026-11-03T09:12:45Z", DateFormat::Iso),
+            Some((date!(2026 - 11 - 03), Some(9 * 60 + 12)))
+        );
+        // Late in a summer's evening UTC is the next day in the UK.
+        assert_eq!(read_date("2026-07-01T23:30:00Z", DateFormat::Iso), Some((date!(2026 - 07 - 02), Some(30))));
+        assert_eq!(read_date("2026-07-02T00:30:00+01:00", DateFormat::Iso), Some((date!(2026 - 07 - 02), Some(30))));
+        assert_eq!(day("2026-11-05 14:05", DateFormat::Iso), nov5);
+        assert_eq!(day("2026-11-31T09:00:00Z", DateFormat::Iso), None);
+        assert_eq!(day("05/11/2026", DateFormat::Iso), None);
+    }
+
+    fn mapping(json: &str) -> Mapping {
+        let mapping: Mapping = serde_json::from_str(json).unwrap();
+        assert_eq!(mapping.problems(), Vec::<String>::new());
+        mapping
+    }
+
+    /// The formats of the fixtures, as a council would save them.
+    fn newest_first_bank() -> Mapping {
+        mapping(include_str!("../../../tests/fixtures/statements/bank-newest-first.format.json"))
+    }
+
+    fn iso_card_feed() -> Mapping {
+        mapping(include_str!("../../../tests/fixtures/statements/card-feed-iso.format.json"))
+    }
+
+    fn dr_cr_bank() -> Mapping {
+        mapping(include_str!("../../../tests/fixtures/statements/bank-dr-cr.format.json"))
+    }
+
+    fn indicator_bank() -> Mapping {
+        mapping(include_str!("../../../tests/fixtures/statements/bank-indicator.format.json"))
+    }
+
+    const NEWEST_FIRST: &str = include_str!("../../../tests/fixtures/statements/bank-newest-first.csv");
+    const ISO_CARD: &str = include_str!("../../../tests/fixtures/statements/card-feed-iso.csv");
+    const DR_CR: &str = include_str!("../../../tests/fixtures/statements/bank-dr-cr.csv");
+    const INDICATOR: &str = include_str!("../../../tests/fixtures/statements/bank-indicator.csv");
+
+    fn amounts(parsed: &Parsed) -> Vec<(usize, i64)> {
+        parsed.lines.iter().map(|(n, l)| (*n, l.amount.pence().unwrap())).collect()
+    }
+
+    #[test]
+    fn a_newest_first_bank_export_with_account_details_above_the_header() {
+        let parsed = parse(NEWEST_FIRST, &newest_first_bank()).unwrap();
+        assert!(parsed.newest_first);
+        assert_eq!(parsed.around, 3, "the account's name and balances above the header");
+        assert_eq!(amounts(&parsed), vec![(6, -24_000), (7, -1_250), (8, -4_500), (9, 148_000)]);
+        assert_eq!(parsed.lines[3].1.date, date!(2026 - 11 - 01));
+        assert_eq!(parsed.opening_balance, Some(Money::ZERO));
+        assert_eq!(parsed.closing_balance, Some(Money::from_pence(118_250)), "the latest line's, not the last row's");
+        // A line taken out: the balances no longer follow, and the line is named.
+        let edited = NEWEST_FIRST
+            .replace("\"05 Nov 2026\",\"Contactless payment\",\"CITY TAXIS LTD\",\"£12.50\",\"\",\"£1,422.50\"\n", "");
+        let said: Vec<String> =
+            parse(&edited, &newest_first_bank()).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("Line 6: the balance does not follow from the line before (line 7): £1,435.00 and -£240.00 make £1,195.00, but the file says £1,182.50."), "{said:?}");
+    }
+
+    #[test]
+    fn a_card_feed_with_timestamps_capitalised_types_and_fee_lines() {
+        let parsed = parse(ISO_CARD, &iso_card_feed()).unwrap();
+        assert!(!parsed.newest_first);
+        assert_eq!(parsed.skipped, 1, "the declined payment");
+        assert_eq!(
+            amounts(&parsed),
+            vec![(2, 148_000), (3, -4_500), (5, -1_250), (6, -150), (7, -24_000), (8, -2_000), (9, 2_000)]
+        );
+        assert_eq!(parsed.lines[2].1.date, date!(2026 - 11 - 05));
+        assert_eq!(parsed.lines[6].1.reference, "tx-1008");
+        assert_eq!(
+            (parsed.opening_balance, parsed.closing_balance),
+            (Some(Money::ZERO), Some(Money::from_pence(118_100)))
+        );
+        // Types in any case and spacing; a type the format does not know, by line.
+        let shouting = ISO_CARD.replace("Card Fee", "CARD  FEE").replace(",Approved,", ",approved,");
+        assert_eq!(parse(&shouting, &iso_card_feed()).unwrap().lines.len(), 7);
+        let said: Vec<String> = parse(&ISO_CARD.replace("tx-1005,Card Fee", "tx-1005,Pending"), &iso_card_feed())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said, vec!["Line 6, column \"Type\": \"Pending\" is not an entry type this format knows (Load, Approved, Reversed, Card Fee, Declined)."]);
+        // Another currency is refused, by line.
+        let euros = ISO_CARD.replace("12.50,GBP", "12.50,EUR");
+        let said: Vec<String> = parse(&euros, &iso_card_feed()).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(said, vec!["Line 5, column \"Currency\": this line is in EUR. Tally reads pounds sterling (GBP) only: ask the provider for the sterling amounts."]);
+    }
+
+    #[test]
+    fn a_bank_export_with_dr_and_cr_and_two_digit_years_and_a_closing_line() {
+        let parsed = parse(DR_CR, &dr_cr_bank()).unwrap();
+        assert_eq!(amounts(&parsed), vec![(4, 148_000), (5, -4_500), (6, -1_250), (7, -24_000)]);
+        assert_eq!(parsed.around, 3, "two lines above the header and the closing balance below the lines");
+        assert_eq!(parsed.closing_balance, Some(Money::from_pence(118_250)));
+        assert_eq!(parsed.lines[0].1.date, date!(2026 - 11 - 01));
+        // A bad date among the lines is a problem, not a summary line.
+        let said: Vec<String> = parse(&DR_CR.replace("05/11/26", "5th Nov"), &dr_cr_bank())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said, vec!["Line 6, column \"Date\": \"5th Nov\" is not a date in the form 31/01/26."]);
+    }
+
+    #[test]
+    fn a_bank_export_with_a_debit_or_credit_column() {
+        let parsed = parse(INDICATOR, &indicator_bank()).unwrap();
+        assert_eq!(amounts(&parsed), vec![(2, 148_000), (3, -4_500), (4, -1_250), (5, -24_000)]);
+        assert_eq!(parsed.around, 1, "the total line");
+        assert_eq!(parsed.closing_balance, Some(Money::from_pence(118_250)));
+        let said: Vec<String> = parse(&INDICATOR.replace("Debit,45.00", "Maybe,45.00"), &indicator_bank())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said, vec!["Line 3, column \"Debit/Credit\": \"Maybe\" does not say which way the money went (dr, debit, d, out for money out, cr, credit, c, in for money in)."]);
+    }
+
+    #[test]
+    fn split_columns_take_zero_or_a_dash_for_the_side_not_used() {
+        let file = "Date,Description,Reference,Money out,Money in,Balance\r\n01/03/2026,PAY,,0.00,100.00,100.00\r\n02/03/2026,SHOP,,1.00,-,99.00\r\n03/03/2026,Balance carried forward,,,,99.00\r\n";
+        let parsed = parse(file, &built_in(BANK).unwrap()).unwrap();
+        assert_eq!(amounts(&parsed), vec![(2, 10_000), (3, -100)]);
+        assert_eq!(parsed.balance_lines, 1);
+        assert_eq!(parsed.closing_balance, Some(Money::from_pence(9_900)));
     }
 }

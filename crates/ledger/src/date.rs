@@ -126,10 +126,57 @@ pub fn iso_date(date: Date) -> String {
     date.format(&format).expect("a calendar date always formats as year-month-day")
 }
 
+/// The date and time in the United Kingdom at a moment: British Summer Time (an hour ahead
+/// of UTC) runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
+/// of October (the Summer Time Order 2002); Greenwich Mean Time otherwise.
+pub fn uk_local(moment: time::OffsetDateTime) -> time::PrimitiveDateTime {
+    let utc = moment.to_offset(time::UtcOffset::UTC);
+    let last_sunday = |month: Month| {
+        let next = if month == Month::December {
+            Date::from_calendar_date(utc.year().saturating_add(1), Month::January, 1)
+        } else {
+            Date::from_calendar_date(utc.year(), month.next(), 1)
+        };
+        next.ok().and_then(|d| d.previous_day()).map(|mut d| {
+            while d.weekday() != time::Weekday::Sunday {
+                d = d.previous_day().unwrap_or(d);
+            }
+            d
+        })
+    };
+    let change =
+        |date: Option<Date>| date.map(|d| d.with_time(time::Time::from_hms(1, 0, 0).unwrap_or(time::Time::MIDNIGHT)));
+    let summer = match (change(last_sunday(Month::March)), change(last_sunday(Month::October))) {
+        (Some(starts), Some(ends)) => {
+            let at = time::PrimitiveDateTime::new(utc.date(), utc.time());
+            at >= starts && at < ends
+        }
+        _ => false,
+    };
+    let local = if summer { utc.checked_add(Duration::HOUR).unwrap_or(utc) } else { utc };
+    time::PrimitiveDateTime::new(local.date(), local.time())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn uk_time_follows_british_summer_time() {
+        // 2026: summer time from 29 March to 25 October.
+        assert_eq!(uk_local(datetime!(2026-03-29 00:59 UTC)), datetime!(2026-03-29 00:59));
+        assert_eq!(uk_local(datetime!(2026-03-29 01:00 UTC)), datetime!(2026-03-29 02:00));
+        assert_eq!(uk_local(datetime!(2026-06-30 23:30 UTC)), datetime!(2026-07-01 00:30));
+        assert_eq!(uk_local(datetime!(2026-10-25 00:59 UTC)), datetime!(2026-10-25 01:59));
+        assert_eq!(uk_local(datetime!(2026-10-25 01:00 UTC)), datetime!(2026-10-25 01:00));
+        assert_eq!(uk_local(datetime!(2026-11-03 09:12:45 UTC)), datetime!(2026-11-03 09:12:45));
+        assert_eq!(uk_local(datetime!(2026-07-01 00:30 +01:00)), datetime!(2026-07-01 00:30));
+        assert_eq!(uk_local(datetime!(2026-12-31 23:59 -05:00)), datetime!(2027-01-01 04:59));
+        // The ends of time do not panic.
+        let _ = uk_local(datetime!(9999-12-31 23:59 UTC));
+        let _ = uk_local(datetime!(-9999-01-01 00:00 UTC));
+    }
 
     #[test]
     fn long_dates_have_no_leading_zero() {

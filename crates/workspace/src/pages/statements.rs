@@ -412,9 +412,16 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let columns = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let date_format = RwSignal::new("day_month_year".to_owned());
-    let two_columns = RwSignal::new(false);
+    let amount_kind = RwSignal::new("signed".to_owned());
     let amount = RwSignal::new(String::new());
     let money_in = RwSignal::new(String::new());
+    let indicator = RwSignal::new(String::new());
+    let currency = RwSignal::new(String::new());
+    let type_column = RwSignal::new(String::new());
+    let kept_types = RwSignal::new(String::new());
+    let skipped_types = RwSignal::new(String::new());
+    let types_in = RwSignal::new(String::new());
+    let types_out = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
     let balance = RwSignal::new(String::new());
@@ -424,19 +431,34 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
-        let amounts = if two_columns.get_untracked() {
-            serde_json::json!({"kind": "split", "money_out": amount.get_untracked().trim(), "money_in": money_in.get_untracked().trim()})
-        } else {
-            serde_json::json!({"kind": "signed", "column": amount.get_untracked().trim()})
+        let list = |s: RwSignal<String>| {
+            s.get_untracked().split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect::<Vec<_>>()
         };
+        let amounts = match amount_kind.get_untracked().as_str() {
+            "split" => {
+                serde_json::json!({"kind": "split", "money_out": amount.get_untracked().trim(), "money_in": money_in.get_untracked().trim()})
+            }
+            "indicator" => {
+                serde_json::json!({"kind": "indicator", "column": amount.get_untracked().trim(), "indicator": indicator.get_untracked().trim()})
+            }
+            _ => serde_json::json!({"kind": "signed", "column": amount.get_untracked().trim()}),
+        };
+        let entry_type = optional(type_column).map(|column| {
+            serde_json::json!({
+                "column": column, "keep": list(kept_types), "skip": list(skipped_types),
+                "money_in": list(types_in), "money_out": list(types_out),
+            })
+        });
         let mapping = serde_json::json!({
-            "columns": columns.get_untracked().split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect::<Vec<_>>(),
+            "columns": list(columns),
             "date": date.get_untracked().trim(),
             "date_format": date_format.get_untracked(),
             "amount": amounts,
             "description": description.get_untracked().trim(),
             "reference": optional(reference),
             "balance": optional(balance),
+            "currency": optional(currency),
+            "entry_type": entry_type,
         });
         let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
         let csrf = workspace.csrf();
@@ -474,23 +496,41 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                 <TextField id="format-date" label="Date column" value=date error=none()/>
                 <div class="field">
                     <label for="format-date-format">"Dates are written like"</label>
-                    <select id="format-date-format" on:change=move |ev| date_format.set(event_target_value(&ev))>
+                    <p class="hint" id="format-date-format-hint">"A time after the date is read too, with or without seconds."</p>
+                    <select id="format-date-format" aria-describedby="format-date-format-hint" on:change=move |ev| date_format.set(event_target_value(&ev))>
                         <option value="day_month_year">"31/01/2026"</option>
-                        <option value="day_month_year_time">"31/01/2026 14:05"</option>
-                        <option value="iso">"2026-01-31"</option>
+                        <option value="day_month_short_year">"31/01/26"</option>
+                        <option value="day_month_name_year">"31 Jan 2026"</option>
+                        <option value="iso">"2026-01-31 or 2026-01-31T14:05:00Z"</option>
                     </select>
                 </div>
-                <div class="field field--checkbox">
-                    <input type="checkbox" id="format-two-columns" prop:checked=move || two_columns.get() on:change=move |ev| two_columns.set(event_target_checked(&ev))/>
-                    <label for="format-two-columns">"Money out and money in are in two columns"</label>
+                <div class="field">
+                    <label for="format-amount-kind">"Amounts are written"</label>
+                    <select id="format-amount-kind" on:change=move |ev| amount_kind.set(event_target_value(&ev))>
+                        <option value="signed">"In one column: money out as -12.50, (12.50) or 12.50 DR"</option>
+                        <option value="split">"In two columns: money out and money in"</option>
+                        <option value="indicator">"In one column, with another saying debit or credit"</option>
+                    </select>
                 </div>
                 <TextField id="format-amount" label="Amount column (or money out, with two columns)" value=amount error=none()/>
-                <Show when=move || two_columns.get()>
+                <Show when=move || amount_kind.get() == "split">
                     <TextField id="format-money-in" label="Money in column" value=money_in error=none()/>
+                </Show>
+                <Show when=move || amount_kind.get() == "indicator">
+                    <TextField id="format-indicator" label="Debit or credit column (DR, CR, Debit, Credit…)" value=indicator error=none()/>
                 </Show>
                 <TextField id="format-description" label="Payee or merchant column" value=description error=none()/>
                 <TextField id="format-reference" label="Reference column (optional)" value=reference error=none()/>
                 <TextField id="format-balance" label="Balance column (optional)" value=balance error=none()/>
+                <TextField id="format-currency" label="Currency column (optional; only GBP lines are read)" value=currency error=none()/>
+                <fieldset class="field">
+                    <legend>"Card feeds: entry types (optional; any case, separated by commas)"</legend>
+                    <TextField id="format-type-column" label="Entry type column" value=type_column error=none()/>
+                    <TextField id="format-kept-types" label="Types that moved money (for example Approved, Reversed, Load)" value=kept_types error=none()/>
+                    <TextField id="format-skipped-types" label="Types to leave out (for example Declined)" value=skipped_types error=none()/>
+                    <TextField id="format-types-in" label="Types that are always money in, whatever the sign (for example Load, Reversed)" value=types_in error=none()/>
+                    <TextField id="format-types-out" label="Types that are always money out, whatever the sign (for example Approved, Fee)" value=types_out error=none()/>
+                </fieldset>
                 <button type="submit" class="button button--secondary">"Save the format"</button>
                 <p role="status">{move || saved.get()}</p>
             </form>

@@ -165,7 +165,11 @@ async fn import(
         request.format,
         matching.matches.len(),
         if parsed.skipped > 0 { format!(", {} declined lines skipped", parsed.skipped) } else { String::new() }
-    );
+    ) + &if parsed.around > 0 {
+        format!(", {} lines above the header or below the lines left out", parsed.around)
+    } else {
+        String::new()
+    } + if parsed.newest_first { ", newest line first in the file" } else { "" };
     audit(&state, &staff.row, Some(row.account_id), "statement imported", &detail).await?;
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
 }
