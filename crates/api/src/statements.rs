@@ -16,6 +16,9 @@ pub enum MatchState {
     Confirmed,
     /// No logged record.
     None,
+    /// A payment and the reversal (or chargeback) that cancels it, on the same statement:
+    /// they need no record.
+    Reversed,
 }
 
 /// Where a question to the person about a statement line stands.
@@ -101,6 +104,9 @@ pub struct StatementLineView {
     /// The question sent to the person about this line, when it matched no record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<LineQuery>,
+    /// For a reversed line: the line that cancels it, or that it cancels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<i64>,
 }
 
 /// A statement query as the workspace shows it with its line.

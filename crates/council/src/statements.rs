@@ -6,6 +6,8 @@
 //! and a prepaid-card feed with entry type, merchant and MCC; samples in
 //! `tests/fixtures/statements/`); a council can save a mapping for any other provider.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use tally_ledger::matching::StatementLine;
 use tally_ledger::Money;
@@ -38,6 +40,11 @@ pub struct Mapping {
     /// The currency of each line, when the file says: only pounds sterling are read.
     #[serde(default)]
     pub currency: Option<String>,
+    /// Card feeds: the column of a reversal that names the reference of the line it
+    /// reverses. Without it, a reversal cancels the nearest line before it to the same
+    /// merchant for the same amount.
+    #[serde(default)]
+    pub reverses: Option<String>,
 }
 
 /// How a provider writes dates. Each reads a time after the date too, when there is one
@@ -113,6 +120,10 @@ pub struct EntryTypes {
     /// Kept types that are always money out (an approved payment, a fee).
     #[serde(default)]
     pub money_out: Vec<String>,
+    /// Kept types that cancel an earlier line (a reversal, a chargeback): the two are
+    /// shown together and need no record.
+    #[serde(default)]
+    pub reversal: Vec<String>,
 }
 
 /// An entry type or indicator as compared: lower case, without spaces, `_` or `-`.
@@ -144,6 +155,7 @@ impl Mapping {
         read.extend(self.balance.iter().map(|c| ("balance", c)));
         read.extend(self.entry_type.iter().map(|t| ("entry type", &t.column)));
         read.extend(self.currency.iter().map(|c| ("currency", c)));
+        read.extend(self.reverses.iter().map(|c| ("reversed line", c)));
         read
     }
 
@@ -160,9 +172,10 @@ impl Mapping {
             problems.insert(0, "List the file's columns, as its first line names them.".to_owned());
         }
         if let Some(types) = &self.entry_type {
-            for word in types.money_in.iter().chain(&types.money_out) {
+            for word in types.money_in.iter().chain(&types.money_out).chain(&types.reversal) {
                 if !listed(&types.keep, word) {
-                    problems.push(format!("\"{word}\" says which way money went but is not an entry type kept."));
+                    problems
+                        .push(format!("\"{word}\" is not one of the entry types kept (the types that moved money)."));
                 }
             }
         }
@@ -184,6 +197,7 @@ pub fn built_in(name: &str) -> Option<Mapping> {
             balance: Some("Balance".into()),
             entry_type: None,
             currency: None,
+            reverses: None,
         }),
         CARD_FEED => Some(Mapping {
             columns: columns(&[
@@ -212,8 +226,10 @@ pub fn built_in(name: &str) -> Option<Mapping> {
                 skip: vec!["declined".into()],
                 money_in: Vec::new(),
                 money_out: Vec::new(),
+                reversal: vec!["reversed".into(), "chargeback".into()],
             }),
             currency: Some("Currency".into()),
+            reverses: None,
         }),
         _ => None,
     }
@@ -240,6 +256,8 @@ pub struct Parsed {
     pub around: usize,
     /// The file lists the newest line first.
     pub newest_first: bool,
+    /// Lines that cancel each other: (the line reversed, the reversal), by line number.
+    pub reversals: Vec<(usize, usize)>,
 }
 
 /// One problem with a file.
@@ -283,6 +301,8 @@ struct Read {
     /// None for a line that only gives a balance.
     movement: Option<StatementLine>,
     balance: Option<Money>,
+    /// A reversal, with the reference of the line it reverses when the file names it.
+    reverses: Option<String>,
 }
 
 /// What one data line of the file is.
@@ -448,6 +468,7 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
         let opening = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount)));
         (opening, order.last().and_then(|r| r.balance))
     };
+    let reversals = pair_reversals(&lines, newest_first);
     let balance_lines = lines.iter().filter(|r| r.movement.is_none()).count();
     let lines: Vec<(usize, StatementLine)> =
         lines.into_iter().filter_map(|r| r.movement.map(|m| (r.line, m))).collect();
@@ -458,7 +479,43 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             message: "The file has no statement lines.".into(),
         }]);
     }
-    Ok(Parsed { lines, opening_balance, closing_balance, skipped, balance_lines, around, newest_first })
+    Ok(Parsed { lines, opening_balance, closing_balance, skipped, balance_lines, around, newest_first, reversals })
+}
+
+/// Pairs each reversal with the line it cancels: the line whose reference the reversal
+/// names when the file links them, otherwise the nearest line before it to the same
+/// merchant for the opposite amount. Each line is cancelled at most once; a reversal with
+/// nothing to cancel in this file stays a line of its own.
+fn pair_reversals(lines: &[Read], newest_first: bool) -> Vec<(usize, usize)> {
+    let mut order: Vec<&Read> = lines.iter().collect();
+    chronological(&mut order, newest_first);
+    let same = |a: &str, b: &str| plain(a) == plain(b);
+    let mut taken: HashSet<usize> = HashSet::new();
+    let mut pairs = Vec::new();
+    for (at, reversal) in order.iter().enumerate() {
+        let (Some(link), Some(money)) = (&reversal.reverses, &reversal.movement) else { continue };
+        if taken.contains(&reversal.line) {
+            continue;
+        }
+        let cancels = order[..at].iter().rev().find(|line| {
+            let Some(original) = &line.movement else { return false };
+            !taken.contains(&line.line)
+                && line.reverses.is_none()
+                && original.amount.checked_add(money.amount) == Some(Money::ZERO)
+                && if link.is_empty() {
+                    same(&original.description, &money.description)
+                } else {
+                    same(&original.reference, link)
+                }
+        });
+        if let Some(original) = cancels {
+            taken.insert(original.line);
+            taken.insert(reversal.line);
+            pairs.push((original.line, reversal.line));
+        }
+    }
+    pairs.sort_unstable();
+    pairs
 }
 
 /// Whether the file runs from the newest line to the oldest: its first line is later than
@@ -552,8 +609,10 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
     }
     let mut problems: Vec<(String, String)> = Vec::new();
     let mut direction = None;
+    let mut reversal = false;
     if let Some(types) = &mapping.entry_type {
         let kind = cell(&types.column);
+        reversal = listed(&types.reversal, kind);
         if listed(&types.skip, kind) {
             return Row::Skipped;
         }
@@ -701,6 +760,7 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
                 amount: amount.unwrap_or(Money::ZERO),
                 movement: amount.map(|amount| StatementLine { date, amount, description, reference }),
                 balance,
+                reverses: reversal.then(|| mapping.reverses.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default()),
             })
         }
         _ => Row::Bad(problems, when.is_some()),
@@ -900,6 +960,7 @@ mod tests {
             }
         );
         assert_eq!(parsed.lines[4].1.amount, Money::from_pence(1_250), "a reversal is money back");
+        assert_eq!(parsed.reversals, vec![(5, 7)], "and cancels the taxi fare");
         assert_eq!(parsed.closing_balance, Some(Money::from_pence(119_500)));
     }
 
@@ -1076,6 +1137,13 @@ mod tests {
         );
         assert_eq!(parsed.lines[2].1.date, date!(2026 - 11 - 05));
         assert_eq!(parsed.lines[6].1.reference, "tx-1008");
+        assert_eq!(parsed.reversals, vec![(8, 9)], "the corner shop's payment and its reversal");
+        // Without the link column, the nearest payment before to the same merchant for
+        // the same amount is the one reversed.
+        let unlinked = Mapping { reverses: None, ..iso_card_feed() };
+        assert_eq!(parse(ISO_CARD, &unlinked).unwrap().reversals, vec![(8, 9)]);
+        let elsewhere = ISO_CARD.replace(",tx-1007\n", ",tx-0999\n");
+        assert_eq!(parse(&elsewhere, &iso_card_feed()).unwrap().reversals, vec![], "reverses a line of another file");
         assert_eq!(
             (parsed.opening_balance, parsed.closing_balance),
             (Some(Money::ZERO), Some(Money::from_pence(118_100)))

@@ -312,20 +312,22 @@ async fn statement_scenario(storage: &Storage) {
     assert_eq!(actions.first(), Some(&"period closed"));
     assert!(actions.contains(&"statement imported"));
 
-    // The card feed: the declined line is skipped, the reversal is money back.
+    // The card feed: the declined line is skipped, a reversal with no payment to cancel in
+    // the file (here, from another merchant) is money back to ask about.
+    let unpaired = CARD_FILE.replace("1195.00,CITY TAXIS LTD", "1195.00,CITY CABS");
     let card = client
         .staff(
             Method::POST,
             base,
             &officer,
             true,
-            Some(json!({"format": tally_council::statements::CARD_FEED, "csv": CARD_FILE})),
+            Some(json!({"format": tally_council::statements::CARD_FEED, "csv": unpaired})),
         )
         .await;
     assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
     assert_eq!(card.body["lines"].as_array().unwrap().len(), 5);
     assert_eq!(card.body["lines"][4]["amount"], "12.50");
-    // The taxi firm's reversal matches no record: asked about, explained, accepted.
+    // The reversal matches no record: asked about, explained, accepted.
     let card_id = card.body["statement_id"].as_str().unwrap().to_owned();
     let reversal = card.body["lines"][4]["line_no"].as_i64().unwrap();
     let asked = client
@@ -541,9 +543,30 @@ async fn providers_scenario(storage: &Storage) {
             after.body["lines"].as_array().unwrap().iter().filter(|l| !l["entry"].is_null()).collect();
         assert_eq!(matched.len(), 4, "{}: every logged record is on the statement: {}", layout.name, after.body);
         if card {
-            // The card fee and the reversed payment are not explained yet: the fee is
-            // £1.50 the records do not hold.
+            // The corner shop's payment and its reversal cancel each other: shown as a
+            // pair, never asked about, and refused a record.
+            let line =
+                |no: i64| after.body["lines"].as_array().unwrap().iter().find(|l| l["line_no"] == no).unwrap().clone();
+            assert_eq!((line(8)["state"].clone(), line(8)["paired_with"].clone()), (json!("reversed"), json!(9)));
+            assert_eq!((line(9)["state"].clone(), line(9)["paired_with"].clone()), (json!("reversed"), json!(8)));
+            let refused = client
+                .staff(
+                    Method::POST,
+                    &format!("{base}/{id}/queries"),
+                    &officer,
+                    true,
+                    Some(json!({"lines": [9], "note": ""})),
+                )
+                .await;
+            assert!(message(&refused).contains("cancel each other"), "{}", refused.body);
+            let refused = client
+                .staff(Method::POST, &format!("{base}/{id}/lines/8"), &officer, true, Some(json!({"entry_id": null})))
+                .await;
+            assert!(message(&refused).contains("cancel each other"), "{}", refused.body);
+            // The card fee is the one line left: £1.50 the records do not hold.
             assert_eq!(after.body["reconciliation"]["difference"], "-1.50", "{}", after.body);
+            let open = after.body["reconciliation"]["open_points"].to_string();
+            assert!(open.contains("1 statement line matches no logged record"), "{open}");
             continue;
         }
         assert_eq!(after.body["reconciliation"]["difference"], "0.00", "{}: {}", layout.name, after.body);

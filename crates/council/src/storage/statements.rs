@@ -35,10 +35,13 @@ pub struct StatementLineRow {
     pub reference: String,
     /// The matched record; for `rejected`, the spending an officer turned down as the match.
     pub entry_id: Option<String>,
-    /// `certain`, `proposed`, `confirmed`, `none`, or `rejected` (a spend the person logged in
-    /// answer to the line's question, which an officer found is not its match).
+    /// `certain`, `proposed`, `confirmed`, `none`, `rejected` (a spend the person logged in
+    /// answer to the line's question, which an officer found is not its match), or
+    /// `reversed` (cancelled by, or cancelling, the line `paired_with` names).
     pub state: String,
     pub confidence: i64,
+    /// For a reversal and the line it cancels (state `reversed`): the other's number.
+    pub paired_with: Option<i64>,
 }
 
 const STATEMENT_SELECT: &str =
@@ -95,9 +98,9 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         for chunk in lines.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 10 + 1, 10))).collect();
             let sql = format!(
-                "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, entry_id, state, confidence) VALUES {}",
+                "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, entry_id, state, confidence, paired_with) VALUES {}",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql);
@@ -111,7 +114,8 @@ impl Storage {
                     .bind(&line.reference)
                     .bind(line.entry_id.clone())
                     .bind(&line.state)
-                    .bind(line.confidence);
+                    .bind(line.confidence)
+                    .bind(line.paired_with);
             }
             query.execute(&mut *tx).await?;
         }
@@ -142,7 +146,7 @@ impl Storage {
 
     pub async fn statement_lines(&self, statement_id: &str) -> anyhow::Result<Vec<StatementLineRow>> {
         let rows = sqlx::query(
-            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence FROM statement_line \
+            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence, paired_with FROM statement_line \
              WHERE statement_id = $1 ORDER BY line_no",
         )
         .bind(statement_id)
@@ -159,6 +163,7 @@ impl Storage {
                     entry_id: row.try_get(5)?,
                     state: row.try_get(6)?,
                     confidence: row.try_get(7)?,
+                    paired_with: row.try_get(8)?,
                 })
             })
             .collect()

@@ -174,7 +174,8 @@ pub(crate) fn Statement() -> impl IntoView {
                 let can_change = workspace.can_change() && !closed;
                 let r = found.reconciliation.clone();
                 let unmatched = found.unmatched_entries.clone();
-                let not_asked = found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none()).count();
+                let not_asked =
+                    found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none() && l.paired_with.is_none()).count();
                 let late = found.late_records.clone();
                 let unseen = late.iter().filter(|l| !l.seen).count();
                 let can_mark = workspace.can_change();
@@ -230,11 +231,13 @@ pub(crate) fn Statement() -> impl IntoView {
                                     tally_api::MatchState::Confirmed => "Matched (confirmed)",
                                     tally_api::MatchState::Proposed => "Proposed match: please check",
                                     tally_api::MatchState::None => "No logged record",
+                                    tally_api::MatchState::Reversed => "Reversed: needs no record",
                                 };
+                                let reversal = line.paired_with.map(|other| format!(" (line {} and line {other} cancel each other)", line.line_no));
                                 let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
                                 let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
-                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount).cloned().collect();
-                                let ask = (can_change && line.entry.is_none() && line.query.is_none()).then(|| {
+                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount && line.paired_with.is_none()).cloned().collect();
+                                let ask = (can_change && line.entry.is_none() && line.query.is_none() && line.paired_with.is_none()).then(|| {
                                     let no = line.line_no;
                                     view! {
                                         <button type="button" class="button button--secondary"
@@ -247,7 +250,7 @@ pub(crate) fn Statement() -> impl IntoView {
                                 view! {
                                     <li class="statement-line">
                                         <p><strong>{title}</strong></p>
-                                        <p>{state}{matched.map(|m| format!(": {m}"))}</p>
+                                        <p>{state}{matched.map(|m| format!(": {m}"))}{reversal}</p>
                                         {query}
                                         {ask}
                                         {can_change.then(|| {

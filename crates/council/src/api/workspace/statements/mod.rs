@@ -118,11 +118,14 @@ async fn import(
         )));
     }
     let loaded = Loaded::read(&state, &row).await?;
-    let lines: Vec<StatementLine> = parsed.lines.iter().map(|(_, line)| line.clone()).collect();
-    let first = lines.iter().map(|l| l.date).min().expect("a statement has lines");
-    let last = lines.iter().map(|l| l.date).max().expect("a statement has lines");
-    let items = items_near(&loaded, first, last);
-    let matching = match_statement(&lines, &items, MatchOptions::default());
+    let first = parsed.lines.iter().map(|(_, l)| l.date).min().expect("a statement has lines");
+    let last = parsed.lines.iter().map(|(_, l)| l.date).max().expect("a statement has lines");
+    // A reversal and the payment it cancels: shown together, needing no record.
+    let paired: HashMap<usize, usize> = parsed
+        .reversals
+        .iter()
+        .flat_map(|&(original, reversal)| [(original, reversal), (reversal, original)])
+        .collect();
     let mut rows: Vec<StatementLineRow> = parsed
         .lines
         .iter()
@@ -133,12 +136,18 @@ async fn import(
             description: line.description.clone(),
             reference: line.reference.clone(),
             entry_id: None,
-            state: "none".to_owned(),
+            state: if paired.contains_key(line_no) { "reversed" } else { "none" }.to_owned(),
             confidence: 0,
+            paired_with: paired.get(line_no).map(|&other| other as i64),
         })
         .collect();
+    // The rest are matched to the records: `to_match[i]` is the row of the i-th line.
+    let to_match: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].paired_with.is_none()).collect();
+    let lines: Vec<StatementLine> = to_match.iter().map(|&i| parsed.lines[i].1.clone()).collect();
+    let items = items_near(&loaded, first, last);
+    let matching = match_statement(&lines, &items, MatchOptions::default());
     for found in &matching.matches {
-        let line = &mut rows[found.line];
+        let line = &mut rows[to_match[found.line]];
         line.entry_id = Some(found.entry.to_string());
         line.state = if found.certain { "certain" } else { "proposed" }.to_owned();
         line.confidence = i64::from(found.confidence);
@@ -165,7 +174,11 @@ async fn import(
         request.format,
         matching.matches.len(),
         if parsed.skipped > 0 { format!(", {} declined lines skipped", parsed.skipped) } else { String::new() }
-    ) + &if parsed.around > 0 {
+    ) + &if parsed.reversals.is_empty() {
+        String::new()
+    } else {
+        format!(", {} reversals paired with the payments they cancel", parsed.reversals.len())
+    } + &if parsed.around > 0 {
         format!(", {} lines above the header or below the lines left out", parsed.around)
     } else {
         String::new()
@@ -260,6 +273,11 @@ async fn set_match(
         .iter()
         .find(|l| l.line_no == line_no)
         .ok_or_else(|| ApiError::NotFound("There is no such line on this statement.".to_owned()))?;
+    if let Some(other) = line.paired_with {
+        return Err(ApiError::BadRequest(format!(
+            "Line {line_no} and line {other} cancel each other (a payment and its reversal): they need no record."
+        )));
+    }
     // A spend the person logged in answer, proposed for the line, that the officer turns
     // down: kept as "rejected", so it is not proposed again.
     let answer = line
@@ -484,10 +502,15 @@ async fn live_statement_view(
             reference: line.reference,
             // A record cancelled since it was matched no longer counts as a match; a turned
             // down proposal is no match.
-            state: if entry.is_none() { MatchState::None } else { stored_match_state(&line.state) },
+            state: match (&entry, line.paired_with) {
+                (_, Some(_)) => MatchState::Reversed,
+                (None, None) => MatchState::None,
+                (Some(_), None) => stored_match_state(&line.state),
+            },
             entry,
             confidence: line.confidence,
             query,
+            paired_with: line.paired_with,
         });
     }
     // A spend the person logged in answer to a line's query, for the same amount, is
@@ -524,7 +547,7 @@ async fn live_statement_view(
     if proposed > 0 {
         open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
     }
-    let unmatched = || lines.iter().filter(|l| l.entry.is_none());
+    let unmatched = || lines.iter().filter(|l| l.entry.is_none() && l.state != MatchState::Reversed);
     let count =
         |status: Option<QueryState>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status) == status).count();
     let (not_asked, waiting, answered) =

@@ -41,7 +41,7 @@ pub(super) async fn ask(
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
-    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none();
+    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none() && line.paired_with.is_none();
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
         view.lines.iter().filter(|l| askable(l)).collect()
     } else {
@@ -55,6 +55,11 @@ pub(super) async fn ask(
             if line.entry.is_some() {
                 return Err(ApiError::BadRequest(format!(
                     "Line {line_no} matches a record already: there is nothing to ask."
+                )));
+            }
+            if let Some(other) = line.paired_with {
+                return Err(ApiError::BadRequest(format!(
+                    "Line {line_no} and line {other} cancel each other (a payment and its reversal): there is nothing to ask."
                 )));
             }
             if line.query.is_some() {
