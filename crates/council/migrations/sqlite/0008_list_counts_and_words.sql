@@ -61,4 +61,4 @@ CREATE TABLE account_word (
     account_id TEXT NOT NULL REFERENCES account (account_id),
     PRIMARY KEY (council_id, word, account_id)
 );
-CREATE INDEX account_word_account ON account_word (account_id);
+CREATE INDEX account_word_account ON account_word (account_id, word);

@@ -268,14 +268,21 @@ fn summary_conditions(filter: &SummaryFilter, next: usize) -> Conditions {
         // Only punctuation: looked for as it is.
         c.add(" AND s.search LIKE $? ESCAPE '\\'", vec![Bound::Text(like(&filter.search))]);
     }
-    // Each word starts a word of the name or reference: read from the words' index.
-    for word in words {
+    // Each word starts a word of the name or reference. The accounts are found through
+    // the longest word (the fewest accounts share it: "100042" rather than "dp"); each of
+    // the others is then looked up for those accounts alone.
+    let mut words = words;
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    for (n, word) in words.into_iter().enumerate() {
         let end = format!("{word}\u{10FFFF}");
-        c.add(
+        let sql = if n == 0 {
             " AND s.account_id IN (SELECT w.account_id FROM account_word w WHERE w.council_id = $1 \
-             AND w.word >= $? AND w.word < $?)",
-            vec![Bound::Text(word), Bound::Text(end)],
-        );
+             AND w.word >= $? AND w.word < $?)"
+        } else {
+            " AND EXISTS (SELECT 1 FROM account_word w WHERE w.account_id = s.account_id \
+             AND w.word >= $? AND w.word < $?)"
+        };
+        c.add(sql, vec![Bound::Text(word), Bound::Text(end)]);
     }
     if let Some(kind) = &filter.kind {
         c.add(" AND s.exception_kinds LIKE $?", vec![Bound::Text(format!("%,{kind},%"))]);
