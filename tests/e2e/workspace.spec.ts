@@ -548,35 +548,39 @@ test('an officer saves the column mapping of another provider and imports a stat
   await signIn(officer, council.url, OFFICER);
   await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
   const statements = officer.getByRole('region', { name: 'Statements' });
-  await statements.getByText('Add a format for another provider').click();
-  await statements.getByLabel('Name (for example the bank\'s name)').fill('Mystery Bank');
-  await statements.getByLabel('The file\'s columns, as its first line names them, separated by commas').fill('Date, Details, Value, Balance');
-  await statements.getByLabel('Date column').fill('Date');
-  await statements.getByLabel('Dates are written like').selectOption({ label: '31/01/26' });
-  await statements.getByLabel('Amounts are written').selectOption({ label: 'In one column: money out as -12.50, (12.50) or 12.50 DR' });
-  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Amount');
-  await statements.getByLabel('Payee or merchant column').fill('Details');
-  await statements.getByLabel('Balance column (optional)').fill('Balance');
-  await statements.getByRole('button', { name: 'Save the format' }).click();
-  // A column the file does not have is caught before anything is saved.
-  await expect(statements.getByRole('alert')).toContainText('The amount column, "Amount", is not one of the file\'s columns.');
-  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Value');
-  await statements.getByRole('button', { name: 'Save the format' }).click();
-  await expect(statements.getByRole('status').filter({ hasText: 'The format "Mystery Bank" is saved' })).toBeVisible();
-  await checkAccessibility(officer);
-
   // The bank's file as it comes: the account above the header, amounts written DR and
   // CR, two-digit years and a closing balance line below the lines.
-  const file = [
+  const file = Buffer.from([
     'Sort code 08-90-00 Account 12345678',
     'Date,Details,Value,Balance',
     '20/11/26,CORNER SHOP,3.10 DR,996.90 CR',
     '21/11/26,PHARMACY,1.00 DR,995.90 CR',
     'Closing balance,,,995.90 CR',
     '',
-  ].join('\r\n');
+  ].join('\r\n'));
+  await statements.getByText('Add a format for another provider').click();
+  await statements.getByLabel('A file from this provider (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: file });
+  await statements.getByRole('button', { name: 'Propose the columns from the file' }).click();
+  const reads = statements.getByRole('region', { name: 'How the file reads' });
+  await expect(reads).toContainText('Line 3: -£3.10 CORNER SHOP on 20 November 2026');
+  await expect(reads).toContainText('Line 4: -£1.00 PHARMACY on 21 November 2026');
+  await expect(statements.getByLabel('Date column')).toHaveValue('Date');
+  await expect(statements.getByLabel('Dates are written like')).toHaveValue('day_month_short_year');
+  await expect(statements.getByLabel('Amount column (or money out, with two columns)')).toHaveValue('Value');
+  await expect(statements.getByLabel('Payee or merchant column')).toHaveValue('Details');
+  await expect(statements.getByLabel('Balance column (optional)')).toHaveValue('Balance');
+  await statements.getByLabel('Name (for example the bank\'s name)').fill('Mystery Bank');
+  // A column the file does not have is caught before anything is saved.
+  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Amount');
+  await statements.getByRole('button', { name: 'Save the format' }).click();
+  await expect(statements.getByRole('alert')).toContainText('The amount column, "Amount", is not one of the file\'s columns.');
+  await statements.getByLabel('Amount column (or money out, with two columns)').fill('Value');
+  await statements.getByRole('button', { name: 'Save the format' }).click();
+  await expect(statements.getByRole('status').filter({ hasText: 'The format "Mystery Bank" is saved' })).toBeVisible();
+  await checkAccessibility(officer);
+
   await statements.getByLabel('Format').selectOption({ label: 'Mystery Bank' });
-  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await statements.getByLabel('Statement file (CSV)').setInputFiles({ name: 'mystery.csv', mimeType: 'text/csv', buffer: file });
   await statements.getByRole('button', { name: 'Import and match' }).click();
   await expect(officer.getByRole('heading', { level: 1, name: 'Statement 20 November 2026 to 21 November 2026' })).toBeVisible();
   const lines = officer.getByRole('list', { name: 'Statement lines' });

@@ -200,6 +200,40 @@ pub struct StatementSummary {
     pub closed: bool,
 }
 
+/// `POST /api/v1/council/statement-formats/proposal`: a file from a provider Tally has
+/// no format for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormatProposalRequest {
+    pub csv: String,
+}
+
+/// A mapping proposed from a file's header and first lines, and those lines as they read
+/// with it, for the officer to check and correct before saving it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormatProposal {
+    /// In the shape `StatementFormatRequest.mapping` takes.
+    pub mapping: serde_json::Value,
+    /// The first lines (up to ten), as they read with the mapping.
+    pub lines: Vec<ProposedLine>,
+    /// Lines cancelled by a reversal, and lines left out (above the header, totals below).
+    pub reversals: usize,
+    pub left_out: usize,
+    /// Why the file does not read with the mapping, by line and column.
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposedLine {
+    pub line_no: i64,
+    pub date: time::Date,
+    pub amount: Money,
+    pub description: String,
+    pub reference: String,
+}
+
 /// `POST /api/v1/council/statement-formats`: save a provider's column mapping (see
 /// `tally_council::statements::Mapping` for its shape).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

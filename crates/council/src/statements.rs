@@ -767,6 +767,198 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
     }
 }
 
+/// Proposes a mapping for a file from a provider Tally has not seen: the header is the
+/// first line (of the first 30) followed by a line with a date; each column is recognised
+/// by its name and by what its first lines hold. The officer checks it against the lines
+/// as they read with it, and corrects it, before saving it.
+pub fn propose(text: &str) -> Result<Mapping, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .take(MAX_PREAMBLE + 25)
+        .filter_map(Result::ok)
+        .map(|r| r.iter().map(|c| c.trim().to_owned()).collect::<Vec<_>>())
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
+        .collect();
+    let reads_as_date = |cell: &str| DateFormat::ALL.iter().any(|f| read_date(cell, *f).is_some());
+    let at = (0..rows.len().saturating_sub(1).min(MAX_PREAMBLE + 1))
+        .find(|&i| {
+            let named = rows[i].iter().filter(|c| !c.is_empty()).count();
+            named >= 3 && !rows[i].iter().any(|c| reads_as_date(c)) && rows[i + 1].iter().any(|c| reads_as_date(c))
+        })
+        .ok_or(
+            "No line names the columns above a line with a date. Check the file is the provider's statement, as CSV.",
+        )?;
+    let header = &rows[at];
+    let data: Vec<&Vec<String>> = rows[at + 1..].iter().take(20).collect();
+    let cells = |i: usize| data.iter().filter_map(move |r| r.get(i).map(String::as_str)).filter(|c| !c.is_empty());
+    let columns: Vec<String> = header.iter().filter(|h| !h.is_empty()).cloned().collect();
+    let name = |i: usize| plain(&header[i]);
+    let find = |words: &[&str], taken: &[usize]| {
+        // An exact name first, then a name holding one of the words.
+        let wanted: Vec<String> = words.iter().map(|w| plain(w)).collect();
+        (0..header.len()).find(|i| !taken.contains(i) && wanted.contains(&name(*i))).or_else(|| {
+            (0..header.len()).find(|i| !taken.contains(i) && wanted.iter().any(|w| name(*i).contains(w.as_str())))
+        })
+    };
+    // Most cells of the column read (a total line below the lines may not).
+    let all_read = |i: usize, read: &dyn Fn(&str) -> bool| {
+        let (all, good) = cells(i).fold((0, 0), |(all, good), c| (all + 1, good + usize::from(read(c))));
+        all > 0 && good * 4 >= all * 3
+    };
+    // The date: the first column whose cells all read as dates in one format.
+    let (date, date_format) = (0..header.len())
+        .find_map(|i| {
+            DateFormat::ALL.into_iter().find(|f| all_read(i, &|c| read_date(c, *f).is_some())).map(|f| (i, f))
+        })
+        .ok_or("No column holds dates Tally can read (such as 31/01/2026, 31 Jan 2026 or 2026-01-31).")?;
+    let mut taken = vec![date];
+    let is_amount = |c: &str| read_amount(c).is_some();
+    let money_out =
+        find(&["paid out", "money out", "debit amount", "withdrawals", "withdrawal", "debit", "out"], &taken)
+            .filter(|&i| all_read(i, &|c| is_amount(c) || c == "-"));
+    let money_in = money_out.and_then(|out| {
+        let mut t = taken.clone();
+        t.push(out);
+        find(&["paid in", "money in", "credit amount", "deposits", "deposit", "credit", "in"], &t)
+            .filter(|&i| all_read(i, &|c| is_amount(c) || c == "-"))
+    });
+    let indicator_words = ["dr", "cr", "debit", "credit", "d", "c"];
+    let amount = match (money_out, money_in) {
+        (Some(out), Some(inward)) => {
+            taken.extend([out, inward]);
+            Amounts::Split { money_out: header[out].clone(), money_in: header[inward].clone() }
+        }
+        _ => {
+            let column = find(&["amount", "value", "transaction amount", "sum"], &taken)
+                .filter(|&i| all_read(i, &is_amount))
+                .or_else(|| {
+                    (0..header.len())
+                        .find(|i| !taken.contains(i) && !name(*i).contains("balance") && all_read(*i, &is_amount))
+                })
+                .ok_or("No column holds amounts Tally can read (such as -12.50, £12.50 or 12.50 DR).")?;
+            taken.push(column);
+            let indicator = (0..header.len())
+                .find(|&i| !taken.contains(&i) && all_read(i, &|c| indicator_words.contains(&plain(c).as_str())));
+            match indicator {
+                Some(i) => {
+                    taken.push(i);
+                    Amounts::Indicator {
+                        column: header[column].clone(),
+                        indicator: header[i].clone(),
+                        money_out: debit_words(),
+                        money_in: credit_words(),
+                    }
+                }
+                None => Amounts::Signed { column: header[column].clone() },
+            }
+        }
+    };
+    // Whether the file signs its amounts (then entry types need not say which way).
+    let signed = match &amount {
+        Amounts::Signed { column } => header
+            .iter()
+            .position(|h| h == column)
+            .is_some_and(|i| cells(i).any(|c| read_amount(c).is_some_and(|a| a.is_negative()))),
+        _ => true,
+    };
+    let balance =
+        find(&["balance", "running balance", "available balance"], &taken).filter(|&i| all_read(i, &is_amount));
+    taken.extend(balance);
+    let currency = find(&["currency", "ccy"], &taken)
+        .filter(|&i| all_read(i, &|c| c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic())));
+    taken.extend(currency);
+    // Card feeds' entry types: a column of a few words such as Approved and Declined.
+    let known = [
+        "approved",
+        "declined",
+        "load",
+        "reversed",
+        "reversal",
+        "chargeback",
+        "authorised",
+        "settled",
+        "refund",
+        "fee",
+        "cardfee",
+    ];
+    let entry_type = (0..header.len())
+        .find(|&i| !taken.contains(&i) && cells(i).any(|c| known.contains(&plain(c).as_str())))
+        .map(|i| {
+            taken.push(i);
+            let mut kinds: Vec<String> = Vec::new();
+            for c in cells(i) {
+                if !kinds.iter().any(|k| plain(k) == plain(c)) {
+                    kinds.push(c.to_owned());
+                }
+            }
+            let is = |c: &str, words: &[&str]| words.iter().any(|w| plain(c).contains(w));
+            let pick = |words: &[&str]| kinds.iter().filter(|k| is(k, words)).cloned().collect::<Vec<_>>();
+            let skip = pick(&["declin", "pending", "fail", "cancel"]);
+            let keep: Vec<String> = kinds.iter().filter(|k| !skip.contains(k)).cloned().collect();
+            let (money_in, money_out) = if signed {
+                (Vec::new(), Vec::new())
+            } else {
+                let money_in = pick(&["load", "revers", "refund", "chargeback", "credit"]);
+                let money_out = keep
+                    .iter()
+                    .filter(|k| is(k, &["approv", "purchase", "fee", "authoris", "settled"]) && !money_in.contains(k))
+                    .cloned()
+                    .collect();
+                (money_in, money_out)
+            };
+            EntryTypes {
+                column: header[i].clone(),
+                reversal: pick(&["revers", "chargeback"]),
+                keep,
+                skip,
+                money_in,
+                money_out,
+            }
+        });
+    let description = find(
+        &[
+            "description",
+            "details",
+            "narrative",
+            "merchant name",
+            "merchant",
+            "payee",
+            "name",
+            "memo",
+            "transaction description",
+        ],
+        &taken,
+    )
+    .or_else(|| (0..header.len()).find(|i| !taken.contains(i) && cells(*i).any(|c| c.chars().any(char::is_alphabetic))))
+    .ok_or("No column says who was paid.")?;
+    taken.push(description);
+    let reference = find(
+        &["reference", "transaction ref", "transaction id", "transactionid", "ref", "id", "transaction type", "type"],
+        &taken,
+    )
+    .filter(|&i| !name(i).contains("original") && !name(i).contains("parent"));
+    taken.extend(reference);
+    let reverses = entry_type.as_ref().and_then(|_| {
+        (0..header.len()).find(|&i| {
+            !taken.contains(&i) && ["original", "parent", "reverses", "related"].iter().any(|w| name(i).contains(w))
+        })
+    });
+    Ok(Mapping {
+        columns,
+        date: header[date].clone(),
+        date_format,
+        amount,
+        description: header[description].clone(),
+        reference: reference.map(|i| header[i].clone()),
+        balance: balance.map(|i| header[i].clone()),
+        entry_type,
+        currency: currency.map(|i| header[i].clone()),
+        reverses: reverses.map(|i| header[i].clone()),
+    })
+}
+
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// A date as the format writes it, and the minutes into the day when a time follows.
@@ -1191,6 +1383,33 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(said, vec!["Line 3, column \"Debit/Credit\": \"Maybe\" does not say which way the money went (dr, debit, d, out for money out, cr, credit, c, in for money in)."]);
+    }
+
+    /// Each fixture's proposed mapping reads the file as the saved format does.
+    #[test]
+    fn a_mapping_is_proposed_from_a_file_alone() {
+        for (text, saved) in [
+            (NEWEST_FIRST, newest_first_bank()),
+            (ISO_CARD, iso_card_feed()),
+            (DR_CR, dr_cr_bank()),
+            (INDICATOR, indicator_bank()),
+            (BANK_FILE, built_in(BANK).unwrap()),
+            (CARD_FILE, built_in(CARD_FEED).unwrap()),
+        ] {
+            let proposed = propose(text).unwrap();
+            assert_eq!(proposed.problems(), Vec::<String>::new(), "{proposed:?}");
+            let (a, b) = (parse(text, &proposed).unwrap(), parse(text, &saved).unwrap());
+            let amounts = |p: &Parsed| {
+                p.lines.iter().map(|(n, l)| (*n, l.date, l.amount, l.description.clone())).collect::<Vec<_>>()
+            };
+            assert_eq!(amounts(&a), amounts(&b), "{proposed:?}");
+            assert_eq!(
+                (a.closing_balance, a.reversals.clone()),
+                (b.closing_balance, b.reversals.clone()),
+                "{proposed:?}"
+            );
+        }
+        assert!(propose("hello\nworld\n").unwrap_err().contains("No line names the columns"));
     }
 
     #[test]

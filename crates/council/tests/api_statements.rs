@@ -464,6 +464,17 @@ async fn providers_scenario(storage: &Storage) {
     seed::ensure_demo(storage).await.unwrap();
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let nothing = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/statement-formats/proposal",
+            &officer,
+            true,
+            Some(json!({"csv": "Dear customer,\nthank you for banking with us.\n"})),
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert!(message(&nothing).contains("No line names the columns"), "{}", nothing.body);
     for (n, layout) in LAYOUTS.iter().enumerate() {
         let reference = format!("DP-00007{n}");
         let account = tally_council::storage::AccountRow {
@@ -499,6 +510,22 @@ async fn providers_scenario(storage: &Storage) {
             spend_on(4, 9, 24_000, "Ace Care Agency"),
         ];
         storage.store_entries(account.account_id, &entries, 0).await.unwrap();
+        // From the file alone, Tally proposes a mapping that reads it as the saved one does.
+        let proposed = client
+            .staff(
+                Method::POST,
+                "/api/v1/council/statement-formats/proposal",
+                &officer,
+                true,
+                Some(json!({"csv": layout.csv})),
+            )
+            .await;
+        assert_eq!(proposed.status, StatusCode::OK, "{}: {}", layout.name, proposed.body);
+        assert_eq!(proposed.body["problems"], json!([]), "{}: {}", layout.name, proposed.body);
+        assert_eq!(
+            proposed.body["lines"][0]["date"],
+            if layout.name == "Newest-first bank" { "2026-11-09" } else { "2026-11-01" }
+        );
         let mapping: Value = serde_json::from_str(layout.format).unwrap();
         let saved = client
             .staff(

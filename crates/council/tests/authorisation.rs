@@ -54,6 +54,7 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/accounts/{reference}/plan-versions"
         | "/council/accounts/{reference}/safeguarding"
         | "/council/statement-formats"
+        | "/council/statement-formats/proposal"
         | "/council/accounts/{reference}/statements"
         | "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}"
         | "/council/accounts/{reference}/statements/{statement_id}/close"

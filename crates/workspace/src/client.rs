@@ -257,6 +257,14 @@ pub async fn save_statement_format(csrf: &str, request: &StatementFormatRequest)
     post_no_answer("/statement-formats", csrf, request).await
 }
 
+/// A mapping proposed from a provider's file, with its first lines as they read.
+pub async fn propose_statement_format(
+    csrf: &str,
+    request: &tally_api::FormatProposalRequest,
+) -> Result<tally_api::FormatProposal, Problem> {
+    post("/statement-formats/proposal", csrf, request).await
+}
+
 pub async fn statements(reference: &str) -> Result<StatementList, Problem> {
     get(&format!("/accounts/{}/statements", part(reference))).await
 }

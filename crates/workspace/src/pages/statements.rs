@@ -411,6 +411,9 @@ pub(crate) fn LineQueryView(
 pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let workspace = use_workspace();
     let once = OneAtATime::new();
+    let description = RwSignal::new(String::new());
+    let reference = RwSignal::new(String::new());
+    let balance = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let columns = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -425,12 +428,63 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let skipped_types = RwSignal::new(String::new());
     let types_in = RwSignal::new(String::new());
     let types_out = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let reference = RwSignal::new(String::new());
-    let balance = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
     let none = || Signal::derive(|| None::<String>);
+    let reversal_types = RwSignal::new(String::new());
+    let reverses = RwSignal::new(String::new());
+    let sample = NodeRef::<leptos::html::Input>::new();
+    let proposal = RwSignal::new(None::<tally_api::FormatProposal>);
+    let propose = move |_| {
+        let Some(file) = sample.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+            error.set(Some("Choose a file from the provider first.".to_owned()));
+            return;
+        };
+        let csrf = workspace.csrf();
+        once.run(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+            let Some(csv) = text else {
+                error.set(Some("That file could not be read. Choose the CSV file the provider gave you.".to_owned()));
+                return;
+            };
+            match api::propose_statement_format(&csrf, &tally_api::FormatProposalRequest { csv }).await {
+                Ok(found) => {
+                    let m = &found.mapping;
+                    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+                    let joined = |v: &serde_json::Value| {
+                        v.as_array().map(|a| a.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+                    };
+                    columns.set(joined(&m["columns"]));
+                    date.set(text(&m["date"]));
+                    date_format.set(text(&m["date_format"]));
+                    let a = &m["amount"];
+                    amount_kind.set(text(&a["kind"]));
+                    amount.set(if a["kind"] == "split" { text(&a["money_out"]) } else { text(&a["column"]) });
+                    money_in.set(text(&a["money_in"]));
+                    indicator.set(text(&a["indicator"]));
+                    description.set(text(&m["description"]));
+                    reference.set(text(&m["reference"]));
+                    balance.set(text(&m["balance"]));
+                    currency.set(text(&m["currency"]));
+                    reverses.set(text(&m["reverses"]));
+                    let t = &m["entry_type"];
+                    type_column.set(text(&t["column"]));
+                    kept_types.set(joined(&t["keep"]));
+                    skipped_types.set(joined(&t["skip"]));
+                    types_in.set(joined(&t["money_in"]));
+                    types_out.set(joined(&t["money_out"]));
+                    reversal_types.set(joined(&t["reversal"]));
+                    error.set(None);
+                    proposal.set(Some(found));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    proposal.set(None);
+                    error.set(Some(problem.message()));
+                }
+            }
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let optional = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
@@ -449,7 +503,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
         let entry_type = optional(type_column).map(|column| {
             serde_json::json!({
                 "column": column, "keep": list(kept_types), "skip": list(skipped_types),
-                "money_in": list(types_in), "money_out": list(types_out),
+                "money_in": list(types_in), "money_out": list(types_out), "reversal": list(reversal_types),
             })
         });
         let mapping = serde_json::json!({
@@ -462,6 +516,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
             "balance": optional(balance),
             "currency": optional(currency),
             "entry_type": entry_type,
+            "reverses": optional(reverses),
         });
         let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
         let csrf = workspace.csrf();
@@ -494,13 +549,46 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                 {move || error.get().map(|message| view! {
                     <div class="error-summary" role="alert">{message.lines().map(|l| view! { <p>{l.to_owned()}</p> }).collect_view()}</div>
                 })}
+                <div class="field">
+                    <label for="format-sample">"A file from this provider (CSV)"</label>
+                    <p class="hint" id="format-sample-hint">"Tally reads its header and first lines and fills in the columns below for you to check."</p>
+                    <input type="file" id="format-sample" accept=".csv,text/csv" aria-describedby="format-sample-hint" node_ref=sample/>
+                </div>
+                <button type="button" class="button button--secondary" on:click=propose>"Propose the columns from the file"</button>
+                {move || proposal.get().map(|found| {
+                    let read = if found.problems.is_empty() {
+                        format!(
+                            "The first lines, as they read with these columns{}:",
+                            match (found.left_out, found.reversals) {
+                                (0, 0) => String::new(),
+                                (out, 0) => format!(" ({out} lines above the header or below the lines left out)"),
+                                (0, r) => format!(" ({r} reversals paired with the payments they cancel)"),
+                                (out, r) => format!(" ({out} lines left out, {r} reversals paired)"),
+                            }
+                        )
+                    } else {
+                        "With these columns the file does not read yet: correct them below.".to_owned()
+                    };
+                    view! {
+                        <section class="proposal" aria-labelledby="proposal-heading">
+                            <h3 id="proposal-heading">"How the file reads"</h3>
+                            <p>{read}</p>
+                            <ul aria-labelledby="proposal-heading">
+                                {found.lines.into_iter().map(|l| view! {
+                                    <li>{format!("Line {}: {} {} on {}", l.line_no, l.amount, l.description, long_date(l.date))}</li>
+                                }).collect_view()}
+                                {found.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
                 <TextField id="format-name" label="Name (for example the bank's name)" value=name error=none()/>
                 <TextField id="format-columns" label="The file's columns, as its first line names them, separated by commas" value=columns error=none()/>
                 <TextField id="format-date" label="Date column" value=date error=none()/>
                 <div class="field">
                     <label for="format-date-format">"Dates are written like"</label>
                     <p class="hint" id="format-date-format-hint">"A time after the date is read too, with or without seconds."</p>
-                    <select id="format-date-format" aria-describedby="format-date-format-hint" on:change=move |ev| date_format.set(event_target_value(&ev))>
+                    <select id="format-date-format" aria-describedby="format-date-format-hint" prop:value=move || date_format.get() on:change=move |ev| date_format.set(event_target_value(&ev))>
                         <option value="day_month_year">"31/01/2026"</option>
                         <option value="day_month_short_year">"31/01/26"</option>
                         <option value="day_month_name_year">"31 Jan 2026"</option>
@@ -509,7 +597,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="format-amount-kind">"Amounts are written"</label>
-                    <select id="format-amount-kind" on:change=move |ev| amount_kind.set(event_target_value(&ev))>
+                    <select id="format-amount-kind" prop:value=move || amount_kind.get() on:change=move |ev| amount_kind.set(event_target_value(&ev))>
                         <option value="signed">"In one column: money out as -12.50, (12.50) or 12.50 DR"</option>
                         <option value="split">"In two columns: money out and money in"</option>
                         <option value="indicator">"In one column, with another saying debit or credit"</option>
@@ -533,6 +621,8 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                     <TextField id="format-skipped-types" label="Types to leave out (for example Declined)" value=skipped_types error=none()/>
                     <TextField id="format-types-in" label="Types that are always money in, whatever the sign (for example Load, Reversed)" value=types_in error=none()/>
                     <TextField id="format-types-out" label="Types that are always money out, whatever the sign (for example Approved, Fee)" value=types_out error=none()/>
+                    <TextField id="format-reversal-types" label="Types that cancel an earlier payment (for example Reversed, Chargeback)" value=reversal_types error=none()/>
+                    <TextField id="format-reverses" label="Column naming the payment a reversal cancels (optional)" value=reverses error=none()/>
                 </fieldset>
                 <button type="submit" class="button button--secondary">"Save the format"</button>
                 <p role="status">{move || saved.get()}</p>

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use tally_api::{ErrorBody, StatementFormats};
+use tally_api::{ErrorBody, FormatProposal, FormatProposalRequest, ProposedLine, StatementFormats};
 
 use super::super::audit;
 use crate::api::described::{Changing, Csrf, SignedIn};
@@ -85,4 +85,55 @@ pub(super) async fn mapping(state: &AppState, staff: &Staff, name: &str) -> Resu
         ApiError::BadRequest(format!("There is no statement format called \"{name}\". Choose one from the list."))
     })?;
     Ok(serde_json::from_str(&format.mapping).map_err(anyhow::Error::from)?)
+}
+
+/// Proposes the column mapping of a file from a provider Tally has no format for, and
+/// shows its first lines as they read with it. Nothing is kept.
+#[utoipa::path(
+    post,
+    path = "/council/statement-formats/proposal",
+    tag = "workspace",
+    summary = "Propose a column mapping from a provider's file (its header and first lines), with those lines as they read; nothing is kept",
+    params(Csrf),
+    request_body = FormatProposalRequest,
+    responses(
+        (status = 200, description = "The proposal, and the first lines as they read with it", body = FormatProposal),
+        (status = 400, description = "No header, dates or amounts Tally can recognise", body = ErrorBody),
+        Changing
+    ),
+    security(("staff" = [])),
+)]
+pub(super) async fn propose_format(
+    Changer(_staff): Changer,
+    request: LaterJson<FormatProposalRequest>,
+) -> Result<Json<FormatProposal>, ApiError> {
+    let request = request.read()?;
+    let mapping = statements::propose(&request.csv).map_err(ApiError::BadRequest)?;
+    let (lines, reversals, left_out, problems) = match statements::parse(&request.csv, &mapping) {
+        Ok(parsed) => (
+            parsed
+                .lines
+                .iter()
+                .take(10)
+                .map(|(n, line)| ProposedLine {
+                    line_no: *n as i64,
+                    date: line.date,
+                    amount: line.amount,
+                    description: line.description.clone(),
+                    reference: line.reference.clone(),
+                })
+                .collect(),
+            parsed.reversals.len(),
+            parsed.around,
+            Vec::new(),
+        ),
+        Err(problems) => (Vec::new(), 0, 0, problems.iter().map(ToString::to_string).collect()),
+    };
+    Ok(Json(FormatProposal {
+        mapping: serde_json::to_value(&mapping).map_err(anyhow::Error::from)?,
+        lines,
+        reversals,
+        left_out,
+        problems,
+    }))
 }

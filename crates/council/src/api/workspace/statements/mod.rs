@@ -44,6 +44,7 @@ pub(super) fn routes() -> Routes {
             &[Method::GET, Method::POST],
             get(formats::formats).post(formats::save_format),
         )
+        .add("/council/statement-formats/proposal", &[Method::POST], post(formats::propose_format))
         .add("/council/accounts/{reference}/statements", &[Method::GET, Method::POST], get(list).post(import))
         .add("/council/accounts/{reference}/statements/{statement_id}", &[Method::GET], get(view))
         .add(
@@ -619,6 +620,7 @@ fn lines_phrase(n: usize, one: &str, many: &str) -> String {
 #[openapi(paths(
     formats::formats,
     formats::save_format,
+    formats::propose_format,
     import,
     list,
     view,
