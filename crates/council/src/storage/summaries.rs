@@ -305,11 +305,27 @@ fn council_column(filter: &SummaryFilter) -> &'static str {
 pub const REVIEW_COUNT_CAP: i64 = 1_000;
 
 /// The accounts joined to the review queue: only when searching by name or reference.
-fn accounts_for(filter: &ReviewFilter) -> &'static str {
-    if filter.search.is_empty() {
-        ""
+/// What a page of the review queue reads, and the table its order is read from: with a
+/// rule, the rule's rows in the queue's order (`q`), joined to the spends; otherwise the
+/// spends themselves. The accounts are joined only when searching by name or reference.
+fn review_from(filter: &ReviewFilter) -> String {
+    let mut from = if filter.rule.is_some() {
+        "review_rule q JOIN review_item r ON r.account_id = q.account_id AND r.entry_id = q.entry_id".to_owned()
     } else {
-        " JOIN account a ON a.account_id = r.account_id"
+        "review_item r".to_owned()
+    };
+    if !filter.search.is_empty() {
+        from.push_str(" JOIN account a ON a.account_id = r.account_id");
+    }
+    from
+}
+
+/// The alias of the table the queue's order is read from (see [`review_from`]).
+fn queue_order(filter: &ReviewFilter) -> &'static str {
+    if filter.rule.is_some() {
+        "q"
+    } else {
+        "r"
     }
 }
 
@@ -323,14 +339,15 @@ fn review_conditions(filter: &ReviewFilter, next: usize) -> Conditions {
             vec![Bound::Text(words.clone()), Bound::Text(words.clone()), Bound::Text(words)],
         );
     }
+    let q = queue_order(filter);
     if let Some(rule) = &filter.rule {
-        c.add(" AND r.rules LIKE $?", vec![Bound::Text(format!("%,{rule},%"))]);
+        c.add(" AND q.rule = $?", vec![Bound::Text(rule.clone())]);
     }
     if let Some(from) = &filter.from {
-        c.add(" AND r.spent_on >= $?", vec![Bound::Text(from.clone())]);
+        c.add(&format!(" AND {q}.spent_on >= $?"), vec![Bound::Text(from.clone())]);
     }
     if let Some(to) = &filter.to {
-        c.add(" AND r.spent_on <= $?", vec![Bound::Text(to.clone())]);
+        c.add(&format!(" AND {q}.spent_on <= $?"), vec![Bound::Text(to.clone())]);
     }
     if let Some(min) = filter.min_pence {
         c.add(" AND r.amount_pence >= $?", vec![Bound::Number(min)]);
@@ -499,6 +516,30 @@ impl Storage {
             put_words(&mut tx, &s.council_id, &account, &search).await?;
         }
         sqlx::query("DELETE FROM review_item WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM review_rule WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        let by_rule: Vec<(&str, &ReviewItemRow)> = digest
+            .reviews
+            .iter()
+            .flat_map(|r| r.rules.split(',').filter(|rule| !rule.is_empty()).map(move |rule| (rule, r)))
+            .collect();
+        for chunk in by_rule.chunks(ROWS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 6, 6))).collect();
+            let sql = format!(
+                "INSERT INTO review_rule (council_id, rule, spent_on, reference, entry_id, account_id) VALUES {}",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (rule, r) in chunk {
+                query = query
+                    .bind(s.council_id.clone())
+                    .bind((*rule).to_owned())
+                    .bind(r.spent_on.clone())
+                    .bind(r.reference.clone())
+                    .bind(r.entry_id.clone())
+                    .bind(account.clone());
+            }
+            query.execute(&mut *tx).await?;
+        }
         for chunk in digest.reviews.chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
             let sql = format!(
@@ -742,6 +783,29 @@ impl Storage {
             }
         }
         Ok(differ)
+    }
+
+    /// For the tests and for checking a server: flagged spends whose rules are not the
+    /// rows kept for the queue's rule filter (`review_rule`), by entry.
+    pub async fn rule_mismatches(&self, council_id: &str) -> anyhow::Result<Vec<String>> {
+        let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+        for row in sqlx::query("SELECT entry_id, rules FROM review_item WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let (entry, rules): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            wanted.extend(rules.split(',').filter(|r| !r.is_empty()).map(|r| (entry.clone(), r.to_owned())));
+        }
+        let mut kept: BTreeSet<(String, String)> = BTreeSet::new();
+        for row in sqlx::query("SELECT entry_id, rule FROM review_rule WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            kept.insert((row.try_get(0)?, row.try_get(1)?));
+        }
+        Ok(wanted.symmetric_difference(&kept).map(|(entry, rule)| format!("{entry}: {rule}")).collect())
     }
 
     /// For the tests and for checking a server: the list's kept counts that differ from
@@ -1039,8 +1103,11 @@ impl Storage {
             let (date, reference, entry) = (date.to_owned(), reference.to_owned(), entry.to_owned());
             // The first condition alone lets the database start reading the index at the
             // cursor's day rather than at the council's first.
+            let q = queue_order(filter);
             c.add(
-                " AND r.spent_on >= $? AND (r.spent_on > $? OR (r.spent_on = $? AND (r.reference > $? OR (r.reference = $? AND r.entry_id > $?))))",
+                &format!(
+                    " AND {q}.spent_on >= $? AND ({q}.spent_on > $? OR ({q}.spent_on = $? AND ({q}.reference > $? OR ({q}.reference = $? AND {q}.entry_id > $?))))"
+                ),
                 vec![
                     Bound::Text(date.clone()),
                     Bound::Text(date.clone()),
@@ -1052,10 +1119,10 @@ impl Storage {
             );
         }
         let sql = format!(
-            "SELECT r.view FROM review_item r{} \
-             WHERE r.council_id = $1{} ORDER BY r.spent_on, r.reference, r.entry_id LIMIT $2",
-            accounts_for(filter),
-            c.sql
+            "SELECT r.view FROM {} WHERE {q}.council_id = $1{} ORDER BY {q}.spent_on, {q}.reference, {q}.entry_id LIMIT $2",
+            review_from(filter),
+            c.sql,
+            q = queue_order(filter)
         );
         let query = sqlx::query(&sql).bind(council_id).bind(limit);
         let rows = c.bind(query).fetch_all(&self.pool).await?;
@@ -1068,8 +1135,9 @@ impl Storage {
         // Counted up to one past the most a page says exactly, so counting costs the same at
         // 60,000 flagged spends as at 1,000.
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM review_item r{} WHERE r.council_id = $1{} LIMIT {}) counted",
-            accounts_for(filter),
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {}.council_id = $1{} LIMIT {}) counted",
+            review_from(filter),
+            queue_order(filter),
             c.sql,
             REVIEW_COUNT_CAP + 1
         );
@@ -1142,6 +1210,19 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The migration that fills the queue's rule rows names every rule.
+    #[test]
+    fn the_rules_migration_names_every_rule() {
+        for migration in [
+            include_str!("../../migrations/sqlite/0010_review_rules.sql"),
+            include_str!("../../migrations/postgres/0010_review_rules.sql"),
+        ] {
+            for rule in tally_ledger::Rule::ALL {
+                assert!(migration.contains(&format!("'{}'", rule.as_str())), "{}", rule.as_str());
+            }
+        }
+    }
 
     #[test]
     fn an_account_is_found_by_the_start_of_each_word() {

@@ -293,6 +293,8 @@ pub async fn differences(state: &AppState, council_id: &str) -> Result<Vec<Strin
             .map(|(kind, kept, counted)| format!("accounts with {kind:?}: {kept} kept, {counted} counted")),
     );
     differ.extend(state.storage.word_mismatches(council_id).await?.into_iter().map(|r| format!("{r}: search words")));
+    differ
+        .extend(state.storage.rule_mismatches(council_id).await?.into_iter().map(|r| format!("{r}: queue rule rows")));
     Ok(differ)
 }
 
