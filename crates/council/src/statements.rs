@@ -802,10 +802,11 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
             (0..header.len()).find(|i| !taken.contains(i) && wanted.iter().any(|w| name(*i).contains(w.as_str())))
         })
     };
-    // Most cells of the column read (a total line below the lines may not).
+    // Most cells of the column read (a total line below the lines may not, and a short
+    // file has few lines).
     let all_read = |i: usize, read: &dyn Fn(&str) -> bool| {
         let (all, good) = cells(i).fold((0, 0), |(all, good), c| (all + 1, good + usize::from(read(c))));
-        all > 0 && good * 4 >= all * 3
+        good * 2 > all
     };
     // The date: the first column whose cells all read as dates in one format.
     let (date, date_format) = (0..header.len())
@@ -1410,6 +1411,12 @@ mod tests {
             );
         }
         assert!(propose("hello\nworld\n").unwrap_err().contains("No line names the columns"));
+        // Two lines and a closing balance below them.
+        let short = "Sort code 08-90-00 Account 12345678\r\nDate,Details,Value,Balance\r\n20/11/26,CORNER SHOP,3.10 DR,996.90 CR\r\n21/11/26,PHARMACY,1.00 DR,995.90 CR\r\nClosing balance,,,995.90 CR\r\n";
+        let proposed = propose(short).unwrap();
+        assert_eq!((proposed.date.as_str(), proposed.date_format), ("Date", DateFormat::DayMonthShortYear));
+        assert_eq!(proposed.amount, Amounts::Signed { column: "Value".into() });
+        assert_eq!(parse(short, &proposed).unwrap().lines.len(), 2);
     }
 
     #[test]

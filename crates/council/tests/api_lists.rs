@@ -359,4 +359,16 @@ async fn count_cap_scenario(storage: &Storage) {
     let some = client.staff(Method::GET, "/api/v1/council/reviews?rule=no_plan_line", &officer, false, None).await;
     assert_eq!(some.body["total"], 45);
     assert!(some.body.get("more_than_total").is_none(), "{}", some.body);
+    // By amount: a range holding every spend counts up to 1,000; one amount's spends come
+    // oldest first, each of that amount, however they are read.
+    let wide = client.staff(Method::GET, "/api/v1/council/reviews?min=0.01", &officer, false, None).await;
+    assert_eq!((wide.body["total"].as_u64(), wide.body["more_than_total"].as_bool()), (Some(1_000), Some(true)));
+    let amount = all.body["items"][0]["amount"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/council/reviews?min={amount}&max={amount}");
+    let (pages, total) = every_page(&client, &officer, &uri, "items").await;
+    let items: Vec<&Value> = pages.iter().flatten().collect();
+    assert!(total >= 1 && total as usize == items.len(), "{total} {}", items.len());
+    assert!(items.iter().all(|i| i["amount"] == amount.as_str()));
+    let dates: Vec<&str> = items.iter().map(|i| i["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "oldest first: {dates:?}");
 }

@@ -40,3 +40,6 @@ INSERT INTO review_rule (council_id, rule, spent_on, reference, entry_id, accoun
     SELECT council_id, 'respite_cap', spent_on, reference, entry_id, account_id FROM review_item WHERE rules LIKE '%,respite_cap,%';
 INSERT INTO review_rule (council_id, rule, spent_on, reference, entry_id, account_id)
     SELECT council_id, 'over_entry_maximum', spent_on, reference, entry_id, account_id FROM review_item WHERE rules LIKE '%,over_entry_maximum,%';
+
+-- The queue filtered by amount, when few spends are in the range: read by amount.
+CREATE INDEX review_item_amount ON review_item (council_id, amount_pence, spent_on, reference, entry_id);
