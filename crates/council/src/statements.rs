@@ -6,11 +6,11 @@
 //! and a prepaid-card feed with entry type, merchant and MCC; samples in
 //! `tests/fixtures/statements/`); a council can save a mapping for any other provider.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use tally_ledger::matching::StatementLine;
-use tally_ledger::Money;
+use tally_ledger::{Money, MoneyError};
 use time::{Date, Month};
 
 /// The largest amount on one statement line (£1,000,000): anything larger is a misread.
@@ -136,6 +136,50 @@ fn listed(words: &[String], word: &str) -> bool {
     words.iter().any(|w| plain(w) == word)
 }
 
+/// A mapping's lists of words as they are compared ([`plain`]), worked out once a file.
+#[derive(Default)]
+struct Vocabulary {
+    keep: HashSet<String>,
+    skip: HashSet<String>,
+    money_in: HashSet<String>,
+    money_out: HashSet<String>,
+    reversal: HashSet<String>,
+    debit: HashSet<String>,
+    credit: HashSet<String>,
+}
+
+impl Vocabulary {
+    fn of(mapping: &Mapping) -> Vocabulary {
+        let set = |words: &[String]| words.iter().map(|w| plain(w)).collect::<HashSet<_>>();
+        let mut vocabulary = Vocabulary::default();
+        if let Some(types) = &mapping.entry_type {
+            vocabulary.keep = set(&types.keep);
+            vocabulary.skip = set(&types.skip);
+            vocabulary.money_in = set(&types.money_in);
+            vocabulary.money_out = set(&types.money_out);
+            vocabulary.reversal = set(&types.reversal);
+        }
+        if let Amounts::Indicator { money_out, money_in, .. } = &mapping.amount {
+            vocabulary.debit = set(money_out);
+            vocabulary.credit = set(money_in);
+        }
+        vocabulary
+    }
+}
+
+/// The most words a list of a mapping may hold (entry types, debit or credit words).
+const MAX_WORDS: usize = 50;
+
+impl Amounts {
+    /// The column a problem with a line's amount is named by (money out, with two).
+    fn amount_column(&self) -> &str {
+        match self {
+            Amounts::Signed { column } | Amounts::Indicator { column, .. } => column,
+            Amounts::Split { money_out, .. } => money_out,
+        }
+    }
+}
+
 impl Mapping {
     /// The columns it reads, with what each is for.
     fn reads(&self) -> Vec<(&'static str, &String)> {
@@ -170,6 +214,26 @@ impl Mapping {
             .collect();
         if self.columns.is_empty() {
             problems.insert(0, "List the file's columns, as its first line names them.".to_owned());
+        }
+        if self.columns.len() > MAX_COLUMNS {
+            problems
+                .push(format!("A format has at most {MAX_COLUMNS} columns; this one lists {}.", self.columns.len()));
+        }
+        if self.columns.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
+            problems.push(format!("A column's name is at most {MAX_CELL_CHARS} characters."));
+        }
+        let lists = self.entry_type.iter().flat_map(|t| [&t.keep, &t.skip, &t.money_in, &t.money_out, &t.reversal]);
+        let lists = lists.chain(match &self.amount {
+            Amounts::Indicator { money_out, money_in, .. } => vec![money_out, money_in],
+            _ => Vec::new(),
+        });
+        for list in lists {
+            if list.len() > MAX_WORDS || list.iter().any(|w| w.chars().count() > MAX_CELL_CHARS) {
+                problems.push(format!(
+                    "A list of entry types or of debit and credit words holds at most {MAX_WORDS} words of at most {MAX_CELL_CHARS} characters."
+                ));
+                break;
+            }
         }
         if let Some(types) = &self.entry_type {
             for word in types.money_in.iter().chain(&types.money_out).chain(&types.reversal) {
@@ -297,12 +361,18 @@ struct Read {
     date: Date,
     /// Minutes into the day, when the file gives a time.
     minute: Option<u32>,
-    amount: Money,
     /// None for a line that only gives a balance.
     movement: Option<StatementLine>,
     balance: Option<Money>,
     /// A reversal, with the reference of the line it reverses when the file names it.
     reverses: Option<String>,
+}
+
+impl Read {
+    /// The money the line moved (none for a line that only gives a balance).
+    fn amount(&self) -> Money {
+        self.movement.as_ref().map_or(Money::ZERO, |m| m.amount)
+    }
 }
 
 /// What one data line of the file is.
@@ -355,9 +425,9 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
         }
         rows.push((line, cells));
     }
-    let Some(first) = rows.first() else {
+    if rows.is_empty() {
         return Err(vec![Problem { line: 1, column: None, message: "The file is empty.".into() }]);
-    };
+    }
     // The header: the first line naming every column the format reads (lines before it
     // are the bank's name, the account, the period); else the first line.
     let wanted: Vec<&String> = mapping.reads().into_iter().map(|(_, c)| c).collect();
@@ -377,7 +447,6 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             }])
         }
     };
-    let _ = first;
     if header.len() > MAX_COLUMNS {
         return Err(vec![Problem {
             line: header_line,
@@ -423,8 +492,9 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             ),
         }]);
     }
+    let vocabulary = Vocabulary::of(mapping);
     let read: Vec<(usize, Row)> =
-        data.iter().map(|(line, cells)| (*line, read_row(*line, cells, &header, mapping))).collect();
+        data.iter().map(|(line, cells)| (*line, read_row(*line, cells, &header, mapping, &vocabulary))).collect();
     // Summary lines after the last line of money (totals, a closing balance without a
     // date) are left out; so are the lines before the header.
     let last_dated = read.iter().rposition(|(_, row)| !matches!(row, Row::Bad(_, false)));
@@ -448,8 +518,12 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             }
         }
     }
+    // The lines in the order the money moved: the balances are checked, and the opening
+    // and closing ones and the reversals found, in it.
+    let newest_first = is_newest_first(&lines);
+    let order = chronological(&lines, newest_first);
     if problems.is_empty() {
-        problems.extend(balance_breaks(&mut lines));
+        problems.extend(balance_breaks(&order));
         if problems.len() > MAX_PROBLEMS {
             extra += problems.len() - MAX_PROBLEMS;
             problems.truncate(MAX_PROBLEMS);
@@ -461,14 +535,10 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let newest_first = is_newest_first(&lines);
-    let (opening_balance, closing_balance) = {
-        let mut order: Vec<&Read> = lines.iter().collect();
-        chronological(&mut order, newest_first);
-        let opening = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount)));
-        (opening, order.last().and_then(|r| r.balance))
-    };
-    let reversals = pair_reversals(&lines, newest_first);
+    let opening_balance = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount())));
+    let closing_balance = order.last().and_then(|r| r.balance);
+    let reversals = pair_reversals(&order);
+    drop(order);
     let balance_lines = lines.iter().filter(|r| r.movement.is_none()).count();
     let lines: Vec<(usize, StatementLine)> =
         lines.into_iter().filter_map(|r| r.movement.map(|m| (r.line, m))).collect();
@@ -485,33 +555,31 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
 /// Pairs each reversal with the line it cancels: the line whose reference the reversal
 /// names when the file links them, otherwise the nearest line before it to the same
 /// merchant for the opposite amount. Each line is cancelled at most once; a reversal with
-/// nothing to cancel in this file stays a line of its own.
-fn pair_reversals(lines: &[Read], newest_first: bool) -> Vec<(usize, usize)> {
-    let mut order: Vec<&Read> = lines.iter().collect();
-    chronological(&mut order, newest_first);
-    let same = |a: &str, b: &str| plain(a) == plain(b);
+/// nothing to cancel in this file stays a line of its own. One pass over the lines in the
+/// order the money moved, looking earlier payments up by amount and merchant or reference.
+fn pair_reversals(order: &[&Read]) -> Vec<(usize, usize)> {
+    // Earlier payments, latest last, by (amount, merchant) and by (amount, reference).
+    let mut by_merchant: HashMap<(Money, String), Vec<usize>> = HashMap::new();
+    let mut by_reference: HashMap<(Money, String), Vec<usize>> = HashMap::new();
     let mut taken: HashSet<usize> = HashSet::new();
     let mut pairs = Vec::new();
-    for (at, reversal) in order.iter().enumerate() {
-        let (Some(link), Some(money)) = (&reversal.reverses, &reversal.movement) else { continue };
-        if taken.contains(&reversal.line) {
+    for line in order {
+        let Some(money) = &line.movement else { continue };
+        let Some(link) = &line.reverses else {
+            by_merchant.entry((money.amount, plain(&money.description))).or_default().push(line.line);
+            by_reference.entry((money.amount, plain(&money.reference))).or_default().push(line.line);
             continue;
-        }
-        let cancels = order[..at].iter().rev().find(|line| {
-            let Some(original) = &line.movement else { return false };
-            !taken.contains(&line.line)
-                && line.reverses.is_none()
-                && original.amount.checked_add(money.amount) == Some(Money::ZERO)
-                && if link.is_empty() {
-                    same(&original.description, &money.description)
-                } else {
-                    same(&original.reference, link)
-                }
-        });
-        if let Some(original) = cancels {
-            taken.insert(original.line);
-            taken.insert(reversal.line);
-            pairs.push((original.line, reversal.line));
+        };
+        let (earlier, key) = if link.is_empty() {
+            (&mut by_merchant, plain(&money.description))
+        } else {
+            (&mut by_reference, plain(link))
+        };
+        let cancels = earlier
+            .get_mut(&(-money.amount, key))
+            .and_then(|payments| std::iter::from_fn(|| payments.pop()).find(|payment| taken.insert(*payment)));
+        if let Some(payment) = cancels {
+            pairs.push((payment, line.line));
         }
     }
     pairs.sort_unstable();
@@ -535,7 +603,7 @@ fn is_newest_first(lines: &[Read]) -> bool {
 fn balances_run_backwards(lines: &[Read]) -> bool {
     let follows = |order: &[&Read]| {
         order.windows(2).all(|w| match (w[0].balance, w[1].balance) {
-            (Some(before), Some(after)) => before.checked_add(w[1].amount) == Some(after),
+            (Some(before), Some(after)) => before.checked_add(w[1].amount()) == Some(after),
             _ => true,
         })
     };
@@ -547,25 +615,24 @@ fn balances_run_backwards(lines: &[Read]) -> bool {
 /// Puts lines in the order the money moved: by date (and time, when every line has one),
 /// and within a day in the file's order, read from the bottom up when the file is newest
 /// first.
-fn chronological(order: &mut Vec<&Read>, newest_first: bool) {
+fn chronological(lines: &[Read], newest_first: bool) -> Vec<&Read> {
+    let mut order: Vec<&Read> = lines.iter().collect();
     if newest_first {
         order.reverse();
     }
     let timed = order.iter().all(|r| r.minute.is_some());
     order.sort_by_key(|r| (r.date, if timed { r.minute } else { None }));
+    order
 }
 
 /// Lines whose balance does not follow from the line before (in the order the money
 /// moved).
-fn balance_breaks(lines: &mut [Read]) -> Vec<Problem> {
-    let newest_first = is_newest_first(lines);
-    let mut order: Vec<&Read> = lines.iter().collect();
-    chronological(&mut order, newest_first);
+fn balance_breaks(order: &[&Read]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for pair in order.windows(2) {
         let (before, line) = (pair[0], pair[1]);
         if let (Some(was), Some(is)) = (before.balance, line.balance) {
-            let expected = was.checked_add(line.amount);
+            let expected = was.checked_add(line.amount());
             if expected != Some(is) {
                 problems.push(Problem {
                     line: line.line,
@@ -573,7 +640,7 @@ fn balance_breaks(lines: &mut [Read]) -> Vec<Problem> {
                     message: format!(
                         "the balance does not follow from the line before (line {}): {was} and {} make {}, but the file says {is}. A line may be missing, or the file was changed.",
                         before.line,
-                        line.amount,
+                        line.amount(),
                         expected.map_or_else(|| "too much".to_owned(), |e| e.to_string()),
                     ),
                 });
@@ -584,8 +651,13 @@ fn balance_breaks(lines: &mut [Read]) -> Vec<Problem> {
 }
 
 /// Reads one data line.
-fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], mapping: &Mapping) -> Row {
-    let _ = line;
+fn read_row(
+    line: usize,
+    cells: &Result<Vec<String>, ()>,
+    header: &[String],
+    mapping: &Mapping,
+    vocabulary: &Vocabulary,
+) -> Row {
     let Ok(record) = cells else {
         return Row::Bad(vec![(String::new(), "this line could not be read as CSV.".into())], false);
     };
@@ -612,17 +684,18 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
     let mut reversal = false;
     if let Some(types) = &mapping.entry_type {
         let kind = cell(&types.column);
-        reversal = listed(&types.reversal, kind);
-        if listed(&types.skip, kind) {
+        let word = plain(kind);
+        reversal = vocabulary.reversal.contains(&word);
+        if vocabulary.skip.contains(&word) {
             return Row::Skipped;
         }
-        if !listed(&types.keep, kind) {
+        if !vocabulary.keep.contains(&word) {
             let known = [types.keep.clone(), types.skip.clone()].concat().join(", ");
             problems
                 .push((types.column.clone(), format!("\"{kind}\" is not an entry type this format knows ({known}).")));
-        } else if listed(&types.money_in, kind) {
+        } else if vocabulary.money_in.contains(&word) {
             direction = Some(true);
-        } else if listed(&types.money_out, kind) {
+        } else if vocabulary.money_out.contains(&word) {
             direction = Some(false);
         }
     }
@@ -684,9 +757,9 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
             text => match read_amount(text) {
                 Some(a) => {
                     let which = cell(indicator);
-                    if listed(money_out, which) {
+                    if vocabulary.debit.contains(&plain(which)) {
                         Some(Some(-a.abs()))
-                    } else if listed(money_in, which) {
+                    } else if vocabulary.credit.contains(&plain(which)) {
                         Some(Some(a.abs()))
                     } else {
                         problems.push((
@@ -722,10 +795,7 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
     };
     let amount = match amount {
         Some(Some(a)) if a == Money::ZERO => {
-            let column = match &mapping.amount {
-                Amounts::Signed { column } | Amounts::Indicator { column, .. } => column.clone(),
-                Amounts::Split { money_out, .. } => money_out.clone(),
-            };
+            let column = mapping.amount.amount_column().to_owned();
             problems.push((column, "a line of £0.00 moved no money.".into()));
             None
         }
@@ -736,10 +806,7 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
         })),
         Some(None) if balance.is_some() => Some(None),
         Some(None) => {
-            let column = match &mapping.amount {
-                Amounts::Signed { column } | Amounts::Indicator { column, .. } => column.clone(),
-                Amounts::Split { money_out, .. } => money_out.clone(),
-            };
+            let column = mapping.amount.amount_column().to_owned();
             let message = match &mapping.amount {
                 Amounts::Split { money_out, money_in } => format!("fill in one of \"{money_out}\" and \"{money_in}\"."),
                 _ => "the amount is missing.".to_owned(),
@@ -757,7 +824,6 @@ fn read_row(line: usize, cells: &Result<Vec<String>, ()>, header: &[String], map
                 line,
                 date,
                 minute,
-                amount: amount.unwrap_or(Money::ZERO),
                 movement: amount.map(|amount| StatementLine { date, amount, description, reference }),
                 balance,
                 reverses: reversal.then(|| mapping.reverses.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default()),
@@ -781,6 +847,11 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
         .map(|r| r.iter().map(|c| c.trim().to_owned()).collect::<Vec<_>>())
         .filter(|r| r.iter().any(|c| !c.is_empty()))
         .collect();
+    if rows.iter().any(|r| r.len() > MAX_COLUMNS || r.iter().any(|c| c.chars().count() > MAX_CELL_CHARS)) {
+        return Err(format!(
+            "The file has lines of more than {MAX_COLUMNS} columns or cells of more than {MAX_CELL_CHARS} characters. Check it is the provider's statement file."
+        ));
+    }
     let reads_as_date = |cell: &str| DateFormat::ALL.iter().any(|f| read_date(cell, *f).is_some());
     let at = (0..rows.len().saturating_sub(1).min(MAX_PREAMBLE + 1))
         .find(|&i| {
@@ -960,8 +1031,6 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
     })
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
 /// A date as the format writes it, and the minutes into the day when a time follows.
 pub fn read_date(text: &str, format: DateFormat) -> Option<(Date, Option<u32>)> {
     let text = text.trim();
@@ -994,11 +1063,12 @@ pub fn read_date(text: &str, format: DateFormat) -> Option<(Date, Option<u32>)> 
     let day: u8 = d.parse().ok().filter(|_| d.len() <= 2)?;
     let month = match format {
         DateFormat::DayMonthNameYear => {
+            // "Nov", "November" (and "Sept"), in any case.
             let name = m.to_lowercase();
-            let n = MONTHS.iter().position(|short| {
-                name.starts_with(short) && (name.len() == 3 || month_name(short) == name || name == "sept")
-            })?;
-            Month::try_from(n as u8 + 1).ok()?
+            (1..=12u8).filter_map(|n| Month::try_from(n).ok()).find(|month| {
+                let full = month.to_string().to_lowercase();
+                name.len() >= 3 && full.starts_with(&name) && (name.len() == 3 || name == full || name == "sept")
+            })?
         }
         _ => Month::try_from(m.parse::<u8>().ok().filter(|_| m.len() <= 2)?).ok()?,
     };
@@ -1012,23 +1082,6 @@ pub fn read_date(text: &str, format: DateFormat) -> Option<(Date, Option<u32>)> 
         return None;
     }
     Some((Date::from_calendar_date(year, month, day).ok()?, minute))
-}
-
-fn month_name(short: &str) -> &'static str {
-    match short {
-        "jan" => "january",
-        "feb" => "february",
-        "mar" => "march",
-        "apr" => "april",
-        "may" => "may",
-        "jun" => "june",
-        "jul" => "july",
-        "aug" => "august",
-        "sep" => "september",
-        "oct" => "october",
-        "nov" => "november",
-        _ => "december",
-    }
 }
 
 /// "14:05", "14:05:09", "2:05 pm": minutes into the day.
@@ -1099,13 +1152,12 @@ pub fn read_amount(text: &str) -> Option<Money> {
     if rest.starts_with(['-', '+', '(']) {
         return None;
     }
-    let amount = Money::parse_amount(rest, Money::from_pence(MAX_LINE_PENCE)).ok().or_else(|| {
+    let amount = match Money::parse_amount(rest, Money::from_pence(MAX_LINE_PENCE)) {
+        Ok(amount) => amount,
         // parse_amount refuses zero (no spend is £0); a balance can be.
-        let digits = rest.trim_start_matches('£');
-        (digits.trim_start_matches('0').trim_start_matches('.').trim_start_matches('0').is_empty()
-            && !digits.is_empty())
-        .then_some(Money::ZERO)
-    })?;
+        Err(MoneyError::Zero) => Money::ZERO,
+        Err(_) => return None,
+    };
     Some(if negative { -amount } else { amount })
 }
 
@@ -1234,6 +1286,8 @@ mod tests {
         assert_eq!(read_amount("1e3"), None);
         assert_eq!(read_amount("--12.50"), None);
         assert_eq!(read_amount("12.50 XX"), None);
+        assert_eq!(read_amount("."), None);
+        assert_eq!(read_amount("£"), None);
         let day = |text, format| read_date(text, format).map(|(d, _)| d);
         let nov5 = Some(date!(2026 - 11 - 05));
         assert_eq!(
@@ -1411,12 +1465,45 @@ mod tests {
             );
         }
         assert!(propose("hello\nworld\n").unwrap_err().contains("No line names the columns"));
+        let wide = (0..=MAX_COLUMNS).map(|i| format!("C{i}")).collect::<Vec<_>>().join(",");
+        assert!(propose(&format!("{wide}\n")).unwrap_err().contains("more than 60 columns"));
         // Two lines and a closing balance below them.
         let short = "Sort code 08-90-00 Account 12345678\r\nDate,Details,Value,Balance\r\n20/11/26,CORNER SHOP,3.10 DR,996.90 CR\r\n21/11/26,PHARMACY,1.00 DR,995.90 CR\r\nClosing balance,,,995.90 CR\r\n";
         let proposed = propose(short).unwrap();
         assert_eq!((proposed.date.as_str(), proposed.date_format), ("Date", DateFormat::DayMonthShortYear));
         assert_eq!(proposed.amount, Amounts::Signed { column: "Value".into() });
         assert_eq!(parse(short, &proposed).unwrap().lines.len(), 2);
+    }
+
+    /// A mapping saved through the API is bounded like a file.
+    #[test]
+    fn a_mapping_is_bounded() {
+        let mut mapping = iso_card_feed();
+        mapping.columns.extend((0..MAX_COLUMNS).map(|i| format!("Extra {i}")));
+        assert!(mapping.problems().iter().any(|p| p.contains("at most 60 columns")), "{:?}", mapping.problems());
+        let mut mapping = iso_card_feed();
+        if let Some(types) = &mut mapping.entry_type {
+            types.skip.extend((0..=MAX_WORDS).map(|i| format!("Type {i}")));
+        }
+        assert!(mapping.problems().iter().any(|p| p.contains("at most 50 words")), "{:?}", mapping.problems());
+    }
+
+    /// Thousands of reversals against thousands of payments pair in one pass: each the
+    /// latest payment before it that it cancels.
+    #[test]
+    fn many_reversals_pair_in_one_pass() {
+        let mut file =
+            String::from("TransactionId,Type,Timestamp,Amount,Currency,Balance,Merchant,MCC,OriginalTransactionId\n");
+        for n in 0..2_000 {
+            file.push_str(&format!("p{n},Approved,2026-11-03T10:00:00Z,1.00,GBP,,SHOP {n},,\n"));
+        }
+        for n in 0..2_000 {
+            file.push_str(&format!("r{n},Reversed,2026-11-04T10:00:00Z,1.00,GBP,,SHOP {n},,\n"));
+        }
+        let unlinked = Mapping { reverses: None, ..iso_card_feed() };
+        let parsed = parse(&file, &unlinked).unwrap();
+        assert_eq!(parsed.reversals.len(), 2_000);
+        assert!(parsed.reversals.iter().all(|(payment, reversal)| reversal - payment == 2_000));
     }
 
     #[test]
