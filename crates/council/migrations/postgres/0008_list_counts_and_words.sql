@@ -53,8 +53,8 @@ INSERT INTO council_total (council_id, accounts, surplus_pence)
 
 -- The words of each account's name and reference (lower case), for finding accounts by
 -- the start of any word: a search reads the words it asks for, not every account. Kept
--- with the summary; the server fills in the words of summaries kept before this table
--- when it starts.
+-- with the summary: the summaries kept before this table are marked (below), and get
+-- their words as the server works them out again.
 CREATE TABLE account_word (
     council_id TEXT NOT NULL,
     word       TEXT COLLATE "C" NOT NULL,
@@ -62,3 +62,4 @@ CREATE TABLE account_word (
     PRIMARY KEY (council_id, word, account_id)
 );
 CREATE INDEX account_word_account ON account_word (account_id, word);
+UPDATE account_summary SET search = '', stale = stale + 1;

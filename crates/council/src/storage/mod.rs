@@ -114,7 +114,6 @@ impl Storage {
         }
         let storage = Storage { pool, backend };
         storage.migrate().await?;
-        storage.fill_missing_words().await?;
         Ok(storage)
     }
 

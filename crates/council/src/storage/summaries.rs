@@ -309,7 +309,6 @@ const FEW_IN_RANGE: i64 = 2_000;
 /// The review queue counts up to this many exactly; past it, it says "more than".
 pub const REVIEW_COUNT_CAP: i64 = 1_000;
 
-/// The accounts joined to the review queue: only when searching by name or reference.
 /// What a page of the review queue reads, and the table its order is read from: with a
 /// rule, the rule's rows in the queue's order (`q`), joined to the spends; otherwise the
 /// spends themselves. The accounts are joined only when searching by name or reference.
@@ -582,7 +581,8 @@ impl Storage {
         let new: HashMap<&str, &DayRow> = digest.days.iter().map(|d| (d.day.as_str(), d)).collect();
         let empty = DayRow { review_days: "[]".to_owned(), ..DayRow::default() };
         let mut changes: Vec<DayRow> = Vec::new();
-        let mut reviews: HashMap<(String, i64), i64> = HashMap::new();
+        // In key order, as every server writes them, so two never wait on each other.
+        let mut reviews: BTreeMap<(String, i64), i64> = BTreeMap::new();
         let days: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
         let mut gone: Vec<String> = Vec::new();
         let mut changed: Vec<&DayRow> = Vec::new();
@@ -727,37 +727,6 @@ impl Storage {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Writes the search words of kept summaries that have none (those kept before the
-    /// words were): run as the server starts, a few hundred accounts at a time.
-    pub async fn fill_missing_words(&self) -> anyhow::Result<usize> {
-        let mut filled = 0;
-        loop {
-            let rows = sqlx::query(
-                "SELECT s.council_id, s.account_id, s.search FROM account_summary s \
-                 WHERE NOT EXISTS (SELECT 1 FROM account_word w WHERE w.account_id = s.account_id) \
-                 ORDER BY s.account_id LIMIT 500",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            let missing: Vec<(String, String, String)> = rows
-                .iter()
-                .map(|r| anyhow::Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-                .collect::<anyhow::Result<_>>()?;
-            // An account whose name and reference have no words at all has none to write.
-            let missing: Vec<_> =
-                missing.into_iter().filter(|(_, _, search)| !search_words(search).is_empty()).collect();
-            if missing.is_empty() {
-                return Ok(filled);
-            }
-            let mut tx = self.pool.begin().await?;
-            for (council, account, search) in &missing {
-                put_words(&mut tx, council, account, search).await?;
-            }
-            tx.commit().await?;
-            filled += missing.len();
-        }
     }
 
     /// For the tests and for checking a server: accounts whose kept search words are not
@@ -1096,14 +1065,29 @@ impl Storage {
 
     /// A page of the review queue, oldest spending first; after the spend `after` names
     /// (its date, reference and id). The spends as JSON `SpendView`s.
-    pub async fn review_page(
+    /// A page of the review queue (see [`Storage::review_page`]) and how many spends the
+    /// filter finds (see [`Storage::review_count`]).
+    pub async fn review_list(
         &self,
         council_id: &str,
         filter: &ReviewFilter,
         after: Option<(&str, &str, &str)>,
         limit: i64,
+    ) -> anyhow::Result<(Vec<String>, i64)> {
+        let in_range = self.in_amount_range(council_id, filter).await?;
+        let page = self.review_page(council_id, filter, after, limit, in_range).await?;
+        Ok((page, self.review_count(council_id, filter, in_range).await?))
+    }
+
+    async fn review_page(
+        &self,
+        council_id: &str,
+        filter: &ReviewFilter,
+        after: Option<(&str, &str, &str)>,
+        limit: i64,
+        in_range: Option<i64>,
     ) -> anyhow::Result<Vec<String>> {
-        let by_amount = self.amount_hint(self.in_amount_range(council_id, filter).await?);
+        let by_amount = self.amount_hint(in_range);
         let mut c = review_conditions(filter, 3);
         if let Some((date, reference, entry)) = after {
             let (date, reference, entry) = (date.to_owned(), reference.to_owned(), entry.to_owned());
@@ -1166,8 +1150,12 @@ impl Storage {
     }
 
     /// How many flagged spends a review filter finds.
-    pub async fn review_count(&self, council_id: &str, filter: &ReviewFilter) -> anyhow::Result<i64> {
-        let in_range = self.in_amount_range(council_id, filter).await?;
+    async fn review_count(
+        &self,
+        council_id: &str,
+        filter: &ReviewFilter,
+        in_range: Option<i64>,
+    ) -> anyhow::Result<i64> {
         // Filtered by amount alone: the range's count is the answer.
         if let Some(found) =
             in_range.filter(|_| filter.search.is_empty() && filter.from.is_none() && filter.to.is_none())
@@ -1255,15 +1243,25 @@ impl Storage {
 mod tests {
     use super::*;
 
-    /// The migration that fills the queue's rule rows names every rule.
+    /// The migrations that fill the queue's rule rows and the list's counts name every
+    /// rule and every kind of exception.
     #[test]
-    fn the_rules_migration_names_every_rule() {
+    fn the_migrations_name_every_rule_and_kind() {
         for migration in [
             include_str!("../../migrations/sqlite/0010_review_rules.sql"),
             include_str!("../../migrations/postgres/0010_review_rules.sql"),
         ] {
             for rule in tally_ledger::Rule::ALL {
                 assert!(migration.contains(&format!("'{}'", rule.as_str())), "{}", rule.as_str());
+            }
+        }
+        // And the one that counts the accounts list, every kind of exception.
+        for migration in [
+            include_str!("../../migrations/sqlite/0008_list_counts_and_words.sql"),
+            include_str!("../../migrations/postgres/0008_list_counts_and_words.sql"),
+        ] {
+            for kind in tally_api::ExceptionKind::ALL {
+                assert!(migration.contains(&format!("'{}'", kind.as_str())), "{}", kind.as_str());
             }
         }
     }
@@ -1275,10 +1273,10 @@ mod tests {
         assert!(search_words(" -- ").is_empty());
     }
 
-    /// Summaries kept before the words were (or whose words were lost) get them when the
-    /// server starts.
+    /// Summaries kept before the words were get them as they are next worked out: the
+    /// migration empties their words searched and marks them (as here).
     #[tokio::test]
-    async fn words_missing_are_filled_in_as_the_server_starts() {
+    async fn summaries_kept_before_the_words_get_them_when_worked_out() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("tally.db").display());
         let storage = Storage::open(&url).await.unwrap();
@@ -1288,10 +1286,9 @@ mod tests {
         let council = storage.council_id_by_name(crate::seed::DEMO_COUNCIL).await.unwrap().unwrap();
         assert!(storage.word_mismatches(&council).await.unwrap().is_empty());
         sqlx::query("DELETE FROM account_word").execute(&storage.pool).await.unwrap();
+        sqlx::query("UPDATE account_summary SET search = '', stale = stale + 1").execute(&storage.pool).await.unwrap();
         assert_eq!(storage.word_mismatches(&council).await.unwrap().len(), 2);
-        storage.close().await;
-        let storage = Storage::open(&url).await.unwrap();
+        crate::api::summaries::catch_up(&state).await.unwrap();
         assert!(storage.word_mismatches(&council).await.unwrap().is_empty());
-        assert_eq!(storage.fill_missing_words().await.unwrap(), 0, "nothing is left to fill");
     }
 }

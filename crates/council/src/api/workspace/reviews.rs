@@ -129,9 +129,9 @@ async fn reviews(
         }
     };
     summaries::bring_up_to_date(&state, council).await?;
-    let page = state
+    let (page, counted) = state
         .storage
-        .review_page(
+        .review_list(
             council,
             &filter,
             after.as_ref().map(|p| (p[0].as_str(), p[1].as_str(), p[2].as_str())),
@@ -153,7 +153,6 @@ async fn reviews(
     answers.sort_by(|a, b| {
         a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)).then_with(|| a.line_no.cmp(&b.line_no))
     });
-    let counted = state.storage.review_count(council, &filter).await?;
     let capped = counted > crate::storage::REVIEW_COUNT_CAP;
     Ok(Json(ReviewQueue {
         items,
