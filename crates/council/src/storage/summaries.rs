@@ -164,7 +164,8 @@ fn like(words: &str) -> String {
 /// What put_digest reads of the summary it replaces.
 struct KeptSummary {
     seq: i64,
-    marks: i64,
+    /// The marks the kept summary saw.
+    marks_done: i64,
     listed_as: Vec<String>,
     search: String,
     /// The surplus it adds to the council's (none when unreadable).
@@ -379,7 +380,7 @@ impl Storage {
         let select = "SELECT a.account_id, a.reference, a.person_name, c.name FROM account_summary s \
              JOIN account a ON a.account_id = s.account_id JOIN council c ON c.council_id = a.council_id";
         let mut found: Vec<AccountRow> = Vec::new();
-        for condition in ["s.stale > 0 AND $1 = $1", "s.computed_on < $1"] {
+        for condition in ["s.stale > s.marks_done AND $1 = $1", "s.computed_on < $1"] {
             let wanted = limit - found.len() as i64;
             if wanted <= 0 {
                 break;
@@ -439,8 +440,8 @@ impl Storage {
         Ok(accounts > summaries)
     }
 
-    /// How many marks an account's summary has (0 when it has none): read before its
-    /// records are, and given to [`Storage::put_digest`], so a mark made meanwhile stays.
+    /// How many marks an account's summary has been given (0 when it has none): read before
+    /// its records are, and given to [`Storage::put_digest`], so a mark made meanwhile stays.
     pub async fn summary_marks(&self, account_id: AccountId) -> anyhow::Result<i64> {
         Ok(sqlx::query_scalar("SELECT stale FROM account_summary WHERE account_id = $1")
             .bind(account_id.to_string())
@@ -466,7 +467,7 @@ impl Storage {
         let (last_seq, person_name, reference): (i64, String, String) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let kept = sqlx::query(
-            "SELECT seq, stale, exception_kinds, unreadable, search, surplus_pence FROM account_summary \
+            "SELECT seq, marks_done, exception_kinds, unreadable, search, surplus_pence FROM account_summary \
              WHERE account_id = $1",
         )
         .bind(&account)
@@ -475,25 +476,36 @@ impl Storage {
         .map(|row| {
             anyhow::Ok(KeptSummary {
                 seq: row.try_get(0)?,
-                marks: row.try_get(1)?,
+                marks_done: row.try_get(1)?,
                 listed_as: listed_as(&row.try_get::<String, _>(2)?, row.try_get::<Option<String>, _>(3)?.is_none()),
                 search: row.try_get(4)?,
                 surplus: if row.try_get::<Option<String>, _>(3)?.is_none() { row.try_get(5)? } else { 0 },
             })
         })
         .transpose()?;
-        if kept.as_ref().is_some_and(|kept| kept.seq > s.seq) {
+        // One kept already that saw later records or more marks is newer than this one.
+        if kept.as_ref().is_some_and(|kept| kept.seq > s.seq || kept.marks_done > marks_seen) {
             return Ok(());
         }
-        // Still out of date if a mark came after the records were read, or records did.
-        let marks = kept.as_ref().map_or(0, |kept| (kept.marks - marks_seen).max(0)) + i64::from(last_seq > s.seq);
+        // The marks this one saw; one fewer when records came after its records were read
+        // (their push may have found no summary to mark), so it stays out of date.
+        let marks_done = marks_seen - i64::from(last_seq > s.seq);
         let search = format!("{} {}", person_name.to_lowercase(), reference.to_lowercase());
-        sqlx::query("DELETE FROM account_summary WHERE account_id = $1").bind(&account).execute(&mut *tx).await?;
+        // In place, never touching `stale` once the row is there: a mark made meanwhile
+        // (waiting on this row, or made already) stays.
         sqlx::query(
-            "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, balance_pence, surplus_pence, \
-             open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, signal_count, answers, \
-             answer_count, unreadable, reference, search) VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $18, $19)",
+            "INSERT INTO account_summary (account_id, council_id, seq, computed_on, stale, marks_done, balance_pence, \
+             surplus_pence, open_flags, last_synced_ms, exceptions, exception_count, exception_kinds, signals, \
+             signal_count, answers, answer_count, unreadable, reference, search) VALUES ($1, $2, $3, $4, $20, $17, $5, \
+             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $19) \
+             ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, computed_on = excluded.computed_on, \
+             marks_done = excluded.marks_done, balance_pence = excluded.balance_pence, \
+             surplus_pence = excluded.surplus_pence, open_flags = excluded.open_flags, \
+             last_synced_ms = excluded.last_synced_ms, exceptions = excluded.exceptions, \
+             exception_count = excluded.exception_count, exception_kinds = excluded.exception_kinds, \
+             signals = excluded.signals, signal_count = excluded.signal_count, answers = excluded.answers, \
+             answer_count = excluded.answer_count, unreadable = excluded.unreadable, reference = excluded.reference, \
+             search = excluded.search",
         )
         .bind(&account)
         .bind(&s.council_id)
@@ -511,9 +523,10 @@ impl Storage {
         .bind(&s.answers)
         .bind(s.answer_count)
         .bind(s.unreadable.clone())
-        .bind(marks)
+        .bind(marks_done)
         .bind(&reference)
         .bind(&search)
+        .bind(marks_seen.max(0))
         .execute(&mut *tx)
         .await?;
         if kept.as_ref().is_none_or(|kept| kept.search != search) {
