@@ -50,6 +50,32 @@ fn placeholders(from: usize, count: usize) -> String {
     (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Inserts rows [`ROWS_PER_INSERT`] to a statement: `head` names the table and its columns,
+/// `tail` follows the values (an `ON CONFLICT` clause, or nothing), and `bind` binds one
+/// row's `width` values in order.
+async fn insert_rows<T>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    width: usize,
+    tail: &str,
+    rows: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+) -> anyhow::Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> =
+            (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * width, width))).collect();
+        let sql = format!("{head} VALUES {} {tail}", values.join(", "));
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = bind(query, row);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Which database engine a [`Storage`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -203,17 +203,11 @@ async fn put_words(
     search: &str,
 ) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM account_word WHERE account_id = $1").bind(account).execute(&mut **tx).await?;
-    let words = search_words(search);
-    for chunk in words.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 3, 3))).collect();
-        let sql = format!("INSERT INTO account_word (council_id, word, account_id) VALUES {}", values.join(", "));
-        let mut query = sqlx::query(&sql);
-        for word in chunk {
-            query = query.bind(council_id.to_owned()).bind(word.clone()).bind(account.to_owned());
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
+    let head = "INSERT INTO account_word (council_id, word, account_id)";
+    insert_rows(tx, head, 3, "", &search_words(search), |query, word| {
+        query.bind(council_id.to_owned()).bind(word.clone()).bind(account.to_owned())
+    })
+    .await
 }
 
 /// A value a filter binds.
@@ -539,45 +533,31 @@ impl Storage {
             .iter()
             .flat_map(|r| r.rules.split(',').filter(|rule| !rule.is_empty()).map(move |rule| (rule, r)))
             .collect();
-        for chunk in by_rule.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 6, 6))).collect();
-            let sql = format!(
-                "INSERT INTO review_rule (council_id, rule, spent_on, reference, entry_id, account_id) VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (rule, r) in chunk {
-                query = query
-                    .bind(s.council_id.clone())
-                    .bind((*rule).to_owned())
-                    .bind(r.spent_on.clone())
-                    .bind(r.reference.clone())
-                    .bind(r.entry_id.clone())
-                    .bind(account.clone());
-            }
-            query.execute(&mut *tx).await?;
-        }
-        for chunk in digest.reviews.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
-            let sql = format!(
-                "INSERT INTO review_item (account_id, entry_id, council_id, spent_on, amount_pence, reference, rules, view) \
-                 VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for r in chunk {
-                query = query
-                    .bind(account.clone())
-                    .bind(r.entry_id.clone())
-                    .bind(s.council_id.clone())
-                    .bind(r.spent_on.clone())
-                    .bind(r.amount_pence)
-                    .bind(r.reference.clone())
-                    .bind(r.rules.clone())
-                    .bind(r.view.clone());
-            }
-            query.execute(&mut *tx).await?;
-        }
+        let head = "INSERT INTO review_rule (council_id, rule, spent_on, reference, entry_id, account_id)";
+        insert_rows(&mut tx, head, 6, "", &by_rule, |query, (rule, r)| {
+            query
+                .bind(s.council_id.clone())
+                .bind((*rule).to_owned())
+                .bind(r.spent_on.clone())
+                .bind(r.reference.clone())
+                .bind(r.entry_id.clone())
+                .bind(account.clone())
+        })
+        .await?;
+        let head =
+            "INSERT INTO review_item (account_id, entry_id, council_id, spent_on, amount_pence, reference, rules, view)";
+        insert_rows(&mut tx, head, 8, "", &digest.reviews, |query, r| {
+            query
+                .bind(account.clone())
+                .bind(r.entry_id.clone())
+                .bind(s.council_id.clone())
+                .bind(r.spent_on.clone())
+                .bind(r.amount_pence)
+                .bind(r.reference.clone())
+                .bind(r.rules.clone())
+                .bind(r.view.clone())
+        })
+        .await?;
 
         // The account's days: what changed since they were last kept.
         let old: Vec<DayRow> = sqlx::query(
@@ -635,19 +615,17 @@ impl Storage {
             }
             query.execute(&mut *tx).await?;
         }
-        for chunk in changed.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 10, 10))).collect();
-            let sql = format!(
-                "INSERT INTO account_day (account_id, day, council_id, paid_in, contributions, spent, within_plan, \
-                 flags_raised, recovered, review_days) VALUES {} ON CONFLICT (account_id, day) DO UPDATE SET \
-                 paid_in = excluded.paid_in, contributions = excluded.contributions, spent = excluded.spent, \
-                 within_plan = excluded.within_plan, flags_raised = excluded.flags_raised, \
-                 recovered = excluded.recovered, review_days = excluded.review_days",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for d in chunk {
-                query = query
+        insert_rows(
+            &mut tx,
+            "INSERT INTO account_day (account_id, day, council_id, paid_in, contributions, spent, within_plan, \
+             flags_raised, recovered, review_days)",
+            10,
+            "ON CONFLICT (account_id, day) DO UPDATE SET paid_in = excluded.paid_in, \
+             contributions = excluded.contributions, spent = excluded.spent, within_plan = excluded.within_plan, \
+             flags_raised = excluded.flags_raised, recovered = excluded.recovered, review_days = excluded.review_days",
+            &changed,
+            |query, d| {
+                query
                     .bind(account.clone())
                     .bind(d.day.clone())
                     .bind(s.council_id.clone())
@@ -657,25 +635,22 @@ impl Storage {
                     .bind(d.within_plan)
                     .bind(d.flags_raised)
                     .bind(d.recovered)
-                    .bind(d.review_days.clone());
-            }
-            query.execute(&mut *tx).await?;
-        }
-        for chunk in changes.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 8, 8))).collect();
-            let sql = format!(
-                "INSERT INTO council_day (council_id, day, paid_in, contributions, spent, within_plan, flags_raised, \
-                 recovered) VALUES {} ON CONFLICT (council_id, day) DO UPDATE SET \
-                 paid_in = council_day.paid_in + excluded.paid_in, \
-                 contributions = council_day.contributions + excluded.contributions, \
-                 spent = council_day.spent + excluded.spent, within_plan = council_day.within_plan + excluded.within_plan, \
-                 flags_raised = council_day.flags_raised + excluded.flags_raised, \
-                 recovered = council_day.recovered + excluded.recovered",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for d in chunk {
-                query = query
+                    .bind(d.review_days.clone())
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO council_day (council_id, day, paid_in, contributions, spent, within_plan, flags_raised, recovered)",
+            8,
+            "ON CONFLICT (council_id, day) DO UPDATE SET paid_in = council_day.paid_in + excluded.paid_in, \
+             contributions = council_day.contributions + excluded.contributions, \
+             spent = council_day.spent + excluded.spent, within_plan = council_day.within_plan + excluded.within_plan, \
+             flags_raised = council_day.flags_raised + excluded.flags_raised, \
+             recovered = council_day.recovered + excluded.recovered",
+            &changes,
+            |query, d| {
+                query
                     .bind(s.council_id.clone())
                     .bind(d.day.clone())
                     .bind(d.paid_in)
@@ -683,24 +658,20 @@ impl Storage {
                     .bind(d.spent)
                     .bind(d.within_plan)
                     .bind(d.flags_raised)
-                    .bind(d.recovered);
-            }
-            query.execute(&mut *tx).await?;
-        }
+                    .bind(d.recovered)
+            },
+        )
+        .await?;
         let reviews: Vec<((String, i64), i64)> = reviews.into_iter().filter(|(_, n)| *n != 0).collect();
-        for chunk in reviews.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(1 + i * 4, 4))).collect();
-            let sql = format!(
-                "INSERT INTO council_review_day (council_id, day, took_days, reviews) VALUES {} \
-                 ON CONFLICT (council_id, day, took_days) DO UPDATE SET reviews = council_review_day.reviews + excluded.reviews",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for ((day, took), n) in chunk {
-                query = query.bind(s.council_id.clone()).bind(day.clone()).bind(*took).bind(*n);
-            }
-            query.execute(&mut *tx).await?;
-        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO council_review_day (council_id, day, took_days, reviews)",
+            4,
+            "ON CONFLICT (council_id, day, took_days) DO UPDATE SET reviews = council_review_day.reviews + excluded.reviews",
+            &reviews,
+            |query, ((day, took), n)| query.bind(s.council_id.clone()).bind(day.clone()).bind(*took).bind(*n),
+        )
+        .await?;
         // The council's people and surplus, then the list's counts (in all, and per kind of
         // exception): what this account changed.
         let surplus = if s.unreadable.is_none() { s.surplus_pence } else { 0 };
