@@ -52,6 +52,13 @@ impl Storage {
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO council_total (council_id, accounts, surplus_pence, opened) VALUES ($1, 0, 0, 1) \
+             ON CONFLICT (council_id) DO UPDATE SET opened = council_total.opened + 1",
+        )
+        .bind(council_id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

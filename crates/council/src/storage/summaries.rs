@@ -412,26 +412,17 @@ impl Storage {
         Ok(found)
     }
 
-    /// Whether some account (of a council, or of any) has no summary yet: two counts read
-    /// from indexes.
+    /// Whether some account (of a council, or of any) has no summary yet: the accounts
+    /// opened and those with a summary, as kept.
     async fn accounts_without_summary(&self, council_id: Option<&str>) -> anyhow::Result<bool> {
-        let (accounts, summaries): (i64, i64) = match council_id {
-            Some(council) => (
-                sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE council_id = $1")
-                    .bind(council)
-                    .fetch_one(&self.pool)
-                    .await?,
-                sqlx::query_scalar("SELECT COUNT(*) FROM account_summary WHERE council_id = $1")
-                    .bind(council)
-                    .fetch_one(&self.pool)
-                    .await?,
-            ),
-            None => (
-                sqlx::query_scalar("SELECT COUNT(*) FROM account").fetch_one(&self.pool).await?,
-                sqlx::query_scalar("SELECT COUNT(*) FROM account_summary").fetch_one(&self.pool).await?,
-            ),
-        };
-        Ok(accounts > summaries)
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(opened - accounts), 0) AS BIGINT) FROM council_total \
+             WHERE council_id = $1 OR $1 = ''",
+        )
+        .bind(council_id.unwrap_or(""))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(behind > 0)
     }
 
     /// How many marks an account's summary has been given (0 when it has none): read before
@@ -788,13 +779,22 @@ impl Storage {
             }
         }
         let mut kept = kept;
-        if let Some(row) = sqlx::query("SELECT accounts, surplus_pence FROM council_total WHERE council_id = $1")
-            .bind(council_id)
-            .fetch_optional(&self.pool)
-            .await?
+        if let Some(row) =
+            sqlx::query("SELECT accounts, surplus_pence, opened FROM council_total WHERE council_id = $1")
+                .bind(council_id)
+                .fetch_optional(&self.pool)
+                .await?
         {
             kept.insert("(people)".to_owned(), row.try_get(0)?);
             kept.insert("(surplus)".to_owned(), row.try_get(1)?);
+            kept.insert("(opened)".to_owned(), row.try_get(2)?);
+        }
+        let opened: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_one(&self.pool)
+            .await?;
+        if opened > 0 {
+            counted.insert("(opened)".to_owned(), opened);
         }
         let totals = sqlx::query(
             "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN unreadable IS NULL THEN surplus_pence ELSE 0 END), 0) AS BIGINT) \
@@ -1211,8 +1211,8 @@ impl Storage {
 
     /// A council's people on direct payments, and the surplus they hold now.
     pub async fn council_totals(&self, council_id: &str) -> anyhow::Result<(i64, i64)> {
-        // Kept as the summaries are (an account counts once its first summary is kept).
-        let kept = sqlx::query("SELECT accounts, surplus_pence FROM council_total WHERE council_id = $1")
+        // The accounts opened, and the surplus as the summaries hold it.
+        let kept = sqlx::query("SELECT opened, surplus_pence FROM council_total WHERE council_id = $1")
             .bind(council_id)
             .fetch_optional(&self.pool)
             .await?;
