@@ -16,6 +16,11 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("contingency", "Contingency", "Money you can keep in the account for times you need more support. Your council says how many weeks of your budget this can be."),
     ("surplus", "Surplus", "Money in the account above your contingency. The council may ask for it back, because it is meant to be spent on your support."),
     ("clawback", "Clawback", "When the council takes back a surplus from the account."),
+    (
+        "charge",
+        "Charge",
+        "A fee your bank or card provider took from the account. The council records it from the statement, so your balance matches the bank's.",
+    ),
     ("receipt", "Receipt", "Proof of what you paid: a till receipt, an invoice, a timesheet or a payslip. Take a photo of it when you log the spending."),
     ("personal-assistant", "Personal assistant (PA)", "Someone you employ to support you. You are their employer, so there is payroll, a pension and insurance to sort out."),
     ("respite", "Respite", "A short break for you or the people who care for you, sometimes a short stay somewhere else."),

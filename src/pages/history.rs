@@ -63,6 +63,7 @@ fn not_accepted(
             format!("{} paid in on {}", m.amount, long_date(m.date))
         }
         EntryBody::Clawback(c) => format!("{} taken back on {}", c.amount, long_date(c.date)),
+        EntryBody::Charge(c) => format!("a charge of {} on {}", c.amount, long_date(c.date)),
         _ => "a record".to_owned(),
     };
     let target = |id: tally_ledger::EntryId| {
@@ -183,6 +184,12 @@ pub fn History() -> impl IntoView {
                                 format!("{} taken back by the council", c.amount),
                                 c.reason.clone(),
                                 c.reason.clone(),
+                                false,
+                            ),
+                            EntryBody::Charge(c) => (
+                                format!("{} charged by the bank or card provider", c.amount),
+                                c.description.clone(),
+                                c.description.clone(),
                                 false,
                             ),
                             _ => continue,

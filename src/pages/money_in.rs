@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use tally_ledger::date::{iso_date, long_date, parse_iso_date};
-use tally_ledger::{EntryBody, Money, MoneyIn};
+use tally_ledger::{EntryBody, Money, MoneyIn, Refund};
 
 use crate::app::{page_title, use_wallet};
 use crate::browser;
@@ -42,6 +42,9 @@ pub fn MoneyIn() -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let date = RwSignal::new(iso_date(browser::today()));
     let reference = RwSignal::new(String::new());
+    let refund = RwSignal::new(false);
+    let payee = RwSignal::new(String::new());
+    let payee_error = RwSignal::new(None::<String>);
     let amount_error = RwSignal::new(None::<String>);
     let date_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
@@ -60,17 +63,36 @@ pub fn MoneyIn() -> impl IntoView {
             Some(_) => None,
         });
         let day = day.filter(|d| range.contains(*d));
+        let is_refund = refund.get_untracked();
+        let who = payee.get_untracked().trim().to_owned();
+        payee_error.set((is_refund && who.is_empty()).then(|| "Enter who gave the money back.".to_owned()));
         let (Ok(value), Some(day)) = (parsed, day) else { return };
-        let body = EntryBody::Contribution(MoneyIn {
-            date: day,
-            amount: value,
-            reference: reference.get_untracked().trim().to_owned(),
-        });
+        if is_refund && who.is_empty() {
+            return;
+        }
+        let note = reference.get_untracked().trim().to_owned();
+        let body = if is_refund {
+            EntryBody::Refund(Refund {
+                date: day,
+                amount: value,
+                payee: who.clone(),
+                plan_line: None,
+                refund_of: None,
+                note,
+            })
+        } else {
+            EntryBody::Contribution(MoneyIn { date: day, amount: value, reference: note })
+        };
         if let Some(entry) = wallet.new_entry(body) {
             wallet.log(vec![entry]);
-            saved.set(Some(format!("Recorded {value} paid in on {}.", long_date(day))));
+            saved.set(Some(if is_refund {
+                format!("Recorded a refund of {value} from {who} on {}.", long_date(day))
+            } else {
+                format!("Recorded {value} paid in on {}.", long_date(day))
+            }));
             amount.set(String::new());
             reference.set(String::new());
+            payee.set(String::new());
         }
     };
     view! {
@@ -88,9 +110,23 @@ pub fn MoneyIn() -> impl IntoView {
         </Show>
         <section aria-labelledby="record-in-heading">
             <h2 id="record-in-heading">"Record money you paid in"</h2>
-            <p class="hint">"Your contribution, or, if you pay for your own care, money you put in."</p>
+            <p class="hint">"Your contribution, or, if you pay for your own care, money you put in. Or money someone you paid gave back: a refund."</p>
             <p role="status" class="confirmation">{move || saved.get()}</p>
             <form on:submit=record novalidate>
+                <fieldset class="field">
+                    <legend>"What came in"</legend>
+                    <div class="radio">
+                        <input type="radio" id="in-kind-paid" name="in-kind" prop:checked=move || !refund.get() on:change=move |_| refund.set(false)/>
+                        <label for="in-kind-paid">"Money you paid in"</label>
+                    </div>
+                    <div class="radio">
+                        <input type="radio" id="in-kind-refund" name="in-kind" prop:checked=move || refund.get() on:change=move |_| refund.set(true)/>
+                        <label for="in-kind-refund">"A refund from someone you paid"</label>
+                    </div>
+                </fieldset>
+                <Show when=move || refund.get()>
+                    <TextField id="in-payee" label="Who gave the money back" value=payee error=Signal::derive(move || payee_error.get())/>
+                </Show>
                 <TextField id="in-amount" label="Amount paid in" value=amount error=Signal::derive(move || amount_error.get()) inputmode="decimal" prefix="£"/>
                 <TextField id="in-date" label="Date paid in" value=date error=Signal::derive(move || date_error.get()) input_type="date"/>
                 <TextField id="in-reference" label="Reference (optional)" value=reference error=Signal::derive(|| None::<String>)/>

@@ -11,6 +11,8 @@ pub enum MoneyInKind {
     PaymentIn,
     /// The person's assessed contribution.
     Contribution,
+    /// Money a payee gave back (a refund): `reference` says who.
+    Refund,
 }
 use tally_ledger::Money;
 

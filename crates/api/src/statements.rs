@@ -107,6 +107,83 @@ pub struct StatementLineView {
     /// For a reversed line: the line that cancels it, or that it cancels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired_with: Option<i64>,
+    /// The line is the provider's own charge (a card fee): it is explained by a charge
+    /// recorded on the account, never asked about.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fee_line: bool,
+    /// A fee charged with the line besides its amount (a fee column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<LineFee>,
+    /// Records that together make up the line (cash withdrawn and spent in several logged
+    /// payments, one payment for several invoices): confirmed, or proposed (`state`).
+    /// `entry` is then empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<EntryBrief>,
+}
+
+impl StatementLineView {
+    /// Whether a record (or several, or a reversal) accounts for the line, confirmed or not.
+    pub fn has_match(&self) -> bool {
+        self.entry.is_some() || !self.parts.is_empty() || self.state == MatchState::Reversed
+    }
+}
+
+/// A fee charged with a statement line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineFee {
+    /// Positive: the money out besides the line's amount.
+    pub amount: Money,
+    /// The charge recorded for it, once an officer accepted it.
+    pub charge: Option<EntryBrief>,
+}
+
+/// `POST .../statements/{statement_id}/charges`: record the provider's charges on the
+/// account. With no lines named, every fee the statement shows that has no charge yet;
+/// named lines may be any money-out line with no record (a bank's charge in a file with
+/// no entry types).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChargesRequest {
+    #[serde(default)]
+    pub lines: Vec<i64>,
+}
+
+/// `POST /api/v1/council/statement-feeds`: a card programme's feed for many cardholders,
+/// imported as one statement on each cardholder's account, all or nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedImported {
+    pub statements: Vec<FeedStatement>,
+}
+
+/// One cardholder's part of an imported feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedStatement {
+    pub reference: String,
+    pub person_name: String,
+    pub statement_id: String,
+    /// The card or account as the feed writes it.
+    pub card: String,
+    pub lines: i64,
+    pub matched: i64,
+}
+
+/// `GET /api/v1/council/accounts/{reference}/cards`: the cards (or bank accounts) a feed
+/// for many cardholders names this account by, besides its reference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountCards {
+    pub cards: Vec<String>,
+}
+
+/// `POST .../cards` (add) and `POST .../cards/removal` (take off).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardRequest {
+    /// As the feed writes it: "****1234", "5355 **** **** 1234", "C-100042".
+    pub card: String,
 }
 
 /// A statement query as the workspace shows it with its line.
@@ -181,6 +258,10 @@ pub struct Reconciliation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineMatchRequest {
     pub entry_id: Option<EntryId>,
+    /// Several records that together make up the line (instead of `entry_id`): their
+    /// amounts add up to the line's.
+    #[serde(default)]
+    pub entry_ids: Vec<EntryId>,
 }
 
 /// `GET /api/v1/council/accounts/{reference}/statements`.

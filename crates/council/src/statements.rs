@@ -45,6 +45,14 @@ pub struct Mapping {
     /// merchant for the same amount.
     #[serde(default)]
     pub reverses: Option<String>,
+    /// A column holding a fee the provider charged with the line (an ATM fee, a foreign
+    /// payment fee): money out besides the line's amount, recorded as a charge.
+    #[serde(default)]
+    pub fee: Option<String>,
+    /// Feeds covering many cardholders: the column naming the card or account each line is
+    /// for, matched to the council's accounts by their reference or a card added to them.
+    #[serde(default)]
+    pub holder: Option<String>,
 }
 
 /// How a provider writes dates. Each reads a time after the date too, when there is one
@@ -124,10 +132,14 @@ pub struct EntryTypes {
     /// shown together and need no record.
     #[serde(default)]
     pub reversal: Vec<String>,
+    /// Kept types that are the provider's own charges (a monthly card fee, an ATM fee):
+    /// money out, recorded as charges when an officer accepts them.
+    #[serde(default)]
+    pub fee: Vec<String>,
 }
 
 /// An entry type or indicator as compared: lower case, without spaces, `_` or `-`.
-fn plain(word: &str) -> String {
+pub(crate) fn plain(word: &str) -> String {
     word.chars().filter(|c| !c.is_whitespace() && *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
 }
 
@@ -144,6 +156,7 @@ struct Vocabulary {
     money_in: HashSet<String>,
     money_out: HashSet<String>,
     reversal: HashSet<String>,
+    fee: HashSet<String>,
     debit: HashSet<String>,
     credit: HashSet<String>,
 }
@@ -158,6 +171,7 @@ impl Vocabulary {
             vocabulary.money_in = set(&types.money_in);
             vocabulary.money_out = set(&types.money_out);
             vocabulary.reversal = set(&types.reversal);
+            vocabulary.fee = set(&types.fee);
         }
         if let Amounts::Indicator { money_out, money_in, .. } = &mapping.amount {
             vocabulary.debit = set(money_out);
@@ -200,6 +214,8 @@ impl Mapping {
         read.extend(self.entry_type.iter().map(|t| ("entry type", &t.column)));
         read.extend(self.currency.iter().map(|c| ("currency", c)));
         read.extend(self.reverses.iter().map(|c| ("reversed line", c)));
+        read.extend(self.fee.iter().map(|c| ("fee", c)));
+        read.extend(self.holder.iter().map(|c| ("card or account", c)));
         read
     }
 
@@ -222,7 +238,8 @@ impl Mapping {
         if self.columns.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
             problems.push(format!("A column's name is at most {MAX_CELL_CHARS} characters."));
         }
-        let lists = self.entry_type.iter().flat_map(|t| [&t.keep, &t.skip, &t.money_in, &t.money_out, &t.reversal]);
+        let lists =
+            self.entry_type.iter().flat_map(|t| [&t.keep, &t.skip, &t.money_in, &t.money_out, &t.reversal, &t.fee]);
         let lists = lists.chain(match &self.amount {
             Amounts::Indicator { money_out, money_in, .. } => vec![money_out, money_in],
             _ => Vec::new(),
@@ -236,7 +253,7 @@ impl Mapping {
             }
         }
         if let Some(types) = &self.entry_type {
-            for word in types.money_in.iter().chain(&types.money_out).chain(&types.reversal) {
+            for word in types.money_in.iter().chain(&types.money_out).chain(&types.reversal).chain(&types.fee) {
                 if !listed(&types.keep, word) {
                     problems
                         .push(format!("\"{word}\" is not one of the entry types kept (the types that moved money)."));
@@ -262,6 +279,8 @@ pub fn built_in(name: &str) -> Option<Mapping> {
             entry_type: None,
             currency: None,
             reverses: None,
+            fee: None,
+            holder: None,
         }),
         CARD_FEED => Some(Mapping {
             columns: columns(&[
@@ -291,9 +310,12 @@ pub fn built_in(name: &str) -> Option<Mapping> {
                 money_in: Vec::new(),
                 money_out: Vec::new(),
                 reversal: vec!["reversed".into(), "chargeback".into()],
+                fee: Vec::new(),
             }),
             currency: Some("Currency".into()),
             reverses: None,
+            fee: Some("Fees".into()),
+            holder: None,
         }),
         _ => None,
     }
@@ -322,6 +344,59 @@ pub struct Parsed {
     pub newest_first: bool,
     /// Lines that cancel each other: (the line reversed, the reversal), by line number.
     pub reversals: Vec<(usize, usize)>,
+    /// Fees charged with a line (a fee column), by line number: money out besides the
+    /// line's amount, positive.
+    pub fees: HashMap<usize, Money>,
+    /// Lines that are the provider's charges (a fee entry type), by line number.
+    pub fee_lines: HashSet<usize>,
+    /// For a feed of many cardholders: each line's card or account, as the file writes it,
+    /// by line number.
+    pub holders: HashMap<usize, String>,
+    /// For a feed of many cardholders: the opening and closing balance of each card, when
+    /// the file gives balances (the file-wide ones are then none).
+    pub holder_balances: HashMap<String, (Option<Money>, Option<Money>)>,
+}
+
+impl Parsed {
+    /// A feed of many cardholders, as one statement per card or account (in the order the
+    /// cards first appear in the file).
+    pub fn by_holder(self) -> Vec<(String, Parsed)> {
+        let mut order: Vec<String> = Vec::new();
+        let mut lines: HashMap<String, Vec<(usize, StatementLine)>> = HashMap::new();
+        for (line_no, line) in self.lines {
+            let holder = self.holders.get(&line_no).cloned().unwrap_or_default();
+            if !lines.contains_key(&holder) {
+                order.push(holder.clone());
+            }
+            lines.entry(holder).or_default().push((line_no, line));
+        }
+        order
+            .into_iter()
+            .map(|holder| {
+                let lines = lines.remove(&holder).unwrap_or_default();
+                let numbers: HashSet<usize> = lines.iter().map(|(n, _)| *n).collect();
+                let (opening_balance, closing_balance) = match self.holder_balances.get(&holder) {
+                    Some(balances) => *balances,
+                    None => (self.opening_balance, self.closing_balance),
+                };
+                let parsed = Parsed {
+                    lines,
+                    opening_balance,
+                    closing_balance,
+                    skipped: 0,
+                    balance_lines: 0,
+                    around: 0,
+                    newest_first: self.newest_first,
+                    reversals: self.reversals.iter().copied().filter(|(a, _)| numbers.contains(a)).collect(),
+                    fees: self.fees.iter().filter(|(n, _)| numbers.contains(n)).map(|(n, f)| (*n, *f)).collect(),
+                    fee_lines: self.fee_lines.iter().copied().filter(|n| numbers.contains(n)).collect(),
+                    holders: HashMap::new(),
+                    holder_balances: HashMap::new(),
+                };
+                (holder, parsed)
+            })
+            .collect()
+    }
 }
 
 /// One problem with a file.
@@ -366,12 +441,19 @@ struct Read {
     balance: Option<Money>,
     /// A reversal, with the reference of the line it reverses when the file names it.
     reverses: Option<String>,
+    /// A fee charged with the line (positive), or zero.
+    fee: Money,
+    /// The line is the provider's charge (a fee entry type).
+    is_fee: bool,
+    /// The card or account, for a feed of many cardholders.
+    holder: String,
 }
 
 impl Read {
-    /// The money the line moved (none for a line that only gives a balance).
+    /// The money the line moved, with its fee (none for a line that only gives a balance).
     fn amount(&self) -> Money {
-        self.movement.as_ref().map_or(Money::ZERO, |m| m.amount)
+        let amount = self.movement.as_ref().map_or(Money::ZERO, |m| m.amount);
+        amount.checked_sub(self.fee).unwrap_or(amount)
     }
 }
 
@@ -518,16 +600,35 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             }
         }
     }
-    // The lines in the order the money moved: the balances are checked, and the opening
-    // and closing ones and the reversals found, in it.
-    let newest_first = is_newest_first(&lines);
-    let order = chronological(&lines, newest_first);
-    if problems.is_empty() {
-        problems.extend(balance_breaks(&order));
-        if problems.len() > MAX_PROBLEMS {
-            extra += problems.len() - MAX_PROBLEMS;
-            problems.truncate(MAX_PROBLEMS);
+    // Each card's lines (all the file's, but for a feed of many cardholders) in the order
+    // the money moved: the balances are checked, and the opening and closing ones and the
+    // reversals found, in it.
+    let mut cards: Vec<(&str, Vec<&Read>)> = Vec::new();
+    let mut card_at: HashMap<&str, usize> = HashMap::new();
+    for read in &lines {
+        let at = *card_at.entry(&read.holder).or_insert_with(|| {
+            cards.push((&read.holder, Vec::new()));
+            cards.len() - 1
+        });
+        cards[at].1.push(read);
+    }
+    let newest_first = cards.iter().any(|(_, card)| is_newest_first(card));
+    let mut holder_balances = HashMap::new();
+    let mut reversals = Vec::new();
+    for (holder, card) in &cards {
+        let order = chronological(card, is_newest_first(card));
+        if problems.is_empty() {
+            problems.extend(balance_breaks(&order));
         }
+        let opening = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount())));
+        let closing = order.last().and_then(|r| r.balance);
+        holder_balances.insert((*holder).to_owned(), (opening, closing));
+        reversals.extend(pair_reversals(&order));
+    }
+    reversals.sort_unstable();
+    if problems.len() > MAX_PROBLEMS {
+        extra += problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
     }
     if extra > 0 {
         problems.push(Problem { line: 0, column: None, message: format!("And {extra} more problems like these.") });
@@ -535,11 +636,21 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let opening_balance = order.first().and_then(|r| r.balance.and_then(|b| b.checked_sub(r.amount())));
-    let closing_balance = order.last().and_then(|r| r.balance);
-    let reversals = pair_reversals(&order);
-    drop(order);
+    drop(cards);
+    let (opening_balance, closing_balance) = match &mapping.holder {
+        None => holder_balances.remove("").unwrap_or_default(),
+        Some(_) => (None, None),
+    };
+    if mapping.holder.is_none() {
+        holder_balances.clear();
+    }
     let balance_lines = lines.iter().filter(|r| r.movement.is_none()).count();
+    let fees: HashMap<usize, Money> = lines.iter().filter(|r| r.fee != Money::ZERO).map(|r| (r.line, r.fee)).collect();
+    let fee_lines: HashSet<usize> = lines.iter().filter(|r| r.is_fee).map(|r| r.line).collect();
+    let holders: HashMap<usize, String> = match mapping.holder {
+        Some(_) => lines.iter().map(|r| (r.line, r.holder.clone())).collect(),
+        None => HashMap::new(),
+    };
     let lines: Vec<(usize, StatementLine)> =
         lines.into_iter().filter_map(|r| r.movement.map(|m| (r.line, m))).collect();
     if lines.is_empty() {
@@ -549,7 +660,20 @@ pub fn parse(text: &str, mapping: &Mapping) -> Result<Parsed, Vec<Problem>> {
             message: "The file has no statement lines.".into(),
         }]);
     }
-    Ok(Parsed { lines, opening_balance, closing_balance, skipped, balance_lines, around, newest_first, reversals })
+    Ok(Parsed {
+        lines,
+        opening_balance,
+        closing_balance,
+        skipped,
+        balance_lines,
+        around,
+        newest_first,
+        reversals,
+        fees,
+        fee_lines,
+        holders,
+        holder_balances,
+    })
 }
 
 /// Pairs each reversal with the line it cancels: the line whose reference the reversal
@@ -588,7 +712,7 @@ fn pair_reversals(order: &[&Read]) -> Vec<(usize, usize)> {
 
 /// Whether the file runs from the newest line to the oldest: its first line is later than
 /// its last.
-fn is_newest_first(lines: &[Read]) -> bool {
+fn is_newest_first(lines: &[&Read]) -> bool {
     match (lines.first(), lines.last()) {
         (Some(first), Some(last)) => {
             (first.date, first.minute.unwrap_or(0)) > (last.date, last.minute.unwrap_or(0))
@@ -600,23 +724,23 @@ fn is_newest_first(lines: &[Read]) -> bool {
 
 /// For a file of one day without times: the balances follow read from the bottom up, and
 /// not from the top down.
-fn balances_run_backwards(lines: &[Read]) -> bool {
+fn balances_run_backwards(lines: &[&Read]) -> bool {
     let follows = |order: &[&Read]| {
         order.windows(2).all(|w| match (w[0].balance, w[1].balance) {
             (Some(before), Some(after)) => before.checked_add(w[1].amount()) == Some(after),
             _ => true,
         })
     };
-    let forwards: Vec<&Read> = lines.iter().collect();
-    let backwards: Vec<&Read> = lines.iter().rev().collect();
+    let forwards: Vec<&Read> = lines.to_vec();
+    let backwards: Vec<&Read> = lines.iter().rev().copied().collect();
     !follows(&forwards) && follows(&backwards)
 }
 
 /// Puts lines in the order the money moved: by date (and time, when every line has one),
 /// and within a day in the file's order, read from the bottom up when the file is newest
 /// first.
-fn chronological(lines: &[Read], newest_first: bool) -> Vec<&Read> {
-    let mut order: Vec<&Read> = lines.iter().collect();
+fn chronological<'a>(lines: &[&'a Read], newest_first: bool) -> Vec<&'a Read> {
+    let mut order: Vec<&Read> = lines.to_vec();
     if newest_first {
         order.reverse();
     }
@@ -682,10 +806,12 @@ fn read_row(
     let mut problems: Vec<(String, String)> = Vec::new();
     let mut direction = None;
     let mut reversal = false;
+    let mut is_fee = false;
     if let Some(types) = &mapping.entry_type {
         let kind = cell(&types.column);
         let word = plain(kind);
         reversal = vocabulary.reversal.contains(&word);
+        is_fee = vocabulary.fee.contains(&word);
         if vocabulary.skip.contains(&word) {
             return Row::Skipped;
         }
@@ -695,10 +821,33 @@ fn read_row(
                 .push((types.column.clone(), format!("\"{kind}\" is not an entry type this format knows ({known}).")));
         } else if vocabulary.money_in.contains(&word) {
             direction = Some(true);
-        } else if vocabulary.money_out.contains(&word) {
+        } else if vocabulary.money_out.contains(&word) || is_fee {
             direction = Some(false);
         }
     }
+    let fee = match &mapping.fee {
+        Some(column) => match cell(column) {
+            "" | "-" => Money::ZERO,
+            text => match read_amount(text) {
+                Some(fee) => fee.abs(),
+                None => {
+                    problems.push((column.clone(), format!("\"{text}\" is not an amount.")));
+                    Money::ZERO
+                }
+            },
+        },
+        None => Money::ZERO,
+    };
+    let holder = match &mapping.holder {
+        Some(column) => match cell(column) {
+            "" => {
+                problems.push((column.clone(), "the card or account this line is for is missing.".into()));
+                String::new()
+            }
+            text => text.to_owned(),
+        },
+        None => String::new(),
+    };
     if let Some(column) = &mapping.currency {
         let currency = cell(column).to_uppercase();
         if !matches!(currency.as_str(), "" | "GBP" | "£" | "826") {
@@ -827,6 +976,9 @@ fn read_row(
                 movement: amount.map(|amount| StatementLine { date, amount, description, reference }),
                 balance,
                 reverses: reversal.then(|| mapping.reverses.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default()),
+                fee,
+                is_fee,
+                holder,
             })
         }
         _ => Row::Bad(problems, when.is_some()),
@@ -983,6 +1135,7 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
             EntryTypes {
                 column: header[i].clone(),
                 reversal: pick(&["revers", "chargeback"]),
+                fee: pick(&["fee", "charge"]).into_iter().filter(|k| !is(k, &["chargeback"])).collect(),
                 keep,
                 skip,
                 money_in,
@@ -1010,14 +1163,29 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
         &["reference", "transaction ref", "transaction id", "transactionid", "ref", "id", "transaction type", "type"],
         &taken,
     )
-    .filter(|&i| !name(i).contains("original") && !name(i).contains("parent"));
+    .filter(|&i| !name(i).contains("original") && !name(i).contains("parent") && !name(i).contains("card"));
     taken.extend(reference);
     let reverses = entry_type.as_ref().and_then(|_| {
         (0..header.len()).find(|&i| {
             !taken.contains(&i) && ["original", "parent", "reverses", "related"].iter().any(|w| name(i).contains(w))
         })
     });
+    taken.extend(reverses);
+    let fee = find(&["fee", "fees", "charge", "charges", "fee amount"], &taken)
+        .filter(|&i| !name(i).contains("type") && all_read(i, &|c| is_amount(c) || c == "-"));
+    taken.extend(fee);
+    let holder = find(
+        &["card number", "card id", "cardholder", "card", "pan", "account number", "client reference", "account"],
+        &taken,
+    )
+    // Numbers or references that differ between lines ("****1234", "DP-100042"), not a flag
+    // such as "Card present".
+    .filter(|&i| {
+        all_read(i, &|c| c.chars().any(|ch| ch.is_ascii_digit())) && cells(i).collect::<HashSet<_>>().len() > 1
+    });
     Ok(Mapping {
+        fee: fee.map(|i| header[i].clone()),
+        holder: holder.map(|i| header[i].clone()),
         columns,
         date: header[date].clone(),
         date_format,
@@ -1385,6 +1553,7 @@ mod tests {
         assert_eq!(parsed.lines[2].1.date, date!(2026 - 11 - 05));
         assert_eq!(parsed.lines[6].1.reference, "tx-1008");
         assert_eq!(parsed.reversals, vec![(8, 9)], "the corner shop's payment and its reversal");
+        assert_eq!(parsed.fee_lines, HashSet::from([6]), "the monthly card fee");
         // Without the link column, the nearest payment before to the same merchant for
         // the same amount is the one reversed.
         let unlinked = Mapping { reverses: None, ..iso_card_feed() };
@@ -1408,6 +1577,48 @@ mod tests {
         let euros = ISO_CARD.replace("12.50,GBP", "12.50,EUR");
         let said: Vec<String> = parse(&euros, &iso_card_feed()).unwrap_err().iter().map(ToString::to_string).collect();
         assert_eq!(said, vec!["Line 5, column \"Currency\": this line is in EUR. Tally reads pounds sterling (GBP) only: ask the provider for the sterling amounts."]);
+    }
+
+    fn programme_feed() -> Mapping {
+        mapping(include_str!("../../../tests/fixtures/statements/card-programme-feed.format.json"))
+    }
+
+    const PROGRAMME: &str = include_str!("../../../tests/fixtures/statements/card-programme-feed.csv");
+
+    #[test]
+    fn a_feed_for_many_cardholders_is_read_card_by_card() {
+        let parsed = parse(PROGRAMME, &programme_feed()).unwrap();
+        assert_eq!((parsed.skipped, parsed.around), (1, 3), "the declined line; the preamble and the total");
+        assert_eq!(parsed.fees, HashMap::from([(7, Money::from_pence(150))]), "the ATM fee beside its withdrawal");
+        // Each card's balances run on their own, the fee taken with its line.
+        assert_eq!((parsed.opening_balance, parsed.closing_balance), (None, None), "no balance for the whole feed");
+        let cards = parsed.clone().by_holder();
+        let summary: Vec<(String, Vec<i64>, Option<Money>)> = cards
+            .iter()
+            .map(|(card, p)| (card.clone(), amounts(p).into_iter().map(|(_, a)| a).collect(), p.closing_balance))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "************1234".to_owned(),
+                    vec![148_000, -4_500, -1_250, -24_000],
+                    Some(Money::from_pence(118_250))
+                ),
+                ("************5678".to_owned(), vec![80_000, -10_000, -3_000, 3_000], Some(Money::from_pence(69_850))),
+            ]
+        );
+        assert_eq!(cards[1].1.fees.len(), 1);
+        // A fee left out of the balance is a break on that card's line, named.
+        let said: Vec<String> = parse(&PROGRAMME.replace("-100.00,-1.50", "-100.00,0.00"), &programme_feed())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said, vec!["Line 7: the balance does not follow from the line before (line 5): £800.00 and -£100.00 make £700.00, but the file says £698.50. A line may be missing, or the file was changed."]);
+        let blank = PROGRAMME.replace("************5678,08/11/2026", ",08/11/2026");
+        let said: Vec<String> = parse(&blank, &programme_feed()).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(said, vec!["Line 10, column \"Card Number\": the card or account this line is for is missing."]);
     }
 
     #[test]
@@ -1448,6 +1659,7 @@ mod tests {
             (ISO_CARD, iso_card_feed()),
             (DR_CR, dr_cr_bank()),
             (INDICATOR, indicator_bank()),
+            (PROGRAMME, programme_feed()),
             (BANK_FILE, built_in(BANK).unwrap()),
             (CARD_FILE, built_in(CARD_FEED).unwrap()),
         ] {
@@ -1459,8 +1671,8 @@ mod tests {
             };
             assert_eq!(amounts(&a), amounts(&b), "{proposed:?}");
             assert_eq!(
-                (a.closing_balance, a.reversals.clone()),
-                (b.closing_balance, b.reversals.clone()),
+                (a.closing_balance, a.reversals.clone(), a.fees.clone(), a.fee_lines.clone(), a.holders.clone()),
+                (b.closing_balance, b.reversals.clone(), b.fees.clone(), b.fee_lines.clone(), b.holders.clone()),
                 "{proposed:?}"
             );
         }

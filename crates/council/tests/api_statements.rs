@@ -20,6 +20,7 @@ use common::*;
 on_every_database! {
     a_statement_is_imported_matched_reconciled_and_closed => statement_scenario;
     real_providers_layouts_import_match_and_reconcile => providers_scenario;
+    a_feed_for_many_cardholders_imports_on_each_account_and_reconciles => feed_scenario;
 }
 
 const BANK_FILE: &str = include_str!("../../../tests/fixtures/statements/bank-statement.csv");
@@ -590,14 +591,250 @@ async fn providers_scenario(storage: &Storage) {
                 .staff(Method::POST, &format!("{base}/{id}/lines/8"), &officer, true, Some(json!({"entry_id": null})))
                 .await;
             assert!(message(&refused).contains("cancel each other"), "{}", refused.body);
-            // The card fee is the one line left: £1.50 the records do not hold.
+            // The card fee is the one line left: £1.50 the records do not hold, a fee to
+            // accept (never a question for the person).
             assert_eq!(after.body["reconciliation"]["difference"], "-1.50", "{}", after.body);
+            assert_eq!(line(6)["fee_line"], true, "{}", after.body);
             let open = after.body["reconciliation"]["open_points"].to_string();
-            assert!(open.contains("1 statement line matches no logged record"), "{open}");
-            continue;
+            assert!(open.contains("1 fee the provider charged is not recorded"), "{open}");
+            assert!(!open.contains("no logged record"), "{open}");
+            let refused = client
+                .staff(Method::POST, &format!("{base}/{id}/queries"), &officer, true, Some(json!({"lines": [6]})))
+                .await;
+            assert!(message(&refused).contains("the provider's own charge"), "{}", refused.body);
+            let charged = client
+                .staff(Method::POST, &format!("{base}/{id}/charges"), &officer, true, Some(json!({"lines": []})))
+                .await;
+            assert_eq!(charged.status, StatusCode::OK, "{}", charged.body);
+            let fee = charged.body["lines"].as_array().unwrap().iter().find(|l| l["line_no"] == 6).unwrap().clone();
+            assert_eq!((fee["state"].clone(), fee["entry"]["amount"].clone()), (json!("confirmed"), json!("-1.50")));
+            // Accepted once: a second press records nothing more.
+            let again = client
+                .staff(Method::POST, &format!("{base}/{id}/charges"), &officer, true, Some(json!({"lines": []})))
+                .await;
+            assert!(message(&again).contains("nothing to accept"), "{}", again.body);
+            // The charge is on the person's account, as money out, in the wallet's sync too.
+            let loaded = storage.entries_after(account.account_id, 0, 100).await.unwrap();
+            assert_eq!(loaded.iter().filter(|e| e.body.contains("\"type\":\"charge\"")).count(), 1);
         }
+        let after = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
         assert_eq!(after.body["reconciliation"]["difference"], "0.00", "{}: {}", layout.name, after.body);
+        assert_eq!(after.body["reconciliation"]["open_points"], json!([]), "{}: {}", layout.name, after.body);
         let closed = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
         assert_eq!(closed.status, StatusCode::OK, "{}: {}", layout.name, closed.body);
+    }
+}
+
+const PROGRAMME_FEED: &str = include_str!("../../../tests/fixtures/statements/card-programme-feed.csv");
+const PROGRAMME_FORMAT: &str = include_str!("../../../tests/fixtures/statements/card-programme-feed.format.json");
+
+/// A card programme's feed for two cardholders: refused whole while a card is on no
+/// account; then one statement on each account, where cash drawn at an ATM is made up of
+/// three logged cash spends, the ATM fee beside it is accepted as a charge, a refund line
+/// matches the refund an officer recorded, and both periods reconcile to zero and close.
+async fn feed_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let mut accounts = Vec::new();
+    for (reference, payment, spends) in [
+        (
+            "DP-000080",
+            148_000,
+            vec![(3, 4_500, "Sunrise Day Centre"), (5, 1_250, "City Taxis"), (9, 24_000, "Ace Care Agency")],
+        ),
+        (
+            "DP-000081",
+            80_000,
+            vec![(4, 4_000, "Window cleaner"), (5, 3_500, "Hairdresser"), (6, 2_500, "Taxi home"), (8, 3_000, "Argos")],
+        ),
+    ] {
+        let account = tally_council::storage::AccountRow {
+            account_id: tally_ledger::AccountId(Uuid::now_v7()),
+            reference: reference.into(),
+            person_name: format!("Holder of {reference}"),
+            council_name: seed::DEMO_COUNCIL.into(),
+        };
+        storage.create_account(&account, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
+        let record = |i: u128, body: EntryBody| {
+            let entry = Entry {
+                id: EntryId(Uuid::from_u128((account.account_id.0.as_u128() & !0xffff) | i)),
+                account: account.account_id,
+                author: Author { name: "Sam Holder".into(), device: None, device_seq: None },
+                recorded_at: datetime!(2026-11-01 09:00 UTC),
+                body,
+            };
+            tally_council::storage::NewEntry::new(entry).unwrap()
+        };
+        let mut entries = vec![record(
+            1,
+            EntryBody::PaymentIn(tally_ledger::MoneyIn {
+                date: date!(2026 - 11 - 01),
+                amount: Money::from_pence(payment),
+                reference: "Payment".into(),
+            }),
+        )];
+        for (i, (day, pence, payee)) in spends.into_iter().enumerate() {
+            let date = time::Date::from_calendar_date(2026, time::Month::November, day).unwrap();
+            entries
+                .push(record(i as u128 + 2, EntryBody::Spend(Spend::new(date, Money::from_pence(pence), payee, None))));
+        }
+        storage.store_entries(account.account_id, &entries, 0).await.unwrap();
+        accounts.push(account);
+    }
+    // The refund Argos gave, recorded by an officer.
+    let refund = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/accounts/DP-000081/money-in",
+            &officer,
+            true,
+            Some(json!({"kind": "refund", "date": "2026-11-12", "amount": "30.00", "reference": ""})),
+        )
+        .await;
+    assert_eq!(refund.status, StatusCode::BAD_REQUEST, "a refund says who gave it back: {}", refund.body);
+    assert!(refund.body.to_string().contains("who gave the money back"), "{}", refund.body);
+    let refund = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/accounts/DP-000081/money-in",
+            &officer,
+            true,
+            Some(json!({"kind": "refund", "date": "2026-11-12", "amount": "30.00", "reference": "Argos"})),
+        )
+        .await;
+    assert_eq!(refund.status, StatusCode::CREATED, "{}", refund.body);
+    let mapping: Value = serde_json::from_str(PROGRAMME_FORMAT).unwrap();
+    let saved = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/statement-formats",
+            &officer,
+            true,
+            Some(json!({"name": "Card programme feed", "mapping": mapping})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let import = || {
+        client.staff(
+            Method::POST,
+            "/api/v1/council/statement-feeds",
+            &officer,
+            true,
+            Some(json!({"format": "Card programme feed", "csv": PROGRAMME_FEED})),
+        )
+    };
+    // No card is known yet: nothing is imported, and every line is named.
+    let refused = import().await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let said = message(&refused);
+    assert!(said.starts_with("Nothing was imported"), "{said}");
+    assert!(
+        said.contains("Line 4, column \"Card Number\": \"************1234\" is not the reference of an account"),
+        "{said}"
+    );
+    assert_eq!(said.matches("is not the reference of an account").count(), 8, "{said}");
+    let card = |reference: &str, card: &str, removal: bool| {
+        let path = format!("/api/v1/council/accounts/{reference}/cards{}", if removal { "/removal" } else { "" });
+        let body = json!({"card": card});
+        let (client, officer) = (&client, &officer);
+        async move { client.staff(Method::POST, &path, officer, true, Some(body)).await }
+    };
+    let added = card("DP-000080", "************1234", false).await;
+    assert_eq!((added.status, added.body["cards"].clone()), (StatusCode::OK, json!(["************1234"])));
+    let refused = import().await;
+    assert_eq!(message(&refused).matches("is not the reference of an account").count(), 4, "{}", refused.body);
+    assert!(message(&refused).contains("Line 5, column"), "{}", refused.body);
+    let listed =
+        client.staff(Method::GET, "/api/v1/council/accounts/DP-000080/statements", &officer, false, None).await;
+    assert_eq!(listed.body["statements"], json!([]), "all or nothing: {}", listed.body);
+    // A card is one account's: written another way, it is the same card.
+    let mistaken = card("DP-000080", "**** **** **** 5678", false).await;
+    assert_eq!(mistaken.status, StatusCode::OK);
+    let taken = card("DP-000081", "************5678", false).await;
+    assert!(message(&taken).contains("is on DP-000080 already"), "{}", taken.body);
+    let off = card("DP-000080", "************5678", true).await;
+    assert_eq!(off.body["cards"], json!(["************1234"]), "{}", off.body);
+    assert_eq!(card("DP-000081", "**** **** **** 5678", false).await.status, StatusCode::OK);
+    let imported = import().await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
+    let statements = imported.body["statements"].as_array().unwrap().clone();
+    assert_eq!(statements.len(), 2, "{}", imported.body);
+    for (n, expected_closing) in [(0, "1182.50"), (1, "698.50")] {
+        let reference = statements[n]["reference"].as_str().unwrap().to_owned();
+        assert_eq!(reference, accounts[n].reference);
+        let base = format!(
+            "/api/v1/council/accounts/{reference}/statements/{}",
+            statements[n]["statement_id"].as_str().unwrap()
+        );
+        let view = client.staff(Method::GET, &base, &officer, false, None).await.body;
+        assert_eq!(view["reconciliation"]["statement_closing"], expected_closing, "{view}");
+        let line = |view: &Value, no: i64| {
+            view["lines"].as_array().unwrap().iter().find(|l| l["line_no"] == no).unwrap().clone()
+        };
+        if n == 1 {
+            // Cash drawn at the ATM: three cash spends add up to it, proposed together.
+            let atm = line(&view, 7);
+            assert_eq!(atm["state"], "proposed", "{view}");
+            let parts: Vec<Value> = atm["parts"].as_array().unwrap().iter().map(|p| p["amount"].clone()).collect();
+            assert_eq!(parts, vec![json!("-40.00"), json!("-35.00"), json!("-25.00")], "{view}");
+            assert_eq!(atm["fee"]["amount"], "1.50", "{view}");
+            assert!(atm["fee"]["charge"].is_null());
+            // The refund line matches the refund recorded.
+            assert_eq!(line(&view, 12)["entry"]["who"], "Argos", "{view}");
+            // Records that do not add up to the line are refused.
+            let two: Vec<Value> = atm["parts"].as_array().unwrap()[..2].iter().map(|p| p["entry_id"].clone()).collect();
+            let wrong = client
+                .staff(
+                    Method::POST,
+                    &format!("{base}/lines/7"),
+                    &officer,
+                    true,
+                    Some(json!({"entry_id": null, "entry_ids": two})),
+                )
+                .await;
+            assert!(message(&wrong).contains("add up to -£75.00"), "{}", wrong.body);
+            let ids: Vec<Value> = atm["parts"].as_array().unwrap().iter().map(|p| p["entry_id"].clone()).collect();
+            let confirmed = client
+                .staff(
+                    Method::POST,
+                    &format!("{base}/lines/7"),
+                    &officer,
+                    true,
+                    Some(json!({"entry_id": null, "entry_ids": ids})),
+                )
+                .await;
+            assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+            assert_eq!(line(&confirmed.body, 7)["state"], "confirmed");
+            let open = confirmed.body["reconciliation"]["open_points"].to_string();
+            assert!(open.contains("1 fee the provider charged is not recorded"), "{open}");
+            let charged = client
+                .staff(Method::POST, &format!("{base}/charges"), &officer, true, Some(json!({"lines": []})))
+                .await;
+            assert_eq!(charged.status, StatusCode::OK, "{}", charged.body);
+            assert_eq!(line(&charged.body, 7)["fee"]["charge"]["amount"], "-1.50", "{}", charged.body);
+        }
+        let view = client.staff(Method::GET, &base, &officer, false, None).await.body;
+        for l in view["lines"].as_array().unwrap() {
+            if l["state"] == "proposed" {
+                let no = l["line_no"].as_i64().unwrap();
+                let confirmed = client
+                    .staff(
+                        Method::POST,
+                        &format!("{base}/lines/{no}"),
+                        &officer,
+                        true,
+                        Some(json!({"entry_id": l["entry"]["entry_id"]})),
+                    )
+                    .await;
+                assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+            }
+        }
+        let view = client.staff(Method::GET, &base, &officer, false, None).await.body;
+        assert_eq!(view["reconciliation"]["difference"], "0.00", "{reference}: {view}");
+        assert_eq!(view["reconciliation"]["open_points"], json!([]), "{reference}: {view}");
+        let closed = client.staff(Method::POST, &format!("{base}/close"), &officer, true, None).await;
+        assert_eq!(closed.status, StatusCode::OK, "{reference}: {}", closed.body);
     }
 }

@@ -60,7 +60,11 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/accounts/{reference}/statements/{statement_id}/close"
         | "/council/accounts/{reference}/statements/{statement_id}/queries"
         | "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision"
-        | "/council/accounts/{reference}/statements/{statement_id}/late-records-seen" => StaffChange,
+        | "/council/accounts/{reference}/statements/{statement_id}/late-records-seen"
+        | "/council/accounts/{reference}/statements/{statement_id}/charges"
+        | "/council/statement-feeds"
+        | "/council/accounts/{reference}/cards"
+        | "/council/accounts/{reference}/cards/removal" => StaffChange,
         _ => panic!("no access is set for {method} {path}: add it to the authorisation matrix"),
     }
 }

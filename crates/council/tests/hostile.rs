@@ -236,6 +236,15 @@ async fn hostile_scenario(db: &TestDb) {
             "Only the council can record",
         ),
         (
+            "a provider's charge from a phone",
+            forged(EntryBody::Charge(tally_ledger::Charge {
+                date: today(),
+                amount: Money::from_pence(150),
+                description: "Card fee".into(),
+            })),
+            "Only the council can record",
+        ),
+        (
             "a decision from a phone",
             forged(EntryBody::ReviewDecision(tally_ledger::ReviewDecision {
                 about: open.id,

@@ -100,6 +100,9 @@ pub enum EntryBody {
     Refund(Refund),
     /// Surplus the council took back.
     Clawback(Clawback),
+    /// A bank's or card provider's charge taken from the account (a card fee, a bank
+    /// charge), recorded by the council from a statement.
+    Charge(Charge),
     /// New values for an earlier money entry; the earlier entry stays on record.
     Correction(Correction),
     /// Cancels an earlier money entry, with a reason; it stays on record.
@@ -253,6 +256,16 @@ pub struct Clawback {
     pub date: Date,
     pub amount: Money,
     pub reason: String,
+}
+
+/// A charge the bank or card provider took from the account, as its statement shows it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Charge {
+    pub date: Date,
+    pub amount: Money,
+    /// As the statement describes it: "Monthly card fee", "ATM fee".
+    pub description: String,
 }
 
 /// New values for an earlier money entry. The replacement must be the same kind of entry.
@@ -440,6 +453,7 @@ impl EntryBody {
             EntryBody::Spend(s) => Some(("The date of the spending", s.date)),
             EntryBody::Refund(r) => Some(("The date of the refund", r.date)),
             EntryBody::Clawback(c) => Some(("The date of the money taken back", c.date)),
+            EntryBody::Charge(c) => Some(("The date of the charge", c.date)),
             EntryBody::StatementQuery(q) => Some(("The date of the statement line", q.date)),
             EntryBody::Correction(c) => c.replacement.date_field(),
             EntryBody::Void(_) | EntryBody::ReviewDecision(_) | EntryBody::Explanation(_) => None,
@@ -502,6 +516,10 @@ impl EntryBody {
                 check_amount(c.amount)?;
                 check_note(&c.reason)
             }
+            EntryBody::Charge(c) => {
+                check_amount(c.amount)?;
+                check_text(&c.description)
+            }
             EntryBody::Correction(c) => {
                 if !c.replacement.is_money() {
                     return Err(EntryError::CorrectionNotMoney);
@@ -548,15 +566,17 @@ impl EntryBody {
                 | EntryBody::Spend(_)
                 | EntryBody::Refund(_)
                 | EntryBody::Clawback(_)
+                | EntryBody::Charge(_)
         )
     }
 
-    /// Entries only the council may write: payments in, clawbacks, review decisions,
-    /// statement queries, and corrections of payments in or clawbacks.
+    /// Entries only the council may write: payments in, clawbacks, provider charges,
+    /// review decisions, statement queries, and corrections of any of these.
     pub fn council_only(&self) -> bool {
         match self {
             EntryBody::PaymentIn(_)
             | EntryBody::Clawback(_)
+            | EntryBody::Charge(_)
             | EntryBody::ReviewDecision(_)
             | EntryBody::StatementQuery(_) => true,
             EntryBody::Correction(c) => c.replacement.council_only(),
@@ -571,6 +591,7 @@ impl EntryBody {
             EntryBody::Refund(r) => Some((r.date, r.amount)),
             EntryBody::Spend(s) => Some((s.date, -s.amount)),
             EntryBody::Clawback(c) => Some((c.date, -c.amount)),
+            EntryBody::Charge(c) => Some((c.date, -c.amount)),
             _ => None,
         }
     }

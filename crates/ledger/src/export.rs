@@ -15,7 +15,7 @@ use crate::plan::SupportPlan;
 pub struct StatementRow {
     pub entry: EntryId,
     pub date: Date,
-    /// "Spend", "Payment in", "Contribution", "Refund", "Clawback".
+    /// "Spend", "Payment in", "Contribution", "Refund", "Clawback", "Charge".
     pub kind: &'static str,
     /// Who was paid, or who paid in.
     pub who: String,
@@ -58,6 +58,9 @@ fn rows_of(lines: &[Active<'_>], histories: &HashMap<EntryId, History<'_>>, plan
                 }
                 EntryBody::Refund(r) => ("Refund", r.payee.clone(), r.note.clone(), line_name(&r.plan_line), None),
                 EntryBody::Clawback(c) => ("Clawback", "Council".to_owned(), c.reason.clone(), String::new(), None),
+                EntryBody::Charge(c) => {
+                    ("Charge", "Bank or card provider".to_owned(), c.description.clone(), String::new(), None)
+                }
                 _ => ("Other", String::new(), String::new(), String::new(), None),
             };
             let mut status = match histories.get(&active.id()).and_then(History::decision) {

@@ -35,8 +35,9 @@ pub mod policy;
 pub mod rules;
 
 pub use entry::{
-    AccountId, Author, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId, Explanation,
-    MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend, StatementQuery, Void,
+    AccountId, Author, Charge, Clawback, Correction, Decision, DeviceId, Entry, EntryBody, EntryError, EntryId,
+    Explanation, MoneyIn, PayeeKind, PaymentMethod, PlanLineId, ReceiptRef, Refund, ReviewDecision, Spend,
+    StatementQuery, Void,
 };
 pub use ledger::{
     Active, History, Ledger, LineUsage, MonthFigures, NoAuthority, QueryStatus, QueryThread, Statement, Surplus, View,

@@ -87,6 +87,7 @@ pub fn ledger_items(ledger: &Ledger) -> Vec<LedgerItem> {
                 EntryBody::Refund(r) => r.payee.clone(),
                 EntryBody::PaymentIn(m) | EntryBody::Contribution(m) => m.reference.clone(),
                 EntryBody::Clawback(c) => c.reason.clone(),
+                EntryBody::Charge(c) => c.description.clone(),
                 _ => String::new(),
             };
             LedgerItem { id: a.id(), date, amount, payee }
@@ -210,6 +211,88 @@ pub fn match_statement(lines: &[StatementLine], items: &[LedgerItem], options: M
     Matching { matches, unmatched_lines, unmatched_entries }
 }
 
+/// Several records proposed as making up one statement line together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Index of the statement line.
+    pub line: usize,
+    /// In date order (then id).
+    pub entries: Vec<EntryId>,
+}
+
+/// How far apart a line and the records making it up may be: cash is spent in the weeks
+/// after it is drawn; invoices are paid in the weeks after they are dated.
+pub const SPLIT_WINDOW_DAYS: i64 = 31;
+/// The records nearest a line by date that are looked at for it.
+const SPLIT_CANDIDATES: usize = 12;
+/// The most records one line is made up of.
+const SPLIT_MOST: usize = 4;
+
+/// Proposes, for lines no single record matches, two to four records (same direction, not
+/// matched elsewhere) whose amounts add up to the line's exactly: a cash withdrawal and
+/// the cash spends logged after it, one payment and the invoices it covers. Each record is
+/// proposed for one line at most; among several sets the fewest records, then the nearest
+/// dates, win. Lines are taken in order. Work is bounded: the 12 records nearest each line.
+pub fn propose_splits(lines: &[StatementLine], items: &[LedgerItem]) -> Vec<Split> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (items[i].date, items[i].id));
+    let mut taken = vec![false; items.len()];
+    let mut splits = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let earliest = crate::date::add_days(line.date, -SPLIT_WINDOW_DAYS);
+        let start = order.partition_point(|&i| items[i].date < earliest);
+        let mut near: Vec<(i64, usize)> = order[start..]
+            .iter()
+            .take_while(|&&i| (items[i].date - line.date).whole_days() <= SPLIT_WINDOW_DAYS)
+            .filter(|&&i| {
+                let amount = items[i].amount;
+                !taken[i]
+                    && amount.is_negative() == line.amount.is_negative()
+                    && amount != Money::ZERO
+                    && amount.abs() < line.amount.abs()
+            })
+            .map(|&i| ((items[i].date - line.date).whole_days().abs(), i))
+            .collect();
+        near.sort_by_key(|&(days, i)| (days, items[i].id));
+        near.truncate(SPLIT_CANDIDATES);
+        let pence: Vec<Option<i64>> = near.iter().map(|&(_, i)| items[i].amount.pence()).collect();
+        let Some(target) = line.amount.pence() else { continue };
+        // The best set: fewest records, then least total distance in days (the candidates
+        // are in distance order, so the first set found of a size is near the best).
+        let mut best: Option<(i64, Vec<usize>)> = None;
+        for size in 2..=SPLIT_MOST.min(near.len()) {
+            let mut chosen: Vec<usize> = (0..size).collect();
+            loop {
+                let sum = chosen.iter().try_fold(0i64, |sum, &c| pence[c].and_then(|p| sum.checked_add(p)));
+                if sum == Some(target) {
+                    let days: i64 = chosen.iter().map(|&c| near[c].0).sum();
+                    if best.as_ref().is_none_or(|(d, _)| days < *d) {
+                        best = Some((days, chosen.clone()));
+                    }
+                }
+                // The next set of `size` of the candidates, in lexicographic order.
+                let Some(at) = (0..size).rev().find(|&k| chosen[k] < near.len() - size + k) else { break };
+                chosen[at] += 1;
+                for k in at + 1..size {
+                    chosen[k] = chosen[k - 1] + 1;
+                }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        if let Some((_, chosen)) = best {
+            let mut entries: Vec<usize> = chosen.iter().map(|&c| near[c].1).collect();
+            for &i in &entries {
+                taken[i] = true;
+            }
+            entries.sort_by_key(|&i| (items[i].date, items[i].id));
+            splits.push(Split { line: index, entries: entries.into_iter().map(|i| items[i].id).collect() });
+        }
+    }
+    splits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +382,34 @@ mod tests {
         let two = vec![item(1, date!(2026 - 11 - 03), -500, "Shop"), item(2, date!(2026 - 11 - 03), -500, "Shop")];
         let result = match_statement(&twins, &two, MatchOptions::default());
         assert_eq!(pairs(&result), vec![(0, 1, false), (1, 2, false)]);
+    }
+
+    #[test]
+    fn cash_drawn_and_spent_in_several_payments_is_proposed_as_one() {
+        let lines = vec![
+            line(date!(2026 - 11 - 02), -10_000, "CASH WITHDRAWAL ATM"),
+            line(date!(2026 - 11 - 20), -30_000, "ACE CARE AGENCY INVOICES 11/12"),
+            line(date!(2026 - 11 - 25), -999, "NOTHING ADDS UP"),
+        ];
+        let items = vec![
+            item(1, date!(2026 - 11 - 03), -2_500, "Window cleaner"),
+            item(2, date!(2026 - 11 - 05), -4_000, "Hairdresser"),
+            item(3, date!(2026 - 11 - 09), -3_500, "Taxi"),
+            item(4, date!(2026 - 11 - 10), -2_000, "Bus"),
+            item(5, date!(2026 - 11 - 01), -18_000, "Ace Care Agency invoice 11"),
+            item(6, date!(2026 - 11 - 15), -12_000, "Ace Care Agency invoice 12"),
+            item(7, date!(2026 - 11 - 21), 10_000, "Refund"),
+            item(8, date!(2026 - 12 - 30), -500, "Far too late"),
+        ];
+        let splits = propose_splits(&lines, &items);
+        let ids = |s: &Split| s.entries.iter().map(|e| e.0.as_u128()).collect::<Vec<_>>();
+        assert_eq!(splits.len(), 2, "{splits:?}");
+        assert_eq!((splits[0].line, ids(&splits[0])), (0, vec![1, 2, 3]), "2,500 + 4,000 + 3,500 make 10,000");
+        assert_eq!((splits[1].line, ids(&splits[1])), (1, vec![5, 6]));
+        // Work is bounded whatever the records: 300 small spends against 300 lines.
+        let many_lines: Vec<_> = (0..300).map(|_| line(date!(2026 - 11 - 15), -100_001, "X")).collect();
+        let many: Vec<_> = (0..300).map(|n| item(n, date!(2026 - 11 - 15), -(n as i64 + 1), "Y")).collect();
+        assert!(propose_splits(&many_lines, &many).is_empty());
     }
 
     #[test]

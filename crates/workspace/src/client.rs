@@ -269,6 +269,27 @@ pub async fn statements(reference: &str) -> Result<StatementList, Problem> {
     get(&format!("/accounts/{}/statements", part(reference))).await
 }
 
+/// Imports a card programme's feed for many cardholders: a statement on each account.
+pub async fn import_feed(csrf: &str, request: &StatementImport) -> Result<tally_api::FeedImported, Problem> {
+    post("/statement-feeds", csrf, request).await
+}
+
+/// The cards a feed names an account by.
+pub async fn account_cards(reference: &str) -> Result<tally_api::AccountCards, Problem> {
+    get(&format!("/accounts/{}/cards", part(reference))).await
+}
+
+/// Adds a card to an account, or (`remove`) takes it off.
+pub async fn change_card(
+    csrf: &str,
+    reference: &str,
+    card: &str,
+    remove: bool,
+) -> Result<tally_api::AccountCards, Problem> {
+    let path = format!("/accounts/{}/cards{}", part(reference), if remove { "/removal" } else { "" });
+    post(&path, csrf, &tally_api::CardRequest { card: card.to_owned() }).await
+}
+
 /// Imports a statement; it comes back matched.
 pub async fn import_statement(
     csrf: &str,
@@ -291,6 +312,8 @@ pub enum StatementChange {
     Ask(QueryRequest),
     /// Decide on the person's answer about a line.
     DecideQuery { line_no: i64, request: QueryDecisionRequest },
+    /// Record the provider's charges (every fee with none yet, or the lines named).
+    Charges(tally_api::ChargesRequest),
     /// Reconcile and close the period.
     Close,
     /// The records that arrived after the period was closed have been looked at.
@@ -310,6 +333,7 @@ pub async fn change_statement(
         StatementChange::DecideQuery { line_no, request } => {
             post(&format!("{base}/lines/{line_no}/query-decision"), csrf, request).await
         }
+        StatementChange::Charges(request) => post(&format!("{base}/charges"), csrf, request).await,
         StatementChange::Close => post(&format!("{base}/close"), csrf, &()).await,
         StatementChange::LateRecordsSeen => post(&format!("{base}/late-records-seen"), csrf, &()).await,
     }

@@ -143,6 +143,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council" exact=true>"Accounts"</A></li>
                             <li><A href="/council/reviews">"Review queue"</A></li>
                             <li><A href="/council/safeguarding">"Safeguarding"</A></li>
+                            <li><A href="/council/statement-feeds">"Card feeds"</A></li>
                             <li><A href="/council/figures">"Figures"</A></li>
                             <li><A href="/council/policy">"Policy"</A></li>
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
@@ -165,6 +166,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council") view=pages::Accounts/>
                             <Route path=path!("/council/reviews") view=pages::Reviews/>
                             <Route path=path!("/council/safeguarding") view=pages::Safeguarding/>
+                            <Route path=path!("/council/statement-feeds") view=pages::Feeds/>
                             <Route path=path!("/council/figures") view=pages::Figures/>
                             <Route path=path!("/council/policy") view=pages::Policy/>
                             <Route path=path!("/council/staff") view=pages::StaffPage/>

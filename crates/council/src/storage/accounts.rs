@@ -91,6 +91,33 @@ impl Storage {
         row.map(account_from_row).transpose()
     }
 
+    /// The council's accounts with these references, or these ids (`by_id`), whichever
+    /// exist.
+    pub async fn council_accounts_where(
+        &self,
+        council_id: &str,
+        by_id: bool,
+        keys: &[String],
+    ) -> anyhow::Result<Vec<AccountRow>> {
+        let mut found = Vec::new();
+        let column = if by_id { "a.account_id" } else { "a.reference" };
+        for chunk in keys.chunks(IDS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT a.account_id, a.reference, a.person_name, c.name \
+                 FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.council_id = $1 AND {column} IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(council_id);
+            for key in chunk {
+                query = query.bind(key);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.push(account_from_row(row)?);
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn account_by_reference(&self, reference: &str) -> anyhow::Result<Option<AccountRow>> {
         let row = sqlx::query(
             "SELECT a.account_id, a.reference, a.person_name, c.name \

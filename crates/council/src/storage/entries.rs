@@ -143,6 +143,18 @@ impl Storage {
         batches: &[(AccountId, Vec<NewEntry>)],
         now_ms: i64,
     ) -> anyhow::Result<Option<Vec<Vec<StoreOutcome>>>> {
+        self.store_entries_and_charge_lines(batches, &[], now_ms).await
+    }
+
+    /// [`Storage::store_entries_for_accounts`], and in the same transaction the statement
+    /// lines the new charges are for. `None` also when one of the lines is on a closed
+    /// statement or is already charged (then nothing is stored).
+    pub async fn store_entries_and_charge_lines(
+        &self,
+        batches: &[(AccountId, Vec<NewEntry>)],
+        charged: &[ChargedLine],
+        now_ms: i64,
+    ) -> anyhow::Result<Option<Vec<Vec<StoreOutcome>>>> {
         let mut order: Vec<usize> = (0..batches.len()).collect();
         order.sort_by_key(|&i| batches[i].0.to_string());
         let mut tx = self.pool.begin().await?;
@@ -153,6 +165,34 @@ impl Storage {
                 Some(stored) => outcomes[i] = Some(stored),
                 None => return Ok(None),
             }
+        }
+        for line in charged {
+            let sql = if line.fee_column {
+                "UPDATE statement_line SET fee_entry_id = $1 WHERE statement_id = $2 AND line_no = $3 \
+                 AND fee > 0 AND fee_entry_id IS NULL \
+                 AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)"
+            } else {
+                "UPDATE statement_line SET entry_id = $1, state = 'confirmed' WHERE statement_id = $2 AND line_no = $3 \
+                 AND entry_id IS NULL AND paired_with IS NULL \
+                 AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)"
+            };
+            let done = sqlx::query(sql)
+                .bind(&line.entry_id)
+                .bind(&line.statement_id)
+                .bind(line.line_no)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Ok(None);
+            }
+        }
+        for statement_id in charged.iter().map(|c| &c.statement_id).collect::<std::collections::BTreeSet<_>>() {
+            sqlx::query(
+                "UPDATE account_summary SET stale = stale + 1 WHERE account_id = (SELECT account_id FROM statement WHERE statement_id = $1)",
+            )
+            .bind(statement_id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(outcomes.into_iter().collect())

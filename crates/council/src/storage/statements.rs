@@ -1,5 +1,7 @@
 //! Imported statements, their lines and matches, and saved statement formats.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use tally_ledger::AccountId;
@@ -42,6 +44,35 @@ pub struct StatementLineRow {
     pub confidence: i64,
     /// For a reversal and the line it cancels (state `reversed`): the other's number.
     pub paired_with: Option<i64>,
+    /// `fee` for the provider's own charge (a fee entry type), else empty.
+    pub kind: String,
+    /// A fee charged with the line (a fee column), pence, positive; 0 for none.
+    pub fee: i64,
+    /// The charge recorded for `fee`.
+    pub fee_entry_id: Option<String>,
+    /// For a line several records make up together (state `split`): those records.
+    pub parts: Vec<String>,
+}
+
+/// A charge recorded for a statement line: the line's own match (a fee line), or the
+/// charge of the fee beside its amount (a fee column).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChargedLine {
+    pub statement_id: String,
+    pub line_no: i64,
+    pub entry_id: String,
+    /// The fee beside the amount, not the line itself.
+    pub fee_column: bool,
+}
+
+/// A card or bank account on a feed for many cardholders, and whose it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardRow {
+    /// As compared: without spaces, `-` or `_`, lower case.
+    pub card: String,
+    /// As the officer wrote it.
+    pub written: String,
+    pub account_id: AccountId,
 }
 
 const STATEMENT_SELECT: &str =
@@ -82,44 +113,16 @@ const STALE_BY_STATEMENT: &str =
 impl Storage {
     /// Keeps an imported statement and all its lines, all or nothing.
     pub async fn create_statement(&self, statement: &StatementRow, lines: &[StatementLineRow]) -> anyhow::Result<()> {
+        self.create_statements(&[(statement.clone(), lines.to_vec())]).await
+    }
+
+    /// Keeps imported statements (a feed's, one for each cardholder's account) with all
+    /// their lines, all or nothing.
+    pub async fn create_statements(&self, statements: &[(StatementRow, Vec<StatementLineRow>)]) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO statement (statement_id, account_id, format, first_date, last_date, closing_balance, imported_by, imported_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&statement.statement_id)
-        .bind(statement.account_id.to_string())
-        .bind(&statement.format)
-        .bind(&statement.first_date)
-        .bind(&statement.last_date)
-        .bind(statement.closing_balance)
-        .bind(&statement.imported_by)
-        .bind(statement.imported_at_ms)
-        .execute(&mut *tx)
-        .await?;
-        for chunk in lines.chunks(ROWS_PER_INSERT) {
-            let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 10 + 1, 10))).collect();
-            let sql = format!(
-                "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, entry_id, state, confidence, paired_with) VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for line in chunk {
-                query = query
-                    .bind(&statement.statement_id)
-                    .bind(line.line_no)
-                    .bind(&line.date)
-                    .bind(line.amount)
-                    .bind(&line.description)
-                    .bind(&line.reference)
-                    .bind(line.entry_id.clone())
-                    .bind(&line.state)
-                    .bind(line.confidence)
-                    .bind(line.paired_with);
-            }
-            query.execute(&mut *tx).await?;
+        for (statement, lines) in statements {
+            insert_statement(&mut tx, statement, lines).await?;
         }
-        sqlx::query(STALE_BY_STATEMENT).bind(&statement.statement_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -146,12 +149,22 @@ impl Storage {
 
     pub async fn statement_lines(&self, statement_id: &str) -> anyhow::Result<Vec<StatementLineRow>> {
         let rows = sqlx::query(
-            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence, paired_with FROM statement_line \
-             WHERE statement_id = $1 ORDER BY line_no",
+            "SELECT line_no, line_date, amount, description, reference, entry_id, state, confidence, paired_with, \
+             kind, fee, fee_entry_id FROM statement_line WHERE statement_id = $1 ORDER BY line_no",
         )
         .bind(statement_id)
         .fetch_all(&self.pool)
         .await?;
+        let mut parts: HashMap<i64, Vec<String>> = HashMap::new();
+        let part_rows = sqlx::query(
+            "SELECT line_no, entry_id FROM statement_line_part WHERE statement_id = $1 ORDER BY line_no, entry_id",
+        )
+        .bind(statement_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in part_rows {
+            parts.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
+        }
         rows.into_iter()
             .map(|row: AnyRow| {
                 Ok(StatementLineRow {
@@ -164,6 +177,10 @@ impl Storage {
                     state: row.try_get(6)?,
                     confidence: row.try_get(7)?,
                     paired_with: row.try_get(8)?,
+                    kind: row.try_get(9)?,
+                    fee: row.try_get(10)?,
+                    fee_entry_id: row.try_get(11)?,
+                    parts: parts.remove(&row.try_get::<i64, _>(0)?).unwrap_or_default(),
                 })
             })
             .collect()
@@ -178,6 +195,21 @@ impl Storage {
         entry_id: Option<&str>,
         state: &str,
     ) -> anyhow::Result<bool> {
+        self.set_line_parts(statement_id, line_no, entry_id, state, &[]).await
+    }
+
+    /// Sets what a line of an open statement is matched with: one record (`entry_id`), or
+    /// several that together make it up (`parts`, state `split`). `false` when the
+    /// statement is closed or has no such line (then nothing changes).
+    pub async fn set_line_parts(
+        &self,
+        statement_id: &str,
+        line_no: i64,
+        entry_id: Option<&str>,
+        state: &str,
+        parts: &[String],
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE statement_line SET entry_id = $1, state = $2 WHERE statement_id = $3 AND line_no = $4 \
              AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)",
@@ -186,10 +218,99 @@ impl Storage {
         .bind(state)
         .bind(statement_id)
         .bind(line_no)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM statement_line_part WHERE statement_id = $1 AND line_no = $2")
+            .bind(statement_id)
+            .bind(line_no)
+            .execute(&mut *tx)
+            .await?;
+        let head = "INSERT INTO statement_line_part (statement_id, line_no, entry_id)";
+        insert_rows(&mut tx, head, 3, "", parts, |query, part| {
+            query.bind(statement_id.to_owned()).bind(line_no).bind(part.clone())
+        })
+        .await?;
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The cards added to an account, in the order written.
+    pub async fn account_cards(&self, account_id: AccountId) -> anyhow::Result<Vec<CardRow>> {
+        let rows =
+            sqlx::query("SELECT card, written, account_id FROM account_card WHERE account_id = $1 ORDER BY written")
+                .bind(account_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(card_from_row).collect()
+    }
+
+    /// Adds a card to an account of the council. `Err` with the account it is on already,
+    /// when it is on another one.
+    pub async fn add_account_card(
+        &self,
+        council_id: &str,
+        account_id: AccountId,
+        card: &str,
+        written: &str,
+    ) -> anyhow::Result<Result<(), AccountId>> {
+        let mut tx = self.pool.begin().await?;
+        let found =
+            sqlx::query("SELECT card, written, account_id FROM account_card WHERE council_id = $1 AND card = $2")
+                .bind(council_id)
+                .bind(card)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(found) = found {
+            let found = card_from_row(&found)?;
+            return Ok(if found.account_id == account_id { Ok(()) } else { Err(found.account_id) });
+        }
+        sqlx::query("INSERT INTO account_card (council_id, card, account_id, written) VALUES ($1, $2, $3, $4)")
+            .bind(council_id)
+            .bind(card)
+            .bind(account_id.to_string())
+            .bind(written)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Takes a card off an account. `false` if it was not on it.
+    pub async fn remove_account_card(&self, account_id: AccountId, card: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM account_card WHERE account_id = $1 AND card = $2")
+            .bind(account_id.to_string())
+            .bind(card)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The council's accounts the cards (as compared) belong to.
+    pub async fn card_accounts(
+        &self,
+        council_id: &str,
+        cards: &[String],
+    ) -> anyhow::Result<HashMap<String, AccountId>> {
+        let mut found = HashMap::new();
+        for chunk in cards.chunks(IDS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT card, written, account_id FROM account_card WHERE council_id = $1 AND card IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(council_id);
+            for card in chunk {
+                query = query.bind(card);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let row = card_from_row(&row)?;
+                found.insert(row.card, row.account_id);
+            }
+        }
+        Ok(found)
     }
 
     /// Closes (locks) a reconciled statement.
@@ -256,4 +377,55 @@ impl Storage {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn card_from_row(row: &AnyRow) -> anyhow::Result<CardRow> {
+    Ok(CardRow {
+        card: row.try_get(0)?,
+        written: row.try_get(1)?,
+        account_id: AccountId(parse_uuid(&row.try_get::<String, _>(2)?)?),
+    })
+}
+
+/// Inserts one statement and its lines in a transaction.
+async fn insert_statement(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    statement: &StatementRow,
+    lines: &[StatementLineRow],
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO statement (statement_id, account_id, format, first_date, last_date, closing_balance, imported_by, imported_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&statement.statement_id)
+    .bind(statement.account_id.to_string())
+    .bind(&statement.format)
+    .bind(&statement.first_date)
+    .bind(&statement.last_date)
+    .bind(statement.closing_balance)
+    .bind(&statement.imported_by)
+    .bind(statement.imported_at_ms)
+    .execute(&mut **tx)
+    .await?;
+    let id = &statement.statement_id;
+    let head = "INSERT INTO statement_line (statement_id, line_no, line_date, amount, description, reference, \
+                entry_id, state, confidence, paired_with, kind, fee)";
+    insert_rows(tx, head, 12, "", lines, |query, line| {
+        query
+            .bind(id.clone())
+            .bind(line.line_no)
+            .bind(line.date.clone())
+            .bind(line.amount)
+            .bind(line.description.clone())
+            .bind(line.reference.clone())
+            .bind(line.entry_id.clone())
+            .bind(line.state.clone())
+            .bind(line.confidence)
+            .bind(line.paired_with)
+            .bind(line.kind.clone())
+            .bind(line.fee)
+    })
+    .await?;
+    sqlx::query(STALE_BY_STATEMENT).bind(&statement.statement_id).execute(&mut **tx).await?;
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::*;
 pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl IntoView {
     let workspace = use_workspace();
     let notice = page_notice();
-    let from_council = RwSignal::new(true);
+    let kind = RwSignal::new(tally_api::MoneyInKind::PaymentIn);
     let date = RwSignal::new(today_iso());
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
@@ -27,8 +27,9 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
                 Ok(()) => {
                     errors.set(Vec::new());
                     notice.say(format!(
-                        "Recorded £{} paid in. The person's phone shows it when it next syncs.",
-                        request.amount.trim().trim_start_matches('£')
+                        "Recorded £{} {}. The person's phone shows it when it next syncs.",
+                        request.amount.trim().trim_start_matches('£'),
+                        if request.kind == Some(tally_api::MoneyInKind::Refund) { "refunded" } else { "paid in" }
                     ));
                     amount.set(String::new());
                     note.set(String::new());
@@ -38,7 +39,12 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
                     workspace.note(&problem);
                     errors.set(field_errors(
                         &problem,
-                        &[("amount", "money-amount"), ("date", "money-date"), ("kind", "money-kind")],
+                        &[
+                            ("amount", "money-amount"),
+                            ("date", "money-date"),
+                            ("kind", "money-kind"),
+                            ("reference", "money-reference"),
+                        ],
                         "money-amount",
                     ));
                 }
@@ -51,11 +57,7 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
             return;
         }
         let request = tally_api::MoneyInRequest {
-            kind: Some(if from_council.get_untracked() {
-                tally_api::MoneyInKind::PaymentIn
-            } else {
-                tally_api::MoneyInKind::Contribution
-            }),
+            kind: Some(kind.get_untracked()),
             date: date.get_untracked(),
             amount: amount.get_untracked(),
             reference: note.get_untracked(),
@@ -69,17 +71,24 @@ pub(crate) fn MoneyInForm(reference: String, on_change: Callback<()>) -> impl In
             <fieldset class="field" id="money-kind">
                 <legend>"Paid in by"</legend>
                 <div class="radio">
-                    <input type="radio" id="money-kind-council" name="money-kind" prop:checked=move || from_council.get() on:change=move |_| from_council.set(true)/>
+                    <input type="radio" id="money-kind-council" name="money-kind" prop:checked=move || kind.get() == tally_api::MoneyInKind::PaymentIn on:change=move |_| kind.set(tally_api::MoneyInKind::PaymentIn)/>
                     <label for="money-kind-council">"The council (direct payment)"</label>
                 </div>
                 <div class="radio">
-                    <input type="radio" id="money-kind-person" name="money-kind" prop:checked=move || !from_council.get() on:change=move |_| from_council.set(false)/>
+                    <input type="radio" id="money-kind-person" name="money-kind" prop:checked=move || kind.get() == tally_api::MoneyInKind::Contribution on:change=move |_| kind.set(tally_api::MoneyInKind::Contribution)/>
                     <label for="money-kind-person">"The person (their contribution)"</label>
+                </div>
+                <div class="radio">
+                    <input type="radio" id="money-kind-refund" name="money-kind" prop:checked=move || kind.get() == tally_api::MoneyInKind::Refund on:change=move |_| kind.set(tally_api::MoneyInKind::Refund)/>
+                    <label for="money-kind-refund">"A payee giving money back (a refund)"</label>
                 </div>
             </fieldset>
             <TextField id="money-date" label="Date paid in" hint="For example 2026-11-22" value=date error=error_of("money-date") input_type="date"/>
             <TextField id="money-amount" label="Amount paid in" value=amount error=error_of("money-amount") inputmode="decimal" prefix="£"/>
-            <TextField id="money-reference" label="Reference of this payment (optional)" value=note error=Signal::derive(|| None::<String>)/>
+            <Show when=move || kind.get() == tally_api::MoneyInKind::Refund
+                fallback=move || view! { <TextField id="money-reference" label="Reference of this payment (optional)" value=note error=error_of("money-reference")/> }>
+                <TextField id="money-reference" label="Who gave the money back" value=note error=error_of("money-reference")/>
+            </Show>
             <button type="submit" class="button" aria-disabled=move || record.pending().get().then_some("true")>"Record money in"</button>
         </form>
     }

@@ -26,6 +26,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let reference_for_cards = reference.clone();
     {
         let reference = reference.clone();
         spawn_local(async move {
@@ -128,7 +129,195 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
                 </form>
                 <FormatEditor formats/>
             </Show>
+            <CardsOnFeeds reference=reference_for_cards/>
         </section>
+    }
+}
+
+/// The cards (or bank accounts) a card programme's feed for many cardholders names this
+/// account by.
+#[component]
+pub(crate) fn CardsOnFeeds(reference: String) -> impl IntoView {
+    let workspace = use_workspace();
+    let cards = RwSignal::new(Vec::<String>::new());
+    let card = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let said = RwSignal::new(None::<String>);
+    {
+        let reference = reference.clone();
+        spawn_local(async move {
+            if let Ok(found) = api::account_cards(&reference).await {
+                cards.set(found.cards);
+            }
+        });
+    }
+    let change = {
+        let reference = reference.clone();
+        move |written: String, remove: bool| {
+            let (csrf, reference) = (workspace.csrf(), reference.clone());
+            spawn_local(async move {
+                match api::change_card(&csrf, &reference, &written, remove).await {
+                    Ok(found) => {
+                        cards.set(found.cards);
+                        error.set(None);
+                        card.set(String::new());
+                        said.set(Some(if remove {
+                            format!("\"{written}\" is taken off.")
+                        } else {
+                            format!("\"{written}\" is added: feeds naming it are imported to this account.")
+                        }));
+                    }
+                    Err(problem) => {
+                        workspace.note(&problem);
+                        said.set(None);
+                        error.set(Some(problem.message()));
+                    }
+                }
+            });
+        }
+    };
+    let add = {
+        let change = change.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            change(card.get_untracked(), false);
+        }
+    };
+    view! {
+        <section aria-labelledby="cards-heading">
+            <h3 id="cards-heading">"Cards on feeds"</h3>
+            <p>"A card programme's feed for many cardholders names each line's card. The lines of the cards listed here, and lines naming this account's reference, are imported to this account."</p>
+            {move || {
+                let found = cards.get();
+                if found.is_empty() {
+                    view! { <p>"No cards added."</p> }.into_any()
+                } else {
+                    let change = change.clone();
+                    view! {
+                        <ul>
+                            {found.into_iter().map(|written| {
+                                let change = change.clone();
+                                let label = format!("Take off {written}");
+                                let w = written.clone();
+                                view! {
+                                    <li>
+                                        {written.clone()}" "
+                                        <Show when=move || workspace.can_change()>
+                                            {
+                                                let (change, w, label) = (change.clone(), w.clone(), label.clone());
+                                                view! { <button type="button" class="button button--secondary" on:click=move |_| change(w.clone(), true)>{label}</button> }
+                                            }
+                                        </Show>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <Show when=move || workspace.can_change()>
+                <form on:submit=add.clone() novalidate>
+                    <TextField id="card-written" label="Card number or reference, as the feed writes it" value=card error=Signal::derive(move || error.get())/>
+                    <button type="submit" class="button button--secondary">"Add the card"</button>
+                </form>
+            </Show>
+            <p role="status">{move || said.get()}</p>
+        </section>
+    }
+}
+
+/// A card programme's feed covering many cardholders, imported in one go: a statement on
+/// each cardholder's account, or nothing.
+#[component]
+pub(crate) fn Feeds() -> impl IntoView {
+    page_title("Card feeds");
+    let workspace = use_workspace();
+    let once = OneAtATime::new();
+    let formats = RwSignal::new(Vec::<String>::new());
+    let format = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let imported = RwSignal::new(None::<tally_api::FeedImported>);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    spawn_local(async move {
+        if let Ok(found) = api::statement_formats().await {
+            format.set(found.names.first().cloned().unwrap_or_default());
+            formats.set(found.names);
+        }
+    });
+    let import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+            error.set(Some("Choose the feed file (CSV) to import".to_owned()));
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        let (csrf, chosen) = (workspace.csrf(), format.get_untracked());
+        once.run(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+            let Some(csv) = text else {
+                error.set(Some(
+                    "That file could not be read. Choose the CSV file the card provider gave you.".to_owned(),
+                ));
+                busy.set(false);
+                return;
+            };
+            match api::import_feed(&csrf, &tally_api::StatementImport { format: chosen, csv }).await {
+                Ok(found) => {
+                    imported.set(Some(found));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    imported.set(None);
+                    error.set(Some(problem.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1>"Card feeds"</h1>
+        <p>"A card programme's feed covers many cardholders. Each line's card is looked up among the cards added to accounts (on each account's statements) and the accounts' references. Either every line finds its account and a statement is imported on each, or nothing is imported and the lines for unknown cards are listed."</p>
+        <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can look at statements but not import them."</p> }>
+            <form on:submit=import novalidate>
+                <div class="field">
+                    <label for="feed-format">"Format"</label>
+                    <select id="feed-format" on:change=move |ev| format.set(event_target_value(&ev))>
+                        {move || formats.get().into_iter().map(|name| {
+                            let selected = format.with(|f| *f == name);
+                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field" class:field--error=move || error.with(Option::is_some)>
+                    <label for="feed-file">"Feed file (CSV)"</label>
+                    {move || error.get().map(|message| view! {
+                        <div class="field-error" id="feed-file-error" role="alert">
+                            <span class="visually-hidden">"Error: "</span>
+                            {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
+                        </div>
+                    })}
+                    <input type="file" id="feed-file" accept=".csv,text/csv" node_ref=file_input
+                        aria-describedby=move || error.with(Option::is_some).then_some("feed-file-error")/>
+                </div>
+                <button type="submit" class="button" prop:disabled=move || busy.get()>"Import the feed"</button>
+                <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
+            </form>
+            <FormatEditor formats/>
+        </Show>
+        {move || imported.get().map(|found| view! {
+            <section aria-labelledby="feed-imported-heading">
+                <h2 id="feed-imported-heading">{format!("Imported on {} accounts", found.statements.len())}</h2>
+                <ul class="link-list">
+                    {found.statements.into_iter().map(|s| {
+                        let href = format!("/council/accounts/{}/statements/{}", s.reference, s.statement_id);
+                        let label = format!("{} ({}), card {}: {} lines, {} matched", s.person_name, s.reference, s.card, s.lines, s.matched);
+                        view! { <li><A href=href>{label}</A></li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
     }
 }
 
@@ -175,7 +364,14 @@ pub(crate) fn Statement() -> impl IntoView {
                 let r = found.reconciliation.clone();
                 let unmatched = found.unmatched_entries.clone();
                 let not_asked =
-                    found.lines.iter().filter(|l| l.entry.is_none() && l.query.is_none() && l.paired_with.is_none()).count();
+                    found.lines.iter().filter(|l| !l.has_match() && l.query.is_none() && !l.fee_line).count();
+                let fees: Vec<tally_ledger::Money> = found
+                    .lines
+                    .iter()
+                    .filter(|l| l.fee_line && !l.has_match())
+                    .map(|l| -l.amount)
+                    .chain(found.lines.iter().filter_map(|l| l.fee.as_ref().filter(|f| f.charge.is_none()).map(|f| f.amount)))
+                    .collect();
                 let late = found.late_records.clone();
                 let unseen = late.iter().filter(|l| !l.seen).count();
                 let can_mark = workspace.can_change();
@@ -221,6 +417,21 @@ pub(crate) fn Statement() -> impl IntoView {
                             })}
                         </section>
                     })}
+                    {(can_change && !fees.is_empty()).then(|| {
+                        let total = fees.iter().fold(tally_ledger::Money::ZERO, |t, f| t.saturating_add(*f));
+                        let count = fees.len();
+                        let said = if count == 1 { format!("1 fee of {total}") } else { format!("{count} fees of {total} in all") };
+                        view! {
+                            <section aria-labelledby="fees-heading">
+                                <h2 id="fees-heading">"The provider's fees"</h2>
+                                <p>{format!("The statement shows {said} the card provider or bank took from the account. Accepting them records each as a charge on the account (the person sees it in their history), so the balances agree.")}</p>
+                                <button type="button" class="button"
+                                    on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest { lines: Vec::new() }), format!("Recorded {said} as charges."))>
+                                    {if count == 1 { "Accept the fee as a charge".to_owned() } else { format!("Accept all {count} fees as charges") }}
+                                </button>
+                            </section>
+                        }
+                    })}
                     {(can_change && not_asked > 0).then(|| view! { <AskAll count=not_asked act=act/> })}
                     <section aria-labelledby="lines-heading">
                         <h2 id="lines-heading">"Statement lines"</h2>
@@ -234,10 +445,36 @@ pub(crate) fn Statement() -> impl IntoView {
                                     tally_api::MatchState::Reversed => "Reversed: needs no record",
                                 };
                                 let reversal = line.paired_with.map(|other| format!(" (line {} and line {other} cancel each other)", line.line_no));
+                                let state = match (line.fee_line, line.has_match(), line.parts.is_empty(), line.state) {
+                                    (true, false, _, _) => "The provider's fee: not recorded as a charge yet",
+                                    (true, true, _, _) => "The provider's fee: recorded as a charge",
+                                    (false, true, false, tally_api::MatchState::Proposed) => "Proposed: these records together make up the line. Please check",
+                                    (false, true, false, _) => "Matched with these records together",
+                                    _ => state,
+                                };
                                 let matched = line.entry.as_ref().map(|e| format!("{} to {} on {}", e.amount, e.who, long_date(e.date)));
+                                let parts = (!line.parts.is_empty()).then(|| view! {
+                                    <ul>{line.parts.iter().map(|e| view! { <li>{format!("{} to {} on {}", e.amount, e.who, long_date(e.date))}</li> }).collect_view()}</ul>
+                                });
+                                let fee = line.fee.as_ref().map(|f| view! {
+                                    <p>{match &f.charge {
+                                        Some(_) => format!("With a fee of {}: recorded as a charge.", f.amount),
+                                        None => format!("With a fee of {}: not recorded as a charge yet.", f.amount),
+                                    }}</p>
+                                });
+                                let as_charge = (can_change && !line.has_match() && !line.fee_line && line.amount.is_negative()).then(|| {
+                                    let no = line.line_no;
+                                    view! {
+                                        <button type="button" class="button button--secondary"
+                                            on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest { lines: vec![no] }), format!("Line {no} is recorded as a charge."))>
+                                            {format!("Record line {no} as a bank or card charge")}
+                                        </button>
+                                    }
+                                });
+                                let part_ids: Vec<tally_ledger::EntryId> = line.parts.iter().map(|e| e.entry_id).collect();
                                 let title = format!("Line {}: {} {} on {}", line.line_no, line.amount, line.description, long_date(line.date));
-                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount && line.paired_with.is_none()).cloned().collect();
-                                let ask = (can_change && line.entry.is_none() && line.query.is_none() && line.paired_with.is_none()).then(|| {
+                                let candidates: Vec<tally_api::EntryBrief> = unmatched.iter().filter(|e| e.amount == line.amount && line.paired_with.is_none() && line.parts.is_empty()).cloned().collect();
+                                let ask = (can_change && !line.has_match() && line.query.is_none() && !line.fee_line).then(|| {
                                     let no = line.line_no;
                                     view! {
                                         <button type="button" class="button button--secondary"
@@ -251,25 +488,31 @@ pub(crate) fn Statement() -> impl IntoView {
                                     <li class="statement-line">
                                         <p><strong>{title}</strong></p>
                                         <p>{state}{matched.map(|m| format!(": {m}"))}{reversal}</p>
+                                        {parts}
+                                        {fee}
                                         {query}
                                         {ask}
+                                        {as_charge}
                                         {can_change.then(|| {
                                             let entry = line.entry.as_ref().map(|e| e.entry_id);
                                             view! {
-                                                {(line.state == tally_api::MatchState::Proposed).then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: entry } }, format!("Line {} confirmed.", line.line_no))>
-                                                        {format!("Confirm line {}", line.line_no)}
-                                                    </button>
+                                                {(line.state == tally_api::MatchState::Proposed).then(|| {
+                                                    let entry_ids = part_ids.clone();
+                                                    view! {
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: entry, entry_ids: entry_ids.clone() } }, format!("Line {} confirmed.", line.line_no))>
+                                                            {format!("Confirm line {}", line.line_no)}
+                                                        </button>
+                                                    }
                                                 })}
-                                                {entry.is_some().then(|| view! {
-                                                    <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: None } }, format!("Line {} unmatched.", line.line_no))>
+                                                {(entry.is_some() || !part_ids.is_empty()).then(|| view! {
+                                                    <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: None, entry_ids: Vec::new() } }, format!("Line {} unmatched.", line.line_no))>
                                                         {format!("Unmatch line {}", line.line_no)}
                                                     </button>
                                                 })}
                                                 {candidates.into_iter().map(|c| {
                                                     let label = format!("Match line {} with {} to {} on {}", line.line_no, c.amount, c.who, long_date(c.date));
                                                     view! {
-                                                        <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: Some(c.entry_id) } }, format!("Line {} matched.", line.line_no))>
+                                                        <button type="button" class="button button--secondary" on:click=move |_| act(StatementChange::Match { line_no: line.line_no, request: tally_api::LineMatchRequest { entry_id: Some(c.entry_id), entry_ids: Vec::new() } }, format!("Line {} matched.", line.line_no))>
                                                             {label}
                                                         </button>
                                                     }
@@ -433,6 +676,9 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let none = || Signal::derive(|| None::<String>);
     let reversal_types = RwSignal::new(String::new());
     let reverses = RwSignal::new(String::new());
+    let fee_types = RwSignal::new(String::new());
+    let fee_column = RwSignal::new(String::new());
+    let holder = RwSignal::new(String::new());
     let sample = NodeRef::<leptos::html::Input>::new();
     let proposal = RwSignal::new(None::<tally_api::FormatProposal>);
     let propose = move |_| {
@@ -467,6 +713,8 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                     balance.set(text(&m["balance"]));
                     currency.set(text(&m["currency"]));
                     reverses.set(text(&m["reverses"]));
+                    fee_column.set(text(&m["fee"]));
+                    holder.set(text(&m["holder"]));
                     let t = &m["entry_type"];
                     type_column.set(text(&t["column"]));
                     kept_types.set(joined(&t["keep"]));
@@ -474,6 +722,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                     types_in.set(joined(&t["money_in"]));
                     types_out.set(joined(&t["money_out"]));
                     reversal_types.set(joined(&t["reversal"]));
+                    fee_types.set(joined(&t["fee"]));
                     error.set(None);
                     proposal.set(Some(found));
                 }
@@ -504,6 +753,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
             serde_json::json!({
                 "column": column, "keep": list(kept_types), "skip": list(skipped_types),
                 "money_in": list(types_in), "money_out": list(types_out), "reversal": list(reversal_types),
+                "fee": list(fee_types),
             })
         });
         let mapping = serde_json::json!({
@@ -517,6 +767,8 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
             "currency": optional(currency),
             "entry_type": entry_type,
             "reverses": optional(reverses),
+            "fee": optional(fee_column),
+            "holder": optional(holder),
         });
         let request = tally_api::StatementFormatRequest { name: name.get_untracked(), mapping };
         let csrf = workspace.csrf();
@@ -614,6 +866,8 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                 <TextField id="format-reference" label="Reference column (optional)" value=reference error=none()/>
                 <TextField id="format-balance" label="Balance column (optional)" value=balance error=none()/>
                 <TextField id="format-currency" label="Currency column (optional; only GBP lines are read)" value=currency error=none()/>
+                <TextField id="format-fee" label="Fee column: a fee charged with the line besides its amount (optional)" value=fee_column error=none()/>
+                <TextField id="format-holder" label="Card or account column, for a feed covering many cardholders (optional)" value=holder error=none()/>
                 <fieldset class="field">
                     <legend>"Card feeds: entry types (optional; any case, separated by commas)"</legend>
                     <TextField id="format-type-column" label="Entry type column" value=type_column error=none()/>
@@ -623,6 +877,7 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
                     <TextField id="format-types-out" label="Types that are always money out, whatever the sign (for example Approved, Fee)" value=types_out error=none()/>
                     <TextField id="format-reversal-types" label="Types that cancel an earlier payment (for example Reversed, Chargeback)" value=reversal_types error=none()/>
                     <TextField id="format-reverses" label="Column naming the payment a reversal cancels (optional)" value=reverses error=none()/>
+                    <TextField id="format-fee-types" label="Types that are the provider's own fees (for example Card Fee, ATM Fee)" value=fee_types error=none()/>
                 </fieldset>
                 <button type="submit" class="button button--secondary">"Save the format"</button>
                 <p role="status">{move || saved.get()}</p>

@@ -184,7 +184,7 @@ impl Limits {
         }
         if entry.body.council_only() {
             return Err(
-                "Only the council can record payments in, clawbacks, review decisions and questions about statements."
+                "Only the council can record payments in, clawbacks, bank or card charges, review decisions and questions about statements."
                     .to_owned(),
             );
         }

@@ -166,6 +166,18 @@ pub(super) async fn store_council_entries_for_accounts(
     rows: &[AccountRow],
     bodies: Vec<Vec<EntryBody>>,
 ) -> Result<Vec<Vec<Entry>>, ApiError> {
+    store_council_entries_charging(state, staff, rows, bodies, |_| Vec::new()).await
+}
+
+/// [`store_council_entries_for_accounts`], and in the same transaction the statement lines
+/// `charged` names for the new entries (the provider's charges recorded from a statement).
+pub(super) async fn store_council_entries_charging(
+    state: &AppState,
+    staff: &Staff,
+    rows: &[AccountRow],
+    bodies: Vec<Vec<EntryBody>>,
+    charged: impl FnOnce(&[Vec<Entry>]) -> Vec<crate::storage::ChargedLine>,
+) -> Result<Vec<Vec<Entry>>, ApiError> {
     let dates = DateRange::for_records(state.clock.today());
     let mut all = Vec::with_capacity(rows.len());
     let mut batches = Vec::with_capacity(rows.len());
@@ -192,12 +204,16 @@ pub(super) async fn store_council_entries_for_accounts(
         batches.push((row.account_id, new));
         all.push(entries);
     }
-    state
-        .storage
-        .store_entries_for_accounts(&batches, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("There is no account with that reference.".to_owned()))?;
-    Ok(all)
+    let charged = charged(&all);
+    let stored = state.storage.store_entries_and_charge_lines(&batches, &charged, state.clock.now_ms()).await?;
+    match stored {
+        Some(_) => Ok(all),
+        None if charged.is_empty() => Err(ApiError::NotFound("There is no account with that reference.".to_owned())),
+        None => Err(ApiError::BadRequest(
+            "The statement changed meanwhile (closed, or the charges recorded by someone else): nothing was recorded. Look at it again."
+                .to_owned(),
+        )),
+    }
 }
 
 /// An account of the signed-in member's council, by reference; other councils' accounts

@@ -29,7 +29,7 @@ pub(super) fn routes() -> Routes {
     post,
     path = "/council/accounts/{reference}/money-in",
     tag = "workspace",
-    summary = "Record a payment in or the person's contribution; syncs to the wallet",
+    summary = "Record a payment in, the person's contribution, or a refund from a payee; syncs to the wallet",
     params(Csrf, Reference),
     request_body = MoneyInRequest,
     responses(
@@ -51,19 +51,42 @@ async fn money_in(
     let policy = state.storage.policy_for(row.account_id).await?;
     let date = record_date(&request.date, "The date the money was paid in", state.clock.today());
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum);
-    let kind = request.kind.ok_or_else(|| "Choose a payment from the council or the person's contribution".to_owned());
+    let kind = request
+        .kind
+        .ok_or_else(|| "Choose a payment from the council, the person's contribution or a refund".to_owned());
+    let who = request.reference.trim().to_owned();
+    let refund_from = match kind {
+        Ok(MoneyInKind::Refund) if who.is_empty() => Err("Enter who gave the money back".to_owned()),
+        Ok(MoneyInKind::Refund) if who.chars().count() > 200 => {
+            Err("Who gave it back: at most 200 characters".to_owned())
+        }
+        _ => Ok(()),
+    };
     let errors = problems([
         ("kind", kind.as_ref().err().cloned()),
+        ("reference", refund_from.as_ref().err().cloned()),
         ("date", date.as_ref().err().cloned()),
         ("amount", amount.as_ref().err().map(|e| e.to_string())),
     ]);
-    let (Ok(kind), Ok(date), Ok(amount)) = (kind, date, amount) else {
+    let (Ok(kind), Ok(date), Ok(amount), Ok(())) = (kind, date, amount, refund_from) else {
         return Err(ApiError::Invalid(errors));
     };
-    let from_council = kind == MoneyInKind::PaymentIn;
-    let money = MoneyIn { date, amount, reference: request.reference.trim().to_owned() };
-    let body = if from_council { EntryBody::PaymentIn(money) } else { EntryBody::Contribution(money) };
-    let what = if from_council { "payment in" } else { "contribution" };
+    let money = MoneyIn { date, amount, reference: who.clone() };
+    let (body, what) = match kind {
+        MoneyInKind::PaymentIn => (EntryBody::PaymentIn(money), "payment in".to_owned()),
+        MoneyInKind::Contribution => (EntryBody::Contribution(money), "contribution".to_owned()),
+        MoneyInKind::Refund => (
+            EntryBody::Refund(tally_ledger::Refund {
+                date,
+                amount,
+                payee: who.clone(),
+                plan_line: None,
+                refund_of: None,
+                note: "Recorded by the council".to_owned(),
+            }),
+            format!("refund from {who}"),
+        ),
+    };
     store_council_entry(&state, &staff, &row, body).await?;
     audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date)))
         .await?;

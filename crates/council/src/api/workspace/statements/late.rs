@@ -105,6 +105,7 @@ fn describe_money(body: &EntryBody) -> Option<(String, time::Date)> {
             EntryBody::Contribution(m) => format!("{} paid in by the person on {on}", m.amount),
             EntryBody::PaymentIn(m) => format!("a payment in of {} on {on}", m.amount),
             EntryBody::Clawback(c) => format!("{} recovered on {on}", c.amount),
+            EntryBody::Charge(c) => format!("a charge of {} ({}) on {on}", c.amount, c.description),
             _ => return None,
         },
         date,

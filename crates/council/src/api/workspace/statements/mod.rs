@@ -9,6 +9,8 @@
 //! - [`queries`]: asking the person about lines with no record, and deciding on answers
 //! - [`late`]: records that arrived after a period was closed
 
+mod charges;
+mod feeds;
 mod formats;
 mod late;
 mod queries;
@@ -24,7 +26,9 @@ use tally_api::{
     StatementLineView, StatementList, StatementSummary, StatementView,
 };
 use tally_ledger::date::{add_days, iso_date, long_date, parse_iso_date, DateRange};
-use tally_ledger::matching::{ledger_items, match_statement, LedgerItem, MatchOptions, StatementLine};
+use tally_ledger::matching::{
+    ledger_items, match_statement, propose_splits, LedgerItem, MatchOptions, StatementLine, SPLIT_WINDOW_DAYS,
+};
 use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision};
 use uuid::Uuid;
 
@@ -45,6 +49,13 @@ pub(super) fn routes() -> Routes {
             get(formats::formats).post(formats::save_format),
         )
         .add("/council/statement-formats/proposal", &[Method::POST], post(formats::propose_format))
+        .add("/council/statement-feeds", &[Method::POST], post(feeds::import_feed))
+        .add(
+            "/council/accounts/{reference}/cards",
+            &[Method::GET, Method::POST],
+            get(feeds::cards).post(feeds::add_card),
+        )
+        .add("/council/accounts/{reference}/cards/removal", &[Method::POST], post(feeds::remove_card))
         .add("/council/accounts/{reference}/statements", &[Method::GET, Method::POST], get(list).post(import))
         .add("/council/accounts/{reference}/statements/{statement_id}", &[Method::GET], get(view))
         .add(
@@ -53,6 +64,11 @@ pub(super) fn routes() -> Routes {
             post(set_match),
         )
         .add("/council/accounts/{reference}/statements/{statement_id}/close", &[Method::POST], post(close))
+        .add(
+            "/council/accounts/{reference}/statements/{statement_id}/charges",
+            &[Method::POST],
+            post(charges::record_charges),
+        )
         .add("/council/accounts/{reference}/statements/{statement_id}/queries", &[Method::POST], post(queries::ask))
         .add(
             "/council/accounts/{reference}/statements/{statement_id}/lines/{line_no}/query-decision",
@@ -89,14 +105,60 @@ async fn import(
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
-    let mapping = formats::mapping(&state, &staff, &request.format).await?;
-    let parsed = statements::parse(&request.csv, &mapping).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        ApiError::BadRequest(format!(
-            "Nothing was imported. Put these right in the file and import it again:\n{}",
-            lines.join("\n")
-        ))
-    })?;
+    let (mapping, parsed) = read_file(&state, &staff, &request).await?;
+    if let Some(column) = &mapping.holder {
+        // A feed's format, used for one person's file: every line must be theirs.
+        let accounts = feeds::holders_accounts(&state, &staff, &parsed).await?;
+        let others: Vec<String> = parsed
+            .lines
+            .iter()
+            .filter(|(line_no, _)| {
+                parsed.holders.get(line_no).and_then(|h| accounts.get(h)).map(|a| a.account_id) != Some(row.account_id)
+            })
+            .take(statements::MAX_PROBLEMS)
+            .map(|(line_no, _)| {
+                format!(
+                    "Line {line_no}, column \"{column}\": \"{}\" is not a card of {reference}. Import a feed for several people from the statements page.",
+                    parsed.holders.get(line_no).map_or("", String::as_str)
+                )
+            })
+            .collect();
+        if !others.is_empty() {
+            return Err(nothing_imported(others));
+        }
+    }
+    let loaded = Loaded::read(&state, &row).await?;
+    let (statement, rows, matched) = statement_for(&state, &staff, &loaded, &parsed, &request.format);
+    state.storage.create_statement(&statement, &rows).await?;
+    audit(
+        &state,
+        &staff.row,
+        Some(row.account_id),
+        "statement imported",
+        &import_detail(&statement, &rows, matched, &parsed),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
+}
+
+/// "Nothing was imported", with the problems.
+fn nothing_imported(problems: Vec<String>) -> ApiError {
+    ApiError::BadRequest(format!(
+        "Nothing was imported. Put these right in the file and import it again:\n{}",
+        problems.join("\n")
+    ))
+}
+
+/// Reads and checks a file with its format: every problem by line and column, and every
+/// date one a record could carry.
+async fn read_file(
+    state: &AppState,
+    staff: &Staff,
+    request: &StatementImport,
+) -> Result<(statements::Mapping, statements::Parsed), ApiError> {
+    let mapping = formats::mapping(state, staff, &request.format).await?;
+    let parsed = statements::parse(&request.csv, &mapping)
+        .map_err(|problems| nothing_imported(problems.iter().map(ToString::to_string).collect()))?;
     // Every date on the statement is one a record could carry (from 2000 to a year ahead).
     let dates = DateRange::for_records(state.clock.today());
     let out_of_range: Vec<String> = parsed
@@ -113,14 +175,23 @@ async fn import(
         if more > 0 {
             said.push(format!("And {more} more lines with dates like these."));
         }
-        return Err(ApiError::BadRequest(format!(
-            "Nothing was imported. Put these right in the file and import it again:\n{}",
-            said.join("\n")
-        )));
+        return Err(nothing_imported(said));
     }
-    let loaded = Loaded::read(&state, &row).await?;
-    let first = parsed.lines.iter().map(|(_, l)| l.date).min().expect("a statement has lines");
-    let last = parsed.lines.iter().map(|(_, l)| l.date).max().expect("a statement has lines");
+    Ok((mapping, parsed))
+}
+
+/// A statement of an account from its lines as read: reversals paired, fees marked, and
+/// the rest matched with the account's records (fees with its charges). Also how many
+/// lines matched.
+fn statement_for(
+    state: &AppState,
+    staff: &Staff,
+    loaded: &Loaded,
+    parsed: &statements::Parsed,
+    format: &str,
+) -> (StatementRow, Vec<StatementLineRow>, usize) {
+    let first = parsed.lines.iter().map(|(_, l)| l.date).min().unwrap_or(time::Date::MIN);
+    let last = parsed.lines.iter().map(|(_, l)| l.date).max().unwrap_or(time::Date::MIN);
     // A reversal and the payment it cancels: shown together, needing no record.
     let paired: HashMap<usize, usize> = parsed
         .reversals
@@ -140,23 +211,58 @@ async fn import(
             state: if paired.contains_key(line_no) { "reversed" } else { "none" }.to_owned(),
             confidence: 0,
             paired_with: paired.get(line_no).map(|&other| other as i64),
+            kind: if parsed.fee_lines.contains(line_no) { "fee" } else { "" }.to_owned(),
+            fee: parsed.fees.get(line_no).and_then(|f| f.pence()).unwrap_or(0),
+            fee_entry_id: None,
+            parts: Vec::new(),
         })
         .collect();
-    // The rest are matched to the records: `to_match[i]` is the row of the i-th line.
-    let to_match: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].paired_with.is_none()).collect();
-    let lines: Vec<StatementLine> = to_match.iter().map(|&i| parsed.lines[i].1.clone()).collect();
-    let items = items_near(&loaded, first, last);
-    let matching = match_statement(&lines, &items, MatchOptions::default());
-    for found in &matching.matches {
-        let line = &mut rows[to_match[found.line]];
-        line.entry_id = Some(found.entry.to_string());
-        line.state = if found.certain { "certain" } else { "proposed" }.to_owned();
-        line.confidence = i64::from(found.confidence);
+    // The rest are matched: the provider's charges (fee lines, and fees beside a line's
+    // amount) with the charges on the account, every other line with the other records.
+    let charges = charge_ids(loaded);
+    let (charge_items, items): (Vec<LedgerItem>, Vec<LedgerItem>) =
+        items_near(loaded, first, last).into_iter().partition(|i| charges.contains(&i.id));
+    // (row, whether it is the fee beside the row's amount)
+    let mut to_match: Vec<(usize, bool)> = Vec::new();
+    let mut fees_to_match: Vec<(usize, bool)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if row.fee > 0 {
+            fees_to_match.push((i, true));
+        }
+        if row.paired_with.is_none() {
+            if row.kind == "fee" { &mut fees_to_match } else { &mut to_match }.push((i, false));
+        }
+    }
+    let fee_of: Vec<i64> = rows.iter().map(|r| r.fee).collect();
+    let as_line = |&(i, fee): &(usize, bool)| {
+        let (_, line) = &parsed.lines[i];
+        if fee {
+            StatementLine { amount: -Money::from_pence(fee_of[i]), ..line.clone() }
+        } else {
+            line.clone()
+        }
+    };
+    let mut matched = 0;
+    for (wanted, items) in [(&to_match, &items), (&fees_to_match, &charge_items)] {
+        let lines: Vec<StatementLine> = wanted.iter().map(as_line).collect();
+        let found = match_statement(&lines, items, MatchOptions::default());
+        matched += found.matches.len();
+        for m in &found.matches {
+            let (i, fee) = wanted[m.line];
+            let line = &mut rows[i];
+            if fee {
+                line.fee_entry_id = Some(m.entry.to_string());
+            } else {
+                line.entry_id = Some(m.entry.to_string());
+                line.state = if m.certain { "certain" } else { "proposed" }.to_owned();
+                line.confidence = i64::from(m.confidence);
+            }
+        }
     }
     let statement = StatementRow {
         statement_id: Uuid::now_v7().to_string(),
-        account_id: row.account_id,
-        format: request.format.clone(),
+        account_id: loaded.row.account_id,
+        format: format.to_owned(),
         first_date: iso_date(first),
         last_date: iso_date(last),
         closing_balance: parsed.closing_balance.and_then(Money::pence),
@@ -166,26 +272,45 @@ async fn import(
         closed_view: None,
         late_seen_at_ms: None,
     };
-    state.storage.create_statement(&statement, &rows).await?;
-    let detail = format!(
-        "{} lines from {} to {} ({}), {} matched{}",
+    (statement, rows, matched)
+}
+
+/// The ids of the account's charges (a provider's fees recorded by the council).
+fn charge_ids(loaded: &Loaded) -> HashSet<EntryId> {
+    loaded.ledger.active().iter().filter(|a| matches!(a.body, EntryBody::Charge(_))).map(|a| a.id()).collect()
+}
+
+/// What the audit trail says of an import.
+fn import_detail(
+    statement: &StatementRow,
+    rows: &[StatementLineRow],
+    matched: usize,
+    parsed: &statements::Parsed,
+) -> String {
+    let mut detail = format!(
+        "{} lines from {} to {} ({}), {matched} matched",
         rows.len(),
-        iso_date(first),
-        iso_date(last),
-        request.format,
-        matching.matches.len(),
-        if parsed.skipped > 0 { format!(", {} declined lines skipped", parsed.skipped) } else { String::new() }
-    ) + &if parsed.reversals.is_empty() {
-        String::new()
-    } else {
-        format!(", {} reversals paired with the payments they cancel", parsed.reversals.len())
-    } + &if parsed.around > 0 {
-        format!(", {} lines above the header or below the lines left out", parsed.around)
-    } else {
-        String::new()
-    } + if parsed.newest_first { ", newest line first in the file" } else { "" };
-    audit(&state, &staff.row, Some(row.account_id), "statement imported", &detail).await?;
-    Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
+        statement.first_date,
+        statement.last_date,
+        statement.format,
+    );
+    if parsed.skipped > 0 {
+        detail += &format!(", {} declined lines skipped", parsed.skipped);
+    }
+    if !parsed.reversals.is_empty() {
+        detail += &format!(", {} reversals paired with the payments they cancel", parsed.reversals.len());
+    }
+    let fees = parsed.fee_lines.len() + parsed.fees.len();
+    if fees > 0 {
+        detail += &format!(", {fees} fees");
+    }
+    if parsed.around > 0 {
+        detail += &format!(", {} lines above the header or below the lines left out", parsed.around);
+    }
+    if parsed.newest_first {
+        detail += ", newest line first in the file";
+    }
+    detail
 }
 
 #[utoipa::path(
@@ -285,14 +410,20 @@ async fn set_match(
         .entry
         .as_ref()
         .filter(|e| line.state == MatchState::Proposed && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
-    let (entry, state_text, what) = match request.entry_id {
+    if request.entry_ids.len() > 1 {
+        return set_parts(&state, &staff, &row, &loaded, &view, line, &request.entry_ids).await;
+    }
+    let (entry, state_text, what) = match request.entry_id.or(request.entry_ids.first().copied()) {
+        None if line.state == MatchState::Proposed && !line.parts.is_empty() => {
+            (None, "unmatched", format!("line {line_no}: the records proposed together are not its match"))
+        }
         None => match answer {
             Some(e) => (
                 Some(e.entry_id.to_string()),
                 "rejected",
                 format!("line {line_no}: the spending logged in answer is not its match"),
             ),
-            None => (None, "none", format!("line {line_no} unmatched")),
+            None => (None, "unmatched", format!("line {line_no} unmatched")),
         },
         Some(id) => {
             let item = ledger_items(&loaded.ledger)
@@ -305,8 +436,12 @@ async fn set_match(
                     line.amount, item.amount
                 )));
             }
-            let taken =
-                view.lines.iter().any(|l| l.line_no != line_no && l.entry.as_ref().is_some_and(|e| e.entry_id == id));
+            let taken = view.lines.iter().any(|l| {
+                l.line_no != line_no
+                    && (l.entry.as_ref().is_some_and(|e| e.entry_id == id)
+                        || l.parts.iter().any(|p| p.entry_id == id)
+                        || l.fee.as_ref().and_then(|f| f.charge.as_ref()).is_some_and(|c| c.entry_id == id))
+            });
             if taken {
                 return Err(ApiError::BadRequest(
                     "That record is matched with another line of this statement. Unmatch it there first.".to_owned(),
@@ -325,7 +460,7 @@ async fn set_match(
     audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     let mut loaded = loaded;
     let matched_now = state_text == "confirmed";
-    let was_matched = line.entry.is_some() && line.state != MatchState::Proposed;
+    let was_matched = line.has_match() && line.state != MatchState::Proposed;
     let follow_up = match &line.query {
         // The line is accounted for: a question still waiting about it is closed, so the
         // person is not left with something to answer.
@@ -389,6 +524,62 @@ async fn close(
     let detail = format!("{} to {} reconciled and closed", iso_date(view.first_date), iso_date(view.last_date));
     audit(&state, &staff.row, Some(row.account_id), "period closed", &detail).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+}
+
+/// Matches a line with several records that together make it up.
+async fn set_parts(
+    state: &AppState,
+    staff: &Staff,
+    row: &crate::storage::AccountRow,
+    loaded: &Loaded,
+    view: &StatementView,
+    line: &StatementLineView,
+    ids: &[EntryId],
+) -> Result<Json<StatementView>, ApiError> {
+    const MOST: usize = 50;
+    let line_no = line.line_no;
+    if ids.len() > MOST {
+        return Err(ApiError::BadRequest(format!("A line can be made up of at most {MOST} records.")));
+    }
+    let unique: HashSet<EntryId> = ids.iter().copied().collect();
+    if unique.len() != ids.len() {
+        return Err(ApiError::BadRequest("A record is named twice.".to_owned()));
+    }
+    let items = ledger_items(&loaded.ledger);
+    let by_id: HashMap<EntryId, &LedgerItem> = items.iter().map(|i| (i.id, i)).collect();
+    let mut total = Money::ZERO;
+    for id in ids {
+        let item =
+            by_id.get(id).ok_or_else(|| ApiError::NotFound("There is no such record on this account.".to_owned()))?;
+        total = total.checked_add(item.amount).unwrap_or(Money::ZERO);
+        let taken = view.lines.iter().any(|l| {
+            l.line_no != line_no
+                && (l.entry.as_ref().is_some_and(|e| e.entry_id == *id)
+                    || (l.state != MatchState::Proposed && l.parts.iter().any(|p| p.entry_id == *id))
+                    || l.fee.as_ref().and_then(|f| f.charge.as_ref()).is_some_and(|c| c.entry_id == *id))
+        });
+        if taken {
+            return Err(ApiError::BadRequest(format!(
+                "The record of {} on {} ({}) is matched with another line of this statement. Unmatch it there first.",
+                item.amount,
+                long_date(item.date),
+                item.payee
+            )));
+        }
+    }
+    if total != line.amount {
+        return Err(ApiError::BadRequest(format!(
+            "The records add up to {total}, and the statement line is {}. Only records that add up to the line can make it up.",
+            line.amount
+        )));
+    }
+    let parts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    if !state.storage.set_line_parts(&view.statement_id, line_no, None, "split", &parts).await? {
+        return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
+    }
+    let what = format!("line {line_no} matched with {} records that add up to {}", ids.len(), line.amount);
+    audit(state, &staff.row, Some(row.account_id), "statement line", &what).await?;
+    Ok(Json(statement_view(state, loaded, &view.statement_id).await?))
 }
 
 /// For a change to a statement: the account, its records and the statement, refusing a
@@ -471,14 +662,34 @@ async fn live_statement_view(
     let mut lines = Vec::new();
     let mut matched: HashSet<EntryId> = HashSet::new();
     let mut rejected: HashSet<(i64, EntryId)> = HashSet::new();
+    let id_of = |text: &Option<String>| text.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
+    // Lines an officer unmatched: never proposed a set of records again.
+    let mut unmatched_by_officer: HashSet<i64> = HashSet::new();
     for line in state.storage.statement_lines(statement_id).await? {
-        let mut entry_id: Option<EntryId> = line.entry_id.as_deref().and_then(|id| id.parse().ok()).map(EntryId);
+        let mut entry_id: Option<EntryId> = id_of(&line.entry_id);
         if line.state == "rejected" {
             rejected.extend(entry_id.map(|id| (line.line_no, id)));
             entry_id = None;
         }
+        if line.state == "unmatched" {
+            unmatched_by_officer.insert(line.line_no);
+        }
         let entry = entry_id.and_then(|id| by_id.get(&id).copied()).map(brief);
         matched.extend(entry.as_ref().map(|e| e.entry_id));
+        // Every part must still stand for the set to count (a record cancelled since
+        // leaves the line to look at again).
+        let parts: Vec<EntryBrief> = line
+            .parts
+            .iter()
+            .map(|p| p.parse().ok().map(EntryId).and_then(|id| by_id.get(&id).copied()).map(brief))
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        matched.extend(parts.iter().map(|p| p.entry_id));
+        let fee = (line.fee > 0).then(|| tally_api::LineFee {
+            amount: Money::from_pence(line.fee),
+            charge: id_of(&line.fee_entry_id).and_then(|id| by_id.get(&id).copied()).map(brief),
+        });
+        matched.extend(fee.as_ref().and_then(|f| f.charge.as_ref()).map(|c| c.entry_id));
         let query = query_of(line.line_no).map(|q| LineQuery {
             entry_id: q.entry.id,
             status: match q.status {
@@ -505,6 +716,7 @@ async fn live_statement_view(
             // down proposal is no match.
             state: match (&entry, line.paired_with) {
                 (_, Some(_)) => MatchState::Reversed,
+                (None, None) if !parts.is_empty() => MatchState::Confirmed,
                 (None, None) => MatchState::None,
                 (Some(_), None) => stored_match_state(&line.state),
             },
@@ -512,11 +724,14 @@ async fn live_statement_view(
             confidence: line.confidence,
             query,
             paired_with: line.paired_with,
+            fee_line: line.kind == "fee",
+            fee,
+            parts,
         });
     }
     // A spend the person logged in answer to a line's query, for the same amount, is
     // proposed for that line (an officer confirms it).
-    for line in lines.iter_mut().filter(|l| l.entry.is_none()) {
+    for line in lines.iter_mut().filter(|l| !l.has_match()) {
         let line_no = line.line_no;
         let answer = line.query.as_ref().filter(|q| q.status != QueryState::Closed).and_then(|q| {
             q.logged.iter().find(|e| {
@@ -528,6 +743,41 @@ async fn live_statement_view(
             line.entry = Some(answer);
             line.state = MatchState::Proposed;
             line.confidence = 100;
+        }
+    }
+    // A line no one record matches may be several together: cash drawn and spent in
+    // several logged payments, one payment for several invoices (proposed, for an officer
+    // to confirm). Bounded: the first lines of a long statement are looked at first.
+    let open: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let l = &lines[i];
+            !l.has_match() && !l.fee_line && !unmatched_by_officer.contains(&l.line_no)
+        })
+        .take(MAX_SPLIT_LINES)
+        .collect();
+    if !open.is_empty() {
+        let charges = charge_ids(loaded);
+        let (from, to) = (add_days(first, -SPLIT_WINDOW_DAYS), add_days(last, SPLIT_WINDOW_DAYS));
+        let free: Vec<LedgerItem> = items
+            .iter()
+            .filter(|i| !matched.contains(&i.id) && !charges.contains(&i.id) && i.date >= from && i.date <= to)
+            .cloned()
+            .collect();
+        let wanted: Vec<StatementLine> = open
+            .iter()
+            .map(|&i| StatementLine {
+                date: lines[i].date,
+                amount: lines[i].amount,
+                description: lines[i].description.clone(),
+                reference: lines[i].reference.clone(),
+            })
+            .collect();
+        for split in propose_splits(&wanted, &free) {
+            let line = &mut lines[open[split.line]];
+            line.parts = split.entries.iter().filter_map(|id| by_id.get(id).copied()).map(brief).collect();
+            matched.extend(split.entries);
+            line.state = MatchState::Proposed;
+            line.confidence = 50;
         }
     }
     let unmatched_entries: Vec<EntryBrief> =
@@ -548,7 +798,7 @@ async fn live_statement_view(
     if proposed > 0 {
         open_points.push(format!("{proposed} proposed matches to confirm or unmatch."));
     }
-    let unmatched = || lines.iter().filter(|l| l.entry.is_none() && l.state != MatchState::Reversed);
+    let unmatched = || lines.iter().filter(|l| !l.has_match() && !l.fee_line);
     let count =
         |status: Option<QueryState>| unmatched().filter(|l| l.query.as_ref().map(|q| q.status) == status).count();
     let (not_asked, waiting, answered) =
@@ -568,6 +818,15 @@ async fn live_statement_view(
             "{} the person's answer to read: accept it, or ask again.",
             lines_phrase(answered, "has", "have")
         ));
+    }
+    let fees = lines.iter().filter(|l| l.fee_line && !l.has_match()).count()
+        + lines.iter().filter(|l| l.fee.as_ref().is_some_and(|f| f.charge.is_none())).count();
+    if fees > 0 {
+        open_points.push(if fees == 1 {
+            "1 fee the provider charged is not recorded on the account: accept it as a charge.".to_owned()
+        } else {
+            format!("{fees} fees the provider charged are not recorded on the account: accept them as charges.")
+        });
     }
     if !unmatched_entries.is_empty() {
         open_points.push(format!("{} logged records in the period are not on the statement.", unmatched_entries.len()));
@@ -596,6 +855,9 @@ async fn live_statement_view(
     })
 }
 
+/// The most lines of one statement looked at for sets of records that make them up.
+const MAX_SPLIT_LINES: usize = 500;
+
 /// How a stored line's match reads on the wire: a turned-down proposal is no match.
 fn stored_match_state(stored: &str) -> MatchState {
     match stored {
@@ -621,6 +883,11 @@ fn lines_phrase(n: usize, one: &str, many: &str) -> String {
     formats::formats,
     formats::save_format,
     formats::propose_format,
+    feeds::import_feed,
+    feeds::cards,
+    feeds::add_card,
+    feeds::remove_card,
+    charges::record_charges,
     import,
     list,
     view,

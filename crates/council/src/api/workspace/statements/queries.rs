@@ -41,7 +41,7 @@ pub(super) async fn ask(
 ) -> Result<(StatusCode, Json<StatementView>), ApiError> {
     let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
-    let askable = |line: &StatementLineView| line.entry.is_none() && line.query.is_none() && line.paired_with.is_none();
+    let askable = |line: &StatementLineView| !line.has_match() && line.query.is_none() && !line.fee_line;
     let lines: Vec<&StatementLineView> = if request.lines.is_empty() {
         view.lines.iter().filter(|l| askable(l)).collect()
     } else {
@@ -52,9 +52,14 @@ pub(super) async fn ask(
                 .iter()
                 .find(|l| l.line_no == *line_no)
                 .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
-            if line.entry.is_some() {
+            if line.entry.is_some() || !line.parts.is_empty() {
                 return Err(ApiError::BadRequest(format!(
                     "Line {line_no} matches a record already: there is nothing to ask."
+                )));
+            }
+            if line.fee_line {
+                return Err(ApiError::BadRequest(format!(
+                    "Line {line_no} is the provider's own charge: record it as a charge rather than ask the person."
                 )));
             }
             if let Some(other) = line.paired_with {
