@@ -189,6 +189,23 @@ test('the plan, money in and help explain the rules in plain words', async ({ pa
   await expect(page.getByRole('term').filter({ hasText: 'Over the budget for this part of your plan' })).toBeVisible();
 });
 
+test('money a payee gave back is recorded as a refund, says who, and reaches the council', async ({ page, council, wallet }) => {
+  await paired(wallet, council);
+  await wallet.goTo('Money in');
+  await page.getByLabel('A refund from someone you paid').check();
+  await page.getByLabel('Amount paid in').fill('5');
+  await page.getByRole('button', { name: 'Record money in' }).click();
+  await expect(page.getByText('Enter who gave the money back.')).toBeVisible();
+  await expect(page.getByLabel('Amount paid in')).toHaveValue('5');
+  await page.getByLabel('Who gave the money back').fill('Boots');
+  await page.getByRole('button', { name: 'Record money in' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Recorded a refund of £5.00 from Boots' })).toBeVisible();
+  const refund = page.getByRole('listitem').filter({ hasText: '£5.00 — Refund' });
+  await expect(refund).toContainText('from Boots');
+  await wallet.syncNow();
+  await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
+});
+
 test('a statement for a period can be printed and saved as a CSV return', async ({ page, council, wallet }) => {
   await paired(wallet, council);
   await wallet.logSpend({ amount: '12.50', payee: 'Smith, Jo', planLine: 'Personal assistant hours' });

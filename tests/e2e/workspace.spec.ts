@@ -589,6 +589,77 @@ test('an officer saves the column mapping of another provider and imports a stat
   await officer.context().close();
 });
 
+test('an officer imports a card programme feed for two people, accepts its fee and sees a refund matched', async ({ browser, council }) => {
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  const day = (back: number) => {
+    const d = new Date(Date.now() - back * 86_400_000);
+    return { iso: d.toISOString().slice(0, 10), uk: d.toISOString().slice(0, 10).split('-').reverse().join('/') };
+  };
+  // Alex's card, as the programme writes it, is added to Alex's account.
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const cards = officer.getByRole('region', { name: 'Cards on feeds' });
+  await cards.getByLabel('Card number or reference, as the feed writes it').fill('**** 4321');
+  await cards.getByRole('button', { name: 'Add the card' }).click();
+  await expect(cards.getByRole('status')).toContainText('"**** 4321" is added');
+  await expect(cards.getByRole('listitem')).toContainText('**** 4321');
+  // Argos gave Alex £30 back: the officer records the refund.
+  const money = officer.getByRole('region', { name: 'Money in and surplus' });
+  await money.getByLabel('A payee giving money back (a refund)').check();
+  await money.getByLabel('Date paid in').fill(day(1).iso);
+  await money.getByLabel('Amount paid in').fill('30');
+  await money.getByLabel('Who gave the money back').fill('Argos');
+  await money.getByRole('button', { name: 'Record money in' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recorded £30 refunded' })).toBeVisible();
+
+  // The programme's feed: Alex's card, Pat's account reference, and a card on no account.
+  const lines = [
+    'Card Number,Transaction Date,Transaction Type,Merchant Name,Amount,Fee,Currency',
+    `**** 4321,${day(3).uk},POS PURCHASE,ARGOS,-30.00,0.00,GBP`,
+    `**** 4321,${day(2).uk},ATM WITHDRAWAL,LINK ATM,-20.00,-1.50,GBP`,
+    `**** 4321,${day(1).uk},REFUND,ARGOS,30.00,0.00,GBP`,
+    `DP-000002,${day(3).uk},POS PURCHASE,CORNER SHOP,-4.20,0.00,GBP`,
+    `**** 9999,${day(2).uk},POS PURCHASE,SOMEONE ELSE,-1.00,0.00,GBP`,
+  ];
+  const feed = (rows: string[]) => ({ name: 'feed.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\r\n') + '\r\n') });
+  await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Card feeds' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Card feeds' })).toBeVisible();
+  await officer.getByText('Add a format for another provider').click();
+  await officer.getByLabel('A file from this provider (CSV)').setInputFiles(feed(lines));
+  await officer.getByRole('button', { name: 'Propose the columns from the file' }).click();
+  await expect(officer.getByRole('region', { name: 'How the file reads' })).toContainText('Line 3: -£20.00 LINK ATM');
+  await expect(officer.getByLabel('Card or account column, for a feed covering many cardholders (optional)')).toHaveValue('Card Number');
+  await expect(officer.getByLabel('Fee column: a fee charged with the line besides its amount (optional)')).toHaveValue('Fee');
+  await officer.getByLabel('Name (for example the bank\'s name)').fill('Programme feed');
+  await officer.getByRole('button', { name: 'Save the format' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The format "Programme feed" is saved' })).toBeVisible();
+  await checkAccessibility(officer);
+
+  // A card on no account: nothing is imported, and its line is named.
+  await officer.getByLabel('Format').selectOption({ label: 'Programme feed' });
+  await officer.getByLabel('Feed file (CSV)').setInputFiles(feed(lines));
+  await officer.getByRole('button', { name: 'Import the feed' }).click();
+  await expect(officer.getByRole('alert').filter({ hasText: 'Line 6' })).toContainText('Line 6, column "Card Number": "**** 9999" is not the reference of an account');
+  await officer.getByLabel('Feed file (CSV)').setInputFiles(feed(lines.slice(0, 5)));
+  await officer.getByRole('button', { name: 'Import the feed' }).click();
+  const imported = officer.getByRole('region', { name: 'Imported on 2 accounts' });
+  await expect(imported).toContainText('Pat Morgan (DP-000002), card DP-000002: 1 line,');
+  await imported.getByRole('link', { name: /Alex Morgan \(DP-000001\), card \*\*\*\* 4321: 3 lines/ }).click();
+
+  // Alex's statement: the refund line matches the refund; the ATM fee is accepted.
+  const statementLines = officer.getByRole('list', { name: 'Statement lines' });
+  await expect(statementLines.getByRole('listitem').filter({ hasText: 'Line 4: £30.00 ARGOS' })).toContainText('£30.00 to Argos');
+  const atm = statementLines.getByRole('listitem').filter({ hasText: 'Line 3: -£20.00 LINK ATM' });
+  await expect(atm).toContainText('With a fee of £1.50: not recorded as a charge yet.');
+  await expect(officer.getByRole('region', { name: 'Reconciliation' })).toContainText('1 fee the provider charged is not recorded');
+  await checkAccessibility(officer);
+  await officer.getByRole('region', { name: 'The provider\'s fees' }).getByRole('button', { name: 'Accept the fee as a charge' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'Recorded 1 fee of £1.50 as charges.' })).toBeVisible();
+  await expect(atm).toContainText('With a fee of £1.50: recorded as a charge.');
+  await expect(officer.getByRole('region', { name: 'Reconciliation' })).not.toContainText('fee the provider charged');
+  await officer.context().close();
+});
+
 test('an administrator gives a new member of staff access, who can then sign in', async ({ browser, council }) => {
   const admin = await officerPage(browser);
   await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });

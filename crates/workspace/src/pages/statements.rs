@@ -312,7 +312,15 @@ pub(crate) fn Feeds() -> impl IntoView {
                 <ul class="link-list">
                     {found.statements.into_iter().map(|s| {
                         let href = format!("/council/accounts/{}/statements/{}", s.reference, s.statement_id);
-                        let label = format!("{} ({}), card {}: {} lines, {} matched", s.person_name, s.reference, s.card, s.lines, s.matched);
+                        let label = format!(
+                            "{} ({}), card {}: {} {}, {} matched",
+                            s.person_name,
+                            s.reference,
+                            s.card,
+                            s.lines,
+                            if s.lines == 1 { "line" } else { "lines" },
+                            s.matched
+                        );
                         view! { <li><A href=href>{label}</A></li> }
                     }).collect_view()}
                 </ul>
