@@ -65,9 +65,17 @@ pub fn MoneyIn() -> impl IntoView {
         let day = day.filter(|d| range.contains(*d));
         let is_refund = refund.get_untracked();
         let who = payee.get_untracked().trim().to_owned();
-        payee_error.set((is_refund && who.is_empty()).then(|| "Enter who gave the money back.".to_owned()));
+        payee_error.set(if !is_refund {
+            None
+        } else if who.is_empty() {
+            Some("Enter who gave the money back.".to_owned())
+        } else if who.chars().count() > 200 {
+            Some("Who gave the money back: at most 200 characters.".to_owned())
+        } else {
+            None
+        });
         let (Ok(value), Some(day)) = (parsed, day) else { return };
-        if is_refund && who.is_empty() {
+        if payee_error.with_untracked(Option::is_some) {
             return;
         }
         let note = reference.get_untracked().trim().to_owned();

@@ -139,14 +139,17 @@ pub struct LineFee {
 }
 
 /// `POST .../statements/{statement_id}/charges`: record the provider's charges on the
-/// account. With no lines named, every fee the statement shows that has no charge yet;
-/// named lines may be any money-out line with no record (a bank's charge in a file with
-/// no entry types).
+/// account. With nothing named, every fee the statement shows that has no charge yet;
+/// `lines` names lines that are themselves charges (any money-out line with no record: a
+/// bank's charge in a file with no entry types), `fees` lines whose fee column is to be
+/// charged.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargesRequest {
     #[serde(default)]
     pub lines: Vec<i64>,
+    #[serde(default)]
+    pub fees: Vec<i64>,
 }
 
 /// `POST /api/v1/council/statement-feeds`: a card programme's feed for many cardholders,

@@ -362,40 +362,57 @@ impl Parsed {
     /// cards first appear in the file).
     pub fn by_holder(self) -> Vec<(String, Parsed)> {
         let mut order: Vec<String> = Vec::new();
-        let mut lines: HashMap<String, Vec<(usize, StatementLine)>> = HashMap::new();
+        let mut cards: HashMap<String, Parsed> = HashMap::new();
+        let mut holder_of: HashMap<usize, String> = HashMap::new();
         for (line_no, line) in self.lines {
             let holder = self.holders.get(&line_no).cloned().unwrap_or_default();
-            if !lines.contains_key(&holder) {
+            let card = cards.entry(holder.clone()).or_insert_with(|| {
                 order.push(holder.clone());
-            }
-            lines.entry(holder).or_default().push((line_no, line));
-        }
-        order
-            .into_iter()
-            .map(|holder| {
-                let lines = lines.remove(&holder).unwrap_or_default();
-                let numbers: HashSet<usize> = lines.iter().map(|(n, _)| *n).collect();
                 let (opening_balance, closing_balance) = match self.holder_balances.get(&holder) {
                     Some(balances) => *balances,
                     None => (self.opening_balance, self.closing_balance),
                 };
-                let parsed = Parsed {
-                    lines,
+                Parsed {
+                    lines: Vec::new(),
                     opening_balance,
                     closing_balance,
                     skipped: 0,
                     balance_lines: 0,
                     around: 0,
                     newest_first: self.newest_first,
-                    reversals: self.reversals.iter().copied().filter(|(a, _)| numbers.contains(a)).collect(),
-                    fees: self.fees.iter().filter(|(n, _)| numbers.contains(n)).map(|(n, f)| (*n, *f)).collect(),
-                    fee_lines: self.fee_lines.iter().copied().filter(|n| numbers.contains(n)).collect(),
+                    reversals: Vec::new(),
+                    fees: HashMap::new(),
+                    fee_lines: HashSet::new(),
                     holders: HashMap::new(),
                     holder_balances: HashMap::new(),
-                };
-                (holder, parsed)
-            })
-            .collect()
+                }
+            });
+            card.lines.push((line_no, line));
+            holder_of.insert(line_no, holder);
+        }
+        fn card_of<'a>(
+            cards: &'a mut HashMap<String, Parsed>,
+            holder_of: &HashMap<usize, String>,
+            line_no: usize,
+        ) -> Option<&'a mut Parsed> {
+            holder_of.get(&line_no).and_then(|h| cards.get_mut(h))
+        }
+        for (line_no, fee) in self.fees {
+            if let Some(card) = card_of(&mut cards, &holder_of, line_no) {
+                card.fees.insert(line_no, fee);
+            }
+        }
+        for line_no in self.fee_lines {
+            if let Some(card) = card_of(&mut cards, &holder_of, line_no) {
+                card.fee_lines.insert(line_no);
+            }
+        }
+        for (original, reversal) in self.reversals {
+            if let Some(card) = card_of(&mut cards, &holder_of, original) {
+                card.reversals.push((original, reversal));
+            }
+        }
+        order.into_iter().filter_map(|holder| cards.remove(&holder).map(|card| (holder, card))).collect()
     }
 }
 
@@ -811,7 +828,8 @@ fn read_row(
         let kind = cell(&types.column);
         let word = plain(kind);
         reversal = vocabulary.reversal.contains(&word);
-        is_fee = vocabulary.fee.contains(&word);
+        // A fee's refund or reversal is money back, not a charge.
+        is_fee = vocabulary.fee.contains(&word) && !reversal && !vocabulary.money_in.contains(&word);
         if vocabulary.skip.contains(&word) {
             return Row::Skipped;
         }
@@ -977,7 +995,7 @@ fn read_row(
                 balance,
                 reverses: reversal.then(|| mapping.reverses.as_deref().map(|c| cell(c).to_owned()).unwrap_or_default()),
                 fee,
-                is_fee,
+                is_fee: is_fee && amount.is_some_and(|a| a.is_negative()),
                 holder,
             })
         }
@@ -1135,7 +1153,10 @@ pub fn propose(text: &str) -> Result<Mapping, String> {
             EntryTypes {
                 column: header[i].clone(),
                 reversal: pick(&["revers", "chargeback"]),
-                fee: pick(&["fee", "charge"]).into_iter().filter(|k| !is(k, &["chargeback"])).collect(),
+                fee: pick(&["fee", "charge"])
+                    .into_iter()
+                    .filter(|k| !is(k, &["chargeback", "refund", "revers", "credit", "rebate", "load"]))
+                    .collect(),
                 keep,
                 skip,
                 money_in,
@@ -1554,6 +1575,18 @@ mod tests {
         assert_eq!(parsed.lines[6].1.reference, "tx-1008");
         assert_eq!(parsed.reversals, vec![(8, 9)], "the corner shop's payment and its reversal");
         assert_eq!(parsed.fee_lines, HashSet::from([6]), "the monthly card fee");
+        // A fee given back is money in, not a charge.
+        let refunded = ISO_CARD.replace(
+            "tx-1005,Card Fee,2026-11-06T00:00:00Z,1.50,GBP,1421.00",
+            "tx-1005,Card Fee,2026-11-06T00:00:00Z,1.50,GBP,1424.00",
+        );
+        let mut money_back = iso_card_feed();
+        if let Some(types) = money_back.entry_type.as_mut() {
+            types.money_out.retain(|t| t != "Card Fee");
+            types.money_in.push("Card Fee".into());
+        }
+        let parsed_back = parse(&refunded.replace("1181.00", "1184.00").replace(",1161.00,", ",1164.00,"), &money_back);
+        assert!(parsed_back.as_ref().is_ok_and(|p| p.fee_lines.is_empty()), "{parsed_back:?}");
         // Without the link column, the nearest payment before to the same merchant for
         // the same amount is the one reversed.
         let unlinked = Mapping { reverses: None, ..iso_card_feed() };

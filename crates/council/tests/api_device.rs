@@ -189,7 +189,7 @@ async fn batch_scenario(storage: &Storage) {
     assert_eq!(messages[3], "The amount must be more than £0.");
     assert_eq!(
         messages[4],
-        "Only the council can record payments in, clawbacks, review decisions and questions about statements."
+        "Only the council can record payments in, clawbacks, bank or card charges, review decisions and questions about statements."
     );
     assert!(messages[5].contains("more than two"), "{}", messages[5]);
     assert!(messages[6].starts_with("This record could not be read"), "{}", messages[6]);

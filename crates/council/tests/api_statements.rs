@@ -613,6 +613,15 @@ async fn providers_scenario(storage: &Storage) {
                 .staff(Method::POST, &format!("{base}/{id}/charges"), &officer, true, Some(json!({"lines": []})))
                 .await;
             assert!(message(&again).contains("nothing to accept"), "{}", again.body);
+            // Unmatched and accepted again, the fee takes the charge already on the account
+            // rather than a second one.
+            let unmatched = client
+                .staff(Method::POST, &format!("{base}/{id}/lines/6"), &officer, true, Some(json!({"entry_id": null})))
+                .await;
+            assert_eq!(unmatched.status, StatusCode::OK, "{}", unmatched.body);
+            let again =
+                client.staff(Method::POST, &format!("{base}/{id}/charges"), &officer, true, Some(json!({}))).await;
+            assert_eq!(again.status, StatusCode::OK, "{}", again.body);
             // The charge is on the person's account, as money out, in the wallet's sync too.
             let loaded = storage.entries_after(account.account_id, 0, 100).await.unwrap();
             assert_eq!(loaded.iter().filter(|e| e.body.contains("\"type\":\"charge\"")).count(), 1);
@@ -783,6 +792,18 @@ async fn feed_scenario(storage: &Storage) {
             assert!(atm["fee"]["charge"].is_null());
             // The refund line matches the refund recorded.
             assert_eq!(line(&view, 12)["entry"]["who"], "Argos", "{view}");
+            // Turned down, the set is not proposed again; the officer can still choose it.
+            let turned_down = client
+                .staff(Method::POST, &format!("{base}/lines/7"), &officer, true, Some(json!({"entry_id": null})))
+                .await;
+            assert_eq!(turned_down.status, StatusCode::OK, "{}", turned_down.body);
+            let again = line(&turned_down.body, 7);
+            assert_eq!(
+                (again["state"].clone(), again.get("parts").cloned()),
+                (json!("none"), None),
+                "{}",
+                turned_down.body
+            );
             // Records that do not add up to the line are refused.
             let two: Vec<Value> = atm["parts"].as_array().unwrap()[..2].iter().map(|p| p["entry_id"].clone()).collect();
             let wrong = client

@@ -169,21 +169,29 @@ impl Storage {
         for line in charged {
             let sql = if line.fee_column {
                 "UPDATE statement_line SET fee_entry_id = $1 WHERE statement_id = $2 AND line_no = $3 \
-                 AND fee > 0 AND fee_entry_id IS NULL \
+                 AND fee > 0 AND COALESCE(fee_entry_id, '') = $4 \
                  AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)"
             } else {
                 "UPDATE statement_line SET entry_id = $1, state = 'confirmed' WHERE statement_id = $2 AND line_no = $3 \
-                 AND entry_id IS NULL AND paired_with IS NULL \
+                 AND COALESCE(entry_id, '') = $4 AND paired_with IS NULL \
                  AND statement_id IN (SELECT statement_id FROM statement WHERE closed_at_ms IS NULL)"
             };
             let done = sqlx::query(sql)
                 .bind(&line.entry_id)
                 .bind(&line.statement_id)
                 .bind(line.line_no)
+                .bind(&line.seen)
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() != 1 {
                 return Ok(None);
+            }
+            if !line.fee_column {
+                sqlx::query("DELETE FROM statement_line_part WHERE statement_id = $1 AND line_no = $2")
+                    .bind(&line.statement_id)
+                    .bind(line.line_no)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         for statement_id in charged.iter().map(|c| &c.statement_id).collect::<std::collections::BTreeSet<_>>() {

@@ -63,6 +63,9 @@ pub struct ChargedLine {
     pub entry_id: String,
     /// The fee beside the amount, not the line itself.
     pub fee_column: bool,
+    /// What the line (or its fee) was stored as matched with when the officer looked ("" for
+    /// nothing, or a record cancelled since): a line changed meanwhile is not charged.
+    pub seen: String,
 }
 
 /// A card or bank account on a feed for many cardholders, and whose it is.
@@ -257,26 +260,26 @@ impl Storage {
         card: &str,
         written: &str,
     ) -> anyhow::Result<Result<(), AccountId>> {
-        let mut tx = self.pool.begin().await?;
+        // Inserted unless the card is on an account already (two officers adding it at once
+        // included); then whose it is decides the answer.
+        sqlx::query(
+            "INSERT INTO account_card (council_id, card, account_id, written) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (council_id, card) DO NOTHING",
+        )
+        .bind(council_id)
+        .bind(card)
+        .bind(account_id.to_string())
+        .bind(written)
+        .execute(&self.pool)
+        .await?;
         let found =
             sqlx::query("SELECT card, written, account_id FROM account_card WHERE council_id = $1 AND card = $2")
                 .bind(council_id)
                 .bind(card)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&self.pool)
                 .await?;
-        if let Some(found) = found {
-            let found = card_from_row(&found)?;
-            return Ok(if found.account_id == account_id { Ok(()) } else { Err(found.account_id) });
-        }
-        sqlx::query("INSERT INTO account_card (council_id, card, account_id, written) VALUES ($1, $2, $3, $4)")
-            .bind(council_id)
-            .bind(card)
-            .bind(account_id.to_string())
-            .bind(written)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Ok(()))
+        let owner = card_from_row(&found)?.account_id;
+        Ok(if owner == account_id { Ok(()) } else { Err(owner) })
     }
 
     /// Takes a card off an account. `false` if it was not on it.

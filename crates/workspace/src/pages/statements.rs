@@ -434,7 +434,7 @@ pub(crate) fn Statement() -> impl IntoView {
                                 <h2 id="fees-heading">"The provider's fees"</h2>
                                 <p>{format!("The statement shows {said} the card provider or bank took from the account. Accepting them records each as a charge on the account (the person sees it in their history), so the balances agree.")}</p>
                                 <button type="button" class="button"
-                                    on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest { lines: Vec::new() }), format!("Recorded {said} as charges."))>
+                                    on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest::default()), format!("Recorded {said} as charges."))>
                                     {if count == 1 { "Accept the fee as a charge".to_owned() } else { format!("Accept all {count} fees as charges") }}
                                 </button>
                             </section>
@@ -474,7 +474,7 @@ pub(crate) fn Statement() -> impl IntoView {
                                     let no = line.line_no;
                                     view! {
                                         <button type="button" class="button button--secondary"
-                                            on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest { lines: vec![no] }), format!("Line {no} is recorded as a charge."))>
+                                            on:click=move |_| act(StatementChange::Charges(tally_api::ChargesRequest { lines: vec![no], fees: Vec::new() }), format!("Line {no} is recorded as a charge."))>
                                             {format!("Record line {no} as a bank or card charge")}
                                         </button>
                                     }

@@ -1,18 +1,23 @@
 //! The provider's charges on a statement (card fees, bank charges), recorded on the
 //! account by an officer, in bulk or line by line.
 
+use std::collections::{HashMap, HashSet};
+
 use axum::extract::{Path, State};
 use axum::Json;
-use tally_api::{ChargesRequest, ErrorBody, MatchState, StatementLineView, StatementView};
-use tally_ledger::{Charge, EntryBody, Money};
+use tally_api::{ChargesRequest, EntryBrief, ErrorBody, MatchState, StatementLineView, StatementView};
+use tally_ledger::{Charge, EntryBody, EntryId, Money};
 
 use super::super::{audit, store_council_entries_charging};
-use super::{open_statement, statement_view};
+use super::{charge_ids, open_statement, statement_view};
 use crate::api::described::{Changing, Csrf, Reference, Statement};
 use crate::error::{ApiError, LaterJson};
 use crate::staff::Changer;
 use crate::storage::ChargedLine;
 use crate::AppState;
+
+/// The longest a charge's description is (the ledger's limit for a short text).
+const LONGEST_DESCRIPTION: usize = 200;
 
 /// A charge to record: the line, how much, and whether it is the fee beside the line's
 /// amount (a fee column) rather than the line itself.
@@ -26,7 +31,7 @@ struct ToCharge<'a> {
     post,
     path = "/council/accounts/{reference}/statements/{statement_id}/charges",
     tag = "workspace",
-    summary = "Record the provider's charges on the account: every fee on the statement with no charge yet, or the lines named (any money-out line with no record)",
+    summary = "Record the provider's charges on the account: every fee on the statement with no charge yet, or the lines (and fee columns) named",
     params(Csrf, Reference, Statement),
     request_body = ChargesRequest,
     responses(
@@ -45,14 +50,20 @@ pub(super) async fn record_charges(
 ) -> Result<Json<StatementView>, ApiError> {
     let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
-    let fee_of = |line: &'_ StatementLineView| line.fee.as_ref().filter(|f| f.charge.is_none()).map(|f| f.amount);
+    let uncharged_fee = |line: &StatementLineView| line.fee.as_ref().filter(|f| f.charge.is_none()).map(|f| f.amount);
+    let find = |line_no: i64| {
+        view.lines
+            .iter()
+            .find(|l| l.line_no == line_no)
+            .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))
+    };
     let mut wanted: Vec<ToCharge<'_>> = Vec::new();
-    if request.lines.is_empty() {
+    if request.lines.is_empty() && request.fees.is_empty() {
         for line in &view.lines {
-            if line.fee_line && !line.has_match() {
+            if line.fee_line && !line.has_match() && line.amount.is_negative() {
                 wanted.push(ToCharge { line, amount: -line.amount, fee_column: false });
             }
-            if let Some(amount) = fee_of(line) {
+            if let Some(amount) = uncharged_fee(line) {
                 wanted.push(ToCharge { line, amount, fee_column: true });
             }
         }
@@ -62,61 +73,102 @@ pub(super) async fn record_charges(
             ));
         }
     } else {
-        let mut named = request.lines.clone();
-        named.sort_unstable();
-        named.dedup();
-        for line_no in named {
-            let line = view
-                .lines
-                .iter()
-                .find(|l| l.line_no == line_no)
-                .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))?;
-            if let Some(amount) = fee_of(line) {
-                wanted.push(ToCharge { line, amount, fee_column: true });
-            } else if line.has_match() || line.state == MatchState::Reversed {
+        let named = |numbers: &[i64]| numbers.iter().copied().collect::<std::collections::BTreeSet<i64>>();
+        for line_no in named(&request.lines) {
+            let line = find(line_no)?;
+            if line.has_match() || line.state == MatchState::Reversed {
                 return Err(ApiError::BadRequest(format!(
                     "Line {line_no} is accounted for already: there is no charge to record."
                 )));
-            } else if !line.amount.is_negative() {
+            }
+            if !line.amount.is_negative() {
                 return Err(ApiError::BadRequest(format!(
                     "Line {line_no} is money into the account ({}): a charge is money out.",
                     line.amount
                 )));
-            } else {
-                wanted.push(ToCharge { line, amount: -line.amount, fee_column: false });
             }
+            wanted.push(ToCharge { line, amount: -line.amount, fee_column: false });
+        }
+        for line_no in named(&request.fees) {
+            let line = find(line_no)?;
+            let Some(amount) = uncharged_fee(line) else {
+                return Err(ApiError::BadRequest(format!("Line {line_no} has no fee without a charge.")));
+            };
+            wanted.push(ToCharge { line, amount, fee_column: true });
         }
     }
-    let bodies: Vec<EntryBody> = wanted
+    // A charge already on the account for the same amount and day that no line holds (a fee
+    // line unmatched, the statement imported again) explains the fee: no second charge.
+    let charges = charge_ids(&loaded);
+    let mut free: HashMap<(time::Date, Money), Vec<EntryId>> = HashMap::new();
+    let held: HashSet<EntryId> = view
+        .lines
+        .iter()
+        .flat_map(|l| {
+            l.entry
+                .iter()
+                .chain(&l.parts)
+                .chain(l.fee.iter().flat_map(|f| f.charge.iter()))
+                .map(|e: &EntryBrief| e.entry_id)
+        })
+        .collect();
+    for e in view.unmatched_entries.iter().filter(|e| charges.contains(&e.entry_id) && !held.contains(&e.entry_id)) {
+        free.entry((e.date, -e.amount)).or_default().push(e.entry_id);
+    }
+    let (mut existing, mut new): (Vec<(&ToCharge<'_>, EntryId)>, Vec<&ToCharge<'_>>) = (Vec::new(), Vec::new());
+    for c in &wanted {
+        match free.get_mut(&(c.line.date, c.amount)).and_then(Vec::pop) {
+            Some(id) => existing.push((c, id)),
+            None => new.push(c),
+        }
+    }
+    let bodies: Vec<EntryBody> = new
         .iter()
         .map(|c| {
+            let description =
+                if c.fee_column { format!("Fee with {}", c.line.description) } else { c.line.description.clone() };
             EntryBody::Charge(Charge {
                 date: c.line.date,
                 amount: c.amount,
-                description: if c.fee_column {
-                    format!("Fee with {}", c.line.description).trim().to_owned()
-                } else {
-                    c.line.description.clone()
-                },
+                description: description.trim().chars().take(LONGEST_DESCRIPTION).collect(),
             })
         })
         .collect();
+    // What each line was stored as, so a line changed meanwhile is not charged twice.
+    let stored_entry: HashMap<i64, (String, String)> = state
+        .storage
+        .statement_lines(&statement_id)
+        .await?
+        .into_iter()
+        .map(|l| (l.line_no, (l.entry_id.unwrap_or_default(), l.fee_entry_id.unwrap_or_default())))
+        .collect();
+    let charged_line = |c: &ToCharge<'_>, entry_id: String| ChargedLine {
+        statement_id: statement_id.clone(),
+        line_no: c.line.line_no,
+        entry_id,
+        fee_column: c.fee_column,
+        seen: stored_entry
+            .get(&c.line.line_no)
+            .map(|(entry, fee)| if c.fee_column { fee.clone() } else { entry.clone() })
+            .unwrap_or_default(),
+    };
     let stored = store_council_entries_charging(&state, &staff, std::slice::from_ref(&row), vec![bodies], |stored| {
-        wanted
-            .iter()
+        new.iter()
             .zip(stored.first().into_iter().flatten())
-            .map(|(c, entry)| ChargedLine {
-                statement_id: statement_id.clone(),
-                line_no: c.line.line_no,
-                entry_id: entry.id.to_string(),
-                fee_column: c.fee_column,
-            })
+            .map(|(c, entry)| charged_line(c, entry.id.to_string()))
+            .chain(existing.iter().map(|(c, id)| charged_line(c, id.to_string())))
             .collect()
     })
     .await?;
     let total = wanted.iter().fold(Money::ZERO, |t, c| t.saturating_add(c.amount));
     let lines: Vec<String> = wanted.iter().map(|c| c.line.line_no.to_string()).collect();
-    let what = format!("{} charges of {total} in all recorded from lines {}", wanted.len(), lines.join(", "));
+    let what = format!(
+        "{} charges of {total} in all from lines {} ({} recorded, {} already on the account)",
+        wanted.len(),
+        lines.join(", "),
+        new.len(),
+        existing.len()
+    );
     audit(&state, &staff.row, Some(row.account_id), "charges recorded", &what).await?;
     for entry in stored.into_iter().flatten() {
         loaded.ledger.insert(entry).map_err(anyhow::Error::from)?;

@@ -20,6 +20,9 @@ use crate::AppState;
 
 /// The most cards one account is known by.
 const MOST_CARDS: usize = 20;
+/// The most cardholders one feed may cover: each is a statement read against that
+/// person's records, so a feed costs what its cardholders' accounts cost to read.
+const MOST_CARDHOLDERS: usize = 500;
 /// The longest a card's number or reference may be, in characters.
 const LONGEST_CARD: usize = 64;
 
@@ -90,6 +93,12 @@ pub(super) async fn import_feed(
             request.format
         )));
     };
+    let cardholders = parsed.holders.values().collect::<std::collections::HashSet<_>>().len();
+    if cardholders > MOST_CARDHOLDERS {
+        return Err(ApiError::BadRequest(format!(
+            "This feed covers {cardholders} cards; one import takes at most {MOST_CARDHOLDERS}. Ask the provider for the feed in parts (for example by card range or by week) and import each."
+        )));
+    }
     let accounts = holders_accounts(&state, &staff, &parsed).await?;
     let mut unknown: Vec<String> = Vec::new();
     let mut more = 0;
@@ -155,7 +164,7 @@ pub(super) async fn import_feed(
 
 /// One person's statement from the lines of each of their cards: one card's balances, or
 /// none for several cards together.
-fn one_statement(mut parts: Vec<Parsed>) -> Parsed {
+pub(super) fn one_statement(mut parts: Vec<Parsed>) -> Parsed {
     if parts.len() == 1 {
         if let Some(one) = parts.pop() {
             return one;

@@ -127,6 +127,16 @@ async fn import(
             return Err(nothing_imported(others));
         }
     }
+    // A feed's format used for one person's file: the balances are those of their card
+    // (or none, for several cards).
+    let parsed = if mapping.holder.is_some() {
+        let (skipped, around) = (parsed.skipped, parsed.around);
+        let mut own = feeds::one_statement(parsed.by_holder().into_iter().map(|(_, p)| p).collect());
+        (own.skipped, own.around) = (skipped, around);
+        own
+    } else {
+        parsed
+    };
     let loaded = Loaded::read(&state, &row).await?;
     let (statement, rows, matched) = statement_for(&state, &staff, &loaded, &parsed, &request.format);
     state.storage.create_statement(&statement, &rows).await?;
@@ -242,11 +252,9 @@ fn statement_for(
             line.clone()
         }
     };
-    let mut matched = 0;
     for (wanted, items) in [(&to_match, &items), (&fees_to_match, &charge_items)] {
         let lines: Vec<StatementLine> = wanted.iter().map(as_line).collect();
         let found = match_statement(&lines, items, MatchOptions::default());
-        matched += found.matches.len();
         for m in &found.matches {
             let (i, fee) = wanted[m.line];
             let line = &mut rows[i];
@@ -259,6 +267,7 @@ fn statement_for(
             }
         }
     }
+    let matched = rows.iter().filter(|r| r.entry_id.is_some()).count();
     let statement = StatementRow {
         statement_id: Uuid::now_v7().to_string(),
         account_id: loaded.row.account_id,
@@ -276,7 +285,7 @@ fn statement_for(
 }
 
 /// The ids of the account's charges (a provider's fees recorded by the council).
-fn charge_ids(loaded: &Loaded) -> HashSet<EntryId> {
+pub(super) fn charge_ids(loaded: &Loaded) -> HashSet<EntryId> {
     loaded.ledger.active().iter().filter(|a| matches!(a.body, EntryBody::Charge(_))).map(|a| a.id()).collect()
 }
 
@@ -411,7 +420,7 @@ async fn set_match(
         .as_ref()
         .filter(|e| line.state == MatchState::Proposed && line.query.as_ref().is_some_and(|q| q.logged.contains(e)));
     if request.entry_ids.len() > 1 {
-        return set_parts(&state, &staff, &row, &loaded, &view, line, &request.entry_ids).await;
+        return set_parts(&state, &staff, &row, loaded, &view, line, &request.entry_ids).await;
     }
     let (entry, state_text, what) = match request.entry_id.or(request.entry_ids.first().copied()) {
         None if line.state == MatchState::Proposed && !line.parts.is_empty() => {
@@ -436,15 +445,9 @@ async fn set_match(
                     line.amount, item.amount
                 )));
             }
-            let taken = view.lines.iter().any(|l| {
-                l.line_no != line_no
-                    && (l.entry.as_ref().is_some_and(|e| e.entry_id == id)
-                        || l.parts.iter().any(|p| p.entry_id == id)
-                        || l.fee.as_ref().and_then(|f| f.charge.as_ref()).is_some_and(|c| c.entry_id == id))
-            });
-            if taken {
+            if holds_record(&view, line_no, id) {
                 return Err(ApiError::BadRequest(
-                    "That record is matched with another line of this statement. Unmatch it there first.".to_owned(),
+                    "That record is matched with another line of this statement (or is the charge of this line's fee). Unmatch it there first.".to_owned(),
                 ));
             }
             (
@@ -459,33 +462,8 @@ async fn set_match(
     }
     audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     let mut loaded = loaded;
-    let matched_now = state_text == "confirmed";
     let was_matched = line.has_match() && line.state != MatchState::Proposed;
-    let follow_up = match &line.query {
-        // The line is accounted for: a question still waiting about it is closed, so the
-        // person is not left with something to answer.
-        Some(q) if matched_now && q.status != QueryState::Closed => Some((
-            q.entry_id,
-            Decision::Approved,
-            "This payment now matches a record on your account, so nothing more is needed.",
-            "closed, as the line is matched",
-        )),
-        // A line unmatched again after its question was closed needs an answer again.
-        Some(q) if !matched_now && was_matched && q.status == QueryState::Closed => Some((
-            q.entry_id,
-            Decision::Question,
-            "This payment on your statement no longer matches a record in Tally. Please tell us what it was, or log the spending.",
-            "asked again, as the line no longer matches",
-        )),
-        _ => None,
-    };
-    if let Some((query, decision, note, what)) = follow_up {
-        let body =
-            EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
-        let stored = store_council_entry(&state, &staff, &row, body).await?;
-        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-        audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("line {line_no}: {what}")).await?;
-    }
+    follow_up(&state, &staff, &row, &mut loaded, line, state_text == "confirmed", was_matched).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
@@ -526,12 +504,61 @@ async fn close(
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
+/// After a line's match changed: a question still waiting about a line now matched is
+/// closed, so the person is not left with something to answer; a line unmatched again after
+/// its question was closed is asked about again.
+async fn follow_up(
+    state: &AppState,
+    staff: &Staff,
+    row: &crate::storage::AccountRow,
+    loaded: &mut Loaded,
+    line: &StatementLineView,
+    matched_now: bool,
+    was_matched: bool,
+) -> Result<(), ApiError> {
+    let follow_up = match &line.query {
+        Some(q) if matched_now && q.status != QueryState::Closed => Some((
+            q.entry_id,
+            Decision::Approved,
+            "This payment now matches a record on your account, so nothing more is needed.",
+            "closed, as the line is matched",
+        )),
+        Some(q) if !matched_now && was_matched && q.status == QueryState::Closed => Some((
+            q.entry_id,
+            Decision::Question,
+            "This payment on your statement no longer matches a record in Tally. Please tell us what it was, or log the spending.",
+            "asked again, as the line no longer matches",
+        )),
+        _ => None,
+    };
+    if let Some((query, decision, note, what)) = follow_up {
+        let body =
+            EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
+        let stored = store_council_entry(state, staff, row, body).await?;
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+        let what = format!("line {}: {what}", line.line_no);
+        audit(state, &staff.row, Some(row.account_id), "statement query", &what).await?;
+    }
+    Ok(())
+}
+
+/// Whether a line other than `line_no` is matched with the record (a proposed set of
+/// records holds none of them), or any line's fee is charged with it.
+fn holds_record(view: &StatementView, line_no: i64, id: EntryId) -> bool {
+    view.lines.iter().any(|l| {
+        let fee_charge = l.fee.as_ref().and_then(|f| f.charge.as_ref()).is_some_and(|c| c.entry_id == id);
+        let matched = l.entry.as_ref().is_some_and(|e| e.entry_id == id)
+            || (l.state != MatchState::Proposed && l.parts.iter().any(|p| p.entry_id == id));
+        fee_charge || (l.line_no != line_no && matched)
+    })
+}
+
 /// Matches a line with several records that together make it up.
 async fn set_parts(
     state: &AppState,
     staff: &Staff,
     row: &crate::storage::AccountRow,
-    loaded: &Loaded,
+    mut loaded: Loaded,
     view: &StatementView,
     line: &StatementLineView,
     ids: &[EntryId],
@@ -552,13 +579,7 @@ async fn set_parts(
         let item =
             by_id.get(id).ok_or_else(|| ApiError::NotFound("There is no such record on this account.".to_owned()))?;
         total = total.checked_add(item.amount).unwrap_or(Money::ZERO);
-        let taken = view.lines.iter().any(|l| {
-            l.line_no != line_no
-                && (l.entry.as_ref().is_some_and(|e| e.entry_id == *id)
-                    || (l.state != MatchState::Proposed && l.parts.iter().any(|p| p.entry_id == *id))
-                    || l.fee.as_ref().and_then(|f| f.charge.as_ref()).is_some_and(|c| c.entry_id == *id))
-        });
-        if taken {
+        if holds_record(view, line_no, *id) {
             return Err(ApiError::BadRequest(format!(
                 "The record of {} on {} ({}) is matched with another line of this statement. Unmatch it there first.",
                 item.amount,
@@ -579,7 +600,8 @@ async fn set_parts(
     }
     let what = format!("line {line_no} matched with {} records that add up to {}", ids.len(), line.amount);
     audit(state, &staff.row, Some(row.account_id), "statement line", &what).await?;
-    Ok(Json(statement_view(state, loaded, &view.statement_id).await?))
+    follow_up(state, staff, row, &mut loaded, line, true, false).await?;
+    Ok(Json(statement_view(state, &loaded, &view.statement_id).await?))
 }
 
 /// For a change to a statement: the account, its records and the statement, refusing a
@@ -671,7 +693,7 @@ async fn live_statement_view(
             rejected.extend(entry_id.map(|id| (line.line_no, id)));
             entry_id = None;
         }
-        if line.state == "unmatched" {
+        if line.state == "unmatched" || line.state == "rejected" {
             unmatched_by_officer.insert(line.line_no);
         }
         let entry = entry_id.and_then(|id| by_id.get(&id).copied()).map(brief);
@@ -757,10 +779,18 @@ async fn live_statement_view(
         .collect();
     if !open.is_empty() {
         let charges = charge_ids(loaded);
+        // Records an officer turned down as a line's match are not proposed again.
+        let turned_down: HashSet<EntryId> = rejected.iter().map(|(_, id)| *id).collect();
         let (from, to) = (add_days(first, -SPLIT_WINDOW_DAYS), add_days(last, SPLIT_WINDOW_DAYS));
         let free: Vec<LedgerItem> = items
             .iter()
-            .filter(|i| !matched.contains(&i.id) && !charges.contains(&i.id) && i.date >= from && i.date <= to)
+            .filter(|i| {
+                !matched.contains(&i.id)
+                    && !charges.contains(&i.id)
+                    && !turned_down.contains(&i.id)
+                    && i.date >= from
+                    && i.date <= to
+            })
             .cloned()
             .collect();
         let wanted: Vec<StatementLine> = open
