@@ -202,6 +202,7 @@ test('money a payee gave back is recorded as a refund, says who, and reaches the
   await expect(page.getByRole('status').filter({ hasText: 'Recorded a refund of £5.00 from Boots' })).toBeVisible();
   const refund = page.getByRole('listitem').filter({ hasText: '£5.00 — Refund' });
   await expect(refund).toContainText('from Boots');
+  await wallet.goTo('Home');
   await wallet.syncNow();
   await expect(wallet.syncStatus).toContainText('All saved to the council', { timeout: 20_000 });
 });
