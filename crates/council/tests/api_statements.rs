@@ -629,6 +629,7 @@ async fn providers_scenario(storage: &Storage) {
         let after = client.staff(Method::GET, &format!("{base}/{id}"), &officer, false, None).await;
         assert_eq!(after.body["reconciliation"]["difference"], "0.00", "{}: {}", layout.name, after.body);
         assert_eq!(after.body["reconciliation"]["open_points"], json!([]), "{}: {}", layout.name, after.body);
+        print_reconciliation(layout.name, &after.body);
         let closed = client.staff(Method::POST, &format!("{base}/{id}/close"), &officer, true, None).await;
         assert_eq!(closed.status, StatusCode::OK, "{}: {}", layout.name, closed.body);
     }
@@ -855,7 +856,27 @@ async fn feed_scenario(storage: &Storage) {
         let view = client.staff(Method::GET, &base, &officer, false, None).await.body;
         assert_eq!(view["reconciliation"]["difference"], "0.00", "{reference}: {view}");
         assert_eq!(view["reconciliation"]["open_points"], json!([]), "{reference}: {view}");
+        print_reconciliation(&format!("Card programme feed, {reference}"), &view);
         let closed = client.staff(Method::POST, &format!("{base}/close"), &officer, true, None).await;
         assert_eq!(closed.status, StatusCode::OK, "{reference}: {}", closed.body);
     }
+}
+
+/// One line of the reconciliation of a fixture, for the record (`-- --nocapture`).
+fn print_reconciliation(name: &str, view: &Value) {
+    let lines = view["lines"].as_array().map_or(0, Vec::len);
+    let count = |state: &str| view["lines"].as_array().map_or(0, |l| l.iter().filter(|l| l["state"] == state).count());
+    let fees = view["lines"]
+        .as_array()
+        .map_or(0, |l| l.iter().filter(|l| l["fee_line"] == true || !l["fee"]["charge"].is_null()).count());
+    let r = &view["reconciliation"];
+    println!(
+        "reconciliation | {name} | {lines} lines: {} matched by Tally, {} by the officer, {} reversed, {fees} fees charged | statement closes {} | records close {} | difference {}",
+        count("certain"),
+        count("confirmed"),
+        count("reversed"),
+        r["statement_closing"].as_str().unwrap_or("-"),
+        r["closing"].as_str().unwrap_or("-"),
+        r["difference"].as_str().unwrap_or("-"),
+    );
 }
