@@ -96,14 +96,39 @@ pub fn council_date(at: OffsetDateTime) -> time::Date {
 /// The whole server as one router: the API under `/api/v1` and, when `dist` is given,
 /// the built wallet app for every other path.
 pub fn app(state: AppState, dist: Option<&Path>) -> Router {
-    let router = Router::new().nest("/api/v1", api::router()).with_state(state);
+    // The API's answers hold people's data: never kept by a browser or a proxy (a shared
+    // council PC included), unless a route says otherwise.
+    let api = api::router()
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let router = Router::new().nest("/api/v1", api).with_state(state);
     let router = match dist {
         Some(dist) => router.fallback_service(wallet_files(dist)),
         None => router,
     };
     // A panicking handler answers 500 in the API's error shape; nothing else is affected.
-    router.layer(CatchPanicLayer::custom(error::panic_response)).layer(TraceLayer::new_for_http())
+    let router = router.layer(CatchPanicLayer::custom(error::panic_response));
+    SECURITY_HEADERS
+        .iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
+        .layer(TraceLayer::new_for_http())
 }
+
+/// Headers on every answer: no page of Tally's may be framed by another site (nor by
+/// itself), no answer is read as another type than it says, no address is sent on to
+/// other sites, and the browser features the apps do not use are off (the camera only for
+/// Tally's own pages: receipts are photographed through the file picker).
+pub const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("content-security-policy", "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("permissions-policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
+];
 
 /// Serves the built apps: the council workspace (its own build, in `dist/council`) under
 /// `/council`, the wallet everywhere else. Unknown paths get the app's `index.html` so its

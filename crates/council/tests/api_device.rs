@@ -607,5 +607,22 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
     // The API is never an app page.
     let api = router.clone().oneshot(Request::get("/api/v1/council/me").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    // Every answer, page or API, carries the security headers; the API's are never stored.
+    for uri in ["/", "/council/", "/tally-1.js", "/api/v1/health", "/api/v1/council/me", "/api/v1/nowhere"] {
+        let reply = router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let header =
+            |name: &str| reply.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{uri}");
+        assert_eq!(header("x-frame-options"), "DENY", "{uri}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{uri}");
+        assert!(header("permissions-policy").contains("microphone=()"), "{uri}");
+        let cache = header("cache-control");
+        if uri.starts_with("/api/") {
+            assert_eq!(cache, "no-store", "{uri}");
+        } else {
+            assert_eq!(cache, "no-cache", "{uri}: the apps' files are revalidated");
+        }
+    }
     db.drop_db().await;
 }

@@ -67,7 +67,9 @@ async fn receipt_photo(
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned()),
+            // A photo of a person's receipt, looked at on a council PC others may use: never
+            // kept by the browser.
+            (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         bytes,
     )
