@@ -26,8 +26,9 @@ pub const DEMO_AUDITOR_PASSWORD: &str = "demo-auditor-password";
 /// An administrator at the demo council (manages the council's policy).
 pub const DEMO_ADMIN_EMAIL: &str = "administrator@demo.invalid";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-password";
-/// How long a pairing code can be used, in days.
-pub const PAIRING_CODE_DAYS: i64 = 14;
+/// How long a pairing code can be used, in days (72 hours: long enough to reach the
+/// person, short enough that a code lost on paper is soon of no use).
+pub const PAIRING_CODE_DAYS: i64 = 3;
 
 /// What a person needs to try the demo.
 #[derive(Clone, Debug)]

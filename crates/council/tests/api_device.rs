@@ -66,9 +66,15 @@ async fn pairing_scenario(storage: &Storage) {
     let empty = client.post("/api/v1/pairings", None, &json!({"code": "  "})).await;
     assert_eq!(message(&empty), "Enter the pairing code your council gave you.");
 
+    // A new code cancels the account's earlier ones: one live code an account.
+    let account_id = device.account.account_id;
+    let earlier = tally_council::issue_pairing_code(storage, account_id).await.unwrap();
     // Seeding again keeps the account and gives a new code that works.
     let second = seed::ensure_demo(storage).await.unwrap();
     assert_ne!(second.pairing_code, demo.pairing_code);
+    let replaced = client.post("/api/v1/pairings", None, &json!({"code": earlier})).await;
+    assert_eq!(replaced.status, StatusCode::BAD_REQUEST);
+    assert!(message(&replaced).contains("replaced by a newer one"), "{}", replaced.body);
     let other_device = client.pair(&second.pairing_code).await;
     assert_eq!(other_device.account.account_id, device.account.account_id);
     assert_ne!(other_device.device_id, device.device_id);

@@ -47,6 +47,15 @@ impl Storage {
         now_ms: i64,
         expires_at_ms: i64,
     ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        // One live code an account: a new one cancels the codes issued before it (kept,
+        // as used at this moment), so a code given out earlier and lost cannot be guessed
+        // or found later.
+        sqlx::query("UPDATE pairing_code SET used_at_ms = $1 WHERE account_id = $2 AND used_at_ms IS NULL")
+            .bind(now_ms)
+            .bind(account_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO pairing_code (code_hash, account_id, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4)",
         )
@@ -54,8 +63,9 @@ impl Storage {
         .bind(account_id.to_string())
         .bind(now_ms)
         .bind(expires_at_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -60,7 +60,7 @@ async fn pair(
         .await?
         .ok_or_else(|| {
             ApiError::BadRequest(
-                "That pairing code is not right, or it has already been used or run out. \
+                "That pairing code is not right, or it has already been used, replaced by a newer one or run out. \
                  Check the code, or ask your council for a new one."
                     .to_owned(),
             )
