@@ -68,7 +68,7 @@ async fn pairing_scenario(storage: &Storage) {
 
     // A new code cancels the account's earlier ones: one live code an account.
     let account_id = device.account.account_id;
-    let earlier = tally_council::issue_pairing_code(storage, account_id).await.unwrap();
+    let earlier = issue_pairing_code(storage, account_id).await.unwrap();
     // Seeding again keeps the account and gives a new code that works.
     let second = seed::ensure_demo(storage).await.unwrap();
     assert_ne!(second.pairing_code, demo.pairing_code);
