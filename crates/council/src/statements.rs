@@ -325,7 +325,7 @@ pub const BANK: &str = "Bank statement (sample format)";
 pub const CARD_FEED: &str = "Prepaid card feed (sample format)";
 
 /// A file read and checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     /// In the file's order, with the file's line number of each.
     pub lines: Vec<(usize, StatementLine)>,
@@ -372,20 +372,7 @@ impl Parsed {
                     Some(balances) => *balances,
                     None => (self.opening_balance, self.closing_balance),
                 };
-                Parsed {
-                    lines: Vec::new(),
-                    opening_balance,
-                    closing_balance,
-                    skipped: 0,
-                    balance_lines: 0,
-                    around: 0,
-                    newest_first: self.newest_first,
-                    reversals: Vec::new(),
-                    fees: HashMap::new(),
-                    fee_lines: HashSet::new(),
-                    holders: HashMap::new(),
-                    holder_balances: HashMap::new(),
-                }
+                Parsed { opening_balance, closing_balance, newest_first: self.newest_first, ..Parsed::default() }
             });
             card.lines.push((line_no, line));
             holder_of.insert(line_no, holder);

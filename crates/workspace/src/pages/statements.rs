@@ -29,11 +29,8 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
     let reference_for_cards = reference.clone();
     {
         let reference = reference.clone();
+        load_formats(formats, format);
         spawn_local(async move {
-            if let Ok(found) = api::statement_formats().await {
-                format.set(found.names.first().cloned().unwrap_or_default());
-                formats.set(found.names);
-            }
             if let Ok(found) = api::statements(&reference).await {
                 list.set(found.statements);
             }
@@ -43,7 +40,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
         let reference = reference.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+            let Some(file) = chosen_file(file_input) else {
                 error.set(Some("Choose the statement file (CSV) to import".to_owned()));
                 return;
             };
@@ -52,7 +49,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
             let (reference, csrf, chosen, navigate) =
                 (reference.clone(), workspace.csrf(), format.get_untracked(), navigate.clone());
             once.run(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+                let text = file_text(file).await;
                 let Some(csv) = text else {
                     error.set(Some(
                         "That file could not be read. Choose the CSV file the bank or card provider gave you."
@@ -104,26 +101,7 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
             }}
             <Show when=move || workspace.can_change()>
                 <form on:submit=import.clone() novalidate>
-                    <div class="field">
-                        <label for="statement-format">"Format"</label>
-                        <select id="statement-format" on:change=move |ev| format.set(event_target_value(&ev))>
-                            {move || formats.get().into_iter().map(|name| {
-                                let selected = format.with(|f| *f == name);
-                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field" class:field--error=move || error.with(Option::is_some)>
-                        <label for="statement-file">"Statement file (CSV)"</label>
-                        {move || error.get().map(|message| view! {
-                            <div class="field-error" id="statement-file-error" role="alert">
-                                <span class="visually-hidden">"Error: "</span>
-                                {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
-                            </div>
-                        })}
-                        <input type="file" id="statement-file" accept=".csv,text/csv" node_ref=file_input
-                            aria-describedby=move || error.with(Option::is_some).then_some("statement-file-error")/>
-                    </div>
+                    <FormatAndFile id="statement" file_label="Statement file (CSV)" formats format error file_input/>
                     <button type="submit" class="button" prop:disabled=move || busy.get()>"Import and match"</button>
                     <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
                 </form>
@@ -131,6 +109,63 @@ pub(crate) fn Statements(reference: String) -> impl IntoView {
             </Show>
             <CardsOnFeeds reference=reference_for_cards/>
         </section>
+    }
+}
+
+/// Fills the list of saved formats, choosing the first.
+fn load_formats(formats: RwSignal<Vec<String>>, format: RwSignal<String>) {
+    spawn_local(async move {
+        if let Ok(found) = api::statement_formats().await {
+            format.set(found.names.first().cloned().unwrap_or_default());
+            formats.set(found.names);
+        }
+    });
+}
+
+/// The file chosen in a file field, if any.
+fn chosen_file(input: NodeRef<leptos::html::Input>) -> Option<web_sys::File> {
+    input.get().and_then(|input| input.files()).and_then(|files| files.get(0))
+}
+
+/// A chosen file's text; `None` when it cannot be read as text.
+async fn file_text(file: web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string())
+}
+
+/// A saved format to read a file with, and the file (CSV), with the file's problems by line.
+/// The fields' ids start with `id` ("statement-format", "statement-file").
+#[component]
+fn FormatAndFile(
+    id: &'static str,
+    file_label: &'static str,
+    formats: RwSignal<Vec<String>>,
+    format: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    file_input: NodeRef<leptos::html::Input>,
+) -> impl IntoView {
+    let (format_id, file_id, error_id) = (format!("{id}-format"), format!("{id}-file"), format!("{id}-file-error"));
+    let described = error_id.clone();
+    view! {
+        <div class="field">
+            <label for=format_id.clone()>"Format"</label>
+            <select id=format_id on:change=move |ev| format.set(event_target_value(&ev))>
+                {move || formats.get().into_iter().map(|name| {
+                    let selected = format.with(|f| *f == name);
+                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field" class:field--error=move || error.with(Option::is_some)>
+            <label for=file_id.clone()>{file_label}</label>
+            {move || error.get().map(|message| view! {
+                <div class="field-error" id=error_id.clone() role="alert">
+                    <span class="visually-hidden">"Error: "</span>
+                    {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
+                </div>
+            })}
+            <input type="file" id=file_id accept=".csv,text/csv" node_ref=file_input
+                aria-describedby=move || error.with(Option::is_some).then(|| described.clone())/>
+        </div>
     }
 }
 
@@ -239,15 +274,10 @@ pub(crate) fn Feeds() -> impl IntoView {
     let busy = RwSignal::new(false);
     let imported = RwSignal::new(None::<tally_api::FeedImported>);
     let file_input = NodeRef::<leptos::html::Input>::new();
-    spawn_local(async move {
-        if let Ok(found) = api::statement_formats().await {
-            format.set(found.names.first().cloned().unwrap_or_default());
-            formats.set(found.names);
-        }
-    });
+    load_formats(formats, format);
     let import = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+        let Some(file) = chosen_file(file_input) else {
             error.set(Some("Choose the feed file (CSV) to import".to_owned()));
             return;
         };
@@ -255,7 +285,7 @@ pub(crate) fn Feeds() -> impl IntoView {
         busy.set(true);
         let (csrf, chosen) = (workspace.csrf(), format.get_untracked());
         once.run(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+            let text = file_text(file).await;
             let Some(csv) = text else {
                 error.set(Some(
                     "That file could not be read. Choose the CSV file the card provider gave you.".to_owned(),
@@ -281,26 +311,7 @@ pub(crate) fn Feeds() -> impl IntoView {
         <p>"A card programme's feed covers many cardholders. Each line's card is looked up among the cards added to accounts (on each account's statements) and the accounts' references. Either every line finds its account and a statement is imported on each, or nothing is imported and the lines for unknown cards are listed."</p>
         <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can look at statements but not import them."</p> }>
             <form on:submit=import novalidate>
-                <div class="field">
-                    <label for="feed-format">"Format"</label>
-                    <select id="feed-format" on:change=move |ev| format.set(event_target_value(&ev))>
-                        {move || formats.get().into_iter().map(|name| {
-                            let selected = format.with(|f| *f == name);
-                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field" class:field--error=move || error.with(Option::is_some)>
-                    <label for="feed-file">"Feed file (CSV)"</label>
-                    {move || error.get().map(|message| view! {
-                        <div class="field-error" id="feed-file-error" role="alert">
-                            <span class="visually-hidden">"Error: "</span>
-                            {message.lines().map(|line| view! { <p>{line.to_owned()}</p> }).collect_view()}
-                        </div>
-                    })}
-                    <input type="file" id="feed-file" accept=".csv,text/csv" node_ref=file_input
-                        aria-describedby=move || error.with(Option::is_some).then_some("feed-file-error")/>
-                </div>
+                <FormatAndFile id="feed" file_label="Feed file (CSV)" formats format error file_input/>
                 <button type="submit" class="button" prop:disabled=move || busy.get()>"Import the feed"</button>
                 <p role="status">{move || busy.get().then_some("Importing and matching…")}</p>
             </form>
@@ -690,13 +701,13 @@ pub(crate) fn FormatEditor(formats: RwSignal<Vec<String>>) -> impl IntoView {
     let sample = NodeRef::<leptos::html::Input>::new();
     let proposal = RwSignal::new(None::<tally_api::FormatProposal>);
     let propose = move |_| {
-        let Some(file) = sample.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+        let Some(file) = chosen_file(sample) else {
             error.set(Some("Choose a file from the provider first.".to_owned()));
             return;
         };
         let csrf = workspace.csrf();
         once.run(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string());
+            let text = file_text(file).await;
             let Some(csv) = text else {
                 error.set(Some("That file could not be read. Choose the CSV file the provider gave you.".to_owned()));
                 return;

@@ -51,10 +51,14 @@ pub(super) async fn record_charges(
     let (row, mut loaded, view) = open_statement(&state, &staff, &reference, &statement_id).await?;
     let request = request.read()?;
     let uncharged_fee = |line: &StatementLineView| line.fee.as_ref().filter(|f| f.charge.is_none()).map(|f| f.amount);
+    if request.lines.len() + request.fees.len() > 2 * view.lines.len() {
+        return Err(ApiError::BadRequest("More lines are named than the statement has.".to_owned()));
+    }
+    let by_number: HashMap<i64, &StatementLineView> = view.lines.iter().map(|l| (l.line_no, l)).collect();
     let find = |line_no: i64| {
-        view.lines
-            .iter()
-            .find(|l| l.line_no == line_no)
+        by_number
+            .get(&line_no)
+            .copied()
             .ok_or_else(|| ApiError::NotFound(format!("There is no line {line_no} on this statement.")))
     };
     let mut wanted: Vec<ToCharge<'_>> = Vec::new();

@@ -128,7 +128,8 @@ pub(super) async fn import_feed(
     let mut holders: Vec<Holder> = Vec::new();
     let mut at: HashMap<tally_ledger::AccountId, usize> = HashMap::new();
     for (card, part) in parsed.by_holder() {
-        let account = accounts[&card].clone();
+        // Every card was found above; a card with no account here is a bug, answered as one.
+        let account = accounts.get(&card).cloned().ok_or_else(|| anyhow::anyhow!("card {card:?} lost its account"))?;
         let i = *at.entry(account.account_id).or_insert_with(|| {
             holders.push(Holder { account, cards: Vec::new() });
             holders.len() - 1
@@ -170,20 +171,7 @@ pub(super) fn one_statement(mut parts: Vec<Parsed>) -> Parsed {
             return one;
         }
     }
-    let mut all = Parsed {
-        lines: Vec::new(),
-        opening_balance: None,
-        closing_balance: None,
-        skipped: 0,
-        balance_lines: 0,
-        around: 0,
-        newest_first: parts.iter().any(|p| p.newest_first),
-        reversals: Vec::new(),
-        fees: HashMap::new(),
-        fee_lines: std::collections::HashSet::new(),
-        holders: HashMap::new(),
-        holder_balances: HashMap::new(),
-    };
+    let mut all = Parsed { newest_first: parts.iter().any(|p| p.newest_first), ..Parsed::default() };
     for part in parts {
         all.lines.extend(part.lines);
         all.reversals.extend(part.reversals);
