@@ -116,3 +116,39 @@ pub struct RoleChange {
     #[serde(default, deserialize_with = "crate::chosen")]
     pub role: Option<Role>,
 }
+
+/// `GET /api/v1/council/audit-log` (administrators): a page of the council's audit trail,
+/// newest first. Filters: `words` (in the action, detail, who, reference or address),
+/// `action`, `from` and `to` (dates, YYYY-MM-DD, inclusive), `before` (the `next_before` of
+/// the page before, for the next page).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditLogPage {
+    pub lines: Vec<AuditLogLine>,
+    /// Where the next page starts, when there is one.
+    pub next_before: Option<i64>,
+    /// Every kind of line the council's trail holds, for the filter.
+    pub actions: Vec<String>,
+}
+
+/// One line of the council's audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditLogLine {
+    /// Its number in the chain.
+    pub seq: i64,
+    pub at_ms: i64,
+    /// Who: a member of staff's name, or "The person's device", "The server", "Command line".
+    pub who: String,
+    /// staff, device, server or command line.
+    pub actor: String,
+    /// The client's address, when a request did it.
+    pub address: Option<String>,
+    /// The account's reference, when the line is about one.
+    pub reference: Option<String>,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Lines in a page of the audit log.
+pub const AUDIT_LOG_PAGE: usize = 100;

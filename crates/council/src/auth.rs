@@ -3,6 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -35,7 +36,75 @@ pub fn new_token() -> String {
     hex(&bytes)
 }
 
-/// What the database keeps instead of a code or token.
+/// The server's own secret, kept outside the database (a file beside it, see
+/// [`ServerKey::load_or_create`]): pairing codes are stored as an HMAC under it, so a copy
+/// of the database (a backup, a leaked dump) cannot be searched for the codes it holds,
+/// which are short enough to try every one of.
+#[derive(Clone)]
+pub struct ServerKey([u8; 32]);
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(…)")
+    }
+}
+
+impl ServerKey {
+    /// A key for this process only (tests and benchmarks): codes stored under it can be
+    /// redeemed only by servers in the same process.
+    pub fn ephemeral() -> ServerKey {
+        static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+        ServerKey(*KEY.get_or_init(|| rand::thread_rng().gen()))
+    }
+
+    /// The key in `path` (64 hex digits), made and written there (readable by this user
+    /// only) if the file does not exist yet. Every server on one database must use the
+    /// same file.
+    pub fn load_or_create(path: &std::path::Path) -> anyhow::Result<ServerKey> {
+        use anyhow::Context;
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(text.trim())
+                .with_context(|| format!("{} does not hold a server key (64 hex digits)", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key: [u8; 32] = rand::thread_rng().gen();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).with_context(|| format!("could not create {}", path.display()))?;
+                std::io::Write::write_all(&mut file, format!("{}\n", hex(&key)).as_bytes())?;
+                file.sync_all()?;
+                Ok(ServerKey(key))
+            }
+            Err(e) => Err(e).with_context(|| format!("could not read the server key {}", path.display())),
+        }
+    }
+
+    fn from_hex(text: &str) -> Option<ServerKey> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(ServerKey(key))
+    }
+
+    /// What the database keeps for a pairing code (typed as [`normalise_code`] leaves it).
+    pub fn code_hash(&self, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(b"tally pairing code\0");
+        mac.update(code.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// What the database keeps instead of a device token (256 random bits: a plain hash is
+/// enough) or a session token.
 pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
@@ -62,7 +131,10 @@ impl FromRequestParts<AppState> for Device {
                 ApiError::Unauthorized("This device is not paired. Pair it with a code from your council.".to_owned())
             })?;
         match state.storage.device_by_token(&secret_hash(token)).await? {
-            Some(device) => Ok(Device(device)),
+            Some(device) => {
+                state.guard.device_request(device.device_id)?;
+                Ok(Device(device))
+            }
             None => Err(ApiError::Unauthorized(
                 "This device is no longer paired with the council. Ask your council for a new pairing code.".to_owned(),
             )),
@@ -82,6 +154,25 @@ mod tests {
         assert!(normalise_code(&code).bytes().all(|b| CODE_ALPHABET.contains(&b)));
         assert_eq!(normalise_code(" abcd 2345 "), "ABCD2345");
         assert_eq!(normalise_code("ABCD-2345"), "ABCD2345");
+    }
+
+    #[test]
+    fn codes_are_kept_under_the_servers_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/server.key");
+        let key = ServerKey::load_or_create(&path).unwrap();
+        let again = ServerKey::load_or_create(&path).unwrap();
+        assert_eq!(key.code_hash("ABCD2345"), again.code_hash("ABCD2345"), "the key is read back");
+        assert_ne!(key.code_hash("ABCD2345"), ServerKey::ephemeral().code_hash("ABCD2345"));
+        assert_ne!(key.code_hash("ABCD2345"), secret_hash("ABCD2345"), "not a plain hash");
+        assert_ne!(key.code_hash("ABCD2345"), key.code_hash("ABCD2346"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(ServerKey::load_or_create(&path).is_err());
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request's body stopped arriving.
+    #[error("This request took too long to arrive or to answer, and was stopped. Please try again.")]
+    TimedOut,
+    /// Too many requests: try again after this many seconds (sent as `Retry-After`).
+    #[error("{message}")]
+    SlowDown { message: String, retry_after_secs: u64 },
     /// A form with problems: (field, message) pairs, each shown beside its field. The
     /// message lists them one per line, "field: message".
     #[error("{}", .0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("\n"))]
@@ -52,8 +58,11 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::UnsupportedMediaType),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
+            ApiError::TooManyRequests(_) | ApiError::SlowDown { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests)
+            }
             ApiError::Unreadable(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Unreadable),
+            ApiError::TimedOut => (StatusCode::REQUEST_TIMEOUT, ErrorCode::BadRequest),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -81,8 +90,46 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         let body = ErrorBody { error: ErrorDetail { code, message: self.to_string(), fields } };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::SlowDown { retry_after_secs, .. } = &self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+        response
     }
+}
+
+/// The answer when the server is working on as many requests as it takes.
+pub fn overloaded() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: ErrorCode::Internal,
+            message: "The council's server is very busy. Your records are safe; please try again in a minute."
+                .to_owned(),
+            fields: Vec::new(),
+        },
+    };
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    response.headers_mut().insert(axum::http::header::RETRY_AFTER, 30.into());
+    response
+}
+
+/// Answers made outside the handlers with no body (a request that took too long) get the
+/// API's error shape and a plain message.
+pub async fn plain_refusals(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::BadRequest,
+                message: "This request took too long to arrive or to answer, and was stopped. Please try again."
+                    .to_owned(),
+                fields: Vec::new(),
+            },
+        };
+        return (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response();
+    }
+    response
 }
 
 /// The answer to a request whose handler panicked (a bug): the API's error shape, and the
@@ -159,8 +206,21 @@ impl<T: DeserializeOwned> LaterJson<T> {
     }
 }
 
+/// Whether reading a body failed because it stopped arriving (the body timeout).
+pub fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = error.source();
+    }
+    false
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
+        JsonRejection::BytesRejection(error) if body_timed_out(&error) => ApiError::TimedOut,
         JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest("The request body is not valid JSON.".to_owned()),
         JsonRejection::JsonDataError(error) => {
             ApiError::BadRequest(format!("The request body has the wrong shape: {}", error.body_text()))

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod guard;
 pub mod seed;
 pub mod staff;
 pub mod statements;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use sha2::Digest as _;
 use tally_ledger::AccountId;
 use time::OffsetDateTime;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -37,12 +39,43 @@ use storage::Storage;
 pub struct AppState {
     pub storage: Storage,
     pub clock: Clock,
+    pub guard: std::sync::Arc<guard::Guard>,
+    pub config: std::sync::Arc<Config>,
 }
 
 impl AppState {
-    /// The server as it runs: the database and the system clock.
+    /// The server with the system clock, the usual limits, and no public address (plain
+    /// HTTP on loopback, as in development and the tests).
     pub fn new(storage: Storage) -> AppState {
-        AppState { storage, clock: Clock::system() }
+        AppState::with(storage, Config::default(), guard::Limits::default())
+    }
+
+    pub fn with(storage: Storage, config: Config, limits: guard::Limits) -> AppState {
+        AppState {
+            storage,
+            clock: Clock::system(),
+            guard: std::sync::Arc::new(guard::Guard::new(limits)),
+            config: std::sync::Arc::new(config),
+        }
+    }
+}
+
+/// How the server is reached: decided by whoever deploys it, never by a request.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The address people use (`https://tally.example.gov.uk`). When it is HTTPS, the
+    /// staff cookie is `Secure` (and named `__Secure-…`), and every answer carries
+    /// `Strict-Transport-Security`.
+    pub public_url: Option<String>,
+    /// The server is behind a reverse proxy: a client's address is the last in
+    /// `X-Forwarded-For`, not the connection's.
+    pub behind_proxy: bool,
+}
+
+impl Config {
+    /// Whether people reach the server over HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| url.to_ascii_lowercase().starts_with("https://"))
     }
 }
 
@@ -96,10 +129,19 @@ pub fn council_date(at: OffsetDateTime) -> time::Date {
 /// The whole server as one router: the API under `/api/v1` and, when `dist` is given,
 /// the built wallet app for every other path.
 pub fn app(state: AppState, dist: Option<&Path>) -> Router {
+    use axum::error_handling::HandleErrorLayer;
+    use tower::ServiceBuilder;
+    use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+    let limits = state.guard.limits.clone();
+    let https = state.config.https();
     // The API's answers hold people's data: never kept by a browser or a proxy (a shared
-    // council PC included), unless a route says otherwise.
+    // council PC included), unless a route says otherwise. No page is ever made of them.
     let api = api::router()
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ));
     let router = Router::new().nest("/api/v1", api).with_state(state);
     let router = match dist {
         Some(dist) => router.fallback_service(wallet_files(dist)),
@@ -107,6 +149,31 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
     };
     // A panicking handler answers 500 in the API's error shape; nothing else is affected.
     let router = router.layer(CatchPanicLayer::custom(error::panic_response));
+    // A request has a time to finish in, and a body that stops arriving ends it sooner.
+    let router = router
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(ServiceBuilder::new().layer(RequestBodyTimeoutLayer::new(limits.body_timeout)).map_request(
+            |r: axum::http::Request<tower_http::timeout::TimeoutBody<axum::body::Body>>| r.map(axum::body::Body::new),
+        ));
+    // So many requests at once and no more: the rest are turned away at once (503), not
+    // queued behind a flood.
+    let router = router.layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(|_: tower::BoxError| async { error::overloaded() }))
+            .load_shed()
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.requests_at_once)),
+    );
+    let router = router.layer(axum::middleware::map_response(error::plain_refusals));
+    let policy = HeaderValue::from_str(&page_policy(dist)).expect("the policy is ASCII");
+    let router = router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy));
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
     SECURITY_HEADERS
         .iter()
         .fold(router, |router, (name, value)| {
@@ -122,13 +189,68 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
 /// itself), no answer is read as another type than it says, no address is sent on to
 /// other sites, and the browser features the apps do not use are off (the camera only for
 /// Tally's own pages: receipts are photographed through the file picker).
-pub const SECURITY_HEADERS: [(&str, &str); 5] = [
-    ("content-security-policy", "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-frame-options", "DENY"),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("permissions-policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"),
 ];
+
+/// The Content-Security-Policy of the apps' pages: everything from this server only;
+/// scripts only Tally's own files, WebAssembly, and the one inline script each page
+/// starts the app with (Trunk writes it), allowed by its hash, read from the built pages
+/// when the server starts. No inline style, no plugins, no framing, no other site.
+pub fn page_policy(dist: Option<&Path>) -> String {
+    let mut hashes: Vec<String> = Vec::new();
+    for page in dist.into_iter().flat_map(|d| [d.join("index.html"), d.join("council").join("index.html")]) {
+        if let Ok(html) = std::fs::read_to_string(&page) {
+            for script in inline_scripts(&html) {
+                let hash = format!("'sha256-{}'", base64_standard(&sha2::Sha256::digest(script.as_bytes())));
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
+            }
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'; img-src 'self' blob: data:; \
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+        hashes.iter().map(|h| format!(" {h}")).collect::<String>()
+    )
+}
+
+/// The text of each `<script>` element without a `src` in a page.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else { break };
+        let Some(close) = rest[open_end..].find("</script>").map(|i| open_end + i) else { break };
+        if !rest[start..open_end].contains(" src=") {
+            found.push(&rest[open_end..close]);
+        }
+        rest = &rest[close + "</script>".len()..];
+    }
+    found
+}
+
+/// Standard base64 with padding (for the policy's hashes).
+fn base64_standard(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
 
 /// Serves the built apps: the council workspace (its own build, in `dist/council`) under
 /// `/council`, the wallet everywhere else. Unknown paths get the app's `index.html` so its
@@ -143,6 +265,59 @@ fn wallet_files(dist: &Path) -> Router {
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(CompressionLayer::new())
+}
+
+/// Serves `router` on `listener` until `shutdown` finishes, then lets the requests under
+/// way finish (for up to 10 seconds). Each request knows its client's address
+/// ([`guard::ClientAddress`]); a client has [`guard::Limits::header_timeout`] to send a
+/// request's headers, so a slow client cannot hold connections open.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+            tracing::warn!("stopped with requests still under way");
+        }
+    }
+    Ok(())
 }
 
 /// The current time as Unix milliseconds, from the system clock (for the command line and
@@ -169,7 +344,7 @@ pub async fn issue_pairing_code(storage: &Storage, account_id: AccountId) -> any
     let code = auth::new_pairing_code();
     let now = now_ms();
     let expires = now + seed::PAIRING_CODE_DAYS * 24 * 60 * 60 * 1000;
-    storage.create_pairing_code(&auth::secret_hash(&auth::normalise_code(&code)), account_id, now, expires).await?;
+    storage.create_pairing_code(&storage.code_hash(&code), account_id, now, expires).await?;
     Ok(code)
 }
 
@@ -228,6 +403,26 @@ pub async fn record_due_payments(storage: &Storage, today: time::Date, now_ms: i
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn the_pages_inline_scripts_are_allowed_by_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("index.html"),
+            "<head><script type=\"module\" src=\"/x.js\"></script><script type=\"module\">import init from '/x.js';</script></head>",
+        )
+        .unwrap();
+        let policy = page_policy(Some(dir.path()));
+        // echo -n "import init from '/x.js';" | openssl dgst -sha256 -binary | base64
+        assert!(policy.contains("'sha256-"), "{policy}");
+        let hash = base64_standard(&sha2::Sha256::digest(b"import init from '/x.js';"));
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")), "{policy}");
+        assert!(!page_policy(None).contains("sha256"));
+        assert_eq!(base64_standard(b"Man"), "TWFu");
+        assert_eq!(base64_standard(b"Ma"), "TWE=");
+        assert_eq!(base64_standard(b"M"), "TQ==");
+        assert_eq!(base64_standard(b""), "");
+    }
 
     #[test]
     fn the_councils_day_is_londons() {

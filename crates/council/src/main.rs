@@ -18,6 +18,11 @@ struct Cli {
     /// Use this database instead of the embedded one (sqlite://... or postgres://...).
     #[arg(long, env = "TALLY_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// The server's secret key (pairing codes are kept under it), made if missing. Keep
+    /// it out of the database's backups; every server on one database needs the same one.
+    /// Default: server.key in the data directory.
+    #[arg(long, env = "TALLY_KEY_FILE", global = true)]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,7 +39,18 @@ enum Command {
         /// Create the demo council if missing and print a pairing code for it.
         #[arg(long)]
         seed_demo: bool,
+        /// The address people reach the server at, e.g. https://tally.example.gov.uk.
+        /// When it is HTTPS the staff cookie is Secure and answers carry HSTS.
+        #[arg(long, env = "TALLY_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The server is behind a reverse proxy that adds the client's address to
+        /// X-Forwarded-For (throttling goes by that address, not the proxy's).
+        #[arg(long, env = "TALLY_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
+    /// Check the audit trail's hash chain from its first line to its last; exits with
+    /// status 1 at the first line that was changed, removed or slipped in.
+    VerifyAudit,
     /// Print a new one-time pairing code for an account.
     PairingCode {
         /// The council's reference for the account, e.g. DP-000001.
@@ -100,9 +116,37 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => url.clone(),
         None => sqlite_url(&cli.data_dir)?,
     };
-    let storage = Storage::open(&url).await?;
+    let key_file = cli.key_file.clone().unwrap_or_else(|| cli.data_dir.join("server.key"));
+    let key = tally_council::auth::ServerKey::load_or_create(&key_file)?;
+    let storage = Storage::open_with_key(&url, key).await?;
+    // Who ran a command, for the audit trail.
+    let operator =
+        std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".to_owned());
     match cli.command {
-        Command::Serve { addr, dist, seed_demo } => {
+        Command::VerifyAudit => {
+            let check = storage.verify_audit().await?;
+            match check.first_break {
+                None => {
+                    println!("The audit trail is whole: {} lines, each following from the one before.", check.lines);
+                    println!("Last line's hash: {}", check.head_hash);
+                }
+                Some((seq, why)) => {
+                    eprintln!(
+                        "The audit trail is broken at line {seq}: {why}. The {} lines before it check out (last hash {}).",
+                        check.lines, check.head_hash
+                    );
+                    storage.close().await;
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Serve { addr, dist, seed_demo, public_url, behind_proxy } => {
+            if let Some(url) = &public_url {
+                anyhow::ensure!(
+                    url.starts_with("https://") || url.starts_with("http://"),
+                    "--public-url must start with https:// (or http:// for a test), not {url:?}"
+                );
+            }
             let demo = if seed_demo { Some(seed::ensure_demo(&storage).await?) } else { None };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -111,9 +155,11 @@ async fn main() -> anyhow::Result<()> {
             if !dist.join("index.html").exists() {
                 tracing::warn!(dist = %dist.display(), "no built wallet app here; serving the API only");
             }
+            let base = public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+            let base = base.trim_end_matches('/').to_owned();
             println!("Tally council server is running.");
-            println!("  Open the wallet:      http://{addr}/");
-            println!("  Health check:         http://{addr}/api/v1/health");
+            println!("  Open the wallet:      {base}/");
+            println!("  Health check:         {base}/api/v1/health");
             if let Some(demo) = demo {
                 println!(
                     "  Demo pairing code:    {}  (for {}, account {}; one use, valid {} days)",
@@ -122,7 +168,7 @@ async fn main() -> anyhow::Result<()> {
                     demo.reference,
                     seed::PAIRING_CODE_DAYS
                 );
-                println!("  Council workspace:    http://{addr}/council");
+                println!("  Council workspace:    {base}/council");
                 println!("  Demo finance officer: {} / {}", seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD);
                 println!("  Demo auditor:         {} / {}", seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD);
                 println!("  Demo administrator:   {} / {}", seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD);
@@ -159,8 +205,26 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
-            let router = app(AppState::new(storage.clone()), Some(&dist));
-            axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+            let limits = tally_council::guard::Limits::default();
+            let header_timeout = limits.header_timeout;
+            let state = AppState::with(storage.clone(), tally_council::Config { public_url, behind_proxy }, limits);
+            // Housekeeping: forget idle rate-limit state, and remove wrong passwords,
+            // ended sessions and old pairing codes no longer needed.
+            let keeping = state.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+                loop {
+                    every.tick().await;
+                    keeping.guard.forget_idle();
+                    match keeping.storage.purge_expired(tally_council::now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(rows = n, "expired sign-in attempts, sessions and codes removed"),
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "could not remove expired rows"),
+                    }
+                }
+            });
+            let router = app(state, Some(&dist));
+            tally_council::serve(listener, router, header_timeout, shutdown_signal()).await?;
             storage.close().await;
         }
         Command::SeedCaseload { accounts, heavy, days } => {
@@ -179,7 +243,9 @@ async fn main() -> anyhow::Result<()> {
                 .account_by_reference(&reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
-            println!("{}", issue_pairing_code(&storage, account.account_id).await?);
+            let code = issue_pairing_code(&storage, account.account_id).await?;
+            audit_command(&storage, &account, &operator, "pairing code issued", "").await?;
+            println!("{code}");
         }
         Command::Devices { reference } => {
             let account = storage
@@ -227,6 +293,8 @@ async fn main() -> anyhow::Result<()> {
             let plan: tally_ledger::SupportPlan =
                 serde_json::from_str(&text).with_context(|| format!("{} is not a support plan", file.display()))?;
             storage.set_support_plan(account.account_id, &plan, tally_council::now_ms()).await?;
+            audit_command(&storage, &account, &operator, "support plan changed", &format!("from {}", file.display()))
+                .await?;
             println!(
                 "The support plan of {reference} ({}) is updated; devices take it when they next sync.",
                 account.person_name
@@ -234,13 +302,40 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::RevokeDevice { device } => {
             match storage.revoke_device(tally_ledger::DeviceId(device), tally_council::now_ms()).await? {
-                Some(account) => println!("Revoked device {device} of account {account}; its token no longer works."),
+                Some(account) => {
+                    if let Some(row) = storage.account(account).await? {
+                        audit_command(&storage, &row, &operator, "device revoked", &device.to_string()).await?;
+                    }
+                    println!("Revoked device {device} of account {account}; its token no longer works.")
+                }
                 None => anyhow::bail!("there is no active device {device} (it may be revoked already)"),
             }
         }
         Command::Openapi => unreachable!("printed before the database is opened"),
     }
     Ok(())
+}
+
+/// An audit line for a change made at the command line, naming who ran it.
+async fn audit_command(
+    storage: &Storage,
+    account: &tally_council::storage::AccountRow,
+    operator: &str,
+    action: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let detail = if detail.is_empty() { format!("by {operator}") } else { format!("{detail}, by {operator}") };
+    let council = storage.council_of_account(account.account_id).await?;
+    let event = tally_council::storage::AuditEvent {
+        council_id: council.as_deref(),
+        staff_id: None,
+        account_id: Some(account.account_id),
+        actor: tally_council::storage::Actor::CommandLine,
+        address: None,
+        action,
+        detail: &detail,
+    };
+    storage.audit(&event, tally_council::now_ms()).await
 }
 
 async fn shutdown_signal() {

@@ -5,9 +5,8 @@
 //! keeps only its SHA-256. Every request that changes something must also carry the
 //! session's CSRF token in the `X-CSRF-Token` header (the workspace reads it from the
 //! sign-in answer), so another site can never make a signed-in officer's browser act.
-//! Sign-in is limited per email address (failed attempts are counted in the database, so
-//! the limit holds across several servers), and a wrong email costs the same time as a
-//! wrong password.
+//! Sign-in slows down after wrong passwords (see [`crate::guard`]), and a wrong email
+//! costs the same time as a wrong password.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -20,15 +19,19 @@ use crate::error::ApiError;
 use crate::storage::StaffRow;
 use crate::AppState;
 
-/// The session cookie's name.
+/// The session cookie's name on plain HTTP (development, tests).
 pub const COOKIE: &str = "tally_staff";
+/// Its name when the server is reached over HTTPS: browsers accept a `__Secure-` cookie
+/// only from a secure page, so a page on plain HTTP cannot plant or overwrite it. (Not
+/// `__Host-`, which must have `Path=/`: the cookie is kept to the staff API's path, so the
+/// wallet's pages and the devices' requests never carry it.)
+pub const SECURE_COOKIE: &str = "__Secure-tally_staff";
+/// The only path the browser sends the session cookie to: the staff API.
+pub const COOKIE_PATH: &str = "/api/v1/council";
 /// The header every change must carry.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a session lasts: a working day.
 pub const SESSION_HOURS: i64 = 10;
-/// Failed sign-ins allowed per email in [`LOCKOUT_MINUTES`] before more are refused.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 /// What a member of staff may do: decided by [`Role::may_change`] and
 /// [`Role::may_administer`], asked through the [`Changer`] and [`Administrator`]
@@ -86,7 +89,7 @@ impl FromRequestParts<AppState> for Staff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let signed_out =
             || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
-        let token = session_cookie(&parts.headers).ok_or_else(signed_out)?;
+        let token = session_cookie(&parts.headers, state.config.https()).ok_or_else(signed_out)?;
         let crate::storage::SessionRow { staff: row, csrf_token } =
             state.storage.staff_by_session(&secret_hash(&token), state.clock.now_ms()).await?.ok_or_else(signed_out)?;
         let role = row.role;
@@ -103,15 +106,24 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+fn cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
 /// The session token from the request's cookies.
-pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+pub fn session_cookie(headers: &axum::http::HeaderMap, https: bool) -> Option<String> {
+    let name = cookie_name(https);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
         .filter(|value| !value.is_empty())
 }
@@ -121,19 +133,26 @@ fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The `Set-Cookie` value that starts a session.
-pub fn session_set_cookie(token: &str, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+/// The `Set-Cookie` value that starts a session: `Secure` when the server's public
+/// address is HTTPS (its configuration says so, never a request's header).
+pub fn session_set_cookie(token: &str, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        "{}={token}; HttpOnly; SameSite=Strict; Path={COOKIE_PATH}; Max-Age={}{secure}",
+        cookie_name(https),
         SESSION_HOURS * 3600
     ))
     .expect("a token is plain ASCII")
 }
 
 /// The `Set-Cookie` value that ends a session.
-pub fn session_clear_cookie() -> HeaderValue {
-    HeaderValue::from_str(&format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")).expect("ASCII")
+pub fn session_clear_cookie(https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{}=; HttpOnly; SameSite=Strict; Path={COOKIE_PATH}; Max-Age=0{secure}",
+        cookie_name(https)
+    ))
+    .expect("ASCII")
 }
 
 /// A password as the database keeps it (argon2id, random salt).

@@ -590,7 +590,8 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
     let db = TestDb::sqlite().await;
     let dist = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dist.path().join("council")).unwrap();
-    std::fs::write(dist.path().join("index.html"), "the wallet page").unwrap();
+    const WALLET_PAGE: &str = "<script type=\"module\">start('wallet')</script>the wallet page";
+    std::fs::write(dist.path().join("index.html"), WALLET_PAGE).unwrap();
     std::fs::write(dist.path().join("tally-1.js"), "the wallet script").unwrap();
     std::fs::write(dist.path().join("council/index.html"), "the workspace page").unwrap();
     std::fs::write(dist.path().join("council/tally-workspace-1.js"), "the workspace script").unwrap();
@@ -603,8 +604,8 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
             String::from_utf8(reply.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
         }
     };
-    assert_eq!(body("/").await, "the wallet page");
-    assert_eq!(body("/history").await, "the wallet page");
+    assert_eq!(body("/").await, WALLET_PAGE);
+    assert_eq!(body("/history").await, WALLET_PAGE);
     assert_eq!(body("/tally-1.js").await, "the wallet script");
     assert_eq!(body("/council").await, "the workspace page");
     assert_eq!(body("/council/").await, "the workspace page");
@@ -623,10 +624,35 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
         assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{uri}");
         assert!(header("permissions-policy").contains("microphone=()"), "{uri}");
+        assert_eq!(header("strict-transport-security"), "", "{uri}: plain HTTP has no HSTS");
         let cache = header("cache-control");
+        let policy = header("content-security-policy");
         if uri.starts_with("/api/") {
             assert_eq!(cache, "no-store", "{uri}");
+            assert_eq!(policy, "default-src 'none'; frame-ancestors 'none'", "{uri}");
         } else {
+            // Scripts only from here, WebAssembly, and the page's own inline start-up
+            // script by its hash (sha256 of "start('wallet')"); nothing inline else.
+            use sha2::Digest;
+            let hash = {
+                let digest = sha2::Sha256::digest(b"start('wallet')");
+                let mut text = String::new();
+                // Standard base64, written out here so the test does not share the server's.
+                const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                for chunk in digest.chunks(3) {
+                    let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+                    for i in 0..4 {
+                        text.push(if i <= chunk.len() { A[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
+                    }
+                }
+                text
+            };
+            assert!(
+                policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")),
+                "{uri}: {policy}"
+            );
+            assert!(policy.contains("default-src 'self'") && policy.contains("object-src 'none'"), "{policy}");
+            assert!(!policy.contains("unsafe-inline"), "{policy}");
             assert_eq!(cache, "no-cache", "{uri}: the apps' files are revalidated");
         }
     }

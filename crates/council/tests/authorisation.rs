@@ -38,7 +38,11 @@ fn access(method: &Method, path: &str) -> Access {
     match path {
         "/health" | "/openapi.json" | "/pairings" | "/council/sign-in" => Public,
         p if p.starts_with("/accounts/{account_id}") => Device,
-        "/council/staff" | "/council/staff/{staff_id}/role" | "/council/staff/{staff_id}/remove" => StaffAdmin,
+        "/council/staff"
+        | "/council/staff/{staff_id}/role"
+        | "/council/staff/{staff_id}/remove"
+        | "/council/staff/{staff_id}/sign-in-failures/clear"
+        | "/council/audit-log" => StaffAdmin,
         "/council/policy" if !get => StaffAdmin,
         "/council/sign-out" | "/council/me" => StaffRead,
         p if p.starts_with("/council/") && get => StaffRead,

@@ -17,7 +17,7 @@ use common::*;
 use serde_json::{json, Value};
 use tally_api::{PairResponse, PullResponse};
 use tally_council::seed;
-use tally_council::storage::ScheduleRow;
+use tally_council::storage::{ScheduleRow, Storage};
 use tally_ledger::{Entry, EntryBody};
 
 /// A council server process on the test's database.
@@ -27,10 +27,12 @@ struct Server {
 }
 
 impl Server {
-    fn spawn(url: &str, data_dir: &std::path::Path) -> Child {
+    fn spawn(url: &str, data_dir: &std::path::Path, key_file: &std::path::Path) -> Child {
         Command::new(env!("CARGO_BIN_EXE_tally-council"))
             .arg("--data-dir")
             .arg(data_dir)
+            .arg("--key-file")
+            .arg(key_file)
             .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--dist"])
             .arg(data_dir.join("no-app"))
             .env("RUST_LOG", "warn")
@@ -93,7 +95,14 @@ async fn two_servers_on_one_postgres_act_as_one() {
         eprintln!("skipped: two servers on one Postgres (TALLY_TEST_POSTGRES_URL is not set)");
         return;
     };
-    let demo = seed::ensure_demo(&db.storage).await.unwrap();
+    // Every server on one database shares one key file (pairing codes are kept under it):
+    // a code issued through one is redeemed on another.
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("server.key");
+    let key = tally_council::auth::ServerKey::load_or_create(&key_file).unwrap();
+    let issuer = Storage::open_with_key(&db.url, key).await.unwrap();
+    let demo = seed::ensure_demo(&issuer).await.unwrap();
+    issuer.close().await;
     let account = db.storage.account_by_reference(seed::DEMO_REFERENCE).await.unwrap().unwrap();
     // A four-weekly payment from eight weeks ago: three are due. Both servers record due
     // payments as they start, at the same moment.
@@ -109,7 +118,7 @@ async fn two_servers_on_one_postgres_act_as_one() {
     let officer = db.storage.staff_by_email(seed::DEMO_OFFICER_EMAIL).await.unwrap().unwrap();
     db.storage.create_schedule(&schedule, &officer.staff_id, 0).await.unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (a, b) = (Server::spawn(&db.url, dir_a.path()), Server::spawn(&db.url, dir_b.path()));
+    let (a, b) = (Server::spawn(&db.url, dir_a.path(), &key_file), Server::spawn(&db.url, dir_b.path(), &key_file));
     let (a, b) = (Server::ready(a), Server::ready(b));
     let http = Http(reqwest::Client::new());
 

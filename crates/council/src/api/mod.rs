@@ -138,6 +138,11 @@ pub(crate) mod described {
         OtherAccount(ErrorBody),
         #[response(status = 404, description = "No such account")]
         NoAccount(ErrorBody),
+        #[response(
+            status = 429,
+            description = "This device's requests, or the account's records or photos for the day, are at their most; try again after Retry-After seconds"
+        )]
+        TooMany(ErrorBody),
     }
 
     /// The header every workspace change carries.

@@ -69,12 +69,13 @@ impl Storage {
         Ok(())
     }
 
-    /// Uses up a pairing code and records the new device, all or nothing. `None` when the
-    /// code is unknown, used or expired.
+    /// Uses up a pairing code and records the new device, with its audit line (the pairing
+    /// from `address`), all or nothing. `None` when the code is unknown, used or expired.
     ///
     /// `held` are the pairings the device says it holds, as (device id, token hash): the
     /// newest that is a device of the code's account holding that token (revoked or not)
     /// is the one the new device carries on from (see [`Storage::device_lineage`]).
+    #[allow(clippy::too_many_arguments)]
     pub async fn redeem_pairing_code(
         &self,
         code_hash: &str,
@@ -82,6 +83,7 @@ impl Storage {
         token_hash: &str,
         label: &str,
         held: &[(DeviceId, String)],
+        address: &str,
         now_ms: i64,
     ) -> anyhow::Result<Option<AccountId>> {
         let mut tx = self.pool.begin().await?;
@@ -121,8 +123,24 @@ impl Storage {
         .bind(replaces.map(|(_, id)| id))
         .execute(&mut *tx)
         .await?;
+        let council: String = sqlx::query_scalar("SELECT council_id FROM account WHERE account_id = $1")
+            .bind(&account)
+            .fetch_one(&mut *tx)
+            .await?;
+        let account_id = AccountId(parse_uuid(&account)?);
+        let detail = format!("{label} ({device_id})");
+        let event = AuditEvent {
+            council_id: Some(&council),
+            staff_id: None,
+            account_id: Some(account_id),
+            actor: Actor::Device,
+            address: Some(address),
+            action: "device paired",
+            detail: &detail,
+        };
+        append_audit(&mut tx, &event, now_ms).await?;
         tx.commit().await?;
-        Ok(Some(AccountId(parse_uuid(&account)?)))
+        Ok(Some(account_id))
     }
 
     /// The device holding this token, unless the council revoked it.

@@ -58,6 +58,15 @@ pub struct DeliveryRow {
 }
 
 impl Storage {
+    /// How many records an account received since a moment.
+    pub async fn records_received_since(&self, account_id: AccountId, since_ms: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM entry WHERE account_id = $1 AND received_at_ms > $2")
+            .bind(account_id.to_string())
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// The ids of an account's entries that arrived after a moment, with when each did.
     pub async fn entries_received_after(&self, account_id: AccountId, after_ms: i64) -> anyhow::Result<Vec<Arrival>> {
         let rows = sqlx::query("SELECT entry_id, received_at_ms FROM entry WHERE account_id = $1 AND received_at_ms > $2 ORDER BY account_seq")

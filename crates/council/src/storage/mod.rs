@@ -88,6 +88,8 @@ pub enum Backend {
 pub struct Storage {
     pool: AnyPool,
     backend: Backend,
+    /// The server's secret that pairing codes are kept under (never in the database).
+    key: crate::auth::ServerKey,
 }
 
 fn parse_uuid(text: &str) -> anyhow::Result<Uuid> {
@@ -104,8 +106,14 @@ fn redact(url: &str) -> String {
 
 impl Storage {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and brings the
-    /// schema up to date.
+    /// schema up to date, with a server key for this process only (tests and tools that
+    /// neither issue nor redeem codes another process sees).
     pub async fn open(url: &str) -> anyhow::Result<Storage> {
+        Storage::open_with_key(url, crate::auth::ServerKey::ephemeral()).await
+    }
+
+    /// [`Storage::open`], keeping pairing codes under the server's own key.
+    pub async fn open_with_key(url: &str, key: crate::auth::ServerKey) -> anyhow::Result<Storage> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -138,13 +146,19 @@ impl Storage {
             // Write-ahead logging lets readers carry on while a push is written.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let storage = Storage { pool, backend };
+        let storage = Storage { pool, backend, key };
         storage.migrate().await?;
+        storage.seal_audit().await.context("could not chain the audit trail written before it was chained")?;
         Ok(storage)
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// What the database keeps for a pairing code as a person types it.
+    pub fn code_hash(&self, typed: &str) -> String {
+        self.key.code_hash(&crate::auth::normalise_code(typed))
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {

@@ -40,6 +40,17 @@ impl Storage {
         Ok(query.fetch_all(&self.pool).await?)
     }
 
+    /// The bytes of the photos an account received since a moment.
+    pub async fn photo_bytes_since(&self, account_id: AccountId, since_ms: i64) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM receipt WHERE account_id = $1 AND uploaded_at_ms > $2",
+        )
+        .bind(account_id.to_string())
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Keeps a photo; a second copy of the same one changes nothing. `true` when it was new.
     pub async fn store_receipt(&self, receipt: &NewReceipt<'_>, now_ms: i64) -> anyhow::Result<bool> {
         let done = sqlx::query(

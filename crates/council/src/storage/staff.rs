@@ -32,6 +32,18 @@ fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
     })
 }
 
+/// Wrong passwords that slow signing in down (see [`crate::guard`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInFailures {
+    pub on_account: i64,
+    pub latest_on_account: Option<i64>,
+    pub from_address: i64,
+    pub latest_from_address: Option<i64>,
+    /// The account signed in from this address lately: failures on the account from
+    /// elsewhere do not slow it down here.
+    pub known_address: bool,
+}
+
 /// A live staff session: who, and the token every change must carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
@@ -130,25 +142,127 @@ impl Storage {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn record_sign_in_attempt(&self, email: &str, succeeded: bool, now_ms: i64) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO sign_in_attempt (email, at_ms, succeeded) VALUES ($1, $2, $3)")
+    /// Records a sign-in: who (the email typed), from where, and whether the password was
+    /// right. A wrong one is audited too, in the same transaction.
+    pub async fn record_sign_in_attempt(
+        &self,
+        email: &str,
+        address: &str,
+        succeeded: bool,
+        failure: Option<&AuditEvent<'_>>,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO sign_in_attempt (email, address, at_ms, succeeded) VALUES ($1, $2, $3, $4)")
             .bind(email.trim().to_lowercase())
+            .bind(address)
             .bind(now_ms)
             .bind(i64::from(succeeded))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if let Some(event) = failure {
+            append_audit(&mut tx, event, now_ms).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Failed sign-ins for an email since a moment.
-    pub async fn failed_sign_ins_since(&self, email: &str, since_ms: i64) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND at_ms >= $2 AND succeeded = 0",
+    /// The wrong passwords that slow signing in down: those for `email` since its last
+    /// sign-in (or since its failures were cleared), and those from `address`, in the
+    /// last day; and whether `email` signed in from `address` lately.
+    pub async fn sign_in_failures(&self, email: &str, address: &str, now_ms: i64) -> anyhow::Result<SignInFailures> {
+        let email = email.trim().to_lowercase();
+        let since = now_ms - crate::guard::FAILURES_COUNT_FOR_MS;
+        let last_success: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(at_ms) FROM sign_in_attempt WHERE email = $1 AND succeeded > 0")
+                .bind(&email)
+                .fetch_one(&self.pool)
+                .await?;
+        let account_since = last_success.map_or(since, |at| at.max(since));
+        let (on_account, latest_on_account): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(at_ms) FROM sign_in_attempt WHERE email = $1 AND succeeded = 0 AND at_ms > $2",
         )
-        .bind(email.trim().to_lowercase())
-        .bind(since_ms)
+        .bind(&email)
+        .bind(account_since)
         .fetch_one(&self.pool)
-        .await?)
+        .await?;
+        let (from_address, latest_from_address): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(at_ms) FROM sign_in_attempt WHERE address = $1 AND succeeded = 0 AND at_ms > $2",
+        )
+        .bind(address)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        let known: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sign_in_attempt WHERE email = $1 AND address = $2 AND succeeded = 1 AND at_ms > $3",
+        )
+        .bind(&email)
+        .bind(address)
+        .bind(now_ms - crate::guard::KNOWN_ADDRESS_MS)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(SignInFailures {
+            on_account,
+            latest_on_account,
+            from_address,
+            latest_from_address,
+            known_address: known > 0,
+        })
+    }
+
+    /// Clears a member of staff's wrong passwords (an administrator's "let them try
+    /// again"), with its audit line. `false` if there is no such member with access.
+    pub async fn clear_sign_in_failures(
+        &self,
+        council_id: &str,
+        staff_id: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let email: Option<String> = sqlx::query_scalar(
+            "SELECT email FROM staff WHERE staff_id = $1 AND council_id = $2 AND disabled_at_ms IS NULL",
+        )
+        .bind(staff_id)
+        .bind(council_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(email) = email else { return Ok(false) };
+        sqlx::query("INSERT INTO sign_in_attempt (email, address, at_ms, succeeded) VALUES ($1, NULL, $2, 2)")
+            .bind(email.to_lowercase())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Removes what is no longer needed: wrong passwords older than a day, sign-ins older
+    /// than the time an address stays known, ended sessions, and pairing codes a month
+    /// after they were used or ran out. Returns how many rows went.
+    pub async fn purge_expired(&self, now_ms: i64) -> anyhow::Result<u64> {
+        let mut removed = 0;
+        removed += sqlx::query("DELETE FROM sign_in_attempt WHERE (succeeded = 0 AND at_ms < $1) OR at_ms < $2")
+            .bind(now_ms - crate::guard::FAILURES_COUNT_FOR_MS)
+            .bind(now_ms - crate::guard::KNOWN_ADDRESS_MS)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        removed += sqlx::query("DELETE FROM staff_session WHERE expires_at_ms < $1")
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let month_ago = now_ms - 30 * 24 * 3_600_000;
+        removed += sqlx::query(
+            "DELETE FROM pairing_code WHERE (used_at_ms IS NOT NULL AND used_at_ms < $1) OR expires_at_ms < $1",
+        )
+        .bind(month_ago)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(removed)
     }
 
     pub async fn create_staff_session(
@@ -156,9 +270,11 @@ impl Storage {
         token_hash: &str,
         staff_id: &str,
         csrf_token: &str,
+        audit: &AuditEvent<'_>,
         now_ms: i64,
         expires_at_ms: i64,
     ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -167,8 +283,10 @@ impl Storage {
         .bind(csrf_token)
         .bind(now_ms)
         .bind(expires_at_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -119,6 +119,8 @@ pub(crate) use on_every_test_db;
 
 pub struct Client {
     pub router: Router,
+    /// The address requests come from (as a real server's connection gives it).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug)]
@@ -136,13 +138,23 @@ pub struct Reply {
 
 impl Client {
     pub fn new(storage: &Storage) -> Client {
-        Client { router: app(AppState::new(storage.clone()), None) }
+        Client { router: app(AppState::new(storage.clone()), None), peer: None }
+    }
+
+    /// A client of a server with these settings and limits.
+    pub fn with(storage: &Storage, config: tally_council::Config, limits: tally_council::guard::Limits) -> Client {
+        Client { router: app(AppState::with(storage.clone(), config, limits), None), peer: None }
+    }
+
+    /// The same server, reached from another address.
+    pub fn at_address(&self, ip: [u8; 4]) -> Client {
+        Client { router: self.router.clone(), peer: Some(std::net::SocketAddr::from((ip, 40_000))) }
     }
 
     /// A client of a server whose clock reads `at`.
     pub fn at(storage: &Storage, at: time::OffsetDateTime) -> Client {
         let state = AppState { clock: tally_council::Clock::fixed(at), ..AppState::new(storage.clone()) };
-        Client { router: app(state, None) }
+        Client { router: app(state, None), peer: None }
     }
 
     pub async fn send(&self, method: Method, uri: &str, token: Option<&str>, body: Option<String>) -> Reply {
@@ -160,7 +172,10 @@ impl Client {
     }
 
     /// Sends a request; the answer, checked against the API's description first.
-    pub async fn exchange(&self, request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+    pub async fn exchange(&self, mut request: Request<Body>) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
         let method = request.method().clone();
         let uri = request.uri().to_string();
         let response = self.router.clone().oneshot(request).await.unwrap();

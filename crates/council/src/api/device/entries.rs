@@ -115,6 +115,21 @@ async fn push(
             Err(message) => results.push(PushResult { entry_id, status: PushStatus::Refused, message: Some(message) }),
         }
     }
+    // A day's quota: far above what a person records, so only a scripted phone meets it.
+    // The records are kept on the phone and sent when the day has passed.
+    let quota = state.guard.limits.records_per_day;
+    if !to_store.is_empty()
+        && state.storage.records_received_since(account_id, state.clock.now_ms() - DAY_MS).await? >= quota
+    {
+        tracing::warn!(%account_id, device_id = %device.device_id, quota, "records quota reached");
+        return Err(ApiError::SlowDown {
+            message: format!(
+                "This account has sent the council {quota} records in the last 24 hours, the most it takes in a day. \
+                 Your records are kept on this device and will be sent tomorrow."
+            ),
+            retry_after_secs: 3600,
+        });
+    }
     let (indexes, entries): (Vec<usize>, Vec<NewEntry>) = to_store.into_iter().unzip();
     let outcomes = state
         .storage
@@ -141,6 +156,9 @@ async fn push(
     tracing::info!(%account_id, device_id = %device.device_id, received = results.len(), stored, refused, "push");
     Ok(Json(PushResponse { results }))
 }
+
+/// A day, for the quotas.
+pub(crate) const DAY_MS: i64 = 24 * 3_600_000;
 
 /// How far ahead of the council's clock a device's clock may be: phones are often a few
 /// minutes out, sometimes a day across a time zone; more is a wrong clock or a forgery.

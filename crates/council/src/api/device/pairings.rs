@@ -12,6 +12,8 @@ use tally_ledger::DeviceId;
 use crate::api::Routes;
 use crate::auth::{new_token, normalise_code, secret_hash};
 use crate::error::{ApiError, ApiJson};
+use crate::guard::{wait_words, ClientAddress, PairingRefused};
+use crate::storage::AuditEvent;
 use crate::AppState;
 
 /// The longest device description kept.
@@ -30,13 +32,44 @@ pub(super) fn routes() -> Routes {
     responses(
         (status = 201, description = "Paired", body = PairResponse),
         (status = 400, description = "Malformed", body = ErrorBody),
-        (status = 404, description = "Unknown, used or expired code", body = ErrorBody)
+        (status = 404, description = "Unknown, used or expired code", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address, or at this server; try again after Retry-After seconds", body = ErrorBody)
     ),
 )]
 async fn pair(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<PairRequest>,
 ) -> Result<(StatusCode, Json<PairResponse>), ApiError> {
+    let address_text = address.to_string();
+    match state.guard.pairing(address) {
+        Ok(()) => {}
+        Err(PairingRefused::Address { wait, first_in_burst }) => {
+            if first_in_burst {
+                // One line a burst: enough to see someone is guessing, not a line a guess.
+                let detail = format!("pairing codes tried too often from {address_text}");
+                let event = AuditEvent {
+                    address: Some(&address_text),
+                    ..AuditEvent::server("pairing attempts refused", &detail)
+                };
+                state.storage.audit(&event, state.clock.now_ms()).await?;
+                tracing::warn!(%address, "pairing attempts refused");
+            }
+            return Err(ApiError::SlowDown {
+                message: format!(
+                    "Too many pairing codes were tried from this connection. Wait {} and try again.",
+                    wait_words(wait)
+                ),
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        Err(PairingRefused::Overall { wait }) => {
+            return Err(ApiError::SlowDown {
+                message: "The council's server is taking too many pairing attempts at the moment. Wait a minute and try again.".to_owned(),
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    }
     let code = normalise_code(&request.code);
     if code.is_empty() {
         return Err(ApiError::BadRequest("Enter the pairing code your council gave you.".to_owned()));
@@ -56,7 +89,15 @@ async fn pair(
     let token = new_token();
     let account_id = state
         .storage
-        .redeem_pairing_code(&secret_hash(&code), device_id, &secret_hash(&token), &label, &held, state.clock.now_ms())
+        .redeem_pairing_code(
+            &state.storage.code_hash(&code),
+            device_id,
+            &secret_hash(&token),
+            &label,
+            &held,
+            &address_text,
+            state.clock.now_ms(),
+        )
         .await?
         .ok_or_else(|| {
             ApiError::BadRequest(
@@ -67,6 +108,7 @@ async fn pair(
         })?;
     let account = super::profile::profile(&state, account_id).await?;
     tracing::info!(%device_id, %account_id, label, "device paired");
+
     Ok((StatusCode::CREATED, Json(PairResponse { device_id, token, account })))
 }
 

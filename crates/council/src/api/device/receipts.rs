@@ -99,6 +99,7 @@ async fn upload(
         ApiError::UnsupportedMediaType("Receipt photos must be sent as image/jpeg, image/png or image/webp.".to_owned())
     })?;
     let bytes = body.map_err(|rejection| match rejection.status() {
+        _ if crate::error::body_timed_out(&rejection) => ApiError::TimedOut,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(format!(
             "This receipt photo is too large. Photos may be at most {} KB.",
             MAX_RECEIPT_BYTES / 1024
@@ -106,6 +107,21 @@ async fn upload(
         _ => ApiError::BadRequest("The photo could not be read. Try sending it again.".to_owned()),
     })?;
     check_photo(&bytes, &sha256, content_type)?;
+    let quota = state.guard.limits.photo_bytes_per_day;
+    let received = state.storage.photo_bytes_since(account_id, state.clock.now_ms() - super::entries::DAY_MS).await?;
+    if received + bytes.len() as i64 > quota
+        && !state.storage.receipts_held(account_id, std::slice::from_ref(&sha256)).await?.contains(&sha256)
+    {
+        tracing::warn!(%account_id, device_id = %device.device_id, received, quota, "photo quota reached");
+        return Err(ApiError::SlowDown {
+            message: format!(
+                "This account has sent the council {} MB of receipt photos in the last 24 hours, the most it takes in a day. \
+                 The photos are kept on this device and will be sent tomorrow.",
+                quota / 1_000_000
+            ),
+            retry_after_secs: 3600,
+        });
+    }
     let new =
         NewReceipt { account_id, sha256: &sha256, content_type, bytes: &bytes, device_id: Some(device.device_id) };
     let fresh = state.storage.store_receipt(&new, state.clock.now_ms()).await?;

@@ -64,6 +64,7 @@ async fn receipt_photo(
     };
     let crate::storage::ReceiptRow { content_type, bytes } =
         state.storage.receipt(row.account_id, &sha256).await?.ok_or_else(missing)?;
+    audit(&state, &staff.row, Some(row.account_id), "receipt photo viewed", &sha256).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -75,6 +76,14 @@ async fn receipt_photo(
     )
         .into_response())
 }
+
+/// The audit line of a look at an account's page (in the council's audit log; the
+/// account's own page leaves them out).
+pub(crate) const ACCOUNT_VIEWED: &str = "account viewed";
+
+/// The latest lines of an account's audit trail its page shows (the council's audit log
+/// has them all).
+const AUDIT_LINES_SHOWN: usize = 100;
 
 #[utoipa::path(
     post,
@@ -300,14 +309,16 @@ async fn account(
             last_received_ms: d.last_received_at_ms,
         })
         .collect();
-    let audit = state
+    let trail = state
         .storage
-        .audit_of_account(row.account_id)
+        .audit_of_account(row.account_id, ACCOUNT_VIEWED, AUDIT_LINES_SHOWN)
         .await?
         .into_iter()
         .map(|l| AuditLine { at_ms: l.at_ms, who: l.who, action: l.action, detail: l.detail })
         .collect();
     let schedules = schedule_views(&state, row.account_id).await?;
+    // Recorded after the trail is read: the page shows what was done, not each look at it.
+    audit(&state, &staff.row, Some(row.account_id), ACCOUNT_VIEWED, "").await?;
     let sync_history = state
         .storage
         .sync_history(row.account_id, SYNC_HISTORY_SHOWN)
@@ -322,7 +333,7 @@ async fn account(
         spends: loaded.spends(false),
         devices,
         sync_history,
-        audit,
+        audit: trail,
     }))
 }
 

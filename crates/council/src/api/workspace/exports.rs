@@ -154,6 +154,15 @@ async fn transactions(
         cells.resize(2 + export::CSV_HEADER.len(), String::new());
         out.push_str(&export::to_csv_record(&cells));
     }
+    // Every person's transactions leave the server here: the trail says who took them.
+    audit(
+        &state,
+        &staff.row,
+        None,
+        "transactions exported",
+        &format!("every account, {} to {}", iso_date(from), iso_date(to)),
+    )
+    .await?;
     Ok(csv_download(&format!("transactions-{}-to-{}.csv", iso_date(from), iso_date(to)), out))
 }
 

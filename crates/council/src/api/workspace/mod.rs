@@ -296,14 +296,25 @@ pub(super) async fn audit(
     action: &str,
     detail: &str,
 ) -> Result<(), ApiError> {
-    let event = AuditEvent {
-        council_id: &staff.council_id,
+    Ok(state.storage.audit(&staff_event(staff, account, action, detail), state.clock.now_ms()).await?)
+}
+
+/// An audit line for something a member of staff did.
+pub(super) fn staff_event<'a>(
+    staff: &'a StaffRow,
+    account: Option<AccountId>,
+    action: &'a str,
+    detail: &'a str,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        council_id: Some(&staff.council_id),
         staff_id: Some(&staff.staff_id),
         account_id: account,
+        actor: crate::storage::Actor::Staff,
+        address: None,
         action,
         detail,
-    };
-    Ok(state.storage.audit(&event, state.clock.now_ms()).await?)
+    }
 }
 
 /// Explanations and decisions, as the workspace shows them.

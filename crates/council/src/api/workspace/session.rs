@@ -11,8 +11,9 @@ use crate::api::described::{Changing, Csrf, SignedIn};
 use crate::api::Routes;
 use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson};
+use crate::guard::{ClientAddress, ACCOUNT_BACKOFF, ADDRESS_BACKOFF};
 use crate::staff::Staff;
-use crate::storage::StaffRow;
+use crate::storage::{Actor, AuditEvent, StaffRow};
 use crate::AppState;
 
 use super::*;
@@ -34,12 +35,12 @@ pub(super) fn routes() -> Routes {
         (status = 200, description = "Signed in", body = StaffProfile),
         (status = 400, description = "Email or password missing", body = ErrorBody),
         (status = 401, description = "Email and password do not match", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts for this email; wait 15 minutes", body = ErrorBody)
+        (status = 429, description = "Too many wrong passwords for this email or from this address, or too many sign-ins at once; try again after Retry-After seconds", body = ErrorBody)
     ),
 )]
 async fn sign_in(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
     let email = request.email.trim().to_lowercase();
@@ -47,32 +48,62 @@ async fn sign_in(
         return Err(ApiError::BadRequest("Enter your email address and your password.".to_owned()));
     }
     let now = state.clock.now_ms();
-    let failed = state.storage.failed_sign_ins_since(&email, now - crate::staff::LOCKOUT_MINUTES * 60_000).await?;
-    if failed >= crate::staff::MAX_FAILED_SIGN_INS {
-        return Err(ApiError::TooManyRequests(format!(
-            "Too many wrong passwords for this email address. Wait {} minutes and try again, or ask an administrator to reset your password.",
-            crate::staff::LOCKOUT_MINUTES
-        )));
+    let address = address.to_string();
+    // Slowed down, not locked: each wrong password makes the next try wait longer, from
+    // this address and on this account (unless its owner signed in from here lately).
+    let failures = state.storage.sign_in_failures(&email, &address, now).await?;
+    let by_address = ADDRESS_BACKOFF.remaining_secs(failures.from_address, failures.latest_from_address, now);
+    let by_account = match failures.known_address {
+        true => 0,
+        false => ACCOUNT_BACKOFF.remaining_secs(failures.on_account, failures.latest_on_account, now),
+    };
+    let wait = by_address.max(by_account);
+    if wait > 0 {
+        let whose = if by_account >= by_address { "for this email address" } else { "from this connection" };
+        return Err(ApiError::SlowDown {
+            message: format!(
+                "Too many wrong passwords have been tried {whose}. Wait {} and try again, or ask an administrator to let you try again now.",
+                crate::guard::wait_words(std::time::Duration::from_secs(wait as u64))
+            ),
+            retry_after_secs: wait as u64,
+        });
     }
+    let permit = state.guard.password_check()?;
     let found = state.storage.staff_by_email(&email).await?;
     let password = request.password;
     let stored = found.as_ref().map(|s| s.password_hash.clone());
-    let matched = tokio::task::spawn_blocking(move || crate::staff::password_matches(&password, stored.as_deref()))
-        .await
-        .map_err(anyhow::Error::from)?;
-    state.storage.record_sign_in_attempt(&email, matched, now).await?;
+    let matched = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        crate::staff::password_matches(&password, stored.as_deref())
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
     let Some(row) = found.filter(|_| matched) else {
+        let staff = state.storage.staff_by_email(&email).await?;
+        let detail = format!("{email}: {}", if staff.is_some() { "wrong password" } else { "no one has this email" });
+        let failure = AuditEvent {
+            council_id: staff.as_ref().map(|s| s.council_id.as_str()),
+            // Not "by" the member of staff: someone tried their email.
+            staff_id: None,
+            account_id: None,
+            actor: Actor::Server,
+            address: Some(&address),
+            action: "sign-in failed",
+            detail: &detail,
+        };
+        state.storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await?;
         return Err(ApiError::Unauthorized(
             "That email address and password do not match. Check them and try again.".to_owned(),
         ));
     };
+    state.storage.record_sign_in_attempt(&email, &address, true, None, now).await?;
     let (token, csrf) = crate::staff::new_session_tokens();
     let expires = now + crate::staff::SESSION_HOURS * 3_600_000;
-    state.storage.create_staff_session(&secret_hash(&token), &row.staff_id, &csrf, now, expires).await?;
-    audit(&state, &row, None, "signed in", "").await?;
-    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let event = AuditEvent { address: Some(&address), ..staff_event(&row, None, "signed in", "") };
+    state.storage.create_staff_session(&secret_hash(&token), &row.staff_id, &csrf, &event, now, expires).await?;
+    let https = state.config.https();
     let profile = profile(&state, &row, csrf).await?;
-    Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, secure))], Json(profile)).into_response())
+    Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, https))], Json(profile)).into_response())
 }
 
 #[utoipa::path(
@@ -88,11 +119,12 @@ async fn sign_in(
     security(("staff" = [])),
 )]
 async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = crate::staff::session_cookie(&headers) {
+    let https = state.config.https();
+    if let Some(token) = crate::staff::session_cookie(&headers, https) {
         state.storage.delete_staff_session(&secret_hash(&token)).await?;
     }
     audit(&state, &staff.row, None, "signed out", "").await?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, crate::staff::session_clear_cookie())]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, crate::staff::session_clear_cookie(https))]).into_response())
 }
 
 #[utoipa::path(

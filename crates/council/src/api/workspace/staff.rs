@@ -20,6 +20,8 @@ pub(super) fn routes() -> Routes {
         .add("/council/staff", &[Method::GET, Method::POST], get(list_staff).post(add_staff))
         .add("/council/staff/{staff_id}/role", &[Method::POST], post(change_role))
         .add("/council/staff/{staff_id}/remove", &[Method::POST], post(remove_staff))
+        .add("/council/staff/{staff_id}/sign-in-failures/clear", &[Method::POST], post(clear_failures))
+        .add("/council/audit-log", &[Method::GET], get(audit_log))
 }
 
 #[utoipa::path(
@@ -170,7 +172,121 @@ async fn remove_staff(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/council/staff/{staff_id}/sign-in-failures/clear",
+    tag = "workspace",
+    summary = "Let a member of staff try their password again now, clearing the waits wrong passwords made (administrators)",
+    params(Csrf, ("staff_id" = String, Path, description = "The member of staff's id")),
+    responses(
+        (status = 204, description = "Cleared"),
+        (status = 404, description = "No such member of staff", body = ErrorBody),
+        Administering
+    ),
+    security(("staff" = [])),
+)]
+async fn clear_failures(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+    Path(staff_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let event = staff_event(&staff.row, None, "sign-in waits cleared", &staff_id);
+    if !state.storage.clear_sign_in_failures(&staff.row.council_id, &staff_id, &event, state.clock.now_ms()).await? {
+        return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The audit log's filters, as the address carries them.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AuditLogQuery {
+    /// Words in the action, detail, who, reference or address
+    words: Option<String>,
+    /// One kind of line
+    action: Option<String>,
+    /// From this date (YYYY-MM-DD), inclusive
+    from: Option<String>,
+    /// To this date (YYYY-MM-DD), inclusive
+    to: Option<String>,
+    /// Lines before this number (the next page)
+    before: Option<i64>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/council/audit-log",
+    tag = "workspace",
+    summary = "The council's audit trail, newest first, filtered and a page at a time (administrators)",
+    params(AuditLogQuery),
+    responses(
+        (status = 200, description = "A page of the log", body = tally_api::AuditLogPage),
+        (status = 400, description = "A date that is not a date", body = ErrorBody),
+        Administering
+    ),
+    security(("staff" = [])),
+)]
+async fn audit_log(
+    State(state): State<AppState>,
+    Administrator(staff): Administrator,
+    query: Result<axum::extract::Query<AuditLogQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<tally_api::AuditLogPage>, ApiError> {
+    let axum::extract::Query(query) = query.map_err(|_| {
+        ApiError::BadRequest(
+            "The audit log's filters could not be read. Start again from the audit log page.".to_owned(),
+        )
+    })?;
+    let mut problems = Vec::new();
+    let mut day_ms = |field: &str, text: &Option<String>, next_day: bool| -> Option<i64> {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        match tally_ledger::date::parse_iso_date(text) {
+            Some(date) => {
+                let date = if next_day { date.next_day().unwrap_or(date) } else { date };
+                Some(crate::unix_ms(date.midnight().assume_utc()))
+            }
+            None => {
+                problems.push((field.to_owned(), format!("Enter a date like 2026-11-30, not {text:?}")));
+                None
+            }
+        }
+    };
+    let from_ms = day_ms("from", &query.from, false);
+    let to_ms = day_ms("to", &query.to, true);
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let filter = crate::storage::AuditFilter {
+        words: query.words.map(|w| w.trim().chars().take(200).collect::<String>()).filter(|w| !w.is_empty()),
+        action: query.action.filter(|a| !a.trim().is_empty()),
+        before_seq: query.before,
+        from_ms,
+        to_ms,
+    };
+    let page = tally_api::AUDIT_LOG_PAGE;
+    let mut rows = state.storage.audit_of_council(&staff.row.council_id, &filter, page + 1).await?;
+    let more = rows.len() > page;
+    rows.truncate(page);
+    let next_before = if more { rows.last().map(|r| r.seq) } else { None };
+    Ok(Json(tally_api::AuditLogPage {
+        lines: rows
+            .into_iter()
+            .map(|r| tally_api::AuditLogLine {
+                seq: r.seq,
+                at_ms: r.at_ms,
+                who: r.who,
+                actor: r.actor,
+                address: r.address,
+                reference: r.reference,
+                action: r.action,
+                detail: r.detail,
+            })
+            .collect(),
+        next_before,
+        actions: state.storage.audit_actions(&staff.row.council_id).await?,
+    }))
+}
+
 /// What this module serves, for the API's description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_staff, add_staff, change_role, remove_staff))]
+#[openapi(paths(list_staff, add_staff, change_role, remove_staff, clear_failures, audit_log))]
 pub(crate) struct Doc;

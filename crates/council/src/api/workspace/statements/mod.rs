@@ -377,7 +377,9 @@ async fn view(
 ) -> Result<Json<StatementView>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let loaded = Loaded::read(&state, &row).await?;
-    Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
+    let view = statement_view(&state, &loaded, &statement_id).await?;
+    audit(&state, &staff.row, Some(row.account_id), "statement viewed", &statement_id).await?;
+    Ok(Json(view))
 }
 
 #[utoipa::path(
