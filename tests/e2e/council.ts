@@ -26,10 +26,11 @@ export class Council {
   pairingCode = '';
   private checkers = new Map<string, Device>();
 
-  private constructor(readonly dataDir: string) {}
+  private constructor(readonly dataDir: string, private readonly extraArgs: string[]) {}
 
-  static async start(): Promise<Council> {
-    const council = new Council(mkdtempSync(join(tmpdir(), 'tally-e2e-')));
+  /** Starts a server; `extraArgs` go after `serve` (e.g. `--public-url`). */
+  static async start(extraArgs: string[] = []): Promise<Council> {
+    const council = new Council(mkdtempSync(join(tmpdir(), 'tally-e2e-')), extraArgs);
     await council.launch();
     return council;
   }
@@ -42,7 +43,7 @@ export class Council {
   async launch(): Promise<void> {
     const child = spawn(BIN, [
       '--data-dir', this.dataDir,
-      'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', DIST,
+      'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', DIST, ...this.extraArgs,
     ], { env: { ...process.env, RUST_LOG: 'warn' } });
     this.process = child;
     await new Promise<void>((resolve, reject) => {
@@ -50,7 +51,7 @@ export class Council {
       let out = '';
       child.stdout.on('data', (chunk) => {
         out += chunk.toString();
-        const port = out.match(/Open the wallet:\s+http:\/\/127\.0\.0\.1:(\d+)\//);
+        const port = out.match(/Listening on:\s+http:\/\/127\.0\.0\.1:(\d+)/);
         const code = out.match(/Demo pairing code:\s+(\S+)/);
         if (port && code && out.includes('Press Ctrl+C')) {
           this.port = Number(port[1]);

@@ -687,6 +687,59 @@ test('an administrator gives a new member of staff access, who can then sign in'
   await ravi.context().close();
 });
 
+test('wrong passwords slow an officer down until an administrator lets them try again, and the audit log shows it all', async ({ browser, council }) => {
+  // Someone keeps typing the wrong password for the officer (from this browser, where the
+  // officer has never signed in).
+  const officer = await officerPage(browser);
+  await officer.goto(`${council.url}council`);
+  for (let n = 0; n < 6; n++) {
+    await officer.getByLabel('Email address').fill('finance.officer@demo.invalid');
+    await officer.getByLabel('Password').fill(`wrong ${n}`);
+    // Each answer arrives before the next try (a click while one is under way is ignored).
+    await Promise.all([
+      officer.waitForResponse((r) => r.url().endsWith('/api/v1/council/sign-in')),
+      officer.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    const summary = officer.getByRole('alert').filter({ hasText: 'There is a problem' });
+    await expect(summary).toContainText(n < 5 ? 'do not match' : 'Too many wrong passwords');
+  }
+  await expect(officer.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('ask an administrator to let you try again now');
+
+  const admin = await officerPage(browser);
+  await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });
+  await admin.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Staff' }).click();
+  await admin.getByRole('button', { name: 'Let Sam Patel try their password again now' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'Sam Patel can try their password again now.' })).toBeVisible();
+
+  await officer.getByLabel('Password').fill('demo-officer-password');
+  await officer.getByRole('button', { name: 'Sign in' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  await expect(officer.getByRole('heading', { level: 1, name: 'Alex Morgan (DP-000001)' })).toBeVisible();
+
+  // The administrator's audit log: the wrong passwords, the clearing, the look at Alex's
+  // account; filtered by kind and by words.
+  await admin.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  const log = admin.getByRole('table', { name: 'Audit log' });
+  await expect(log).toContainText('sign-in waits cleared');
+  await expect(log.getByRole('row').filter({ hasText: 'account viewed' })).toContainText('DP-000001');
+  const filters = admin.getByRole('search', { name: 'Filter the audit log' });
+  await filters.getByLabel('Kind').selectOption('sign-in failed');
+  await filters.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(admin).toHaveURL(/action=sign-in%20failed/);
+  await expect(log.getByRole('row')).toHaveCount(1 + 5);
+  await expect(log).toContainText('finance.officer@demo.invalid: wrong password');
+  await filters.getByLabel('Words (a name, reference, email or address)').fill('nobody matches this');
+  await filters.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'No line of the audit log matches the filter.' })).toBeVisible();
+  await checkAccessibility(admin);
+  // Not for an officer.
+  await expect(officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  await admin.context().close();
+  await officer.context().close();
+});
+
 test('an officer opens an account for someone new, whose phone then pairs with it', async ({ browser, council, wallet }) => {
   const officer = await officerPage(browser);
   await signIn(officer, council.url, OFFICER);

@@ -23,6 +23,9 @@ const TRUNK_VERSION: &str = "~0.21";
 const TRUNK_MAJOR_MINOR: &str = "trunk 0.21.";
 /// Where Debian's Chromium lives.
 const CHROMIUM: &str = "/usr/bin/chromium";
+const NGINX: &str = "/usr/sbin/nginx";
+const CARGO_DENY_VERSION: &str = "0.18.3";
+const CARGO_DENY_MAJOR_MINOR: &str = "0.18";
 /// The Postgres server the storage tests use when it is there.
 const POSTGRES_ADDR: &str = "127.0.0.1:5432";
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -109,6 +112,7 @@ fn test(args: &[String]) -> Result {
     let started = Instant::now();
     ensure_build_tools(&root)?;
     ensure_chromium()?;
+    ensure_proxy()?;
     npm_install(&root.join("tests"))?;
 
     step("Style: cargo fmt --check, and cargo clippy with warnings as errors");
@@ -118,6 +122,7 @@ fn test(args: &[String]) -> Result {
         "the code is not formatted: run `cargo fmt --all`",
     )?;
     cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    check_dependencies(&root)?;
 
     let postgres = postgres_for_tests();
     step("Rust tests (ledger, API types, council server, the wallet's sync engine, xtask)");
@@ -147,6 +152,7 @@ fn test(args: &[String]) -> Result {
         .env("TALLY_SERVER_BIN", root.join("target/debug/tally-council"))
         .env("TALLY_DIST", root.join("dist"))
         .env("CHROMIUM_PATH", CHROMIUM)
+        .env("NGINX_PATH", NGINX)
         .status();
     let (passed, failed, skipped) = read_playwright_report(&report)?;
     if postgres.is_none() {
@@ -309,6 +315,34 @@ fn ensure_build_tools(root: &Path) -> Result {
     Ok(())
 }
 
+/// `cargo deny` (installed when missing): every dependency's licence allowed, none banned,
+/// every source crates.io. The advisories check needs the RustSec database from GitHub;
+/// it runs when that can be fetched and says plainly when it cannot.
+fn check_dependencies(root: &Path) -> Result {
+    let installed = output(Command::new(cargo_home_bin("cargo-deny")).arg("--version")).unwrap_or_default();
+    if !installed.starts_with(&format!("cargo-deny {CARGO_DENY_MAJOR_MINOR}")) {
+        step(&format!("Installing cargo-deny {CARGO_DENY_VERSION} (a few minutes, once)"));
+        cargo(root, &["install", "cargo-deny", "--locked", "--version", CARGO_DENY_VERSION])?;
+    }
+    step("Dependencies: cargo deny check licenses bans sources");
+    cargo(root, &["deny", "--log-level", "error", "check", "licenses", "bans", "sources"])?;
+    let fetched = Command::new(cargo_bin())
+        .current_dir(root)
+        .args(["deny", "--log-level", "error", "fetch", "db"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if fetched {
+        cargo(root, &["deny", "--log-level", "error", "check", "advisories"])?;
+    } else {
+        println!(
+            "note: cargo deny's advisories check was skipped: the RustSec advisory database (github.com/rustsec/advisory-db) cannot be fetched from this machine."
+        );
+    }
+    Ok(())
+}
+
 /// Rust toolchain components (rustfmt, clippy), added when missing.
 fn ensure_components(names: &[&str]) -> Result {
     let installed = output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
@@ -339,16 +373,28 @@ fn wasm_bindgen_version(root: &Path) -> Result<String> {
 }
 
 fn ensure_chromium() -> Result {
-    if Path::new(CHROMIUM).exists() {
+    ensure_debian_packages(&[(CHROMIUM, "chromium"), ("/usr/bin/chromedriver", "chromium-driver")])
+}
+
+/// nginx (the reverse proxy docs/deploy.md configures, which the deployment test runs) and
+/// openssl (its self-signed certificate).
+fn ensure_proxy() -> Result {
+    ensure_debian_packages(&[(NGINX, "nginx"), ("/usr/bin/openssl", "openssl")])
+}
+
+/// Installs from Debian each package whose file is missing.
+fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result {
+    let missing: Vec<&str> =
+        wanted.iter().filter(|(file, _)| !Path::new(file).exists()).map(|(_, package)| *package).collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    step("Installing Chromium from Debian");
+    step(&format!("Installing {} from Debian", missing.join(", ")));
     let apt = |args: &[&str]| Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status();
     check_status(apt(&["update", "-qq"]), "apt-get update failed")?;
-    check_status(
-        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]),
-        "could not install Chromium (apt-get install chromium chromium-driver; needs root)",
-    )
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(&missing);
+    check_status(apt(&args), &format!("could not install {} (apt-get install; needs root)", missing.join(" ")))
 }
 
 /// `npm ci` in a folder with a package-lock.json, unless its node_modules is up to date.

@@ -13,6 +13,16 @@
 //!    after a day without signal): latency of every push (p50, p99, max), records per
 //!    second, and the server's memory (resident set, sampled every 10 ms, and its peak).
 //!
+//! 4. under attack: the 200 devices sync again (5 pushes of 20 each) and an officer signs
+//!    in, while one address guesses pairing codes and passwords as fast as it can and
+//!    guessers on 1,000 other addresses spread pairing guesses: the devices' latency, the
+//!    officer's sign-in time, and what became of the guesses (checked, or turned away).
+//!
+//! The server runs with the council's limits but for the per-device ones (a day's records
+//! and requests a second), raised so phases 1 and 2 measure what the server can store; each
+//! phone has an address of its own (`--behind-proxy`, `X-Forwarded-For`), as behind a
+//! council's reverse proxy.
+//!
 //! Every phase is bounded in count; nothing is sent anywhere but 127.0.0.1.
 
 use std::io::{BufRead, BufReader};
@@ -52,7 +62,10 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
     };
 
     // The council's accounts and their pairing codes, written before the server starts.
-    let storage = Storage::open(&url).await?;
+    // The server's key, in the data directory it will run with, so the codes issued here
+    // are the ones it redeems.
+    let key = tally_council::auth::ServerKey::load_or_create(&dir.path().join("server.key"))?;
+    let storage = Storage::open_with_key(&url, key).await?;
     seed::ensure_demo(&storage).await?;
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await?.expect("the demo council");
     let mut codes = Vec::with_capacity(DEVICES);
@@ -78,9 +91,10 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
     println!("server memory at rest: {:.1} MB resident", server.rss_kb() as f64 / 1024.0);
     let http = reqwest::Client::builder().pool_max_idle_per_host(DEVICES).build()?;
     let mut devices = Vec::with_capacity(DEVICES);
-    for code in &codes {
+    for (n, code) in codes.iter().enumerate() {
         let reply = http
             .post(format!("{}/pairings", server.base))
+            .header("x-forwarded-for", phone_address(n))
             .json(&json!({"code": code, "device_label": "Load"}))
             .send()
             .await?;
@@ -174,6 +188,105 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         server.hwm_kb() as f64 / 1024.0
     );
 
+    // 4. The same devices sync again while guessers try their luck.
+    let attacking = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let officer_address = "10.200.0.1";
+    sign_in(&http, &server.base, officer_address, seed::DEMO_OFFICER_PASSWORD).await?;
+    let guesser = {
+        let (http, base, attacking) = (http.clone(), server.base.clone(), attacking.clone());
+        tokio::spawn(async move {
+            // (sent, turned away, code or password checked) for pairing, then sign-in.
+            let mut counts = [[0u64; 3]; 2];
+            let mut n = 0u64;
+            while attacking.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let status = http
+                    .post(format!("{base}/pairings"))
+                    .header("x-forwarded-for", "203.0.113.66")
+                    .json(&json!({"code": format!("ZZZZ{:04}", n % 10_000), "device_label": "Guess"}))
+                    .send()
+                    .await?
+                    .status();
+                counts[0][0] += 1;
+                counts[0][if status == 429 { 1 } else { 2 }] += 1;
+                let status = sign_in(&http, &base, "203.0.113.66", &format!("guess {n}")).await?;
+                counts[1][0] += 1;
+                counts[1][if status == 429 { 1 } else { 2 }] += 1;
+            }
+            anyhow::Ok(counts)
+        })
+    };
+    let sprayers = {
+        let (http, base, attacking) = (http.clone(), server.base.clone(), attacking.clone());
+        tokio::spawn(async move {
+            let (mut sent, mut refused) = (0u64, 0u64);
+            while attacking.load(std::sync::atomic::Ordering::Relaxed) {
+                let address = format!("198.18.{}.{}", (sent / 250) % 4, sent % 250 + 1);
+                let status = http
+                    .post(format!("{base}/pairings"))
+                    .header("x-forwarded-for", address)
+                    .json(&json!({"code": format!("YYYY{:04}", sent % 10_000), "device_label": "Guess"}))
+                    .send()
+                    .await?
+                    .status();
+                sent += 1;
+                refused += u64::from(status == 429);
+            }
+            anyhow::Ok((sent, refused))
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for d in 0..DEVICES {
+        let (http, base, devices) = (http.clone(), server.base.clone(), devices.clone());
+        let bodies: Vec<String> = (0..5).map(|b| body(&devices[d], 20, 5_000 + b)).collect();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(bodies.len());
+            for body in bodies {
+                let sent = Instant::now();
+                push(&http, &base, &devices[d], body, 20).await?;
+                latencies.push(sent.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let signing_in = Instant::now();
+    let officer = sign_in(&http, &server.base, officer_address, seed::DEMO_OFFICER_PASSWORD).await?;
+    let officer_ms = signing_in.elapsed().as_secs_f64() * 1000.0;
+    let mut attacked = Vec::new();
+    for task in tasks {
+        attacked.extend(task.await??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    attacking.store(false, std::sync::atomic::Ordering::Relaxed);
+    let [pairing, passwords] = guesser.await??;
+    let (sprayed, spray_refused) = sprayers.await??;
+    attacked.sort();
+    let at =
+        |q: f64| attacked[((attacked.len() as f64 * q).ceil() as usize).min(attacked.len()) - 1].as_secs_f64() * 1000.0;
+    println!(
+        "under attack, {DEVICES} devices, {} pushes of 20: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({seconds:.2} s); every record stored",
+        attacked.len(),
+        at(0.50),
+        at(0.99),
+        at(1.0)
+    );
+    println!("under attack, the officer signed in from their usual address: status {officer}, in {officer_ms:.0} ms");
+    println!(
+        "one address guessing pairing codes: {} sent, {} turned away (429), {} codes checked",
+        pairing[0], pairing[1], pairing[2]
+    );
+    println!(
+        "the same address guessing the officer's password: {} sent, {} turned away (429), {} passwords checked",
+        passwords[0], passwords[1], passwords[2]
+    );
+    println!(
+        "1,000 addresses spreading pairing guesses: {sprayed} sent, {spray_refused} turned away (429), {} codes checked",
+        sprayed - spray_refused
+    );
+    anyhow::ensure!(officer == 200, "the officer could not sign in during the attack");
+
     // Every record is held once.
     server.stop();
     let storage = Storage::open(&url).await?;
@@ -182,7 +295,7 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         total += storage.entries_after(device.account.account_id, 0, 1_000_000).await?.len();
     }
     storage.close().await;
-    assert_eq!(total, 100_000 + 100_000 + records, "every record stored once");
+    assert_eq!(total, 100_000 + 100_000 + records + DEVICES * 5 * 20, "every record stored once");
     println!("records held: {total}, each once");
     if let Some((base, name)) = cleanup {
         let admin = sqlx::AnyPool::connect(&base).await?;
@@ -190,6 +303,23 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         admin.close().await;
     }
     Ok(())
+}
+
+/// The address phone `n` reaches the council from.
+fn phone_address(n: usize) -> String {
+    format!("10.1.{}.{}", n / 250, n % 250 + 1)
+}
+
+/// Signs in as the demo officer from an address; the answer's status.
+async fn sign_in(http: &reqwest::Client, base: &str, address: &str, password: &str) -> anyhow::Result<u16> {
+    Ok(http
+        .post(format!("{base}/council/sign-in"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": seed::DEMO_OFFICER_EMAIL, "password": password}))
+        .send()
+        .await?
+        .status()
+        .as_u16())
 }
 
 /// A push body of `count` new spends for a device, batch number `batch`.
@@ -247,7 +377,8 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tally-council"))
             .arg("--data-dir")
             .arg(data_dir)
-            .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--dist"])
+            .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--behind-proxy"])
+            .args(["--records-per-day", "100000000", "--device-requests-per-second", "100000", "--dist"])
             .arg(data_dir.join("no-app"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

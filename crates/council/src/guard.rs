@@ -39,6 +39,7 @@ pub struct Limits {
     /// codes live at once, that is one chance in 170 million a guess.
     pub pairing_overall: Quota,
     /// Requests with one device token: 120 at once, then two a second (a sync is a few).
+    /// `serve --device-requests-per-second` sets it (60 seconds' worth at once).
     pub device_requests: Quota,
     /// Records an account may receive in 24 hours (a person records a few a day; a phone
     /// back after a month offline sends a few hundred).

@@ -47,6 +47,13 @@ enum Command {
         /// X-Forwarded-For (throttling goes by that address, not the proxy's).
         #[arg(long, env = "TALLY_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// Records an account may send in 24 hours.
+        #[arg(long, env = "TALLY_RECORDS_PER_DAY", default_value_t = tally_council::guard::Limits::default().records_per_day)]
+        records_per_day: i64,
+        /// Requests a device may make a second, on average (it may make 60 times as many
+        /// at once).
+        #[arg(long, env = "TALLY_DEVICE_REQUESTS_PER_SECOND", default_value_t = 2)]
+        device_requests_per_second: u32,
     },
     /// Check the audit trail's hash chain from its first line to its last; exits with
     /// status 1 at the first line that was changed, removed or slipped in.
@@ -140,7 +147,15 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { addr, dist, seed_demo, public_url, behind_proxy } => {
+        Command::Serve {
+            addr,
+            dist,
+            seed_demo,
+            public_url,
+            behind_proxy,
+            records_per_day,
+            device_requests_per_second,
+        } => {
             if let Some(url) = &public_url {
                 anyhow::ensure!(
                     url.starts_with("https://") || url.starts_with("http://"),
@@ -159,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
             let base = base.trim_end_matches('/').to_owned();
             println!("Tally council server is running.");
             println!("  Open the wallet:      {base}/");
+            println!("  Listening on:         http://{addr}");
             println!("  Health check:         {base}/api/v1/health");
             if let Some(demo) = demo {
                 println!(
@@ -205,7 +221,14 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
-            let limits = tally_council::guard::Limits::default();
+            let per_second = std::num::NonZeroU32::new(device_requests_per_second)
+                .context("--device-requests-per-second must be at least 1")?;
+            let limits = tally_council::guard::Limits {
+                records_per_day,
+                device_requests: governor::Quota::per_second(per_second)
+                    .allow_burst(per_second.saturating_mul(std::num::NonZeroU32::new(60).expect("60"))),
+                ..tally_council::guard::Limits::default()
+            };
             let header_timeout = limits.header_timeout;
             let state = AppState::with(storage.clone(), tally_council::Config { public_url, behind_proxy }, limits);
             // Housekeeping: forget idle rate-limit state, and remove wrong passwords,
@@ -301,11 +324,13 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::RevokeDevice { device } => {
-            match storage.revoke_device(tally_ledger::DeviceId(device), tally_council::now_ms()).await? {
+            let detail = format!("{device}, by {operator}");
+            let event = tally_council::storage::AuditEvent {
+                actor: tally_council::storage::Actor::CommandLine,
+                ..tally_council::storage::AuditEvent::server("device revoked", &detail)
+            };
+            match storage.revoke_device(tally_ledger::DeviceId(device), &event, tally_council::now_ms()).await? {
                 Some(account) => {
-                    if let Some(row) = storage.account(account).await? {
-                        audit_command(&storage, &row, &operator, "device revoked", &device.to_string()).await?;
-                    }
                     println!("Revoked device {device} of account {account}; its token no longer works.")
                 }
                 None => anyhow::bail!("there is no active device {device} (it may be revoked already)"),

@@ -58,6 +58,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         "Sam Patel",
                         tally_api::Role::FinanceOfficer,
                         &hash,
+                        None,
                         now_ms,
                     )
                     .await?;
@@ -70,6 +71,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         "Jo Reid",
                         tally_api::Role::Auditor,
                         &hash,
+                        None,
                         now_ms,
                     )
                     .await?;
@@ -82,6 +84,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
                         "Kim Osei",
                         tally_api::Role::Administrator,
                         &hash,
+                        None,
                         now_ms,
                     )
                     .await?;

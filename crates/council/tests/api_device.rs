@@ -447,8 +447,29 @@ async fn revocation_scenario(storage: &Storage) {
     let devices = storage.devices(account).await.unwrap();
     assert_eq!(devices.len(), 2);
     assert!(devices.iter().all(|d| d.revoked_at_ms.is_none() && d.label == "Test phone"));
-    assert_eq!(storage.revoke_device(lost.device_id, 1_000).await.unwrap(), Some(account));
-    assert_eq!(storage.revoke_device(lost.device_id, 2_000).await.unwrap(), None, "revoked once");
+    assert_eq!(
+        storage
+            .revoke_device(
+                lost.device_id,
+                &tally_council::storage::AuditEvent::server("device revoked", "by a test"),
+                1_000
+            )
+            .await
+            .unwrap(),
+        Some(account)
+    );
+    assert_eq!(
+        storage
+            .revoke_device(
+                lost.device_id,
+                &tally_council::storage::AuditEvent::server("device revoked", "by a test"),
+                2_000
+            )
+            .await
+            .unwrap(),
+        None,
+        "revoked once"
+    );
     let devices = storage.devices(account).await.unwrap();
     assert_eq!(devices.iter().find(|d| d.device_id == lost.device_id).unwrap().revoked_at_ms, Some(1_000));
 

@@ -155,7 +155,10 @@ async fn world(client: &Client, storage: &Storage) -> World {
     let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
     let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id).await.unwrap()).await;
     let revoked = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
-    storage.revoke_device(revoked.device_id, 1).await.unwrap();
+    storage
+        .revoke_device(revoked.device_id, &tally_council::storage::AuditEvent::server("device revoked", "by a test"), 1)
+        .await
+        .unwrap();
     let to_revoke = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();

@@ -436,7 +436,10 @@ async fn hostile_scenario(db: &TestDb) {
     let to_alex = format!("/api/v1/accounts/{}/entries", alex.account.account_id);
     assert_eq!(client.post(&to_alex, None, &body).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(client.post(&to_alex, Some("not-a-token"), &body).await.status, StatusCode::UNAUTHORIZED);
-    storage.revoke_device(carer.device_id, 1).await.unwrap();
+    storage
+        .revoke_device(carer.device_id, &tally_council::storage::AuditEvent::server("device revoked", "by a test"), 1)
+        .await
+        .unwrap();
     let carers = json!({"entries": [to_json(&with_device(spend_on(&alex, today(), 100, "x"), &carer))]});
     assert_eq!(client.post(&to_alex, Some(&carer.token), &carers).await.status, StatusCode::UNAUTHORIZED);
     let unknown_account = format!("/api/v1/accounts/{}/entries", Uuid::now_v7());

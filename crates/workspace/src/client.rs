@@ -240,6 +240,55 @@ pub async fn remove_staff(csrf: &str, staff_id: &str) -> Result<(), Problem> {
     post_empty(&format!("/staff/{}/remove", part(staff_id)), csrf).await
 }
 
+/// Lets a member of staff try their password again now (clears the waits).
+pub async fn clear_sign_in_failures(csrf: &str, staff_id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/staff/{}/sign-in-failures/clear", part(staff_id)), csrf).await
+}
+
+/// Which lines of the audit log to show, as its address holds them
+/// (`/council/audit-log?words=&action=&from=&to=&before=`), and the same query the API takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub words: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    /// The `next_before` of the page before; empty on the first page.
+    pub before: String,
+}
+
+impl AuditFilter {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> AuditFilter {
+        AuditFilter {
+            words: get("words").unwrap_or_default(),
+            action: get("action").unwrap_or_default(),
+            from: get("from").unwrap_or_default(),
+            to: get("to").unwrap_or_default(),
+            before: get("before").unwrap_or_default(),
+        }
+    }
+
+    pub fn query(&self) -> String {
+        query(&[
+            ("words", &self.words),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("before", &self.before),
+        ])
+    }
+
+    /// Whether anything narrows the log.
+    pub fn narrows(&self) -> bool {
+        !(self.words.is_empty() && self.action.is_empty() && self.from.is_empty() && self.to.is_empty())
+    }
+}
+
+/// A page of the council's audit log, newest first (administrators).
+pub async fn audit_log(filter: &AuditFilter) -> Result<tally_api::AuditLogPage, Problem> {
+    get(&format!("/audit-log?{}", filter.query())).await
+}
+
 // ---- Exports ----------------------------------------------------------------------------
 
 /// An account's audit sheet for a period, to read on screen and print.

@@ -9,6 +9,7 @@
 //! - `/council/figures`: the council's figures for a period, with a chart and as CSV;
 //! - `/council/policy`: the council's local rules (administrators change them);
 //! - `/council/staff`: who has access, with which role (administrators);
+//! - `/council/audit-log`: the council's audit trail, filtered (administrators);
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
 //!   decisions, money in and surplus, statements (import), exports, devices (pairing
 //!   codes, revoking), the audit trail;
@@ -147,6 +148,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/figures">"Figures"</A></li>
                             <li><A href="/council/policy">"Policy"</A></li>
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
+                            {staff.role.may_administer().then(|| view! { <li><A href="/council/audit-log">"Audit log"</A></li> })}
                             <li><SignOut/></li>
                         </ul>
                     </nav>
@@ -170,6 +172,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/figures") view=pages::Figures/>
                             <Route path=path!("/council/policy") view=pages::Policy/>
                             <Route path=path!("/council/staff") view=pages::StaffPage/>
+                            <Route path=path!("/council/audit-log") view=pages::AuditLog/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                             <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
                             <Route path=path!("/council/accounts/:reference/audit-sheet") view=pages::AuditSheet/>

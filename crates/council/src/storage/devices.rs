@@ -220,14 +220,32 @@ impl Storage {
     /// Stops a device's token working (a lost or replaced phone). What it sent stays.
     /// Returns the account it belonged to, or `None` if there is no such device or it was
     /// revoked already.
-    pub async fn revoke_device(&self, device_id: DeviceId, now_ms: i64) -> anyhow::Result<Option<AccountId>> {
+    ///
+    /// `audit` is written in the same transaction, as a line about the device's account
+    /// (its council and account are filled in here).
+    pub async fn revoke_device(
+        &self,
+        device_id: DeviceId,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<Option<AccountId>> {
+        let mut tx = self.pool.begin().await?;
         let account: Option<String> = sqlx::query_scalar(
             "UPDATE device SET revoked_at_ms = $1 WHERE device_id = $2 AND revoked_at_ms IS NULL RETURNING account_id",
         )
         .bind(now_ms)
         .bind(device_id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        account.map(|a| Ok(AccountId(parse_uuid(&a)?))).transpose()
+        let Some(account) = account else { return Ok(None) };
+        let account_id = AccountId(parse_uuid(&account)?);
+        let council: String = sqlx::query_scalar("SELECT council_id FROM account WHERE account_id = $1")
+            .bind(&account)
+            .fetch_one(&mut *tx)
+            .await?;
+        let event = AuditEvent { council_id: Some(&council), account_id: Some(account_id), ..*audit };
+        append_audit(&mut tx, &event, now_ms).await?;
+        tx.commit().await?;
+        Ok(Some(account_id))
     }
 }

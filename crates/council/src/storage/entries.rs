@@ -152,7 +152,7 @@ impl Storage {
         batches: &[(AccountId, Vec<NewEntry>)],
         now_ms: i64,
     ) -> anyhow::Result<Option<Vec<Vec<StoreOutcome>>>> {
-        self.store_entries_and_charge_lines(batches, &[], now_ms).await
+        self.store_entries_and_charge_lines(batches, &[], &[], now_ms).await
     }
 
     /// [`Storage::store_entries_for_accounts`], and in the same transaction the statement
@@ -162,6 +162,7 @@ impl Storage {
         &self,
         batches: &[(AccountId, Vec<NewEntry>)],
         charged: &[ChargedLine],
+        audits: &[AuditEvent<'_>],
         now_ms: i64,
     ) -> anyhow::Result<Option<Vec<Vec<StoreOutcome>>>> {
         let mut order: Vec<usize> = (0..batches.len()).collect();
@@ -210,6 +211,9 @@ impl Storage {
             .bind(statement_id)
             .execute(&mut *tx)
             .await?;
+        }
+        for event in audits {
+            append_audit(&mut tx, event, now_ms).await?;
         }
         tx.commit().await?;
         Ok(outcomes.into_iter().collect())

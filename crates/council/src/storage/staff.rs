@@ -61,8 +61,10 @@ impl Storage {
         display_name: &str,
         role: Role,
         password_hash: &str,
+        audit: Option<&AuditEvent<'_>>,
         now_ms: i64,
     ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO staff (staff_id, council_id, email, display_name, role, password_hash, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -74,8 +76,12 @@ impl Storage {
         .bind(role.as_str())
         .bind(password_hash)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if let Some(event) = audit {
+            append_audit(&mut tx, event, now_ms).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -112,22 +118,42 @@ impl Storage {
         Ok(count > 0)
     }
 
-    /// Changes the role of a member of a council's staff. `false` if there is no such
-    /// member with access.
-    pub async fn set_staff_role(&self, council_id: &str, staff_id: &str, role: Role) -> anyhow::Result<bool> {
+    /// Changes the role of a member of a council's staff, with its audit line. `false` if
+    /// there is no such member with access (and nothing is written).
+    pub async fn set_staff_role(
+        &self,
+        council_id: &str,
+        staff_id: &str,
+        role: Role,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
         )
         .bind(role.as_str())
         .bind(staff_id)
         .bind(council_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Removes a member of staff's access and ends their sessions, all or nothing.
-    pub async fn disable_staff(&self, council_id: &str, staff_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+    /// Removes a member of staff's access and ends their sessions, with its audit line, all
+    /// or nothing.
+    pub async fn disable_staff(
+        &self,
+        council_id: &str,
+        staff_id: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
@@ -137,9 +163,13 @@ impl Storage {
         .bind(council_id)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM staff_session WHERE staff_id = $1").bind(staff_id).execute(&mut *tx).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
     }
 
     /// Records a sign-in: who (the email typed), from where, and whether the password was

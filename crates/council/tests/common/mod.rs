@@ -349,7 +349,16 @@ pub async fn staff_member(storage: &Storage, council_id: &str, email: &str, role
     let role_name = role;
     let role = tally_api::Role::parse(role).expect("a role");
     storage
-        .create_staff(&Uuid::now_v7().to_string(), council_id, email, &format!("{role_name} person"), role, &hash, 0)
+        .create_staff(
+            &Uuid::now_v7().to_string(),
+            council_id,
+            email,
+            &format!("{role_name} person"),
+            role,
+            &hash,
+            None,
+            0,
+        )
         .await
         .unwrap();
 }

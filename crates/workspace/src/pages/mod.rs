@@ -6,6 +6,7 @@
 //! Here: what every page shares (the notice line, form problems by field).
 
 mod accounts;
+mod audit;
 mod exports;
 mod figures;
 mod money;
@@ -18,6 +19,7 @@ mod staff;
 mod statements;
 
 pub(crate) use accounts::*;
+pub(crate) use audit::*;
 pub(crate) use exports::*;
 pub(crate) use figures::*;
 pub(crate) use money::*;

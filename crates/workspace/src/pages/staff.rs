@@ -58,7 +58,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     let confirming = RwSignal::new(false);
     let label = role_name(member.role);
     let select_id = format!("role-{}", member.staff_id);
-    let (id_role, id_remove) = (member.staff_id.clone(), member.staff_id.clone());
+    let (id_role, id_remove, id_clear) = (member.staff_id.clone(), member.staff_id.clone(), member.staff_id.clone());
     let name = member.name.clone();
     let change = move |_| {
         let (id, csrf, chosen) = (id_role.clone(), workspace.csrf(), role.get_untracked());
@@ -90,6 +90,19 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
             }
         });
     };
+    let clear_name = member.name.clone();
+    let clear = move |_| {
+        let (id, csrf, name) = (id_clear.clone(), workspace.csrf(), clear_name.clone());
+        once.run(async move {
+            match api::clear_sign_in_failures(&csrf, &id).await {
+                Ok(()) => notice.say(format!("{name} can try their password again now.")),
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
     view! {
         <li>
             <p><strong>{member.name.clone()}</strong>{format!(" · {} · {label}", member.email)}{mine.then_some(" (you)")}</p>
@@ -104,6 +117,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
                         </select>
                     </div>
                     <button type="button" class="button button--secondary" on:click=change.clone()>{format!("Change the role of {}", member.name)}</button>
+                    <button type="button" class="button button--secondary" on:click=clear.clone()>{format!("Let {} try their password again now", member.name)}</button>
                     {move || if confirming.get() {
                         let remove = remove.clone();
                         view! {

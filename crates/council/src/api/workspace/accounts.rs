@@ -386,10 +386,11 @@ async fn revoke_device(
     if state.storage.council_of_account(account).await?.as_deref() != Some(staff.row.council_id.as_str()) {
         return Err(unknown());
     }
-    if state.storage.revoke_device(device, state.clock.now_ms()).await?.is_none() {
+    let detail = device.to_string();
+    let event = staff_event(&staff.row, Some(account), "device revoked", &detail);
+    if state.storage.revoke_device(device, &event, state.clock.now_ms()).await?.is_none() {
         return Err(ApiError::BadRequest("That device was revoked already.".to_owned()));
     }
-    audit(&state, &staff.row, Some(account), "device revoked", &device.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

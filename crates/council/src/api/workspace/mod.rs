@@ -142,31 +142,49 @@ pub(super) async fn store_council_entry(
     staff: &Staff,
     row: &AccountRow,
     body: EntryBody,
+    audit: Audit,
 ) -> Result<Entry, ApiError> {
-    let mut stored = store_council_entries(state, staff, row, vec![body]).await?;
+    let mut stored = store_council_entries(state, staff, row, vec![body], audit).await?;
     Ok(stored.pop().expect("one entry was stored"))
 }
 
-/// Stores entries written by the council, all or none, and gives them back.
+/// Stores entries written by the council, all or none, with their audit line, and gives
+/// them back.
 pub(super) async fn store_council_entries(
     state: &AppState,
     staff: &Staff,
     row: &AccountRow,
     bodies: Vec<EntryBody>,
+    audit: Audit,
 ) -> Result<Vec<Entry>, ApiError> {
-    let mut stored = store_council_entries_for_accounts(state, staff, std::slice::from_ref(row), vec![bodies]).await?;
+    let mut stored =
+        store_council_entries_for_accounts(state, staff, std::slice::from_ref(row), vec![bodies], vec![audit]).await?;
     Ok(stored.pop().unwrap_or_default())
 }
 
 /// Stores entries written by the council on several accounts (`bodies[i]` on `rows[i]`),
-/// all or none, and gives them back.
+/// all or none, with their audit lines, and gives them back.
 pub(super) async fn store_council_entries_for_accounts(
     state: &AppState,
     staff: &Staff,
     rows: &[AccountRow],
     bodies: Vec<Vec<EntryBody>>,
+    audits: Vec<Audit>,
 ) -> Result<Vec<Vec<Entry>>, ApiError> {
-    store_council_entries_charging(state, staff, rows, bodies, |_| Vec::new()).await
+    store_council_entries_charging(state, staff, rows, bodies, audits, |_| Vec::new()).await
+}
+
+/// An audit line to write in the transaction of the change it records.
+pub(super) struct Audit {
+    pub account: Option<AccountId>,
+    pub action: &'static str,
+    pub detail: String,
+}
+
+impl Audit {
+    pub(super) fn on(account: AccountId, action: &'static str, detail: impl Into<String>) -> Audit {
+        Audit { account: Some(account), action, detail: detail.into() }
+    }
 }
 
 /// [`store_council_entries_for_accounts`], and in the same transaction the statement lines
@@ -176,6 +194,7 @@ pub(super) async fn store_council_entries_charging(
     staff: &Staff,
     rows: &[AccountRow],
     bodies: Vec<Vec<EntryBody>>,
+    audits: Vec<Audit>,
     charged: impl FnOnce(&[Vec<Entry>]) -> Vec<crate::storage::ChargedLine>,
 ) -> Result<Vec<Vec<Entry>>, ApiError> {
     let dates = DateRange::for_records(state.clock.today());
@@ -205,7 +224,10 @@ pub(super) async fn store_council_entries_charging(
         all.push(entries);
     }
     let charged = charged(&all);
-    let stored = state.storage.store_entries_and_charge_lines(&batches, &charged, state.clock.now_ms()).await?;
+    let events: Vec<AuditEvent> =
+        audits.iter().map(|a| staff_event(&staff.row, a.account, a.action, &a.detail)).collect();
+    let stored =
+        state.storage.store_entries_and_charge_lines(&batches, &charged, &events, state.clock.now_ms()).await?;
     match stored {
         Some(_) => Ok(all),
         None if charged.is_empty() => Err(ApiError::NotFound("There is no account with that reference.".to_owned())),

@@ -87,9 +87,8 @@ async fn money_in(
             format!("refund from {who}"),
         ),
     };
-    store_council_entry(&state, &staff, &row, body).await?;
-    audit(&state, &staff.row, Some(row.account_id), "money in", &format!("{what} of {amount} on {}", long_date(date)))
-        .await?;
+    let detail = format!("{what} of {amount} on {}", long_date(date));
+    store_council_entry(&state, &staff, &row, body, Audit::on(row.account_id, "money in", detail)).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -250,16 +249,9 @@ async fn clawback(
     let (Ok(date), Ok(amount), Ok(reason)) = (date, amount, reason) else {
         return Err(ApiError::Invalid(errors));
     };
-    store_council_entry(&state, &staff, &row, EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() }))
-        .await?;
-    audit(
-        &state,
-        &staff.row,
-        Some(row.account_id),
-        "surplus recovered",
-        &format!("{amount} on {}: {reason}", long_date(date)),
-    )
-    .await?;
+    let detail = format!("{amount} on {}: {reason}", long_date(date));
+    let body = EntryBody::Clawback(Clawback { date, amount, reason: reason.clone() });
+    store_council_entry(&state, &staff, &row, body, Audit::on(row.account_id, "surplus recovered", detail)).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -201,16 +201,10 @@ async fn decide(
         note: note.clone(),
         version: Some(version),
     });
-    let decision = store_council_entry(&state, &staff, &row, body).await?;
     let words = audit_words(request.decision);
-    audit(
-        &state,
-        &staff.row,
-        Some(row.account_id),
-        "review decision",
-        &format!("{words} spending {}: {note}", request.about),
-    )
-    .await?;
+    let detail = format!("{words} spending {}: {note}", request.about);
+    let decision =
+        store_council_entry(&state, &staff, &row, body, Audit::on(row.account_id, "review decision", detail)).await?;
     loaded.ledger.insert(decision).map_err(anyhow::Error::from)?;
     let view = loaded
         .spends(false)
@@ -300,22 +294,22 @@ async fn decide_many(
         problems.dedup();
         return Err(refuse(format!("Nothing was recorded. {}.", problems.join(". "))));
     }
-    let decided = store_council_entries_for_accounts(&state, &staff, &rows, batches).await?;
     let words = audit_words(request.decision);
-    for (row, entries) in rows.iter().zip(&decided) {
-        for entry in entries {
-            if let EntryBody::ReviewDecision(d) = &entry.body {
-                audit(
-                    &state,
-                    &staff.row,
-                    Some(row.account_id),
+    let audits = rows
+        .iter()
+        .zip(&batches)
+        .flat_map(|(row, bodies)| {
+            bodies.iter().filter_map(|body| match body {
+                EntryBody::ReviewDecision(d) => Some(Audit::on(
+                    row.account_id,
                     "review decision",
-                    &format!("{words} spending {} (with others at once): {note}", d.about),
-                )
-                .await?;
-            }
-        }
-    }
+                    format!("{words} spending {} (with others at once): {note}", d.about),
+                )),
+                _ => None,
+            })
+        })
+        .collect();
+    let decided = store_council_entries_for_accounts(&state, &staff, &rows, batches, audits).await?;
     Ok((StatusCode::CREATED, Json(BulkDecided { decided: decided.iter().map(Vec::len).sum() })))
 }
 

@@ -103,10 +103,10 @@ async fn add_staff(
             name,
             role,
             &hash,
+            Some(&staff_event(&staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label()))),
             state.clock.now_ms(),
         )
         .await?;
-    audit(&state, &staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label())).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -136,10 +136,11 @@ async fn change_role(
         return Err(ApiError::BadRequest("You cannot change your own role: ask another administrator.".to_owned()));
     }
     let role = change.role.ok_or_else(|| ApiError::BadRequest("Choose a role".to_owned()))?;
-    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role).await? {
+    let detail = format!("{staff_id} is now {}", role.label());
+    let event = staff_event(&staff.row, None, "staff role changed", &detail);
+    if !state.storage.set_staff_role(&staff.row.council_id, &staff_id, role, &event, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
     }
-    audit(&state, &staff.row, None, "staff role changed", &format!("{staff_id} is now {}", role.label())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -165,10 +166,10 @@ async fn remove_staff(
     if staff_id == staff.row.staff_id {
         return Err(ApiError::BadRequest("You cannot remove your own access: ask another administrator.".to_owned()));
     }
-    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, state.clock.now_ms()).await? {
+    let event = staff_event(&staff.row, None, "staff access removed", &staff_id);
+    if !state.storage.disable_staff(&staff.row.council_id, &staff_id, &event, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no member of staff with that id.".to_owned()));
     }
-    audit(&state, &staff.row, None, "staff access removed", &staff_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

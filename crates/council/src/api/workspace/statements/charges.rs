@@ -8,7 +8,7 @@ use axum::Json;
 use tally_api::{ChargesRequest, EntryBrief, ErrorBody, MatchState, StatementLineView, StatementView};
 use tally_ledger::{Charge, EntryBody, EntryId, Money};
 
-use super::super::{audit, store_council_entries_charging};
+use super::super::{store_council_entries_charging, Audit};
 use super::{charge_ids, open_statement, statement_view};
 use crate::api::described::{Changing, Csrf, Reference, Statement};
 use crate::error::{ApiError, LaterJson};
@@ -156,14 +156,6 @@ pub(super) async fn record_charges(
             .map(|(entry, fee)| if c.fee_column { fee.clone() } else { entry.clone() })
             .unwrap_or_default(),
     };
-    let stored = store_council_entries_charging(&state, &staff, std::slice::from_ref(&row), vec![bodies], |stored| {
-        new.iter()
-            .zip(stored.first().into_iter().flatten())
-            .map(|(c, entry)| charged_line(c, entry.id.to_string()))
-            .chain(existing.iter().map(|(c, id)| charged_line(c, id.to_string())))
-            .collect()
-    })
-    .await?;
     let total = wanted.iter().fold(Money::ZERO, |t, c| t.saturating_add(c.amount));
     let lines: Vec<String> = wanted.iter().map(|c| c.line.line_no.to_string()).collect();
     let what = format!(
@@ -173,7 +165,16 @@ pub(super) async fn record_charges(
         new.len(),
         existing.len()
     );
-    audit(&state, &staff.row, Some(row.account_id), "charges recorded", &what).await?;
+    let audits = vec![Audit::on(row.account_id, "charges recorded", what)];
+    let stored =
+        store_council_entries_charging(&state, &staff, std::slice::from_ref(&row), vec![bodies], audits, |stored| {
+            new.iter()
+                .zip(stored.first().into_iter().flatten())
+                .map(|(c, entry)| charged_line(c, entry.id.to_string()))
+                .chain(existing.iter().map(|(c, id)| charged_line(c, id.to_string())))
+                .collect()
+        })
+        .await?;
     for entry in stored.into_iter().flatten() {
         loaded.ledger.insert(entry).map_err(anyhow::Error::from)?;
     }

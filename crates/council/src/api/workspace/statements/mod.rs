@@ -32,7 +32,7 @@ use tally_ledger::matching::{
 use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision};
 use uuid::Uuid;
 
-use super::{audit, council_account, store_council_entry, thread_items, Loaded};
+use super::{audit, council_account, store_council_entry, thread_items, Audit, Loaded};
 use crate::api::described::{Changing, Csrf, Line, OnAccount, Reference, SignedIn, Statement};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
@@ -536,10 +536,10 @@ async fn follow_up(
     if let Some((query, decision, note, what)) = follow_up {
         let body =
             EntryBody::ReviewDecision(ReviewDecision { about: query, decision, note: note.to_owned(), version: None });
-        let stored = store_council_entry(state, staff, row, body).await?;
-        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
         let what = format!("line {}: {what}", line.line_no);
-        audit(state, &staff.row, Some(row.account_id), "statement query", &what).await?;
+        let stored =
+            store_council_entry(state, staff, row, body, Audit::on(row.account_id, "statement query", what)).await?;
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use tally_api::{
 };
 use tally_ledger::{Decision, EntryBody, ReviewDecision, StatementQuery};
 
-use super::super::{audit, store_council_entries, store_council_entry};
+use super::super::{store_council_entries, store_council_entry, Audit};
 use super::{open_statement, statement_view};
 use crate::api::described::{Changing, Csrf, Line, Reference, Statement};
 use crate::error::{ApiError, LaterJson};
@@ -92,12 +92,12 @@ pub(super) async fn ask(
         })
         .collect();
     let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
-    for stored in store_council_entries(&state, &staff, &row, bodies).await? {
-        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
-    }
     let detail =
         format!("asked the person about line{} {}", if numbers.len() == 1 { "" } else { "s" }, numbers.join(", "));
-    audit(&state, &staff.row, Some(row.account_id), "statement query", &detail).await?;
+    let audit = Audit::on(row.account_id, "statement query", detail);
+    for stored in store_council_entries(&state, &staff, &row, bodies, audit).await? {
+        loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
+    }
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
 }
 
@@ -151,15 +151,14 @@ pub(super) async fn decide_query(
         note: note.clone(),
         version: None,
     });
-    let stored = store_council_entry(&state, &staff, &row, body).await?;
-    loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     let words = match request.decision {
         Decision::Approved => "accepted the answer about",
         Decision::Question => "asked again about",
         Decision::NotAllowed => "marked not allowed",
     };
-    audit(&state, &staff.row, Some(row.account_id), "statement query", &format!("{words} line {line_no}: {note}"))
-        .await?;
+    let audit = Audit::on(row.account_id, "statement query", format!("{words} line {line_no}: {note}"));
+    let stored = store_council_entry(&state, &staff, &row, body, audit).await?;
+    loaded.ledger.insert(stored).map_err(anyhow::Error::from)?;
     // Accepting an answer that logged the spending accepts it as the line's match too.
     if let (Decision::Approved, Some(answer)) =
         (request.decision, line.entry.as_ref().filter(|_| line.state == MatchState::Proposed))
