@@ -24,8 +24,6 @@ const TRUNK_MAJOR_MINOR: &str = "trunk 0.21.";
 /// Where Debian's Chromium lives.
 const CHROMIUM: &str = "/usr/bin/chromium";
 const NGINX: &str = "/usr/sbin/nginx";
-const CARGO_DENY_VERSION: &str = "0.18.3";
-const CARGO_DENY_MAJOR_MINOR: &str = "0.18";
 /// The Postgres server the storage tests use when it is there.
 const POSTGRES_ADDR: &str = "127.0.0.1:5432";
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -122,7 +120,6 @@ fn test(args: &[String]) -> Result {
         "the code is not formatted: run `cargo fmt --all`",
     )?;
     cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    check_dependencies(&root)?;
 
     let postgres = postgres_for_tests();
     step("Rust tests (ledger, API types, council server, the wallet's sync engine, xtask)");
@@ -311,34 +308,6 @@ fn ensure_build_tools(root: &Path) -> Result {
     if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
         step("Installing wasm-opt (npm binaryen)");
         npm_install(&root.join("tools"))?;
-    }
-    Ok(())
-}
-
-/// `cargo deny` (installed when missing): every dependency's licence allowed, none banned,
-/// every source crates.io. The advisories check needs the RustSec database from GitHub;
-/// it runs when that can be fetched and says plainly when it cannot.
-fn check_dependencies(root: &Path) -> Result {
-    let installed = output(Command::new(cargo_home_bin("cargo-deny")).arg("--version")).unwrap_or_default();
-    if !installed.starts_with(&format!("cargo-deny {CARGO_DENY_MAJOR_MINOR}")) {
-        step(&format!("Installing cargo-deny {CARGO_DENY_VERSION} (a few minutes, once)"));
-        cargo(root, &["install", "cargo-deny", "--locked", "--version", CARGO_DENY_VERSION])?;
-    }
-    step("Dependencies: cargo deny check licenses bans sources");
-    cargo(root, &["deny", "--log-level", "error", "check", "licenses", "bans", "sources"])?;
-    let fetched = Command::new(cargo_bin())
-        .current_dir(root)
-        .args(["deny", "--log-level", "error", "fetch", "db"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if fetched {
-        cargo(root, &["deny", "--log-level", "error", "check", "advisories"])?;
-    } else {
-        println!(
-            "note: cargo deny's advisories check was skipped: the RustSec advisory database (github.com/rustsec/advisory-db) cannot be fetched from this machine."
-        );
     }
     Ok(())
 }
