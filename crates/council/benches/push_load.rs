@@ -148,31 +148,11 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         })
     };
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for d in 0..DEVICES {
-        let (http, base, devices) = (http.clone(), server.base.clone(), devices.clone());
-        let bodies: Vec<String> = (0..25).map(|b| body(&devices[d], 20, 1_000 + b)).collect();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(bodies.len());
-            for body in bodies {
-                let sent = Instant::now();
-                push(&http, &base, &devices[d], body, 20).await?;
-                latencies.push(sent.elapsed());
-            }
-            anyhow::Ok(latencies)
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await??);
-    }
+    let latencies = every_device_syncs(&http, &server.base, &devices, 25, 1_000).await?;
     let seconds = started.elapsed().as_secs_f64();
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let peak_sampled = sampler.join().expect("the sampler thread");
-    latencies.sort();
-    let at = |q: f64| {
-        latencies[((latencies.len() as f64 * q).ceil() as usize).min(latencies.len()) - 1].as_secs_f64() * 1000.0
-    };
+    let at = |q: f64| percentile_ms(&latencies, q);
     let records = DEVICES * 25 * 20;
     println!(
         "{DEVICES} devices at once, {} pushes of 20 ({records} records): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} records/s ({seconds:.2} s)",
@@ -237,34 +217,19 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for d in 0..DEVICES {
-        let (http, base, devices) = (http.clone(), server.base.clone(), devices.clone());
-        let bodies: Vec<String> = (0..5).map(|b| body(&devices[d], 20, 5_000 + b)).collect();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(bodies.len());
-            for body in bodies {
-                let sent = Instant::now();
-                push(&http, &base, &devices[d], body, 20).await?;
-                latencies.push(sent.elapsed());
-            }
-            anyhow::Ok(latencies)
-        }));
-    }
-    let signing_in = Instant::now();
-    let officer = sign_in(&http, &server.base, officer_address, seed::DEMO_OFFICER_PASSWORD).await?;
-    let officer_ms = signing_in.elapsed().as_secs_f64() * 1000.0;
-    let mut attacked = Vec::new();
-    for task in tasks {
-        attacked.extend(task.await??);
-    }
+    let syncing = every_device_syncs(&http, &server.base, &devices, 5, 5_000);
+    let signing_in = async {
+        let at = Instant::now();
+        let status = sign_in(&http, &server.base, officer_address, seed::DEMO_OFFICER_PASSWORD).await?;
+        anyhow::Ok((status, at.elapsed().as_secs_f64() * 1000.0))
+    };
+    let (attacked, officer) = tokio::join!(syncing, signing_in);
+    let (attacked, (officer, officer_ms)) = (attacked?, officer?);
     let seconds = started.elapsed().as_secs_f64();
     attacking.store(false, std::sync::atomic::Ordering::Relaxed);
     let [pairing, passwords] = guesser.await??;
     let (sprayed, spray_refused) = sprayers.await??;
-    attacked.sort();
-    let at =
-        |q: f64| attacked[((attacked.len() as f64 * q).ceil() as usize).min(attacked.len()) - 1].as_secs_f64() * 1000.0;
+    let at = |q: f64| percentile_ms(&attacked, q);
     println!(
         "under attack, {DEVICES} devices, {} pushes of 20: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({seconds:.2} s); every record stored",
         attacked.len(),
@@ -303,6 +268,42 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
         admin.close().await;
     }
     Ok(())
+}
+
+/// Every device pushes `pushes` batches of 20 new records, one after another, all devices
+/// at once; the latency of each push, sorted.
+async fn every_device_syncs(
+    http: &reqwest::Client,
+    base: &str,
+    devices: &Arc<Vec<PairResponse>>,
+    pushes: usize,
+    first_batch: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut tasks = Vec::new();
+    for d in 0..devices.len() {
+        let (http, base, devices) = (http.clone(), base.to_owned(), devices.clone());
+        let bodies: Vec<String> = (0..pushes).map(|b| body(&devices[d], 20, first_batch + b)).collect();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(bodies.len());
+            for body in bodies {
+                let sent = Instant::now();
+                push(&http, &base, &devices[d], body, 20).await?;
+                latencies.push(sent.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    latencies.sort();
+    Ok(latencies)
+}
+
+/// The `q` quantile of sorted latencies, in milliseconds.
+fn percentile_ms(sorted: &[Duration], q: f64) -> f64 {
+    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
 }
 
 /// The address phone `n` reaches the council from.

@@ -119,15 +119,7 @@ pub async fn plain_refusals(response: Response) -> Response {
     if response.status() == StatusCode::REQUEST_TIMEOUT
         && !response.headers().contains_key(axum::http::header::CONTENT_TYPE)
     {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: ErrorCode::BadRequest,
-                message: "This request took too long to arrive or to answer, and was stopped. Please try again."
-                    .to_owned(),
-                fields: Vec::new(),
-            },
-        };
-        return (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response();
+        return ApiError::TimedOut.into_response();
     }
     response
 }

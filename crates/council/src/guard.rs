@@ -58,7 +58,8 @@ pub struct Limits {
     pub body_timeout: Duration,
 }
 
-const fn per(n: u32) -> NonZeroU32 {
+/// `n` as a quota's count (at least 1).
+pub const fn per(n: u32) -> NonZeroU32 {
     match NonZeroU32::new(n) {
         Some(n) => n,
         None => NonZeroU32::MIN,

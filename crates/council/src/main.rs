@@ -226,7 +226,7 @@ async fn main() -> anyhow::Result<()> {
             let limits = tally_council::guard::Limits {
                 records_per_day,
                 device_requests: governor::Quota::per_second(per_second)
-                    .allow_burst(per_second.saturating_mul(std::num::NonZeroU32::new(60).expect("60"))),
+                    .allow_burst(per_second.saturating_mul(tally_council::guard::per(60))),
                 ..tally_council::guard::Limits::default()
             };
             let header_timeout = limits.header_timeout;

@@ -252,6 +252,12 @@ impl Storage {
     /// Chains the lines written before the chain existed (once, after the migration that
     /// made it): each gets its hash, in order, and the head the last one's.
     pub(super) async fn seal_audit(&self) -> anyhow::Result<()> {
+        // Sealed already (every start but the first after the migration): nothing to lock.
+        let sealed: String =
+            sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        if !sealed.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
         // Takes the head first, so two servers starting at once seal once.
         let head: String = sqlx::query_scalar("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING hash")

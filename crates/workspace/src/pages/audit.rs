@@ -10,6 +10,8 @@ use crate::client as api;
 use crate::{shown, use_workspace, when};
 use tally_web::page_title;
 
+use super::filter_field;
+
 /// The audit log's address for a filter and page.
 fn log_address(filter: &api::AuditFilter) -> String {
     match filter.query() {
@@ -101,19 +103,7 @@ fn AuditFilterForm(filter: Memo<api::AuditFilter>, actions: RwSignal<Vec<String>
             Default::default(),
         );
     };
-    let field = |id: &'static str,
-                 label: &'static str,
-                 kind: &'static str,
-                 get: fn(&api::AuditFilter) -> &String,
-                 set: fn(&mut api::AuditFilter, String)| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || typed.with(|f| get(f).clone())
-                    on:input=move |ev| typed.update(|f| set(f, event_target_value(&ev)))/>
-            </div>
-        }
-    };
+    let field = move |id, label, kind, get, set| filter_field(typed, id, label, kind, get, set);
     view! {
         <form class="filters" role="search" aria-label="Filter the audit log" on:submit=apply>
             <div class="filters__row">

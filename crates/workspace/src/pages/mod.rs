@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! One module per area, with the same names as the server's handlers and the wire types:
-//! [`accounts`], [`exports`], [`figures`], [`money`], [`plans`], [`policy`], [`reviews`], [`safeguarding`], [`session`], [`staff`], [`statements`].
+//! [`accounts`], [`audit`], [`exports`], [`figures`], [`money`], [`plans`], [`policy`], [`reviews`], [`safeguarding`], [`session`], [`staff`], [`statements`].
 //! Here: what every page shares (the notice line, form problems by field).
 
 mod accounts;
@@ -35,6 +35,25 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::client as api;
+
+/// One field of a list's filter form: a labelled input showing `get` of the filter being
+/// typed, and changing it with `set`.
+pub(crate) fn filter_field<F: Send + Sync + 'static>(
+    typed: RwSignal<F>,
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    get: fn(&F) -> &String,
+    set: fn(&mut F, String),
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type=kind prop:value=move || typed.with(|f| get(f).clone())
+                on:input=move |ev| typed.update(|f| set(f, event_target_value(&ev)))/>
+        </div>
+    }
+}
 
 /// A page's confirmation ("Question sent."), kept outside the parts of the page that are
 /// drawn again when the page reloads its figures, so it stays on screen and is announced.

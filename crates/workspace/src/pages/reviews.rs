@@ -147,19 +147,7 @@ fn QueueFilter(filter: Memo<api::ReviewFilter>) -> impl IntoView {
         ev.prevent_default();
         navigate(&queue_address(&typed.get_untracked().on_page(None)), Default::default());
     };
-    let field = |id: &'static str,
-                 label: &'static str,
-                 kind: &'static str,
-                 get: fn(&api::ReviewFilter) -> &String,
-                 set: fn(&mut api::ReviewFilter, String)| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || typed.with(|f| get(f).clone())
-                    on:input=move |ev| typed.update(|f| set(f, event_target_value(&ev)))/>
-            </div>
-        }
-    };
+    let field = move |id, label, kind, get, set| filter_field(typed, id, label, kind, get, set);
     view! {
         <form class="filters" role="search" aria-label="Filter the review queue" on:submit=apply>
             <div class="filters__row">

@@ -18,6 +18,10 @@ use crate::AppState;
 
 use super::*;
 
+/// The longest email address (RFC 5321) and password a sign-in is checked with.
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_PASSWORD_CHARS: usize = 1024;
+
 pub(super) fn routes() -> Routes {
     Routes::described_by::<Doc>()
         .add("/council/sign-in", &[Method::POST], post(sign_in))
@@ -46,6 +50,12 @@ async fn sign_in(
     let email = request.email.trim().to_lowercase();
     if email.is_empty() || request.password.is_empty() {
         return Err(ApiError::BadRequest("Enter your email address and your password.".to_owned()));
+    }
+    // Bounded before anything is stored or hashed: an email is at most 254 characters.
+    if email.chars().count() > MAX_EMAIL_CHARS || request.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ApiError::Unauthorized(
+            "That email address and password do not match. Check them and try again.".to_owned(),
+        ));
     }
     let now = state.clock.now_ms();
     let address = address.to_string();
@@ -78,11 +88,11 @@ async fn sign_in(
     })
     .await
     .map_err(anyhow::Error::from)?;
-    let Some(row) = found.filter(|_| matched) else {
-        let staff = state.storage.staff_by_email(&email).await?;
+    let Some(row) = found.as_ref().filter(|_| matched) else {
+        let staff = found.as_ref();
         let detail = format!("{email}: {}", if staff.is_some() { "wrong password" } else { "no one has this email" });
         let failure = AuditEvent {
-            council_id: staff.as_ref().map(|s| s.council_id.as_str()),
+            council_id: staff.map(|s| s.council_id.as_str()),
             // Not "by" the member of staff: someone tried their email.
             staff_id: None,
             account_id: None,
@@ -99,10 +109,10 @@ async fn sign_in(
     state.storage.record_sign_in_attempt(&email, &address, true, None, now).await?;
     let (token, csrf) = crate::staff::new_session_tokens();
     let expires = now + crate::staff::SESSION_HOURS * 3_600_000;
-    let event = AuditEvent { address: Some(&address), ..staff_event(&row, None, "signed in", "") };
+    let event = AuditEvent { address: Some(&address), ..staff_event(row, None, "signed in", "") };
     state.storage.create_staff_session(&secret_hash(&token), &row.staff_id, &csrf, &event, now, expires).await?;
     let https = state.config.https();
-    let profile = profile(&state, &row, csrf).await?;
+    let profile = profile(&state, row, csrf).await?;
     Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, https))], Json(profile)).into_response())
 }
 

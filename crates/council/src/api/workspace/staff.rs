@@ -75,7 +75,7 @@ async fn add_staff(
         ("name", name.is_empty().then(|| "Enter their name".to_owned())),
         (
             "email",
-            (!email.contains('@') || email.contains(' ') || email.len() < 3)
+            (!email.contains('@') || email.contains(' ') || email.len() < 3 || email.chars().count() > 254)
                 .then(|| "Enter their work email address, like name@council.gov.uk".to_owned()),
         ),
         ("role", role.is_none().then(|| "Choose a role".to_owned())),
@@ -258,7 +258,7 @@ async fn audit_log(
     }
     let filter = crate::storage::AuditFilter {
         words: query.words.map(|w| w.trim().chars().take(200).collect::<String>()).filter(|w| !w.is_empty()),
-        action: query.action.filter(|a| !a.trim().is_empty()),
+        action: query.action.filter(|a| !a.trim().is_empty()).map(|a| a.chars().take(100).collect()),
         before_seq: query.before,
         from_ms,
         to_ms,
