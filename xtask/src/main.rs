@@ -27,6 +27,8 @@ const NGINX: &str = "/usr/sbin/nginx";
 /// The Postgres server the storage tests use when it is there.
 const POSTGRES_ADDR: &str = "127.0.0.1:5432";
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// cargo-deny, which checks the dependencies' licences, sources and advisories (deny.toml).
+const CARGO_DENY_VERSION: &str = "0.18.3";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -120,6 +122,7 @@ fn test(args: &[String]) -> Result {
         "the code is not formatted: run `cargo fmt --all`",
     )?;
     cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    let advisories = check_dependencies(&root)?;
 
     let postgres = postgres_for_tests();
     step("Rust tests (ledger, API types, council server, the wallet's sync engine, xtask)");
@@ -154,6 +157,9 @@ fn test(args: &[String]) -> Result {
     let (passed, failed, skipped) = read_playwright_report(&report)?;
     if postgres.is_none() {
         println!("note: the Postgres storage tests were skipped: no Postgres server answered at {POSTGRES_ADDR}.");
+    }
+    if let Some(why) = advisories {
+        println!("note: the dependencies' security advisories were not checked: {why}");
     }
     println!("Everything ran in {:.0} s.", started.elapsed().as_secs_f64());
     if skipped > 0 {
@@ -310,6 +316,49 @@ fn ensure_build_tools(root: &Path) -> Result {
         npm_install(&root.join("tools"))?;
     }
     Ok(())
+}
+
+/// The dependencies against deny.toml: licences, banned crates and sources always; the
+/// RustSec advisories when their database can be fetched. `Some(why)` when it could not.
+fn check_dependencies(root: &Path) -> Result<Option<String>> {
+    let deny = cargo_home_bin("cargo-deny");
+    let installed = output(Command::new(&deny).arg("--version")).unwrap_or_default();
+    if installed.trim() != format!("cargo-deny {CARGO_DENY_VERSION}") {
+        step(&format!("Installing cargo-deny {CARGO_DENY_VERSION} (about 6 minutes on 2 cores, once)"));
+        cargo(root, &["install", "cargo-deny", "--locked", "--version", CARGO_DENY_VERSION])?;
+    }
+    step("Dependencies: cargo deny check licenses bans sources");
+    check_status(
+        Command::new(&deny)
+            .current_dir(root)
+            .args(["--log-level", "error", "check", "licenses", "bans", "sources"])
+            .status(),
+        "a dependency's licence, source or name is not allowed (deny.toml)",
+    )?;
+    step("Dependencies: cargo deny check advisories");
+    let advisories = Command::new(&deny)
+        .current_dir(root)
+        .args(["--log-level", "error", "check", "advisories"])
+        .output()
+        .map_err(|e| format!("could not run cargo-deny: {e}"))?;
+    let said = String::from_utf8_lossy(&advisories.stderr);
+    if advisories.status.success() {
+        return Ok(None);
+    }
+    if advisory_database_unreachable(&said) {
+        return Ok(Some("the RustSec database could not be fetched from this machine".to_owned()));
+    }
+    eprintln!("{said}");
+    Err("a dependency has a security advisory (cargo deny check advisories)".to_owned())
+}
+
+/// Whether cargo-deny failed because it could not fetch the advisory database, rather
+/// than because it found an advisory.
+fn advisory_database_unreachable(said: &str) -> bool {
+    let said = said.to_lowercase();
+    ["failed to fetch", "unable to fetch", "failed to open advisory database", "failed to load advisory database"]
+        .iter()
+        .any(|words| said.contains(words))
 }
 
 /// Rust toolchain components (rustfmt, clippy), added when missing.

@@ -78,7 +78,7 @@ async fn run(postgres: Option<String>) -> anyhow::Result<()> {
             council_name: seed::DEMO_COUNCIL.into(),
         };
         storage.create_account(&account, &council_id, &SupportPlan::default(), 0).await?;
-        codes.push(issue_pairing_code(&storage, account.account_id).await?);
+        codes.push(issue_pairing_code(&storage, account.account_id, None).await?);
     }
     storage.close().await;
 

@@ -294,6 +294,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Answers go out as soon as they are written, not held back to fill a packet while
+        // the client waits to acknowledge the last one (Nagle's delay).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, %peer, "could not set TCP_NODELAY");
+        }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
@@ -340,11 +345,17 @@ pub fn format_ms(ms: i64) -> String {
 }
 
 /// Issues a new one-time pairing code for an account and returns it as shown to people.
-pub async fn issue_pairing_code(storage: &Storage, account_id: AccountId) -> anyhow::Result<String> {
+/// `audit`: the line that says who asked for it (written with the code); `None` for the
+/// demo's seed and tests.
+pub async fn issue_pairing_code(
+    storage: &Storage,
+    account_id: AccountId,
+    audit: Option<&storage::AuditEvent<'_>>,
+) -> anyhow::Result<String> {
     let code = auth::new_pairing_code();
     let now = now_ms();
     let expires = now + seed::PAIRING_CODE_DAYS * 24 * 60 * 60 * 1000;
-    storage.create_pairing_code(&storage.code_hash(&code), account_id, now, expires).await?;
+    storage.create_pairing_code(&storage.code_hash(&code), account_id, now, expires, audit).await?;
     Ok(code)
 }
 

@@ -266,8 +266,9 @@ async fn main() -> anyhow::Result<()> {
                 .account_by_reference(&reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
-            let code = issue_pairing_code(&storage, account.account_id).await?;
-            audit_command(&storage, &account, &operator, "pairing code issued", "").await?;
+            let (council, detail) = command_context(&storage, &account, &operator, "").await?;
+            let event = command_event(council.as_deref(), &account, "pairing code issued", &detail);
+            let code = issue_pairing_code(&storage, account.account_id, Some(&event)).await?;
             println!("{code}");
         }
         Command::Devices { reference } => {
@@ -315,9 +316,10 @@ async fn main() -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
             let plan: tally_ledger::SupportPlan =
                 serde_json::from_str(&text).with_context(|| format!("{} is not a support plan", file.display()))?;
-            storage.set_support_plan(account.account_id, &plan, tally_council::now_ms()).await?;
-            audit_command(&storage, &account, &operator, "support plan changed", &format!("from {}", file.display()))
-                .await?;
+            let from = format!("from {}", file.display());
+            let (council, detail) = command_context(&storage, &account, &operator, &from).await?;
+            let event = command_event(council.as_deref(), &account, "support plan changed", &detail);
+            storage.set_support_plan(account.account_id, &plan, &event, tally_council::now_ms()).await?;
             println!(
                 "The support plan of {reference} ({}) is updated; devices take it when they next sync.",
                 account.person_name
@@ -341,26 +343,34 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An audit line for a change made at the command line, naming who ran it.
-async fn audit_command(
+/// For a change made at the command line: the account's council, and the detail naming
+/// who ran it.
+async fn command_context(
     storage: &Storage,
     account: &tally_council::storage::AccountRow,
     operator: &str,
-    action: &str,
     detail: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(Option<String>, String)> {
     let detail = if detail.is_empty() { format!("by {operator}") } else { format!("{detail}, by {operator}") };
-    let council = storage.council_of_account(account.account_id).await?;
-    let event = tally_council::storage::AuditEvent {
-        council_id: council.as_deref(),
+    Ok((storage.council_of_account(account.account_id).await?, detail))
+}
+
+/// The audit line of a change made at the command line, written with the change.
+fn command_event<'a>(
+    council: Option<&'a str>,
+    account: &tally_council::storage::AccountRow,
+    action: &'a str,
+    detail: &'a str,
+) -> tally_council::storage::AuditEvent<'a> {
+    tally_council::storage::AuditEvent {
+        council_id: council,
         staff_id: None,
         account_id: Some(account.account_id),
         actor: tally_council::storage::Actor::CommandLine,
         address: None,
         action,
-        detail: &detail,
-    };
-    storage.audit(&event, tally_council::now_ms()).await
+        detail,
+    }
 }
 
 async fn shutdown_signal() {

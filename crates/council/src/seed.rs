@@ -160,7 +160,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
         .account_by_reference(DEMO_REFERENCE)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo account is missing after seeding"))?;
-    let pairing_code = crate::issue_pairing_code(storage, account.account_id).await?;
+    let pairing_code = crate::issue_pairing_code(storage, account.account_id, None).await?;
     Ok(Demo { reference: account.reference, person_name: account.person_name, pairing_code })
 }
 

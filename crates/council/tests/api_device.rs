@@ -68,7 +68,7 @@ async fn pairing_scenario(storage: &Storage) {
 
     // A new code cancels the account's earlier ones: one live code an account.
     let account_id = device.account.account_id;
-    let earlier = issue_pairing_code(storage, account_id).await.unwrap();
+    let earlier = issue_pairing_code(storage, account_id, None).await.unwrap();
     // Seeding again keeps the account and gives a new code that works.
     let second = seed::ensure_demo(storage).await.unwrap();
     assert_ne!(second.pairing_code, demo.pairing_code);
@@ -121,11 +121,11 @@ async fn idempotency_scenario(storage: &Storage) {
 
     // A phone paired again (new token, new device id), showing it held the earlier
     // pairing, can still send what it logged under it; so can the pairing after that.
-    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let code = issue_pairing_code(storage, device.account.account_id, None).await.unwrap();
     let re_paired = client.pair_holding(&code, &[&device]).await;
     let logged_before = spend(&device, 333, "Logged before pairing again");
     assert_eq!(statuses(&client.push(&re_paired, vec![to_json(&logged_before)]).await), vec![PushStatus::Stored]);
-    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let code = issue_pairing_code(storage, device.account.account_id, None).await.unwrap();
     let third = client.pair_holding(&code, &[&re_paired]).await;
     let logged_long_before = spend(&device, 334, "Logged two pairings ago");
     assert_eq!(statuses(&client.push(&third, vec![to_json(&logged_long_before)]).await), vec![PushStatus::Stored]);
@@ -133,7 +133,7 @@ async fn idempotency_scenario(storage: &Storage) {
 
     // Another device on the same account sees the same entries, and may not send records
     // as if it were the first phone (a wrong token proves nothing).
-    let code = issue_pairing_code(storage, device.account.account_id).await.unwrap();
+    let code = issue_pairing_code(storage, device.account.account_id, None).await.unwrap();
     let pretender = PairResponse { token: "0".repeat(64), ..device.clone() };
     let carer = client.pair_holding(&code, &[&pretender]).await;
     assert_eq!(client.pull_all(&carer).await, pulled);
@@ -217,7 +217,7 @@ async fn scope_scenario(storage: &Storage) {
     };
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
     storage.create_account(&other, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
-    let other_code = issue_pairing_code(storage, other.account_id).await.unwrap();
+    let other_code = issue_pairing_code(storage, other.account_id, None).await.unwrap();
     let other_device = client.pair(&other_code).await;
     let secret = spend(&other_device, 4_200, "Private payee");
     assert_eq!(statuses(&client.push(&other_device, vec![to_json(&secret)]).await), vec![PushStatus::Stored]);
@@ -336,7 +336,7 @@ async fn receipts_scenario(storage: &Storage) {
     assert_eq!(reply.body["missing"], json!([other_name]));
 
     // The same photo comes back, byte for byte, to another device of the account.
-    let code = issue_pairing_code(storage, account).await.unwrap();
+    let code = issue_pairing_code(storage, account, None).await.unwrap();
     let second = client.pair(&code).await;
     let (status, body) = client.send_bytes(Method::GET, &photo_uri, &second.token, "", Vec::new()).await;
     assert_eq!(status, StatusCode::OK);
@@ -424,7 +424,7 @@ async fn receipts_scenario(storage: &Storage) {
         council_name: seed::DEMO_COUNCIL.into(),
     };
     storage.create_account(&stranger_account, &council_id, &tally_ledger::SupportPlan::default(), 0).await.unwrap();
-    let stranger = client.pair(&issue_pairing_code(storage, stranger_account.account_id).await.unwrap()).await;
+    let stranger = client.pair(&issue_pairing_code(storage, stranger_account.account_id, None).await.unwrap()).await;
     let (status, _) = client.send_bytes(Method::GET, &photo_uri, &stranger.token, "", Vec::new()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = client.send_bytes(Method::PUT, &other_uri, &stranger.token, "image/jpeg", other.clone()).await;
@@ -442,7 +442,7 @@ async fn revocation_scenario(storage: &Storage) {
     let account = lost.account.account_id;
     let logged = spend(&lost, 1_250, "Sunrise Day Centre");
     assert_eq!(statuses(&client.push(&lost, vec![to_json(&logged)]).await), vec![PushStatus::Stored]);
-    let replacement = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+    let replacement = client.pair(&issue_pairing_code(storage, account, None).await.unwrap()).await;
 
     let devices = storage.devices(account).await.unwrap();
     assert_eq!(devices.len(), 2);
@@ -517,7 +517,7 @@ async fn device_numbers_scenario(storage: &Storage) {
     let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == phone.device_id).unwrap();
     assert_eq!((info.records, info.highest_number, info.missing), (5, Some(4), 0));
     // A device that has sent nothing.
-    let idle = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+    let idle = client.pair(&issue_pairing_code(storage, account, None).await.unwrap()).await;
     let info = storage.devices(account).await.unwrap().into_iter().find(|d| d.device_id == idle.device_id).unwrap();
     assert_eq!((info.records, info.highest_number, info.missing, info.last_received_at_ms), (0, None, 0, None));
     // The number travels with the record to the person's other devices.

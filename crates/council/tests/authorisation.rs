@@ -153,13 +153,13 @@ async fn world(client: &Client, storage: &Storage) -> World {
     let alex = client.paired(storage).await;
     let account = alex.account.account_id;
     let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
-    let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id).await.unwrap()).await;
-    let revoked = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+    let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id, None).await.unwrap()).await;
+    let revoked = client.pair(&issue_pairing_code(storage, account, None).await.unwrap()).await;
     storage
         .revoke_device(revoked.device_id, &tally_council::storage::AuditEvent::server("device revoked", "by a test"), 1)
         .await
         .unwrap();
-    let to_revoke = client.pair(&issue_pairing_code(storage, account).await.unwrap()).await;
+    let to_revoke = client.pair(&issue_pairing_code(storage, account, None).await.unwrap()).await;
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
     let administrator = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use governor::Quota;
 use serde_json::json;
+use sqlx::Row;
 use tally_council::guard::Limits;
 use tally_council::storage::Storage;
 use tally_council::{issue_pairing_code, seed, Config};
@@ -147,7 +148,7 @@ async fn quota_scenario(storage: &Storage) {
     assert!(message(&slowed).contains("sending too much too quickly"));
     // Another device of another account is not held up by it.
     let account = storage.account_by_reference("DP-000002").await.unwrap().unwrap();
-    let other = client.pair(&issue_pairing_code(storage, account.account_id).await.unwrap()).await;
+    let other = client.pair(&issue_pairing_code(storage, account.account_id, None).await.unwrap()).await;
     let fine = client.get(&format!("/api/v1/accounts/{}", other.account.account_id), Some(&other.token)).await;
     assert_eq!(fine.status, StatusCode::OK, "{}", fine.body);
 }
@@ -213,8 +214,39 @@ async fn audit_chain_scenario(db: &TestDb) {
     assert_eq!(check.first_break, None);
     assert_eq!(check.lines, actions.len() as i64);
 
-    // The database itself refuses to change or remove an audit line or a record.
     let raw = db.raw().await;
+
+    // A change and its audit line are written together: when the line cannot be written
+    // (here the chain's head is taken away), the change is not made either.
+    let head = sqlx::query("SELECT seq, hash FROM audit_head").fetch_one(&raw).await.unwrap();
+    let (seq, hash): (i64, String) = (head.get(0), head.get(1));
+    let count_codes = || sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairing_code").fetch_one(&raw);
+    let codes = count_codes().await.unwrap();
+    sqlx::query("DELETE FROM audit_head").execute(&raw).await.unwrap();
+    let cards = format!("{account}/cards");
+    let card = client.staff(Method::POST, &cards, &officer, true, Some(json!({"card": "****4242"}))).await;
+    assert_eq!(card.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", card.body);
+    let code = client.staff(Method::POST, &format!("{account}/pairing-codes"), &officer, true, None).await;
+    assert_eq!(code.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", code.body);
+    sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&raw)
+        .await
+        .unwrap();
+    let listed = client.staff(Method::GET, &cards, &officer, false, None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(!listed.body.to_string().contains("4242"), "the card was not added: {}", listed.body);
+    assert_eq!(count_codes().await.unwrap(), codes, "no code was issued");
+    // With the head back, the same change is made and audited.
+    let card = client.staff(Method::POST, &cards, &officer, true, Some(json!({"card": "****4242"}))).await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.body);
+    let actions: Vec<String> = audit_lines(storage).await.into_iter().map(|l| l.0).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "card added").count(), 1, "{actions:?}");
+    let check = storage.verify_audit().await.unwrap();
+    assert_eq!((check.lines, check.first_break), (actions.len() as i64, None));
+
+    // The database itself refuses to change or remove an audit line or a record.
     for refused in [
         "UPDATE audit_log SET detail = 'nothing happened'",
         "DELETE FROM audit_log",

@@ -160,10 +160,10 @@ async fn hostile_scenario(db: &TestDb) {
 
     // Another account's phone, and a second phone of Alex's.
     let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
-    let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id).await.unwrap()).await;
+    let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id, None).await.unwrap()).await;
     let pats_spend = spend_on(&pat, today(), 700, "Corner Shop");
     assert_eq!(statuses(&client.push(&pat, vec![to_json(&pats_spend)]).await), vec![PushStatus::Stored]);
-    let carer = client.pair(&issue_pairing_code(storage, alex.account.account_id).await.unwrap()).await;
+    let carer = client.pair(&issue_pairing_code(storage, alex.account.account_id, None).await.unwrap()).await;
 
     let one_pound = |kind: &str| -> EntryBody {
         let money = MoneyIn { date: today(), amount: Money::from_pence(100), reference: String::new() };

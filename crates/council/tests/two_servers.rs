@@ -116,7 +116,8 @@ async fn two_servers_on_one_postgres_act_as_one() {
         reference: "Four-weekly direct payment".into(),
     };
     let officer = db.storage.staff_by_email(seed::DEMO_OFFICER_EMAIL).await.unwrap().unwrap();
-    db.storage.create_schedule(&schedule, &officer.staff_id, 0).await.unwrap();
+    let event = tally_council::storage::AuditEvent::server("payments scheduled", "by the test");
+    db.storage.create_schedule(&schedule, &officer.staff_id, &event, 0).await.unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (a, b) = (Server::spawn(&db.url, dir_a.path(), &key_file), Server::spawn(&db.url, dir_b.path(), &key_file));
     let (a, b) = (Server::ready(a), Server::ready(b));

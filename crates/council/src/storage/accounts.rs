@@ -147,16 +147,23 @@ impl Storage {
         &self,
         account_id: AccountId,
         plan: &SupportPlan,
+        audit: &AuditEvent<'_>,
         now_ms: i64,
     ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE support_plan SET body = $1, updated_at_ms = $2 WHERE account_id = $3")
             .bind(serde_json::to_string(plan)?)
             .bind(now_ms)
             .bind(account_id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.mark_summary_stale(account_id).await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        mark_stale(&mut tx, account_id).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The policy of the council the account belongs to.

@@ -40,13 +40,25 @@ impl Storage {
     }
 
     /// Replaces a council's policy; every device takes it on its next sync.
-    pub async fn set_council_policy(&self, council_id: &str, policy: &CouncilPolicy) -> anyhow::Result<()> {
+    pub async fn set_council_policy(
+        &self,
+        council_id: &str,
+        policy: &CouncilPolicy,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE council SET policy = $1 WHERE council_id = $2")
             .bind(serde_json::to_string(policy)?)
             .bind(council_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.mark_council_summaries_stale(council_id).await?;
+        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE council_id = $1")
+            .bind(council_id)
+            .execute(&mut *tx)
+            .await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
         Ok(())
     }
 

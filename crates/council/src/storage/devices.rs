@@ -46,6 +46,7 @@ impl Storage {
         account_id: AccountId,
         now_ms: i64,
         expires_at_ms: i64,
+        audit: Option<&AuditEvent<'_>>,
     ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         // One live code an account: a new one cancels the codes issued before it (kept,
@@ -65,6 +66,9 @@ impl Storage {
         .bind(expires_at_ms)
         .execute(&mut *tx)
         .await?;
+        if let Some(audit) = audit {
+            append_audit(&mut tx, audit, now_ms).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -22,6 +22,7 @@ pub struct SafeguardingNoteRow {
 
 impl Storage {
     /// Records what an officer found about a safeguarding signal.
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_safeguarding_note(
         &self,
         account_id: AccountId,
@@ -29,8 +30,10 @@ impl Storage {
         outcome: SafeguardingOutcome,
         note: &str,
         staff_id: &str,
+        audit: &AuditEvent<'_>,
         now_ms: i64,
     ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO safeguarding_note (note_id, account_id, signal_key, outcome, note, staff_id, at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -42,9 +45,11 @@ impl Storage {
         .bind(note)
         .bind(staff_id)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        self.mark_summary_stale(account_id).await?;
+        mark_stale(&mut tx, account_id).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
         Ok(())
     }
 

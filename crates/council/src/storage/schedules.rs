@@ -32,7 +32,15 @@ fn schedule_from_row(row: AnyRow) -> anyhow::Result<ScheduleRow> {
 }
 
 impl Storage {
-    pub async fn create_schedule(&self, schedule: &ScheduleRow, created_by: &str, now_ms: i64) -> anyhow::Result<()> {
+    /// Adds a schedule of payments in, with its audit line.
+    pub async fn create_schedule(
+        &self,
+        schedule: &ScheduleRow,
+        created_by: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO payment_schedule (schedule_id, account_id, amount, every_weeks, next_date, reference, created_by, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -45,8 +53,10 @@ impl Storage {
         .bind(&schedule.reference)
         .bind(created_by)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -85,13 +95,25 @@ impl Storage {
     }
 
     /// Stops a schedule of an account. `false` if there is no such running schedule.
-    pub async fn stop_schedule(&self, account_id: AccountId, schedule_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+    pub async fn stop_schedule(
+        &self,
+        account_id: AccountId,
+        schedule_id: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE payment_schedule SET stopped_at_ms = $1 WHERE schedule_id = $2 AND account_id = $3 AND stopped_at_ms IS NULL")
             .bind(now_ms)
             .bind(schedule_id)
             .bind(account_id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -339,8 +339,20 @@ impl Storage {
         .transpose()
     }
 
-    pub async fn delete_staff_session(&self, token_hash: &str) -> anyhow::Result<()> {
-        sqlx::query("DELETE FROM staff_session WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+    /// Ends a session (signing out), with its audit line.
+    pub async fn delete_staff_session(
+        &self,
+        token_hash: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("DELETE FROM staff_session WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        if done.rows_affected() == 1 {
+            append_audit(&mut tx, audit, now_ms).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -114,17 +114,20 @@ const STALE_BY_STATEMENT: &str =
     "UPDATE account_summary SET stale = stale + 1 WHERE account_id = (SELECT account_id FROM statement WHERE statement_id = $1)";
 
 impl Storage {
-    /// Keeps an imported statement and all its lines, all or nothing.
-    pub async fn create_statement(&self, statement: &StatementRow, lines: &[StatementLineRow]) -> anyhow::Result<()> {
-        self.create_statements(&[(statement.clone(), lines.to_vec())]).await
-    }
-
     /// Keeps imported statements (a feed's, one for each cardholder's account) with all
-    /// their lines, all or nothing.
-    pub async fn create_statements(&self, statements: &[(StatementRow, Vec<StatementLineRow>)]) -> anyhow::Result<()> {
+    /// their lines and the import's audit lines, all or nothing.
+    pub async fn create_statements(
+        &self,
+        statements: &[(StatementRow, Vec<StatementLineRow>)],
+        audits: &[AuditEvent<'_>],
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         for (statement, lines) in statements {
             insert_statement(&mut tx, statement, lines).await?;
+        }
+        for audit in audits {
+            append_audit(&mut tx, audit, now_ms).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -197,13 +200,16 @@ impl Storage {
         line_no: i64,
         entry_id: Option<&str>,
         state: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
     ) -> anyhow::Result<bool> {
-        self.set_line_parts(statement_id, line_no, entry_id, state, &[]).await
+        self.set_line_parts(statement_id, line_no, entry_id, state, &[], audit, now_ms).await
     }
 
     /// Sets what a line of an open statement is matched with: one record (`entry_id`), or
     /// several that together make it up (`parts`, state `split`). `false` when the
     /// statement is closed or has no such line (then nothing changes).
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_line_parts(
         &self,
         statement_id: &str,
@@ -211,6 +217,8 @@ impl Storage {
         entry_id: Option<&str>,
         state: &str,
         parts: &[String],
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
@@ -237,6 +245,7 @@ impl Storage {
         })
         .await?;
         sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&mut *tx).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -259,10 +268,13 @@ impl Storage {
         account_id: AccountId,
         card: &str,
         written: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
     ) -> anyhow::Result<Result<(), AccountId>> {
+        let mut tx = self.pool.begin().await?;
         // Inserted unless the card is on an account already (two officers adding it at once
         // included); then whose it is decides the answer.
-        sqlx::query(
+        let added = sqlx::query(
             "INSERT INTO account_card (council_id, card, account_id, written) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (council_id, card) DO NOTHING",
         )
@@ -270,26 +282,45 @@ impl Storage {
         .bind(card)
         .bind(account_id.to_string())
         .bind(written)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         let found =
             sqlx::query("SELECT card, written, account_id FROM account_card WHERE council_id = $1 AND card = $2")
                 .bind(council_id)
                 .bind(card)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
         let owner = card_from_row(&found)?.account_id;
-        Ok(if owner == account_id { Ok(()) } else { Err(owner) })
+        if owner != account_id {
+            return Ok(Err(owner));
+        }
+        if added.rows_affected() == 1 {
+            append_audit(&mut tx, audit, now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
     /// Takes a card off an account. `false` if it was not on it.
-    pub async fn remove_account_card(&self, account_id: AccountId, card: &str) -> anyhow::Result<bool> {
+    pub async fn remove_account_card(
+        &self,
+        account_id: AccountId,
+        card: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM account_card WHERE account_id = $1 AND card = $2")
             .bind(account_id.to_string())
             .bind(card)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The council's accounts the cards (as compared) belong to.
@@ -316,16 +347,17 @@ impl Storage {
         Ok(found)
     }
 
-    /// Closes (locks) a reconciled statement.
     /// Closes (locks) a statement, keeping what it showed then (`view`, JSON). `false`
-    /// if it was closed already.
+    /// if it was closed already (then nothing changes).
     pub async fn close_statement(
         &self,
         statement_id: &str,
         staff_id: &str,
         view: &str,
+        audit: &AuditEvent<'_>,
         now_ms: i64,
     ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE statement SET closed_by = $1, closed_at_ms = $2, closed_view = $3 WHERE statement_id = $4 AND closed_at_ms IS NULL",
         )
@@ -333,23 +365,39 @@ impl Storage {
         .bind(now_ms)
         .bind(view)
         .bind(statement_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&mut *tx).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Notes that an officer has seen the records that arrived after a statement closed.
-    pub async fn mark_late_records_seen(&self, statement_id: &str, now_ms: i64) -> anyhow::Result<bool> {
+    pub async fn mark_late_records_seen(
+        &self,
+        statement_id: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE statement SET late_seen_at_ms = $1 WHERE statement_id = $2 AND closed_at_ms IS NOT NULL",
         )
         .bind(now_ms)
         .bind(statement_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(STALE_BY_STATEMENT).bind(statement_id).execute(&mut *tx).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The council's saved statement formats, by name.
@@ -364,7 +412,14 @@ impl Storage {
     }
 
     /// Saves a provider's column mapping (replacing one of the same name).
-    pub async fn save_statement_format(&self, council_id: &str, name: &str, mapping: &str) -> anyhow::Result<()> {
+    pub async fn save_statement_format(
+        &self,
+        council_id: &str,
+        name: &str,
+        mapping: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM statement_format WHERE council_id = $1 AND name = $2")
             .bind(council_id)
@@ -377,6 +432,7 @@ impl Storage {
             .bind(mapping)
             .execute(&mut *tx)
             .await?;
+        append_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await?;
         Ok(())
     }

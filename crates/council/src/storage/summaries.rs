@@ -879,23 +879,9 @@ impl Storage {
         Ok(differ)
     }
 
-    /// Something besides the account's records changed (its plan, a statement, a note):
-    /// its summary is worked out again before it is next shown.
+    /// [`mark_stale`] on its own (tests, and changes made outside a request).
     pub async fn mark_summary_stale(&self, account_id: AccountId) -> anyhow::Result<()> {
-        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE account_id = $1")
-            .bind(account_id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The council's policy changed: every summary of the council is out of date.
-    pub async fn mark_council_summaries_stale(&self, council_id: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE council_id = $1")
-            .bind(council_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        mark_stale(&mut *self.pool.acquire().await?, account_id).await
     }
 
     /// Every kept digest of a council's accounts, for checking them against the records.
@@ -1234,6 +1220,16 @@ impl Storage {
             None => (0, 0),
         })
     }
+}
+
+/// Something besides the account's records changed (its plan, a statement, a note): its
+/// summary is worked out again before it is next shown. Inside the change's transaction.
+pub(crate) async fn mark_stale(conn: &mut sqlx::AnyConnection, account_id: AccountId) -> anyhow::Result<()> {
+    sqlx::query("UPDATE account_summary SET stale = stale + 1 WHERE account_id = $1")
+        .bind(account_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -356,8 +356,8 @@ async fn pairing_code(
     Path(reference): Path<String>,
 ) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
-    let code = crate::issue_pairing_code(&state.storage, row.account_id).await?;
-    audit(&state, &staff.row, Some(row.account_id), "pairing code issued", "").await?;
+    let event = staff_event(&staff.row, Some(row.account_id), "pairing code issued", "");
+    let code = crate::issue_pairing_code(&state.storage, row.account_id, Some(&event)).await?;
     Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))
 }
 

@@ -311,6 +311,8 @@ async fn unreadable_accounts(state: &AppState, council_id: &str) -> Result<Vec<U
         .collect())
 }
 
+/// An audit line for something a member of staff looked at or took away (a view, an
+/// export). A change writes its line in its own transaction instead ([`staff_event`]).
 pub(super) async fn audit(
     state: &AppState,
     staff: &StaffRow,

@@ -163,15 +163,9 @@ async fn add_schedule(
         next_date: iso_date(first),
         reference: request.reference.trim().to_owned(),
     };
-    state.storage.create_schedule(&schedule, &staff.row.staff_id, state.clock.now_ms()).await?;
-    audit(
-        &state,
-        &staff.row,
-        Some(row.account_id),
-        "payments scheduled",
-        &format!("{amount} every {every} weeks from {}", long_date(first)),
-    )
-    .await?;
+    let detail = format!("{amount} every {every} weeks from {}", long_date(first));
+    let event = staff_event(&staff.row, Some(row.account_id), "payments scheduled", &detail);
+    state.storage.create_schedule(&schedule, &staff.row.staff_id, &event, state.clock.now_ms()).await?;
     // Anything already due is paid in now.
     crate::record_due_payments(&state.storage, state.clock.today(), state.clock.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(schedule_views(&state, row.account_id).await?)))
@@ -196,10 +190,10 @@ async fn stop_schedule(
     Path((reference, schedule_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
-    if !state.storage.stop_schedule(row.account_id, &schedule_id, state.clock.now_ms()).await? {
+    let event = staff_event(&staff.row, Some(row.account_id), "scheduled payments stopped", &schedule_id);
+    if !state.storage.stop_schedule(row.account_id, &schedule_id, &event, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound("There is no running schedule with that id on this account.".to_owned()));
     }
-    audit(&state, &staff.row, Some(row.account_id), "scheduled payments stopped", &schedule_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

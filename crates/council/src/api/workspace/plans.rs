@@ -67,9 +67,9 @@ async fn add_plan_version(
     let mut versions = plan.versions.clone();
     versions.push(tally_ledger::PlanVersion { version, effective_from, outcomes, lines });
     let updated = SupportPlan::new(versions, plan.ends_on);
-    state.storage.set_support_plan(row.account_id, &updated, state.clock.now_ms()).await?;
     let detail = format!("version {version} from {}", long_date(effective_from));
-    audit(&state, &staff.row, Some(row.account_id), "support plan changed", &detail).await?;
+    let event = staff_event(&staff.row, Some(row.account_id), "support plan changed", &detail);
+    state.storage.set_support_plan(row.account_id, &updated, &event, state.clock.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(updated)))
 }
 

@@ -95,13 +95,13 @@ async fn set_policy(
         .iter()
         .map(|category| tally_ledger::BannedCategory { category: *category, reason: reason.clone() })
         .collect();
-    state.storage.set_council_policy(&staff.row.council_id, &policy).await?;
     let detail = format!(
         "contingency {contingency} weeks, receipts from {receipt}, at most {maximum} an entry, cash {}, respite {respite} weeks, {} banned categories",
         if update.cash_allowed { "allowed" } else { "not allowed" },
         policy.banned_categories.len()
     );
-    audit(&state, &staff.row, None, "policy changed", &detail).await?;
+    let event = staff_event(&staff.row, None, "policy changed", &detail);
+    state.storage.set_council_policy(&staff.row.council_id, &policy, &event, state.clock.now_ms()).await?;
     Ok(Json(policy))
 }
 

@@ -78,11 +78,19 @@ async fn safeguarding_note(
         return Err(ApiError::NotFound("That signal is not showing for this account any more.".to_owned()));
     }
     let note = request.note.trim();
+    let detail = format!("{}: {note}", outcome.label());
+    let event = staff_event(&staff.row, Some(row.account_id), "safeguarding signal", &detail);
     state
         .storage
-        .add_safeguarding_note(row.account_id, &request.key, outcome, note, &staff.row.staff_id, state.clock.now_ms())
-        .await?;
-    audit(&state, &staff.row, Some(row.account_id), "safeguarding signal", &format!("{}: {note}", outcome.label()))
+        .add_safeguarding_note(
+            row.account_id,
+            &request.key,
+            outcome,
+            note,
+            &staff.row.staff_id,
+            &event,
+            state.clock.now_ms(),
+        )
         .await?;
     Ok(StatusCode::CREATED)
 }

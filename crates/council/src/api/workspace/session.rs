@@ -131,9 +131,9 @@ async fn sign_in(
 async fn sign_out(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Result<Response, ApiError> {
     let https = state.config.https();
     if let Some(token) = crate::staff::session_cookie(&headers, https) {
-        state.storage.delete_staff_session(&secret_hash(&token)).await?;
+        let event = staff_event(&staff.row, None, "signed out", "");
+        state.storage.delete_staff_session(&secret_hash(&token), &event, state.clock.now_ms()).await?;
     }
-    audit(&state, &staff.row, None, "signed out", "").await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, crate::staff::session_clear_cookie(https))]).into_response())
 }
 

@@ -5,7 +5,7 @@
 //! the account's own page ([`digest`]), and kept in the database (`storage::summaries`)
 //! so every server shares it. It is out of date when the account has records past the
 //! ones it was worked out from, when it was worked out for an earlier day, or when a change
-//! that is not a record marked it (`Storage::mark_summary_stale`: a plan, a statement, a
+//! that is not a record marked it (`storage::mark_stale`, in that change's transaction: a plan, a statement, a
 //! safeguarding note; the policy marks the whole council). Pages bring a few out-of-date
 //! summaries up to date before they read ([`bring_up_to_date`]); the server's background
 //! task does the rest ([`refresh_stale`]). Rebuilding every summary from the records gives

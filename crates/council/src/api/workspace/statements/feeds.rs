@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use tally_api::{AccountCards, CardRequest, ErrorBody, FeedImported, FeedStatement, StatementImport};
 
-use super::super::{audit, council_account, Loaded};
+use super::super::{council_account, staff_event, Loaded};
 use super::{import_detail, nothing_imported, read_file, statement_for};
 use crate::api::described::{Changing, Csrf, OnAccount, Reference, SignedIn};
 use crate::error::{ApiError, LaterJson};
@@ -156,10 +156,11 @@ pub(super) async fn import_feed(
         });
         built.push((statement, rows));
     }
-    state.storage.create_statements(&built).await?;
-    for (account_id, detail) in audits {
-        audit(&state, &staff.row, Some(account_id), "statement imported", &detail).await?;
-    }
+    let events: Vec<_> = audits
+        .iter()
+        .map(|(account_id, detail)| staff_event(&staff.row, Some(*account_id), "statement imported", detail))
+        .collect();
+    state.storage.create_statements(&built, &events, state.clock.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(FeedImported { statements: answer })))
 }
 
@@ -249,7 +250,12 @@ pub(super) async fn add_card(
             "Card: an account is known by at most {MOST_CARDS} cards. Take off one that is no longer used."
         )));
     }
-    match state.storage.add_account_card(&staff.row.council_id, row.account_id, &card, written).await? {
+    let event = staff_event(&staff.row, Some(row.account_id), "card added", written);
+    match state
+        .storage
+        .add_account_card(&staff.row.council_id, row.account_id, &card, written, &event, state.clock.now_ms())
+        .await?
+    {
         Ok(()) => {}
         Err(other) => {
             let owner = state
@@ -263,7 +269,6 @@ pub(super) async fn add_card(
             )));
         }
     }
-    audit(&state, &staff.row, Some(row.account_id), "card added", written).await?;
     Ok(Json(account_cards(&state, &row).await?))
 }
 
@@ -290,9 +295,9 @@ pub(super) async fn remove_card(
 ) -> Result<Json<AccountCards>, ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
     let request = request.read()?;
-    if !state.storage.remove_account_card(row.account_id, &plain(&request.card)).await? {
+    let event = staff_event(&staff.row, Some(row.account_id), "card taken off", request.card.trim());
+    if !state.storage.remove_account_card(row.account_id, &plain(&request.card), &event, state.clock.now_ms()).await? {
         return Err(ApiError::NotFound(format!("\"{}\" is not a card of {reference}.", request.card.trim())));
     }
-    audit(&state, &staff.row, Some(row.account_id), "card taken off", request.card.trim()).await?;
     Ok(Json(account_cards(&state, &row).await?))
 }

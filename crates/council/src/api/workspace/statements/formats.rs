@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use tally_api::{ErrorBody, FormatProposal, FormatProposalRequest, ProposedLine, StatementFormats};
 
-use super::super::audit;
+use super::super::staff_event;
 use crate::api::described::{Changing, Csrf, SignedIn};
 use crate::error::{ApiError, LaterJson};
 use crate::staff::{Changer, Staff};
@@ -64,15 +64,17 @@ pub(super) async fn save_format(
     if !problems.is_empty() {
         return Err(ApiError::BadRequest(problems.join("\n")));
     }
+    let event = staff_event(&staff.row, None, "statement format saved", name);
     state
         .storage
         .save_statement_format(
             &staff.row.council_id,
             name,
             &serde_json::to_string(&mapping).map_err(anyhow::Error::from)?,
+            &event,
+            state.clock.now_ms(),
         )
         .await?;
-    audit(&state, &staff.row, None, "statement format saved", name).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -6,7 +6,7 @@ use tally_api::{ErrorBody, LateRecord, StatementView};
 use tally_ledger::date::{iso_date, long_date};
 use tally_ledger::{EntryBody, EntryId, Ledger};
 
-use super::super::{audit, council_account, Loaded};
+use super::super::{council_account, staff_event, Loaded};
 use super::statement_view;
 use crate::api::described::{Changing, Csrf, Reference, Statement};
 use crate::error::ApiError;
@@ -42,14 +42,14 @@ pub(super) async fn late_records_seen(
             "This statement is not closed: records dated in its period are part of it.".to_owned(),
         ));
     }
-    state.storage.mark_late_records_seen(&statement_id, state.clock.now_ms()).await?;
     let detail = format!(
         "{} records that arrived after {} to {} was closed marked as seen",
         view.late_records.len(),
         iso_date(view.first_date),
         iso_date(view.last_date)
     );
-    audit(&state, &staff.row, Some(row.account_id), "late records seen", &detail).await?;
+    let event = staff_event(&staff.row, Some(row.account_id), "late records seen", &detail);
+    state.storage.mark_late_records_seen(&statement_id, &event, state.clock.now_ms()).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 

@@ -32,7 +32,7 @@ use tally_ledger::matching::{
 use tally_ledger::{Decision, EntryBody, EntryId, Money, QueryStatus, QueryThread, ReviewDecision};
 use uuid::Uuid;
 
-use super::{audit, council_account, store_council_entry, thread_items, Audit, Loaded};
+use super::{audit, council_account, staff_event, store_council_entry, thread_items, Audit, Loaded};
 use crate::api::described::{Changing, Csrf, Line, OnAccount, Reference, SignedIn, Statement};
 use crate::api::Routes;
 use crate::error::{ApiError, LaterJson};
@@ -139,15 +139,9 @@ async fn import(
     };
     let loaded = Loaded::read(&state, &row).await?;
     let (statement, rows, matched) = statement_for(&state, &staff, &loaded, &parsed, &request.format);
-    state.storage.create_statement(&statement, &rows).await?;
-    audit(
-        &state,
-        &staff.row,
-        Some(row.account_id),
-        "statement imported",
-        &import_detail(&statement, &rows, matched, &parsed),
-    )
-    .await?;
+    let detail = import_detail(&statement, &rows, matched, &parsed);
+    let event = staff_event(&staff.row, Some(row.account_id), "statement imported", &detail);
+    state.storage.create_statements(&[(statement.clone(), rows)], &[event], state.clock.now_ms()).await?;
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement.statement_id).await?)))
 }
 
@@ -459,10 +453,14 @@ async fn set_match(
             )
         }
     };
-    if !state.storage.set_line_match(&statement_id, line_no, entry.as_deref(), state_text).await? {
+    let event = staff_event(&staff.row, Some(row.account_id), "statement line", &what);
+    if !state
+        .storage
+        .set_line_match(&statement_id, line_no, entry.as_deref(), state_text, &event, state.clock.now_ms())
+        .await?
+    {
         return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
     }
-    audit(&state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     let mut loaded = loaded;
     let was_matched = line.has_match() && line.state != MatchState::Proposed;
     follow_up(&state, &staff, &row, &mut loaded, line, state_text == "confirmed", was_matched).await?;
@@ -500,9 +498,9 @@ async fn close(
     let mut kept = view.clone();
     kept.closed_by = Some(staff.row.display_name.clone());
     let snapshot = serde_json::to_string(&kept).map_err(anyhow::Error::from)?;
-    state.storage.close_statement(&statement_id, &staff.row.staff_id, &snapshot, state.clock.now_ms()).await?;
     let detail = format!("{} to {} reconciled and closed", iso_date(view.first_date), iso_date(view.last_date));
-    audit(&state, &staff.row, Some(row.account_id), "period closed", &detail).await?;
+    let event = staff_event(&staff.row, Some(row.account_id), "period closed", &detail);
+    state.storage.close_statement(&statement_id, &staff.row.staff_id, &snapshot, &event, state.clock.now_ms()).await?;
     Ok(Json(statement_view(&state, &loaded, &statement_id).await?))
 }
 
@@ -597,11 +595,15 @@ async fn set_parts(
         )));
     }
     let parts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    if !state.storage.set_line_parts(&view.statement_id, line_no, None, "split", &parts).await? {
+    let what = format!("line {line_no} matched with {} records that add up to {}", ids.len(), line.amount);
+    let event = staff_event(&staff.row, Some(row.account_id), "statement line", &what);
+    if !state
+        .storage
+        .set_line_parts(&view.statement_id, line_no, None, "split", &parts, &event, state.clock.now_ms())
+        .await?
+    {
         return Err(ApiError::BadRequest("This statement is closed: its matches can no longer change.".to_owned()));
     }
-    let what = format!("line {line_no} matched with {} records that add up to {}", ids.len(), line.amount);
-    audit(state, &staff.row, Some(row.account_id), "statement line", &what).await?;
     follow_up(state, staff, row, &mut loaded, line, true, false).await?;
     Ok(Json(statement_view(state, &loaded, &view.statement_id).await?))
 }

@@ -9,7 +9,7 @@ use tally_api::{
 };
 use tally_ledger::{Decision, EntryBody, ReviewDecision, StatementQuery};
 
-use super::super::{store_council_entries, store_council_entry, Audit};
+use super::super::{staff_event, store_council_entries, store_council_entry, Audit};
 use super::{open_statement, statement_view};
 use crate::api::described::{Changing, Csrf, Line, Reference, Statement};
 use crate::error::{ApiError, LaterJson};
@@ -163,7 +163,13 @@ pub(super) async fn decide_query(
     if let (Decision::Approved, Some(answer)) =
         (request.decision, line.entry.as_ref().filter(|_| line.state == MatchState::Proposed))
     {
-        state.storage.set_line_match(&statement_id, line_no, Some(&answer.entry_id.to_string()), "confirmed").await?;
+        let what = format!("line {line_no} matched with the record the answer logged");
+        let event = staff_event(&staff.row, Some(row.account_id), "statement line", &what);
+        let entry = answer.entry_id.to_string();
+        state
+            .storage
+            .set_line_match(&statement_id, line_no, Some(&entry), "confirmed", &event, state.clock.now_ms())
+            .await?;
     }
     Ok((StatusCode::CREATED, Json(statement_view(&state, &loaded, &statement_id).await?)))
 }
