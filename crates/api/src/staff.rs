@@ -85,6 +85,9 @@ pub struct StaffProfile {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffList {
     pub staff: Vec<StaffMember>,
+    /// Those whose access was removed (an administrator can give it again).
+    #[serde(default)]
+    pub removed: Vec<StaffMember>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,8 +108,83 @@ pub struct NewStaff {
     /// `None` until one is chosen (or when what was sent is not a role).
     #[serde(default, deserialize_with = "crate::chosen")]
     pub role: Option<Role>,
-    /// Their first password (at least 12 characters), given to them in person.
+}
+
+/// `POST /api/v1/council/staff` and `POST /api/v1/council/staff/{staff_id}/password-link`
+/// (administrators): a one-time link for the member of staff to set their own password.
+/// Give it to them only (it is shown once); it works once, until `expires_at_ms`, and a
+/// new link for the same person cancels it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordLink {
+    /// Who it is for.
+    pub name: String,
+    pub email: String,
+    /// The link's path on this server, with its secret after `#` (so it never reaches a
+    /// server's logs): `/council/set-password#…`.
+    pub path: String,
+    pub expires_at_ms: i64,
+}
+
+/// `POST /api/v1/council/password-link/details`: whose a link is, before they choose a
+/// password with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkToken {
+    /// The secret after `#` in the link.
+    pub token: String,
+}
+
+/// What a link is for, and whose it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkDetails {
+    pub name: String,
+    pub email: String,
+    pub council_name: String,
+    /// `welcome` (a first password) or `reset` (a new one).
+    pub purpose: String,
+    pub expires_at_ms: i64,
+}
+
+/// `POST /api/v1/council/password-link`: choose a password with a one-time link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPasswordRequest {
+    pub token: String,
     pub password: String,
+}
+
+/// `POST /api/v1/council/password`: change your own password. Your other sessions end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// The fewest characters a staff password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The most (longer ones are not hashed).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// What is wrong with a new staff password, in words, if anything.
+pub fn password_problem(password: &str, email: &str) -> Option<String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Some(format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Some(format!("Choose a password of at most {MAX_PASSWORD_CHARS} characters"));
+    }
+    if password.trim().to_lowercase() == email.trim().to_lowercase() {
+        return Some("Choose a password that is not your email address".to_owned());
+    }
+    let first = password.chars().next();
+    if password.chars().all(|c| Some(c) == first) {
+        return Some("Choose a password that is not one character repeated".to_owned());
+    }
+    None
 }
 
 /// `POST /api/v1/council/staff/{staff_id}/role` (administrators).

@@ -268,7 +268,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tally-council"))
             .arg("--data-dir")
             .arg(data_dir)
-            .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--dist"])
+            .args(["--database-url", url, "serve", "--demo", "--addr", "127.0.0.1:0", "--dist"])
             .arg(data_dir.join("no-app"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

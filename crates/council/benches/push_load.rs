@@ -395,7 +395,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tally-council"))
             .arg("--data-dir")
             .arg(data_dir)
-            .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--behind-proxy"])
+            .args(["--database-url", url, "serve", "--demo", "--addr", "127.0.0.1:0", "--behind-proxy"])
             .args(["--records-per-day", "100000000", "--device-requests-per-second", "100000", "--dist"])
             .arg(data_dir.join("no-app"))
             .env("RUST_LOG", "error")

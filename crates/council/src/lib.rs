@@ -12,9 +12,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod error;
 pub mod guard;
 pub mod seed;
+pub mod setup;
 pub mod staff;
 pub mod statements;
 pub mod storage;
@@ -360,9 +362,12 @@ pub async fn issue_pairing_code(
 }
 
 /// The SQLite database inside a data directory, created if missing.
+/// The embedded database's file in the data directory.
+pub const SQLITE_FILE: &str = "tally.sqlite3";
+
 pub fn sqlite_url(data_dir: &Path) -> anyhow::Result<String> {
     std::fs::create_dir_all(data_dir)?;
-    let file: PathBuf = std::path::absolute(data_dir.join("tally.sqlite3"))?;
+    let file: PathBuf = std::path::absolute(data_dir.join(SQLITE_FILE))?;
     Ok(format!("sqlite://{}?mode=rwc", file.display()))
 }
 

@@ -36,9 +36,14 @@ enum Command {
         /// The built wallet app (Trunk's output).
         #[arg(long, env = "TALLY_DIST", default_value = "dist")]
         dist: PathBuf,
-        /// Create the demo council if missing and print a pairing code for it.
+        /// Create the demo council if missing and print a pairing code for it (implies
+        /// --demo).
         #[arg(long)]
         seed_demo: bool,
+        /// This server runs the demo: staff may sign in with the demo's published
+        /// passwords. Without it, `serve` refuses to start while anyone still can.
+        #[arg(long)]
+        demo: bool,
         /// The address people reach the server at, e.g. https://tally.example.gov.uk.
         /// When it is HTTPS the staff cookie is Secure and answers carry HSTS.
         #[arg(long, env = "TALLY_PUBLIC_URL")]
@@ -54,6 +59,48 @@ enum Command {
         /// at once).
         #[arg(long, env = "TALLY_DEVICE_REQUESTS_PER_SECOND", default_value_t = 2)]
         device_requests_per_second: u32,
+    },
+    /// Set up a council with no demo data: prints a one-time link (72 hours, single use)
+    /// for its first administrator to choose a password.
+    CreateCouncil {
+        /// The council's name, e.g. "Northshire County Council".
+        #[arg(long)]
+        name: String,
+        /// The first administrator's work email address (they sign in with it).
+        #[arg(long)]
+        admin_email: String,
+        /// The first administrator's name.
+        #[arg(long)]
+        admin_name: String,
+        /// The address people reach the server at (for the link), e.g.
+        /// https://tally.example.gov.uk.
+        #[arg(long, env = "TALLY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// Print a new one-time link for a member of staff to choose a password (an
+    /// administrator who lost theirs, or whose link ran out). Their earlier links stop
+    /// working; their password works until they choose a new one.
+    PasswordLink {
+        /// The email address they sign in with.
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "TALLY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// Write a checked copy of the embedded database (every account, record, receipt
+    /// photo and audit line) to a new file, while the server runs. For Postgres, use
+    /// pg_dump (docs/deploy.md).
+    Backup {
+        /// The new file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place as the data directory's database. The data directory must
+    /// have no database yet; the backup is checked first (its pages and its audit chain).
+    Restore {
+        /// The backup file, as `backup` wrote it.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Check the audit trail's hash chain from its first line to its last; exits with
     /// status 1 at the first line that was changed, removed or slipped in.
@@ -119,6 +166,22 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&tally_council::api::openapi())?);
         return Ok(());
     }
+    if let Command::Restore { from } = &cli.command {
+        anyhow::ensure!(
+            cli.database_url.is_none(),
+            "restore puts a backup in place as the embedded database; a Postgres database is restored with pg_restore (docs/deploy.md)"
+        );
+        let database = cli.data_dir.join(tally_council::SQLITE_FILE);
+        let copy = tally_council::backup::restore(from, &database).await?;
+        println!("Restored {copy}.");
+        if !cli.key_file.clone().unwrap_or_else(|| cli.data_dir.join("server.key")).exists() {
+            println!(
+                "Copy the old server's key (server.key) into {} too: without it, pairing codes issued before the backup do not work (everything else does).",
+                cli.data_dir.display()
+            );
+        }
+        return Ok(());
+    }
     let url = match &cli.database_url {
         Some(url) => url.clone(),
         None => sqlite_url(&cli.data_dir)?,
@@ -151,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
             addr,
             dist,
             seed_demo,
+            demo: demo_allowed,
             public_url,
             behind_proxy,
             records_per_day,
@@ -160,6 +224,14 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::ensure!(
                     url.starts_with("https://") || url.starts_with("http://"),
                     "--public-url must start with https:// (or http:// for a test), not {url:?}"
+                );
+            }
+            if !(seed_demo || demo_allowed) {
+                let published = tally_council::setup::demo_passwords_in_use(&storage).await?;
+                anyhow::ensure!(
+                    published.is_empty(),
+                    "this database has staff who sign in with the demo's published passwords ({}). Anyone could sign in as them. Run the demo with --seed-demo (or --demo), or use a database set up with `tally-council create-council`.",
+                    published.join(", ")
                 );
             }
             let demo = if seed_demo { Some(seed::ensure_demo(&storage).await?) } else { None };
@@ -250,6 +322,41 @@ async fn main() -> anyhow::Result<()> {
             tally_council::serve(listener, router, header_timeout, shutdown_signal()).await?;
             storage.close().await;
         }
+        Command::CreateCouncil { name, admin_email, admin_name, public_url } => {
+            let made = tally_council::setup::create_council(
+                &storage,
+                &name,
+                &admin_email,
+                &admin_name,
+                &operator,
+                tally_council::now_ms(),
+            )
+            .await?;
+            println!("Created {} (no accounts yet).", name.trim());
+            println!(
+                "Give this link to {} <{}> only. It works once, until {}, for them to choose a password:",
+                admin_name.trim(),
+                admin_email.trim().to_lowercase(),
+                tally_council::format_ms(made.expires_at_ms)
+            );
+            println!("{}{}", public_url.trim_end_matches('/'), made.link_path);
+        }
+        Command::PasswordLink { email, public_url } => {
+            let made =
+                tally_council::setup::password_link_for(&storage, &email, &operator, tally_council::now_ms()).await?;
+            println!(
+                "Give this link to {} only. It works once, until {}:",
+                email.trim(),
+                tally_council::format_ms(made.expires_at_ms)
+            );
+            println!("{}{}", public_url.trim_end_matches('/'), made.link_path);
+        }
+        Command::Backup { to } => {
+            let copy = tally_council::backup::backup(&storage, &to).await?;
+            println!("Backed up to {copy}.");
+            println!("The server key is not in the backup: keep a copy of it apart (docs/deploy.md).");
+        }
+        Command::Restore { .. } => unreachable!("restored before the database is opened"),
         Command::SeedCaseload { accounts, heavy, days } => {
             let started = std::time::Instant::now();
             let today = tally_council::Clock::system().today();

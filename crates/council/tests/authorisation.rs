@@ -37,14 +37,17 @@ fn access(method: &Method, path: &str) -> Access {
     let get = method == Method::GET;
     match path {
         "/health" | "/openapi.json" | "/pairings" | "/council/sign-in" => Public,
+        // A one-time link's secret is the authority.
+        "/council/password-link/details" | "/council/password-link" => Public,
         p if p.starts_with("/accounts/{account_id}") => Device,
         "/council/staff"
         | "/council/staff/{staff_id}/role"
         | "/council/staff/{staff_id}/remove"
         | "/council/staff/{staff_id}/sign-in-failures/clear"
+        | "/council/staff/{staff_id}/password-link"
         | "/council/audit-log" => StaffAdmin,
         "/council/policy" if !get => StaffAdmin,
-        "/council/sign-out" | "/council/me" => StaffRead,
+        "/council/sign-out" | "/council/me" | "/council/password" => StaffRead,
         p if p.starts_with("/council/") && get => StaffRead,
         "/council/accounts"
         | "/council/accounts/{reference}/decisions"

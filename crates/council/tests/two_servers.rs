@@ -33,7 +33,7 @@ impl Server {
             .arg(data_dir)
             .arg("--key-file")
             .arg(key_file)
-            .args(["--database-url", url, "serve", "--addr", "127.0.0.1:0", "--dist"])
+            .args(["--database-url", url, "serve", "--demo", "--addr", "127.0.0.1:0", "--dist"])
             .arg(data_dir.join("no-app"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -10,11 +10,12 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tally_api::{
-    AccountDetail, AccountSummary, AccountsList, AuditSheetView, BulkDecided, BulkDecisionRequest, ClawbackRequest,
-    CouncilFigures, DecisionRequest, ErrorBody, LineMatchRequest, MoneyInRequest, NewAccount, NewStaff,
-    PairingCodeIssued, PlanVersionRequest, PolicyUpdate, QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange,
-    SafeguardingList, SafeguardingNoteRequest, ScheduleRequest, ScheduleView, SignInRequest, SpendView, StaffList,
-    StaffProfile, StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
+    AccountDetail, AccountSummary, AccountsList, AuditSheetView, BulkDecided, BulkDecisionRequest,
+    ChangePasswordRequest, ClawbackRequest, CouncilFigures, DecisionRequest, ErrorBody, LineMatchRequest, LinkDetails,
+    LinkToken, MoneyInRequest, NewAccount, NewStaff, PairingCodeIssued, PasswordLink, PlanVersionRequest, PolicyUpdate,
+    QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange, SafeguardingList, SafeguardingNoteRequest,
+    ScheduleRequest, ScheduleView, SetPasswordRequest, SignInRequest, SpendView, StaffList, StaffProfile,
+    StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
 };
 use tally_ledger::{CouncilPolicy, DeviceId, SupportPlan};
 pub use tally_web::Problem;
@@ -228,8 +229,30 @@ pub async fn staff() -> Result<StaffList, Problem> {
     get("/staff").await
 }
 
-pub async fn add_staff(csrf: &str, request: &NewStaff) -> Result<(), Problem> {
-    post_no_answer("/staff", csrf, request).await
+/// Gives someone access: the answer is the one-time link for them to choose a password.
+pub async fn add_staff(csrf: &str, request: &NewStaff) -> Result<PasswordLink, Problem> {
+    post("/staff", csrf, request).await
+}
+
+/// A one-time link for a member of staff to choose a new password (or, for someone whose
+/// access was removed, to have it again).
+pub async fn password_link(csrf: &str, staff_id: &str) -> Result<PasswordLink, Problem> {
+    post(&format!("/staff/{}/password-link", part(staff_id)), csrf, &()).await
+}
+
+/// Whose a one-time link is, while it works (no one is signed in).
+pub async fn link_details(token: &str) -> Result<LinkDetails, Problem> {
+    post("/password-link/details", "", &LinkToken { token: token.to_owned() }).await
+}
+
+/// Chooses a password with a one-time link.
+pub async fn use_password_link(request: &SetPasswordRequest) -> Result<(), Problem> {
+    post_no_answer("/password-link", "", request).await
+}
+
+/// Changes your own password.
+pub async fn change_password(csrf: &str, request: &ChangePasswordRequest) -> Result<(), Problem> {
+    post_no_answer("/password", csrf, request).await
 }
 
 pub async fn change_role(csrf: &str, staff_id: &str, request: &RoleChange) -> Result<(), Problem> {

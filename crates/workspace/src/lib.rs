@@ -10,6 +10,8 @@
 //! - `/council/policy`: the council's local rules (administrators change them);
 //! - `/council/staff`: who has access, with which role (administrators);
 //! - `/council/audit-log`: the council's audit trail, filtered (administrators);
+//! - `/council/your-account`: changing your own password;
+//! - `/council/set-password#…`: choosing a password with a one-time link (signed out);
 //! - `/council/accounts/:reference`: one account: figures, spending with flags and
 //!   decisions, money in and surplus, statements (import), exports, devices (pairing
 //!   codes, revoking), the audit trail;
@@ -149,6 +151,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/policy">"Policy"</A></li>
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/audit-log">"Audit log"</A></li> })}
+                            <li><A href="/council/your-account">"Your account"</A></li>
                             <li><SignOut/></li>
                         </ul>
                     </nav>
@@ -162,7 +165,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                 </Show>
                 {move || match workspace.staff.get() {
                     None => view! { <p class="loading" role="status">"Checking who is signed in…"</p> }.into_any(),
-                    Some(None) => view! { <pages::SignIn/> }.into_any(),
+                    Some(None) => view! { <SignedOut/> }.into_any(),
                     Some(Some(_)) => view! {
                         <Routes fallback=|| view! { <h1>"Page not found"</h1><p><A href="/council">"Go to the accounts"</A></p> }>
                             <Route path=path!("/council") view=pages::Accounts/>
@@ -173,6 +176,8 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/policy") view=pages::Policy/>
                             <Route path=path!("/council/staff") view=pages::StaffPage/>
                             <Route path=path!("/council/audit-log") view=pages::AuditLog/>
+                            <Route path=path!("/council/your-account") view=pages::YourAccount/>
+                            <Route path=path!("/council/set-password") view=pages::SetPassword/>
                             <Route path=path!("/council/accounts/:reference") view=pages::Account/>
                             <Route path=path!("/council/accounts/:reference/statements/:statement") view=pages::Statement/>
                             <Route path=path!("/council/accounts/:reference/audit-sheet") view=pages::AuditSheet/>
@@ -181,6 +186,18 @@ pub fn WorkspaceApp() -> impl IntoView {
                 }}
             </main>
         </Router>
+    }
+}
+
+/// What someone signed out sees: a one-time password link's page, or signing in.
+#[component]
+fn SignedOut() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let on_link_page = move || location.pathname.get().trim_end_matches('/') == "/council/set-password";
+    view! {
+        <Show when=on_link_page fallback=|| view! { <pages::SignIn/> }>
+            <pages::SetPassword/>
+        </Show>
     }
 }
 

@@ -14,7 +14,7 @@ pub(crate) mod device;
 mod health;
 mod workspace;
 
-pub use workspace::summaries;
+pub use workspace::{passwords, summaries};
 
 use std::collections::HashMap;
 

@@ -11,9 +11,11 @@
 
 mod accounts;
 mod audit;
+mod copies;
 mod councils;
 mod devices;
 mod entries;
+mod links;
 mod receipts;
 mod safeguarding;
 mod schedules;
@@ -23,8 +25,10 @@ mod summaries;
 
 pub use accounts::*;
 pub use audit::*;
+pub use copies::*;
 pub use devices::*;
 pub use entries::*;
+pub use links::*;
 pub use receipts::*;
 pub use safeguarding::*;
 pub use schedules::*;

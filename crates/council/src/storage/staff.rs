@@ -18,7 +18,7 @@ pub struct StaffRow {
     pub password_hash: String,
 }
 
-fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
+pub(super) fn staff_from_row(row: AnyRow) -> anyhow::Result<StaffRow> {
     Ok(StaffRow {
         staff_id: row.try_get(0)?,
         council_id: row.try_get(1)?,
@@ -287,6 +287,13 @@ impl Storage {
         let month_ago = now_ms - 30 * 24 * 3_600_000;
         removed += sqlx::query(
             "DELETE FROM pairing_code WHERE (used_at_ms IS NOT NULL AND used_at_ms < $1) OR expires_at_ms < $1",
+        )
+        .bind(month_ago)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        removed += sqlx::query(
+            "DELETE FROM staff_link WHERE (used_at_ms IS NOT NULL AND used_at_ms < $1) OR expires_at_ms < $1",
         )
         .bind(month_ago)
         .execute(&self.pool)

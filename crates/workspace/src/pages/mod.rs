@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! One module per area, with the same names as the server's handlers and the wire types:
-//! [`accounts`], [`audit`], [`exports`], [`figures`], [`money`], [`plans`], [`policy`], [`reviews`], [`safeguarding`], [`session`], [`staff`], [`statements`].
+//! [`accounts`], [`audit`], [`exports`], [`figures`], [`money`], [`passwords`], [`plans`], [`policy`], [`reviews`], [`safeguarding`], [`session`], [`staff`], [`statements`].
 //! Here: what every page shares (the notice line, form problems by field).
 
 mod accounts;
@@ -10,6 +10,7 @@ mod audit;
 mod exports;
 mod figures;
 mod money;
+mod passwords;
 mod plans;
 mod policy;
 mod reviews;
@@ -23,6 +24,7 @@ pub(crate) use audit::*;
 pub(crate) use exports::*;
 pub(crate) use figures::*;
 pub(crate) use money::*;
+pub(crate) use passwords::*;
 pub(crate) use plans::*;
 pub(crate) use policy::*;
 pub(crate) use reviews::*;

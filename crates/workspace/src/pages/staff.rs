@@ -33,10 +33,13 @@ pub(crate) fn StaffPage() -> impl IntoView {
     let me = move || {
         workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.email.clone()).unwrap_or_default())
     };
+    let link = RwSignal::new(None::<tally_api::PasswordLink>);
+    provide_context(LinkShown(link));
     view! {
         {notice.view()}
         <h1>"Staff"</h1>
         <p>"Who can use the council workspace, and what they may do. Finance officers review, record and reconcile; auditors read everything and change nothing; administrators also manage staff and the policy."</p>
+        {move || link.get().map(|link| view! { <LinkView link/> })}
         {shown(list, "Loading…", move |found: tally_api::StaffList| view! {
             <ul class="device-list" aria-label="Staff with access">
                 {found.staff.into_iter().map(|m| {
@@ -44,8 +47,82 @@ pub(crate) fn StaffPage() -> impl IntoView {
                     view! { <StaffRowView member=m mine on_change=reload/> }
                 }).collect_view()}
             </ul>
+            {(!found.removed.is_empty()).then(|| view! {
+                <h2>"Access removed"</h2>
+                <ul class="device-list" aria-label="Staff whose access was removed">
+                    {found.removed.into_iter().map(|m| view! { <RemovedRowView member=m on_change=reload/> }).collect_view()}
+                </ul>
+            })}
         })}
         <AddStaff on_change=reload/>
+    }
+}
+
+/// The one-time link the staff page shows after it made one.
+#[derive(Clone, Copy)]
+struct LinkShown(RwSignal<Option<tally_api::PasswordLink>>);
+
+fn show_link(link: tally_api::PasswordLink) {
+    if let Some(LinkShown(shown)) = use_context::<LinkShown>() {
+        shown.set(Some(link));
+    }
+}
+
+/// A one-time link, to copy and give to the person it is for.
+#[component]
+fn LinkView(link: tally_api::PasswordLink) -> impl IntoView {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let address = format!("{origin}{}", link.path);
+    let until = crate::when(link.expires_at_ms);
+    view! {
+        <div class="notice" role="region" aria-label="One-time link">
+            <p><strong>{format!("A one-time link for {} ({}).", link.name, link.email)}</strong></p>
+            <p>{format!("Give it to them only, by a route you trust. It works once, until {until}, for them to choose their own password. It is shown only now.")}</p>
+            <div class="field">
+                <label for="one-time-link">{format!("Link for {}", link.name)}</label>
+                <input id="one-time-link" type="text" readonly value=address on:focus=|ev| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                        input.select();
+                    }
+                }/>
+            </div>
+        </div>
+    }
+}
+
+/// Someone whose access was removed: an administrator can give it again (with a link to
+/// choose a new password; the old one no longer works).
+#[component]
+fn RemovedRowView(member: tally_api::StaffMember, on_change: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let once = OneAtATime::new();
+    let notice = page_notice();
+    let id = member.staff_id.clone();
+    let again = move |_| {
+        let (id, csrf) = (id.clone(), workspace.csrf());
+        once.run(async move {
+            match api::password_link(&csrf, &id).await {
+                Ok(link) => {
+                    notice.say(format!(
+                        "{} has access again once they choose a password with the link below.",
+                        link.name
+                    ));
+                    show_link(link);
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    view! {
+        <li>
+            <p><strong>{member.name.clone()}</strong>{format!(" · {} · {} · access removed", member.email, role_name(member.role))}</p>
+            <button type="button" class="button button--secondary" on:click=again>{format!("Give {} access again", member.name)}</button>
+        </li>
     }
 }
 
@@ -90,6 +167,22 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
             }
         });
     };
+    let id_link = member.staff_id.clone();
+    let reset = move |_| {
+        let (id, csrf) = (id_link.clone(), workspace.csrf());
+        once.run(async move {
+            match api::password_link(&csrf, &id).await {
+                Ok(link) => {
+                    notice.say(format!("A one-time link for {} to choose a new password is below.", link.name));
+                    show_link(link);
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
     let clear_name = member.name.clone();
     let clear = move |_| {
         let (id, csrf, name) = (id_clear.clone(), workspace.csrf(), clear_name.clone());
@@ -117,6 +210,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
                         </select>
                     </div>
                     <button type="button" class="button button--secondary" on:click=change.clone()>{format!("Change the role of {}", member.name)}</button>
+                    <button type="button" class="button button--secondary" on:click=reset.clone()>{format!("Make a password reset link for {}", member.name)}</button>
                     <button type="button" class="button button--secondary" on:click=clear.clone()>{format!("Let {} try their password again now", member.name)}</button>
                     {move || if confirming.get() {
                         let remove = remove.clone();
@@ -142,7 +236,6 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(tally_api::Role::FinanceOfficer);
-    let password = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let error_of = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -151,32 +244,26 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
             name: name.get_untracked(),
             email: email.get_untracked(),
             role: Some(role.get_untracked()),
-            password: password.get_untracked(),
         };
         let csrf = workspace.csrf();
         once.run(async move {
             match api::add_staff(&csrf, &request).await {
-                Ok(()) => {
+                Ok(link) => {
                     errors.set(Vec::new());
                     notice.say(format!(
-                        "{} can now sign in. Give them their first password in person.",
-                        request.name.trim()
+                        "{} is added. They can sign in once they choose a password with the link below.",
+                        link.name
                     ));
+                    show_link(link);
                     name.set(String::new());
                     email.set(String::new());
-                    password.set(String::new());
                     on_change.run(());
                 }
                 Err(problem) => {
                     workspace.note(&problem);
                     errors.set(field_errors(
                         &problem,
-                        &[
-                            ("name", "staff-name"),
-                            ("email", "staff-email"),
-                            ("role", "staff-role"),
-                            ("password", "staff-password"),
-                        ],
+                        &[("name", "staff-name"), ("email", "staff-email"), ("role", "staff-role")],
                         "staff-name",
                     ));
                 }
@@ -196,7 +283,6 @@ pub(crate) fn AddStaff(on_change: Callback<()>) -> impl IntoView {
                         {role_options(role)}
                     </select>
                 </div>
-                <TextField id="staff-password" label="First password (at least 12 characters)" value=password error=error_of("staff-password") input_type="password" autocomplete="new-password"/>
                 <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Give access"</button>
             </form>
         </section>

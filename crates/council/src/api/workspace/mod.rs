@@ -17,6 +17,7 @@ mod exports;
 mod figures;
 mod loaded;
 mod money;
+pub mod passwords;
 mod plans;
 mod policy;
 mod reviews;
@@ -51,6 +52,7 @@ pub(super) fn routes() -> Routes {
         .merge(exports::routes())
         .merge(figures::routes())
         .merge(money::routes())
+        .merge(passwords::routes())
         .merge(plans::routes())
         .merge(policy::routes())
         .merge(reviews::routes())

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Json;
-use tally_api::{ErrorBody, NewStaff, RoleChange, StaffList, StaffMember};
+use tally_api::{ErrorBody, NewStaff, PasswordLink, RoleChange, StaffList, StaffMember};
 use uuid::Uuid;
 
 use crate::api::described::{Administering, Csrf};
@@ -39,12 +39,12 @@ async fn list_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
 ) -> Result<Json<StaffList>, ApiError> {
+    let member = |m: StaffRow| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role };
     let members = state.storage.staff_of_council(&staff.row.council_id).await?;
+    let removed = state.storage.removed_staff_of_council(&staff.row.council_id).await?;
     Ok(Json(StaffList {
-        staff: members
-            .into_iter()
-            .map(|m| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role })
-            .collect(),
+        staff: members.into_iter().map(member).collect(),
+        removed: removed.into_iter().map(member).collect(),
     }))
 }
 
@@ -52,11 +52,11 @@ async fn list_staff(
     post,
     path = "/council/staff",
     tag = "workspace",
-    summary = "Give someone access with a role and a first password (administrators)",
+    summary = "Give someone access with a role; answers a one-time link for them to set their own password (administrators)",
     params(Csrf),
     request_body = NewStaff,
     responses(
-        (status = 201, description = "Added"),
+        (status = 201, description = "Added: the link, shown once", body = PasswordLink),
         (status = 400, description = "field: message lines", body = ErrorBody),
         Administering
     ),
@@ -66,23 +66,23 @@ async fn add_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
     new: LaterJson<NewStaff>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(StatusCode, Json<PasswordLink>), ApiError> {
     let new = new.read()?;
     let name = new.name.trim();
     let email = new.email.trim().to_lowercase();
     let role = new.role;
     let mut errors = problems([
-        ("name", name.is_empty().then(|| "Enter their name".to_owned())),
+        (
+            "name",
+            (name.is_empty() || name.chars().count() > 200)
+                .then(|| "Enter their name (at most 200 characters)".to_owned()),
+        ),
         (
             "email",
             (!email.contains('@') || email.contains(' ') || email.len() < 3 || email.chars().count() > 254)
                 .then(|| "Enter their work email address, like name@council.gov.uk".to_owned()),
         ),
         ("role", role.is_none().then(|| "Choose a role".to_owned())),
-        (
-            "password",
-            (new.password.chars().count() < 12).then(|| "Give a first password of at least 12 characters".to_owned()),
-        ),
     ]);
     if errors.is_empty() && state.storage.staff_email_taken(&email).await? {
         errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
@@ -90,24 +90,28 @@ async fn add_staff(
     let (Some(role), true) = (role, errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
-    let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::staff::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let now = state.clock.now_ms();
+    let link = passwords::FreshLink::new(crate::storage::LinkPurpose::Welcome, now);
+    let detail = format!("{name} <{email}> as {}, with a link to set a password", role.label());
     state
         .storage
-        .create_staff(
-            &Uuid::now_v7().to_string(),
-            &staff.row.council_id,
-            &email,
-            name,
-            role,
-            &hash,
-            Some(&staff_event(&staff.row, None, "staff added", &format!("{name} <{email}> as {}", role.label()))),
-            state.clock.now_ms(),
+        .create_staff_with_link(
+            &crate::storage::NewMember {
+                staff_id: &Uuid::now_v7().to_string(),
+                council_id: &staff.row.council_id,
+                email: &email,
+                display_name: name,
+                role,
+            },
+            &link.stored(),
+            &staff_event(&staff.row, None, "staff added", &detail),
+            now,
         )
         .await?;
-    Ok(StatusCode::CREATED)
+    Ok((
+        StatusCode::CREATED,
+        Json(PasswordLink { name: name.to_owned(), email, path: link.path(), expires_at_ms: link.expires_at_ms }),
+    ))
 }
 
 #[utoipa::path(

@@ -1,0 +1,386 @@
+//! A council runs itself: set up from the command line with no demo data, its first
+//! administrator choosing a password through a one-time link, staff given access by link
+//! (nobody chooses another's password), resets, changing your own password, access given
+//! again; the demo's published passwords spotted; and backups taken while phones push,
+//! restored whole (SQLite with `backup`/`restore`, Postgres with pg_dump and pg_restore).
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use tally_council::storage::Storage;
+use tally_council::{seed, setup};
+
+mod common;
+
+use common::*;
+
+on_every_database! {
+    a_council_is_set_up_and_its_staff_choose_their_own_passwords => setup_scenario;
+}
+
+on_every_test_db! {
+    a_backup_taken_during_pushes_restores_every_record_photo_and_audit_line => backup_scenario;
+}
+
+fn token_of(path: &str) -> String {
+    let (page, token) = path.split_once('#').expect("a link's secret follows #");
+    assert_eq!(page, "/council/set-password");
+    assert_eq!(token.len(), 64);
+    token.to_owned()
+}
+
+async fn details(client: &Client, token: &str) -> Reply {
+    client.post("/api/v1/council/password-link/details", None, &json!({ "token": token })).await
+}
+
+async fn use_link(client: &Client, token: &str, password: &str) -> Reply {
+    client.post("/api/v1/council/password-link", None, &json!({ "token": token, "password": password })).await
+}
+
+fn member_id(list: &Value, key: &str, email: &str) -> String {
+    list[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == email)
+        .unwrap_or_else(|| panic!("{email} in {key}: {list}"))["staff_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn setup_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let now = tally_council::now_ms();
+    let made = setup::create_council(
+        storage,
+        "Northshire County Council",
+        " Dana.Admin@Northshire.invalid ",
+        "Dana Okafor",
+        "tester",
+        now,
+    )
+    .await
+    .unwrap();
+    let again = setup::create_council(storage, "Northshire County Council", "x@y.invalid", "X", "tester", now).await;
+    assert!(again.unwrap_err().to_string().contains("already a council called"));
+    let taken = setup::create_council(storage, "Southshire", "dana.admin@northshire.invalid", "D", "tester", now).await;
+    assert!(taken.unwrap_err().to_string().contains("already has access"));
+    let bad = setup::create_council(storage, "Eastshire", "not an email", "E", "tester", now).await;
+    assert!(bad.unwrap_err().to_string().contains("--admin-email"));
+    let email = "dana.admin@northshire.invalid";
+
+    // No password until the link is used: nothing signs in.
+    assert_eq!(client.sign_in(email, "").await.unwrap_err().status, StatusCode::BAD_REQUEST);
+    assert_eq!(client.sign_in(email, "any password at all").await.unwrap_err().status, StatusCode::UNAUTHORIZED);
+
+    let token = token_of(&made.link_path);
+    let reply = details(&client, &token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["name"], "Dana Okafor");
+    assert_eq!(reply.body["council_name"], "Northshire County Council");
+    assert_eq!(reply.body["purpose"], "welcome");
+    assert!(reply.body["expires_at_ms"].as_i64().unwrap() - now >= 71 * 3_600_000);
+    assert_eq!(details(&client, &"0".repeat(64)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(details(&client, "not a token").await.status, StatusCode::NOT_FOUND);
+
+    let short = use_link(&client, &token, "short").await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(message(&short).contains("password: Choose a password of at least 12"), "{}", message(&short));
+    let same_as_email = use_link(&client, &token, email).await;
+    assert!(message(&same_as_email).contains("not your email address"), "{}", message(&same_as_email));
+    assert_eq!(use_link(&client, &token, "heron lantern quarry").await.status, StatusCode::NO_CONTENT);
+    // Once only.
+    assert_eq!(use_link(&client, &token, "a second password try").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(details(&client, &token).await.status, StatusCode::NOT_FOUND);
+
+    let dana = client.sign_in(email, "heron lantern quarry").await.unwrap();
+    assert_eq!(dana.profile["role"], "administrator");
+    assert_eq!(dana.profile["council_name"], "Northshire County Council");
+    let accounts = client.staff(Method::GET, "/api/v1/council/accounts", &dana, false, None).await;
+    assert_eq!(accounts.status, StatusCode::OK, "{}", accounts.body);
+    assert_eq!(accounts.body["accounts"].as_array().unwrap().len(), 0, "no demo data: {}", accounts.body);
+
+    // Someone given access gets a link, not a password chosen for them.
+    let new = json!({"name": "Ravi Shah", "email": "Ravi.Shah@northshire.invalid", "role": "finance_officer"});
+    let added = client.staff(Method::POST, "/api/v1/council/staff", &dana, true, Some(new)).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(added.body["email"], "ravi.shah@northshire.invalid");
+    let ravi_email = "ravi.shah@northshire.invalid";
+    assert_eq!(client.sign_in(ravi_email, "").await.unwrap_err().status, StatusCode::BAD_REQUEST);
+    let welcome = token_of(added.body["path"].as_str().unwrap());
+    assert_eq!(use_link(&client, &welcome, "otter meadow candle").await.status, StatusCode::NO_CONTENT);
+    let ravi = client.sign_in(ravi_email, "otter meadow candle").await.unwrap();
+    assert_eq!(ravi.profile["role"], "finance_officer");
+
+    // Only administrators issue links, and only for their own council's staff.
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &dana, false, None).await;
+    let ravi_id = member_id(&list.body, "staff", ravi_email);
+    let link_uri = format!("/api/v1/council/staff/{ravi_id}/password-link");
+    assert_eq!(client.staff(Method::POST, &link_uri, &ravi, true, None).await.status, StatusCode::FORBIDDEN);
+    seed::ensure_demo(storage).await.unwrap();
+    let demo_admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(client.staff(Method::POST, &link_uri, &demo_admin, true, None).await.status, StatusCode::NOT_FOUND);
+    let demo_list = client.staff(Method::GET, "/api/v1/council/staff", &demo_admin, false, None).await;
+    assert!(!demo_list.body.to_string().contains("northshire"), "another council's staff: {}", demo_list.body);
+
+    // A reset: the old password works until the new one is chosen; a newer link cancels
+    // the older; using it ends the person's sessions.
+    let first = client.staff(Method::POST, &link_uri, &dana, true, None).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let first = token_of(first.body["path"].as_str().unwrap());
+    assert_eq!(details(&client, &first).await.body["purpose"], "reset");
+    assert!(client.sign_in(ravi_email, "otter meadow candle").await.is_ok());
+    let second = client.staff(Method::POST, &link_uri, &dana, true, None).await;
+    let second = token_of(second.body["path"].as_str().unwrap());
+    assert_eq!(use_link(&client, &first, "first link password").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(use_link(&client, &second, "badger willow sonnet").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(client.sign_in(ravi_email, "otter meadow candle").await.unwrap_err().status, StatusCode::UNAUTHORIZED);
+    let ravi = client.sign_in(ravi_email, "badger willow sonnet").await.unwrap();
+
+    // Changing your own password: the current one is needed; other sessions end, this
+    // one stays.
+    let elsewhere = client.sign_in(ravi_email, "badger willow sonnet").await.unwrap();
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let wrong = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/password",
+            &ravi,
+            true,
+            Some(change("not it at all", "finch harbour tulip")),
+        )
+        .await;
+    assert!(message(&wrong).contains("current_password: That is not your current password"), "{}", message(&wrong));
+    let unchanged = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/password",
+            &ravi,
+            true,
+            Some(change("badger willow sonnet", "badger willow sonnet")),
+        )
+        .await;
+    assert!(message(&unchanged).contains("new_password: Choose a new password"), "{}", message(&unchanged));
+    let no_csrf = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/password",
+            &ravi,
+            false,
+            Some(change("badger willow sonnet", "finch harbour tulip")),
+        )
+        .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let changed = client
+        .staff(
+            Method::POST,
+            "/api/v1/council/password",
+            &ravi,
+            true,
+            Some(change("badger willow sonnet", "finch harbour tulip")),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &ravi, false, None).await.status, StatusCode::OK);
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &elsewhere, false, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(client.sign_in(ravi_email, "finch harbour tulip").await.is_ok());
+
+    // Removed, then given access again: listed as removed; the old password does not come
+    // back; a link does.
+    let removed =
+        client.staff(Method::POST, &format!("/api/v1/council/staff/{ravi_id}/remove"), &dana, true, None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &dana, false, None).await;
+    assert_eq!(member_id(&list.body, "removed", ravi_email), ravi_id);
+    let back = client.staff(Method::POST, &link_uri, &dana, true, None).await;
+    assert_eq!(back.status, StatusCode::CREATED, "{}", back.body);
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &dana, false, None).await;
+    assert_eq!(member_id(&list.body, "staff", ravi_email), ravi_id);
+    assert!(list.body["removed"].as_array().unwrap().is_empty());
+    assert_eq!(client.sign_in(ravi_email, "finch harbour tulip").await.unwrap_err().status, StatusCode::UNAUTHORIZED);
+    let back = token_of(back.body["path"].as_str().unwrap());
+    assert_eq!(details(&client, &back).await.body["purpose"], "welcome");
+    assert_eq!(use_link(&client, &back, "puffin gravel anthem").await.status, StatusCode::NO_CONTENT);
+    assert!(client.sign_in(ravi_email, "puffin gravel anthem").await.is_ok());
+
+    // The command line can issue a link too (an administrator who lost theirs).
+    let cli = setup::password_link_for(storage, "DANA.ADMIN@northshire.invalid", "tester", tally_council::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(details(&client, &token_of(&cli.link_path)).await.body["purpose"], "reset");
+
+    // Each step is in the council's audit trail, and the chain holds.
+    let log = client.staff(Method::GET, "/api/v1/council/audit-log", &dana, false, None).await;
+    let actions: Vec<&str> =
+        log.body["lines"].as_array().unwrap().iter().map(|l| l["action"].as_str().unwrap()).collect();
+    for action in [
+        "council created",
+        "password set with a welcome link",
+        "staff added",
+        "password reset link issued",
+        "password reset with a link",
+        "password changed",
+        "staff access removed",
+        "staff access given again",
+    ] {
+        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    }
+    assert!(log.body.to_string().contains("by tester"), "the command line's operator is named");
+    assert!(!log.body.to_string().contains("heron lantern"), "no password is ever written down");
+    assert!(storage.verify_audit().await.unwrap().first_break.is_none());
+
+    // The demo's published passwords are spotted (serve refuses to start with them).
+    let published = setup::demo_passwords_in_use(storage).await.unwrap();
+    assert_eq!(published.len(), 3, "{published:?}");
+    assert!(published.contains(&seed::DEMO_ADMIN_EMAIL.to_owned()));
+}
+
+/// A device pushing spends with receipt photos, `rounds` times.
+async fn push_rounds(client: &Client, device: &tally_api::PairResponse, rounds: usize, tag: u8) -> usize {
+    let mut stored = 0;
+    for round in 0..rounds {
+        let photo = jpeg(tag.wrapping_add(round as u8), 3_000 + round);
+        let name = sha256_hex(&photo);
+        let uri = format!("/api/v1/accounts/{}/receipts/{name}", device.account.account_id);
+        let (status, body) = client.send_bytes(Method::PUT, &uri, &device.token, "image/jpeg", photo).await;
+        assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
+        let entries: Vec<Value> = (0..5).map(|i| to_json(&spend(device, 100 + i, "Day centre"))).collect();
+        let reply = client.push(device, entries).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        stored += 5;
+    }
+    stored
+}
+
+async fn backup_scenario(db: &TestDb) {
+    let storage = &db.storage;
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    let second = client.pair(&seed::ensure_demo(storage).await.unwrap().pairing_code).await;
+    push_rounds(&client, &device, 4, 1).await;
+    let before = storage.holdings().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Pushes carry on while the backup is taken.
+    let pushing = {
+        let client = Client { router: client.router.clone(), peer: None };
+        let second = second.clone();
+        tokio::spawn(async move { push_rounds(&client, &second, 30, 50).await })
+    };
+    let mut restored_db = None;
+    let restored_storage = match db.postgres.as_ref() {
+        None => {
+            let file = dir.path().join("backups").join("tally-backup.sqlite3");
+            let copy = tally_council::backup::backup(storage, &file).await.unwrap();
+            assert!(copy.holdings.entries >= before.entries && copy.holdings.receipts >= before.receipts);
+            assert!(copy.holdings.audit_lines >= before.audit_lines);
+            // Never over an existing file.
+            let again = tally_council::backup::backup(storage, &file).await.unwrap_err();
+            assert!(again.to_string().contains("already exists"), "{again}");
+            pushing.await.unwrap();
+
+            // Restored into an empty data directory: the copy as it was taken, checked.
+            let data = dir.path().join("restored");
+            let database = data.join(tally_council::SQLITE_FILE);
+            let restored = tally_council::backup::restore(&file, &database).await.unwrap();
+            assert_eq!(restored.holdings, copy.holdings);
+            assert_eq!(restored.audit_head, copy.audit_head);
+            let over = tally_council::backup::restore(&file, &database).await.unwrap_err();
+            assert!(over.to_string().contains("already exists"), "{over}");
+            // A damaged backup is refused and nothing is put in place.
+            let damaged = dir.path().join("damaged.sqlite3");
+            let mut bytes = std::fs::read(&file).unwrap();
+            bytes.truncate(bytes.len() / 2);
+            std::fs::write(&damaged, bytes).unwrap();
+            let elsewhere = dir.path().join("other").join(tally_council::SQLITE_FILE);
+            assert!(tally_council::backup::restore(&damaged, &elsewhere).await.is_err());
+            assert!(!elsewhere.exists());
+            Storage::open(&tally_council::sqlite_url(&data).unwrap()).await.unwrap()
+        }
+        Some((base, _)) => {
+            // Postgres: pg_dump while the pushes run, pg_restore into a new database.
+            let file = dir.path().join("tally.dump");
+            let dumped = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(&file)
+                .arg(&db.url)
+                .status()
+                .expect("pg_dump runs");
+            assert!(dumped.success());
+            pushing.await.unwrap();
+            let name = format!("tally_restore_{}", uuid::Uuid::now_v7().simple());
+            let admin = sqlx::AnyPool::connect(base).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+            admin.close().await;
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            let url = format!("{prefix}/{name}");
+            let restored = std::process::Command::new("pg_restore")
+                .args(["--no-owner", "--exit-on-error", "--dbname"])
+                .arg(&url)
+                .arg(&file)
+                .status()
+                .expect("pg_restore runs");
+            assert!(restored.success());
+            restored_db = Some((base.clone(), name));
+            Storage::open(&url).await.unwrap()
+        }
+    };
+
+    // Every record and photo in the copy is the live one, the chain holds, and everything
+    // stored before the backup began is there.
+    let copy = restored_storage.holdings().await.unwrap();
+    let live = storage.holdings().await.unwrap();
+    assert!(copy.entries >= before.entries && copy.entries <= live.entries, "{before:?} {copy:?} {live:?}");
+    assert!(copy.receipts >= before.receipts && copy.receipts <= live.receipts);
+    assert!(copy.audit_lines >= before.audit_lines && copy.audit_lines <= live.audit_lines);
+    assert_eq!(copy.accounts, live.accounts);
+    assert!(restored_storage.verify_audit().await.unwrap().first_break.is_none());
+    let restored_client = Client::new(&restored_storage);
+    let theirs = restored_client.pull_all(&device).await;
+    let ours = client.pull_all(&device).await;
+    for entry in &theirs {
+        assert!(ours.contains(entry), "a record in the copy is not the live one: {entry:?}");
+    }
+    let first_device = |all: &[tally_ledger::Entry]| -> Vec<tally_ledger::Entry> {
+        all.iter().filter(|e| e.author.device == Some(device.device_id)).cloned().collect()
+    };
+    assert_eq!(first_device(&theirs).len(), 20);
+    assert_eq!(first_device(&theirs), first_device(&ours), "the records stored before the backup are all in it");
+    let photo = jpeg(1, 3_000);
+    let uri = format!("/api/v1/accounts/{}/receipts/{}", device.account.account_id, sha256_hex(&photo));
+    let got = restored_client.get(&uri, Some(&device.token)).await;
+    assert_eq!(got.status, StatusCode::OK, "the photo is in the copy");
+    restored_storage.close().await;
+    if let Some((base, name)) = restored_db {
+        let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+        admin.close().await;
+    }
+}
+
+/// `serve` will not put the demo's published passwords on a server unless it runs the demo.
+#[tokio::test]
+async fn serve_refuses_the_demos_published_passwords_unless_it_runs_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open(&tally_council::sqlite_url(dir.path()).unwrap()).await.unwrap();
+    seed::ensure_demo(&storage).await.unwrap();
+    storage.close().await;
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_tally-council"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--addr", "127.0.0.1:0", "--dist", "no-such-dist"])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("the demo's published passwords (finance.officer@demo.invalid"), "{said}");
+    assert!(!String::from_utf8_lossy(&refused.stdout).contains("is running"));
+}
