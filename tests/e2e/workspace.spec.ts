@@ -3,6 +3,7 @@
 // auditor can read but not change anything. Every screen passes an axe check.
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, Locator, Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from './fixtures';
@@ -10,6 +11,21 @@ import { test, expect } from './fixtures';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const OFFICER = { email: 'finance.officer@demo.invalid', password: 'demo-officer-password' };
 const AUDITOR = { email: 'auditor@demo.invalid', password: 'demo-auditor-password' };
+
+/** What an authenticator app shows for a base32 secret at `atMs` (RFC 6238: SHA-1,
+ *  30-second steps, 6 digits). */
+function authenticatorCode(secret: string, atMs = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) key.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
+  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
 
 async function officerPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -730,7 +746,7 @@ test('an administrator gives a new member of staff access by a one-time link, an
   await ravi.context().close();
 });
 
-test('a council set up from the command line: its first administrator chooses a password by link, then changes it', async ({ browser, council }) => {
+test('a council set up from the command line: its first administrator chooses a password by link, sets up two-factor sign-in, then signs in with a code', async ({ browser, council }) => {
   const link = council.createCouncil('Northshire County Council', 'dana.okafor@northshire.invalid', 'Dana Okafor');
   const dana = await officerPage(browser);
   await dana.goto(link);
@@ -742,15 +758,51 @@ test('a council set up from the command line: its first administrator chooses a 
   await dana.getByLabel('Type the new password again').fill('heron lantern quarry');
   await dana.getByRole('button', { name: 'Set my password' }).click();
   await dana.getByRole('link', { name: 'Go to sign in' }).click();
-  await signIn(dana, council.url, { email: 'dana.okafor@northshire.invalid', password: 'heron lantern quarry' });
+
+  // An administrator sets up two-factor sign-in before anything else.
+  await dana.getByLabel('Email address').fill('dana.okafor@northshire.invalid');
+  await dana.getByLabel('Password').fill('heron lantern quarry');
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  await expect(dana.getByRole('heading', { level: 1, name: 'Set up two-factor sign-in' })).toBeVisible();
+  await expect(dana.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Accounts' })).toBeVisible();
+  await dana.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+  await expect(dana.getByRole('img', { name: 'QR code of the secret, for an authenticator app' })).toBeVisible();
+  const shown = await dana.getByText('If you cannot scan it, type this key into the app instead').textContent();
+  const secret = (shown ?? '').split(':').pop()!.trim();
+  expect(secret).toMatch(/^[A-Z2-7 ]{32,}$/);
+  await dana.getByLabel('Code from the app').fill('000000' === authenticatorCode(secret) ? '111111' : '000000');
+  await dana.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await expect(dana.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('That code is not right');
+  await checkAccessibility(dana);
+  await dana.getByLabel('Code from the app').fill(authenticatorCode(secret));
+  await dana.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+  await expect(dana.getByRole('status').filter({ hasText: 'Two-factor sign-in is on.' })).toBeVisible();
+  const codes = dana.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  const recovery = (await codes.first().textContent()) ?? '';
+  await dana.getByRole('button', { name: 'I have kept my recovery codes' }).click();
+  await expect(dana.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
   await expect(dana.getByText('Dana Okafor · administrator · Northshire County Council')).toBeVisible();
   // A new council: none of the demo's people, and only its own staff.
-  await expect(dana.getByRole('heading', { name: 'Accounts', level: 1 })).toBeVisible();
   await expect(dana.getByText('Alex Morgan')).toHaveCount(0);
   await dana.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Staff' }).click();
   await expect(dana.getByRole('list', { name: 'Staff with access' }).getByRole('listitem')).toHaveCount(1);
+  await expect(dana.getByRole('list', { name: 'Staff with access' })).toContainText('two-factor sign-in (you)');
+
+  // Signing in again asks for the code after the password.
+  await dana.getByRole('button', { name: 'Sign out' }).click();
+  await dana.getByLabel('Email address').fill('dana.okafor@northshire.invalid');
+  await dana.getByLabel('Password').fill('heron lantern quarry');
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  await expect(dana.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('Enter the 6-digit code');
+  // The next step's code: the one used to turn it on works only once.
+  await dana.getByLabel('Code from your authenticator app').fill(authenticatorCode(secret, Date.now() + 30_000));
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  // Back on the page she signed out from.
+  await expect(dana.getByRole('heading', { level: 1, name: 'Staff' })).toBeVisible();
 
   await dana.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Your account' }).click();
+  await expect(dana.getByRole('region', { name: 'Two-factor sign-in' })).toContainText('Two-factor sign-in is on');
   const form = dana.getByRole('region', { name: 'Change your password' });
   await form.getByLabel('Current password').fill('not my password');
   await form.getByLabel('New password', { exact: true }).fill('puffin gravel anthem');
@@ -761,8 +813,14 @@ test('a council set up from the command line: its first administrator chooses a 
   await form.getByRole('button', { name: 'Change my password' }).click();
   await expect(dana.getByRole('status').filter({ hasText: 'Your password is changed' })).toBeVisible();
   await checkAccessibility(dana);
+
+  // A recovery code instead of the app (a lost phone).
   await dana.getByRole('button', { name: 'Sign out' }).click();
-  await signIn(dana, council.url, { email: 'dana.okafor@northshire.invalid', password: 'puffin gravel anthem' });
+  await dana.getByLabel('Email address').fill('dana.okafor@northshire.invalid');
+  await dana.getByLabel('Password').fill('puffin gravel anthem');
+  await dana.getByRole('button', { name: 'Sign in' }).click();
+  await dana.getByLabel('Code from your authenticator app').fill(recovery);
+  await dana.getByRole('button', { name: 'Sign in' }).click();
   await expect(dana.getByText('Dana Okafor · administrator · Northshire County Council')).toBeVisible();
   await dana.context().close();
 });

@@ -64,6 +64,45 @@ impl Role {
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
+    /// The 6-digit code from the authenticator app, or a recovery code, for someone with
+    /// two-factor sign-in. Without it their sign-in answers 400 with the field `code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// `POST /api/v1/council/two-factor/setup`: a new authenticator secret to add to an app.
+/// Two-factor sign-in is on only once a code from the app is confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorSetup {
+    /// The secret as letters, in groups of four, to type into the app.
+    pub secret: String,
+    /// The `otpauth://` address a QR code carries.
+    pub otpauth_url: String,
+    /// The QR code as an SVG image.
+    pub qr_svg: String,
+}
+
+/// `POST /api/v1/council/two-factor/confirm`: a code from the app, proving it has the secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorConfirm {
+    pub code: String,
+}
+
+/// Recovery codes, each good for one sign-in without the app: shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+/// `POST /api/v1/council/two-factor/rule` (administrators): whether everyone at the
+/// council must use two-factor sign-in (administrators always must).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorRuleChange {
+    pub everyone: bool,
 }
 
 /// `POST /api/v1/council/sign-in` and `GET /api/v1/council/me`: who is signed in.
@@ -78,6 +117,13 @@ pub struct StaffProfile {
     pub council_name: String,
     /// Send as `X-CSRF-Token` with every change.
     pub csrf_token: String,
+    /// Two-factor sign-in is on for them.
+    #[serde(default)]
+    pub two_factor_on: bool,
+    /// Their council requires two-factor sign-in and it is not set up: nothing else works
+    /// until it is.
+    #[serde(default)]
+    pub two_factor_needed: bool,
 }
 
 /// `GET /api/v1/council/staff` (administrators): the council's staff with access.
@@ -88,6 +134,9 @@ pub struct StaffList {
     /// Those whose access was removed (an administrator can give it again).
     #[serde(default)]
     pub removed: Vec<StaffMember>,
+    /// Everyone must use two-factor sign-in, not only administrators.
+    #[serde(default)]
+    pub two_factor_for_everyone: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +146,9 @@ pub struct StaffMember {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// Two-factor sign-in is on for them.
+    #[serde(default)]
+    pub two_factor_on: bool,
 }
 
 /// `POST /api/v1/council/staff` (administrators): give someone access.

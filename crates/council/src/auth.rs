@@ -94,6 +94,38 @@ impl ServerKey {
         Some(ServerKey(key))
     }
 
+    /// `plain` sealed under the key, for keeping in the database (an authenticator app's
+    /// secret): a random nonce, and `plain` XORed with HMAC(key, purpose, nonce), as hex.
+    /// At most 32 bytes.
+    pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
+        assert!(plain.len() <= 32, "seal takes at most 32 bytes");
+        let nonce: [u8; 16] = rand::thread_rng().gen();
+        let pad = self.pad(purpose, &nonce);
+        let sealed: Vec<u8> = plain.iter().zip(pad.iter()).map(|(a, b)| a ^ b).collect();
+        format!("{}:{}", hex(&nonce), hex(&sealed))
+    }
+
+    /// What [`ServerKey::seal`] sealed, or `None` when it is not a sealed value.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let (nonce, body) = sealed.split_once(':')?;
+        let nonce = unhex(nonce)?;
+        let body = unhex(body)?;
+        if body.len() > 32 {
+            return None;
+        }
+        let pad = self.pad(purpose, &nonce);
+        Some(body.iter().zip(pad.iter()).map(|(a, b)| a ^ b).collect())
+    }
+
+    fn pad(&self, purpose: &str, nonce: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(b"tally sealed\0");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(nonce);
+        mac.finalize().into_bytes().into()
+    }
+
     /// What the database keeps for a pairing code (typed as [`normalise_code`] leaves it).
     pub fn code_hash(&self, code: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
@@ -107,6 +139,13 @@ impl ServerKey {
 /// enough) or a session token.
 pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len() / 2).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -145,6 +184,20 @@ impl FromRequestParts<AppState> for Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_secrets_open_only_under_the_same_key_and_purpose() {
+        let key = ServerKey::from_hex(&"ab".repeat(32)).unwrap();
+        let other = ServerKey::from_hex(&"cd".repeat(32)).unwrap();
+        let secret = b"twenty bytes secret!";
+        let sealed = key.seal("totp", secret);
+        assert!(!sealed.contains(&hex(secret)));
+        assert_ne!(sealed, key.seal("totp", secret), "a fresh nonce each time");
+        assert_eq!(key.open("totp", &sealed).unwrap(), secret);
+        assert_ne!(other.open("totp", &sealed).unwrap(), secret);
+        assert_ne!(key.open("other", &sealed).unwrap(), secret);
+        assert_eq!(key.open("totp", "not sealed"), None);
+    }
 
     #[test]
     fn codes_are_readable_and_typing_is_forgiving() {

@@ -156,6 +156,10 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
         storage.store_entries(second.account_id, &[NewEntry::new(payment)?], now_ms).await?;
         tracing::info!(%account_id, "demo council created");
     }
+    // The demo's passwords are published: a second factor would protect nothing.
+    if let Some(id) = storage.council_id_by_name(DEMO_COUNCIL).await? {
+        storage.set_two_factor_rule(&id, crate::storage::TwoFactorRule::Nobody, None, now_ms).await?;
+    }
     let account = storage
         .account_by_reference(DEMO_REFERENCE)
         .await?

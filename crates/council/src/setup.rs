@@ -108,6 +108,11 @@ pub async fn password_link_for(
         "{} no longer has access",
         staff.email
     );
+    // Someone locked out at the command line may have lost their phone too: they set
+    // two-factor sign-in up again at their next sign-in.
+    let detail = format!("for {} <{}> (with a password link), by {operator}", staff.display_name, staff.email);
+    let reset = AuditEvent { action: "two-factor sign-in reset", detail: &detail, ..event };
+    storage.reset_two_factor(&staff.council_id, &staff.staff_id, &reset, now_ms).await?;
     Ok(NewCouncil { council_id: staff.council_id, link_path: link.path(), expires_at_ms: link.expires_at_ms })
 }
 

@@ -43,7 +43,14 @@ pub struct Staff {
     pub row: StaffRow,
     pub role: Role,
     pub csrf_token: String,
+    /// Their council requires two-factor sign-in and they have not set it up yet.
+    pub two_factor_needed: bool,
 }
+
+/// What a session may still do before its member of staff has set up the two-factor
+/// sign-in their council requires.
+const TWO_FACTOR_SETUP_PATHS: [&str; 4] =
+    ["/council/me", "/council/sign-out", "/council/two-factor/setup", "/council/two-factor/confirm"];
 
 /// A signed-in member of staff whose role may change the council's records (a finance
 /// officer or an administrator). A handler that changes anything takes this, not
@@ -90,7 +97,7 @@ impl FromRequestParts<AppState> for Staff {
         let signed_out =
             || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
         let token = session_cookie(&parts.headers, state.config.https()).ok_or_else(signed_out)?;
-        let crate::storage::SessionRow { staff: row, csrf_token } =
+        let crate::storage::SessionRow { staff: row, csrf_token, two_factor_needed } =
             state.storage.staff_by_session(&secret_hash(&token), state.clock.now_ms()).await?.ok_or_else(signed_out)?;
         let role = row.role;
         let reading = matches!(parts.method, Method::GET | Method::HEAD);
@@ -102,7 +109,15 @@ impl FromRequestParts<AppState> for Staff {
                 ));
             }
         }
-        Ok(Staff { row, role, csrf_token })
+        // Until they set up two-factor sign-in (when their council requires it), a session
+        // can only do that, say who it is, and sign out.
+        let path = parts.uri.path();
+        if two_factor_needed && !TWO_FACTOR_SETUP_PATHS.iter().any(|allowed| path.ends_with(allowed)) {
+            return Err(ApiError::Forbidden(
+                "Your council requires two-factor sign-in: set it up first, under Your account.".to_owned(),
+            ));
+        }
+        Ok(Staff { row, role, csrf_token, two_factor_needed })
     }
 }
 

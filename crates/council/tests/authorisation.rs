@@ -45,9 +45,15 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/staff/{staff_id}/remove"
         | "/council/staff/{staff_id}/sign-in-failures/clear"
         | "/council/staff/{staff_id}/password-link"
+        | "/council/staff/{staff_id}/two-factor/reset"
+        | "/council/two-factor/rule"
         | "/council/audit-log" => StaffAdmin,
         "/council/policy" if !get => StaffAdmin,
-        "/council/sign-out" | "/council/me" | "/council/password" => StaffRead,
+        "/council/sign-out"
+        | "/council/me"
+        | "/council/password"
+        | "/council/two-factor/setup"
+        | "/council/two-factor/confirm" => StaffRead,
         p if p.starts_with("/council/") && get => StaffRead,
         "/council/accounts"
         | "/council/accounts/{reference}/decisions"

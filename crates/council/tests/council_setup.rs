@@ -36,6 +36,16 @@ async fn use_link(client: &Client, token: &str, password: &str) -> Reply {
     client.post("/api/v1/council/password-link", None, &json!({ "token": token, "password": password })).await
 }
 
+/// An authenticator app holding the secret as the setup showed it.
+fn authenticator(shown: &str) -> totp_rs::Totp {
+    let secret = totp_rs::Secret::try_from_base32(shown.replace(' ', "")).unwrap();
+    totp_rs::Builder::new().with_secret(secret).with_account_name("app").build().unwrap()
+}
+
+async fn confirm(client: &Client, session: &StaffSession, code: &str) -> Reply {
+    client.staff(Method::POST, "/api/v1/council/two-factor/confirm", session, true, Some(json!({ "code": code }))).await
+}
+
 fn member_id(list: &Value, key: &str, email: &str) -> String {
     list[key]
         .as_array()
@@ -96,6 +106,43 @@ async fn setup_scenario(storage: &Storage) {
     let dana = client.sign_in(email, "heron lantern quarry").await.unwrap();
     assert_eq!(dana.profile["role"], "administrator");
     assert_eq!(dana.profile["council_name"], "Northshire County Council");
+
+    // An administrator must set up two-factor sign-in before anything else.
+    assert_eq!(dana.profile["two_factor_needed"], true);
+    let blocked = client.staff(Method::GET, "/api/v1/council/accounts", &dana, false, None).await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    assert!(message(&blocked).contains("requires two-factor sign-in"), "{}", message(&blocked));
+    let started = client.staff(Method::POST, "/api/v1/council/two-factor/setup", &dana, true, None).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert!(started.body["otpauth_url"].as_str().unwrap().starts_with("otpauth://totp/Tally:"));
+    assert!(started.body["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    let app = authenticator(started.body["secret"].as_str().unwrap());
+    let now_s = (tally_council::now_ms() / 1000) as u64;
+    let right = app.generate(now_s).to_string();
+    let wrong_code = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let wrong = confirm(&client, &dana, &wrong_code).await;
+    assert!(message(&wrong).contains("code: That code is not right"), "{}", message(&wrong));
+    let confirmed = confirm(&client, &dana, &right).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    let recovery: Vec<String> =
+        confirmed.body["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(recovery.len(), 10);
+    let me = client.staff(Method::GET, "/api/v1/council/me", &dana, false, None).await;
+    assert_eq!((me.body["two_factor_on"].clone(), me.body["two_factor_needed"].clone()), (json!(true), json!(false)));
+
+    // Signing in now needs a code: each works once; a recovery code works once too.
+    let asked = client.sign_in(email, "heron lantern quarry").await.unwrap_err();
+    assert_eq!(asked.status, StatusCode::BAD_REQUEST);
+    assert!(message(&asked).contains("code: Enter the 6-digit code"), "{}", message(&asked));
+    let used = client.sign_in_with_code(email, "heron lantern quarry", &right).await.unwrap_err();
+    assert!(message(&used).contains("or was used already"), "{}", message(&used));
+    let next = app.generate(now_s + 30).to_string();
+    assert!(client.sign_in_with_code(email, "wrong password!", &next).await.is_err());
+    assert!(client.sign_in_with_code(email, "heron lantern quarry", &next).await.is_ok());
+    let spoken = recovery[0].to_uppercase().replace('-', " ");
+    assert!(client.sign_in_with_code(email, "heron lantern quarry", &spoken).await.is_ok());
+    assert!(client.sign_in_with_code(email, "heron lantern quarry", &recovery[0]).await.is_err());
+
     let accounts = client.staff(Method::GET, "/api/v1/council/accounts", &dana, false, None).await;
     assert_eq!(accounts.status, StatusCode::OK, "{}", accounts.body);
     assert_eq!(accounts.body["accounts"].as_array().unwrap().len(), 0, "no demo data: {}", accounts.body);
@@ -210,11 +257,23 @@ async fn setup_scenario(storage: &Storage) {
     assert_eq!(use_link(&client, &back, "puffin gravel anthem").await.status, StatusCode::NO_CONTENT);
     assert!(client.sign_in(ravi_email, "puffin gravel anthem").await.is_ok());
 
-    // The command line can issue a link too (an administrator who lost theirs).
-    let cli = setup::password_link_for(storage, "DANA.ADMIN@northshire.invalid", "tester", tally_council::now_ms())
-        .await
-        .unwrap();
-    assert_eq!(details(&client, &token_of(&cli.link_path)).await.body["purpose"], "reset");
+    // The council can require two factors of everyone: Ravi (a finance officer) sets it
+    // up before anything else; an administrator can turn it off for a lost phone.
+    let rule = client
+        .staff(Method::POST, "/api/v1/council/two-factor/rule", &dana, true, Some(json!({"everyone": true})))
+        .await;
+    assert_eq!(rule.status, StatusCode::NO_CONTENT, "{}", rule.body);
+    let ravi = client.sign_in(ravi_email, "puffin gravel anthem").await.unwrap();
+    assert_eq!(ravi.profile["two_factor_needed"], true);
+    let list = client.staff(Method::GET, "/api/v1/council/staff", &dana, false, None).await;
+    assert_eq!(list.body["two_factor_for_everyone"], true);
+    let dana_row = list.body["staff"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap().clone();
+    assert_eq!(dana_row["two_factor_on"], true);
+    let own_reset = format!("/api/v1/council/staff/{}/two-factor/reset", dana_row["staff_id"].as_str().unwrap());
+    assert!(message(&client.staff(Method::POST, &own_reset, &dana, true, None).await).contains("your own"));
+    let theirs = format!("/api/v1/council/staff/{ravi_id}/two-factor/reset");
+    assert_eq!(client.staff(Method::POST, &theirs, &demo_admin, true, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(client.staff(Method::POST, &theirs, &dana, true, None).await.status, StatusCode::NO_CONTENT);
 
     // Each step is in the council's audit trail, and the chain holds.
     let log = client.staff(Method::GET, "/api/v1/council/audit-log", &dana, false, None).await;
@@ -222,6 +281,9 @@ async fn setup_scenario(storage: &Storage) {
         log.body["lines"].as_array().unwrap().iter().map(|l| l["action"].as_str().unwrap()).collect();
     for action in [
         "council created",
+        "two-factor sign-in set up",
+        "two-factor sign-in required of",
+        "two-factor sign-in reset",
         "password set with a welcome link",
         "staff added",
         "password reset link issued",
@@ -235,6 +297,19 @@ async fn setup_scenario(storage: &Storage) {
     assert!(log.body.to_string().contains("by tester"), "the command line's operator is named");
     assert!(!log.body.to_string().contains("heron lantern"), "no password is ever written down");
     assert!(storage.verify_audit().await.unwrap().first_break.is_none());
+
+    // The command line can issue a link too (an administrator who lost their password,
+    // and perhaps their phone): two-factor sign-in is set up again at the next sign-in.
+    let cli = setup::password_link_for(storage, "DANA.ADMIN@northshire.invalid", "tester", tally_council::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(details(&client, &token_of(&cli.link_path)).await.body["purpose"], "reset");
+    let dana_id = dana_row["staff_id"].as_str().unwrap();
+    assert!(storage.two_factor_of(dana_id).await.unwrap().secret.is_none());
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &dana, false, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // The demo's published passwords are spotted (serve refuses to start with them).
     let published = setup::demo_passwords_in_use(storage).await.unwrap();

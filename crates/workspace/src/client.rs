@@ -13,9 +13,10 @@ use tally_api::{
     AccountDetail, AccountSummary, AccountsList, AuditSheetView, BulkDecided, BulkDecisionRequest,
     ChangePasswordRequest, ClawbackRequest, CouncilFigures, DecisionRequest, ErrorBody, LineMatchRequest, LinkDetails,
     LinkToken, MoneyInRequest, NewAccount, NewStaff, PairingCodeIssued, PasswordLink, PlanVersionRequest, PolicyUpdate,
-    QueryDecisionRequest, QueryRequest, ReviewQueue, RoleChange, SafeguardingList, SafeguardingNoteRequest,
-    ScheduleRequest, ScheduleView, SetPasswordRequest, SignInRequest, SpendView, StaffList, StaffProfile,
-    StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
+    QueryDecisionRequest, QueryRequest, RecoveryCodes, ReviewQueue, RoleChange, SafeguardingList,
+    SafeguardingNoteRequest, ScheduleRequest, ScheduleView, SetPasswordRequest, SignInRequest, SpendView, StaffList,
+    StaffProfile, StatementFormatRequest, StatementFormats, StatementImport, StatementList, StatementView,
+    TwoFactorConfirm, TwoFactorRuleChange, TwoFactorSetup,
 };
 use tally_ledger::{CouncilPolicy, DeviceId, SupportPlan};
 pub use tally_web::Problem;
@@ -248,6 +249,26 @@ pub async fn link_details(token: &str) -> Result<LinkDetails, Problem> {
 /// Chooses a password with a one-time link.
 pub async fn use_password_link(request: &SetPasswordRequest) -> Result<(), Problem> {
     post_no_answer("/password-link", "", request).await
+}
+
+/// A new authenticator secret for your app (two-factor sign-in is on once confirmed).
+pub async fn two_factor_setup(csrf: &str) -> Result<TwoFactorSetup, Problem> {
+    post("/two-factor/setup", csrf, &()).await
+}
+
+/// Turns two-factor sign-in on with a code from the app: the recovery codes.
+pub async fn two_factor_confirm(csrf: &str, code: &str) -> Result<RecoveryCodes, Problem> {
+    post("/two-factor/confirm", csrf, &TwoFactorConfirm { code: code.to_owned() }).await
+}
+
+/// Turns a member of staff's two-factor sign-in off (a lost phone).
+pub async fn reset_two_factor(csrf: &str, staff_id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/staff/{}/two-factor/reset", part(staff_id)), csrf).await
+}
+
+/// Whether everyone at the council must use two-factor sign-in.
+pub async fn set_two_factor_rule(csrf: &str, everyone: bool) -> Result<(), Problem> {
+    post_no_answer("/two-factor/rule", csrf, &TwoFactorRuleChange { everyone }).await
 }
 
 /// Changes your own password.

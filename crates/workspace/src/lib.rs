@@ -166,6 +166,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                 {move || match workspace.staff.get() {
                     None => view! { <p class="loading" role="status">"Checking who is signed in…"</p> }.into_any(),
                     Some(None) => view! { <SignedOut/> }.into_any(),
+                    Some(Some(staff)) if staff.two_factor_needed => view! { <pages::TwoFactorRequired/> }.into_any(),
                     Some(Some(_)) => view! {
                         <Routes fallback=|| view! { <h1>"Page not found"</h1><p><A href="/council">"Go to the accounts"</A></p> }>
                             <Route path=path!("/council") view=pages::Accounts/>

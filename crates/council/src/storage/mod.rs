@@ -22,6 +22,7 @@ mod schedules;
 mod staff;
 mod statements;
 mod summaries;
+mod two_factor;
 
 pub use accounts::*;
 pub use audit::*;
@@ -35,6 +36,7 @@ pub use schedules::*;
 pub use staff::*;
 pub use statements::*;
 pub use summaries::*;
+pub use two_factor::*;
 
 use std::str::FromStr;
 

@@ -49,6 +49,9 @@ pub struct SignInFailures {
 pub struct SessionRow {
     pub staff: StaffRow,
     pub csrf_token: String,
+    /// Their council requires two-factor sign-in of them and they have not set it up: the
+    /// session may do nothing else until they do.
+    pub two_factor_needed: bool,
 }
 
 impl Storage {
@@ -331,8 +334,10 @@ impl Storage {
     /// unless it has expired.
     pub async fn staff_by_session(&self, token_hash: &str, now_ms: i64) -> anyhow::Result<Option<SessionRow>> {
         let row = sqlx::query(
-            "SELECT s.staff_id, s.council_id, s.email, s.display_name, s.role, s.password_hash, x.csrf_token \
-             FROM staff_session x JOIN staff s ON s.staff_id = x.staff_id \
+            "SELECT s.staff_id, s.council_id, s.email, s.display_name, s.role, s.password_hash, x.csrf_token, \
+                    CAST(CASE WHEN s.totp_secret IS NULL AND (c.two_factor = 'everyone' \
+                         OR (c.two_factor = 'administrators' AND s.role = 'administrator')) THEN 1 ELSE 0 END AS BIGINT) \
+             FROM staff_session x JOIN staff s ON s.staff_id = x.staff_id JOIN council c ON c.council_id = s.council_id \
              WHERE x.token_hash = $1 AND x.expires_at_ms > $2 AND s.disabled_at_ms IS NULL",
         )
         .bind(token_hash)
@@ -341,7 +346,8 @@ impl Storage {
         .await?;
         row.map(|row: AnyRow| {
             let csrf_token: String = row.try_get(6)?;
-            Ok(SessionRow { staff: staff_from_row(row)?, csrf_token })
+            let needed: i64 = row.try_get(7)?;
+            Ok(SessionRow { staff: staff_from_row(row)?, csrf_token, two_factor_needed: needed != 0 })
         })
         .transpose()
     }

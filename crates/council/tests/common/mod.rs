@@ -235,11 +235,20 @@ impl Client {
 
     /// Signs in; the session cookie and CSRF token, or the refusal.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<StaffSession, Reply> {
+        self.sign_in_with(json!({"email": email, "password": password})).await
+    }
+
+    /// Signs in with a two-factor code too.
+    pub async fn sign_in_with_code(&self, email: &str, password: &str, code: &str) -> Result<StaffSession, Reply> {
+        self.sign_in_with(json!({"email": email, "password": password, "code": code})).await
+    }
+
+    async fn sign_in_with(&self, body: Value) -> Result<StaffSession, Reply> {
         let request = Request::builder()
             .method(Method::POST)
             .uri("/api/v1/council/sign-in")
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"email": email, "password": password}).to_string()))
+            .body(Body::from(body.to_string()))
             .unwrap();
         let (status, headers, bytes) = self.exchange(request).await;
         let cookie = headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned());

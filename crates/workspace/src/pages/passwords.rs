@@ -1,5 +1,5 @@
 //! Passwords: choosing one with a one-time link (`/council/set-password#…`), and
-//! changing your own (`/council/your-account`).
+//! changing your own and setting up two-factor sign-in (`/council/your-account`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -171,6 +171,19 @@ pub(crate) fn YourAccount() -> impl IntoView {
         {notice.view()}
         <h1>"Your account"</h1>
         {move || profile().map(|p| view! { <p>{format!("{} ({}), {} at {}.", p.name, p.email, p.role_label, p.council_name)}</p> })}
+        <section aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor sign-in"</h2>
+            {move || match profile().map(|p| p.two_factor_on) {
+                Some(true) => view! { <p>"Two-factor sign-in is on: you type a code from your authenticator app each time you sign in. If you lose your phone, use a recovery code, or ask an administrator to turn it off so you can set it up again."</p> }.into_any(),
+                _ => view! { <TwoFactorSetupForm done=Callback::new(move |()| {
+                    spawn_local(async move {
+                        if let Ok(me) = api::me().await {
+                            workspace.staff.set(Some(Some(me)));
+                        }
+                    });
+                })/> }.into_any(),
+            }}
+        </section>
         <section aria-labelledby="change-password-heading">
             <h2 id="change-password-heading">"Change your password"</h2>
             <ErrorSummary errors=errors/>
@@ -181,5 +194,107 @@ pub(crate) fn YourAccount() -> impl IntoView {
                 <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Change my password"</button>
             </form>
         </section>
+    }
+}
+
+/// Setting up two-factor sign-in: a QR code (and the secret as letters, for an app that
+/// cannot scan), a code from the app to prove it, then the recovery codes, shown once.
+/// `done` runs once the person has seen their recovery codes.
+#[component]
+pub(crate) fn TwoFactorSetupForm(done: Callback<()>) -> impl IntoView {
+    let workspace = use_workspace();
+    let once = OneAtATime::new();
+    let started = RwSignal::new(None::<tally_api::TwoFactorSetup>);
+    let recovery = RwSignal::new(None::<Vec<String>>);
+    let code = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let error_of = move |id: &'static str| error_for(errors, id);
+    let start = move |_| {
+        let csrf = workspace.csrf();
+        once.run(async move {
+            match api::two_factor_setup(&csrf).await {
+                Ok(setup) => {
+                    errors.set(Vec::new());
+                    started.set(Some(setup));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(vec![("two-factor-code", problem.message())]);
+                }
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        if typed.trim().is_empty() {
+            errors.set(vec![("two-factor-code", "Enter the 6-digit code the app shows for Tally".to_owned())]);
+            return;
+        }
+        let csrf = workspace.csrf();
+        once.run(async move {
+            match api::two_factor_confirm(&csrf, &typed).await {
+                Ok(codes) => {
+                    errors.set(Vec::new());
+                    recovery.set(Some(codes.codes));
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    errors.set(field_errors(&problem, &[("code", "two-factor-code")], "two-factor-code"));
+                }
+            }
+        });
+    };
+    view! {
+        {move || match (recovery.get(), started.get()) {
+            (Some(codes), _) => view! {
+                <p role="status" class="confirmation">"Two-factor sign-in is on."</p>
+                <h3>"Your recovery codes"</h3>
+                <p>"If you lose your phone, each of these signs you in once instead of a code from the app. Keep them somewhere safe, apart from your phone (print them, or keep them in the council's password manager). They are shown only now."</p>
+                <ul class="recovery-codes" aria-label="Recovery codes">
+                    {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                </ul>
+                <button type="button" class="button" on:click=move |_| done.run(())>"I have kept my recovery codes"</button>
+            }.into_any(),
+            (None, None) => view! {
+                <p>"Each time you sign in, you will also type a code from an authenticator app on your phone (such as Microsoft Authenticator, Google Authenticator or a password manager)."</p>
+                <ErrorSummary errors=errors/>
+                <button type="button" class="button" on:click=start aria-disabled=move || once.busy().then_some("true")>"Set up two-factor sign-in"</button>
+            }.into_any(),
+            (None, Some(setup)) => view! {
+                <ol>
+                    <li>"In your authenticator app, add an account and scan this QR code."</li>
+                    <li>"Then type the 6-digit code the app shows for Tally below."</li>
+                </ol>
+                <div class="qr-code" inner_html=setup.qr_svg.clone()></div>
+                <p>"If you cannot scan it, type this key into the app instead: "<code class="secret-key">{setup.secret.clone()}</code></p>
+                <ErrorSummary errors=errors/>
+                <form on:submit=submit novalidate>
+                    <TextField id="two-factor-code" label="Code from the app" value=code error=error_of("two-factor-code") inputmode="numeric" autocomplete="one-time-code"/>
+                    <button type="submit" class="button" aria-disabled=move || once.busy().then_some("true")>"Turn on two-factor sign-in"</button>
+                </form>
+            }.into_any(),
+        }}
+    }
+}
+
+/// Shown instead of every page to someone whose council requires two-factor sign-in of
+/// them, until they have set it up.
+#[component]
+pub(crate) fn TwoFactorRequired() -> impl IntoView {
+    page_title("Set up two-factor sign-in");
+    let workspace = use_workspace();
+    let done = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::me().await {
+                Ok(profile) => workspace.staff.set(Some(Some(profile))),
+                Err(problem) => workspace.note(&problem),
+            }
+        });
+    });
+    view! {
+        <h1>"Set up two-factor sign-in"</h1>
+        <p>"Your council requires two-factor sign-in for your role. Set it up to start using the workspace."</p>
+        <TwoFactorSetupForm done/>
     }
 }

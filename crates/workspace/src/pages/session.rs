@@ -15,12 +15,16 @@ pub(crate) fn SignIn() -> impl IntoView {
     let once = OneAtATime::new();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    // Shown once the server asks for a second factor (the password was right).
+    let asks_code = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
     let busy = RwSignal::new(false);
     let field_error = move |id: &'static str| error_for(errors, id);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
+        let typed_code = asks_code.get_untracked().then(|| code.get_untracked());
         let mut problems = Vec::new();
         if typed_email.trim().is_empty() {
             problems.push(("email", "Enter your email address".to_owned()));
@@ -34,15 +38,24 @@ pub(crate) fn SignIn() -> impl IntoView {
         }
         busy.set(true);
         once.run(async move {
-            let request = SignInRequest { email: typed_email, password: typed_password };
+            let request = SignInRequest { email: typed_email, password: typed_password, code: typed_code };
             match api::sign_in(&request).await {
                 Ok(profile) => {
                     password.set(String::new());
+                    code.set(String::new());
                     workspace.staff.set(Some(Some(profile)));
                 }
                 Err(problem) => {
                     workspace.note(&problem);
-                    errors.set(vec![("password", problem.message())]);
+                    let code_problem = problem.fields().iter().find(|f| f.field == "code").map(|f| f.message.clone());
+                    match code_problem {
+                        Some(message) => {
+                            asks_code.set(true);
+                            code.set(String::new());
+                            errors.set(vec![("sign-in-code", message)]);
+                        }
+                        None => errors.set(vec![("password", problem.message())]),
+                    }
                 }
             }
             busy.set(false);
@@ -55,6 +68,9 @@ pub(crate) fn SignIn() -> impl IntoView {
         <form on:submit=submit novalidate>
             <TextField id="email" label="Email address" value=email error=field_error("email") input_type="email" autocomplete="username"/>
             <TextField id="password" label="Password" value=password error=field_error("password") input_type="password" autocomplete="current-password"/>
+            <Show when=move || asks_code.get()>
+                <TextField id="sign-in-code" label="Code from your authenticator app" hint="6 digits, or one of your recovery codes." value=code error=field_error("sign-in-code") inputmode="numeric" autocomplete="one-time-code"/>
+            </Show>
             <button type="submit" class="button" prop:disabled=move || busy.get()>"Sign in"</button>
         </form>
     }

@@ -47,6 +47,7 @@ pub(crate) fn StaffPage() -> impl IntoView {
                     view! { <StaffRowView member=m mine on_change=reload/> }
                 }).collect_view()}
             </ul>
+            <TwoFactorRule everyone=found.two_factor_for_everyone/>
             {(!found.removed.is_empty()).then(|| view! {
                 <h2>"Access removed"</h2>
                 <ul class="device-list" aria-label="Staff whose access was removed">
@@ -55,6 +56,47 @@ pub(crate) fn StaffPage() -> impl IntoView {
             })}
         })}
         <AddStaff on_change=reload/>
+    }
+}
+
+/// Who must use two-factor sign-in: administrators always; everyone if the council says.
+#[component]
+fn TwoFactorRule(everyone: bool) -> impl IntoView {
+    let workspace = use_workspace();
+    let once = OneAtATime::new();
+    let notice = page_notice();
+    let chosen = RwSignal::new(everyone);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (csrf, everyone) = (workspace.csrf(), chosen.get_untracked());
+        once.run(async move {
+            match api::set_two_factor_rule(&csrf, everyone).await {
+                Ok(()) => notice.say(match everyone {
+                    true => "Everyone must now use two-factor sign-in: each person sets it up at their next sign-in."
+                        .to_owned(),
+                    false => {
+                        "Administrators must use two-factor sign-in; for everyone else it is their choice.".to_owned()
+                    }
+                }),
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="two-factor-rule-heading">
+            <h2 id="two-factor-rule-heading">"Two-factor sign-in"</h2>
+            <p>"Administrators always sign in with a code from an authenticator app as well as their password."</p>
+            <form on:submit=save>
+                <div class="field field--checkbox">
+                    <input id="two-factor-everyone" type="checkbox" prop:checked=move || chosen.get() on:change=move |ev| chosen.set(event_target_checked(&ev))/>
+                    <label for="two-factor-everyone">"Everyone at the council must use two-factor sign-in"</label>
+                </div>
+                <button type="submit" class="button button--secondary" aria-disabled=move || once.busy().then_some("true")>"Save who must use two-factor sign-in"</button>
+            </form>
+        </section>
     }
 }
 
@@ -183,6 +225,24 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
             }
         });
     };
+    let id_two_factor = member.staff_id.clone();
+    let two_factor_name = member.name.clone();
+    let reset_two_factor = move |_| {
+        let (id, csrf, name) = (id_two_factor.clone(), workspace.csrf(), two_factor_name.clone());
+        once.run(async move {
+            match api::reset_two_factor(&csrf, &id).await {
+                Ok(()) => {
+                    notice.say(format!("Two-factor sign-in is off for {name}, who is signed out. They set it up again when they next sign in."));
+                    on_change.run(());
+                }
+                Err(problem) => {
+                    workspace.note(&problem);
+                    notice.say(problem.message());
+                }
+            }
+        });
+    };
+    let two_factor_on = member.two_factor_on;
     let clear_name = member.name.clone();
     let clear = move |_| {
         let (id, csrf, name) = (id_clear.clone(), workspace.csrf(), clear_name.clone());
@@ -198,7 +258,7 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
     };
     view! {
         <li>
-            <p><strong>{member.name.clone()}</strong>{format!(" · {} · {label}", member.email)}{mine.then_some(" (you)")}</p>
+            <p><strong>{member.name.clone()}</strong>{format!(" · {} · {label}", member.email)}{member.two_factor_on.then_some(" · two-factor sign-in")}{mine.then_some(" (you)")}</p>
             {(!mine).then(|| {
                 let remove = remove.clone();
                 let name = name.clone();
@@ -210,6 +270,9 @@ pub(crate) fn StaffRowView(member: tally_api::StaffMember, mine: bool, on_change
                         </select>
                     </div>
                     <button type="button" class="button button--secondary" on:click=change.clone()>{format!("Change the role of {}", member.name)}</button>
+                    {two_factor_on.then(|| view! {
+                        <button type="button" class="button button--secondary" on:click=reset_two_factor.clone()>{format!("Turn off two-factor sign-in for {} (a lost phone)", member.name)}</button>
+                    })}
                     <button type="button" class="button button--secondary" on:click=reset.clone()>{format!("Make a password reset link for {}", member.name)}</button>
                     <button type="button" class="button button--secondary" on:click=clear.clone()>{format!("Let {} try their password again now", member.name)}</button>
                     {move || if confirming.get() {

@@ -26,6 +26,7 @@ mod session;
 mod staff;
 mod statements;
 pub mod summaries;
+mod two_factor;
 
 pub(super) use loaded::Loaded;
 
@@ -60,6 +61,7 @@ pub(super) fn routes() -> Routes {
         .merge(session::routes())
         .merge(staff::routes())
         .merge(statements::routes())
+        .merge(two_factor::routes())
 }
 
 /// A period staff ask about (`?from=&to=`).

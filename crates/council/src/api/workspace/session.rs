@@ -37,7 +37,7 @@ pub(super) fn routes() -> Routes {
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in", body = StaffProfile),
-        (status = 400, description = "Email or password missing", body = ErrorBody),
+        (status = 400, description = "Email or password missing; or `code`: a two-factor code is needed, or was wrong", body = ErrorBody),
         (status = 401, description = "Email and password do not match", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords for this email or from this address, or too many sign-ins at once; try again after Retry-After seconds", body = ErrorBody)
     ),
@@ -106,6 +106,38 @@ async fn sign_in(
             "That email address and password do not match. Check them and try again.".to_owned(),
         ));
     };
+    // The second factor, for someone who has it: without a code the answer asks for one
+    // (the password was right); a wrong code counts as a wrong password.
+    if state.storage.two_factor_of(&row.staff_id).await?.secret.is_some() {
+        let code = request.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let Some(code) = code else {
+            return Err(ApiError::Invalid(vec![(
+                "code".to_owned(),
+                "Enter the 6-digit code your authenticator app shows for Tally, or one of your recovery codes"
+                    .to_owned(),
+            )]));
+        };
+        let right = code.chars().count() <= 32
+            && two_factor::code_is_right(&state.storage, row, code, now).await? == Some(true);
+        if !right {
+            let detail = format!("{email}: wrong or used two-factor code");
+            let failure = AuditEvent {
+                council_id: Some(&row.council_id),
+                staff_id: None,
+                account_id: None,
+                actor: Actor::Server,
+                address: Some(&address),
+                action: "sign-in failed",
+                detail: &detail,
+            };
+            state.storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await?;
+            return Err(ApiError::Invalid(vec![(
+                "code".to_owned(),
+                "That code is not right, or was used already. Type the code your app shows now, or a recovery code"
+                    .to_owned(),
+            )]));
+        }
+    }
     state.storage.record_sign_in_attempt(&email, &address, true, None, now).await?;
     let (token, csrf) = crate::staff::new_session_tokens();
     let expires = now + crate::staff::SESSION_HOURS * 3_600_000;
@@ -155,6 +187,7 @@ async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffPro
 async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result<StaffProfile, ApiError> {
     let role = row.role;
     let council_name = state.storage.council_name(&row.council_id).await?.unwrap_or_default();
+    let (two_factor_on, two_factor_needed) = two_factor::status(&state.storage, row).await?;
     Ok(StaffProfile {
         name: row.display_name.clone(),
         email: row.email.clone(),
@@ -162,6 +195,8 @@ async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result
         role_label: role.label().to_owned(),
         council_name,
         csrf_token,
+        two_factor_on,
+        two_factor_needed,
     })
 }
 

@@ -39,12 +39,22 @@ async fn list_staff(
     State(state): State<AppState>,
     Administrator(staff): Administrator,
 ) -> Result<Json<StaffList>, ApiError> {
-    let member = |m: StaffRow| StaffMember { staff_id: m.staff_id, name: m.display_name, email: m.email, role: m.role };
-    let members = state.storage.staff_of_council(&staff.row.council_id).await?;
-    let removed = state.storage.removed_staff_of_council(&staff.row.council_id).await?;
+    let council = &staff.row.council_id;
+    let with_two_factor = two_factor::who_has_it(&state.storage, council).await?;
+    let member = |m: StaffRow| StaffMember {
+        two_factor_on: with_two_factor.contains(&m.staff_id),
+        staff_id: m.staff_id,
+        name: m.display_name,
+        email: m.email,
+        role: m.role,
+    };
+    let members = state.storage.staff_of_council(council).await?;
+    let removed = state.storage.removed_staff_of_council(council).await?;
     Ok(Json(StaffList {
         staff: members.into_iter().map(member).collect(),
         removed: removed.into_iter().map(member).collect(),
+        two_factor_for_everyone: state.storage.two_factor_rule(council).await?
+            == crate::storage::TwoFactorRule::Everyone,
     }))
 }
 
