@@ -825,6 +825,31 @@ test('a council set up from the command line: its first administrator chooses a 
   await dana.context().close();
 });
 
+test('an administrator downloads everything held about a person for a subject access request; an officer is not offered it', async ({ browser, council }) => {
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  await expect(officer.getByRole('region', { name: 'Audit sheet and exports' })).toBeVisible();
+  await expect(officer.getByRole('link', { name: 'Download everything held about this person (zip)' })).toHaveCount(0);
+  await officer.context().close();
+
+  const admin = await officerPage(browser);
+  await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });
+  await admin.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const exports = admin.getByRole('region', { name: 'Audit sheet and exports' });
+  await checkAccessibility(admin);
+  const [file] = await Promise.all([
+    admin.waitForEvent('download'),
+    exports.getByRole('link', { name: 'Download everything held about this person (zip)' }).click(),
+  ]);
+  expect(file.suggestedFilename()).toMatch(/^subject-access-DP-000001-\d{4}-\d{2}-\d{2}\.zip$/);
+  const bytes = Buffer.concat(await (await file.createReadStream()).toArray());
+  expect(bytes.subarray(0, 2).toString()).toBe('PK');
+  expect(bytes.includes(Buffer.from('records.json'))).toBe(true);
+  await expect(exports.getByRole('status').filter({ hasText: 'Downloaded subject-access-DP-000001' })).toBeVisible();
+  await admin.context().close();
+});
+
 test('wrong passwords slow an officer down until an administrator lets them try again, and the audit log shows it all', async ({ browser, council }) => {
   // Someone keeps typing the wrong password for the officer (from this browser, where the
   // officer has never signed in).

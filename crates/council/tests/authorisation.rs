@@ -46,6 +46,7 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/staff/{staff_id}/sign-in-failures/clear"
         | "/council/staff/{staff_id}/password-link"
         | "/council/staff/{staff_id}/two-factor/reset"
+        | "/council/accounts/{reference}/subject-access.zip"
         | "/council/two-factor/rule"
         | "/council/audit-log" => StaffAdmin,
         "/council/policy" if !get => StaffAdmin,

@@ -17,6 +17,10 @@ on_every_database! {
     a_council_is_set_up_and_its_staff_choose_their_own_passwords => setup_scenario;
 }
 
+on_every_database! {
+    a_persons_data_is_exported_whole_for_a_subject_access_request => subject_access_scenario;
+}
+
 on_every_test_db! {
     a_backup_taken_during_pushes_restores_every_record_photo_and_audit_line => backup_scenario;
 }
@@ -458,4 +462,61 @@ async fn serve_refuses_the_demos_published_passwords_unless_it_runs_the_demo() {
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("the demo's published passwords (finance.officer@demo.invalid"), "{said}");
     assert!(!String::from_utf8_lossy(&refused.stdout).contains("is running"));
+}
+
+async fn subject_access_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    push_rounds(&client, &device, 3, 9).await;
+    let admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let uri = format!("/api/v1/council/accounts/{}/subject-access.zip", seed::DEMO_REFERENCE);
+    assert_eq!(client.staff(Method::GET, &uri, &officer, false, None).await.status, StatusCode::FORBIDDEN);
+
+    let request = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri(&uri)
+        .header(axum::http::header::COOKIE, format!("tally_staff={}", admin.cookie))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, bytes) = client.exchange(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[axum::http::header::CONTENT_TYPE], "application/zip");
+    assert_eq!(headers[axum::http::header::CACHE_CONTROL], "no-store");
+    assert!(headers[axum::http::header::CONTENT_DISPOSITION].to_str().unwrap().contains("subject-access-DP-000001-"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| -> Vec<u8> {
+        let mut file = zip.by_name(name).unwrap_or_else(|_| panic!("{name} in the zip"));
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut out).unwrap();
+        out
+    };
+    let readme = String::from_utf8(read("README.txt")).unwrap();
+    assert!(readme.contains("Alex Morgan (account DP-000001)"), "{readme}");
+    let account: Value = serde_json::from_slice(&read("account.json")).unwrap();
+    assert_eq!(account["person_name"], "Alex Morgan");
+    assert!(!account["support_plan"]["versions"].as_array().unwrap().is_empty(), "{account}");
+    let records: Vec<tally_ledger::Entry> = serde_json::from_slice(&read("records.json")).unwrap();
+    let held = storage.all_entries(device.account.account_id).await.unwrap();
+    assert_eq!(records, held, "every record, as held");
+    assert_eq!(records.iter().filter(|e| e.author.device == Some(device.device_id)).count(), 15);
+    let csv = String::from_utf8(read("records.csv")).unwrap();
+    assert!(csv.lines().count() > 15 && csv.contains("Day centre"), "{csv}");
+    let devices: Value = serde_json::from_slice(&read("devices.json")).unwrap();
+    assert_eq!(devices[0]["device_id"], device.device_id.0.to_string());
+    let audit_csv = String::from_utf8(read("audit.csv")).unwrap();
+    assert!(audit_csv.contains("paired"), "{audit_csv}");
+    for round in 0..3 {
+        let photo = jpeg(9 + round as u8, 3_000 + round);
+        assert_eq!(read(&format!("photos/{}.jpg", sha256_hex(&photo))), photo);
+    }
+    assert_eq!(zip.len(), 6 + 3, "{:?}", zip.file_names().collect::<Vec<_>>());
+
+    // Taking it is in the trail.
+    let log = client
+        .staff(Method::GET, "/api/v1/council/audit-log?action=subject%20access%20export", &admin, false, None)
+        .await;
+    let line = &log.body["lines"][0];
+    assert_eq!(line["reference"], seed::DEMO_REFERENCE);
+    assert!(line["detail"].as_str().unwrap().contains("3 photos"), "{line}");
 }

@@ -448,6 +448,11 @@ pub mod files {
         format!("/transactions.csv?from={}&to={}", part(from), part(to))
     }
 
+    /// Everything held about an account's person, for a subject access request, as a zip.
+    pub fn subject_access_zip(reference: &str) -> String {
+        format!("/accounts/{}/subject-access.zip", part(reference))
+    }
+
     /// The council's figures for a period, as CSV.
     pub fn figures_csv(from: &str, to: &str) -> String {
         format!("/figures.csv?from={}&to={}", part(from), part(to))

@@ -24,6 +24,14 @@ pub struct ReceiptRow {
 }
 
 impl Storage {
+    /// Every photo the council holds for the account (their SHA-256 names, in order).
+    pub async fn receipt_names(&self, account_id: AccountId) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT sha256 FROM receipt WHERE account_id = $1 ORDER BY sha256")
+            .bind(account_id.to_string())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// Which of these photos (by SHA-256) the council holds for the account.
     pub async fn receipts_held(&self, account_id: AccountId, names: &[String]) -> anyhow::Result<Vec<String>> {
         if names.is_empty() {

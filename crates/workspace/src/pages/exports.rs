@@ -21,8 +21,15 @@ pub(crate) fn Exports(reference: String) -> impl IntoView {
         let reference = reference.clone();
         Signal::derive(move || api::files::audit_sheet_csv(&reference, &from.get(), &to.get()))
     };
+    let everything = {
+        let reference = reference.clone();
+        Signal::derive(move || api::files::subject_access_zip(&reference))
+    };
     let printable = move || format!("/council/accounts/{reference}/audit-sheet?from={}&to={}", from.get(), to.get());
     let all = Signal::derive(move || api::files::transactions_csv(&from.get(), &to.get()));
+    let administers = use_workspace()
+        .staff
+        .with_untracked(|s| s.as_ref().and_then(|s| s.as_ref()).is_some_and(|s| s.role.may_administer()));
     view! {
         <section aria-labelledby="exports-heading">
             <h2 id="exports-heading">"Audit sheet and exports"</h2>
@@ -31,6 +38,11 @@ pub(crate) fn Exports(reference: String) -> impl IntoView {
             <p><A href=printable>"Open the audit sheet for this account to read or print"</A></p>
             <Download path=sheet label="Download the audit sheet for this account (CSV)" what="the audit sheet"/>
             <Download path=all label="Download every account's transactions for the finance system (CSV)" what="every account's transactions"/>
+            {administers.then(|| view! {
+                <h3>"Subject access request"</h3>
+                <p>"Everything the council holds about this person in Tally, in one zip: the account and support plan, every record (JSON and CSV), their devices, the audit trail about them and their receipt photos. Taking it is recorded in the audit trail."</p>
+                <Download path=everything label="Download everything held about this person (zip)" what="the subject access export" kind="application/zip"/>
+            })}
         </section>
     }
 }
@@ -39,7 +51,14 @@ pub(crate) fn Exports(reference: String) -> impl IntoView {
 /// is being prepared (every account's transactions can take a while), then saved under the
 /// name the council gives it; a problem is said in words, next to the link.
 #[component]
-pub(crate) fn Download(path: Signal<String>, label: &'static str, what: &'static str) -> impl IntoView {
+pub(crate) fn Download(
+    path: Signal<String>,
+    label: &'static str,
+    what: &'static str,
+    /// The file's type, for saving it.
+    #[prop(default = "text/csv;charset=utf-8")]
+    kind: &'static str,
+) -> impl IntoView {
     let workspace = use_workspace();
     // `None`: nothing asked; `Some(None)`: being prepared; `Some(Some(text))`: done or failed.
     let progress = RwSignal::new(None::<Option<String>>);
@@ -53,7 +72,7 @@ pub(crate) fn Download(path: Signal<String>, label: &'static str, what: &'static
         let path = path.get_untracked();
         spawn_local(async move {
             let said = match api::get_file(&path).await {
-                Ok((name, bytes)) => match tally_web::browser::save_bytes(&name, "text/csv;charset=utf-8", &bytes) {
+                Ok((name, bytes)) => match tally_web::browser::save_bytes(&name, kind, &bytes) {
                     Ok(()) => format!("Downloaded {name} ({}).", size(bytes.len())),
                     Err(_) => "This browser would not save the file. Try another browser.".to_owned(),
                 },

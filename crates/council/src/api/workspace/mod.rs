@@ -25,6 +25,7 @@ mod safeguarding;
 mod session;
 mod staff;
 mod statements;
+mod subject_access;
 pub mod summaries;
 mod two_factor;
 
@@ -61,6 +62,7 @@ pub(super) fn routes() -> Routes {
         .merge(session::routes())
         .merge(staff::routes())
         .merge(statements::routes())
+        .merge(subject_access::routes())
         .merge(two_factor::routes())
 }
 
