@@ -803,6 +803,9 @@ test('a council set up from the command line: its first administrator chooses a 
 
   await dana.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Your account' }).click();
   await expect(dana.getByRole('region', { name: 'Two-factor sign-in' })).toContainText('Two-factor sign-in is on');
+  const sessions = dana.getByRole('list', { name: 'Your sessions' }).getByRole('listitem');
+  await expect(sessions).toHaveCount(1);
+  await expect(sessions.first()).toContainText('(this one)');
   const form = dana.getByRole('region', { name: 'Change your password' });
   await form.getByLabel('Current password').fill('not my password');
   await form.getByLabel('New password', { exact: true }).fill('puffin gravel anthem');

@@ -105,6 +105,28 @@ pub struct TwoFactorRuleChange {
     pub everyone: bool,
 }
 
+/// `GET /api/v1/council/sessions`: where you are signed in, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    pub sessions: Vec<SessionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// For `POST /api/v1/council/sessions/{id}/end`.
+    pub id: String,
+    pub started_at_ms: i64,
+    pub expires_at_ms: i64,
+    /// The address it was started from.
+    pub address: Option<String>,
+    /// The browser, as it describes itself.
+    pub browser: Option<String>,
+    /// The session this request came with.
+    pub this_one: bool,
+}
+
 /// `POST /api/v1/council/sign-in` and `GET /api/v1/council/me`: who is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

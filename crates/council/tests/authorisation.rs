@@ -53,6 +53,8 @@ fn access(method: &Method, path: &str) -> Access {
         "/council/sign-out"
         | "/council/me"
         | "/council/password"
+        | "/council/sessions"
+        | "/council/sessions/{id}/end"
         | "/council/two-factor/setup"
         | "/council/two-factor/confirm" => StaffRead,
         p if p.starts_with("/council/") && get => StaffRead,

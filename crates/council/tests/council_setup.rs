@@ -19,6 +19,7 @@ on_every_database! {
 
 on_every_database! {
     a_persons_data_is_exported_whole_for_a_subject_access_request => subject_access_scenario;
+    staff_see_where_they_are_signed_in_and_end_a_session => sessions_scenario;
 }
 
 on_every_test_db! {
@@ -519,4 +520,39 @@ async fn subject_access_scenario(storage: &Storage) {
     let line = &log.body["lines"][0];
     assert_eq!(line["reference"], seed::DEMO_REFERENCE);
     assert!(line["detail"].as_str().unwrap().contains("3 photos"), "{line}");
+}
+
+async fn sessions_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let here = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let elsewhere = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let list = client.staff(Method::GET, "/api/v1/council/sessions", &here, false, None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let sessions = list.body["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "only their own: {}", list.body);
+    assert_eq!(sessions.iter().filter(|s| s["this_one"] == true).count(), 1);
+    let other = sessions.iter().find(|s| s["this_one"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let theirs = client.staff(Method::GET, "/api/v1/council/sessions", &auditor, false, None).await;
+    let auditors = theirs.body["sessions"][0]["id"].as_str().unwrap().to_owned();
+
+    // Not someone else's; their own, once.
+    let end = |id: &str| format!("/api/v1/council/sessions/{id}/end");
+    assert_eq!(client.staff(Method::POST, &end(&auditors), &here, true, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &auditor, false, None).await.status, StatusCode::OK);
+    assert_eq!(client.staff(Method::POST, &end(&other), &here, false, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(client.staff(Method::POST, &end(&other), &here, true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.staff(Method::GET, "/api/v1/council/me", &elsewhere, false, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(client.staff(Method::GET, "/api/v1/council/me", &here, false, None).await.status, StatusCode::OK);
+    assert_eq!(client.staff(Method::POST, &end(&other), &here, true, None).await.status, StatusCode::NOT_FOUND);
+    let list = client.staff(Method::GET, "/api/v1/council/sessions", &here, false, None).await;
+    assert_eq!(list.body["sessions"].as_array().unwrap().len(), 1);
+    let council = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
+    let filter = tally_council::storage::AuditFilter { action: Some("session ended".to_owned()), ..Default::default() };
+    let ended = storage.audit_of_council(&council, &filter, 10).await.unwrap();
+    assert_eq!(ended.len(), 1, "one line for the one session ended");
 }

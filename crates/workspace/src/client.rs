@@ -271,6 +271,16 @@ pub async fn set_two_factor_rule(csrf: &str, everyone: bool) -> Result<(), Probl
     post_no_answer("/two-factor/rule", csrf, &TwoFactorRuleChange { everyone }).await
 }
 
+/// Where you are signed in.
+pub async fn sessions() -> Result<tally_api::SessionList, Problem> {
+    get("/sessions").await
+}
+
+/// Ends one of your own sessions.
+pub async fn end_session(csrf: &str, id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/sessions/{}/end", part(id)), csrf).await
+}
+
 /// Changes your own password.
 pub async fn change_password(csrf: &str, request: &ChangePasswordRequest) -> Result<(), Problem> {
     post_no_answer("/password", csrf, request).await

@@ -44,6 +44,28 @@ pub struct SignInFailures {
     pub known_address: bool,
 }
 
+/// A session to start: the hash of its cookie's token, who, its CSRF token, until when,
+/// and where from.
+#[derive(Clone, Copy, Debug)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub staff_id: &'a str,
+    pub csrf_token: &'a str,
+    pub expires_at_ms: i64,
+    pub address: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// One of a member of staff's sessions, as they see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// A live staff session: who, and the token every change must carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
@@ -307,27 +329,72 @@ impl Storage {
 
     pub async fn create_staff_session(
         &self,
-        token_hash: &str,
-        staff_id: &str,
-        csrf_token: &str,
+        session: &NewSession<'_>,
         audit: &AuditEvent<'_>,
         now_ms: i64,
-        expires_at_ms: i64,
     ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO staff_session (token_hash, staff_id, csrf_token, created_at_ms, expires_at_ms, address, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(token_hash)
-        .bind(staff_id)
-        .bind(csrf_token)
+        .bind(session.token_hash)
+        .bind(session.staff_id)
+        .bind(session.csrf_token)
         .bind(now_ms)
-        .bind(expires_at_ms)
+        .bind(session.expires_at_ms)
+        .bind(session.address)
+        .bind(session.user_agent)
         .execute(&mut *tx)
         .await?;
         append_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A member of staff's live sessions, newest first.
+    pub async fn sessions_of(&self, staff_id: &str, now_ms: i64) -> anyhow::Result<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, created_at_ms, expires_at_ms, address, user_agent FROM staff_session \
+             WHERE staff_id = $1 AND expires_at_ms > $2 ORDER BY created_at_ms DESC, token_hash",
+        )
+        .bind(staff_id)
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionInfo {
+                    token_hash: row.try_get(0)?,
+                    created_at_ms: row.try_get(1)?,
+                    expires_at_ms: row.try_get(2)?,
+                    address: row.try_get(3)?,
+                    user_agent: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends one of a member of staff's own sessions; `false` when they have no such session.
+    pub async fn end_own_session(
+        &self,
+        staff_id: &str,
+        token_hash: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM staff_session WHERE token_hash = $1 AND staff_id = $2")
+            .bind(token_hash)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The member of staff signed in with this session, and the session's CSRF token,

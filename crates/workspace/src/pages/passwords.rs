@@ -184,6 +184,7 @@ pub(crate) fn YourAccount() -> impl IntoView {
                 })/> }.into_any(),
             }}
         </section>
+        <Sessions/>
         <section aria-labelledby="change-password-heading">
             <h2 id="change-password-heading">"Change your password"</h2>
             <ErrorSummary errors=errors/>
@@ -296,5 +297,54 @@ pub(crate) fn TwoFactorRequired() -> impl IntoView {
         <h1>"Set up two-factor sign-in"</h1>
         <p>"Your council requires two-factor sign-in for your role. Set it up to start using the workspace."</p>
         <TwoFactorSetupForm done/>
+    }
+}
+
+/// Where you are signed in, with a way to end a session you do not recognise.
+#[component]
+fn Sessions() -> impl IntoView {
+    let workspace = use_workspace();
+    let once = OneAtATime::new();
+    let notice = page_notice();
+    let list = workspace.resource(api::sessions);
+    view! {
+        <section aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Where you are signed in"</h2>
+            <p>"If you do not recognise one, sign it out and change your password."</p>
+            {crate::shown(list, "Loading…", move |found: tally_api::SessionList| view! {
+                <ul class="device-list" aria-label="Your sessions">
+                    {found.sessions.into_iter().map(|session| {
+                        let started = crate::when(session.started_at_ms);
+                        let place = session.address.clone().unwrap_or_else(|| "an unknown address".to_owned());
+                        let browser = session.browser.clone().unwrap_or_else(|| "an unknown browser".to_owned());
+                        let id = session.id.clone();
+                        let end = move |_| {
+                            let (id, csrf) = (id.clone(), workspace.csrf());
+                            once.run(async move {
+                                match api::end_session(&csrf, &id).await {
+                                    Ok(()) => {
+                                        notice.say("That session is signed out.".to_owned());
+                                        list.refetch();
+                                    }
+                                    Err(problem) => {
+                                        workspace.note(&problem);
+                                        notice.say(problem.message());
+                                    }
+                                }
+                            });
+                        };
+                        view! {
+                            <li>
+                                <p>{format!("Signed in {started} from {place}")}{session.this_one.then_some(" (this one)")}</p>
+                                <p class="hint">{browser}</p>
+                                {(!session.this_one).then(|| view! {
+                                    <button type="button" class="button button--secondary" on:click=end>{format!("Sign out the session from {started}")}</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }

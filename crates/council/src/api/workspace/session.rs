@@ -13,7 +13,7 @@ use crate::auth::secret_hash;
 use crate::error::{ApiError, ApiJson};
 use crate::guard::{ClientAddress, ACCOUNT_BACKOFF, ADDRESS_BACKOFF};
 use crate::staff::Staff;
-use crate::storage::{Actor, AuditEvent, StaffRow};
+use crate::storage::{Actor, AuditEvent, NewSession, StaffRow};
 use crate::AppState;
 
 use super::*;
@@ -27,6 +27,8 @@ pub(super) fn routes() -> Routes {
         .add("/council/sign-in", &[Method::POST], post(sign_in))
         .add("/council/sign-out", &[Method::POST], post(sign_out))
         .add("/council/me", &[Method::GET], get(me))
+        .add("/council/sessions", &[Method::GET], get(sessions))
+        .add("/council/sessions/{id}/end", &[Method::POST], post(end_session))
 }
 
 #[utoipa::path(
@@ -45,6 +47,7 @@ pub(super) fn routes() -> Routes {
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, ApiError> {
     let email = request.email.trim().to_lowercase();
@@ -78,30 +81,30 @@ async fn sign_in(
             retry_after_secs: wait as u64,
         });
     }
-    let permit = state.guard.password_check()?;
     let found = state.storage.staff_by_email(&email).await?;
-    let password = request.password;
     let stored = found.as_ref().map(|s| s.password_hash.clone());
-    let matched = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        crate::staff::password_matches(&password, stored.as_deref())
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
+    let matched = passwords::password_matches_in_turn(&state, request.password.clone(), stored).await?;
+    let failed = |council_id: Option<&str>, why: &str| {
+        let detail = format!("{email}: {why}");
+        let council_id = council_id.map(str::to_owned);
+        let (storage, email, address) = (state.storage.clone(), email.clone(), address.clone());
+        async move {
+            let failure = AuditEvent {
+                council_id: council_id.as_deref(),
+                // Not "by" the member of staff: someone tried their email.
+                staff_id: None,
+                account_id: None,
+                actor: Actor::Server,
+                address: Some(&address),
+                action: "sign-in failed",
+                detail: &detail,
+            };
+            storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await
+        }
+    };
     let Some(row) = found.as_ref().filter(|_| matched) else {
-        let staff = found.as_ref();
-        let detail = format!("{email}: {}", if staff.is_some() { "wrong password" } else { "no one has this email" });
-        let failure = AuditEvent {
-            council_id: staff.map(|s| s.council_id.as_str()),
-            // Not "by" the member of staff: someone tried their email.
-            staff_id: None,
-            account_id: None,
-            actor: Actor::Server,
-            address: Some(&address),
-            action: "sign-in failed",
-            detail: &detail,
-        };
-        state.storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await?;
+        let council = found.as_ref().map(|s| s.council_id.as_str());
+        failed(council, if found.is_some() { "wrong password" } else { "no one has this email" }).await?;
         return Err(ApiError::Unauthorized(
             "That email address and password do not match. Check them and try again.".to_owned(),
         ));
@@ -120,17 +123,7 @@ async fn sign_in(
         let right = code.chars().count() <= 32
             && two_factor::code_is_right(&state.storage, row, code, now).await? == Some(true);
         if !right {
-            let detail = format!("{email}: wrong or used two-factor code");
-            let failure = AuditEvent {
-                council_id: Some(&row.council_id),
-                staff_id: None,
-                account_id: None,
-                actor: Actor::Server,
-                address: Some(&address),
-                action: "sign-in failed",
-                detail: &detail,
-            };
-            state.storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await?;
+            failed(Some(&row.council_id), "wrong or used two-factor code").await?;
             return Err(ApiError::Invalid(vec![(
                 "code".to_owned(),
                 "That code is not right, or was used already. Type the code your app shows now, or a recovery code"
@@ -142,7 +135,17 @@ async fn sign_in(
     let (token, csrf) = crate::staff::new_session_tokens();
     let expires = now + crate::staff::SESSION_HOURS * 3_600_000;
     let event = AuditEvent { address: Some(&address), ..staff_event(row, None, "signed in", "") };
-    state.storage.create_staff_session(&secret_hash(&token), &row.staff_id, &csrf, &event, now, expires).await?;
+    let user_agent: String =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(200).collect();
+    let session = NewSession {
+        token_hash: &secret_hash(&token),
+        staff_id: &row.staff_id,
+        csrf_token: &csrf,
+        expires_at_ms: expires,
+        address: &address,
+        user_agent: &user_agent,
+    };
+    state.storage.create_staff_session(&session, &event, now).await?;
     let https = state.config.https();
     let profile = profile(&state, row, csrf).await?;
     Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, https))], Json(profile)).into_response())
@@ -184,6 +187,64 @@ async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<StaffPro
     Ok(Json(profile(&state, &staff.row, staff.csrf_token.clone()).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/council/sessions",
+    tag = "workspace",
+    summary = "Where you are signed in: your live sessions, newest first",
+    responses(
+        (status = 200, description = "Your sessions", body = tally_api::SessionList),
+        SignedIn
+    ),
+    security(("staff" = [])),
+)]
+async fn sessions(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+) -> Result<Json<tally_api::SessionList>, ApiError> {
+    let this = crate::staff::session_cookie(&headers, state.config.https()).map(|t| secret_hash(&t));
+    let sessions = state.storage.sessions_of(&staff.row.staff_id, state.clock.now_ms()).await?;
+    Ok(Json(tally_api::SessionList {
+        sessions: sessions
+            .into_iter()
+            .map(|s| tally_api::SessionView {
+                this_one: this.as_deref() == Some(s.token_hash.as_str()),
+                id: s.token_hash,
+                started_at_ms: s.created_at_ms,
+                expires_at_ms: s.expires_at_ms,
+                address: s.address,
+                browser: s.user_agent.filter(|b| !b.is_empty()),
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/council/sessions/{id}/end",
+    tag = "workspace",
+    summary = "End one of your own sessions (signing that browser out)",
+    params(Csrf, ("id" = String, Path, description = "The session's id, as the list gives it")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 404, description = "You have no such session", body = ErrorBody),
+        Changing
+    ),
+    security(("staff" = [])),
+)]
+async fn end_session(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let event = staff_event(&staff.row, None, "session ended", "one of their own, from the workspace");
+    if !state.storage.end_own_session(&staff.row.staff_id, &id, &event, state.clock.now_ms()).await? {
+        return Err(ApiError::NotFound("You have no such session: it may have ended already.".to_owned()));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result<StaffProfile, ApiError> {
     let role = row.role;
     let council_name = state.storage.council_name(&row.council_id).await?.unwrap_or_default();
@@ -202,5 +263,5 @@ async fn profile(state: &AppState, row: &StaffRow, csrf_token: String) -> Result
 
 /// What this module serves, for the API's description.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(sign_in, sign_out, me))]
+#[openapi(paths(sign_in, sign_out, me, sessions, end_session))]
 pub(crate) struct Doc;
