@@ -532,6 +532,26 @@ impl Wallet {
     }
 }
 
+/// How often the open app asks the council for news.
+const NEWS_EVERY: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// The council's questions waiting for the person: spending it asked about (its last word
+/// on it is a question) and statement payments it asked about that are still open.
+fn questions_waiting(ledger: &Ledger) -> usize {
+    let histories = ledger.histories();
+    let asked = ledger
+        .view()
+        .spending()
+        .filter(|active| {
+            histories.get(&active.id()).and_then(|h| h.thread.last()).is_some_and(
+                |e| matches!(&e.body, EntryBody::ReviewDecision(r) if r.decision == tally_ledger::Decision::Question),
+            )
+        })
+        .count();
+    let open = ledger.queries().iter().filter(|q| q.status == tally_ledger::QueryStatus::Open).count();
+    asked + open
+}
+
 /// The wallet app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -543,6 +563,13 @@ pub fn App() -> impl IntoView {
     let update_ready = RwSignal::new(false);
     browser::register_service_worker(move || update_ready.set(true));
     let _online = window_event_listener(leptos::ev::online, move |_| wallet.sync_now());
+    // News from the council (a question, a decision, money in): checked whenever the person
+    // comes back to the app, and every few minutes while it is open.
+    let _focus = window_event_listener(leptos::ev::focus, move |_| wallet.sync_now());
+    let _news = set_interval_with_handle(move || wallet.sync_now(), NEWS_EVERY);
+    // The app icon's badge: the council's questions waiting for the person's answer.
+    let waiting = Memo::new(move |_| wallet.ledger.with(questions_waiting));
+    Effect::new(move |_| browser::set_app_badge(waiting.get()));
     // The idle lock: any touch or key press counts as use; check every 15 seconds.
     let _pointer = window_event_listener(leptos::ev::pointerdown, move |_| wallet.active());
     let _keys = window_event_listener(leptos::ev::keydown, move |_| wallet.active());

@@ -128,3 +128,30 @@ pub fn register_service_worker(on_update_ready: impl FnMut() + 'static) {
     // Lives as long as the page.
     callback.forget();
 }
+
+/// Shows `count` on the installed app's icon (the Badging API), or clears it at zero,
+/// where the browser has it; elsewhere it does nothing.
+pub fn set_app_badge(count: usize) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let name = if count > 0 { "setAppBadge" } else { "clearAppBadge" };
+    let Ok(function) = js_sys::Reflect::get(&navigator, &wasm_bindgen::JsValue::from_str(name)) else {
+        return;
+    };
+    let Some(function) = function.dyn_ref::<js_sys::Function>() else {
+        return;
+    };
+    let called = match count {
+        0 => function.call0(&navigator),
+        n => function.call1(&navigator, &wasm_bindgen::JsValue::from_f64(n as f64)),
+    };
+    // A promise; a refusal (no permission to show badges) changes nothing for the person.
+    if let Ok(promise) = called.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}

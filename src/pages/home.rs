@@ -110,12 +110,6 @@ pub fn Home() -> impl IntoView {
         <h1>{person}</h1>
         <p class="account-meta">{council}</p>
         <SyncStatusPanel/>
-        <section class="balance" aria-labelledby="balance-heading">
-            <h2 id="balance-heading">"Balance"</h2>
-            <p class="balance__amount">{balance}</p>
-            <p class="hint">"Money left in the account, including spending not yet sent to the council."</p>
-            <A href="/log" attr:class="button">"Log spending"</A>
-        </section>
         <Show when=move || questions.with(|all| all.iter().any(|q| q.status == QueryStatus::Open))>
             <section class="to-explain" aria-labelledby="questions-heading">
                 <h2 id="questions-heading">"Questions from the council"</h2>
@@ -144,6 +138,12 @@ pub fn Home() -> impl IntoView {
                 }}
             </section>
         </Show>
+        <section class="balance" aria-labelledby="balance-heading">
+            <h2 id="balance-heading">"Balance"</h2>
+            <p class="balance__amount">{balance}</p>
+            <p class="hint">"Money left in the account, including spending not yet sent to the council."</p>
+            <A href="/log" attr:class="button">"Log spending"</A>
+        </section>
         <section aria-labelledby="left-heading">
             <h2 id="left-heading">"Left this period"</h2>
             <LineBars lines=lines/>

@@ -80,6 +80,15 @@ test('the wallet and the council workspace are separate downloads: a person neve
 });
 
 test('a finance officer reviews flagged spending and the question reaches the person\'s phone', async ({ browser, page, council, wallet }) => {
+  // What the installed app's icon is told to show (the Badging API).
+  await page.addInitScript(() => {
+    const shown: number[] = [];
+    (window as unknown as { badges: number[] }).badges = shown;
+    Object.assign(navigator, {
+      setAppBadge: (n?: number) => { shown.push(n ?? 0); return Promise.resolve(); },
+      clearAppBadge: () => { shown.push(0); return Promise.resolve(); },
+    });
+  });
   // The person logs £60 with no receipt: flagged.
   await wallet.open(council.url);
   await wallet.pair(council.pairingCode);
@@ -125,10 +134,14 @@ test('a finance officer reviews flagged spending and the question reaches the pe
   await expect(officer.getByRole('status').filter({ hasText: 'Question sent' })).toBeVisible();
   await expect(item).toContainText('Question asked; waiting for the person\'s answer');
 
-  // The person sees the question when the phone next syncs.
-  await wallet.syncNow();
+  // The phone hears back by itself when the person comes back to the app (and every few
+  // minutes while it is open): Home lists the question first, and the icon shows 1.
+  const badge = () => page.evaluate(() => (window as unknown as { badges: number[] }).badges.at(-1));
+  await expect.poll(badge).toBe(0);
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
   const toExplain = page.getByRole('region', { name: 'Needs your explanation' });
   await expect(toExplain).toContainText('The council has asked you a question about this.', { timeout: 20_000 });
+  await expect.poll(badge).toBe(1);
 
   // The account page: the audit trail, devices, and a new pairing code.
   await officer.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Accounts' }).click();
