@@ -542,11 +542,7 @@ fn questions_waiting(ledger: &Ledger) -> usize {
     let asked = ledger
         .view()
         .spending()
-        .filter(|active| {
-            histories.get(&active.id()).and_then(|h| h.thread.last()).is_some_and(
-                |e| matches!(&e.body, EntryBody::ReviewDecision(r) if r.decision == tally_ledger::Decision::Question),
-            )
-        })
+        .filter(|active| histories.get(&active.id()).is_some_and(|h| h.awaits_answer()))
         .count();
     let open = ledger.queries().iter().filter(|q| q.status == tally_ledger::QueryStatus::Open).count();
     asked + open

@@ -77,9 +77,7 @@ pub fn Home() -> impl IntoView {
                         let history = histories.get(&active.id())?;
                         let spend = active.spend()?;
                         let explained = history.thread.iter().any(|e| matches!(e.body, EntryBody::Explanation(_)));
-                        let last = history.thread.last().map(|e| &e.body);
-                        let asked =
-                            matches!(last, Some(EntryBody::ReviewDecision(r)) if r.decision == Decision::Question);
+                        let asked = history.awaits_answer();
                         let approved = history.decision() == Some(Decision::Approved);
                         let flags = review.spends.get(&active.id());
                         let why = if asked {

@@ -30,6 +30,10 @@ pub fn normalise_code(typed: &str) -> String {
     typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+/// How many bytes [`ServerKey::seal`] seals: an authenticator secret (160 bits, as RFC 4226
+/// recommends).
+pub const SEALED_BYTES: usize = 20;
+
 /// A fresh device token: 256 random bits as hex.
 pub fn new_token() -> String {
     let bytes: [u8; TOKEN_BYTES] = rand::thread_rng().gen();
@@ -96,9 +100,7 @@ impl ServerKey {
 
     /// `plain` sealed under the key, for keeping in the database (an authenticator app's
     /// secret): a random nonce, and `plain` XORed with HMAC(key, purpose, nonce), as hex.
-    /// At most 32 bytes.
-    pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
-        assert!(plain.len() <= 32, "seal takes at most 32 bytes");
+    pub fn seal(&self, purpose: &str, plain: &[u8; SEALED_BYTES]) -> String {
         let nonce: [u8; 16] = rand::thread_rng().gen();
         let pad = self.pad(purpose, &nonce);
         let sealed: Vec<u8> = plain.iter().zip(pad.iter()).map(|(a, b)| a ^ b).collect();
@@ -110,7 +112,7 @@ impl ServerKey {
         let (nonce, body) = sealed.split_once(':')?;
         let nonce = unhex(nonce)?;
         let body = unhex(body)?;
-        if body.len() > 32 {
+        if body.len() != SEALED_BYTES {
             return None;
         }
         let pad = self.pad(purpose, &nonce);
@@ -197,6 +199,7 @@ mod tests {
         assert_ne!(other.open("totp", &sealed).unwrap(), secret);
         assert_ne!(key.open("other", &sealed).unwrap(), secret);
         assert_eq!(key.open("totp", "not sealed"), None);
+        assert_eq!(key.open("totp", &sealed[..sealed.len() - 2]), None, "a cut-short value is not opened");
     }
 
     #[test]

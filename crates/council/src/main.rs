@@ -434,10 +434,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::RevokeDevice { device } => {
             let detail = format!("{device}, by {operator}");
-            let event = tally_council::storage::AuditEvent {
-                actor: tally_council::storage::Actor::CommandLine,
-                ..tally_council::storage::AuditEvent::server("device revoked", &detail)
-            };
+            let event = tally_council::storage::AuditEvent::command_line(None, "device revoked", &detail);
             match storage.revoke_device(tally_ledger::DeviceId(device), &event, tally_council::now_ms()).await? {
                 Some(account) => {
                     println!("Revoked device {device} of account {account}; its token no longer works.")
@@ -470,13 +467,8 @@ fn command_event<'a>(
     detail: &'a str,
 ) -> tally_council::storage::AuditEvent<'a> {
     tally_council::storage::AuditEvent {
-        council_id: council,
-        staff_id: None,
         account_id: Some(account.account_id),
-        actor: tally_council::storage::Actor::CommandLine,
-        address: None,
-        action,
-        detail,
+        ..tally_council::storage::AuditEvent::command_line(council, action, detail)
     }
 }
 

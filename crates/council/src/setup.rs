@@ -6,7 +6,7 @@ use tally_ledger::CouncilPolicy;
 use uuid::Uuid;
 
 use crate::api::passwords::FreshLink;
-use crate::storage::{Actor, AuditEvent, LinkPurpose, NewMember, Storage};
+use crate::storage::{AuditEvent, LinkPurpose, NewMember, Storage};
 
 /// A council just set up: the link its first administrator sets a password with.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ pub async fn create_council(
         "--name: give the council's name (at most 200 characters)"
     );
     anyhow::ensure!(
-        email.contains('@') && !email.contains(' ') && email.chars().count() <= 254,
+        crate::staff::is_work_email(&email),
         "--admin-email: give the first administrator's work email address, like name@council.gov.uk, not {admin_email:?}"
     );
     anyhow::ensure!(
@@ -56,15 +56,7 @@ pub async fn create_council(
     let link = FreshLink::new(LinkPurpose::Welcome, now_ms);
     let detail =
         format!("{name}, first administrator {admin_name} <{email}> (a link to set a password), by {operator}");
-    let event = AuditEvent {
-        council_id: Some(&council_id),
-        staff_id: None,
-        account_id: None,
-        actor: Actor::CommandLine,
-        address: None,
-        action: "council created",
-        detail: &detail,
-    };
+    let event = AuditEvent::command_line(Some(&council_id), "council created", &detail);
     let admin = NewMember {
         staff_id: &staff_id,
         council_id: &council_id,
@@ -94,15 +86,7 @@ pub async fn password_link_for(
     let purpose = if staff.password_hash.is_empty() { LinkPurpose::Welcome } else { LinkPurpose::Reset };
     let link = FreshLink::new(purpose, now_ms);
     let detail = format!("for {} <{}>, by {operator}", staff.display_name, staff.email);
-    let event = AuditEvent {
-        council_id: Some(&staff.council_id),
-        staff_id: None,
-        account_id: None,
-        actor: Actor::CommandLine,
-        address: None,
-        action: "password reset link issued",
-        detail: &detail,
-    };
+    let event = AuditEvent::command_line(Some(&staff.council_id), "password reset link issued", &detail);
     anyhow::ensure!(
         storage.issue_staff_link(&staff.council_id, &staff.staff_id, &link.stored(), &event, now_ms).await?,
         "{} no longer has access",
@@ -111,7 +95,7 @@ pub async fn password_link_for(
     // Someone locked out at the command line may have lost their phone too: they set
     // two-factor sign-in up again at their next sign-in.
     let detail = format!("for {} <{}> (with a password link), by {operator}", staff.display_name, staff.email);
-    let reset = AuditEvent { action: "two-factor sign-in reset", detail: &detail, ..event };
+    let reset = AuditEvent::command_line(Some(&staff.council_id), "two-factor sign-in reset", &detail);
     storage.reset_two_factor(&staff.council_id, &staff.staff_id, &reset, now_ms).await?;
     Ok(NewCouncil { council_id: staff.council_id, link_path: link.path(), expires_at_ms: link.expires_at_ms })
 }

@@ -43,8 +43,6 @@ pub struct Staff {
     pub row: StaffRow,
     pub role: Role,
     pub csrf_token: String,
-    /// Their council requires two-factor sign-in and they have not set it up yet.
-    pub two_factor_needed: bool,
 }
 
 /// What a session may still do before its member of staff has set up the two-factor
@@ -117,7 +115,7 @@ impl FromRequestParts<AppState> for Staff {
                 "Your council requires two-factor sign-in: set it up first, under Your account.".to_owned(),
             ));
         }
-        Ok(Staff { row, role, csrf_token, two_factor_needed })
+        Ok(Staff { row, role, csrf_token })
     }
 }
 
@@ -168,6 +166,12 @@ pub fn session_clear_cookie(https: bool) -> HeaderValue {
         cookie_name(https)
     ))
     .expect("ASCII")
+}
+
+/// Whether `email` (trimmed, lower-cased) can be a member of staff's work email address:
+/// one `@`, no spaces, at most 254 characters (RFC 5321).
+pub fn is_work_email(email: &str) -> bool {
+    email.contains('@') && !email.contains(' ') && email.len() >= 3 && email.chars().count() <= 254
 }
 
 /// A password as the database keeps it (argon2id, random salt).

@@ -133,6 +133,12 @@ impl<'a> History<'a> {
     pub fn decision(&self) -> Option<Decision> {
         latest_decision(&self.thread).map(|(_, d)| d.decision)
     }
+
+    /// The council asked the person about it and waits for their answer: the last word
+    /// in the thread is the council's question.
+    pub fn awaits_answer(&self) -> bool {
+        matches!(self.thread.last().map(|e| &e.body), Some(EntryBody::ReviewDecision(r)) if r.decision == Decision::Question)
+    }
 }
 
 /// The latest review decision in a thread (in recorded order, so the council's clock):

@@ -91,6 +91,17 @@ impl Workspace {
         })
     }
 
+    /// Reads who is signed in again (after a change to their own sign-in, such as turning
+    /// two-factor sign-in on).
+    pub fn reload_profile(self) {
+        spawn_local(async move {
+            match client::me().await {
+                Ok(profile) => self.staff.set(Some(Some(profile))),
+                Err(problem) => self.note(&problem),
+            }
+        });
+    }
+
     /// Handles a problem every page can meet: a session that ended goes back to sign-in.
     pub fn note(&self, problem: &Problem) {
         match problem {

@@ -59,6 +59,11 @@ impl<'a> AuditEvent<'a> {
             detail,
         }
     }
+
+    /// A change made at the command line (`tally-council …`), at this council if any.
+    pub fn command_line(council_id: Option<&'a str>, action: &'a str, detail: &'a str) -> AuditEvent<'a> {
+        AuditEvent { council_id, actor: Actor::CommandLine, ..AuditEvent::server(action, detail) }
+    }
 }
 
 /// One line of an account's audit trail, as the workspace shows it.

@@ -275,6 +275,24 @@ impl Storage {
         Ok(())
     }
 
+    /// One member of a council's staff, and whether their access was removed.
+    pub async fn staff_member(&self, council_id: &str, staff_id: &str) -> anyhow::Result<Option<(StaffRow, bool)>> {
+        let row = sqlx::query(
+            "SELECT staff_id, council_id, email, display_name, role, password_hash, \
+                    CAST(CASE WHEN disabled_at_ms IS NULL THEN 0 ELSE 1 END AS BIGINT) \
+             FROM staff WHERE council_id = $1 AND staff_id = $2",
+        )
+        .bind(council_id)
+        .bind(staff_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let removed: i64 = row.try_get(6)?;
+            Ok((staff_from_row(row)?, removed != 0))
+        })
+        .transpose()
+    }
+
     /// A council's staff whose access was removed, by name (to give access again).
     pub async fn removed_staff_of_council(&self, council_id: &str) -> anyhow::Result<Vec<StaffRow>> {
         let rows = sqlx::query(

@@ -352,11 +352,11 @@ impl Storage {
         Ok(())
     }
 
-    /// A member of staff's live sessions, newest first.
+    /// A member of staff's live sessions, newest first (the latest 100).
     pub async fn sessions_of(&self, staff_id: &str, now_ms: i64) -> anyhow::Result<Vec<SessionInfo>> {
         let rows = sqlx::query(
             "SELECT token_hash, created_at_ms, expires_at_ms, address, user_agent FROM staff_session \
-             WHERE staff_id = $1 AND expires_at_ms > $2 ORDER BY created_at_ms DESC, token_hash",
+             WHERE staff_id = $1 AND expires_at_ms > $2 ORDER BY created_at_ms DESC, token_hash LIMIT 100",
         )
         .bind(staff_id)
         .bind(now_ms)

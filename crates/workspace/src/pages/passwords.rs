@@ -175,13 +175,7 @@ pub(crate) fn YourAccount() -> impl IntoView {
             <h2 id="two-factor-heading">"Two-factor sign-in"</h2>
             {move || match profile().map(|p| p.two_factor_on) {
                 Some(true) => view! { <p>"Two-factor sign-in is on: you type a code from your authenticator app each time you sign in. If you lose your phone, use a recovery code, or ask an administrator to turn it off so you can set it up again."</p> }.into_any(),
-                _ => view! { <TwoFactorSetupForm done=Callback::new(move |()| {
-                    spawn_local(async move {
-                        if let Ok(me) = api::me().await {
-                            workspace.staff.set(Some(Some(me)));
-                        }
-                    });
-                })/> }.into_any(),
+                _ => view! { <TwoFactorSetupForm done=Callback::new(move |()| workspace.reload_profile())/> }.into_any(),
             }}
         </section>
         <Sessions/>
@@ -285,14 +279,7 @@ pub(crate) fn TwoFactorSetupForm(done: Callback<()>) -> impl IntoView {
 pub(crate) fn TwoFactorRequired() -> impl IntoView {
     page_title("Set up two-factor sign-in");
     let workspace = use_workspace();
-    let done = Callback::new(move |()| {
-        spawn_local(async move {
-            match api::me().await {
-                Ok(profile) => workspace.staff.set(Some(Some(profile))),
-                Err(problem) => workspace.note(&problem),
-            }
-        });
-    });
+    let done = Callback::new(move |()| workspace.reload_profile());
     view! {
         <h1>"Set up two-factor sign-in"</h1>
         <p>"Your council requires two-factor sign-in for your role. Set it up to start using the workspace."</p>

@@ -213,20 +213,9 @@ async fn issue_link(
 ) -> Result<(StatusCode, Json<PasswordLink>), ApiError> {
     let council = &admin.row.council_id;
     let not_found = || ApiError::NotFound("There is no member of staff with that id.".to_owned());
-    let member = match state.storage.staff_of_council(council).await?.into_iter().find(|m| m.staff_id == staff_id) {
-        Some(member) => (member, LinkPurpose::Reset),
-        None => (
-            state
-                .storage
-                .removed_staff_of_council(council)
-                .await?
-                .into_iter()
-                .find(|m| m.staff_id == staff_id)
-                .ok_or_else(not_found)?,
-            LinkPurpose::Welcome,
-        ),
-    };
-    let (member, purpose) = member;
+    let (member, removed) = state.storage.staff_member(council, &staff_id).await?.ok_or_else(not_found)?;
+    // Someone with access gets a reset; someone whose access was removed, a welcome back.
+    let purpose = if removed { LinkPurpose::Welcome } else { LinkPurpose::Reset };
     let now = state.clock.now_ms();
     let link = FreshLink::new(purpose, now);
     let (action, detail) = match purpose {
@@ -256,34 +245,35 @@ async fn issue_link(
     ))
 }
 
-/// Whether `password` matches the stored hash, checked in turn with the other password
-/// checks (at most a few at once; 429 beyond). With no stored hash a dummy is checked, so
+/// Argon2 work (checking or hashing a password), in turn with the other password checks:
+/// at most a few at once (429 beyond), off the async threads.
+async fn argon2_in_turn<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = state.guard.password_check()?;
+    let done = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    Ok(done)
+}
+
+/// Whether `password` matches the stored hash. With no stored hash a dummy is checked, so
 /// the answer takes as long either way.
 pub(super) async fn password_matches_in_turn(
     state: &AppState,
     password: String,
     stored: Option<String>,
 ) -> Result<bool, ApiError> {
-    let permit = state.guard.password_check()?;
-    let matched = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        crate::staff::password_matches(&password, stored.as_deref())
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    Ok(matched)
+    argon2_in_turn(state, move || crate::staff::password_matches(&password, stored.as_deref())).await
 }
 
-/// A new password's hash, worked out in turn with the other password checks.
+/// A new password's hash.
 async fn hash_in_turn(state: &AppState, password: String) -> Result<String, ApiError> {
-    let permit = state.guard.password_check()?;
-    let hashed = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        crate::staff::hash_password(&password)
-    })
-    .await
-    .map_err(anyhow::Error::from)??;
-    Ok(hashed)
+    Ok(argon2_in_turn(state, move || crate::staff::hash_password(&password)).await??)
 }
 
 /// What this module serves, for the API's description.

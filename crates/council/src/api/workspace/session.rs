@@ -84,27 +84,18 @@ async fn sign_in(
     let found = state.storage.staff_by_email(&email).await?;
     let stored = found.as_ref().map(|s| s.password_hash.clone());
     let matched = passwords::password_matches_in_turn(&state, request.password.clone(), stored).await?;
-    let failed = |council_id: Option<&str>, why: &str| {
-        let detail = format!("{email}: {why}");
-        let council_id = council_id.map(str::to_owned);
-        let (storage, email, address) = (state.storage.clone(), email.clone(), address.clone());
-        async move {
-            let failure = AuditEvent {
-                council_id: council_id.as_deref(),
-                // Not "by" the member of staff: someone tried their email.
-                staff_id: None,
-                account_id: None,
-                actor: Actor::Server,
-                address: Some(&address),
-                action: "sign-in failed",
-                detail: &detail,
-            };
-            storage.record_sign_in_attempt(&email, &address, false, Some(&failure), now).await
-        }
+    let failed = |council_id: Option<&str>, why: &str| SignInFailure {
+        email: &email,
+        address: &address,
+        council_id: council_id.map(str::to_owned),
+        why: why.to_owned(),
+        now,
     };
     let Some(row) = found.as_ref().filter(|_| matched) else {
         let council = found.as_ref().map(|s| s.council_id.as_str());
-        failed(council, if found.is_some() { "wrong password" } else { "no one has this email" }).await?;
+        failed(council, if found.is_some() { "wrong password" } else { "no one has this email" })
+            .record(&state)
+            .await?;
         return Err(ApiError::Unauthorized(
             "That email address and password do not match. Check them and try again.".to_owned(),
         ));
@@ -123,7 +114,7 @@ async fn sign_in(
         let right = code.chars().count() <= 32
             && two_factor::code_is_right(&state.storage, row, code, now).await? == Some(true);
         if !right {
-            failed(Some(&row.council_id), "wrong or used two-factor code").await?;
+            failed(Some(&row.council_id), "wrong or used two-factor code").record(&state).await?;
             return Err(ApiError::Invalid(vec![(
                 "code".to_owned(),
                 "That code is not right, or was used already. Type the code your app shows now, or a recovery code"
@@ -149,6 +140,32 @@ async fn sign_in(
     let https = state.config.https();
     let profile = profile(&state, row, csrf).await?;
     Ok(([(header::SET_COOKIE, crate::staff::session_set_cookie(&token, https))], Json(profile)).into_response())
+}
+
+/// A sign-in that failed: it slows the next tries down, and is audited with the address.
+struct SignInFailure<'a> {
+    email: &'a str,
+    address: &'a str,
+    council_id: Option<String>,
+    why: String,
+    now: i64,
+}
+
+impl SignInFailure<'_> {
+    async fn record(self, state: &AppState) -> anyhow::Result<()> {
+        let detail = format!("{}: {}", self.email, self.why);
+        let failure = AuditEvent {
+            council_id: self.council_id.as_deref(),
+            // Not "by" the member of staff: someone tried their email.
+            staff_id: None,
+            account_id: None,
+            actor: Actor::Server,
+            address: Some(self.address),
+            action: "sign-in failed",
+            detail: &detail,
+        };
+        state.storage.record_sign_in_attempt(self.email, self.address, false, Some(&failure), self.now).await
+    }
 }
 
 #[utoipa::path(

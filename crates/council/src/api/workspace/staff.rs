@@ -89,7 +89,7 @@ async fn add_staff(
         ),
         (
             "email",
-            (!email.contains('@') || email.contains(' ') || email.len() < 3 || email.chars().count() > 254)
+            (!crate::staff::is_work_email(&email))
                 .then(|| "Enter their work email address, like name@council.gov.uk".to_owned()),
         ),
         ("role", role.is_none().then(|| "Choose a role".to_owned())),

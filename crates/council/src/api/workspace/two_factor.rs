@@ -49,6 +49,9 @@ fn totp_for(secret: Vec<u8>, email: &str) -> Result<Totp, ApiError> {
 
 /// The step a code from the app is for, if it is right now (one step either side).
 fn step_of(totp: &Totp, code: &str, now_ms: i64) -> Option<i64> {
+    if code.len() > 32 {
+        return None;
+    }
     let digits: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -151,7 +154,7 @@ pub(crate) async fn who_has_it(
     security(("staff" = [])),
 )]
 async fn setup(State(state): State<AppState>, staff: Staff) -> Result<Json<TwoFactorSetup>, ApiError> {
-    let secret: [u8; 20] = rand::thread_rng().gen();
+    let secret: [u8; crate::auth::SEALED_BYTES] = rand::thread_rng().gen();
     let totp = totp_for(secret.to_vec(), &staff.row.email)?;
     let sealed = state.storage.key().seal(SEAL_PURPOSE, &secret);
     state.storage.set_pending_two_factor(&staff.row.staff_id, &sealed).await?;
