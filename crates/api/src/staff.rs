@@ -68,6 +68,11 @@ pub struct SignInRequest {
     /// two-factor sign-in. Without it their sign-in answers 400 with the field `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The council's name, for someone whose email and password open more than one
+    /// council's workspace on this server. Without it their sign-in answers 400 with the
+    /// field `council`, naming the councils.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub council: Option<String>,
 }
 
 /// `POST /api/v1/council/two-factor/setup`: a new authenticator secret to add to an app.

@@ -84,6 +84,10 @@ enum Command {
         /// The email address they sign in with.
         #[arg(long)]
         email: String,
+        /// The council's name, needed only when several councils on this server use the
+        /// same reference or email.
+        #[arg(long)]
+        council: Option<String>,
         #[arg(long, env = "TALLY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
@@ -110,23 +114,39 @@ enum Command {
         /// The council's reference for the account, e.g. DP-000001.
         #[arg(long)]
         reference: String,
+        /// The council's name, needed only when several councils on this server use the
+        /// same reference or email.
+        #[arg(long)]
+        council: Option<String>,
     },
     /// List the devices paired with an account.
     Devices {
         /// The council's reference for the account, e.g. DP-000001.
         #[arg(long)]
         reference: String,
+        /// The council's name, needed only when several councils on this server use the
+        /// same reference or email.
+        #[arg(long)]
+        council: Option<String>,
     },
     /// Print an account's support plan (all versions) as JSON.
     Plan {
         #[arg(long)]
         reference: String,
+        /// The council's name, needed only when several councils on this server use the
+        /// same reference or email.
+        #[arg(long)]
+        council: Option<String>,
     },
     /// Replace an account's support plan with one from a JSON file (as `plan` prints it).
     /// The person's devices take it on their next sync.
     SetPlan {
         #[arg(long)]
         reference: String,
+        /// The council's name, needed only when several councils on this server use the
+        /// same reference or email.
+        #[arg(long)]
+        council: Option<String>,
         #[arg(long)]
         file: PathBuf,
     },
@@ -341,9 +361,15 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("{}{}", public_url.trim_end_matches('/'), made.link_path);
         }
-        Command::PasswordLink { email, public_url } => {
-            let made =
-                tally_council::setup::password_link_for(&storage, &email, &operator, tally_council::now_ms()).await?;
+        Command::PasswordLink { email, council, public_url } => {
+            let made = tally_council::setup::password_link_for(
+                &storage,
+                council.as_deref(),
+                &email,
+                &operator,
+                tally_council::now_ms(),
+            )
+            .await?;
             println!(
                 "Give this link to {} only. It works once, until {}:",
                 email.trim(),
@@ -368,9 +394,9 @@ async fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        Command::PairingCode { reference } => {
+        Command::PairingCode { reference, council } => {
             let account = storage
-                .account_by_reference(&reference)
+                .account_by_reference(council.as_deref(), &reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             let (council, detail) = command_context(&storage, &account, &operator, "").await?;
@@ -378,9 +404,9 @@ async fn main() -> anyhow::Result<()> {
             let code = issue_pairing_code(&storage, account.account_id, Some(&event)).await?;
             println!("{code}");
         }
-        Command::Devices { reference } => {
+        Command::Devices { reference, council } => {
             let account = storage
-                .account_by_reference(&reference)
+                .account_by_reference(council.as_deref(), &reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             let devices = storage.devices(account.account_id).await?;
@@ -408,16 +434,16 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
-        Command::Plan { reference } => {
+        Command::Plan { reference, council } => {
             let account = storage
-                .account_by_reference(&reference)
+                .account_by_reference(council.as_deref(), &reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             println!("{}", serde_json::to_string_pretty(&storage.support_plan(account.account_id).await?)?);
         }
-        Command::SetPlan { reference, file } => {
+        Command::SetPlan { reference, council, file } => {
             let account = storage
-                .account_by_reference(&reference)
+                .account_by_reference(council.as_deref(), &reference)
                 .await?
                 .with_context(|| format!("there is no account with reference {reference}"))?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;

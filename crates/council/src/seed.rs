@@ -43,7 +43,7 @@ pub struct Demo {
 pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
     let now = OffsetDateTime::now_utc();
     let now_ms = crate::unix_ms(now);
-    if storage.account_by_reference(DEMO_REFERENCE).await?.is_none() {
+    if storage.account_by_reference(Some(DEMO_COUNCIL), DEMO_REFERENCE).await?.is_none() {
         let council_id = match storage.council_id_by_name(DEMO_COUNCIL).await? {
             Some(id) => id,
             None => {
@@ -161,7 +161,7 @@ pub async fn ensure_demo(storage: &Storage) -> anyhow::Result<Demo> {
         storage.set_two_factor_rule(&id, crate::storage::TwoFactorRule::Nobody, None, now_ms).await?;
     }
     let account = storage
-        .account_by_reference(DEMO_REFERENCE)
+        .account_by_reference(Some(DEMO_COUNCIL), DEMO_REFERENCE)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo account is missing after seeding"))?;
     let pairing_code = crate::issue_pairing_code(storage, account.account_id, None).await?;

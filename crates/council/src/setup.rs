@@ -47,10 +47,6 @@ pub async fn create_council(
         storage.council_id_by_name(name).await?.is_none(),
         "there is already a council called {name:?} on this server"
     );
-    anyhow::ensure!(
-        !storage.staff_email_taken(&email).await?,
-        "someone already has access with the email address {email}"
-    );
     let council_id = Uuid::now_v7().to_string();
     let staff_id = Uuid::now_v7().to_string();
     let link = FreshLink::new(LinkPurpose::Welcome, now_ms);
@@ -75,14 +71,25 @@ pub async fn create_council(
 /// a council whose only administrator lost their password (or their link ran out).
 pub async fn password_link_for(
     storage: &Storage,
+    council: Option<&str>,
     email: &str,
     operator: &str,
     now_ms: i64,
 ) -> anyhow::Result<NewCouncil> {
-    let staff = storage
-        .staff_by_email(email)
-        .await?
-        .with_context(|| format!("no one with access has the email address {}", email.trim()))?;
+    let mut found = storage.staff_with_email(email).await?;
+    if let Some(council) = council {
+        let council_id = storage
+            .council_id_by_name(council.trim())
+            .await?
+            .with_context(|| format!("--council: there is no council called {:?} on this server", council.trim()))?;
+        found.retain(|staff| staff.council_id == council_id);
+    }
+    anyhow::ensure!(
+        found.len() <= 1,
+        "more than one council has a member of staff with the email address {}: say which with --council",
+        email.trim()
+    );
+    let staff = found.pop().with_context(|| format!("no one with access has the email address {}", email.trim()))?;
     let purpose = if staff.password_hash.is_empty() { LinkPurpose::Welcome } else { LinkPurpose::Reset };
     let link = FreshLink::new(purpose, now_ms);
     let detail = format!("for {} <{}>, by {operator}", staff.display_name, staff.email);
@@ -110,7 +117,7 @@ pub async fn demo_passwords_in_use(storage: &Storage) -> anyhow::Result<Vec<Stri
     ];
     let mut found = Vec::new();
     for (email, password) in demo {
-        if let Some(staff) = storage.staff_by_email(email).await? {
+        for staff in storage.staff_with_email(email).await? {
             let hash = staff.password_hash.clone();
             let password = password.to_owned();
             let matches =

@@ -318,7 +318,7 @@ async fn marks_scenario(storage: &Storage) {
     let today = tally_ledger::date::iso_date(state.clock.today());
     tally_council::api::summaries::catch_up(&state).await.unwrap();
     assert!(storage.stale_summaries(None, &today, 10).await.unwrap().is_empty());
-    let row = storage.account_by_reference(&made[0].0).await.unwrap().unwrap();
+    let row = storage.account_by_reference(None, &made[0].0).await.unwrap().unwrap();
     let stale = || async { storage.stale_summaries(None, &today, 10).await.unwrap() };
 
     // A record arrives after the records were read, before the summary is kept.

@@ -164,7 +164,7 @@ struct World {
 async fn world(client: &Client, storage: &Storage) -> World {
     let alex = client.paired(storage).await;
     let account = alex.account.account_id;
-    let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
+    let pat_account = storage.account_by_reference(None, seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
     let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id, None).await.unwrap()).await;
     let revoked = client.pair(&issue_pairing_code(storage, account, None).await.unwrap()).await;
     storage
@@ -183,7 +183,7 @@ async fn world(client: &Client, storage: &Storage) -> World {
     let other_officer = client.sign_in("officer@other.invalid", "a long enough password").await.unwrap();
     let council_id = storage.council_id_by_name(seed::DEMO_COUNCIL).await.unwrap().unwrap();
     staff_member(storage, &council_id, "spare@demo.invalid", "auditor").await;
-    let spare_staff_id = storage.staff_by_email("spare@demo.invalid").await.unwrap().unwrap().staff_id;
+    let spare_staff_id = storage.staff_with_email("spare@demo.invalid").await.unwrap().remove(0).staff_id;
     // A statement, a schedule and a receipt photo for the routes that name one.
     let base = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
     let csv = "Date,Description,Reference,Money out,Money in,Balance\n03/11/2026,CORNER SHOP,CARD,4.50,,\"1,000.00\"\n";

@@ -18,6 +18,10 @@ on_every_database! {
 }
 
 on_every_database! {
+    several_councils_share_a_server_without_learning_of_each_other => councils_apart_scenario;
+}
+
+on_every_database! {
     a_persons_data_is_exported_whole_for_a_subject_access_request => subject_access_scenario;
     staff_see_where_they_are_signed_in_and_end_a_session => sessions_scenario;
 }
@@ -78,8 +82,6 @@ async fn setup_scenario(storage: &Storage) {
     .unwrap();
     let again = setup::create_council(storage, "Northshire County Council", "x@y.invalid", "X", "tester", now).await;
     assert!(again.unwrap_err().to_string().contains("already a council called"));
-    let taken = setup::create_council(storage, "Southshire", "dana.admin@northshire.invalid", "D", "tester", now).await;
-    assert!(taken.unwrap_err().to_string().contains("already has access"));
     let bad = setup::create_council(storage, "Eastshire", "not an email", "E", "tester", now).await;
     assert!(bad.unwrap_err().to_string().contains("--admin-email"));
     let email = "dana.admin@northshire.invalid";
@@ -305,9 +307,10 @@ async fn setup_scenario(storage: &Storage) {
 
     // The command line can issue a link too (an administrator who lost their password,
     // and perhaps their phone): two-factor sign-in is set up again at the next sign-in.
-    let cli = setup::password_link_for(storage, "DANA.ADMIN@northshire.invalid", "tester", tally_council::now_ms())
-        .await
-        .unwrap();
+    let cli =
+        setup::password_link_for(storage, None, "DANA.ADMIN@northshire.invalid", "tester", tally_council::now_ms())
+            .await
+            .unwrap();
     assert_eq!(details(&client, &token_of(&cli.link_path)).await.body["purpose"], "reset");
     let dana_id = dana_row["staff_id"].as_str().unwrap();
     assert!(storage.two_factor_of(dana_id).await.unwrap().secret.is_none());
@@ -555,4 +558,117 @@ async fn sessions_scenario(storage: &Storage) {
     let filter = tally_council::storage::AuditFilter { action: Some("session ended".to_owned()), ..Default::default() };
     let ended = storage.audit_of_council(&council, &filter, 10).await.unwrap();
     assert_eq!(ended.len(), 1, "one line for the one session ended");
+}
+
+/// Two councils on one server use the same account reference and the same staff emails;
+/// neither learns anything of the other from an answer.
+async fn councils_apart_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let now = tally_council::now_ms();
+    let mut ids = Vec::new();
+    for (name, admin) in [("Eastshire Council", "admin@east.invalid"), ("Westshire Council", "admin@west.invalid")] {
+        let made = setup::create_council(storage, name, admin, "An Administrator", "tester", now).await.unwrap();
+        storage
+            .set_two_factor_rule(&made.council_id, tally_council::storage::TwoFactorRule::Nobody, None, now)
+            .await
+            .unwrap();
+        ids.push(made.council_id);
+    }
+    // The same email may be the first administrator of a second council.
+    setup::create_council(storage, "Northshire Council", "admin@east.invalid", "Ann", "tester", now).await.unwrap();
+    // Pat works for both councils, with one password; Lee has a different password at each.
+    for id in &ids {
+        staff_member(storage, id, "pat@shared.invalid", "finance_officer").await;
+        staff_member(storage, id, "admin.helper@shared.invalid", "administrator").await;
+    }
+    let lee_west = tally_council::staff::hash_password("westshire only password").unwrap();
+    staff_member(storage, &ids[0], "lee@shared.invalid", "finance_officer").await;
+    storage
+        .create_staff(
+            &uuid::Uuid::now_v7().to_string(),
+            &ids[1],
+            "lee@shared.invalid",
+            "Lee",
+            tally_api::Role::FinanceOfficer,
+            &lee_west,
+            None,
+            0,
+        )
+        .await
+        .unwrap();
+
+    // Lee's password picks the council: no question asked.
+    let lee = client.sign_in("lee@shared.invalid", "westshire only password").await.unwrap();
+    assert_eq!(lee.profile["council_name"], "Westshire Council");
+    let lee = client.sign_in("LEE@shared.invalid", "a long enough password").await.unwrap();
+    assert_eq!(lee.profile["council_name"], "Eastshire Council");
+    assert_eq!(
+        client.sign_in("lee@shared.invalid", "neither password").await.unwrap_err().status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Pat's opens both: the answer names the councils (only to someone with the password).
+    let asked = client.sign_in("pat@shared.invalid", "a long enough password").await.unwrap_err();
+    assert_eq!(asked.status, StatusCode::BAD_REQUEST);
+    let said = message(&asked);
+    assert!(
+        said.contains("council: You work for more than one council here (Eastshire Council, Westshire Council)")
+            || said.contains("council: You work for more than one council here (Westshire Council, Eastshire Council)"),
+        "{said}"
+    );
+    let wrong = client.sign_in_with(json!({"email": "pat@shared.invalid", "password": "a long enough password", "council": "Northshire Council"})).await;
+    assert_eq!(wrong.unwrap_err().status, StatusCode::BAD_REQUEST);
+    let mut pat = Vec::new();
+    for name in ["eastshire council", " Westshire Council "] {
+        let session = client
+            .sign_in_with(json!({"email": "pat@shared.invalid", "password": "a long enough password", "council": name}))
+            .await
+            .unwrap();
+        assert_eq!(session.profile["council_name"].as_str().unwrap().to_lowercase(), name.trim().to_lowercase());
+        pat.push(session);
+    }
+
+    // The same reference in each council: each has its own account, and sees only it.
+    for (session, person) in pat.iter().zip(["Ada East", "Bo West"]) {
+        let new = json!({"reference": "dp-000001", "person_name": person, "plan_starts": "2026-12-01", "plan_ends": "2027-11-30",
+            "lines": [{"name": "Personal assistant hours", "category": "personal_assistant", "budget": "960", "period": "four_weekly"}]});
+        let made = client.staff(Method::POST, "/api/v1/council/accounts", session, true, Some(new.clone())).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let again = client.staff(Method::POST, "/api/v1/council/accounts", session, true, Some(new)).await;
+        assert!(
+            message(&again).contains("There is already an account with reference DP-000001"),
+            "{}",
+            message(&again)
+        );
+    }
+    for (session, person, other) in [(&pat[0], "Ada East", "Bo West"), (&pat[1], "Bo West", "Ada East")] {
+        let list = client.staff(Method::GET, "/api/v1/council/accounts", session, false, None).await;
+        let text = list.body.to_string();
+        assert!(text.contains(person) && !text.contains(other), "{text}");
+        let one = client.staff(Method::GET, "/api/v1/council/accounts/DP-000001", session, false, None).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        assert!(one.body.to_string().contains(person) && !one.body.to_string().contains(other), "{}", one.body);
+    }
+    // The command line serves every council, so it asks which when a reference is shared.
+    let shared = storage.account_by_reference(None, "DP-000001").await;
+    assert!(shared.unwrap_err().to_string().contains("more than one council has an account DP-000001"));
+    let west = storage.account_by_reference(Some("westshire council"), "DP-000001").await.unwrap().unwrap();
+    assert_eq!(west.person_name, "Bo West");
+    let link = setup::password_link_for(storage, None, "pat@shared.invalid", "tester", now).await;
+    assert!(link.unwrap_err().to_string().contains("say which with --council"));
+    setup::password_link_for(storage, Some("Eastshire Council"), "pat@shared.invalid", "tester", now).await.unwrap();
+
+    // Giving access to someone who works for the other council is not refused, so it
+    // says nothing about the other council's staff.
+    let helper = client
+        .sign_in_with(json!({"email": "admin.helper@shared.invalid", "password": "a long enough password", "council": "Eastshire Council"}))
+        .await
+        .unwrap();
+    let add = json!({"name": "Lee West", "email": "lee@shared.invalid", "role": "auditor"});
+    let refused = client.staff(Method::POST, "/api/v1/council/staff", &helper, true, Some(add)).await;
+    assert!(message(&refused).contains("already has access"), "Lee already works for Eastshire: {}", message(&refused));
+    let add = json!({"name": "Kim", "email": "kim@west.invalid", "role": "auditor"});
+    staff_member(storage, &ids[1], "kim@west.invalid", "auditor").await;
+    let added = client.staff(Method::POST, "/api/v1/council/staff", &helper, true, Some(add)).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
 }

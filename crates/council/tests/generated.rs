@@ -264,7 +264,7 @@ async fn run(db: &TestDb) {
     };
     let phone = pair(demo.pairing_code).await;
     let account = phone.account.account_id;
-    let other = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap().account_id;
+    let other = storage.account_by_reference(None, seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap().account_id;
     let carer = pair(issue_pairing_code(&storage, account, None).await.unwrap()).await;
     let pats = pair(issue_pairing_code(&storage, other, None).await.unwrap()).await;
     let councils_before = councils_in_force(&storage, account).await;

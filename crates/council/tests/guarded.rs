@@ -147,7 +147,7 @@ async fn quota_scenario(storage: &Storage) {
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS, "{}", slowed.body);
     assert!(message(&slowed).contains("sending too much too quickly"));
     // Another device of another account is not held up by it.
-    let account = storage.account_by_reference("DP-000002").await.unwrap().unwrap();
+    let account = storage.account_by_reference(None, "DP-000002").await.unwrap().unwrap();
     let other = client.pair(&issue_pairing_code(storage, account.account_id, None).await.unwrap()).await;
     let fine = client.get(&format!("/api/v1/accounts/{}", other.account.account_id), Some(&other.token)).await;
     assert_eq!(fine.status, StatusCode::OK, "{}", fine.body);

@@ -159,7 +159,7 @@ async fn hostile_scenario(db: &TestDb) {
     let stored_before = pulled.len();
 
     // Another account's phone, and a second phone of Alex's.
-    let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
+    let pat_account = storage.account_by_reference(None, seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
     let pat = client.pair(&issue_pairing_code(storage, pat_account.account_id, None).await.unwrap()).await;
     let pats_spend = spend_on(&pat, today(), 700, "Corner Shop");
     assert_eq!(statuses(&client.push(&pat, vec![to_json(&pats_spend)]).await), vec![PushStatus::Stored]);
@@ -477,7 +477,7 @@ async fn unreadable_scenario(db: &TestDb) {
     let storage = &db.storage;
     let client = Client::new(storage);
     let alex = client.paired(storage).await;
-    let pat_account = storage.account_by_reference(seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
+    let pat_account = storage.account_by_reference(None, seed::DEMO_SECOND_REFERENCE).await.unwrap().unwrap();
     let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
     let logged = spend_on(&alex, today(), 1_250, "Sunrise Day Centre");
     assert_eq!(statuses(&client.push(&alex, vec![to_json(&logged)]).await), vec![PushStatus::Stored]);

@@ -103,7 +103,7 @@ async fn two_servers_on_one_postgres_act_as_one() {
     let issuer = Storage::open_with_key(&db.url, key).await.unwrap();
     let demo = seed::ensure_demo(&issuer).await.unwrap();
     issuer.close().await;
-    let account = db.storage.account_by_reference(seed::DEMO_REFERENCE).await.unwrap().unwrap();
+    let account = db.storage.account_by_reference(None, seed::DEMO_REFERENCE).await.unwrap().unwrap();
     // A four-weekly payment from eight weeks ago: three are due. Both servers record due
     // payments as they start, at the same moment.
     let today = time::OffsetDateTime::now_utc().date();
@@ -115,7 +115,7 @@ async fn two_servers_on_one_postgres_act_as_one() {
         next_date: tally_ledger::date::iso_date(today - time::Duration::weeks(8)),
         reference: "Four-weekly direct payment".into(),
     };
-    let officer = db.storage.staff_by_email(seed::DEMO_OFFICER_EMAIL).await.unwrap().unwrap();
+    let officer = db.storage.staff_with_email(seed::DEMO_OFFICER_EMAIL).await.unwrap().remove(0);
     let event = tally_council::storage::AuditEvent::server("payments scheduled", "by the test");
     db.storage.create_schedule(&schedule, &officer.staff_id, &event, 0).await.unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -118,15 +118,36 @@ impl Storage {
         Ok(found)
     }
 
-    pub async fn account_by_reference(&self, reference: &str) -> anyhow::Result<Option<AccountRow>> {
-        let row = sqlx::query(
+    /// The accounts with this reference in every council on the server (for the command
+    /// line, which serves them all; a reference is unique only within its council).
+    pub async fn accounts_by_reference(&self, reference: &str) -> anyhow::Result<Vec<AccountRow>> {
+        let rows = sqlx::query(
             "SELECT a.account_id, a.reference, a.person_name, c.name \
-             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.reference = $1",
+             FROM account a JOIN council c ON c.council_id = a.council_id WHERE a.reference = $1 ORDER BY c.name",
         )
         .bind(reference)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.map(account_from_row).transpose()
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    /// The account with this reference, for the command line: `council` (a council's name)
+    /// is needed only when more than one council on the server uses the reference.
+    pub async fn account_by_reference(
+        &self,
+        council: Option<&str>,
+        reference: &str,
+    ) -> anyhow::Result<Option<AccountRow>> {
+        let mut found = self.accounts_by_reference(reference).await?;
+        if let Some(council) = council {
+            found.retain(|row| row.council_name.eq_ignore_ascii_case(council.trim()));
+        }
+        anyhow::ensure!(
+            found.len() <= 1,
+            "more than one council has an account {reference} ({}): say which with --council",
+            found.iter().map(|row| row.council_name.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        Ok(found.pop())
     }
 
     /// The account's support plan (empty if it has none yet).

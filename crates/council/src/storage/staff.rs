@@ -110,16 +110,17 @@ impl Storage {
         Ok(())
     }
 
-    /// A member of staff by the email they sign in with (compared without case).
-    pub async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRow>> {
-        let row = sqlx::query(
+    /// The members of staff with access who sign in with this email (compared without
+    /// case), in every council on the server: one person may work for several councils.
+    pub async fn staff_with_email(&self, email: &str) -> anyhow::Result<Vec<StaffRow>> {
+        let rows = sqlx::query(
             "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
-             WHERE LOWER(email) = LOWER($1) AND disabled_at_ms IS NULL",
+             WHERE LOWER(email) = LOWER($1) AND disabled_at_ms IS NULL ORDER BY council_id LIMIT 20",
         )
         .bind(email.trim())
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.map(staff_from_row).transpose()
+        rows.into_iter().map(staff_from_row).collect()
     }
 
     /// A council's staff with access, by name.
@@ -134,12 +135,15 @@ impl Storage {
         rows.into_iter().map(staff_from_row).collect()
     }
 
-    /// Whether any member of staff, past or present, has this email.
-    pub async fn staff_email_taken(&self, email: &str) -> anyhow::Result<bool> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE LOWER(email) = LOWER($1)")
-            .bind(email.trim())
-            .fetch_one(&self.pool)
-            .await?;
+    /// Whether any member of the council's staff, past or present, has this email.
+    /// Other councils on the server are not asked: their staff are theirs to know.
+    pub async fn staff_email_taken(&self, council_id: &str, email: &str) -> anyhow::Result<bool> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE council_id = $1 AND LOWER(email) = LOWER($2)")
+                .bind(council_id)
+                .bind(email.trim())
+                .fetch_one(&self.pool)
+                .await?;
         Ok(count > 0)
     }
 

@@ -243,7 +243,8 @@ impl Client {
         self.sign_in_with(json!({"email": email, "password": password, "code": code})).await
     }
 
-    async fn sign_in_with(&self, body: Value) -> Result<StaffSession, Reply> {
+    /// Signs in with any body (a council's name, say).
+    pub async fn sign_in_with(&self, body: Value) -> Result<StaffSession, Reply> {
         let request = Request::builder()
             .method(Method::POST)
             .uri("/api/v1/council/sign-in")

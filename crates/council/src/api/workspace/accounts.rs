@@ -116,7 +116,7 @@ async fn create_account(
         || !reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
     {
         errors.push(("reference".into(), "Enter the council's reference for the account, like DP-000123".into()));
-    } else if state.storage.account_by_reference(&reference).await?.is_some() {
+    } else if state.storage.council_account_by_reference(&staff.row.council_id, &reference).await?.is_some() {
         errors.push(("reference".into(), format!("There is already an account with reference {reference}")));
     }
     let starts = plan_date(&new.plan_starts, "The date the plan starts", state.clock.today())

@@ -81,9 +81,20 @@ async fn sign_in(
             retry_after_secs: wait as u64,
         });
     }
-    let found = state.storage.staff_by_email(&email).await?;
-    let stored = found.as_ref().map(|s| s.password_hash.clone());
-    let matched = passwords::password_matches_in_turn(&state, request.password.clone(), stored).await?;
+    // One person may work for several councils on this server, with the same email: the
+    // password is checked against each of their places, and picks out the ones it opens.
+    let places = state.storage.staff_with_email(&email).await?;
+    let mut opened = Vec::new();
+    if places.is_empty() {
+        passwords::password_matches_in_turn(&state, request.password.clone(), None).await?;
+    }
+    for place in &places {
+        if passwords::password_matches_in_turn(&state, request.password.clone(), Some(place.password_hash.clone()))
+            .await?
+        {
+            opened.push(place);
+        }
+    }
     let failed = |council_id: Option<&str>, why: &str| SignInFailure {
         email: &email,
         address: &address,
@@ -91,14 +102,33 @@ async fn sign_in(
         why: why.to_owned(),
         now,
     };
-    let Some(row) = found.as_ref().filter(|_| matched) else {
-        let council = found.as_ref().map(|s| s.council_id.as_str());
-        failed(council, if found.is_some() { "wrong password" } else { "no one has this email" })
+    if opened.is_empty() {
+        let council = places.first().map(|s| s.council_id.as_str());
+        failed(council, if places.is_empty() { "no one has this email" } else { "wrong password" })
             .record(&state)
             .await?;
         return Err(ApiError::Unauthorized(
             "That email address and password do not match. Check them and try again.".to_owned(),
         ));
+    }
+    let row = if opened.len() == 1 {
+        opened[0]
+    } else {
+        let mut names = Vec::new();
+        for place in &opened {
+            names.push((state.storage.council_name(&place.council_id).await?.unwrap_or_default(), *place));
+        }
+        let chosen = request.council.as_deref().map(str::trim).unwrap_or_default();
+        match names.iter().find(|(name, _)| !chosen.is_empty() && name.eq_ignore_ascii_case(chosen)) {
+            Some(&(_, place)) => place,
+            None => {
+                let list = names.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+                return Err(ApiError::Invalid(vec![(
+                    "council".to_owned(),
+                    format!("You work for more than one council here ({list}). Type the name of the one to sign in to"),
+                )]));
+            }
+        }
     };
     // The second factor, for someone who has it: without a code the answer asks for one
     // (the password was right); a wrong code counts as a wrong password.

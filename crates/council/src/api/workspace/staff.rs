@@ -94,7 +94,7 @@ async fn add_staff(
         ),
         ("role", role.is_none().then(|| "Choose a role".to_owned())),
     ]);
-    if errors.is_empty() && state.storage.staff_email_taken(&email).await? {
+    if errors.is_empty() && state.storage.staff_email_taken(&staff.row.council_id, &email).await? {
         errors.push(("email".to_owned(), "Someone already has access with that email address".to_owned()));
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
