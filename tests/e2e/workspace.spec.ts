@@ -1045,3 +1045,57 @@ test('the account page read again after a change keeps what the officer is typin
   await expect(officer.getByRole('main')).toContainText('Balance£1,500.00');
   await officer.context().close();
 });
+
+test('an administrator makes an API client for a finance system, which reads the transactions export within its scopes until it is revoked', async ({ browser, council, playwright }) => {
+  const admin = await officerPage(browser);
+  await signIn(admin, council.url, { email: 'administrator@demo.invalid', password: 'demo-admin-password' });
+  await admin.getByRole('link', { name: 'API clients' }).click();
+  await expect(admin.getByRole('heading', { level: 1, name: 'API clients' })).toBeVisible();
+  // Nothing named, nothing chosen: both problems are said.
+  await admin.getByRole('checkbox', { name: 'Read accounts and figures' }).uncheck();
+  await admin.getByRole('button', { name: 'Make the API client' }).click();
+  await expect(admin.getByText('Enter what the client is').first()).toBeVisible();
+  await expect(admin.getByText('Choose at least one thing the client may do').first()).toBeVisible();
+
+  await admin.getByLabel('What it is').fill('Payments interface');
+  await admin.getByRole('checkbox', { name: 'Read accounts and figures' }).check();
+  await admin.getByRole('checkbox', { name: 'Download exports' }).check();
+  await admin.getByRole('button', { name: 'Make the API client' }).click();
+  const shown = admin.getByRole('region', { name: "New API client's secret" });
+  await expect(shown).toBeVisible();
+  const id = await shown.getByLabel('Client id').inputValue();
+  const secret = await shown.getByLabel('Client secret').inputValue();
+  expect(id).toMatch(/^tc_[0-9a-f]{32}$/);
+  expect(secret).toMatch(/^[0-9a-f]{64}$/);
+  const listed = admin.getByRole('list', { name: 'API clients' }).getByRole('listitem').filter({ hasText: 'Payments interface' });
+  await expect(listed).toContainText('may read accounts and figures, download exports');
+  await expect(listed).toContainText('never used');
+  await checkAccessibility(admin);
+
+  // The finance system calls with HTTP Basic, as the OpenAPI description says.
+  const system = await playwright.request.newContext({
+    baseURL: council.url,
+    extraHTTPHeaders: { Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+  });
+  const exported = await system.get('api/v1/council/transactions.csv');
+  expect(exported.status()).toBe(200);
+  expect(await exported.text()).toContain('DP-000001');
+  const change = await system.post('api/v1/council/accounts/DP-000001/money-in', {
+    data: { kind: 'payment_in', date: new Date().toISOString().slice(0, 10), amount: '10.00', reference: 'x' },
+  });
+  expect(change.status()).toBe(403);
+  expect((await change.json()).error.message).toContain('needs the scope money_in');
+
+  await admin.reload();
+  await expect(listed).toContainText('last used');
+  await listed.getByRole('button', { name: 'Revoke Payments interface' }).click();
+  await listed.getByRole('button', { name: 'Yes, revoke Payments interface' }).click();
+  await expect(admin.getByText('Payments interface is revoked').first()).toBeVisible();
+  await expect(listed).toContainText('revoked');
+  expect((await system.get('api/v1/council/transactions.csv')).status()).toBe(401);
+  await system.dispose();
+
+  await admin.getByRole('link', { name: 'Audit log' }).click();
+  await expect(admin.getByText('GET /api/v1/council/transactions.csv').first()).toBeVisible();
+  await admin.context().close();
+});

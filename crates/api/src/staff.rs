@@ -309,3 +309,82 @@ pub struct AuditLogLine {
 
 /// Lines in a page of the audit log.
 pub const AUDIT_LOG_PAGE: usize = 100;
+
+/// What an API client may do. A client never administers, and never reads a person's
+/// whole file (the subject access export is an officer's act).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApiScope {
+    /// Read accounts, reviews and figures (the workspace's `GET` answers in JSON).
+    Read,
+    /// Download the CSV exports: transactions, figures and audit sheets.
+    Exports,
+    /// Record money in: payments, contributions and refunds (`POST …/money-in`).
+    MoneyIn,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 3] = [ApiScope::Read, ApiScope::Exports, ApiScope::MoneyIn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::Read => "read",
+            ApiScope::Exports => "exports",
+            ApiScope::MoneyIn => "money_in",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApiScope> {
+        ApiScope::ALL.into_iter().find(|scope| scope.as_str() == text)
+    }
+
+    /// In plain words, for the workspace.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiScope::Read => "Read accounts and figures",
+            ApiScope::Exports => "Download exports",
+            ApiScope::MoneyIn => "Record money in",
+        }
+    }
+}
+
+/// `POST /api/v1/council/api-clients` (administrators): a finance system's access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewApiClient {
+    /// What the client is, e.g. "Oracle Fusion payments interface".
+    pub name: String,
+    pub scopes: Vec<ApiScope>,
+}
+
+/// The answer to making an API client: its secret is shown this once, never again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiClientSecret {
+    pub client_id: String,
+    /// Sent with the client id as HTTP Basic authentication (`client_id:secret`).
+    pub secret: String,
+    pub name: String,
+    pub scopes: Vec<ApiScope>,
+}
+
+/// One API client, as administrators see it (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiClientView {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<ApiScope>,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub last_used_at_ms: Option<i64>,
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// `GET /api/v1/council/api-clients` (administrators): newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiClientList {
+    pub clients: Vec<ApiClientView>,
+}

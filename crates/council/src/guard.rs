@@ -127,6 +127,8 @@ pub struct Guard {
     pairing_by_address: DefaultKeyedRateLimiter<IpAddr>,
     pairing_overall: DefaultDirectRateLimiter,
     device_requests: DefaultKeyedRateLimiter<DeviceId>,
+    /// API clients' calls, per client id, at the devices' rate.
+    client_requests: DefaultKeyedRateLimiter<String>,
     password_checks: Arc<Semaphore>,
     /// Addresses refused pairing, and when the burst was audited (once in 15 minutes).
     noted: Mutex<HashMap<IpAddr, Instant>>,
@@ -147,6 +149,7 @@ impl Guard {
             pairing_by_address: RateLimiter::keyed(limits.pairing_per_address),
             pairing_overall: RateLimiter::direct(limits.pairing_overall),
             device_requests: RateLimiter::keyed(limits.device_requests),
+            client_requests: RateLimiter::keyed(limits.device_requests),
             password_checks: Arc::new(Semaphore::new(limits.password_checks.max(1))),
             noted: Mutex::new(HashMap::new()),
             limits,
@@ -182,6 +185,17 @@ impl Guard {
         })
     }
 
+    /// Whether this API client may make another call now.
+    pub fn client_request(&self, client_id: &str) -> Result<(), ApiError> {
+        self.client_requests.check_key(&client_id.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::SlowDown {
+                message: "This API client is calling too often. Wait and try again.".to_owned(),
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+
     /// A permit to check one password, or 429 when as many are being checked as the
     /// server allows.
     pub fn password_check(&self) -> Result<OwnedSemaphorePermit, ApiError> {
@@ -195,6 +209,7 @@ impl Guard {
     pub fn forget_idle(&self) {
         self.pairing_by_address.retain_recent();
         self.device_requests.retain_recent();
+        self.client_requests.retain_recent();
         let mut noted = self.noted.lock().unwrap_or_else(|e| e.into_inner());
         noted.retain(|_, at| at.elapsed() < Duration::from_secs(15 * 60));
     }

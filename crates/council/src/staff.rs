@@ -33,6 +33,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a session lasts: a working day.
 pub const SESSION_HOURS: i64 = 10;
 
+use tally_api::ApiScope;
 /// What a member of staff may do: decided by [`Role::may_change`] and
 /// [`Role::may_administer`], asked through the [`Changer`] and [`Administrator`]
 /// extractors so a handler cannot forget.
@@ -43,6 +44,8 @@ pub struct Staff {
     pub row: StaffRow,
     pub role: Role,
     pub csrf_token: String,
+    /// The API client's id, when a finance system called (not a person signed in).
+    pub api_client: Option<String>,
 }
 
 /// What a session may still do before its member of staff has set up the two-factor
@@ -92,6 +95,11 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if let Some(credentials) = authorization.strip_prefix("Basic ") {
+            let credentials = credentials.trim().to_owned();
+            return api_client(parts, state, &credentials).await;
+        }
         let signed_out =
             || ApiError::Unauthorized("You are not signed in, or your session has ended. Sign in again.".to_owned());
         let token = session_cookie(&parts.headers, state.config.https()).ok_or_else(signed_out)?;
@@ -115,8 +123,90 @@ impl FromRequestParts<AppState> for Staff {
                 "Your council requires two-factor sign-in: set it up first, under Your account.".to_owned(),
             ));
         }
-        Ok(Staff { row, role, csrf_token })
+        Ok(Staff { row, role, csrf_token, api_client: None })
     }
+}
+
+/// What an API client needs for a call: `None` for what no client may do (administering,
+/// a person's receipt photos or whole file, staff sessions). Reads answer JSON; exports are
+/// the CSV downloads; the one change is recording money in.
+pub fn scope_needed(method: &Method, path: &str) -> Option<ApiScope> {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let never =
+        ["/council/audit-log", "/council/sessions", "/council/staff", "/council/api-clients", "/council/policy"];
+    if matches!(*method, Method::GET | Method::HEAD) {
+        if never.iter().any(|p| path.starts_with(p)) || path.contains("/receipts/") || path.ends_with(".zip") {
+            None
+        } else if path.ends_with(".csv") {
+            Some(ApiScope::Exports)
+        } else {
+            Some(ApiScope::Read)
+        }
+    } else if *method == Method::POST && path.starts_with("/council/accounts/") && path.ends_with("/money-in") {
+        Some(ApiScope::MoneyIn)
+    } else {
+        None
+    }
+}
+
+/// A call from an API client: HTTP Basic with its id and secret. Every call that gets
+/// past the secret is audited (the refused ones too), and limited to the devices' rate.
+async fn api_client(parts: &mut Parts, state: &AppState, credentials: &str) -> Result<Staff, ApiError> {
+    use base64::Engine as _;
+    let refused = || {
+        ApiError::Unauthorized(
+            "The API client id or secret is not right, or the client was revoked. An administrator can make a new one."
+                .to_owned(),
+        )
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(credentials.as_bytes())
+        .ok()
+        .filter(|d| d.len() <= 400)
+        .and_then(|d| String::from_utf8(d).ok())
+        .ok_or_else(refused)?;
+    let (client_id, secret) = decoded.split_once(':').ok_or_else(refused)?;
+    let caller = state.storage.api_caller(client_id).await?.ok_or_else(refused)?;
+    if !same_secret(&secret_hash(secret), &caller.secret_hash) {
+        return Err(refused());
+    }
+    state.guard.client_request(client_id)?;
+    let crate::guard::ClientAddress(address) = crate::guard::ClientAddress::from_request_parts(parts, state)
+        .await
+        .unwrap_or(crate::guard::ClientAddress(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)));
+    let address = address.to_string();
+    // The address as the client sent it (routers nested under /api/v1 see it shortened).
+    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+    let call: String = format!("{} {}", parts.method, uri.path_and_query().map(|p| p.as_str()).unwrap_or_default())
+        .chars()
+        .take(300)
+        .collect();
+    let needed = scope_needed(&parts.method, parts.uri.path());
+    let allowed = needed.is_some_and(|scope| caller.scopes.contains(&scope));
+    let (action, detail) = if allowed { ("API call", call) } else { ("API call refused", call) };
+    let event = crate::storage::AuditEvent {
+        council_id: Some(&caller.staff.council_id),
+        staff_id: Some(&caller.staff.staff_id),
+        account_id: None,
+        actor: crate::storage::Actor::ApiClient,
+        address: Some(&address),
+        action,
+        detail: &detail,
+    };
+    state.storage.api_call(client_id, &event, state.clock.now_ms()).await?;
+    if !allowed {
+        let has: Vec<&str> = caller.scopes.iter().map(|s| s.as_str()).collect();
+        return Err(ApiError::Forbidden(match needed {
+            Some(scope) => format!(
+                "This API client cannot do this: it needs the scope {}, and has {}. An administrator can make a client with it.",
+                scope.as_str(),
+                if has.is_empty() { "none".to_owned() } else { has.join(", ") }
+            ),
+            None => "API clients cannot do this: it is for council staff signed in to the workspace.".to_owned(),
+        }));
+    }
+    let role = caller.staff.role;
+    Ok(Staff { row: caller.staff, role, csrf_token: String::new(), api_client: Some(client_id.to_owned()) })
 }
 
 fn cookie_name(https: bool) -> &'static str {

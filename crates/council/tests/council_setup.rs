@@ -19,6 +19,7 @@ on_every_database! {
 
 on_every_database! {
     several_councils_share_a_server_without_learning_of_each_other => councils_apart_scenario;
+    a_finance_system_calls_the_api_within_its_scopes_and_every_call_is_audited => api_client_scenario;
 }
 
 on_every_database! {
@@ -671,4 +672,114 @@ async fn councils_apart_scenario(storage: &Storage) {
     staff_member(storage, &ids[1], "kim@west.invalid", "auditor").await;
     let added = client.staff(Method::POST, "/api/v1/council/staff", &helper, true, Some(add)).await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+}
+
+/// A call as a finance system makes it: HTTP Basic with the client's id and secret.
+async fn as_client(
+    client: &Client,
+    method: Method,
+    uri: &str,
+    id: &str,
+    secret: &str,
+    body: Option<Value>,
+) -> (StatusCode, String) {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    let mut request =
+        axum::http::Request::builder().method(method).uri(uri).header("authorization", format!("Basic {basic}"));
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request.body(axum::body::Body::from(body.map(|b| b.to_string()).unwrap_or_default())).unwrap();
+    let (status, _, bytes) = client.exchange(request).await;
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn api_client_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    seed::ensure_demo(storage).await.unwrap();
+    let admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let clients = "/api/v1/council/api-clients";
+    let new = json!({"name": "Payments interface", "scopes": ["read", "exports"]});
+    assert_eq!(
+        client.staff(Method::POST, clients, &officer, true, Some(new.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = client.staff(Method::POST, clients, &admin, true, Some(json!({"name": " ", "scopes": []}))).await;
+    let said = message(&bad);
+    assert!(said.contains("name: Enter what the client is") && said.contains("scopes: Choose at least one"), "{said}");
+    let made = client.staff(Method::POST, clients, &admin, true, Some(new)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let (id, secret) =
+        (made.body["client_id"].as_str().unwrap().to_owned(), made.body["secret"].as_str().unwrap().to_owned());
+    assert_eq!(secret.len(), 64);
+
+    // Reading and exports, within its scopes.
+    let (status, csv) = as_client(&client, Method::GET, "/api/v1/council/transactions.csv", &id, &secret, None).await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.lines().count() > 1, "{csv}");
+    let (status, list) = as_client(&client, Method::GET, "/api/v1/council/accounts", &id, &secret, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.contains(seed::DEMO_REFERENCE));
+    // Refused outside them: a change, a person's whole file, staff access.
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let today = tally_ledger::date::iso_date(time::OffsetDateTime::now_utc().date());
+    let payment = json!({"kind": "payment_in", "date": today, "amount": "1,480.00", "reference": "Interface run 7"});
+    let (status, said) =
+        as_client(&client, Method::POST, &format!("{account}/money-in"), &id, &secret, Some(payment.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(said.contains("needs the scope money_in, and has read, exports"), "{said}");
+    for refused in [
+        format!("{account}/subject-access.zip"),
+        "/api/v1/council/staff".to_owned(),
+        "/api/v1/council/audit-log".to_owned(),
+    ] {
+        let (status, said) = as_client(&client, Method::GET, &refused, &id, &secret, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}: {said}");
+    }
+    let (status, _) =
+        as_client(&client, Method::GET, "/api/v1/council/accounts", &id, "0".repeat(64).as_str(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = as_client(&client, Method::GET, "/api/v1/council/accounts", "tc_nobody", &secret, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A client that records money in: the payment is the council's record, made by the client.
+    let made = client
+        .staff(Method::POST, clients, &admin, true, Some(json!({"name": "Payments run", "scopes": ["money_in"]})))
+        .await;
+    let (payer, payer_secret) =
+        (made.body["client_id"].as_str().unwrap().to_owned(), made.body["secret"].as_str().unwrap().to_owned());
+    let (status, said) =
+        as_client(&client, Method::POST, &format!("{account}/money-in"), &payer, &payer_secret, Some(payment)).await;
+    assert_eq!(status, StatusCode::CREATED, "{said}");
+    let (status, _) = as_client(&client, Method::GET, "/api/v1/council/accounts", &payer, &payer_secret, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "money_in alone does not read");
+    let sheet = client.staff(Method::GET, &account, &officer, false, None).await;
+    let sheet = sheet.body.to_string();
+    assert!(sheet.contains("payment in of £1,480.00") && sheet.contains("\"who\":\"Payments run\""), "{sheet}");
+
+    // Every call is in the audit log, named by the client; the staff list does not show clients.
+    let log = client.staff(Method::GET, "/api/v1/council/audit-log", &admin, false, None).await.body.to_string();
+    assert!(log.contains("GET /api/v1/council/transactions.csv") && log.contains("API call refused"), "{log}");
+    assert!(log.contains("Payments run") && log.contains("money in"), "{log}");
+    let staff = client.staff(Method::GET, "/api/v1/council/staff", &admin, false, None).await.body.to_string();
+    assert!(!staff.contains("Payments") && !staff.contains("api-client:"), "{staff}");
+    let listed = client.staff(Method::GET, clients, &admin, false, None).await;
+    let listed = listed.body["clients"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["name"], "Payments interface");
+    assert!(listed[1]["last_used_at_ms"].as_i64().is_some() && listed[1]["revoked_at_ms"].is_null());
+    assert!(!listed.iter().any(|c| c.to_string().contains(&secret)));
+
+    // Revoked: the secret stops working at once; once only.
+    let revoke = format!("{clients}/{id}/revoke");
+    assert_eq!(client.staff(Method::POST, &revoke, &admin, true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(client.staff(Method::POST, &revoke, &admin, true, None).await.status, StatusCode::NOT_FOUND);
+    let (status, _) = as_client(&client, Method::GET, "/api/v1/council/accounts", &id, &secret, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The OpenAPI description says how a client signs its calls.
+    let description = serde_json::to_string(&tally_council::api::openapi()).unwrap();
+    assert!(description.contains("api_client") && description.contains("/council/api-clients"));
 }

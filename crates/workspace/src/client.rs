@@ -226,6 +226,24 @@ pub async fn figures(from: &str, to: &str) -> Result<CouncilFigures, Problem> {
 
 // ---- Staff ------------------------------------------------------------------------------
 
+/// The council's API clients (administrators).
+pub async fn api_clients() -> Result<tally_api::ApiClientList, Problem> {
+    get("/api-clients").await
+}
+
+/// Makes an API client: the answer holds its secret, shown once.
+pub async fn make_api_client(
+    csrf: &str,
+    request: &tally_api::NewApiClient,
+) -> Result<tally_api::ApiClientSecret, Problem> {
+    post("/api-clients", csrf, request).await
+}
+
+/// Revokes an API client.
+pub async fn revoke_api_client(csrf: &str, client_id: &str) -> Result<(), Problem> {
+    post_empty(&format!("/api-clients/{}/revoke", part(client_id)), csrf).await
+}
+
 pub async fn staff() -> Result<StaffList, Problem> {
     get("/staff").await
 }

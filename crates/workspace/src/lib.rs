@@ -9,6 +9,7 @@
 //! - `/council/figures`: the council's figures for a period, with a chart and as CSV;
 //! - `/council/policy`: the council's local rules (administrators change them);
 //! - `/council/staff`: who has access, with which role (administrators);
+//! - `/council/api-clients`: finance systems' API clients (administrators);
 //! - `/council/audit-log`: the council's audit trail, filtered (administrators);
 //! - `/council/your-account`: changing your own password;
 //! - `/council/set-password#…`: choosing a password with a one-time link (signed out);
@@ -162,6 +163,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <li><A href="/council/policy">"Policy"</A></li>
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/staff">"Staff"</A></li> })}
                             {staff.role.may_administer().then(|| view! { <li><A href="/council/audit-log">"Audit log"</A></li> })}
+                            {staff.role.may_administer().then(|| view! { <li><A href="/council/api-clients">"API clients"</A></li> })}
                             <li><A href="/council/your-account">"Your account"</A></li>
                             <li><SignOut/></li>
                         </ul>
@@ -187,6 +189,7 @@ pub fn WorkspaceApp() -> impl IntoView {
                             <Route path=path!("/council/figures") view=pages::Figures/>
                             <Route path=path!("/council/policy") view=pages::Policy/>
                             <Route path=path!("/council/staff") view=pages::StaffPage/>
+                            <Route path=path!("/council/api-clients") view=pages::ApiClientsPage/>
                             <Route path=path!("/council/audit-log") view=pages::AuditLog/>
                             <Route path=path!("/council/your-account") view=pages::YourAccount/>
                             <Route path=path!("/council/set-password") view=pages::SetPassword/>

@@ -82,6 +82,20 @@ impl utoipa::Modify for Security {
             ),
         );
         components.add_security_scheme(
+            "api_client",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "An API client's id and secret (an administrator makes one under API clients). \
+                         A client may call the workspace routes its scopes allow: read (GET, JSON), exports \
+                         (the .csv downloads) and money_in (POST /council/accounts/{reference}/money-in). \
+                         Every call is audited.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             "staff",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 "tally_staff",

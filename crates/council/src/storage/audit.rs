@@ -18,6 +18,8 @@ pub enum Actor {
     Device,
     Server,
     CommandLine,
+    /// A council's finance system, with an API client's id and secret.
+    ApiClient,
 }
 
 impl Actor {
@@ -27,6 +29,7 @@ impl Actor {
             Actor::Device => "device",
             Actor::Server => "server",
             Actor::CommandLine => "command line",
+            Actor::ApiClient => "api client",
         }
     }
 }

@@ -165,7 +165,7 @@ impl Storage {
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let found: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT disabled_at_ms FROM staff WHERE staff_id = $1 AND council_id = $2")
+            sqlx::query_scalar("SELECT disabled_at_ms FROM staff WHERE staff_id = $1 AND council_id = $2 AND email NOT LIKE 'api-client:%'")
                 .bind(staff_id)
                 .bind(council_id)
                 .fetch_optional(&mut *tx)
@@ -280,7 +280,7 @@ impl Storage {
         let row = sqlx::query(
             "SELECT staff_id, council_id, email, display_name, role, password_hash, \
                     CAST(CASE WHEN disabled_at_ms IS NULL THEN 0 ELSE 1 END AS BIGINT) \
-             FROM staff WHERE council_id = $1 AND staff_id = $2",
+             FROM staff WHERE council_id = $1 AND staff_id = $2 AND email NOT LIKE 'api-client:%'",
         )
         .bind(council_id)
         .bind(staff_id)
@@ -297,7 +297,7 @@ impl Storage {
     pub async fn removed_staff_of_council(&self, council_id: &str) -> anyhow::Result<Vec<StaffRow>> {
         let rows = sqlx::query(
             "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
-             WHERE council_id = $1 AND disabled_at_ms IS NOT NULL ORDER BY display_name, email",
+             WHERE council_id = $1 AND disabled_at_ms IS NOT NULL AND email NOT LIKE 'api-client:%' ORDER BY display_name, email",
         )
         .bind(council_id)
         .fetch_all(&self.pool)

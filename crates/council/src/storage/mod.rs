@@ -10,6 +10,7 @@
 //! Everything is re-exported here.
 
 mod accounts;
+mod api_clients;
 mod audit;
 mod copies;
 mod councils;
@@ -25,6 +26,7 @@ mod summaries;
 mod two_factor;
 
 pub use accounts::*;
+pub use api_clients::*;
 pub use audit::*;
 pub use copies::*;
 pub use devices::*;

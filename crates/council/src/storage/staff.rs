@@ -127,7 +127,7 @@ impl Storage {
     pub async fn staff_of_council(&self, council_id: &str) -> anyhow::Result<Vec<StaffRow>> {
         let rows = sqlx::query(
             "SELECT staff_id, council_id, email, display_name, role, password_hash FROM staff \
-             WHERE council_id = $1 AND disabled_at_ms IS NULL ORDER BY display_name, email",
+             WHERE council_id = $1 AND disabled_at_ms IS NULL AND email NOT LIKE 'api-client:%' ORDER BY display_name, email",
         )
         .bind(council_id)
         .fetch_all(&self.pool)
@@ -159,7 +159,7 @@ impl Storage {
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+            "UPDATE staff SET role = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL AND email NOT LIKE 'api-client:%'",
         )
         .bind(role.as_str())
         .bind(staff_id)
@@ -185,7 +185,7 @@ impl Storage {
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL",
+            "UPDATE staff SET disabled_at_ms = $1 WHERE staff_id = $2 AND council_id = $3 AND disabled_at_ms IS NULL AND email NOT LIKE 'api-client:%'",
         )
         .bind(now_ms)
         .bind(staff_id)
@@ -280,7 +280,7 @@ impl Storage {
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let email: Option<String> = sqlx::query_scalar(
-            "SELECT email FROM staff WHERE staff_id = $1 AND council_id = $2 AND disabled_at_ms IS NULL",
+            "SELECT email FROM staff WHERE staff_id = $1 AND council_id = $2 AND disabled_at_ms IS NULL AND email NOT LIKE 'api-client:%'",
         )
         .bind(staff_id)
         .bind(council_id)

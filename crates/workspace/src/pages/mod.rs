@@ -6,6 +6,7 @@
 //! Here: what every page shares (the notice line, form problems by field).
 
 mod accounts;
+mod api_clients;
 mod audit;
 mod exports;
 mod figures;
@@ -20,6 +21,7 @@ mod staff;
 mod statements;
 
 pub(crate) use accounts::*;
+pub(crate) use api_clients::*;
 pub(crate) use audit::*;
 pub(crate) use exports::*;
 pub(crate) use figures::*;

@@ -13,6 +13,7 @@
 //! council, the audit trail, council records, dates and periods, CSV downloads.
 
 mod accounts;
+mod api_clients;
 mod exports;
 mod figures;
 mod loaded;
@@ -51,6 +52,7 @@ use crate::AppState;
 pub(super) fn routes() -> Routes {
     Routes::default()
         .merge(accounts::routes())
+        .merge(api_clients::routes())
         .merge(exports::routes())
         .merge(figures::routes())
         .merge(money::routes())
