@@ -56,11 +56,16 @@ pub enum ExceptionKind {
     LateRecords,
     Quiet,
     NoDevice,
+    ReviewDue,
+    ContributionNotPaid,
+    Ended,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 10] = [
+    pub const ALL: [ExceptionKind; 13] = [
         ExceptionKind::Flags,
+        ExceptionKind::ReviewDue,
+        ExceptionKind::ContributionNotPaid,
         ExceptionKind::Answers,
         ExceptionKind::OpenQueries,
         ExceptionKind::Statements,
@@ -70,6 +75,7 @@ impl ExceptionKind {
         ExceptionKind::NoRecentSpending,
         ExceptionKind::Quiet,
         ExceptionKind::NoDevice,
+        ExceptionKind::Ended,
     ];
 
     /// The name in JSON and in addresses.
@@ -85,6 +91,9 @@ impl ExceptionKind {
             ExceptionKind::LateRecords => "late_records",
             ExceptionKind::Quiet => "quiet",
             ExceptionKind::NoDevice => "no_device",
+            ExceptionKind::ReviewDue => "review_due",
+            ExceptionKind::ContributionNotPaid => "contribution_not_paid",
+            ExceptionKind::Ended => "ended",
         }
     }
 
@@ -105,6 +114,9 @@ impl ExceptionKind {
             ExceptionKind::LateRecords => "Records that arrived after a period closed",
             ExceptionKind::Quiet => "Nothing received for over 14 days",
             ExceptionKind::NoDevice => "No device has sent anything",
+            ExceptionKind::ReviewDue => "Review due",
+            ExceptionKind::ContributionNotPaid => "Contribution not paid",
+            ExceptionKind::Ended => "Direct payment ended",
         }
     }
 }
@@ -141,6 +153,65 @@ pub struct AccountDetail {
     pub sync_history: Vec<SyncEvent>,
     /// Newest first.
     pub audit: Vec<AuditLine>,
+    /// Reviews, the contribution and the end.
+    #[serde(default)]
+    pub life: LifeView,
+}
+
+/// The life of the direct payment, as the council keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LifeView {
+    /// When the next review is due (none before the plan starts, or once ended).
+    pub next_review: Option<time::Date>,
+    /// Reviews done, newest first.
+    pub reviews: Vec<ReviewDone>,
+    /// The person's weekly contribution, as assessed (zero when none).
+    pub weekly_contribution: Money,
+    pub ended: Option<EndedView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewDone {
+    pub done_on: time::Date,
+    pub note: String,
+    pub by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndedView {
+    pub ended_on: time::Date,
+    pub reason: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/reviews`: a review done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewReview {
+    /// "2026-12-06".
+    pub done_on: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/contribution`: the weekly contribution assessed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContributionChange {
+    /// As typed: "12.50", "£0".
+    pub weekly: String,
+}
+
+/// `POST /api/v1/council/accounts/{reference}/end`: the direct payment ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndDirectPayment {
+    /// The last day of the direct payment, "2026-12-06" (today or earlier).
+    pub ended_on: String,
+    /// Why, in words the person will read on their phone.
+    pub reason: String,
 }
 
 /// One delivery of records from a device: when the council received them and how many

@@ -171,16 +171,34 @@ impl FromRequestParts<AppState> for Device {
             .ok_or_else(|| {
                 ApiError::Unauthorized("This device is not paired. Pair it with a code from your council.".to_owned())
             })?;
-        match state.storage.device_by_token(&secret_hash(token)).await? {
+        let hash = secret_hash(token);
+        match state.storage.device_by_token(&hash).await? {
             Some(device) => {
                 state.guard.device_request(device.device_id)?;
                 Ok(Device(device))
             }
-            None => Err(ApiError::Unauthorized(
-                "This device is no longer paired with the council. Ask your council for a new pairing code.".to_owned(),
-            )),
+            None => match state.storage.ended_notice_for_token(&hash).await? {
+                // The person is told plainly what happened, on the phone they use.
+                Some(ended) => Err(ApiError::Unauthorized(ended_words(&ended))),
+                None => Err(ApiError::Unauthorized(
+                    "This device is no longer paired with the council. Ask your council for a new pairing code."
+                        .to_owned(),
+                )),
+            },
         }
     }
+}
+
+/// What a phone is told when its direct payment has ended.
+pub fn ended_words(ended: &crate::storage::EndedNotice) -> String {
+    let on = tally_ledger::date::parse_iso_date(&ended.ended_on)
+        .map_or_else(|| ended.ended_on.clone(), tally_ledger::date::long_date);
+    format!(
+        "Your direct payment from {} ended on {on}. {} {} What you recorded on this phone stays here for you to look at, but nothing new can be sent. If you have a question, contact the council.",
+        ended.council_name,
+        ended.reason.trim_end_matches('.').to_owned() + ".",
+        "Any money left in the account is returned to the council."
+    )
 }
 
 #[cfg(test)]

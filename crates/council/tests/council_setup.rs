@@ -20,6 +20,7 @@ on_every_database! {
 on_every_database! {
     several_councils_share_a_server_without_learning_of_each_other => councils_apart_scenario;
     a_finance_system_calls_the_api_within_its_scopes_and_every_call_is_audited => api_client_scenario;
+    a_direct_payment_is_reviewed_its_contribution_watched_and_ended => life_scenario;
 }
 
 on_every_database! {
@@ -782,4 +783,122 @@ async fn api_client_scenario(storage: &Storage) {
     // The OpenAPI description says how a client signs its calls.
     let description = serde_json::to_string(&tally_council::api::openapi()).unwrap();
     assert!(description.contains("api_client") && description.contains("/council/api-clients"));
+}
+
+async fn life_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let device = client.paired(storage).await;
+    assert_eq!(client.push(&device, vec![to_json(&spend(&device, 2_500, "Day centre"))]).await.status, StatusCode::OK);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let auditor = client.sign_in(seed::DEMO_AUDITOR_EMAIL, seed::DEMO_AUDITOR_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let today = time::OffsetDateTime::now_utc().date();
+    let iso = |d: time::Date| tally_ledger::date::iso_date(d);
+    let detail = || async { client.staff(Method::GET, &account, &officer, false, None).await.body };
+
+    // The first review is due within six months of the plan's start.
+    let starts =
+        tally_ledger::date::parse_iso_date(detail().await["plan"]["versions"][0]["effective_from"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(detail().await["life"]["next_review"], iso(tally_ledger::date::add_months(starts, 6)));
+
+    // A weekly contribution of £20 with none recorded: listed, and it calls for a review sooner.
+    let set = |weekly: &str| json!({"weekly": weekly});
+    let bad = client.staff(Method::POST, &format!("{account}/contribution"), &officer, true, Some(set("twenty"))).await;
+    assert!(message(&bad).starts_with("weekly: "), "{}", message(&bad));
+    let refused =
+        client.staff(Method::POST, &format!("{account}/contribution"), &auditor, true, Some(set("£20"))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let done = client.staff(Method::POST, &format!("{account}/contribution"), &officer, true, Some(set("£20"))).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+    let said = detail().await["summary"]["exceptions"].to_string();
+    assert!(said.contains("Contribution not paid: £") && said.contains("Review needed sooner than"), "{said}");
+    assert!(said.contains("the contribution is not being paid"), "{said}");
+    let listed = client
+        .staff(Method::GET, "/api/v1/council/accounts?exception=contribution_not_paid", &officer, false, None)
+        .await;
+    assert!(listed.body.to_string().contains(seed::DEMO_REFERENCE), "{}", listed.body);
+    // Paid: the exception goes.
+    let paid = json!({"kind": "contribution", "date": iso(today), "amount": "£200", "reference": "Catching up"});
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(paid)).await.status,
+        StatusCode::CREATED
+    );
+    assert!(!detail().await["summary"]["exceptions"].to_string().contains("Contribution not paid"));
+
+    // A review done: the next is a year after it.
+    let future = json!({"done_on": iso(tally_ledger::date::add_days(today, 3)), "note": ""});
+    let bad = client.staff(Method::POST, &format!("{account}/reviews"), &officer, true, Some(future)).await;
+    assert!(message(&bad).contains("done_on: The review's date cannot be after today"), "{}", message(&bad));
+    let review = json!({"done_on": iso(today), "note": "Plan still meets Alex's needs"});
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/reviews"), &officer, true, Some(review)).await.status,
+        StatusCode::CREATED
+    );
+    let life = detail().await["life"].clone();
+    assert_eq!(life["next_review"], iso(tally_ledger::date::add_months(today, 12)));
+    assert_eq!(life["reviews"][0]["note"], "Plan still meets Alex's needs");
+    assert_eq!(life["reviews"][0]["by"], "Sam Patel");
+
+    // Ending it: what is left is recorded as the final surplus to return.
+    let before: Value = detail().await;
+    let left: tally_ledger::Money = serde_json::from_value(before["summary"]["balance"].clone()).unwrap();
+    assert!(left.is_positive());
+    let end = |on: time::Date, reason: &str| json!({"ended_on": iso(on), "reason": reason});
+    let bad = client
+        .staff(
+            Method::POST,
+            &format!("{account}/end"),
+            &officer,
+            true,
+            Some(end(tally_ledger::date::add_days(today, 1), " ")),
+        )
+        .await;
+    let said = message(&bad);
+    assert!(
+        said.contains("ended_on: The last day cannot be after today") && said.contains("reason: Say why it ends"),
+        "{said}"
+    );
+    let ended = client
+        .staff(
+            Method::POST,
+            &format!("{account}/end"),
+            &officer,
+            true,
+            Some(end(today, "You moved to a care home, which the council now pays for directly")),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT, "{}", ended.body);
+    let after: Value = detail().await;
+    assert_eq!(after["summary"]["balance"], "0.00");
+    assert_eq!(after["life"]["ended"]["reason"], "You moved to a care home, which the council now pays for directly");
+    assert!(after["life"]["next_review"].is_null());
+    assert!(after["summary"]["exceptions"].to_string().contains("Direct payment ended on"), "{}", after["summary"]);
+    assert!(after["audit"].to_string().contains(&format!("final surplus {left} to return")), "{}", after["audit"]);
+    assert!(after["devices"][0]["revoked_ms"].as_i64().is_some());
+
+    // The phone is told plainly; the account is read-only and kept.
+    let pulled = client
+        .get(&format!("/api/v1/accounts/{}/entries?after=0", device.account.account_id), Some(&device.token))
+        .await;
+    assert_eq!(pulled.status, StatusCode::UNAUTHORIZED);
+    let told = message(&pulled);
+    assert!(told.starts_with("Your direct payment from Demo Council ended on") || told.contains("ended on"), "{told}");
+    assert!(told.contains("You moved to a care home") && told.contains("stays here for you to look at"), "{told}");
+    let money = json!({"kind": "payment_in", "date": iso(today), "amount": "£10", "reference": "x"});
+    let refused = client.staff(Method::POST, &format!("{account}/money-in"), &officer, true, Some(money)).await;
+    assert!(
+        message(&refused).contains("ended on") && message(&refused).contains("cannot be changed"),
+        "{}",
+        message(&refused)
+    );
+    let refused = client.staff(Method::POST, &format!("{account}/pairing-codes"), &officer, true, None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let again = client.staff(Method::POST, &format!("{account}/end"), &officer, true, Some(end(today, "Again"))).await;
+    assert!(message(&again).contains("ended on"), "{}", message(&again));
+    let review = json!({"done_on": iso(today), "note": ""});
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/reviews"), &officer, true, Some(review)).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }

@@ -28,6 +28,7 @@ pub mod date;
 pub mod entry;
 pub mod export;
 pub mod ledger;
+pub mod life;
 pub mod matching;
 pub mod money;
 pub mod plan;

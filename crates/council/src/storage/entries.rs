@@ -249,18 +249,19 @@ impl Storage {
 }
 
 /// Stores a batch of one account's entries inside `tx` (see [`Storage::store_entries`]).
-async fn store_in(
+pub(super) async fn store_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     account_id: AccountId,
     entries: &[NewEntry],
     now_ms: i64,
 ) -> anyhow::Result<Option<Vec<StoreOutcome>>> {
     let account = account_id.to_string();
-    let last_seq: Option<i64> =
-        sqlx::query_scalar("UPDATE account SET last_seq = last_seq WHERE account_id = $1 RETURNING last_seq")
-            .bind(&account)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let last_seq: Option<i64> = sqlx::query_scalar(
+        "UPDATE account SET last_seq = last_seq WHERE account_id = $1 AND ended_on IS NULL RETURNING last_seq",
+    )
+    .bind(&account)
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(mut seq) = last_seq else {
         return Ok(None);
     };

@@ -1250,8 +1250,10 @@ mod tests {
         }
         // And the one that counts the accounts list, every kind of exception.
         for migration in [
-            include_str!("../../migrations/sqlite/0008_list_counts_and_words.sql"),
-            include_str!("../../migrations/postgres/0008_list_counts_and_words.sql"),
+            include_str!("../../migrations/sqlite/0008_list_counts_and_words.sql").to_owned()
+                + include_str!("../../migrations/sqlite/0020_life_of_a_direct_payment.sql"),
+            include_str!("../../migrations/postgres/0008_list_counts_and_words.sql").to_owned()
+                + include_str!("../../migrations/postgres/0020_life_of_a_direct_payment.sql"),
         ] {
             for kind in tally_api::ExceptionKind::ALL {
                 assert!(migration.contains(&format!("'{}'", kind.as_str())), "{}", kind.as_str());

@@ -334,6 +334,28 @@ async fn account(
         devices,
         sync_history,
         audit: trail,
+        life: tally_api::LifeView {
+            next_review: loaded.next_review(),
+            reviews: loaded
+                .life
+                .reviews
+                .iter()
+                .filter_map(|r| {
+                    Some(tally_api::ReviewDone {
+                        done_on: tally_ledger::date::parse_iso_date(&r.done_on)?,
+                        note: r.note.clone(),
+                        by: r.by.clone(),
+                    })
+                })
+                .collect(),
+            weekly_contribution: Money::from_pence(loaded.life.contribution_pence),
+            ended: loaded.life.ended.as_ref().and_then(|e| {
+                Some(tally_api::EndedView {
+                    ended_on: tally_ledger::date::parse_iso_date(&e.ended_on)?,
+                    reason: e.reason.clone(),
+                })
+            }),
+        },
     }))
 }
 
@@ -345,6 +367,7 @@ async fn account(
     params(Csrf, Reference),
     responses(
         (status = 201, description = "The code", body = PairingCodeIssued),
+        (status = 400, description = "The direct payment ended", body = ErrorBody),
         Changing,
         OnAccount
     ),
@@ -356,6 +379,7 @@ async fn pairing_code(
     Path(reference): Path<String>,
 ) -> Result<(StatusCode, Json<PairingCodeIssued>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
+    life::ensure_open(&state, &row).await?;
     let event = staff_event(&staff.row, Some(row.account_id), "pairing code issued", "");
     let code = crate::issue_pairing_code(&state.storage, row.account_id, Some(&event)).await?;
     Ok((StatusCode::CREATED, Json(PairingCodeIssued { code, valid_days: crate::seed::PAIRING_CODE_DAYS })))

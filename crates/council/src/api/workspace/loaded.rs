@@ -25,6 +25,8 @@ pub(crate) struct Loaded {
     pub(crate) today: Date,
     /// The account's last record read.
     pub(crate) seq: i64,
+    /// Its reviews, contribution and end.
+    pub(crate) life: crate::storage::AccountLife,
 }
 
 impl Loaded {
@@ -53,6 +55,7 @@ impl Loaded {
     ) -> Result<Result<Loaded, String>, ApiError> {
         let rows = state.storage.entries_after(row.account_id, 0, i64::MAX).await?;
         let plan = state.storage.support_plan(row.account_id).await?;
+        let life = state.storage.account_life(row.account_id).await?;
         let mut entries = Vec::with_capacity(rows.len());
         let last = rows.last().map_or(0, |r| r.seq);
         for crate::storage::StoredEntry { seq, body } in rows {
@@ -65,7 +68,7 @@ impl Loaded {
             Ok(ledger) => ledger,
             Err(e) => return Ok(Err(format!("a stored record does not pass its checks ({e})"))),
         };
-        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: state.clock.today(), seq: last }))
+        Ok(Ok(Loaded { row: row.clone(), plan, policy, ledger, today: state.clock.today(), seq: last, life }))
     }
 
     pub(crate) fn rules(&self) -> Rules<'_> {
@@ -114,6 +117,7 @@ impl Loaded {
             };
             exceptions.push((kind, flag.reason.clone()));
         }
+        exceptions.extend(self.life_exceptions(&view, surplus.is_positive()));
         // Questions about a statement that is closed (an answer that came late) wait for
         // nobody: the period is settled.
         let queries: Vec<_> =
@@ -153,6 +157,8 @@ impl Loaded {
         );
         let quiet_since = state.clock.now_ms() - NOT_SYNCED_DAYS * 86_400_000;
         match last_synced_ms {
+            // An ended direct payment's devices are revoked: silence is expected.
+            _ if self.life.ended.is_some() => {}
             Some(at) if at < quiet_since => exceptions.push((
                 ExceptionKind::Quiet,
                 format!("Nothing received from the person's devices for over {NOT_SYNCED_DAYS} days"),
@@ -172,6 +178,47 @@ impl Loaded {
             exceptions: exceptions.into_iter().map(|(_, said)| said).collect(),
         };
         Ok((summary, kinds))
+    }
+
+    /// What the life of the direct payment asks of officers: the end, or a review coming up
+    /// (sooner on a trigger) and a contribution not being paid.
+    fn life_exceptions(&self, view: &tally_ledger::View<'_>, surplus: bool) -> Vec<(ExceptionKind, String)> {
+        use tally_ledger::life::{self, ReviewTrigger};
+        if let Some(ended) = &self.life.ended {
+            let on = tally_ledger::date::parse_iso_date(&ended.ended_on).map_or(ended.ended_on.clone(), long_date);
+            return vec![(
+                ExceptionKind::Ended,
+                format!("Direct payment ended on {on}: the account is kept, read-only"),
+            )];
+        }
+        let Some(started_on) = self.plan.starts_on() else { return Vec::new() };
+        let mut said = Vec::new();
+        let weekly = tally_ledger::Money::from_pence(self.life.contribution_pence);
+        let shortfall = life::contribution_shortfall(view, weekly, started_on, self.today);
+        let mut triggers = Vec::new();
+        if surplus {
+            triggers.push(ReviewTrigger::SurplusAboveContingency);
+        }
+        if shortfall.is_some() {
+            triggers.push(ReviewTrigger::ContributionNotPaid);
+        }
+        let done: Vec<Date> =
+            self.life.reviews.iter().filter_map(|r| tally_ledger::date::parse_iso_date(&r.done_on)).collect();
+        if let Some(notice) = life::review_notice(life::next_review(started_on, &done), &triggers, self.today) {
+            said.push((ExceptionKind::ReviewDue, notice));
+        }
+        if let Some(shortfall) = shortfall {
+            said.push((ExceptionKind::ContributionNotPaid, shortfall.words()));
+        }
+        said
+    }
+
+    /// When the next review is due: none before the plan starts or once ended.
+    pub(crate) fn next_review(&self) -> Option<Date> {
+        let started_on = self.plan.starts_on().filter(|_| self.life.ended.is_none())?;
+        let done: Vec<Date> =
+            self.life.reviews.iter().filter_map(|r| tally_ledger::date::parse_iso_date(&r.done_on)).collect();
+        Some(tally_ledger::life::next_review(started_on, &done))
     }
 
     /// How many of the account's statements are open, and the ids of the closed ones.

@@ -16,6 +16,7 @@ mod accounts;
 mod api_clients;
 mod exports;
 mod figures;
+mod life;
 mod loaded;
 mod money;
 pub mod passwords;
@@ -55,6 +56,7 @@ pub(super) fn routes() -> Routes {
         .merge(api_clients::routes())
         .merge(exports::routes())
         .merge(figures::routes())
+        .merge(life::routes())
         .merge(money::routes())
         .merge(passwords::routes())
         .merge(plans::routes())
@@ -238,7 +240,12 @@ pub(super) async fn store_council_entries_charging(
         state.storage.store_entries_and_charge_lines(&batches, &charged, &events, state.clock.now_ms()).await?;
     match stored {
         Some(_) => Ok(all),
-        None if charged.is_empty() => Err(ApiError::NotFound("There is no account with that reference.".to_owned())),
+        None if charged.is_empty() => {
+            for row in rows {
+                life::ensure_open(state, row).await?;
+            }
+            Err(ApiError::NotFound("There is no account with that reference.".to_owned()))
+        }
         None => Err(ApiError::BadRequest(
             "The statement changed meanwhile (closed, or the charges recorded by someone else): nothing was recorded. Look at it again."
                 .to_owned(),

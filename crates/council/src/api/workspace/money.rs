@@ -136,6 +136,7 @@ async fn add_schedule(
     request: LaterJson<tally_api::ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Vec<tally_api::ScheduleView>>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
+    life::ensure_open(&state, &row).await?;
     let request = request.read()?;
     let policy = state.storage.policy_for(row.account_id).await?;
     let amount = Money::parse_amount(&request.amount, policy.per_entry_maximum).map_err(|e| e.to_string());

@@ -48,6 +48,7 @@ async fn add_plan_version(
     request: LaterJson<PlanVersionRequest>,
 ) -> Result<(StatusCode, Json<SupportPlan>), ApiError> {
     let row = council_account(&state, &staff, &reference).await?;
+    life::ensure_open(&state, &row).await?;
     let request = request.read()?;
     let plan = state.storage.support_plan(row.account_id).await?;
     let mut errors: Vec<(String, String)> = Vec::new();
