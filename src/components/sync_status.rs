@@ -32,6 +32,9 @@ fn in_brief(wallet: crate::app::Wallet) -> String {
         SyncStatus::Syncing if waiting > 0 => format!("{} — sending now", records_waiting(waiting)),
         SyncStatus::Unreachable { .. } if waiting > 0 => format!("{} — offline", records_waiting(waiting)),
         SyncStatus::Unreachable { .. } => "Offline".to_owned(),
+        SyncStatus::Problem(problem) if problem.starts_with(tally_api::DIRECT_PAYMENT_ENDED) => {
+            "Your direct payment has ended".to_owned()
+        }
         SyncStatus::Problem(_) => "The council could not take your records".to_owned(),
         _ if waiting > 0 => records_waiting(waiting),
         SyncStatus::Done { .. } if refused == 0 => "All saved to the council".to_owned(),
@@ -87,6 +90,8 @@ pub fn SyncStatusPanel() -> impl IntoView {
             SyncStatus::Unreachable { retry_in_s } => {
                 format!("Could not reach the council — trying again in {retry_in_s} s.")
             }
+            // The council ended the direct payment: said as what happened, in its words.
+            SyncStatus::Problem(problem) if problem.starts_with(tally_api::DIRECT_PAYMENT_ENDED) => problem,
             SyncStatus::Problem(problem) => format!("The council could not take your records: {problem}"),
             _ => format!("{} — they will be sent when you are online.", records_waiting(waiting)),
         };

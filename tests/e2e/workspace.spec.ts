@@ -1099,3 +1099,49 @@ test('an administrator makes an API client for a finance system, which reads the
   await expect(admin.getByText('GET /api/v1/council/transactions.csv').first()).toBeVisible();
   await admin.context().close();
 });
+
+test('an officer records a review and the contribution, then ends the direct payment: the phone says plainly what happened', async ({ browser, council, wallet }) => {
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+
+  const officer = await officerPage(browser);
+  await signIn(officer, council.url, OFFICER);
+  await officer.getByRole('link', { name: 'Alex Morgan · DP-000001' }).click();
+  const life = officer.getByRole('region', { name: 'Reviews, contribution and ending' });
+  await expect(life).toContainText('Next review due');
+
+  // The contribution assessed, with none recorded yet: listed for a look.
+  await life.getByLabel('Weekly contribution, as assessed').fill('20');
+  await life.getByRole('button', { name: 'Save the contribution' }).click();
+  await expect(officer.getByRole('status').filter({ hasText: 'The weekly contribution is saved' })).toBeVisible();
+  await expect(life).toContainText('£20.00 a week');
+  await expect(officer.getByRole('region', { name: 'Needs a look' })).toContainText('Contribution not paid');
+
+  await life.getByLabel('What the review found (optional)').fill('The plan still meets Alex\'s needs');
+  await life.getByRole('button', { name: 'Record the review' }).click();
+  await expect(life.getByRole('list').filter({ hasText: 'The plan still meets Alex\'s needs' })).toContainText('Sam Patel');
+  await checkAccessibility(officer);
+
+  // Ending: a reason is needed, and a second step confirms.
+  await life.getByRole('button', { name: 'End the direct payment' }).click();
+  await life.getByRole('button', { name: 'Yes, end the direct payment' }).click();
+  await expect(life.getByText('Say why it ends').first()).toBeVisible();
+  await life.getByLabel('Why it ends').fill('You have moved to a care home that the council pays for directly');
+  await life.getByRole('button', { name: 'End the direct payment' }).click();
+  await life.getByRole('button', { name: 'Yes, end the direct payment' }).click();
+  const ended = officer.getByRole('region', { name: 'Direct payment ended' });
+  await expect(ended).toContainText('This direct payment ended on');
+  await expect(officer.getByRole('region', { name: 'Audit trail' })).toContainText('final surplus £1,480.00 to return');
+  await expect(officer.getByRole('region', { name: 'Money in and surplus' })).toContainText('The direct payment has ended');
+  await expect(officer.getByRole('button', { name: 'Issue a pairing code' })).toHaveCount(0);
+  await checkAccessibility(officer);
+
+  // The phone hears it at its next sync, in the council's words; its records stay.
+  await wallet.syncNow();
+  await expect(wallet.syncStatus).toContainText('Your direct payment from', { timeout: 20_000 });
+  await expect(wallet.syncStatus).toContainText('You have moved to a care home that the council pays for directly');
+  await expect(wallet.syncStatus).toContainText('stays here for you to look at');
+  await expect(wallet.page.getByRole('status').filter({ hasText: 'Your direct payment has ended' })).toHaveCount(0);
+  await officer.context().close();
+});

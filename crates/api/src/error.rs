@@ -49,3 +49,7 @@ pub struct FieldError {
     pub field: String,
     pub message: String,
 }
+
+/// How the message to a phone whose direct payment ended begins: the wallet shows it on
+/// its own, as what happened, not as a problem with sending.
+pub const DIRECT_PAYMENT_ENDED: &str = "Your direct payment from ";

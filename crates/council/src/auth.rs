@@ -194,7 +194,8 @@ pub fn ended_words(ended: &crate::storage::EndedNotice) -> String {
     let on = tally_ledger::date::parse_iso_date(&ended.ended_on)
         .map_or_else(|| ended.ended_on.clone(), tally_ledger::date::long_date);
     format!(
-        "Your direct payment from {} ended on {on}. {} {} What you recorded on this phone stays here for you to look at, but nothing new can be sent. If you have a question, contact the council.",
+        "{}{} ended on {on}. {} {} What you recorded on this phone stays here for you to look at, but nothing new can be sent. If you have a question, contact the council.",
+        tally_api::DIRECT_PAYMENT_ENDED,
         ended.council_name,
         ended.reason.trim_end_matches('.').to_owned() + ".",
         "Any money left in the account is returned to the council."

@@ -173,6 +173,29 @@ pub async fn record_money_in(csrf: &str, reference: &str, request: &MoneyInReque
     post_no_answer(&format!("/accounts/{}/money-in", part(reference)), csrf, request).await
 }
 
+/// Records a review of the direct payment done.
+pub async fn record_review(csrf: &str, reference: &str, request: &tally_api::NewReview) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/reviews", part(reference)), csrf, request).await
+}
+
+/// Sets the person's weekly contribution as assessed.
+pub async fn set_contribution(
+    csrf: &str,
+    reference: &str,
+    request: &tally_api::ContributionChange,
+) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/contribution", part(reference)), csrf, request).await
+}
+
+/// Ends the direct payment.
+pub async fn end_direct_payment(
+    csrf: &str,
+    reference: &str,
+    request: &tally_api::EndDirectPayment,
+) -> Result<(), Problem> {
+    post_no_answer(&format!("/accounts/{}/end", part(reference)), csrf, request).await
+}
+
 pub async fn recover(csrf: &str, reference: &str, request: &ClawbackRequest) -> Result<(), Problem> {
     post_no_answer(&format!("/accounts/{}/clawbacks", part(reference)), csrf, request).await
 }

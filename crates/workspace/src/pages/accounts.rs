@@ -199,6 +199,8 @@ pub(crate) fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()
     let schedules = Memo::new(move |_| account.with(|a| a.schedules.clone()));
     let devices = Memo::new(move |_| account.with(|a| a.devices.clone()));
     let surplus = Signal::derive(move || summary.with(|s| s.surplus));
+    let life = Memo::new(move |_| account.with(|a| a.life.clone()));
+    let open = move || life.with(|l| l.ended.is_none());
     let (
         money_reference,
         surplus_reference,
@@ -207,7 +209,9 @@ pub(crate) fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()
         plan_reference,
         schedule_reference,
         device_reference,
+        life_reference,
     ) = (
+        reference.clone(),
         reference.clone(),
         reference.clone(),
         reference.clone(),
@@ -245,12 +249,13 @@ pub(crate) fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()
         {move || { let plan = plan.get(); view! { <PlanSection reference=plan_reference.clone() plan on_change/> } }}
         <section aria-labelledby="money-heading">
             <h2 id="money-heading">"Money in and surplus"</h2>
-            <Show when=move || workspace.can_change() fallback=|| view! { <p>"Your role can read the account but not record money."</p> }>
+            <Show when=move || workspace.can_change() && open() fallback=move || view! { <p>{if open() { "Your role can read the account but not record money." } else { "The direct payment has ended: no more money is recorded." }}</p> }>
                 {let schedule_reference = schedule_reference.clone(); move || view! { <Schedules reference=schedule_reference.clone() schedules=schedules.get() on_change/> }}
                 <MoneyInForm reference=money_reference.clone() on_change/>
                 <RecoverSurplus reference=surplus_reference.clone() surplus on_change/>
             </Show>
         </section>
+        {move || view! { <LifeSection reference=life_reference.clone() life=life.get() on_change/> }}
         <Statements reference=statements_reference/>
         <Exports reference=export_reference/>
         <section aria-labelledby="devices-heading">
@@ -277,7 +282,7 @@ pub(crate) fn AccountView(account: Signal<AccountDetail>, on_change: Callback<()
                     }
                 }).collect_view()}
             </ul>
-            <Show when=move || workspace.can_change()>
+            <Show when=move || workspace.can_change() && open()>
                 <PairingCode reference=device_reference.clone() on_change/>
             </Show>
         </section>
