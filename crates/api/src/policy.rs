@@ -15,4 +15,8 @@ pub struct PolicyUpdate {
     pub banned_categories: Vec<tally_ledger::Category>,
     #[serde(default)]
     pub banned_reason: String,
+    /// Years a direct payment's records are kept after it ended (3 to 7); blank keeps the
+    /// council's setting.
+    #[serde(default)]
+    pub retention_years: String,
 }

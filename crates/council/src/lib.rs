@@ -15,6 +15,7 @@ pub mod auth;
 pub mod backup;
 pub mod error;
 pub mod guard;
+pub mod retention;
 pub mod seed;
 pub mod setup;
 pub mod staff;

@@ -336,6 +336,14 @@ async fn main() -> anyhow::Result<()> {
                         Ok(n) => tracing::info!(rows = n, "expired sign-in attempts, sessions and codes removed"),
                         Err(e) => tracing::error!(error = format!("{e:#}"), "could not remove expired rows"),
                     }
+                    let today = tally_council::Clock::system().today();
+                    match tally_council::retention::apply(&keeping, today, tally_council::now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::info!(accounts = n, "accounts past the council's retention period anonymised")
+                        }
+                        Err(e) => tracing::error!(error = format!("{e:#}"), "could not apply the retention period"),
+                    }
                 }
             });
             let router = app(state, Some(&dist));

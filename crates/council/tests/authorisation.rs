@@ -48,6 +48,8 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/staff/{staff_id}/two-factor/reset"
         | "/council/accounts/{reference}/subject-access.zip"
         | "/council/two-factor/rule"
+        | "/council/api-clients"
+        | "/council/api-clients/{client_id}/revoke"
         | "/council/audit-log" => StaffAdmin,
         "/council/policy" if !get => StaffAdmin,
         "/council/sign-out"
@@ -80,7 +82,10 @@ fn access(method: &Method, path: &str) -> Access {
         | "/council/accounts/{reference}/statements/{statement_id}/charges"
         | "/council/statement-feeds"
         | "/council/accounts/{reference}/cards"
-        | "/council/accounts/{reference}/cards/removal" => StaffChange,
+        | "/council/accounts/{reference}/cards/removal"
+        | "/council/accounts/{reference}/reviews"
+        | "/council/accounts/{reference}/contribution"
+        | "/council/accounts/{reference}/end" => StaffChange,
         _ => panic!("no access is set for {method} {path}: add it to the authorisation matrix"),
     }
 }

@@ -21,6 +21,7 @@ on_every_database! {
     several_councils_share_a_server_without_learning_of_each_other => councils_apart_scenario;
     a_finance_system_calls_the_api_within_its_scopes_and_every_call_is_audited => api_client_scenario;
     a_direct_payment_is_reviewed_its_contribution_watched_and_ended => life_scenario;
+    an_ended_direct_payment_is_anonymised_after_the_retention_period_keeping_the_figures => retention_scenario;
 }
 
 on_every_database! {
@@ -901,4 +902,73 @@ async fn life_scenario(storage: &Storage) {
         client.staff(Method::POST, &format!("{account}/reviews"), &officer, true, Some(review)).await.status,
         StatusCode::BAD_REQUEST
     );
+}
+
+async fn retention_scenario(storage: &Storage) {
+    let client = Client::new(storage);
+    let state = tally_council::AppState::new(storage.clone());
+    let device = client.paired(storage).await;
+    let account_id = device.account.account_id;
+    let photo = jpeg(7, 2_000);
+    let photo_uri = format!("/api/v1/accounts/{account_id}/receipts/{}", sha256_hex(&photo));
+    let (status, _) = client.send_bytes(Method::PUT, &photo_uri, &device.token, "image/jpeg", photo).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(client.push(&device, vec![to_json(&spend(&device, 2_500, "Day centre"))]).await.status, StatusCode::OK);
+    let officer = client.sign_in(seed::DEMO_OFFICER_EMAIL, seed::DEMO_OFFICER_PASSWORD).await.unwrap();
+    let admin = client.sign_in(seed::DEMO_ADMIN_EMAIL, seed::DEMO_ADMIN_PASSWORD).await.unwrap();
+    let account = format!("/api/v1/council/accounts/{}", seed::DEMO_REFERENCE);
+    let today = time::OffsetDateTime::now_utc().date();
+
+    // The retention period is the council's policy: 3 to 7 years.
+    let mut policy = json!({"contingency_weeks": "8", "receipt_threshold": "50", "per_entry_maximum": "5000",
+        "cash_allowed": true, "respite_cap_weeks": "4", "banned_categories": [], "retention_years": "12"});
+    let bad = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(policy.clone())).await;
+    assert!(message(&bad).contains("retention: Enter how many years"), "{}", message(&bad));
+    policy["retention_years"] = json!("3");
+    let set = client.staff(Method::POST, "/api/v1/council/policy", &admin, true, Some(policy)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.body["retention_years"], 3);
+
+    let end = json!({"ended_on": tally_ledger::date::iso_date(today), "reason": "Alex Morgan moved away"});
+    assert_eq!(
+        client.staff(Method::POST, &format!("{account}/end"), &officer, true, Some(end)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let period = "from=2000-01-01&to=";
+    let figures_uri = format!("/api/v1/council/figures?{period}{}", tally_ledger::date::iso_date(today));
+    let figures_before = client.staff(Method::GET, &figures_uri, &officer, false, None).await;
+    assert_eq!(figures_before.status, StatusCode::OK, "{}", figures_before.body);
+
+    // Within the period: kept whole.
+    let now = tally_council::now_ms();
+    let almost = tally_ledger::date::add_months(today, 36);
+    assert_eq!(tally_council::retention::apply(&state, almost, now).await.unwrap(), 0);
+    // After it: anonymised once.
+    let after = tally_ledger::date::add_days(almost, 1);
+    assert_eq!(tally_council::retention::apply(&state, after, now).await.unwrap(), 1);
+    assert_eq!(tally_council::retention::apply(&state, after, now).await.unwrap(), 0);
+
+    let listed = client.staff(Method::GET, "/api/v1/council/accounts?search=alex", &officer, false, None).await;
+    assert!(!listed.body.to_string().contains(seed::DEMO_REFERENCE), "{}", listed.body);
+    let all = client.staff(Method::GET, "/api/v1/council/accounts", &officer, false, None).await.body.to_string();
+    assert!(!all.contains("Alex Morgan") && all.contains("Anonymised") && all.contains("ANON-"), "{all}");
+    let reference = storage
+        .accounts_by_reference(&format!("ANON-{}", account_id.to_string().replace('-', "")[..12].to_uppercase()))
+        .await
+        .unwrap();
+    assert_eq!(reference.len(), 1);
+    let page = client
+        .staff(Method::GET, &format!("/api/v1/council/accounts/{}", reference[0].reference), &officer, false, None)
+        .await;
+    let text = page.body.to_string();
+    assert!(
+        !text.contains("Alex Morgan") && !text.contains("Get out for fresh air") && !text.contains("moved away"),
+        "{text}"
+    );
+    assert!(text.contains("account anonymised"), "{text}");
+    // The photo is gone; the figures are as they were.
+    let (status, _) = client.send_bytes(Method::GET, &photo_uri, &device.token, "", Vec::new()).await;
+    assert_ne!(status, StatusCode::OK);
+    let figures_after = client.staff(Method::GET, &figures_uri, &officer, false, None).await;
+    assert_eq!(figures_after.body, figures_before.body);
 }

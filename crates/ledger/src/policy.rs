@@ -66,7 +66,20 @@ pub struct CouncilPolicy {
     /// The most a single entry may be.
     pub per_entry_maximum: Money,
     pub safeguarding: SafeguardingThresholds,
+    /// How many years the council keeps a direct payment's records after it ended
+    /// (commonly 6; from 3 to 7). After that its account is anonymised.
+    #[serde(default = "default_retention_years")]
+    pub retention_years: u32,
 }
+
+/// The retention period of a council that has not chosen one: six years, as for most
+/// financial records.
+pub fn default_retention_years() -> u32 {
+    6
+}
+
+/// The shortest and longest retention a council may choose, in years.
+pub const RETENTION_YEARS: std::ops::RangeInclusive<u32> = 3..=7;
 
 impl Default for CouncilPolicy {
     /// A typical English council's policy, for people using Tally without a council and
@@ -81,6 +94,7 @@ impl Default for CouncilPolicy {
             respite_cap_weeks: 4,
             per_entry_maximum: Money::from_pence(500_000),
             safeguarding: SafeguardingThresholds::default(),
+            retention_years: default_retention_years(),
         }
     }
 }

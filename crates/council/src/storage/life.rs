@@ -31,6 +31,8 @@ pub struct AccountLife {
     pub ended: Option<Ended>,
     /// Newest first.
     pub reviews: Vec<ReviewRow>,
+    /// When it was anonymised (its retention period over): its summary is then frozen.
+    pub anonymised_at_ms: Option<i64>,
 }
 
 /// What a phone whose account ended is told.
@@ -48,7 +50,8 @@ impl Storage {
     pub async fn account_life(&self, account_id: AccountId) -> anyhow::Result<AccountLife> {
         let account = account_id.to_string();
         let row = sqlx::query(
-            "SELECT contribution_pence, ended_on, COALESCE(ended_reason, ''), COALESCE(ended_at_ms, 0) FROM account WHERE account_id = $1",
+            "SELECT contribution_pence, ended_on, COALESCE(ended_reason, ''), COALESCE(ended_at_ms, 0), anonymised_at_ms \
+             FROM account WHERE account_id = $1",
         )
         .bind(&account)
         .fetch_one(&self.pool)
@@ -69,7 +72,7 @@ impl Storage {
         .into_iter()
         .map(|r| Ok(ReviewRow { done_on: r.try_get(0)?, note: r.try_get(1)?, by: r.try_get(2)? }))
         .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(AccountLife { contribution_pence: row.try_get(0)?, ended, reviews })
+        Ok(AccountLife { contribution_pence: row.try_get(0)?, ended, reviews, anonymised_at_ms: row.try_get(4)? })
     }
 
     /// Records a review done. `false` (nothing written) when the direct payment ended.
@@ -219,4 +222,126 @@ async fn mark_stale(tx: &mut sqlx::Transaction<'_, sqlx::Any>, account: &str) ->
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// What anonymising leaves of a person's name and words.
+pub const ANONYMISED_NAME: &str = "Anonymised";
+
+impl Storage {
+    /// Accounts of the council whose direct payment ended before `cutoff` (an ISO date)
+    /// and are not anonymised yet, at most `limit`.
+    pub async fn accounts_past_retention(
+        &self,
+        council_id: &str,
+        cutoff: &str,
+        limit: i64,
+    ) -> anyhow::Result<Vec<AccountRow>> {
+        let rows = sqlx::query(
+            "SELECT a.account_id, a.reference, a.person_name, c.name FROM account a \
+             JOIN council c ON c.council_id = a.council_id WHERE a.council_id = $1 AND a.ended_on IS NOT NULL \
+             AND a.ended_on < $2 AND a.anonymised_at_ms IS NULL ORDER BY a.ended_on, a.account_id LIMIT $3",
+        )
+        .bind(council_id)
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(account_from_row).collect()
+    }
+
+    /// Anonymises one account whose retention period has passed, all or nothing. The
+    /// person's name and the council's reference are replaced; their records, receipt
+    /// photos, statements, cards, safeguarding and review notes, the reason it ended,
+    /// device names, pairing codes and the plan's outcomes in their words go. What the
+    /// council's figures are made of stays: the account's summary and its day figures,
+    /// which are never worked out again (see [`Storage::stale_summaries`]), the plan's
+    /// lines and budgets, and the audit trail. `false` when it was not due, is done
+    /// already, or still has spending in the review queue (its summary is not up to date).
+    pub async fn anonymise_account(
+        &self,
+        account_id: AccountId,
+        cutoff: &str,
+        audit: &AuditEvent<'_>,
+        now_ms: i64,
+    ) -> anyhow::Result<bool> {
+        let account = account_id.to_string();
+        let mut tx = self.pool.begin().await?;
+        let reference = anonymised_reference(account_id);
+        let done = sqlx::query(
+            "UPDATE account SET person_name = $1, reference = $2, ended_reason = '', anonymised_at_ms = $3 \
+             WHERE account_id = $4 AND ended_on IS NOT NULL AND ended_on < $5 AND anonymised_at_ms IS NULL",
+        )
+        .bind(ANONYMISED_NAME)
+        .bind(&reference)
+        .bind(now_ms)
+        .bind(&account)
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM review_item WHERE account_id = $1")
+            .bind(&account)
+            .fetch_one(&mut *tx)
+            .await?;
+        if queued > 0 {
+            return Ok(false);
+        }
+        for sql in [
+            "DELETE FROM receipt WHERE account_id = $1",
+            "DELETE FROM safeguarding_note WHERE account_id = $1",
+            "DELETE FROM pairing_code WHERE account_id = $1",
+            "DELETE FROM account_card WHERE account_id = $1",
+            "DELETE FROM review_rule WHERE account_id = $1",
+            "DELETE FROM statement_line_part WHERE statement_id IN (SELECT statement_id FROM statement WHERE account_id = $1)",
+            "DELETE FROM statement_line WHERE statement_id IN (SELECT statement_id FROM statement WHERE account_id = $1)",
+            "DELETE FROM statement WHERE account_id = $1",
+            "DELETE FROM entry WHERE account_id = $1",
+            "UPDATE dp_review SET note = '' WHERE account_id = $1",
+            "UPDATE device SET label = 'A device' WHERE account_id = $1",
+            "UPDATE payment_schedule SET reference = '' WHERE account_id = $1",
+            "UPDATE account_summary SET signals = '[]', answers = '[]' WHERE account_id = $1",
+        ] {
+            sqlx::query(sql).bind(&account).execute(&mut *tx).await?;
+        }
+        let plan: Option<String> = sqlx::query_scalar("SELECT body FROM support_plan WHERE account_id = $1")
+            .bind(&account)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(body) = plan {
+            let mut plan: tally_ledger::SupportPlan = serde_json::from_str(&body)?;
+            for version in &mut plan.versions {
+                for (n, outcome) in version.outcomes.iter_mut().enumerate() {
+                    outcome.text = format!("Outcome {}", n + 1);
+                }
+            }
+            sqlx::query("UPDATE support_plan SET body = $1 WHERE account_id = $2")
+                .bind(serde_json::to_string(&plan)?)
+                .bind(&account)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // The summary keeps its figures; only the name it is found by changes.
+        let council_id: String = sqlx::query_scalar("SELECT council_id FROM account WHERE account_id = $1")
+            .bind(&account)
+            .fetch_one(&mut *tx)
+            .await?;
+        let search = format!("{} {}", ANONYMISED_NAME.to_lowercase(), reference.to_lowercase());
+        sqlx::query("UPDATE account_summary SET reference = $1, search = $2 WHERE account_id = $3")
+            .bind(&reference)
+            .bind(&search)
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
+        put_words(&mut tx, &council_id, &account, &search).await?;
+        append_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The reference an anonymised account is listed under: from its id, not the person.
+pub fn anonymised_reference(account_id: AccountId) -> String {
+    format!("ANON-{}", account_id.to_string().replace('-', "")[..12].to_uppercase())
 }

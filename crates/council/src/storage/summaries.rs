@@ -196,7 +196,7 @@ pub fn search_words(text: &str) -> Vec<String> {
 }
 
 /// Replaces an account's search words.
-async fn put_words(
+pub(super) async fn put_words(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     council_id: &str,
     account: &str,
@@ -379,12 +379,15 @@ impl Storage {
             if wanted <= 0 {
                 break;
             }
-            let rows = sqlx::query(&format!("{select} WHERE {council} AND {condition} ORDER BY s.account_id LIMIT $2"))
-                .bind(today)
-                .bind(wanted)
-                .bind(council_id.unwrap_or(""))
-                .fetch_all(&self.pool)
-                .await?;
+            // An anonymised account's summary is frozen: its records are gone, its figures stay.
+            let rows = sqlx::query(&format!(
+                "{select} WHERE {council} AND {condition} AND a.anonymised_at_ms IS NULL ORDER BY s.account_id LIMIT $2"
+            ))
+            .bind(today)
+            .bind(wanted)
+            .bind(council_id.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?;
             for row in rows {
                 let row = account_from_row(row)?;
                 if !found.iter().any(|f| f.account_id == row.account_id) {
@@ -398,7 +401,8 @@ impl Storage {
             let rows = sqlx::query(&format!(
                 "SELECT a.account_id, a.reference, a.person_name, c.name FROM account a \
                  JOIN council c ON c.council_id = a.council_id \
-                 WHERE {council} AND NOT EXISTS (SELECT 1 FROM account_summary s WHERE s.account_id = a.account_id) \
+                 WHERE {council} AND a.anonymised_at_ms IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM account_summary s WHERE s.account_id = a.account_id) \
                  ORDER BY a.account_id LIMIT $1"
             ))
             .bind(wanted)

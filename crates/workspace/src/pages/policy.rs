@@ -33,6 +33,7 @@ pub(crate) fn Policy() -> impl IntoView {
                     <div><dt>"Most for one entry"</dt><dd>{current.per_entry_maximum.to_string()}</dd></div>
                     <div><dt>"Cash"</dt><dd>{if current.cash_allowed { "Allowed, with receipts" } else { "Not allowed" }}</dd></div>
                     <div><dt>"Respite"</dt><dd>{format!("Up to {} weeks in 12 months", current.respite_cap_weeks)}</dd></div>
+                    <div><dt>"Records kept"</dt><dd>{format!("{} years after a direct payment ends", current.retention_years)}</dd></div>
                     <div><dt>"Not allowed"</dt><dd>{if current.banned_categories.is_empty() { "Nothing beyond the law".to_owned() } else { current.banned_categories.iter().map(|b| b.category.label()).collect::<Vec<_>>().join(", ") }}</dd></div>
                 </dl>
                 <p>"Only an administrator can change the policy."</p>
@@ -54,6 +55,7 @@ pub(crate) fn PolicyForm(
     let maximum = RwSignal::new(current.per_entry_maximum.to_plain_string());
     let cash = RwSignal::new(current.cash_allowed);
     let respite = RwSignal::new(current.respite_cap_weeks.to_string());
+    let retention = RwSignal::new(current.retention_years.to_string());
     let banned = RwSignal::new(current.banned_categories.iter().map(|b| b.category).collect::<Vec<_>>());
     let reason = RwSignal::new(current.banned_categories.first().map(|b| b.reason.clone()).unwrap_or_default());
     let errors = RwSignal::new(Vec::<(&'static str, String)>::new());
@@ -68,6 +70,7 @@ pub(crate) fn PolicyForm(
             respite_cap_weeks: respite.get_untracked(),
             banned_categories: banned.get_untracked(),
             banned_reason: reason.get_untracked(),
+            retention_years: retention.get_untracked(),
         };
         let csrf = workspace.csrf();
         once.run(async move {
@@ -87,6 +90,7 @@ pub(crate) fn PolicyForm(
                             ("maximum", "policy-maximum"),
                             ("respite", "policy-respite"),
                             ("reason", "policy-reason"),
+                            ("retention", "policy-retention"),
                         ],
                         "policy-contingency",
                     ));
@@ -123,6 +127,7 @@ pub(crate) fn PolicyForm(
                 }).collect_view()}
             </fieldset>
             <TextField id="policy-reason" label="Why they are not allowed (people see this)" value=reason error=error_of("policy-reason")/>
+            <TextField id="policy-retention" label="Years records are kept after a direct payment ends" hint="From 3 to 7. After that the account is anonymised; the council's figures stay as they were." value=retention error=error_of("policy-retention") inputmode="numeric"/>
             <button type="submit" class="button">"Save the policy"</button>
         </form>
     }

@@ -209,7 +209,9 @@ async fn end_direct_payment(
     } else {
         None
     };
-    let detail = format!("on {}: {reason}; final surplus {surplus} to return", long_date(ended_on));
+    // The reason is kept with the account (and goes when it is anonymised), not in the
+    // audit trail, which is never changed.
+    let detail = format!("on {}; final surplus {surplus} to return", long_date(ended_on));
     let event = staff_event(&staff.row, Some(row.account_id), "direct payment ended", &detail);
     let iso = tally_ledger::date::iso_date(ended_on);
     let now = state.clock.now_ms();

@@ -166,6 +166,13 @@ impl Loaded {
             None => exceptions.push((ExceptionKind::NoDevice, "No device has sent anything yet".to_owned())),
             _ => {}
         }
+        // Once ended, the account needs no more looks: only the end is said.
+        let open_flags = if self.life.ended.is_some() {
+            exceptions.retain(|(kind, _)| *kind == ExceptionKind::Ended);
+            0
+        } else {
+            open_flags
+        };
         let kinds = exceptions.iter().map(|(kind, _)| *kind).collect();
         let summary = AccountSummary {
             account_id: self.row.account_id,

@@ -70,6 +70,15 @@ async fn set_policy(
     let respite = weeks(&update.respite_cap_weeks, 52, "the respite limit");
     let receipt = Money::parse_amount(&update.receipt_threshold, hard_maximum).map_err(|e| e.to_string());
     let maximum = Money::parse_amount(&update.per_entry_maximum, hard_maximum).map_err(|e| e.to_string());
+    let retention = match update.retention_years.trim() {
+        "" => Ok(policy.retention_years),
+        typed => {
+            typed.parse::<u32>().ok().filter(|n| tally_ledger::policy::RETENTION_YEARS.contains(n)).ok_or_else(|| {
+                "Enter how many years records are kept after a direct payment ends, a whole number from 3 to 7"
+                    .to_owned()
+            })
+        }
+    };
     let reason = update.banned_reason.trim().to_owned();
     let reason_error = (!update.banned_categories.is_empty() && reason.is_empty())
         .then(|| "Say why these kinds of spending are not allowed (people will see it)".to_owned());
@@ -79,9 +88,10 @@ async fn set_policy(
         ("maximum", maximum.as_ref().err().cloned()),
         ("respite", respite.as_ref().err().cloned()),
         ("reason", reason_error),
+        ("retention", retention.as_ref().err().cloned()),
     ]);
-    let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), true) =
-        (contingency, receipt, maximum, respite, errors.is_empty())
+    let (Ok(contingency), Ok(receipt), Ok(maximum), Ok(respite), Ok(retention), true) =
+        (contingency, receipt, maximum, respite, retention, errors.is_empty())
     else {
         return Err(ApiError::Invalid(errors));
     };
@@ -90,13 +100,14 @@ async fn set_policy(
     policy.per_entry_maximum = maximum;
     policy.cash_allowed = update.cash_allowed;
     policy.respite_cap_weeks = respite;
+    policy.retention_years = retention;
     policy.banned_categories = update
         .banned_categories
         .iter()
         .map(|category| tally_ledger::BannedCategory { category: *category, reason: reason.clone() })
         .collect();
     let detail = format!(
-        "contingency {contingency} weeks, receipts from {receipt}, at most {maximum} an entry, cash {}, respite {respite} weeks, {} banned categories",
+        "contingency {contingency} weeks, receipts from {receipt}, at most {maximum} an entry, cash {}, respite {respite} weeks, {} banned categories, records kept {retention} years after a direct payment ends",
         if update.cash_allowed { "allowed" } else { "not allowed" },
         policy.banned_categories.len()
     );

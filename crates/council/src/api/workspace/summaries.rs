@@ -89,9 +89,13 @@ async fn worked_out(state: &AppState, loaded: &Loaded, council_id: &str) -> Resu
     let (summary, kinds) = loaded.summary_with_kinds(state).await?;
     let answers = loaded.answered_queries(state).await?;
     let signals = signal_items(state, loaded).await?;
+    // An ended direct payment's spending leaves the review queue: nothing more is decided.
+    let ended = loaded.life.ended.is_some();
+    let (answers, signals) = if ended { (Vec::new(), Vec::new()) } else { (answers, signals) };
     let reviews = loaded
         .spends(true)
         .into_iter()
+        .filter(|_| !ended)
         .map(|spend| {
             let rules: String = spend.flags.iter().map(|f| format!("{},", f.rule.as_str())).collect();
             Ok(ReviewItemRow {
@@ -266,6 +270,10 @@ pub async fn differences(state: &AppState, council_id: &str) -> Result<Vec<Strin
         state.storage.digests(council_id).await?.into_iter().map(|d| (d.summary.account_id.to_string(), d)).collect();
     let mut differ = Vec::new();
     for row in state.storage.accounts_of_council(council_id).await? {
+        // An anonymised account has no records left to work its summary out from: it is kept.
+        if state.storage.account_life(row.account_id).await?.anonymised_at_ms.is_some() {
+            continue;
+        }
         let mut fresh = digest(state, &row).await?;
         fresh.reviews.sort_by(|a, b| a.entry_id.cmp(&b.entry_id));
         match kept.get(&row.account_id.to_string()) {
