@@ -295,3 +295,32 @@ test('a sync that brings a new plan while the person is typing keeps what they t
   await wallet.form.getByRole('button', { name: 'Save spending' }).click();
   await expect(wallet.saved).toContainText('£23.40 to Green Fingers');
 });
+
+test('while the app is open it asks the council for news every 3 minutes: money paid in arrives without a touch', async ({ page, council, wallet, playwright }) => {
+  await page.clock.install();
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await expect(wallet.syncStatus).toContainText('All saved to the council');
+
+  // An officer records a payment in, at the council.
+  const officer = await playwright.request.newContext({ baseURL: council.url });
+  const signedIn = await officer.post('api/v1/council/sign-in', {
+    data: { email: 'finance.officer@demo.invalid', password: 'demo-officer-password' },
+  });
+  expect(signedIn.status()).toBe(200);
+  const csrf = (await signedIn.json()).csrf_token;
+  const today = new Date().toISOString().slice(0, 10);
+  const paid = await officer.post('api/v1/council/accounts/DP-000001/money-in', {
+    headers: { 'X-CSRF-Token': csrf },
+    data: { kind: 'payment_in', date: today, amount: '20.00', reference: 'Top-up' },
+  });
+  expect(paid.status()).toBe(201);
+  await officer.dispose();
+
+  // Nobody touches the phone. Before three minutes it has not asked; at three it has.
+  await page.clock.runFor(170_000);
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await page.clock.runFor(15_000);
+  await expect(wallet.balance).toContainText('£1,500.00', { timeout: 20_000 });
+});
