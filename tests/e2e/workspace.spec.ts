@@ -802,9 +802,11 @@ test('a council set up from the command line: its first administrator chooses a 
   await expect(dana.getByRole('list', { name: 'Staff with access' }).getByRole('listitem')).toHaveCount(1);
   await expect(dana.getByRole('list', { name: 'Staff with access' })).toContainText('two-factor sign-in (you)');
 
-  // Signing in again asks for the code after the password.
+  // Signing in again asks for the code after the password. (The staff page has a "Work
+  // email address" field too: wait for the sign-in page before typing.)
   await dana.getByRole('button', { name: 'Sign out' }).click();
-  await dana.getByLabel('Email address').fill('dana.okafor@northshire.invalid');
+  await expect(dana.getByRole('heading', { level: 1, name: 'Sign in to the council workspace' })).toBeVisible();
+  await dana.getByLabel('Email address', { exact: true }).fill('dana.okafor@northshire.invalid');
   await dana.getByLabel('Password').fill('heron lantern quarry');
   await dana.getByRole('button', { name: 'Sign in' }).click();
   await expect(dana.getByRole('alert').filter({ hasText: 'There is a problem' })).toContainText('Enter the 6-digit code');
@@ -832,8 +834,9 @@ test('a council set up from the command line: its first administrator chooses a 
 
   // A recovery code instead of the app (a lost phone).
   await dana.getByRole('button', { name: 'Sign out' }).click();
-  await dana.getByLabel('Email address').fill('dana.okafor@northshire.invalid');
-  await dana.getByLabel('Password').fill('puffin gravel anthem');
+  await expect(dana.getByRole('heading', { level: 1, name: 'Sign in to the council workspace' })).toBeVisible();
+  await dana.getByLabel('Email address', { exact: true }).fill('dana.okafor@northshire.invalid');
+  await dana.getByLabel('Password', { exact: true }).fill('puffin gravel anthem');
   await dana.getByRole('button', { name: 'Sign in' }).click();
   await dana.getByLabel('Code from your authenticator app').fill(recovery);
   await dana.getByRole('button', { name: 'Sign in' }).click();

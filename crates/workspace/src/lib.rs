@@ -141,6 +141,15 @@ pub fn WorkspaceApp() -> impl IntoView {
     let _online = window_event_listener(leptos::ev::online, move |_| workspace.online.set(true));
     let _offline = window_event_listener(leptos::ev::offline, move |_| workspace.online.set(false));
     let signed_in = move || workspace.staff.with(|s| s.as_ref().and_then(|s| s.as_ref()).cloned());
+    // Which screen, as a memo: it changes only when the screen does, so learning twice that
+    // the session ended (a page's request and the sign-out itself) never draws the sign-in
+    // form again under someone typing in it.
+    let screen = Memo::new(move |_| match workspace.staff.get() {
+        None => Screen::Checking,
+        Some(None) => Screen::SignedOut,
+        Some(Some(staff)) if staff.two_factor_needed => Screen::TwoFactorSetup,
+        Some(Some(_)) => Screen::Workspace,
+    });
 
     view! {
         <Router>
@@ -176,11 +185,11 @@ pub fn WorkspaceApp() -> impl IntoView {
                         <p><strong>"You are offline. "</strong>"The council workspace needs a connection: nothing here can be read or changed until it is back."</p>
                     </div>
                 </Show>
-                {move || match workspace.staff.get() {
-                    None => view! { <p class="loading" role="status">"Checking who is signed in…"</p> }.into_any(),
-                    Some(None) => view! { <SignedOut/> }.into_any(),
-                    Some(Some(staff)) if staff.two_factor_needed => view! { <pages::TwoFactorRequired/> }.into_any(),
-                    Some(Some(_)) => view! {
+                {move || match screen.get() {
+                    Screen::Checking => view! { <p class="loading" role="status">"Checking who is signed in…"</p> }.into_any(),
+                    Screen::SignedOut => view! { <SignedOut/> }.into_any(),
+                    Screen::TwoFactorSetup => view! { <pages::TwoFactorRequired/> }.into_any(),
+                    Screen::Workspace => view! {
                         <Routes fallback=|| view! { <h1>"Page not found"</h1><p><A href="/council">"Go to the accounts"</A></p> }>
                             <Route path=path!("/council") view=pages::Accounts/>
                             <Route path=path!("/council/reviews") view=pages::Reviews/>
@@ -214,6 +223,15 @@ fn SignedOut() -> impl IntoView {
             <pages::SetPassword/>
         </Show>
     }
+}
+
+/// What the workspace shows, by who is signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Screen {
+    Checking,
+    SignedOut,
+    TwoFactorSetup,
+    Workspace,
 }
 
 #[component]

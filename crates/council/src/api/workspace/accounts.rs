@@ -166,7 +166,9 @@ async fn create_account(
         &staff.row,
         Some(row.account_id),
         "account opened",
-        &format!("{name} ({reference}), plan from {}", long_date(starts)),
+        // Not the person's name: the trail is never changed, and outlives the name when
+        // the account is anonymised. The line names the account, whose reference is shown.
+        &format!("plan from {}", long_date(starts)),
     )
     .await?;
     let loaded = Loaded::read(&state, &row).await?;
