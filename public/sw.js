@@ -7,16 +7,35 @@
 //
 // A new version installs in the background and waits; the page offers "Reload to update",
 // which tells it to take over. Records are in IndexedDB, so an update never strands them.
+// The page registers the worker only once it has loaded and is idle, so filling the cache
+// never competes with the first screen.
 
 const VERSION = "__TALLY_VERSION__";
 const PRECACHE = __TALLY_PRECACHE__;
 const CACHE = "tally-app-" + VERSION;
 
+// A file whose name carries its content's hash (see the server's `is_hashed`) never
+// changes: an update copies it from the previous version's cache, and a first install
+// takes it from the HTTP cache, where the page's own load just put it (the server lets
+// browsers keep such files a year). Only what changed comes over the network, once.
+const HASHED = /-[0-9a-f]{12,16}(_bg)?\.[a-z]+$|\/[^/]+-[0-9a-f]{12,16}\//;
+
+async function keep(cache, path) {
+  if (HASHED.test(path)) {
+    const earlier = await caches.match(path);
+    if (earlier) {
+      await cache.put(path, earlier);
+      return;
+    }
+    await cache.add(new Request(path, { cache: "default" }));
+    return;
+  }
+  // The page, the manifest and the icons: asked about (a 304 when unchanged).
+  await cache.add(new Request(path, { cache: "no-cache" }));
+}
+
 self.addEventListener("install", (event) => {
-  // "reload" skips the HTTP cache, so the copy kept is the one this build made.
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "reload" })))),
-  );
+  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(PRECACHE.map((path) => keep(cache, path)))));
 });
 
 self.addEventListener("activate", (event) => {

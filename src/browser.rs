@@ -91,7 +91,13 @@ pub async fn ask_persistent_storage() -> Option<bool> {
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
 export function register_service_worker(onUpdateReady) {
   if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("/sw.js").then((registration) => {
+  // After the page has loaded and gone idle: the first screen comes first.
+  const idle = (go) => ("requestIdleCallback" in window ? requestIdleCallback(go, { timeout: 5000 }) : setTimeout(go, 1000));
+  const loaded = new Promise((done) => {
+    if (document.readyState === "complete") done();
+    else window.addEventListener("load", () => done(), { once: true });
+  });
+  loaded.then(() => new Promise((done) => idle(done))).then(() => navigator.serviceWorker.register("/sw.js")).then((registration) => {
     const check = () => {
       if (registration.waiting && navigator.serviceWorker.controller) onUpdateReady();
     };

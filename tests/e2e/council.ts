@@ -25,12 +25,18 @@ export class Council {
   /** The code printed at start-up for the demo account. */
   pairingCode = '';
   private checkers = new Map<string, Device>();
+  /** Every answer the server sent, when started with `logRequests`: method, path, status. */
+  readonly answers: { method: string; path: string; status: number }[] = [];
 
-  private constructor(readonly dataDir: string, private readonly extraArgs: string[]) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly extraArgs: string[],
+    private readonly logRequests = false,
+  ) {}
 
   /** Starts a server; `extraArgs` go after `serve` (e.g. `--public-url`). */
-  static async start(extraArgs: string[] = []): Promise<Council> {
-    const council = new Council(mkdtempSync(join(tmpdir(), 'tally-e2e-')), extraArgs);
+  static async start(extraArgs: string[] = [], options: { logRequests?: boolean } = {}): Promise<Council> {
+    const council = new Council(mkdtempSync(join(tmpdir(), 'tally-e2e-')), extraArgs, options.logRequests ?? false);
     await council.launch();
     return council;
   }
@@ -44,7 +50,9 @@ export class Council {
     const child = spawn(BIN, [
       '--data-dir', this.dataDir,
       'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', DIST, ...this.extraArgs,
-    ], { env: { ...process.env, RUST_LOG: 'warn' } });
+    ], {
+      env: { ...process.env, RUST_LOG: this.logRequests ? 'warn,tower_http::trace=debug' : 'warn', NO_COLOR: '1' },
+    });
     this.process = child;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`council server did not start:\n${this.log}`)), 30_000);
@@ -60,7 +68,20 @@ export class Council {
           resolve();
         }
       });
-      child.stderr.on('data', (chunk) => { this.log += chunk.toString(); });
+      let pending = '';
+      child.stderr.on('data', (chunk) => {
+        this.log += chunk.toString();
+        if (this.logRequests) {
+          // tower-http's trace (on stderr): "request{method=GET uri=/sw.js ...}: ... finished processing request ... status=200".
+          pending += chunk.toString();
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) {
+            const found = line.match(/request\{method=(\w+) uri=(\S+) [^}]*\}.*finished processing request.*status=(\d+)/);
+            if (found) this.answers.push({ method: found[1], path: found[2], status: Number(found[3]) });
+          }
+        }
+      });
       child.on('exit', (status) => {
         clearTimeout(timer);
         reject(new Error(`council server exited (${status}):\n${this.log}`));

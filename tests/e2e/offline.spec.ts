@@ -4,6 +4,7 @@
 import { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { seed } from './seed';
+import { Council } from './council';
 import { Wallet } from './wallet';
 
 /** Waits until the service worker has kept the app for offline use. */
@@ -202,4 +203,39 @@ test('with thousands of records, home lists the newest few to explain and links 
   await expect(page.getByLabel('Only spending the council may ask about')).toBeChecked();
   // Home's first is the newest spending to explain: the first in History, which is newest first.
   await expect(page.getByRole('main').getByRole('region').first().getByRole('link').first()).toHaveAttribute('href', newest!);
+});
+
+test('a first visit downloads each file of the wallet once, the service worker included, and a reload downloads none of them again', async ({ browser }) => {
+  const council = await Council.start([], { logRequests: true });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const downloads = () => council.answers.filter((a) => a.method === 'GET' && a.status === 200 && !a.path.startsWith('/api/'));
+    await page.goto(council.url);
+    await expect(page.getByRole('heading', { level: 1, name: 'Connect to your council' })).toBeVisible();
+    await appKeptOffline(page);
+
+    const times = new Map<string, number>();
+    for (const answer of downloads()) times.set(answer.path, (times.get(answer.path) ?? 0) + 1);
+    expect([...times].filter(([, n]) => n > 1), 'files downloaded more than once').toEqual([]);
+    // Everything the service worker keeps came from the server at most once (the page's
+    // own script, wasm and style not at all a second time: from the HTTP cache).
+    const kept: string[] = await page.evaluate(async () => {
+      const cache = await caches.open((await caches.keys()).find((k) => k.startsWith('tally-app-'))!);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(kept.length).toBeGreaterThan(5);
+    const wasm = kept.filter((p) => p.endsWith('.wasm'));
+    expect(wasm).toHaveLength(1);
+    expect(times.get(wasm[0])).toBe(1);
+
+    // A reload: the hashed files come from the service worker, none from the server.
+    const before = downloads().length;
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: 'Connect to your council' })).toBeVisible();
+    const again = downloads().slice(before).map((a) => a.path).filter((p) => /-[0-9a-f]{12,16}/.test(p));
+    expect(again).toEqual([]);
+    await page.context().close();
+  } finally {
+    await council.dispose();
+  }
 });

@@ -461,13 +461,117 @@ fn build_wallet(root: &Path) -> Result {
     fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
     fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
     let dist = root.join("dist");
+    let compressed = precompress(&dist)?;
     println!(
-        "Built the wallet and the workspace in {:.0} s; wallet {}; workspace {}",
-        started.elapsed().as_secs_f64(),
-        dist_size(&dist, Some(&dist.join("council"))),
-        dist_size(&dist.join("council"), None)
+        "Built the wallet and the workspace in {:.0} s; {compressed} files compressed (brotli and gzip) for the server to send as they are.",
+        started.elapsed().as_secs_f64()
     );
+    print!("{}", size_report(&dist)?);
     Ok(())
+}
+
+/// The kinds of file worth compressing (images are compressed already).
+const COMPRESSIBLE: [&str; 7] = ["html", "js", "wasm", "css", "svg", "webmanifest", "json"];
+
+/// Writes `name.br` (brotli, quality 11) and `name.gz` (gzip, level 9) beside every
+/// compressible file of a build, once; how many files.
+fn precompress(dist: &Path) -> Result<usize> {
+    let mut files = Vec::new();
+    collect_files(dist, &mut files);
+    let mut done = 0;
+    for file in files.iter().filter(|f| compressible(f)) {
+        let bytes = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let with = |ext: &str| PathBuf::from(format!("{}.{ext}", file.display()));
+        fs::write(with("br"), brotli_bytes(&bytes)).map_err(|e| e.to_string())?;
+        fs::write(with("gz"), gzip_bytes(&bytes)).map_err(|e| e.to_string())?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+fn compressible(file: &Path) -> bool {
+    file.extension().and_then(|e| e.to_str()).is_some_and(|ext| COMPRESSIBLE.contains(&ext))
+}
+
+fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");
+    out
+}
+
+fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("compressing into memory cannot fail");
+    encoder.finish().expect("compressing into memory cannot fail")
+}
+
+/// One file of a build and its sizes.
+struct Sized {
+    path: String,
+    raw: u64,
+    gzip: u64,
+    brotli: u64,
+    /// Part of what a first-time visitor needs before the app's first screen works: the
+    /// page and what it loads (script, wasm, style), not what the service worker keeps
+    /// for later (icons, the manifest).
+    first_screen: bool,
+}
+
+/// Each app's files with their sizes raw, gzipped and brotli'd, and the first screen's
+/// total: what `cargo xtask build` prints.
+fn size_report(dist: &Path) -> Result<String> {
+    let mut out = String::new();
+    for (app, folder, except) in
+        [("wallet", dist.to_path_buf(), Some(dist.join("council"))), ("workspace", dist.join("council"), None)]
+    {
+        let mut files = Vec::new();
+        collect_files(&folder, &mut files);
+        let mut sized = Vec::new();
+        for file in files.iter().filter(|f| except.as_ref().is_none_or(|e| !f.starts_with(e))) {
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if ext == "br" || ext == "gz" {
+                continue;
+            }
+            let bytes = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let (gzip, brotli) = if compressible(file) {
+                (gzip_bytes(&bytes).len() as u64, brotli_bytes(&bytes).len() as u64)
+            } else {
+                (bytes.len() as u64, bytes.len() as u64)
+            };
+            let path = file.strip_prefix(&folder).map_err(|e| e.to_string())?.to_string_lossy().replace('\\', "/");
+            sized.push(Sized {
+                first_screen: ["html", "js", "wasm", "css"].contains(&ext) && path != "sw.js",
+                path,
+                raw: bytes.len() as u64,
+                gzip,
+                brotli,
+            });
+        }
+        sized.sort_by(|a, b| b.brotli.cmp(&a.brotli).then(a.path.cmp(&b.path)));
+        out.push_str(&format!("{app}: {:>10} {:>10} {:>10}  file\n", "bytes", "gzip", "brotli"));
+        for f in &sized {
+            out.push_str(&format!(
+                "{app}: {:>10} {:>10} {:>10}  {}{}\n",
+                f.raw,
+                f.gzip,
+                f.brotli,
+                f.path,
+                if f.first_screen { " *" } else { "" }
+            ));
+        }
+        let first: Vec<&Sized> = sized.iter().filter(|f| f.first_screen).collect();
+        let total = |pick: fn(&Sized) -> u64| first.iter().map(|f| pick(f)).sum::<u64>();
+        out.push_str(&format!(
+            "{app}: first screen (*): {:.1} KiB, {:.1} KiB gzip, {:.1} KiB brotli; all files {:.1} KiB brotli\n",
+            total(|f| f.raw) as f64 / 1024.0,
+            total(|f| f.gzip) as f64 / 1024.0,
+            total(|f| f.brotli) as f64 / 1024.0,
+            sized.iter().map(|f| f.brotli).sum::<u64>() as f64 / 1024.0
+        ));
+    }
+    Ok(out)
 }
 
 /// The service worker's file, as copied into the build.
@@ -501,7 +605,7 @@ fn precache_list(dist: &Path) -> Result<(Vec<String>, String)> {
     for file in files {
         let relative = file.strip_prefix(dist).map_err(|e| e.to_string())?;
         let path = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
-        if path == format!("/{SERVICE_WORKER}") {
+        if path == format!("/{SERVICE_WORKER}") || path.ends_with(".br") || path.ends_with(".gz") {
             continue;
         }
         path.hash(&mut hasher);
@@ -551,27 +655,6 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
     } else if path.is_file() {
         files.push(path.to_path_buf());
     }
-}
-
-/// "first load 123 KB gzipped (html + js + wasm + css)".
-/// What a browser downloads to open an app: its html, js, wasm and css (leaving out the
-/// folder `except`, another app's build).
-fn dist_size(dist: &Path, except: Option<&Path>) -> String {
-    let mut raw = 0u64;
-    let mut gzipped = 0u64;
-    let mut files = Vec::new();
-    collect_files(dist, &mut files);
-    for file in files.iter().filter(|f| except.is_none_or(|e| !f.starts_with(e))) {
-        let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if !["html", "js", "wasm", "css"].contains(&ext) {
-            continue;
-        }
-        raw += fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-        if let Ok(out) = Command::new("gzip").args(["-9", "-c"]).arg(file).output() {
-            gzipped += out.stdout.len() as u64;
-        }
-    }
-    format!("first load {} KB ({} KB gzipped): html + js + wasm + css", raw / 1024, gzipped / 1024)
 }
 
 // --- helpers ------------------------------------------------------------------------------

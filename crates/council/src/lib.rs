@@ -257,17 +257,64 @@ fn base64_standard(bytes: &[u8]) -> String {
 
 /// Serves the built apps: the council workspace (its own build, in `dist/council`) under
 /// `/council`, the wallet everywhere else. Unknown paths get the app's `index.html` so its
-/// own routes work on reload. Answers are compressed, and the page itself is never cached
-/// stale (the hashed scripts it names can be cached).
+/// own routes work on reload. Files are sent as the build compressed them (brotli or gzip,
+/// whichever the browser takes; `cargo xtask build` writes both), never compressed again
+/// on each request. A file whose name carries its content's hash never changes, so a
+/// browser keeps it a year without asking; the rest (the pages, the service worker, the
+/// manifest and icons) it asks about every time ([`static_cache_control`]).
 fn wallet_files(dist: &Path) -> Router {
     let workspace = dist.join("council");
-    let workspace_files = ServeDir::new(&workspace).fallback(ServeFile::new(workspace.join("index.html")));
-    let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let page = |folder: &Path| ServeFile::new(folder.join("index.html")).precompressed_br().precompressed_gzip();
+    let workspace_files = ServeDir::new(&workspace).precompressed_br().precompressed_gzip().fallback(page(&workspace));
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(page(dist));
     Router::new()
         .nest_service("/council", workspace_files)
         .fallback_service(files)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(axum::middleware::from_fn(static_cache_control))
+        // Only for what the build did not compress (there should be nothing).
         .layer(CompressionLayer::new())
+}
+
+/// `Cache-Control` for the apps' files: a year and `immutable` for hashed names (see
+/// [`is_hashed`]), `no-cache` (ask each time; a 304 costs a few bytes) for the rest.
+async fn static_cache_control(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    // A hashed file that is not there (an old build's, asked for after an update) is not
+    // found: never the app's page in its place, which a browser would keep a year.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if hashed && is_page {
+        response = axum::response::IntoResponse::into_response((axum::http::StatusCode::NOT_FOUND, "Not found"));
+    }
+    let value =
+        if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether a path names a file by its content's hash, as Trunk names them:
+/// `tally-2ac61da628ab4c75_bg.wasm`, `main-43edb09fcccb096.css`,
+/// `snippets/tally-6b53e2c907a96ea5/inline0.js`.
+pub fn is_hashed(path: &str) -> bool {
+    let hashed_part = |part: &str| {
+        let stem = part.split('.').next().unwrap_or_default();
+        let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+        stem.rsplit_once('-').is_some_and(|(name, hash)| {
+            !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let Some(file) = parts.pop() else { return false };
+    file.contains('.') && (hashed_part(file) || parts.iter().any(|dir| hashed_part(dir)))
 }
 
 /// Serves `router` on `listener` until `shutdown` finishes, then lets the requests under
@@ -439,6 +486,33 @@ mod tests {
         assert_eq!(base64_standard(b"Ma"), "TWE=");
         assert_eq!(base64_standard(b"M"), "TQ==");
         assert_eq!(base64_standard(b""), "");
+    }
+
+    #[test]
+    fn hashed_file_names_are_known_by_their_hash() {
+        for hashed in [
+            "/tally-2ac61da628ab4c75_bg.wasm",
+            "/tally-2ac61da628ab4c75.js",
+            "/main-43edb09fcccb096.css",
+            "/council/tally-workspace-ca94ca33c45ab847.js",
+            "/snippets/tally-6b53e2c907a96ea5/inline0.js",
+            "/favicon-a49da9b8866a539c.svg",
+        ] {
+            assert!(is_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/sw.js",
+            "/manifest.webmanifest",
+            "/icons/icon-192.png",
+            "/council/",
+            "/history",
+            "/a-b.js",
+            "/-2ac61da628ab4c75.js",
+        ] {
+            assert!(!is_hashed(plain), "{plain}");
+        }
     }
 
     #[test]

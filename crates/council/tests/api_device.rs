@@ -687,3 +687,73 @@ async fn the_wallet_and_the_workspace_are_served_as_separate_apps() {
     }
     db.drop_db().await;
 }
+
+/// The apps' files: sent as the build compressed them (brotli or gzip, as the browser
+/// asks), a hashed file kept a year without asking, the pages and the service worker asked
+/// about each time.
+#[tokio::test]
+async fn the_apps_files_are_sent_precompressed_and_hashed_ones_are_kept_a_year() {
+    let db = TestDb::sqlite().await;
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dist.path().join("council")).unwrap();
+    let put = |path: &str, body: &[u8]| std::fs::write(dist.path().join(path), body).unwrap();
+    put("index.html", b"<p>the wallet page</p>");
+    put("index.html.br", b"brotli page");
+    put("index.html.gz", b"gzip page");
+    put("tally-2ac61da628ab4c75_bg.wasm", b"the wasm");
+    put("tally-2ac61da628ab4c75_bg.wasm.br", b"brotli wasm");
+    put("tally-2ac61da628ab4c75_bg.wasm.gz", b"gzip wasm");
+    put("sw.js", b"the worker");
+    put("sw.js.br", b"brotli worker");
+    put("council/index.html", b"the workspace page");
+    put("council/tally-workspace-ca94ca33c45ab847.js", b"the workspace script");
+    put("council/tally-workspace-ca94ca33c45ab847.js.br", b"brotli workspace script");
+    let router = app(AppState::new(db.storage.clone()), Some(dist.path()));
+    let get = |uri: &'static str, accept: &'static str| {
+        let router = router.clone();
+        async move {
+            let mut request = Request::get(uri);
+            if !accept.is_empty() {
+                request = request.header("accept-encoding", accept);
+            }
+            let reply = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(reply.status(), StatusCode::OK, "{uri}");
+            let header =
+                |name: &str| reply.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let (encoding, cache, vary) = (header("content-encoding"), header("cache-control"), header("vary"));
+            let body = String::from_utf8(reply.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+            (body, encoding, cache, vary)
+        }
+    };
+    let immutable = "public, max-age=31536000, immutable";
+    let wasm = "/tally-2ac61da628ab4c75_bg.wasm";
+    assert_eq!(
+        get(wasm, "gzip, deflate, br, zstd").await,
+        ("brotli wasm".into(), "br".into(), immutable.into(), "accept-encoding".into())
+    );
+    assert_eq!(
+        get(wasm, "gzip").await,
+        ("gzip wasm".into(), "gzip".into(), immutable.into(), "accept-encoding".into())
+    );
+    assert_eq!(get(wasm, "").await.0, "the wasm");
+    let (body, encoding, cache, _) = get("/", "br").await;
+    assert_eq!((body.as_str(), encoding.as_str(), cache.as_str()), ("brotli page", "br", "no-cache"));
+    let (body, _, cache, _) = get("/history", "gzip").await;
+    assert_eq!((body.as_str(), cache.as_str()), ("gzip page", "no-cache"), "an app route gets the page");
+    let (body, _, cache, _) = get("/sw.js", "br").await;
+    assert_eq!(
+        (body.as_str(), cache.as_str()),
+        ("brotli worker", "no-cache"),
+        "the service worker is always asked about"
+    );
+    let (body, encoding, cache, _) = get("/council/tally-workspace-ca94ca33c45ab847.js", "br").await;
+    assert_eq!((body.as_str(), encoding.as_str(), cache.as_str()), ("brotli workspace script", "br", immutable));
+    let (body, _, cache, _) = get("/council/accounts", "").await;
+    assert_eq!((body.as_str(), cache.as_str()), ("the workspace page", "no-cache"));
+    // A hashed file that is not there is not found (never the page in its place), and not kept.
+    let missing =
+        router.clone().oneshot(Request::get("/tally-0000000000000000.js").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers().get("cache-control").unwrap(), "no-cache");
+    db.drop_db().await;
+}
