@@ -90,6 +90,9 @@ pub async fn ask_persistent_storage() -> Option<bool> {
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
 export function register_service_worker(onUpdateReady) {
+  // This browser uses the whole wallet now: the server sends it at / (not the small first
+  // screen a first-time visitor gets).
+  document.cookie = "tally_wallet=1; Path=/; Max-Age=315360000; SameSite=Lax";
   if (!("serviceWorker" in navigator)) return;
   // After the page has loaded and gone idle: the first screen comes first.
   const idle = (go) => ("requestIdleCallback" in window ? requestIdleCallback(go, { timeout: 5000 }) : setTimeout(go, 1000));
@@ -118,7 +121,8 @@ export function apply_update() {
 }
 "#)]
 extern "C" {
-    /// Registers the service worker (`public/sw.js`) that keeps the app for offline use;
+    /// Registers the service worker (`public/sw.js`) that keeps the app for offline use, and
+    /// remembers (a cookie) that this browser uses the whole wallet, not the first screen;
     /// calls `on_update_ready` when a new version has been fetched and is waiting.
     #[wasm_bindgen::prelude::wasm_bindgen(js_name = register_service_worker)]
     fn register_service_worker_js(on_update_ready: &wasm_bindgen::JsValue);

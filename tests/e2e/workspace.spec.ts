@@ -64,7 +64,11 @@ test('the wallet and the council workspace are separate downloads: a person neve
   await wallet.open(council.url);
   await wallet.pair(council.pairingCode);
   await expect(wallet.syncStatus).toContainText('All saved to the council');
-  expect(walletFiles.filter((path) => path.endsWith('.wasm'))).toEqual([expect.stringMatching(/^\/tally-[0-9a-f]+_bg\.wasm$/)]);
+  // The first screen's small build, then (once paired) the wallet's.
+  expect(walletFiles.filter((path) => path.endsWith('.wasm'))).toEqual([
+    expect.stringMatching(/^\/welcome\/tally-welcome-[0-9a-f]+_bg\.wasm$/),
+    expect.stringMatching(/^\/tally-[0-9a-f]+_bg\.wasm$/),
+  ]);
   expect(walletFiles.filter((path) => path.startsWith('/council'))).toEqual([]);
 
   const officer = await officerPage(browser);

@@ -438,7 +438,9 @@ fn npm_install(dir: &Path) -> Result {
 fn build_wallet(root: &Path) -> Result {
     let fingerprint = wallet_fingerprint(root)?;
     let stamp = root.join("target/wallet-build.stamp");
-    let dist_ok = root.join("dist/index.html").exists() && root.join("dist/council/index.html").exists();
+    let dist_ok = ["dist/index.html", "dist/council/index.html", "dist/welcome/index.html"]
+        .iter()
+        .all(|page| root.join(page).exists());
     if dist_ok && fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
         step("The wallet app and the council workspace are up to date");
         return Ok(());
@@ -458,6 +460,7 @@ fn build_wallet(root: &Path) -> Result {
     // The wallet's build empties dist, so the workspace (dist/council) comes second.
     trunk(".", "wallet app")?;
     trunk("crates/workspace", "council workspace")?;
+    trunk("crates/welcome", "first screen")?;
     fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
     fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
     let dist = root.join("dist");
@@ -507,6 +510,9 @@ fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("compressing into memory cannot fail")
 }
 
+/// Which files of a folder belong to an app.
+type FileFilter<'a> = dyn Fn(&Path) -> bool + 'a;
+
 /// One file of a build and its sizes.
 struct Sized {
     path: String,
@@ -523,13 +529,20 @@ struct Sized {
 /// total: what `cargo xtask build` prints.
 fn size_report(dist: &Path) -> Result<String> {
     let mut out = String::new();
-    for (app, folder, except) in
-        [("wallet", dist.to_path_buf(), Some(dist.join("council"))), ("workspace", dist.join("council"), None)]
-    {
+    // The wallet leaves out the other two builds. A first-time visitor gets the first
+    // screen (`welcome`); the wallet itself follows once they have paired.
+    let all = |_: &Path| true;
+    let wallet_only = |f: &Path| !f.starts_with(dist.join("council")) && !f.starts_with(dist.join("welcome"));
+    let apps: [(&str, PathBuf, &FileFilter<'_>); 3] = [
+        ("first screen", dist.join("welcome"), &all),
+        ("wallet", dist.to_path_buf(), &wallet_only),
+        ("workspace", dist.join("council"), &all),
+    ];
+    for (app, folder, keep) in apps {
         let mut files = Vec::new();
         collect_files(&folder, &mut files);
         let mut sized = Vec::new();
-        for file in files.iter().filter(|f| except.as_ref().is_none_or(|e| !f.starts_with(e))) {
+        for file in files.iter().filter(|f| keep(f)) {
             let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
             if ext == "br" || ext == "gz" {
                 continue;
@@ -627,6 +640,7 @@ fn wallet_fingerprint(root: &Path) -> Result<String> {
         "crates/api/src",
         "crates/web",
         "crates/workspace",
+        "crates/welcome",
         "index.html",
         "Trunk.toml",
         "Cargo.toml",

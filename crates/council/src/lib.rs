@@ -205,7 +205,9 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
 /// when the server starts. No inline style, no plugins, no framing, no other site.
 pub fn page_policy(dist: Option<&Path>) -> String {
     let mut hashes: Vec<String> = Vec::new();
-    for page in dist.into_iter().flat_map(|d| [d.join("index.html"), d.join("council").join("index.html")]) {
+    for page in dist.into_iter().flat_map(|d| {
+        [d.join("index.html"), d.join("council").join("index.html"), d.join("welcome").join("index.html")]
+    }) {
         if let Ok(html) = std::fs::read_to_string(&page) {
             for script in inline_scripts(&html) {
                 let hash = format!("'sha256-{}'", base64_standard(&sha2::Sha256::digest(script.as_bytes())));
@@ -264,6 +266,7 @@ fn base64_standard(bytes: &[u8]) -> String {
 /// manifest and icons) it asks about every time ([`static_cache_control`]).
 fn wallet_files(dist: &Path) -> Router {
     let workspace = dist.join("council");
+    let has_first_screen = dist.join("welcome").join("index.html").is_file();
     let page = |folder: &Path| ServeFile::new(folder.join("index.html")).precompressed_br().precompressed_gzip();
     let workspace_files = ServeDir::new(&workspace).precompressed_br().precompressed_gzip().fallback(page(&workspace));
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(page(dist));
@@ -271,8 +274,39 @@ fn wallet_files(dist: &Path) -> Router {
         .nest_service("/council", workspace_files)
         .fallback_service(files)
         .layer(axum::middleware::from_fn(static_cache_control))
+        .layer(axum::middleware::from_fn(move |request, next| first_screen(has_first_screen, request, next)))
         // Only for what the build did not compress (there should be nothing).
         .layer(CompressionLayer::new())
+}
+
+/// The cookie the wallet (and its first screen, once the person has paired) sets: this
+/// browser uses the whole wallet.
+const WALLET_COOKIE: &str = "tally_wallet=1";
+
+/// A browser that has not used the wallet yet gets, at `/`, the first screen: a small build
+/// that pairs the phone (or starts Tally without a council) and then opens the whole wallet,
+/// which from then on comes from its service worker. Every other address is the wallet's.
+async fn first_screen(
+    has_first_screen: bool,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let entry = request.uri().path() == "/";
+    let uses_wallet = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim() == WALLET_COOKIE);
+    if entry && has_first_screen && !uses_wallet {
+        *request.uri_mut() = axum::http::Uri::from_static("/welcome/");
+    }
+    let mut response = next.run(request).await;
+    if entry {
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding, cookie"));
+    }
+    response
 }
 
 /// `Cache-Control` for the apps' files: a year and `immutable` for hashed names (see

@@ -750,6 +750,28 @@ async fn the_apps_files_are_sent_precompressed_and_hashed_ones_are_kept_a_year()
     assert_eq!((body.as_str(), encoding.as_str(), cache.as_str()), ("brotli workspace script", "br", immutable));
     let (body, _, cache, _) = get("/council/accounts", "").await;
     assert_eq!((body.as_str(), cache.as_str()), ("the workspace page", "no-cache"));
+    // A first-time visitor gets the small first screen at /; a browser that uses the wallet
+    // (its cookie) gets the wallet. The answer says it depends on the cookie.
+    std::fs::create_dir_all(dist.path().join("welcome")).unwrap();
+    put("welcome/index.html", b"the first screen");
+    let router = app(AppState::new(db.storage.clone()), Some(dist.path()));
+    let entry = |cookie: Option<&'static str>| {
+        let router = router.clone();
+        async move {
+            let mut request = Request::get("/");
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            let reply = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+            let vary = reply.headers().get("vary").unwrap().to_str().unwrap().to_owned();
+            (String::from_utf8(reply.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap(), vary)
+        }
+    };
+    assert_eq!(entry(None).await, ("the first screen".into(), "accept-encoding, cookie".into()));
+    assert_eq!(entry(Some("other=2; tally_wallet=1")).await.0, "<p>the wallet page</p>");
+    let deep = router.clone().oneshot(Request::get("/history").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(deep.into_body().collect().await.unwrap().to_bytes().as_ref(), b"<p>the wallet page</p>");
+
     // A hashed file that is not there is not found (never the page in its place), and not kept.
     let missing =
         router.clone().oneshot(Request::get("/tally-0000000000000000.js").body(Body::empty()).unwrap()).await.unwrap();
