@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = process.env.TALLY_SERVER_BIN ?? '../target/debug/tally-council';
-const DIST = process.env.TALLY_DIST ?? '../dist';
+export const DIST = process.env.TALLY_DIST ?? '../dist';
 export const DEMO_REFERENCE = 'DP-000001';
 
 export type Entry = {
@@ -25,6 +25,8 @@ export class Council {
   /** The code printed at start-up for the demo account. */
   pairingCode = '';
   private checkers = new Map<string, Device>();
+  /** The built apps it serves (a test may point it at another build, then `launch` again). */
+  dist = DIST;
   /** Every answer the server sent, when started with `logRequests`: method, path, status. */
   readonly answers: { method: string; path: string; status: number }[] = [];
 
@@ -49,7 +51,7 @@ export class Council {
   async launch(): Promise<void> {
     const child = spawn(BIN, [
       '--data-dir', this.dataDir,
-      'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', DIST, ...this.extraArgs,
+      'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', this.dist, ...this.extraArgs,
     ], {
       env: { ...process.env, RUST_LOG: this.logRequests ? 'warn,tower_http::trace=debug' : 'warn', NO_COLOR: '1' },
     });

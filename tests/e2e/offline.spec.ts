@@ -4,7 +4,10 @@
 import { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { seed } from './seed';
-import { Council } from './council';
+import { Council, DIST } from './council';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Wallet } from './wallet';
 
 /** Waits until the service worker has kept the app for offline use. */
@@ -248,5 +251,55 @@ test('a first visit gets the small first screen, which works before the wallet a
     await page.context().close();
   } finally {
     await council.dispose();
+  }
+});
+
+test('an update downloads only the files whose hash changed: the rest come from the previous version', async ({ browser }) => {
+  // Version 2 of the wallet changes only its style sheet: a new hashed name, the page and
+  // the service worker's list and version changed to match. Every other file is the same.
+  const v2 = mkdtempSync(join(tmpdir(), 'tally-dist-v2-'));
+  cpSync(DIST, v2, { recursive: true, preserveTimestamps: true });
+  const css = readdirSync(v2).find((f) => /^main-[0-9a-f]+\.css$/.test(f))!;
+  const newCss = 'main-0123456789abcdef.css';
+  writeFileSync(join(v2, newCss), readFileSync(join(v2, css), 'utf8') + '\n/* version 2 */\n');
+  rmSync(join(v2, css));
+  for (const file of ['index.html', 'sw.js']) {
+    for (const stale of [`${file}.br`, `${file}.gz`]) rmSync(join(v2, stale), { force: true });
+    let text = readFileSync(join(v2, file), 'utf8').replaceAll(css, newCss);
+    if (file === 'sw.js') text = text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "version-two";');
+    writeFileSync(join(v2, file), text);
+  }
+  for (const stale of [`${css}.br`, `${css}.gz`]) rmSync(join(v2, stale), { force: true });
+
+  const council = await Council.start([], { logRequests: true });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const wallet = new Wallet(page);
+    await wallet.open(council.url);
+    await wallet.pair(council.pairingCode);
+    await expect(wallet.balance).toContainText('£1,480.00');
+    await appKeptOffline(page);
+
+    // The new version is deployed; the person opens the app again.
+    await council.stop();
+    council.dist = v2;
+    await council.launch();
+    const before = council.answers.length;
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Reload to update' })).toBeVisible({ timeout: 30_000 });
+    const downloaded = council.answers.slice(before)
+      .filter((a) => a.method === 'GET' && a.status === 200 && !a.path.startsWith('/api/'))
+      .map((a) => a.path);
+    // The changed style sheet once; the unchanged wasm, script and icons not at all.
+    expect(downloaded.filter((p) => p === `/${newCss}`)).toHaveLength(1);
+    expect(downloaded.filter((p) => /\.(wasm|js|png)$/.test(p) && p !== '/sw.js')).toEqual([]);
+    await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(wallet.balance).toContainText('£1,480.00');
+    const styles = await page.evaluate(() => [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => (l as HTMLLinkElement).href));
+    expect(styles.some((href) => href.endsWith(newCss))).toBe(true);
+    await page.context().close();
+  } finally {
+    await council.dispose();
+    rmSync(v2, { recursive: true, force: true });
   }
 });
