@@ -46,17 +46,7 @@ pub fn api_base() -> String {
     format!("{origin}/api/v1")
 }
 
-/// A short description of this device for the council's list ("Mobile browser").
-pub fn device_label() -> String {
-    let agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
-    let kind = if agent.contains("Mobile") { "Mobile browser" } else { "Browser" };
-    let name = ["Firefox", "Edg", "Chrome", "Safari"]
-        .into_iter()
-        .find(|n| agent.contains(n))
-        .map(|n| if n == "Edg" { "Edge" } else { n })
-        .unwrap_or("web");
-    format!("{kind} ({name})")
-}
+pub use tally_web::browser::device_label;
 
 /// A named moment on the page's performance timeline (read by the benchmarks).
 pub fn mark(name: &str) {

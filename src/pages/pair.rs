@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::app::use_wallet;
 use crate::browser;
-use crate::components::field::{ErrorSummary, TextField};
+use crate::components::field::{ErrorSummary, PairingCodeField, TextField};
 use crate::store::Session;
 use crate::sync::{SyncClient, SyncError};
 
@@ -92,27 +92,7 @@ pub fn Pair() -> impl IntoView {
         </p>
         <ErrorSummary errors=errors/>
         <form on:submit=submit novalidate>
-            <div class="field" class:field--error=move || error.with(Option::is_some)>
-                <label for="pairing-code">"Pairing code"</label>
-                <p class="hint" id="pairing-code-hint">"It looks like ABCD-2345. Capital letters do not matter."</p>
-                {move || error.get().map(|message| view! {
-                    <p class="field-error" id="pairing-code-error">
-                        <span class="visually-hidden">"Error: "</span>{message}
-                    </p>
-                })}
-                <input
-                    id="pairing-code"
-                    name="pairing-code"
-                    type="text"
-                    autocomplete="one-time-code"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    aria-describedby=move || if error.with(Option::is_some) { "pairing-code-hint pairing-code-error" } else { "pairing-code-hint" }
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    prop:value=move || code.get()
-                    on:input=move |ev| code.set(event_target_value(&ev))
-                />
-            </div>
+            <PairingCodeField code error/>
             <TextField id="your-name" label="Your name (optional)"
                 hint="If you are a carer or helper, your name, so records show who logged them. Leave it empty if the payment is yours."
                 value=name error=Signal::derive(|| None::<String>) autocomplete="name"/>

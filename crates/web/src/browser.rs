@@ -48,3 +48,15 @@ fn save_parts(filename: &str, mime: &str, parts: js_sys::Array) -> Result<(), wa
     link.click();
     web_sys::Url::revoke_object_url(&url)
 }
+
+/// A short description of this device for the council's list ("Mobile browser").
+pub fn device_label() -> String {
+    let agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
+    let kind = if agent.contains("Mobile") { "Mobile browser" } else { "Browser" };
+    let name = ["Firefox", "Edg", "Chrome", "Safari"]
+        .into_iter()
+        .find(|n| agent.contains(n))
+        .map(|n| if n == "Edg" { "Edge" } else { n })
+        .unwrap_or("web");
+    format!("{kind} ({name})")
+}

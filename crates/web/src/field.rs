@@ -111,3 +111,32 @@ pub fn TextField(
         </div>
     }
 }
+
+/// The pairing code's field, as the wallet's pairing page and the first screen both show
+/// it: its hint, its error beside it, and the browser's one-time-code filling.
+#[component]
+pub fn PairingCodeField(code: RwSignal<String>, error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="field" class:field--error=move || error.with(Option::is_some)>
+            <label for="pairing-code">"Pairing code"</label>
+            <p class="hint" id="pairing-code-hint">"It looks like ABCD-2345. Capital letters do not matter."</p>
+            {move || error.get().map(|message| view! {
+                <p class="field-error" id="pairing-code-error">
+                    <span class="visually-hidden">"Error: "</span>{message}
+                </p>
+            })}
+            <input
+                id="pairing-code"
+                name="pairing-code"
+                type="text"
+                autocomplete="one-time-code"
+                autocapitalize="characters"
+                spellcheck="false"
+                aria-describedby=move || if error.with(Option::is_some) { "pairing-code-hint pairing-code-error" } else { "pairing-code-hint" }
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                prop:value=move || code.get()
+                on:input=move |ev| code.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}

@@ -9,7 +9,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tally_web::field::{ErrorSummary, TextField};
+use tally_web::field::{ErrorSummary, PairingCodeField, TextField};
 
 /// Where the wallet keeps its pairings (see the wallet's `store.rs`).
 const SESSIONS_KEY: &str = "tally.v2.sessions";
@@ -40,18 +40,6 @@ fn open_wallet(path: &str) {
     if let Some(location) = web_sys::window().map(|w| w.location()) {
         let _ = location.replace(path);
     }
-}
-
-/// "Mobile browser (Chrome)": how the council lists this device (as the wallet says it).
-fn device_label() -> String {
-    let agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
-    let kind = if agent.contains("Mobile") { "Mobile browser" } else { "Browser" };
-    let name = ["Firefox", "Edg", "Chrome", "Safari"]
-        .into_iter()
-        .find(|n| agent.contains(n))
-        .map(|n| if n == "Edg" { "Edge" } else { n })
-        .unwrap_or("web");
-    format!("{kind} ({name})")
 }
 
 /// Trades the code for this device's pairing: the council's answer, or what to tell the
@@ -119,7 +107,7 @@ fn Welcome() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            let done = match pair(&typed, device_label()).await {
+            let done = match pair(&typed, tally_web::browser::device_label()).await {
                 Ok(answer) => keep(&answer, name.get_untracked().trim()),
                 Err(message) => Err(message),
             };
@@ -145,27 +133,7 @@ fn Welcome() -> impl IntoView {
             <p>"Tally keeps a record of how you spend your direct payment and sends it to your council. To start, enter the pairing code your council gave you."</p>
             <ErrorSummary errors=errors/>
             <form on:submit=submit novalidate>
-                <div class="field" class:field--error=move || error.with(Option::is_some)>
-                    <label for="pairing-code">"Pairing code"</label>
-                    <p class="hint" id="pairing-code-hint">"It looks like ABCD-2345. Capital letters do not matter."</p>
-                    {move || error.get().map(|message| view! {
-                        <p class="field-error" id="pairing-code-error">
-                            <span class="visually-hidden">"Error: "</span>{message}
-                        </p>
-                    })}
-                    <input
-                        id="pairing-code"
-                        name="pairing-code"
-                        type="text"
-                        autocomplete="one-time-code"
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        aria-describedby=move || if error.with(Option::is_some) { "pairing-code-hint pairing-code-error" } else { "pairing-code-hint" }
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
-                        prop:value=move || code.get()
-                        on:input=move |ev| code.set(event_target_value(&ev))
-                    />
-                </div>
+                <PairingCodeField code error/>
                 <TextField id="your-name" label="Your name (optional)"
                     hint="If you are a carer or helper, your name, so records show who logged them. Leave it empty if the payment is yours."
                     value=name error=Signal::derive(|| None::<String>) autocomplete="name"/>
