@@ -18,7 +18,8 @@ const CURRENT_KEY: &str = "tally.v2.current";
 
 fn main() {
     // Someone who already uses the wallet here (the cookie was lost): straight to it.
-    if storage().and_then(|s| s.get_item(SESSIONS_KEY).ok().flatten()).is_some_and(|s| s.len() > 2) {
+    let kept = storage().and_then(|s| s.get_item(SESSIONS_KEY).ok().flatten()).unwrap_or_default();
+    if serde_json::from_str::<Vec<serde_json::Value>>(&kept).is_ok_and(|sessions| !sessions.is_empty()) {
         open_wallet("/");
         return;
     }

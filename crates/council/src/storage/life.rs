@@ -56,11 +56,7 @@ impl Storage {
         .bind(&account)
         .fetch_one(&self.pool)
         .await?;
-        let ended_on: Option<String> = row.try_get(1)?;
-        let ended = match ended_on {
-            Some(ended_on) => Some(Ended { ended_on, reason: row.try_get(2)?, at_ms: row.try_get(3)? }),
-            None => None,
-        };
+        let ended = ended_from(&row, 1)?;
         let reviews = sqlx::query(
             "SELECT r.done_on, r.note, s.display_name FROM dp_review r JOIN staff s ON s.staff_id = r.staff_id \
              WHERE r.account_id = $1 ORDER BY r.done_on DESC, r.at_ms DESC LIMIT $2",
@@ -73,6 +69,17 @@ impl Storage {
         .map(|r| Ok(ReviewRow { done_on: r.try_get(0)?, note: r.try_get(1)?, by: r.try_get(2)? }))
         .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(AccountLife { contribution_pence: row.try_get(0)?, ended, reviews, anonymised_at_ms: row.try_get(4)? })
+    }
+
+    /// When and why the account's direct payment ended, if it has.
+    pub async fn ended_of(&self, account_id: AccountId) -> anyhow::Result<Option<Ended>> {
+        let row = sqlx::query(
+            "SELECT ended_on, COALESCE(ended_reason, ''), COALESCE(ended_at_ms, 0) FROM account WHERE account_id = $1",
+        )
+        .bind(account_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| ended_from(&row, 0)).transpose()?.flatten())
     }
 
     /// Records a review done. `false` (nothing written) when the direct payment ended.
@@ -154,18 +161,14 @@ impl Storage {
                 "the account went away while its direct payment was ending"
             );
         }
-        let done = sqlx::query(
-            "UPDATE account SET ended_on = $1, ended_reason = $2, ended_at_ms = $3 WHERE account_id = $4 AND ended_on IS NULL",
-        )
-        .bind(ended_on)
-        .bind(reason)
-        .bind(now_ms)
-        .bind(&account)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
+        // The row is held since `still_open`: nobody ended it meanwhile.
+        sqlx::query("UPDATE account SET ended_on = $1, ended_reason = $2, ended_at_ms = $3 WHERE account_id = $4")
+            .bind(ended_on)
+            .bind(reason)
+            .bind(now_ms)
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE device SET revoked_at_ms = $1 WHERE account_id = $2 AND revoked_at_ms IS NULL")
             .bind(now_ms)
             .bind(&account)
@@ -203,6 +206,15 @@ impl Storage {
         row.map(|r| Ok(EndedNotice { ended_on: r.try_get(0)?, reason: r.try_get(1)?, council_name: r.try_get(2)? }))
             .transpose()
     }
+}
+
+/// The end from a row holding `ended_on, ended_reason, ended_at_ms` from column `at`.
+fn ended_from(row: &sqlx::any::AnyRow, at: usize) -> anyhow::Result<Option<Ended>> {
+    let ended_on: Option<String> = row.try_get(at)?;
+    Ok(match ended_on {
+        Some(ended_on) => Some(Ended { ended_on, reason: row.try_get(at + 1)?, at_ms: row.try_get(at + 2)? }),
+        None => None,
+    })
 }
 
 async fn still_open(tx: &mut sqlx::Transaction<'_, sqlx::Any>, account: &str) -> anyhow::Result<bool> {

@@ -25,24 +25,21 @@ pub(super) fn routes() -> Routes {
         .add("/council/accounts/{reference}/end", &[Method::POST], post(end_direct_payment))
 }
 
-/// The answer for a change to an account whose direct payment ended.
-pub(super) async fn ended_refusal(state: &AppState, row: &AccountRow) -> Result<ApiError, ApiError> {
-    let life = state.storage.account_life(row.account_id).await?;
-    let on = life.ended.map(|e| tally_ledger::date::parse_iso_date(&e.ended_on).map_or(e.ended_on, long_date));
-    Ok(ApiError::BadRequest(match on {
-        Some(on) => format!(
-            "The direct payment of {} ended on {on}: the account is kept as it was and cannot be changed.",
-            row.reference
-        ),
-        None => format!("Account {} changed meanwhile: look at it again.", row.reference),
-    }))
+/// Refuses a change to an account whose direct payment ended, saying when.
+pub(super) async fn ensure_open(state: &AppState, row: &AccountRow) -> Result<(), ApiError> {
+    let Some(ended) = state.storage.ended_of(row.account_id).await? else { return Ok(()) };
+    let on = tally_ledger::date::parse_iso_date(&ended.ended_on).map_or(ended.ended_on, long_date);
+    Err(ApiError::BadRequest(format!(
+        "The direct payment of {} ended on {on}: the account is kept as it was and cannot be changed.",
+        row.reference
+    )))
 }
 
-/// Refuses a change to an account whose direct payment ended.
-pub(super) async fn ensure_open(state: &AppState, row: &AccountRow) -> Result<(), ApiError> {
-    match state.storage.account_life(row.account_id).await?.ended {
-        Some(_) => Err(ended_refusal(state, row).await?),
-        None => Ok(()),
+/// The answer when a change found nothing to change: the direct payment ended meanwhile.
+async fn ended_refusal(state: &AppState, row: &AccountRow) -> ApiError {
+    match ensure_open(state, row).await {
+        Err(refused) => refused,
+        Ok(()) => ApiError::BadRequest(format!("Account {} changed meanwhile: look at it again.", row.reference)),
     }
 }
 
@@ -94,7 +91,7 @@ async fn record_review(
         .record_review(row.account_id, &iso, note, &staff.row.staff_id, &event, state.clock.now_ms())
         .await?
     {
-        return Err(ended_refusal(&state, &row).await?);
+        return Err(ended_refusal(&state, &row).await);
     }
     Ok(StatusCode::CREATED)
 }
@@ -134,7 +131,7 @@ async fn set_contribution(
     let event = staff_event(&staff.row, Some(row.account_id), "contribution set", &detail);
     let pence = weekly.pence().ok_or_else(|| anyhow::anyhow!("a parsed amount is whole pence"))?;
     if !state.storage.set_contribution(row.account_id, pence, &event, state.clock.now_ms()).await? {
-        return Err(ended_refusal(&state, &row).await?);
+        return Err(ended_refusal(&state, &row).await);
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -216,7 +213,7 @@ async fn end_direct_payment(
     let iso = tally_ledger::date::iso_date(ended_on);
     let now = state.clock.now_ms();
     if !state.storage.end_direct_payment(row.account_id, &iso, reason, final_entry.as_ref(), &event, now).await? {
-        return Err(ended_refusal(&state, &row).await?);
+        return Err(ended_refusal(&state, &row).await);
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -209,9 +209,9 @@ impl Loaded {
         if shortfall.is_some() {
             triggers.push(ReviewTrigger::ContributionNotPaid);
         }
-        let done: Vec<Date> =
-            self.life.reviews.iter().filter_map(|r| tally_ledger::date::parse_iso_date(&r.done_on)).collect();
-        if let Some(notice) = life::review_notice(life::next_review(started_on, &done), &triggers, self.today) {
+        if let Some(notice) =
+            life::review_notice(life::next_review(started_on, &self.reviews_done()), &triggers, self.today)
+        {
             said.push((ExceptionKind::ReviewDue, notice));
         }
         if let Some(shortfall) = shortfall {
@@ -223,9 +223,12 @@ impl Loaded {
     /// When the next review is due: none before the plan starts or once ended.
     pub(crate) fn next_review(&self) -> Option<Date> {
         let started_on = self.plan.starts_on().filter(|_| self.life.ended.is_none())?;
-        let done: Vec<Date> =
-            self.life.reviews.iter().filter_map(|r| tally_ledger::date::parse_iso_date(&r.done_on)).collect();
-        Some(tally_ledger::life::next_review(started_on, &done))
+        Some(tally_ledger::life::next_review(started_on, &self.reviews_done()))
+    }
+
+    /// The dates of the reviews done.
+    fn reviews_done(&self) -> Vec<Date> {
+        self.life.reviews.iter().filter_map(|r| tally_ledger::date::parse_iso_date(&r.done_on)).collect()
     }
 
     /// How many of the account's statements are open, and the ids of the closed ones.
