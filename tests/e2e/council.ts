@@ -29,6 +29,8 @@ export class Council {
   dist = DIST;
   /** Every answer the server sent, when started with `logRequests`: method, path, status. */
   readonly answers: { method: string; path: string; status: number }[] = [];
+  /** Every file sent as a delta of a version the browser had, with `logRequests`. */
+  readonly deltas: { path: string; bytes: number }[] = [];
 
   private constructor(
     readonly dataDir: string,
@@ -53,7 +55,7 @@ export class Council {
       '--data-dir', this.dataDir,
       'serve', '--addr', `127.0.0.1:${this.port}`, '--seed-demo', '--dist', this.dist, ...this.extraArgs,
     ], {
-      env: { ...process.env, RUST_LOG: this.logRequests ? 'warn,tower_http::trace=debug' : 'warn', NO_COLOR: '1' },
+      env: { ...process.env, RUST_LOG: this.logRequests ? 'warn,tower_http::trace=debug,tally_council::app_versions=info' : 'warn', NO_COLOR: '1' },
     });
     this.process = child;
     await new Promise<void>((resolve, reject) => {
@@ -81,6 +83,8 @@ export class Council {
           for (const line of lines) {
             const found = line.match(/request\{method=(\w+) uri=(\S+) [^}]*\}.*finished processing request.*status=(\d+)/);
             if (found) this.answers.push({ method: found[1], path: found[2], status: Number(found[3]) });
+            const delta = line.match(/sent as a delta of the version the browser has path=(\S+) bytes=(\d+)/);
+            if (delta) this.deltas.push({ path: delta[1], bytes: Number(delta[2]) });
           }
         }
       });

@@ -303,3 +303,59 @@ test('an update downloads only the files whose hash changed: the rest come from 
     rmSync(v2, { recursive: true, force: true });
   }
 });
+
+test('an update to the wallet\'s code downloads only what changed: the wasm comes as a delta of the version the phone has', async ({ browser }) => {
+  // Version 2 of the wallet changes its code: the wasm differs in a few bytes (one page's
+  // heading) and so has a new hashed name; the page and the service worker match it.
+  const v2 = mkdtempSync(join(tmpdir(), 'tally-dist-v2-'));
+  cpSync(DIST, v2, { recursive: true, preserveTimestamps: true });
+  const wasm = readdirSync(v2).find((f) => /^tally-[0-9a-f]+_bg\.wasm$/.test(f))!;
+  const newWasm = 'tally-fedcba9876543210_bg.wasm';
+  const bytes = readFileSync(join(v2, wasm));
+  const at = bytes.indexOf('Opening balance');
+  expect(at, 'the statement page\'s text is in the wasm').toBeGreaterThan(0);
+  bytes.write('Opening BALANCE', at);
+  writeFileSync(join(v2, newWasm), bytes);
+  for (const stale of [wasm, `${wasm}.br`, `${wasm}.gz`, 'index.html.br', 'index.html.gz', 'sw.js.br', 'sw.js.gz']) {
+    rmSync(join(v2, stale), { force: true });
+  }
+  for (const file of ['index.html', 'sw.js']) {
+    let text = readFileSync(join(v2, file), 'utf8').replaceAll(wasm, newWasm);
+    if (file === 'sw.js') text = text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "version-two";');
+    writeFileSync(join(v2, file), text);
+  }
+  const wholeWasm = readFileSync(join(DIST, `${wasm}.br`)).length;
+
+  const council = await Council.start([], { logRequests: true });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const wallet = new Wallet(page);
+    await wallet.open(council.url);
+    await wallet.pair(council.pairingCode);
+    await expect(wallet.balance).toContainText('£1,480.00');
+    await appKeptOffline(page);
+
+    // The new version is deployed; the server kept version 1's files in its data folder.
+    await council.stop();
+    council.dist = v2;
+    await council.launch();
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Reload to update' })).toBeVisible({ timeout: 30_000 });
+    // The new wasm came once, as a delta of version 1's: a few hundred bytes, not the whole.
+    expect(council.deltas.map((d) => d.path)).toEqual([`/${newWasm}`]);
+    expect(council.deltas[0].bytes).toBeLessThan(wholeWasm / 100);
+    const got = council.answers.filter((a) => a.method === 'GET' && a.path === `/${newWasm}`);
+    expect(got.map((a) => a.status)).toEqual([200]);
+
+    // The browser put it together: version 2 runs, offline too.
+    await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(wallet.balance).toContainText('£1,480.00');
+    await council.stop();
+    await page.getByRole('link', { name: 'Export' }).first().click();
+    await expect(page.getByText('Opening BALANCE')).toBeVisible();
+    await page.context().close();
+  } finally {
+    await council.dispose();
+    rmSync(v2, { recursive: true, force: true });
+  }
+});

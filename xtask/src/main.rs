@@ -228,6 +228,8 @@ fn bench_browser() -> Result {
     ensure_build_tools(&root)?;
     ensure_chromium()?;
     npm_install(&root.join("tests"))?;
+    // The peer app the first-load benchmark measures Tally against (Actual Budget's web build).
+    npm_install(&root.join("tests/peer"))?;
     build_wallet(&root)?;
     step("Building the council server (release)");
     cargo(&root, &["build", "--release", "--package", "tally-council"])?;
@@ -446,6 +448,8 @@ fn build_wallet(root: &Path) -> Result {
         return Ok(());
     }
     step("Building the wallet app and the council workspace (Trunk, release)");
+    let previous = root.join("target/previous-build");
+    keep_code_files(&root.join("dist"), &previous)?;
     let started = Instant::now();
     let trunk = |folder: &str, what: &str| {
         check_status(
@@ -470,7 +474,88 @@ fn build_wallet(root: &Path) -> Result {
         started.elapsed().as_secs_f64()
     );
     print!("{}", size_report(&dist)?);
+    print!("{}", update_report(&dist, &previous)?);
     Ok(())
+}
+
+/// Copies the code and style files of the build in `dist` (those an update may send as
+/// deltas) into `kept`, replacing what was there: the previous build, for [`update_report`].
+fn keep_code_files(dist: &Path, kept: &Path) -> Result {
+    if !dist.join("index.html").exists() {
+        return Ok(());
+    }
+    if kept.exists() {
+        fs::remove_dir_all(kept).map_err(|e| format!("cannot empty {}: {e}", kept.display()))?;
+    }
+    for (address, file) in code_files(dist) {
+        let copy = kept.join(address.trim_start_matches('/'));
+        fs::create_dir_all(copy.parent().expect("a file has a folder")).map_err(|e| e.to_string())?;
+        fs::copy(&file, &copy).map_err(|e| format!("cannot keep {}: {e}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// The files of a build that an update may send as deltas, by address.
+fn code_files(folder: &Path) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    collect_files(folder, &mut files);
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let address = format!("/{}", file.strip_prefix(folder).ok()?.to_string_lossy().replace('\\', "/"));
+            tally_delta::versions_pattern(&address).map(|_| (address, file))
+        })
+        .collect()
+}
+
+/// What updating from the previous build costs a browser that has it, per app: each
+/// changed code or style file as the server sends it, a delta of its previous version
+/// (`dcz`; see crates/council/src/app_versions.rs), against the whole app in brotli.
+/// Files whose name (their content's hash) did not change cost nothing; the page and the
+/// service worker, a few kilobytes, are left out of both.
+fn update_report(dist: &Path, previous: &Path) -> Result<String> {
+    if !previous.exists() {
+        return Ok(
+            "update: no previous build to compare with (the next build prints what updating to it costs)\n".into()
+        );
+    }
+    let before: std::collections::HashMap<String, PathBuf> = code_files(previous)
+        .into_iter()
+        .filter_map(|(address, file)| Some((tally_delta::versions_pattern(&address)?, file)))
+        .collect();
+    let mut out = String::new();
+    for (app, prefix) in [("wallet", "/"), ("workspace", "/council/"), ("first screen", "/welcome/")] {
+        let in_app = |address: &str| {
+            address.starts_with(prefix)
+                && (prefix != "/" || !address.starts_with("/council/") && !address.starts_with("/welcome/"))
+        };
+        let (mut whole, mut update, mut changed) = (0usize, 0usize, Vec::new());
+        for (address, file) in code_files(dist).into_iter().filter(|(a, _)| in_app(a)) {
+            let bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let brotli = brotli_bytes(&bytes).len();
+            whole += brotli;
+            let pattern = tally_delta::versions_pattern(&address).expect("a code file has a pattern");
+            let old_file = before.get(&pattern);
+            if old_file.is_some_and(|old| old.file_name() == file.file_name()) {
+                continue;
+            }
+            let old = old_file.map(fs::read).transpose().map_err(|e| e.to_string())?;
+            let cost = match old {
+                Some(old) => tally_delta::encode(&old, &bytes).map_err(|e| e.to_string())?.len().min(brotli),
+                None => brotli,
+            };
+            update += cost;
+            changed.push(format!("{address} {:.1} KiB", cost as f64 / 1024.0));
+        }
+        out.push_str(&format!(
+            "update: {app}: from the previous build, {:.1} KiB as deltas ({}) of {:.1} KiB brotli for the whole app's code ({:.0} %)\n",
+            update as f64 / 1024.0,
+            if changed.is_empty() { "nothing changed".to_owned() } else { changed.join(", ") },
+            whole as f64 / 1024.0,
+            100.0 * update as f64 / whole.max(1) as f64
+        ));
+    }
+    Ok(out)
 }
 
 /// The kinds of file worth compressing (images are compressed already).

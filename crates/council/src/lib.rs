@@ -11,6 +11,7 @@
 //! `main.rs` only parses arguments and calls [`serve`] or [`issue_pairing_code`].
 
 pub mod api;
+pub mod app_versions;
 pub mod auth;
 pub mod backup;
 pub mod error;
@@ -73,6 +74,9 @@ pub struct Config {
     /// The server is behind a reverse proxy: a client's address is the last in
     /// `X-Forwarded-For`, not the connection's.
     pub behind_proxy: bool,
+    /// Where the apps' earlier files are kept, so an update can be sent as a delta of the
+    /// version a browser has ([`app_versions`]). `None`: only this build's files.
+    pub app_versions: Option<PathBuf>,
 }
 
 impl Config {
@@ -137,6 +141,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
     use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
     let limits = state.guard.limits.clone();
     let https = state.config.https();
+    let kept_versions = state.config.app_versions.clone();
     // The API's answers hold people's data: never kept by a browser or a proxy (a shared
     // council PC included), unless a route says otherwise. No page is ever made of them.
     let api = api::router()
@@ -147,7 +152,10 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         ));
     let router = Router::new().nest("/api/v1", api).with_state(state);
     let router = match dist {
-        Some(dist) => router.fallback_service(wallet_files(dist)),
+        Some(dist) => {
+            let versions = app_versions::AppVersions::open(dist, kept_versions.as_deref());
+            router.fallback_service(wallet_files(dist, std::sync::Arc::new(versions)))
+        }
         None => router,
     };
     // A panicking handler answers 500 in the API's error shape; nothing else is affected.
@@ -263,8 +271,10 @@ fn base64_standard(bytes: &[u8]) -> String {
 /// whichever the browser takes; `cargo xtask build` writes both), never compressed again
 /// on each request. A file whose name carries its content's hash never changes, so a
 /// browser keeps it a year without asking; the rest (the pages, the service worker, the
-/// manifest and icons) it asks about every time ([`static_cache_control`]).
-fn wallet_files(dist: &Path) -> Router {
+/// manifest and icons) it asks about every time ([`static_cache_control`]). An update's
+/// code and style come as a delta of the version the browser has, when it says which
+/// ([`app_versions`]).
+fn wallet_files(dist: &Path, versions: std::sync::Arc<app_versions::AppVersions>) -> Router {
     let workspace = dist.join("council");
     let has_first_screen = dist.join("welcome").join("index.html").is_file();
     let page = |folder: &Path| ServeFile::new(folder.join("index.html")).precompressed_br().precompressed_gzip();
@@ -273,6 +283,9 @@ fn wallet_files(dist: &Path) -> Router {
     Router::new()
         .nest_service("/council", workspace_files)
         .fallback_service(files)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            app_versions::send_deltas(versions.clone(), request, next)
+        }))
         .layer(axum::middleware::from_fn(static_cache_control))
         .layer(axum::middleware::from_fn(move |request, next| first_screen(has_first_screen, request, next)))
         // Only for what the build did not compress (there should be nothing).
@@ -331,7 +344,9 @@ async fn static_cache_control(
         if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // A hashed file's answer depends on the earlier version the browser has, if any.
+    let vary = if hashed { "accept-encoding, available-dictionary" } else { "accept-encoding" };
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
     response
 }
 

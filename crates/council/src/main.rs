@@ -52,6 +52,11 @@ enum Command {
         /// X-Forwarded-For (throttling goes by that address, not the proxy's).
         #[arg(long, env = "TALLY_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// Where the apps' earlier files are kept, so a browser updating from one of the
+        /// last few versions downloads only what changed. Default: app-versions in the
+        /// data directory.
+        #[arg(long, env = "TALLY_APP_VERSIONS")]
+        app_versions: Option<PathBuf>,
         /// Records an account may send in 24 hours.
         #[arg(long, env = "TALLY_RECORDS_PER_DAY", default_value_t = tally_council::guard::Limits::default().records_per_day)]
         records_per_day: i64,
@@ -239,6 +244,7 @@ async fn main() -> anyhow::Result<()> {
             behind_proxy,
             records_per_day,
             device_requests_per_second,
+            app_versions,
         } => {
             if let Some(url) = &public_url {
                 anyhow::ensure!(
@@ -322,7 +328,15 @@ async fn main() -> anyhow::Result<()> {
                 ..tally_council::guard::Limits::default()
             };
             let header_timeout = limits.header_timeout;
-            let state = AppState::with(storage.clone(), tally_council::Config { public_url, behind_proxy }, limits);
+            let state = AppState::with(
+                storage.clone(),
+                tally_council::Config {
+                    public_url,
+                    behind_proxy,
+                    app_versions: Some(app_versions.unwrap_or_else(|| cli.data_dir.join("app-versions"))),
+                },
+                limits,
+            );
             // Housekeeping: forget idle rate-limit state, and remove wrong passwords,
             // ended sessions and old pairing codes no longer needed.
             let keeping = state.clone();

@@ -729,11 +729,11 @@ async fn the_apps_files_are_sent_precompressed_and_hashed_ones_are_kept_a_year()
     let wasm = "/tally-2ac61da628ab4c75_bg.wasm";
     assert_eq!(
         get(wasm, "gzip, deflate, br, zstd").await,
-        ("brotli wasm".into(), "br".into(), immutable.into(), "accept-encoding".into())
+        ("brotli wasm".into(), "br".into(), immutable.into(), "accept-encoding, available-dictionary".into())
     );
     assert_eq!(
         get(wasm, "gzip").await,
-        ("gzip wasm".into(), "gzip".into(), immutable.into(), "accept-encoding".into())
+        ("gzip wasm".into(), "gzip".into(), immutable.into(), "accept-encoding, available-dictionary".into())
     );
     assert_eq!(get(wasm, "").await.0, "the wasm");
     let (body, encoding, cache, _) = get("/", "br").await;
@@ -778,4 +778,88 @@ async fn the_apps_files_are_sent_precompressed_and_hashed_ones_are_kept_a_year()
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(missing.headers().get("cache-control").unwrap(), "no-cache");
     db.drop_db().await;
+}
+
+/// An update's wasm comes as a delta of the version the browser has (RFC 9842's `dcz`),
+/// when the browser says which it has and this server kept it, even across a restart with
+/// the new build; anything else gets the whole file. Only the last few versions are kept.
+#[tokio::test]
+async fn an_update_is_sent_as_a_delta_of_the_version_the_browser_has() {
+    let db = TestDb::sqlite().await;
+    let kept = tempfile::tempdir().unwrap();
+    // A build: a wasm of 300 KB, its brotli stand-in, and the workspace's script.
+    let build = |wasm_name: &str, wasm: &[u8]| {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dist.path().join("council")).unwrap();
+        std::fs::write(dist.path().join("index.html"), b"<p>the wallet page</p>").unwrap();
+        std::fs::write(dist.path().join(wasm_name), wasm).unwrap();
+        std::fs::write(dist.path().join(format!("{wasm_name}.br")), b"brotli wasm").unwrap();
+        std::fs::write(dist.path().join("council/tally-workspace-ca94ca33c45ab847.js"), b"workspace script").unwrap();
+        let config = tally_council::Config { app_versions: Some(kept.path().to_owned()), ..Default::default() };
+        let router = app(AppState::with(db.storage.clone(), config, Default::default()), Some(dist.path()));
+        (dist, router)
+    };
+    let get = |router: axum::Router, uri: String, accept: &'static str, dictionary: Option<Vec<u8>>| async move {
+        let mut request = Request::get(&uri).header("accept-encoding", accept);
+        if let Some(hash) = dictionary {
+            request = request.header("available-dictionary", format!(":{}:", base64_standard(&hash)));
+        }
+        let reply = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(reply.status(), StatusCode::OK, "{uri}");
+        let headers = reply.headers().clone();
+        let header = move |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (reply.into_body().collect().await.unwrap().to_bytes().to_vec(), header)
+    };
+    let v1: Vec<u8> = (0..75_000u32).flat_map(|i| (i.wrapping_mul(2_654_435_761)).to_le_bytes()).collect();
+    let (dist1, router1) = build("tally-1111111111111111_bg.wasm", &v1);
+    let (body, header) = get(router1, "/tally-1111111111111111_bg.wasm".into(), "gzip, br", None).await;
+    assert_eq!(body, b"brotli wasm");
+    assert_eq!(header("use-as-dictionary"), "match=\"/tally-*_bg.wasm\"", "kept by the browser for the next update");
+    drop(dist1);
+
+    // Version 2 changes a few bytes; the server restarts with only the new build.
+    let mut v2 = v1.clone();
+    v2[150_000..150_020].copy_from_slice(b"one page's new code.");
+    let (_dist2, router2) = build("tally-2222222222222222_bg.wasm", &v2);
+    let address = "/tally-2222222222222222_bg.wasm".to_owned();
+    let chrome = "gzip, deflate, br, zstd, dcb, dcz";
+    let v1_hash = tally_delta::sha256(&v1).to_vec();
+    let (body, header) = get(router2.clone(), address.clone(), chrome, Some(v1_hash.clone())).await;
+    assert_eq!(header("content-encoding"), "dcz");
+    assert_eq!(header("content-type"), "application/wasm");
+    assert_eq!(header("cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(header("vary"), "accept-encoding, available-dictionary");
+    assert_eq!(header("use-as-dictionary"), "match=\"/tally-*_bg.wasm\"");
+    assert!(body.len() < 1_000, "20 changed bytes of 300 KB cost {} bytes", body.len());
+    assert_eq!(&body[8..40], v1_hash.as_slice(), "names the dictionary");
+    assert_eq!(tally_delta::decode(&v1, &body).unwrap(), v2, "decodes to the new version");
+
+    // Anything else gets the whole file.
+    let whole = |accept, dictionary| get(router2.clone(), address.clone(), accept, dictionary);
+    let (body, header) = whole("gzip, br", Some(v1_hash.clone())).await;
+    assert_eq!((body.as_slice(), header("content-encoding").as_str()), (&b"brotli wasm"[..], "br"), "no dcz: whole");
+    let (body, _) = whole(chrome, Some(vec![9; 32])).await;
+    assert_eq!(body, b"brotli wasm", "a version this server never had: whole");
+    let workspace_hash = tally_delta::sha256(b"workspace script").to_vec();
+    let (body, _) = whole(chrome, Some(workspace_hash)).await;
+    assert_eq!(body, b"brotli wasm", "another file is no dictionary for the wasm");
+    let (body, _) = whole(chrome, Some(tally_delta::sha256(&v2).to_vec())).await;
+    assert_eq!(body, b"brotli wasm", "the same version: whole (the browser had it anyway)");
+
+    // Updates in turn: the current and the last five earlier versions are kept.
+    for n in 3..=9u8 {
+        let mut next = v1.clone();
+        next[0] = n;
+        let _ = build(&format!("tally-{}_bg.wasm", format!("{n}").repeat(16)), &next);
+    }
+    let wasm_kept = std::fs::read_dir(kept.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with("_bg.wasm"));
+    assert_eq!(wasm_kept.count(), 1 + tally_council::app_versions::EARLIER_VERSIONS_KEPT);
+    db.drop_db().await;
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -175,7 +175,8 @@ async fn cookie_scenario(storage: &Storage) {
     assert_eq!(hsts, None);
 
     // Served at an HTTPS address: Secure, the __Secure- name, and HSTS on every answer.
-    let config = Config { public_url: Some("https://tally.example.gov.uk".into()), behind_proxy: true };
+    let config =
+        Config { public_url: Some("https://tally.example.gov.uk".into()), behind_proxy: true, ..Config::default() };
     let https = Client::with(storage, config, Limits::default());
     let (cookie, hsts) = sign_in(Client { router: https.router.clone(), peer: None }, false).await;
     assert!(cookie.starts_with("__Secure-tally_staff="), "{cookie}");
