@@ -1,10 +1,11 @@
 // Serves the peer app's published web build (Actual Budget, tests/peer) on loopback the
 // way Tally's server sends its own files, so the two are measured alike: brotli (best
-// quality, made once per file) when the browser accepts it, else gzip; hashed files kept a
+// quality, made for every file before the first request) when the browser accepts it,
+// else gzip; hashed files kept a
 // year; the headers its build asks for in `_headers` (cross-origin isolation, which its
 // SQLite-in-the-browser needs); any other path is its single page, as its `_redirects` says.
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -46,9 +47,29 @@ function headersForAll(build: string): [string, string][] {
   return headers;
 }
 
+function brotli(body: Buffer): Buffer {
+  return brotliCompressSync(body, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+  });
+}
+
+/** Every file's brotli and gzip, made before the server answers anything (as Tally's build
+ *  makes its own), so no answer waits for compression while Lighthouse measures. */
+function precompress(build: string): Map<string, Buffer> {
+  const compressed = new Map<string, Buffer>();
+  for (const entry of readdirSync(build, { recursive: true, withFileTypes: true })) {
+    const file = join(entry.parentPath, entry.name);
+    if (!entry.isFile() || !COMPRESSIBLE.has(extname(file))) continue;
+    const body = readFileSync(file);
+    compressed.set(`br:${file}`, brotli(body));
+    compressed.set(`gzip:${file}`, gzipSync(body, { level: 9 }));
+  }
+  return compressed;
+}
+
 export async function servePeer(build: string): Promise<Peer> {
   const common = headersForAll(build);
-  const compressed = new Map<string, Buffer>();
+  const compressed = precompress(build);
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://peer').pathname);
     let file = normalize(join(build, path));
@@ -66,17 +87,8 @@ export async function servePeer(build: string): Promise<Peer> {
       response.setHeader('Vary', 'Accept-Encoding');
       const encoding = /\bbr\b/.test(accepts) ? 'br' : /\bgzip\b/.test(accepts) ? 'gzip' : undefined;
       if (encoding) {
-        const key = `${encoding}:${file}`;
-        let packed = compressed.get(key);
-        if (!packed) {
-          packed =
-            encoding === 'br'
-              ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-              : gzipSync(body, { level: 9 });
-          compressed.set(key, packed);
-        }
         response.setHeader('Content-Encoding', encoding);
-        body = packed;
+        body = compressed.get(`${encoding}:${file}`)!;
       }
     }
     response.setHeader('Content-Length', body.length);

@@ -254,39 +254,54 @@ test('a first visit gets the small first screen, which works before the wallet a
   }
 });
 
-test('an update downloads only the files whose hash changed: the rest come from the previous version', async ({ browser }) => {
-  // Version 2 of the wallet changes only its style sheet: a new hashed name, the page and
-  // the service worker's list and version changed to match. Every other file is the same.
+/** A copy of the build as version 2: `change` writes one changed file under a new hashed
+ *  name and says [its old name, its new name]; the old file and stale compressed copies go,
+ *  and the page and the service worker (its list of files and its version) match. */
+function versionTwo(change: (dir: string) => [string, string]): string {
   const v2 = mkdtempSync(join(tmpdir(), 'tally-dist-v2-'));
   cpSync(DIST, v2, { recursive: true, preserveTimestamps: true });
-  const css = readdirSync(v2).find((f) => /^main-[0-9a-f]+\.css$/.test(f))!;
-  const newCss = 'main-0123456789abcdef.css';
-  writeFileSync(join(v2, newCss), readFileSync(join(v2, css), 'utf8') + '\n/* version 2 */\n');
-  rmSync(join(v2, css));
+  const [old, renamed] = change(v2);
+  for (const stale of [old, `${old}.br`, `${old}.gz`, 'index.html.br', 'index.html.gz', 'sw.js.br', 'sw.js.gz']) {
+    rmSync(join(v2, stale), { force: true });
+  }
   for (const file of ['index.html', 'sw.js']) {
-    for (const stale of [`${file}.br`, `${file}.gz`]) rmSync(join(v2, stale), { force: true });
-    let text = readFileSync(join(v2, file), 'utf8').replaceAll(css, newCss);
+    let text = readFileSync(join(v2, file), 'utf8').replaceAll(old, renamed);
     if (file === 'sw.js') text = text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "version-two";');
     writeFileSync(join(v2, file), text);
   }
-  for (const stale of [`${css}.br`, `${css}.gz`]) rmSync(join(v2, stale), { force: true });
+  return v2;
+}
 
+/** A phone paired on version 1 with the app kept offline; then `v2` is deployed and the
+ *  person opens the app again, until it offers the update. `before`: how many answers the
+ *  server had sent before they did. */
+async function updatedTo(browser: Browser, council: Council, v2: string) {
+  const page = await (await browser.newContext()).newPage();
+  const wallet = new Wallet(page);
+  await wallet.open(council.url);
+  await wallet.pair(council.pairingCode);
+  await expect(wallet.balance).toContainText('£1,480.00');
+  await appKeptOffline(page);
+  await council.stop();
+  council.dist = v2;
+  await council.launch();
+  const before = council.answers.length;
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Reload to update' })).toBeVisible({ timeout: 30_000 });
+  return { page, wallet, before };
+}
+
+test('an update downloads only the files whose hash changed: the rest come from the previous version', async ({ browser }) => {
+  // Version 2 of the wallet changes only its style sheet.
+  const newCss = 'main-0123456789abcdef.css';
+  const v2 = versionTwo((dir) => {
+    const css = readdirSync(dir).find((f) => /^main-[0-9a-f]+\.css$/.test(f))!;
+    writeFileSync(join(dir, newCss), readFileSync(join(dir, css), 'utf8') + '\n/* version 2 */\n');
+    return [css, newCss];
+  });
   const council = await Council.start([], { logRequests: true });
   try {
-    const page = await (await browser.newContext()).newPage();
-    const wallet = new Wallet(page);
-    await wallet.open(council.url);
-    await wallet.pair(council.pairingCode);
-    await expect(wallet.balance).toContainText('£1,480.00');
-    await appKeptOffline(page);
-
-    // The new version is deployed; the person opens the app again.
-    await council.stop();
-    council.dist = v2;
-    await council.launch();
-    const before = council.answers.length;
-    await page.reload();
-    await expect(page.getByRole('button', { name: 'Reload to update' })).toBeVisible({ timeout: 30_000 });
+    const { page, wallet, before } = await updatedTo(browser, council, v2);
     const downloaded = council.answers.slice(before)
       .filter((a) => a.method === 'GET' && a.status === 200 && !a.path.startsWith('/api/'))
       .map((a) => a.path);
@@ -305,42 +320,23 @@ test('an update downloads only the files whose hash changed: the rest come from 
 });
 
 test('an update to the wallet\'s code downloads only what changed: the wasm comes as a delta of the version the phone has', async ({ browser }) => {
-  // Version 2 of the wallet changes its code: the wasm differs in a few bytes (one page's
-  // heading) and so has a new hashed name; the page and the service worker match it.
-  const v2 = mkdtempSync(join(tmpdir(), 'tally-dist-v2-'));
-  cpSync(DIST, v2, { recursive: true, preserveTimestamps: true });
-  const wasm = readdirSync(v2).find((f) => /^tally-[0-9a-f]+_bg\.wasm$/.test(f))!;
+  // Version 2 changes the wallet's code: its wasm differs in one page's heading.
   const newWasm = 'tally-fedcba9876543210_bg.wasm';
-  const bytes = readFileSync(join(v2, wasm));
-  const at = bytes.indexOf('Opening balance');
-  expect(at, 'the statement page\'s text is in the wasm').toBeGreaterThan(0);
-  bytes.write('Opening BALANCE', at);
-  writeFileSync(join(v2, newWasm), bytes);
-  for (const stale of [wasm, `${wasm}.br`, `${wasm}.gz`, 'index.html.br', 'index.html.gz', 'sw.js.br', 'sw.js.gz']) {
-    rmSync(join(v2, stale), { force: true });
-  }
-  for (const file of ['index.html', 'sw.js']) {
-    let text = readFileSync(join(v2, file), 'utf8').replaceAll(wasm, newWasm);
-    if (file === 'sw.js') text = text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "version-two";');
-    writeFileSync(join(v2, file), text);
-  }
+  let wasm = '';
+  const v2 = versionTwo((dir) => {
+    wasm = readdirSync(dir).find((f) => /^tally-[0-9a-f]+_bg\.wasm$/.test(f))!;
+    const bytes = readFileSync(join(dir, wasm));
+    const at = bytes.indexOf('Opening balance');
+    expect(at, 'the statement page\'s text is in the wasm').toBeGreaterThan(0);
+    bytes.write('Opening BALANCE', at);
+    writeFileSync(join(dir, newWasm), bytes);
+    return [wasm, newWasm];
+  });
   const wholeWasm = readFileSync(join(DIST, `${wasm}.br`)).length;
-
   const council = await Council.start([], { logRequests: true });
   try {
-    const page = await (await browser.newContext()).newPage();
-    const wallet = new Wallet(page);
-    await wallet.open(council.url);
-    await wallet.pair(council.pairingCode);
-    await expect(wallet.balance).toContainText('£1,480.00');
-    await appKeptOffline(page);
-
-    // The new version is deployed; the server kept version 1's files in its data folder.
-    await council.stop();
-    council.dist = v2;
-    await council.launch();
-    await page.reload();
-    await expect(page.getByRole('button', { name: 'Reload to update' })).toBeVisible({ timeout: 30_000 });
+    // The server kept version 1's files in its data folder when it started.
+    const { page, wallet } = await updatedTo(browser, council, v2);
     // The new wasm came once, as a delta of version 1's: a few hundred bytes, not the whole.
     expect(council.deltas.map((d) => d.path)).toEqual([`/${newWasm}`]);
     expect(council.deltas[0].bytes).toBeLessThan(wholeWasm / 100);
