@@ -15,9 +15,21 @@ pub const DCZ_HEADER: [u8; 8] = [0x5e, 0x2a, 0x4d, 0x18, 0x20, 0x00, 0x00, 0x00]
 /// zstd's level: its best short of `--ultra`. A delta is made once per pair of versions,
 /// so time is cheap and bytes on a phone's data plan are not.
 const LEVEL: i32 = 19;
-/// The largest window the frame asks for (128 MiB, the most RFC 9842 lets a browser
-/// refuse to go beyond); the apps' files are far smaller.
-const MAX_WINDOW_LOG: u32 = 27;
+/// The largest window a browser must take for a `dcz` body (RFC 9842, section 5.2): 8 MiB,
+/// or 1.25 times the dictionary when that is more. A window smaller than dictionary and
+/// file together only means the far start of the dictionary cannot be referred to.
+fn window_log(dictionary: usize, file: usize) -> u32 {
+    let allowed = (8usize << 20).max(dictionary.saturating_add(dictionary / 4));
+    let largest = usize::BITS - 1 - allowed.leading_zeros();
+    let wanted = dictionary
+        .saturating_add(file)
+        .max(1 << 10)
+        .checked_next_power_of_two()
+        .map_or(usize::BITS - 1, |n| n.trailing_zeros());
+    wanted.min(largest).min(MAX_WINDOW_LOG)
+}
+/// zstd's own limit for a window on any platform Tally's server runs on.
+const MAX_WINDOW_LOG: u32 = 30;
 
 /// The kinds of file sent as deltas: the apps' code and style, which change with each update.
 const KINDS: [&str; 3] = ["wasm", "js", "css"];
@@ -48,8 +60,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 pub fn encode(dictionary: &[u8], file: &[u8]) -> std::io::Result<Vec<u8>> {
     use zstd::zstd_safe::{CCtx, CParameter};
     let failed = |code: usize| std::io::Error::other(zstd::zstd_safe::get_error_name(code));
-    let window_log =
-        (dictionary.len() + file.len()).max(1 << 10).next_power_of_two().trailing_zeros().min(MAX_WINDOW_LOG);
+    let window_log = window_log(dictionary.len(), file.len());
     let mut context = CCtx::create();
     context.set_parameter(CParameter::CompressionLevel(LEVEL)).map_err(failed)?;
     context.set_parameter(CParameter::WindowLog(window_log)).map_err(failed)?;
@@ -117,6 +128,15 @@ mod tests {
         assert_eq!(pattern("/tally-9e382c1bdf803d31_bg.wasm.br"), None);
         assert_eq!(pattern("/snippets/tally-6b53e2c907a96ea5/inline0.js"), None);
         assert_eq!(pattern("/tally-nothex0000000000_bg.wasm"), None);
+    }
+
+    #[test]
+    fn the_window_stays_within_what_a_browser_must_take() {
+        let mib = 1 << 20;
+        assert_eq!(window_log(2 * mib, 2 * mib), 22, "the apps' wasm: 4 MiB covers both");
+        assert_eq!(window_log(10, 10), 10, "zstd's smallest");
+        assert_eq!(window_log(6 * mib, 6 * mib), 23, "8 MiB at most for a 6 MiB dictionary");
+        assert_eq!(window_log(40 * mib, 40 * mib), 25, "1.25 x 40 MiB allows 32 MiB, not 64");
     }
 
     #[test]
