@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
@@ -71,9 +71,14 @@ export async function servePeer(build: string): Promise<Peer> {
   const common = headersForAll(build);
   const compressed = precompress(build);
   const server: Server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://peer').pathname);
+    let path = '/';
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://peer').pathname);
+    } catch {
+      // A malformed address gets the single page, as any unknown one does.
+    }
     let file = normalize(join(build, path));
-    if (!file.startsWith(build) || !existsSync(file) || statSync(file).isDirectory()) file = join(build, 'index.html');
+    if (!file.startsWith(build + sep) || !existsSync(file) || statSync(file).isDirectory()) file = join(build, 'index.html');
     const extension = extname(file);
     for (const [name, value] of common) response.setHeader(name, value);
     response.setHeader('Content-Type', TYPES[extension] ?? 'application/octet-stream');

@@ -510,7 +510,8 @@ fn code_files(folder: &Path) -> Vec<(String, PathBuf)> {
 
 /// What updating from the previous build costs a browser that has it, per app: each
 /// changed code or style file as the server sends it, a delta of its previous version
-/// (`dcz`; see crates/council/src/app_versions.rs), against the whole app in brotli.
+/// (`dcz`; see crates/council/src/app_versions.rs) or, when that is no smaller, the whole
+/// file in brotli; against the whole app in brotli.
 /// Files whose name (their content's hash) did not change cost nothing; the page and the
 /// service worker, a few kilobytes, are left out of both.
 fn update_report(dist: &Path, previous: &Path) -> Result<String> {

@@ -48,16 +48,19 @@ struct Version {
 pub struct AppVersions {
     /// The current build's files, by their address (`/tally-9e38…_bg.wasm`).
     current: HashMap<String, Version>,
-    /// Every version this server has, current ones included, by the SHA-256 of its bytes.
-    by_hash: HashMap<Hash, Version>,
+    /// Every version this server has, current ones included, by the SHA-256 of its bytes
+    /// (the apps share a style sheet: one hash can be a version of several files).
+    by_hash: HashMap<Hash, Vec<Version>>,
     deltas: Mutex<HashMap<(Hash, Hash), Delta>>,
+    /// One delta is made at a time: zstd's context for a wallet-sized pair is tens of MB.
+    making: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppVersions {
     /// Reads the current build in `dist` and, when `kept` is given, copies its files there
     /// and reads the earlier versions kept there (the oldest beyond
-    /// [`EARLIER_VERSIONS_KEPT`] removed). A folder that cannot be written is logged and
-    /// skipped: deltas are then made only between files of this build.
+    /// [`EARLIER_VERSIONS_KEPT`] removed). What cannot be kept is logged and skipped:
+    /// deltas are then made from what is there.
     pub fn open(dist: &Path, kept: Option<&Path>) -> AppVersions {
         let mut current = HashMap::new();
         for (address, file) in files_under(dist) {
@@ -65,51 +68,52 @@ impl AppVersions {
                 current.insert(address, version);
             }
         }
-        let mut by_hash: HashMap<Hash, Version> = current.values().map(|v| (v.hash, v.clone())).collect();
-        if let Some(kept) = kept {
-            match keep(&current, kept) {
-                Ok(earlier) => {
-                    for version in earlier {
-                        by_hash.entry(version.hash).or_insert(version);
-                    }
-                }
-                Err(e) => tracing::warn!(
-                    folder = %kept.display(),
-                    error = %e,
-                    "could not keep the apps' earlier versions; updates will be sent whole"
-                ),
-            }
+        let mut by_hash: HashMap<Hash, Vec<Version>> = HashMap::new();
+        let earlier = kept.map(|kept| keep(&current, kept)).unwrap_or_default();
+        for version in current.values().cloned().chain(earlier) {
+            by_hash.entry(version.hash).or_default().push(version);
         }
-        AppVersions { current, by_hash, deltas: Mutex::new(HashMap::new()) }
+        AppVersions {
+            current,
+            by_hash,
+            deltas: Mutex::new(HashMap::new()),
+            making: Arc::new(tokio::sync::Semaphore::new(1)),
+        }
     }
 
     /// How many versions of the apps' files this server can make deltas from.
     pub fn versions(&self) -> usize {
-        self.by_hash.len()
+        self.by_hash.values().map(Vec::len).sum()
     }
 
-    /// The delta of the file at `address` against the version whose SHA-256 is
-    /// `dictionary`, made on first use; `None` when either is unknown, they are not
-    /// versions of one file, or zstd failed (then the whole file is sent).
-    async fn delta(&self, address: &str, dictionary: &Hash) -> Option<(axum::body::Bytes, &Version)> {
-        let target = self.current.get(address)?;
-        let base = self.by_hash.get(dictionary)?;
-        if base.pattern != target.pattern || base.hash == target.hash {
+    /// The delta of the file at `address` against the earlier version of it whose SHA-256
+    /// is `dictionary`, made on first use; `None` when either is unknown, the delta would
+    /// not be smaller than the whole file in brotli, or making it failed (then the whole
+    /// file is sent). Each pair is made once, one at a time, by a task of its own: a
+    /// request that goes away does not stop it, and another request for the pair waits for
+    /// it rather than starting again. So the work a client can cause is bounded by the
+    /// versions this server has.
+    async fn delta(&self, address: &str, dictionary: &Hash) -> Option<(axum::body::Bytes, Version)> {
+        let target = self.current.get(address)?.clone();
+        let base = self.by_hash.get(dictionary)?.iter().find(|v| v.pattern == target.pattern)?.clone();
+        if base.hash == target.hash {
             return None;
         }
         let cell = {
             let mut deltas = self.deltas.lock().expect("the delta table is never poisoned");
             deltas.entry((base.hash, target.hash)).or_default().clone()
         };
-        let (base_file, target_file) = (base.file.clone(), target.file.clone());
-        let made = cell
-            .get_or_init(|| async move {
-                let made = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-                    tally_delta::encode(&std::fs::read(base_file)?, &std::fs::read(target_file)?)
-                })
-                .await;
+        if let Some(made) = cell.get() {
+            return made.clone().map(|bytes| (bytes, target));
+        }
+        let making = self.making.clone();
+        let (base_version, target_version) = (base, target.clone());
+        let task = tokio::spawn(async move {
+            cell.get_or_init(|| async move {
+                let _turn = making.acquire_owned().await.ok()?;
+                let made = tokio::task::spawn_blocking(move || make_delta(&base_version, &target_version)).await;
                 match made {
-                    Ok(Ok(bytes)) => Some(axum::body::Bytes::from(bytes)),
+                    Ok(Ok(delta)) => delta.map(axum::body::Bytes::from),
                     Ok(Err(e)) => {
                         tracing::error!(error = %e, "could not make a delta; the whole file is sent");
                         None
@@ -121,9 +125,25 @@ impl AppVersions {
                 }
             })
             .await
-            .clone()?;
-        Some((made, target))
+            .clone()
+        });
+        task.await.ok().flatten().map(|bytes| (bytes, target))
     }
+}
+
+/// The delta of `target` against `base`, if it is smaller than `target` in brotli (as the
+/// build wrote it beside the file). The files are read again here, so each is checked
+/// against the hash it was known by: a delta never names a dictionary the browser lacks.
+fn make_delta(base: &Version, target: &Version) -> std::io::Result<Option<Vec<u8>>> {
+    let base_bytes = std::fs::read(&base.file)?;
+    let target_bytes = std::fs::read(&target.file)?;
+    if tally_delta::sha256(&base_bytes) != base.hash || tally_delta::sha256(&target_bytes) != target.hash {
+        return Err(std::io::Error::other("a kept version changed on disk"));
+    }
+    let delta = tally_delta::encode(&base_bytes, &target_bytes)?;
+    let whole =
+        std::fs::metadata(format!("{}.br", target.file.display())).map_or(target_bytes.len() as u64, |m| m.len());
+    Ok(((delta.len() as u64) < whole).then_some(delta))
 }
 
 /// Middleware for the apps' files: answers with a delta when the browser has an earlier
@@ -131,7 +151,8 @@ impl AppVersions {
 /// for the next update.
 pub async fn send_deltas(versions: Arc<AppVersions>, request: Request, next: Next) -> Response {
     let address = request.uri().path().to_owned();
-    let Some(pattern) = versions.current.get(&address).map(|v| v.pattern.clone()) else {
+    let readable = request.method() == axum::http::Method::GET || request.method() == axum::http::Method::HEAD;
+    let Some(pattern) = versions.current.get(&address).map(|v| v.pattern.clone()).filter(|_| readable) else {
         return next.run(request).await;
     };
     let delta = match offered_dictionary(request.headers()) {
@@ -199,30 +220,45 @@ fn version_of(address: &str, file: &Path) -> Option<Version> {
 }
 
 /// Copies the current files into `kept` and returns the earlier versions there, after
-/// removing all but the newest [`EARLIER_VERSIONS_KEPT`] of each file.
-fn keep(current: &HashMap<String, Version>, kept: &Path) -> std::io::Result<Vec<Version>> {
+/// removing all but the newest [`EARLIER_VERSIONS_KEPT`] of each file. A copy of a current
+/// file is checked against it and marked as the newest (a build deployed again, after a
+/// rollback, is kept longest). Several servers may share the folder: each writes under a
+/// name of its own and then renames, and a file another removed first is no error. What
+/// fails is logged and skipped.
+fn keep(current: &HashMap<String, Version>, kept: &Path) -> Vec<Version> {
+    let skipped = |what: &str, path: &Path, e: std::io::Error| {
+        tracing::warn!(file = %path.display(), error = %e, "could not {what}; updates from it are sent whole");
+    };
+    let now = std::time::SystemTime::now();
     for (address, version) in current {
         let copy = kept.join(address.trim_start_matches('/'));
-        if !copy.exists() {
-            if let Some(folder) = copy.parent() {
-                std::fs::create_dir_all(folder)?;
-            }
-            // Written whole under another name first: a server stopped mid-copy leaves no
-            // half file that would be taken for a version.
-            let partial = copy.with_extension("partial");
-            std::fs::copy(&version.file, &partial)?;
-            std::fs::rename(&partial, &copy)?;
+        let same = std::fs::read(&copy).is_ok_and(|bytes| tally_delta::sha256(&bytes) == version.hash);
+        let kept_now = if same {
+            std::fs::File::options().write(true).open(&copy).and_then(|f| f.set_modified(now))
+        } else {
+            copy_whole(&version.file, &copy)
+        };
+        if let Err(e) = kept_now {
+            skipped("keep this version", &copy, e);
         }
     }
-    let current_addresses: std::collections::HashSet<&str> = current.keys().map(String::as_str).collect();
     let mut earlier: HashMap<String, Vec<(std::time::SystemTime, Version)>> = HashMap::new();
     for (address, file) in files_under(kept) {
-        if current_addresses.contains(address.as_str()) {
+        if address.ends_with(PARTIAL) {
+            // A copy a stopped server did not finish (or another's, under way: it renames
+            // its own, so removing it only costs that server this copy).
+            let _ = std::fs::remove_file(&file);
+            continue;
+        }
+        if current.contains_key(&address) {
             continue;
         }
         let Some(version) = version_of(&address, &file) else { continue };
-        let modified = std::fs::metadata(&file)?.modified()?;
-        earlier.entry(version.pattern.clone()).or_default().push((modified, version));
+        match std::fs::metadata(&file).and_then(|m| m.modified()) {
+            Ok(modified) => earlier.entry(version.pattern.clone()).or_default().push((modified, version)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => skipped("read an earlier version", &file, e),
+        }
     }
     let mut versions = Vec::new();
     for (_, mut list) in earlier {
@@ -230,12 +266,29 @@ fn keep(current: &HashMap<String, Version>, kept: &Path) -> std::io::Result<Vec<
         for (index, (_, version)) in list.into_iter().enumerate() {
             if index < EARLIER_VERSIONS_KEPT {
                 versions.push(version);
-            } else {
-                std::fs::remove_file(&version.file)?;
+            } else if let Err(e) = std::fs::remove_file(&version.file) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    skipped("remove an old version", &version.file, e);
+                }
             }
         }
     }
-    Ok(versions)
+    versions
+}
+
+/// The end of a copy's name while it is written.
+const PARTIAL: &str = ".partial";
+
+/// Copies `from` to `to` whole: written under a name of this process's first, then
+/// renamed, so no one ever reads half a file under `to`.
+fn copy_whole(from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(folder) = to.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let partial = PathBuf::from(format!("{}.{}{PARTIAL}", to.display(), std::process::id()));
+    std::fs::copy(from, &partial)?;
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, to)
 }
 
 /// Every file under `folder`, with its address (`/council/x.js` for `folder/council/x.js`).

@@ -782,80 +782,122 @@ async fn the_apps_files_are_sent_precompressed_and_hashed_ones_are_kept_a_year()
 
 /// An update's wasm comes as a delta of the version the browser has (RFC 9842's `dcz`),
 /// when the browser says which it has and this server kept it, even across a restart with
-/// the new build; anything else gets the whole file. Only the last few versions are kept.
+/// the new build; anything else gets the whole file. The apps' identical style sheets are
+/// each a dictionary for their own next version. Only the last few versions are kept.
 #[tokio::test]
 async fn an_update_is_sent_as_a_delta_of_the_version_the_browser_has() {
     let db = TestDb::sqlite().await;
     let kept = tempfile::tempdir().unwrap();
-    // A build: a wasm of 300 KB, its brotli stand-in, and the workspace's script.
-    let build = |wasm_name: &str, wasm: &[u8]| {
+    let whole_br = |name: &str| [name.as_bytes(), &[b'.'; 40_000][..]].concat();
+    // A build: a 300 KB wasm, the style sheet all three apps share, each with a brotli
+    // stand-in of 40 KB that names it.
+    let build = |n: u8, wasm: &[u8], css: &[u8]| {
         let dist = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dist.path().join("council")).unwrap();
-        std::fs::write(dist.path().join("index.html"), b"<p>the wallet page</p>").unwrap();
-        std::fs::write(dist.path().join(wasm_name), wasm).unwrap();
-        std::fs::write(dist.path().join(format!("{wasm_name}.br")), b"brotli wasm").unwrap();
-        std::fs::write(dist.path().join("council/tally-workspace-ca94ca33c45ab847.js"), b"workspace script").unwrap();
+        let wasm_name = format!("tally-{}_bg.wasm", format!("{n}").repeat(16));
+        let css_name = format!("main-{}.css", format!("{n}").repeat(16));
+        for folder in ["", "council/", "welcome/"] {
+            std::fs::create_dir_all(dist.path().join(folder)).unwrap();
+            std::fs::write(dist.path().join(format!("{folder}index.html")), b"<p>a page</p>").unwrap();
+            std::fs::write(dist.path().join(format!("{folder}{css_name}")), css).unwrap();
+            std::fs::write(dist.path().join(format!("{folder}{css_name}.br")), whole_br("brotli css")).unwrap();
+        }
+        std::fs::write(dist.path().join(&wasm_name), wasm).unwrap();
+        std::fs::write(dist.path().join(format!("{wasm_name}.br")), whole_br("brotli wasm")).unwrap();
         let config = tally_council::Config { app_versions: Some(kept.path().to_owned()), ..Default::default() };
         let router = app(AppState::with(db.storage.clone(), config, Default::default()), Some(dist.path()));
-        (dist, router)
+        // This build's copies are the newest, by n (set here, not left to the clock).
+        let at = std::time::SystemTime::now() - std::time::Duration::from_secs(1_000 - u64::from(n));
+        for copy in
+            [kept.path().join(&wasm_name), kept.path().join(&css_name), kept.path().join("council").join(&css_name)]
+        {
+            std::fs::File::options().write(true).open(copy).unwrap().set_modified(at).unwrap();
+        }
+        (dist, router, format!("/{wasm_name}"), css_name)
     };
-    let get = |router: axum::Router, uri: String, accept: &'static str, dictionary: Option<Vec<u8>>| async move {
-        let mut request = Request::get(&uri).header("accept-encoding", accept);
+    let get = |router: axum::Router, method: Method, uri: String, accept: &'static str, dictionary: Option<Vec<u8>>| async move {
+        let mut request = Request::builder().method(method).uri(&uri).header("accept-encoding", accept);
         if let Some(hash) = dictionary {
             request = request.header("available-dictionary", format!(":{}:", base64_standard(&hash)));
         }
         let reply = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(reply.status(), StatusCode::OK, "{uri}");
+        let status = reply.status();
         let headers = reply.headers().clone();
         let header = move |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        (reply.into_body().collect().await.unwrap().to_bytes().to_vec(), header)
+        (status, reply.into_body().collect().await.unwrap().to_bytes().to_vec(), header)
     };
     let v1: Vec<u8> = (0..75_000u32).flat_map(|i| (i.wrapping_mul(2_654_435_761)).to_le_bytes()).collect();
-    let (dist1, router1) = build("tally-1111111111111111_bg.wasm", &v1);
-    let (body, header) = get(router1, "/tally-1111111111111111_bg.wasm".into(), "gzip, br", None).await;
-    assert_eq!(body, b"brotli wasm");
+    let css1: Vec<u8> =
+        (0..4_000u32).flat_map(|i| format!(".c{i} {{ margin: {}px }}\n", i % 97).into_bytes()).collect();
+    let (dist1, router1, wasm1, _) = build(1, &v1, &css1);
+    let (_, body, header) = get(router1, Method::GET, wasm1, "gzip, br", None).await;
+    assert!(body.starts_with(b"brotli wasm"));
     assert_eq!(header("use-as-dictionary"), "match=\"/tally-*_bg.wasm\"", "kept by the browser for the next update");
     drop(dist1);
 
-    // Version 2 changes a few bytes; the server restarts with only the new build.
+    // Version 2 changes a few bytes of each; the server restarts with only the new build.
     let mut v2 = v1.clone();
     v2[150_000..150_020].copy_from_slice(b"one page's new code.");
-    let (_dist2, router2) = build("tally-2222222222222222_bg.wasm", &v2);
-    let address = "/tally-2222222222222222_bg.wasm".to_owned();
+    let mut css2 = css1.clone();
+    css2.extend_from_slice(b".new { color: black }\n");
+    let (_dist2, router2, wasm2, css2_name) = build(2, &v2, &css2);
     let chrome = "gzip, deflate, br, zstd, dcb, dcz";
     let v1_hash = tally_delta::sha256(&v1).to_vec();
-    let (body, header) = get(router2.clone(), address.clone(), chrome, Some(v1_hash.clone())).await;
+    let (status, body, header) = get(router2.clone(), Method::GET, wasm2.clone(), chrome, Some(v1_hash.clone())).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(header("content-encoding"), "dcz");
     assert_eq!(header("content-type"), "application/wasm");
     assert_eq!(header("cache-control"), "public, max-age=31536000, immutable");
     assert_eq!(header("vary"), "accept-encoding, available-dictionary");
     assert_eq!(header("use-as-dictionary"), "match=\"/tally-*_bg.wasm\"");
     assert!(body.len() < 1_000, "20 changed bytes of 300 KB cost {} bytes", body.len());
-    assert_eq!(&body[8..40], v1_hash.as_slice(), "names the dictionary");
     assert_eq!(tally_delta::decode(&v1, &body).unwrap(), v2, "decodes to the new version");
+    // Each app's style sheet, though the three are the same bytes.
+    for address in [format!("/{css2_name}"), format!("/council/{css2_name}"), format!("/welcome/{css2_name}")] {
+        let (_, body, header) =
+            get(router2.clone(), Method::GET, address.clone(), chrome, Some(tally_delta::sha256(&css1).to_vec())).await;
+        assert_eq!(header("content-encoding"), "dcz", "{address}");
+        assert_eq!(tally_delta::decode(&css1, &body).unwrap(), css2, "{address}");
+    }
 
     // Anything else gets the whole file.
-    let whole = |accept, dictionary| get(router2.clone(), address.clone(), accept, dictionary);
-    let (body, header) = whole("gzip, br", Some(v1_hash.clone())).await;
-    assert_eq!((body.as_slice(), header("content-encoding").as_str()), (&b"brotli wasm"[..], "br"), "no dcz: whole");
-    let (body, _) = whole(chrome, Some(vec![9; 32])).await;
-    assert_eq!(body, b"brotli wasm", "a version this server never had: whole");
-    let workspace_hash = tally_delta::sha256(b"workspace script").to_vec();
-    let (body, _) = whole(chrome, Some(workspace_hash)).await;
-    assert_eq!(body, b"brotli wasm", "another file is no dictionary for the wasm");
-    let (body, _) = whole(chrome, Some(tally_delta::sha256(&v2).to_vec())).await;
-    assert_eq!(body, b"brotli wasm", "the same version: whole (the browser had it anyway)");
+    let whole = |method, accept, dictionary| get(router2.clone(), method, wasm2.clone(), accept, dictionary);
+    let (_, body, header) = whole(Method::GET, "gzip, br", Some(v1_hash.clone())).await;
+    assert!(body.starts_with(b"brotli wasm") && header("content-encoding") == "br", "no dcz: whole");
+    let (_, body, _) = whole(Method::GET, chrome, Some(vec![9; 32])).await;
+    assert!(body.starts_with(b"brotli wasm"), "a version this server never had: whole");
+    let (_, body, _) = whole(Method::GET, chrome, Some(tally_delta::sha256(&css1).to_vec())).await;
+    assert!(body.starts_with(b"brotli wasm"), "another file is no dictionary for the wasm");
+    let (_, body, _) = whole(Method::GET, chrome, Some(tally_delta::sha256(&v2).to_vec())).await;
+    assert!(body.starts_with(b"brotli wasm"), "the same version: whole (the browser had it anyway)");
+    let (status, _, header) = whole(Method::POST, chrome, Some(v1_hash.clone())).await;
+    assert!(status != StatusCode::OK && header("content-encoding") != "dcz", "only a GET gets a delta: {status}");
 
-    // Updates in turn: the current and the last five earlier versions are kept.
-    for n in 3..=9u8 {
+    // A version that shares nothing with the one the browser has: the delta would be no
+    // smaller than the whole file in brotli, so the whole file it is.
+    let v3: Vec<u8> = (0..75_000u32).flat_map(|i| (i.wrapping_mul(40_503) ^ 0x5555).to_be_bytes()).collect();
+    let (_dist3, router3, wasm3, _) = build(3, &v3, &css2);
+    let (_, body, header) = get(router3, Method::GET, wasm3, chrome, Some(v1_hash.clone())).await;
+    assert!(body.starts_with(b"brotli wasm") && header("content-encoding") == "br", "a rewrite: whole");
+
+    // Updates in turn: the current version and the five newest earlier ones are kept.
+    for n in 4..=9u8 {
         let mut next = v1.clone();
         next[0] = n;
-        let _ = build(&format!("tally-{}_bg.wasm", format!("{n}").repeat(16)), &next);
+        let _ = build(n, &next, &css2);
     }
-    let wasm_kept = std::fs::read_dir(kept.path())
+    let mut wasm_kept: Vec<String> = std::fs::read_dir(kept.path())
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with("_bg.wasm"));
-    assert_eq!(wasm_kept.count(), 1 + tally_council::app_versions::EARLIER_VERSIONS_KEPT);
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("_bg.wasm"))
+        .collect();
+    wasm_kept.sort();
+    let expected: Vec<String> = (4..=9).map(|n: u8| format!("tally-{}_bg.wasm", format!("{n}").repeat(16))).collect();
+    assert_eq!(
+        wasm_kept,
+        expected,
+        "version 9 and the {} before it",
+        tally_council::app_versions::EARLIER_VERSIONS_KEPT
+    );
     db.drop_db().await;
 }
 

@@ -19,8 +19,7 @@ const LEVEL: i32 = 19;
 /// or 1.25 times the dictionary when that is more. A window smaller than dictionary and
 /// file together only means the far start of the dictionary cannot be referred to.
 fn window_log(dictionary: usize, file: usize) -> u32 {
-    let allowed = (8usize << 20).max(dictionary.saturating_add(dictionary / 4));
-    let largest = usize::BITS - 1 - allowed.leading_zeros();
+    let largest = browser_window_log(dictionary);
     let wanted = dictionary
         .saturating_add(file)
         .max(1 << 10)
@@ -28,6 +27,12 @@ fn window_log(dictionary: usize, file: usize) -> u32 {
         .map_or(usize::BITS - 1, |n| n.trailing_zeros());
     wanted.min(largest).min(MAX_WINDOW_LOG)
 }
+/// The log of the largest window a browser must take with a dictionary of this size.
+fn browser_window_log(dictionary: usize) -> u32 {
+    let allowed = (8usize << 20).max(dictionary.saturating_add(dictionary / 4));
+    usize::BITS - 1 - allowed.leading_zeros()
+}
+
 /// zstd's own limit for a window on any platform Tally's server runs on.
 const MAX_WINDOW_LOG: u32 = 30;
 
@@ -56,7 +61,8 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// `file` as a `dcz` body compressed against `dictionary`. The frame's window covers the
-/// dictionary and the file together, so any part of the dictionary can be referred to.
+/// dictionary and the file together where a browser allows that (for the apps' files it
+/// always does), so any part of the dictionary can be referred to.
 pub fn encode(dictionary: &[u8], file: &[u8]) -> std::io::Result<Vec<u8>> {
     use zstd::zstd_safe::{CCtx, CParameter};
     let failed = |code: usize| std::io::Error::other(zstd::zstd_safe::get_error_name(code));
@@ -76,8 +82,8 @@ pub fn encode(dictionary: &[u8], file: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 /// The file a `dcz` body holds, given the dictionary it names; an error when the body is not
-/// `dcz`, names another dictionary, or does not decode. (Browsers do this; the tests check
-/// with it.)
+/// `dcz`, names another dictionary, or does not decode within the window a browser must
+/// take. (Browsers do this; the tests check with it.)
 pub fn decode(dictionary: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
     let invalid = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_owned());
     if body.len() < 40 || body[..8] != DCZ_HEADER {
@@ -87,7 +93,7 @@ pub fn decode(dictionary: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
         return Err(invalid("the body names another dictionary"));
     }
     let mut decoder = zstd::stream::read::Decoder::with_dictionary(&body[40..], dictionary)?;
-    decoder.window_log_max(MAX_WINDOW_LOG)?;
+    decoder.window_log_max(browser_window_log(dictionary.len()))?;
     let mut file = Vec::new();
     std::io::Read::read_to_end(&mut decoder, &mut file)?;
     Ok(file)
@@ -128,6 +134,19 @@ mod tests {
         assert_eq!(pattern("/tally-9e382c1bdf803d31_bg.wasm.br"), None);
         assert_eq!(pattern("/snippets/tally-6b53e2c907a96ea5/inline0.js"), None);
         assert_eq!(pattern("/tally-nothex0000000000_bg.wasm"), None);
+    }
+
+    #[test]
+    fn the_header_is_a_skippable_frame_holding_the_hash_so_plain_zstd_reads_the_whole_body() {
+        let old = old_version();
+        let mut new = old.clone();
+        new[10..20].copy_from_slice(b"0123456789");
+        let body = encode(&old, &new).unwrap();
+        let mut plain = zstd::stream::read::Decoder::with_dictionary(&body[..], &old[..]).unwrap();
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(&mut plain, &mut read).unwrap();
+        assert_eq!(read, new);
+        assert_eq!(&body[4..8], &32u32.to_le_bytes(), "the skippable frame's length: the hash");
     }
 
     #[test]
