@@ -5,6 +5,7 @@ import { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { seed } from './seed';
 import { Council, DIST } from './council';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,7 +257,8 @@ test('a first visit gets the small first screen, which works before the wallet a
 
 /** A copy of the build as version 2: `change` writes one changed file under a new hashed
  *  name and says [its old name, its new name]; the old file and stale compressed copies go,
- *  and the page and the service worker (its list of files and its version) match. */
+ *  and the page (the file's name and integrity hash) and the service worker (its list of
+ *  files and its version) match, as the build would make them. */
 function versionTwo(change: (dir: string) => [string, string]): string {
   const v2 = mkdtempSync(join(tmpdir(), 'tally-dist-v2-'));
   cpSync(DIST, v2, { recursive: true, preserveTimestamps: true });
@@ -266,6 +268,12 @@ function versionTwo(change: (dir: string) => [string, string]): string {
   }
   for (const file of ['index.html', 'sw.js']) {
     let text = readFileSync(join(v2, file), 'utf8').replaceAll(old, renamed);
+    if (file === 'index.html') {
+      const integrity = `sha384-${createHash('sha384').update(readFileSync(join(v2, renamed))).digest('base64')}`;
+      const tag = new RegExp(`(<link[^>]*href="/${renamed.replaceAll('.', '\\.')}"[^>]*integrity=")[^"]+"`);
+      expect(text, `the page names ${renamed} with its integrity hash`).toMatch(tag);
+      text = text.replace(tag, `$1${integrity}"`);
+    }
     if (file === 'sw.js') text = text.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "version-two";');
     writeFileSync(join(v2, file), text);
   }
@@ -308,10 +316,14 @@ test('an update downloads only the files whose hash changed: the rest come from 
     // The changed style sheet once; the unchanged wasm, script and icons not at all.
     expect(downloaded.filter((p) => p === `/${newCss}`)).toHaveLength(1);
     expect(downloaded.filter((p) => /\.(wasm|js|png)$/.test(p) && p !== '/sw.js')).toEqual([]);
+    // The update reloads the page; version 2's page links the new style sheet, and the
+    // browser applies it (its integrity hash checks out).
     await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(page.locator(`link[rel="stylesheet"][href$="${newCss}"]`)).toHaveCount(1);
     await expect(wallet.balance).toContainText('£1,480.00');
-    const styles = await page.evaluate(() => [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => (l as HTMLLinkElement).href));
-    expect(styles.some((href) => href.endsWith(newCss))).toBe(true);
+    await expect
+      .poll(() => page.evaluate((css) => [...document.styleSheets].some((sheet) => sheet.href?.endsWith(css)), newCss))
+      .toBe(true);
     await page.context().close();
   } finally {
     await council.dispose();
@@ -343,8 +355,10 @@ test('an update to the wallet\'s code downloads only what changed: the wasm come
     const got = council.answers.filter((a) => a.method === 'GET' && a.path === `/${newWasm}`);
     expect(got.map((a) => a.status)).toEqual([200]);
 
-    // The browser put it together: version 2 runs, offline too.
+    // The browser put it together: version 2 runs (its page names the new wasm, and checks
+    // its integrity hash against what the browser decoded), offline too.
     await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(page.locator(`link[href$="${newWasm}"]`)).toHaveCount(1);
     await expect(wallet.balance).toContainText('£1,480.00');
     await council.stop();
     await page.getByRole('link', { name: 'Export' }).first().click();
