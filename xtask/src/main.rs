@@ -524,6 +524,7 @@ fn update_report(dist: &Path, previous: &Path) -> Result<String> {
         .into_iter()
         .filter_map(|(address, file)| Some((tally_delta::versions_pattern(&address)?, file)))
         .collect();
+    let current = code_files(dist);
     let mut out = String::new();
     for (app, prefix) in [("wallet", "/"), ("workspace", "/council/"), ("first screen", "/welcome/")] {
         let in_app = |address: &str| {
@@ -531,18 +532,22 @@ fn update_report(dist: &Path, previous: &Path) -> Result<String> {
                 && (prefix != "/" || !address.starts_with("/council/") && !address.starts_with("/welcome/"))
         };
         let (mut whole, mut update, mut changed) = (0usize, 0usize, Vec::new());
-        for (address, file) in code_files(dist).into_iter().filter(|(a, _)| in_app(a)) {
-            let bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let brotli = brotli_bytes(&bytes).len();
+        for (address, file) in current.iter().filter(|(a, _)| in_app(a)) {
+            // The brotli the build wrote beside it (`precompress`), as the server sends it.
+            let brotli = fs::metadata(format!("{}.br", file.display()))
+                .map_err(|e| format!("no brotli beside {}: {e}", file.display()))?
+                .len() as usize;
             whole += brotli;
-            let pattern = tally_delta::versions_pattern(&address).expect("a code file has a pattern");
+            let pattern = tally_delta::versions_pattern(address).expect("a code file has a pattern");
             let old_file = before.get(&pattern);
             if old_file.is_some_and(|old| old.file_name() == file.file_name()) {
                 continue;
             }
-            let old = old_file.map(fs::read).transpose().map_err(|e| e.to_string())?;
-            let cost = match old {
-                Some(old) => tally_delta::encode(&old, &bytes).map_err(|e| e.to_string())?.len().min(brotli),
+            let cost = match old_file {
+                Some(old) => {
+                    let read = |f: &Path| fs::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()));
+                    tally_delta::encode(&read(old)?, &read(file)?).map_err(|e| e.to_string())?.len().min(brotli)
+                }
                 None => brotli,
             };
             update += cost;

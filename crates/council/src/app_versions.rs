@@ -81,11 +81,6 @@ impl AppVersions {
         }
     }
 
-    /// How many versions of the apps' files this server can make deltas from.
-    pub fn versions(&self) -> usize {
-        self.by_hash.values().map(Vec::len).sum()
-    }
-
     /// The delta of the file at `address` against the earlier version of it whose SHA-256
     /// is `dictionary`, made on first use; `None` when either is unknown, the delta would
     /// not be smaller than the whole file in brotli, or making it failed (then the whole

@@ -354,13 +354,7 @@ async fn static_cache_control(
 /// `tally-2ac61da628ab4c75_bg.wasm`, `main-43edb09fcccb096.css`,
 /// `snippets/tally-6b53e2c907a96ea5/inline0.js`.
 pub fn is_hashed(path: &str) -> bool {
-    let hashed_part = |part: &str| {
-        let stem = part.split('.').next().unwrap_or_default();
-        let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-        stem.rsplit_once('-').is_some_and(|(name, hash)| {
-            !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        })
-    };
+    let hashed_part = |part: &str| tally_delta::split_hashed(part).is_some();
     let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let Some(file) = parts.pop() else { return false };
     file.contains('.') && (hashed_part(file) || parts.iter().any(|dir| hashed_part(dir)))

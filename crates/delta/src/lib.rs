@@ -45,14 +45,21 @@ const KINDS: [&str; 3] = ["wasm", "js", "css"];
 /// `None` for any other file.
 pub fn versions_pattern(address: &str) -> Option<String> {
     let (folder, name) = address.rsplit_once('/')?;
-    let (stem, kind) = name.split_once('.')?;
-    if !KINDS.contains(&kind) {
-        return None;
-    }
-    let (stem, bg) = stem.strip_suffix("_bg").map_or((stem, ""), |s| (s, "_bg"));
+    let (base, after) = split_hashed(name)?;
+    let kind = after.split_once('.')?.1;
+    KINDS.contains(&kind).then(|| format!("{folder}/{base}-*{after}"))
+}
+
+/// A name as Trunk writes it with its content's hash, `name-<hash>[_bg][.ext]`, split
+/// around the hash (`("tally", "_bg.wasm")`); `None` for any other name. The one rule for
+/// what is hashed: the server's caching goes by it too.
+pub fn split_hashed(name: &str) -> Option<(&str, &str)> {
+    let stem_end = name.find('.').unwrap_or(name.len());
+    let stem = &name[..stem_end];
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     let (base, hash) = stem.rsplit_once('-')?;
     let hashed = (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit());
-    (!base.is_empty() && hashed).then(|| format!("{folder}/{base}-*{bg}.{kind}"))
+    (!base.is_empty() && hashed).then(|| (base, &name[stem.len()..]))
 }
 
 /// The SHA-256 of `bytes`: how a browser names the dictionary it has.
