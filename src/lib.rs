@@ -16,6 +16,7 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod json;
 pub mod lock;
 pub mod pages;
 pub mod receipts;

@@ -478,9 +478,7 @@ impl BrowserStore {
                 Ok(mut record) => {
                     // Read from the council's own words when they were kept: a version that
                     // knows more fields gets them back.
-                    if let Some(fuller) =
-                        record.raw.as_ref().and_then(|raw| <Entry as Deserialize>::deserialize(raw).ok())
-                    {
+                    if let Some(fuller) = record.raw.as_ref().and_then(crate::json::entry_of) {
                         if fuller.id == record.entry.id {
                             record.entry = fuller;
                         }

@@ -6,8 +6,9 @@ use tally_ledger::{Flag, Rule, Severity};
 
 /// The help page's anchor for a rule ("rule-over-budget").
 pub fn rule_anchor(rule: Rule) -> String {
-    let name = serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    format!("rule-{}", name.replace('_', "-"))
+    // The rule's name on the wire ("over_budget"), written as the wallet writes all JSON.
+    let name = serde_json::to_string(&rule).unwrap_or_default();
+    format!("rule-{}", name.trim_matches('"').replace('_', "-"))
 }
 
 pub fn severity_label(severity: Severity) -> &'static str {

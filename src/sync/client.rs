@@ -1,13 +1,13 @@
 //! The council sync client: the only part of the wallet that knows the wire format.
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use tally_api::{
-    AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest, PushResponse, ReceiptStored,
-    ReceiptsMissing, ReceiptsQuery, MAX_RECEIPT_QUERY,
+    AccountProfile, ErrorBody, PairRequest, PairResponse, PullResponse, PushResponse, ReceiptStored, ReceiptsMissing,
+    ReceiptsQuery, MAX_RECEIPT_QUERY,
 };
 use tally_ledger::{Entry, ReceiptRef};
 
+use crate::json;
 use crate::store::Session;
 
 /// Why a call to the council did not work.
@@ -55,16 +55,11 @@ impl SyncClient {
     /// what was sent is treated as no reply, so no result is ever applied to the wrong
     /// record.
     pub async fn push(&self, session: &Session, entries: &[Entry]) -> Result<PushResponse, SyncError> {
-        let values: Result<Vec<serde_json::Value>, _> = entries.iter().map(serde_json::to_value).collect();
-        let body = PushRequest {
-            entries: values
-                .map_err(|_| SyncError::Refused("A record could not be prepared for sending.".to_owned()))?,
-        };
         let response = self
             .http
             .post(format!("{}/accounts/{}/entries", self.base, session.account.account_id))
             .bearer_auth(&session.token)
-            .json(&body)
+            .json(&PushBody { entries })
             .send()
             .await;
         let response: PushResponse = read(response).await?;
@@ -180,6 +175,13 @@ impl SyncClient {
     }
 }
 
+/// A `tally_api::PushRequest` with the entries written straight into it: the wallet writes
+/// an entry one way only, the way it stores it (see `crate::json`).
+#[derive(serde::Serialize)]
+struct PushBody<'a> {
+    entries: &'a [Entry],
+}
+
 /// One page of a pull, read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PulledPage {
@@ -196,12 +198,12 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
     fn from(page: PullResponse<serde_json::Value>) -> PulledPage {
         let (mut entries, mut unreadable) = (Vec::new(), Vec::new());
         for value in page.entries {
-            match Entry::deserialize(&value) {
-                Ok(entry) => {
-                    let complete = serde_json::to_value(&entry).is_ok_and(|read| read == value);
+            match json::entry_of(&value) {
+                Some(entry) => {
+                    let complete = json::value_of(&entry).is_some_and(|read| read == value);
                     entries.push((entry, (!complete).then_some(value)));
                 }
-                Err(_) => unreadable.push(value),
+                None => unreadable.push(value),
             }
         }
         PulledPage { entries, unreadable, cursor: page.cursor, more: page.more }
@@ -213,7 +215,8 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
 async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
     let response = response.map_err(|_| SyncError::Unreachable)?;
     if response.status().is_success() {
-        return response.json::<T>().await.map_err(|_| SyncError::Unreachable);
+        let text = response.text().await.map_err(|_| SyncError::Unreachable)?;
+        return serde_json::from_str(&text).map_err(|_| SyncError::Unreachable);
     }
     Err(failure(response).await)
 }
@@ -222,9 +225,39 @@ async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>)
 /// a server failure, or something in between answering, is "try again later".
 async fn failure(response: reqwest::Response) -> SyncError {
     let status = response.status().as_u16();
-    match tally_web::Problem::from_answer(status, response.json::<ErrorBody>().await.ok()) {
+    let body = response.text().await.ok().and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok());
+    match tally_web::Problem::from_answer(status, body) {
         tally_web::Problem::SignedOut(message) => SyncError::NotPaired(message),
         tally_web::Problem::Refused { message, .. } => SyncError::Refused(message),
         tally_web::Problem::Offline | tally_web::Problem::Failed(_) => SyncError::Unreachable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tally_api::PushRequest;
+    use tally_ledger::{AccountId, Author, EntryBody, EntryId, Money, Spend};
+    use time::macros::{date, datetime};
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn a_push_is_the_request_the_council_reads() {
+        let spend = Spend::new(date!(2026 - 11 - 22), Money::from_pence(1250), "Corner shop", None);
+        let entry = Entry {
+            id: EntryId(Uuid::from_u128(9)),
+            account: AccountId(Uuid::from_u128(1)),
+            author: Author { name: "Sam".into(), device: None, device_seq: Some(3) },
+            recorded_at: datetime!(2026-11-22 10:15:30.5 UTC),
+            body: EntryBody::Spend(spend),
+        };
+        let sent = serde_json::to_string(&PushBody { entries: std::slice::from_ref(&entry) }).unwrap();
+        let read: PushRequest = serde_json::from_str(&sent).unwrap();
+        assert_eq!(read.entries.len(), 1);
+        assert_eq!(json::entry_of(&read.entries[0]), Some(entry.clone()));
+        assert_eq!(json::value_of(&entry), Some(read.entries[0].clone()));
+        assert_eq!(read.entries[0]["recorded_at"], "2026-11-22T10:15:30.5Z");
+        assert_eq!(read.entries[0]["body"]["date"], "2026-11-22");
     }
 }

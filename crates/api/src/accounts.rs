@@ -163,6 +163,7 @@ pub struct AccountDetail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LifeView {
     /// When the next review is due (none before the plan starts, or once ended).
+    #[serde(default, with = "tally_ledger::date::iso::option")]
     pub next_review: Option<time::Date>,
     /// Reviews done, newest first.
     pub reviews: Vec<ReviewDone>,
@@ -174,6 +175,7 @@ pub struct LifeView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewDone {
+    #[serde(with = "tally_ledger::date::iso")]
     pub done_on: time::Date,
     pub note: String,
     pub by: String,
@@ -182,6 +184,7 @@ pub struct ReviewDone {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndedView {
+    #[serde(with = "tally_ledger::date::iso")]
     pub ended_on: time::Date,
     pub reason: String,
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct AuditSheetView {
     pub person_name: String,
     pub reference: String,
+    #[serde(with = "tally_ledger::date::iso")]
     pub from: time::Date,
+    #[serde(with = "tally_ledger::date::iso")]
     pub to: time::Date,
     /// `(name, value)`: money as "£1,234.50".
     pub header: Vec<(String, String)>,

@@ -9,7 +9,9 @@ use crate::accounts::UnreadableAccount;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouncilFigures {
+    #[serde(with = "tally_ledger::date::iso")]
     pub from: time::Date,
+    #[serde(with = "tally_ledger::date::iso")]
     pub to: time::Date,
     /// Accounts with a direct payment.
     pub people: usize,
@@ -32,8 +34,27 @@ pub struct CouncilFigures {
     /// Clawbacks dated in the period.
     pub recovered: Money,
     /// Month by month: (first day, paid in incl. contributions, spent).
+    #[serde(with = "months")]
     pub months: Vec<(time::Date, Money, Money)>,
     /// Accounts left out of the figures because their records could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<UnreadableAccount>,
+}
+
+/// `CouncilFigures::months` on the wire: each month's first day as "2026-03-01".
+mod months {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use tally_ledger::date::iso::IsoDate;
+    use tally_ledger::Money;
+
+    type Month = (time::Date, Money, Money);
+
+    pub fn serialize<S: Serializer>(months: &[Month], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(months.iter().map(|&(month, paid_in, spent)| (IsoDate(month), paid_in, spent)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Month>, D::Error> {
+        let months = Vec::<(IsoDate, Money, Money)>::deserialize(deserializer)?;
+        Ok(months.into_iter().map(|(IsoDate(month), paid_in, spent)| (month, paid_in, spent)).collect())
+    }
 }

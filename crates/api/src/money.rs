@@ -48,6 +48,7 @@ pub struct ScheduleView {
     pub schedule_id: String,
     pub amount: Money,
     pub every_weeks: i64,
+    #[serde(with = "tally_ledger::date::iso")]
     pub next_date: time::Date,
     pub reference: String,
 }

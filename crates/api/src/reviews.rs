@@ -24,6 +24,7 @@ pub struct SpendView {
     pub reference: String,
     pub person_name: String,
     pub entry_id: EntryId,
+    #[serde(with = "tally_ledger::date::iso")]
     pub date: time::Date,
     pub amount: Money,
     pub payee: String,
@@ -88,6 +89,7 @@ pub struct QueryAnswer {
     pub person_name: String,
     pub statement_id: String,
     pub line_no: i64,
+    #[serde(with = "tally_ledger::date::iso")]
     pub date: time::Date,
     /// Signed, as on the statement.
     pub amount: Money,

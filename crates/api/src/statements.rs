@@ -59,7 +59,9 @@ pub struct StatementImport {
 pub struct StatementView {
     pub statement_id: String,
     pub format: String,
+    #[serde(with = "tally_ledger::date::iso")]
     pub first_date: time::Date,
+    #[serde(with = "tally_ledger::date::iso")]
     pub last_date: time::Date,
     pub imported_by: String,
     pub imported_ms: i64,
@@ -93,6 +95,7 @@ pub struct LateRecord {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementLineView {
     pub line_no: i64,
+    #[serde(with = "tally_ledger::date::iso")]
     pub date: time::Date,
     /// Signed: negative is money out.
     pub amount: Money,
@@ -234,6 +237,7 @@ pub struct QueryDecisionRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryBrief {
     pub entry_id: EntryId,
+    #[serde(with = "tally_ledger::date::iso")]
     pub date: time::Date,
     /// Signed like statement lines.
     pub amount: Money,
@@ -279,7 +283,9 @@ pub struct StatementList {
 pub struct StatementSummary {
     pub statement_id: String,
     pub format: String,
+    #[serde(with = "tally_ledger::date::iso")]
     pub first_date: time::Date,
+    #[serde(with = "tally_ledger::date::iso")]
     pub last_date: time::Date,
     pub closed: bool,
 }
@@ -312,6 +318,7 @@ pub struct FormatProposal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposedLine {
     pub line_no: i64,
+    #[serde(with = "tally_ledger::date::iso")]
     pub date: time::Date,
     pub amount: Money,
     pub description: String,

@@ -7,7 +7,7 @@
 //! a future bug) can never take a page down.
 
 use time::macros::date;
-use time::{Date, Duration, Month};
+use time::{Date, Duration, Month, OffsetDateTime};
 
 /// The earliest date any record may carry: direct payments long predate Tally, but nothing
 /// in an account is older than this.
@@ -114,22 +114,231 @@ fn month_name(month: Month) -> &'static str {
     }
 }
 
-/// Parses an ISO date ("2026-03-03"), the value an HTML date field gives.
+/// Parses an ISO date ("2026-03-03"), the value an HTML date field gives; spaces around it
+/// are ignored.
 pub fn parse_iso_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format).ok()
+    parse_iso(text.trim())
 }
 
 /// Formats a date as ISO ("2026-03-03") for forms and files.
 pub fn iso_date(date: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(&format).expect("a calendar date always formats as year-month-day")
+    let mut text = String::with_capacity(10);
+    push_iso(&mut text, date);
+    text
+}
+
+/// Writes `date` as `time`'s own `[year]-[month]-[day]` does: four digits of year (with a
+/// `-` before a year before 1 AD), two of month, two of day.
+fn push_iso(text: &mut String, date: Date) {
+    use std::fmt::Write;
+    let year = date.year();
+    if year < 0 {
+        text.push('-');
+    }
+    let _ = write!(text, "{:04}-{:02}-{:02}", year.unsigned_abs(), date.month() as u8, date.day());
+}
+
+/// `count` ASCII digits at the start of `bytes` as a number, and the rest.
+fn digits(bytes: &[u8], count: usize) -> Option<(u32, &[u8])> {
+    let (head, rest) = bytes.split_at_checked(count)?;
+    let mut value = 0;
+    for &b in head {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    Some((value, rest))
+}
+
+/// `bytes` without its first byte, if that is `expected`.
+fn literal(bytes: &[u8], expected: u8) -> Option<&[u8]> {
+    bytes.split_first().filter(|(first, _)| **first == expected).map(|(_, rest)| rest)
+}
+
+/// A date at the start of `bytes` in `time`'s `[year]-[month]-[day]` (a year of four
+/// digits, signed or not), and the rest.
+fn iso_prefix(bytes: &[u8]) -> Option<(Date, &[u8])> {
+    let (negative, bytes) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(b'+') => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let (year, bytes) = digits(bytes, 4)?;
+    let (month, bytes) = digits(literal(bytes, b'-')?, 2)?;
+    let (day, bytes) = digits(literal(bytes, b'-')?, 2)?;
+    let year = if negative { -(year as i32) } else { year as i32 };
+    let month = Month::try_from(month as u8).ok()?;
+    Some((Date::from_calendar_date(year, month, day as u8).ok()?, bytes))
+}
+
+/// Parses exactly an ISO date ("2026-03-03"), as `time` reads one: nothing before or after.
+pub fn parse_iso(text: &str) -> Option<Date> {
+    iso_prefix(text.as_bytes()).filter(|(_, rest)| rest.is_empty()).map(|(date, _)| date)
+}
+
+/// A moment as RFC 3339 text ("2026-11-22T11:00:00Z", "2026-07-01T00:30:00.25+01:00"),
+/// written exactly as `time`'s `Rfc3339` writes it; `None` for a year RFC 3339 cannot hold
+/// (before 0 or after 9999) or an offset with seconds.
+pub fn format_rfc3339(moment: OffsetDateTime) -> Option<String> {
+    use std::fmt::Write;
+    let offset = moment.offset();
+    if !(0..10_000).contains(&moment.year()) || offset.seconds_past_minute() != 0 {
+        return None;
+    }
+    let mut text = String::with_capacity(35);
+    push_iso(&mut text, moment.date());
+    let _ = write!(text, "T{:02}:{:02}:{:02}", moment.hour(), moment.minute(), moment.second());
+    let nanos = moment.nanosecond();
+    if nanos != 0 {
+        let fraction = format!("{nanos:09}");
+        let _ = write!(text, ".{}", fraction.trim_end_matches('0'));
+    }
+    if offset.is_utc() {
+        text.push('Z');
+    } else {
+        let sign = if offset.is_negative() { '-' } else { '+' };
+        let _ = write!(
+            text,
+            "{sign}{:02}:{:02}",
+            offset.whole_hours().unsigned_abs(),
+            offset.minutes_past_hour().unsigned_abs()
+        );
+    }
+    Some(text)
+}
+
+/// Parses RFC 3339 text as `time`'s `Rfc3339` does: any one character between the date and
+/// the time, a fraction of any length (digits past the ninth are dropped), `Z` in either
+/// case or an offset of at most 23:59, and a leap second (`:60`) only where one can fall,
+/// read as the last nanosecond before it.
+pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    let bytes = text.as_bytes();
+    let (year, bytes) = digits(bytes, 4)?;
+    let (month, bytes) = digits(literal(bytes, b'-')?, 2)?;
+    let (day, bytes) = digits(literal(bytes, b'-')?, 2)?;
+    let bytes = bytes.get(1..)?;
+    let (hour, bytes) = digits(bytes, 2)?;
+    let (minute, bytes) = digits(literal(bytes, b':')?, 2)?;
+    let (mut second, mut bytes) = digits(literal(bytes, b':')?, 2)?;
+    let mut nanosecond = 0;
+    if let Some(rest) = literal(bytes, b'.') {
+        let count = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if count == 0 {
+            return None;
+        }
+        let mut scale = 100_000_000;
+        for &b in &rest[..count] {
+            nanosecond += u32::from(b - b'0') * scale;
+            scale /= 10;
+        }
+        bytes = &rest[count..];
+    }
+    let offset = match bytes.split_first()? {
+        (b'Z' | b'z', rest) => {
+            bytes = rest;
+            time::UtcOffset::UTC
+        }
+        (&sign @ (b'+' | b'-'), rest) => {
+            let (hours, rest) = digits(rest, 2)?;
+            let (minutes, rest) = digits(literal(rest, b':')?, 2)?;
+            if hours > 23 {
+                return None;
+            }
+            bytes = rest;
+            let (hours, minutes) = (hours as i8, minutes as i8);
+            let (hours, minutes) = if sign == b'-' { (-hours, -minutes) } else { (hours, minutes) };
+            time::UtcOffset::from_hms(hours, minutes, 0).ok()?
+        }
+        _ => return None,
+    };
+    if !bytes.is_empty() {
+        return None;
+    }
+    let leap = second == 60;
+    if leap {
+        second = 59;
+        nanosecond = 999_999_999;
+    }
+    let date = Date::from_calendar_date(year as i32, Month::try_from(month as u8).ok()?, day as u8).ok()?;
+    let time = time::Time::from_hms_nano(hour as u8, minute as u8, second as u8, nanosecond).ok()?;
+    let moment = date.with_time(time).assume_offset(offset);
+    if leap {
+        // A leap second is only ever the last second of a month in UTC.
+        let utc = moment.to_offset(time::UtcOffset::UTC);
+        let last_day = utc.month().length(utc.year());
+        if (utc.day(), utc.hour(), utc.minute(), utc.second()) != (last_day, 23, 59, 59) {
+            return None;
+        }
+    }
+    Some(moment)
+}
+
+/// Dates on the wire: `#[serde(with = "tally_ledger::date::iso")]` writes and reads a
+/// [`Date`] as "2026-03-03", the text `time`'s own serde uses in JSON, without its general
+/// format machinery (which was a tenth of the wallet's download).
+pub mod iso {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::iso_date(*date))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_iso(&text).ok_or_else(|| D::Error::custom(format!("{text:?} is not a date (year-month-day)")))
+    }
+
+    /// A [`Date`] that is written and read this way wherever it is, for dates inside
+    /// other types (a tuple, a list).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    #[serde(transparent)]
+    pub struct IsoDate(#[serde(with = "self")] pub Date);
+
+    /// The same for an `Option<Date>` (`null` when there is none).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+        use time::Date;
+
+        use super::IsoDate;
+
+        pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+            date.map(IsoDate).serialize(serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+            Ok(Option::<IsoDate>::deserialize(deserializer)?.map(|IsoDate(date)| date))
+        }
+    }
+}
+
+/// Moments on the wire: `#[serde(with = "tally_ledger::date::rfc3339")]`, the text
+/// `time::serde::rfc3339` writes and reads (see [`format_rfc3339`], [`parse_rfc3339`]).
+pub mod rfc3339 {
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(moment: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = super::format_rfc3339(*moment)
+            .ok_or_else(|| S::Error::custom("a moment outside the years 0 to 9999 cannot be written"))?;
+        serializer.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_rfc3339(&text)
+            .ok_or_else(|| D::Error::custom(format!("{text:?} is not an RFC 3339 date and time")))
+    }
 }
 
 /// The date and time in the United Kingdom at a moment: British Summer Time (an hour ahead
 /// of UTC) runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
 /// of October (the Summer Time Order 2002); Greenwich Mean Time otherwise.
-pub fn uk_local(moment: time::OffsetDateTime) -> time::PrimitiveDateTime {
+pub fn uk_local(moment: OffsetDateTime) -> time::PrimitiveDateTime {
     let utc = moment.to_offset(time::UtcOffset::UTC);
     let last_sunday = |month: Month| {
         let next = if month == Month::December {

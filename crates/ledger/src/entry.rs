@@ -80,7 +80,7 @@ pub struct Entry {
     pub account: AccountId,
     pub author: Author,
     /// When the writer's clock says the entry was made (passed in; never read here).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::date::rfc3339")]
     pub recorded_at: OffsetDateTime,
     pub body: EntryBody,
 }
@@ -121,6 +121,7 @@ pub enum EntryBody {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyIn {
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     pub amount: Money,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -174,6 +175,7 @@ pub struct ReceiptRef(pub String);
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spend {
     /// The day the money was spent (as the person says).
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     /// Always more than zero.
     pub amount: Money,
@@ -236,6 +238,7 @@ impl Spend {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refund {
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     pub amount: Money,
     pub payee: String,
@@ -253,6 +256,7 @@ pub struct Refund {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clawback {
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     pub amount: Money,
     pub reason: String,
@@ -262,6 +266,7 @@ pub struct Clawback {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Charge {
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     pub amount: Money,
     /// As the statement describes it: "Monthly card fee", "ATM fee".
@@ -339,6 +344,7 @@ pub struct Explanation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatementQuery {
     /// The statement line's date.
+    #[serde(with = "crate::date::iso")]
     pub date: Date,
     /// As on the statement: negative for money out of the account.
     pub amount: Money,

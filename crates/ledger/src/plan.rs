@@ -141,9 +141,10 @@ pub struct PlanLine {
     pub budget: Money,
     pub period: Period,
     /// The first day the line can be spent on; its budget periods count from here.
+    #[serde(with = "crate::date::iso")]
     pub start: Date,
     /// The last day, if the line ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(with = "crate::date::iso::option", default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Date>,
     /// When not empty, the only payees this line is meant to pay.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -207,6 +208,7 @@ impl PlanLine {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanVersion {
     pub version: u32,
+    #[serde(with = "crate::date::iso")]
     pub effective_from: Date,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<Outcome>,
@@ -221,7 +223,7 @@ pub struct SupportPlan {
     pub versions: Vec<PlanVersion>,
     /// When the plan (and so the direct payment agreement) ends, if set; usually the
     /// review date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(with = "crate::date::iso::option", default, skip_serializing_if = "Option::is_none")]
     pub ends_on: Option<Date>,
 }
 

@@ -153,16 +153,21 @@ impl Rule {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Flag {
     FutureDate {
+        #[serde(with = "crate::date::iso")]
         date: Date,
     },
     OutsidePlanDates {
+        #[serde(with = "crate::date::iso")]
         date: Date,
+        #[serde(default, with = "crate::date::iso::option")]
         plan_starts: Option<Date>,
+        #[serde(default, with = "crate::date::iso::option")]
         plan_ends: Option<Date>,
     },
     NoPlanLine,
     LineNotInPlan {
         line: String,
+        #[serde(with = "crate::date::iso")]
         date: Date,
     },
     OverBudget {
@@ -170,7 +175,9 @@ pub enum Flag {
         budget: Money,
         period: Period,
         spent: Money,
+        #[serde(with = "crate::date::iso")]
         from: Date,
+        #[serde(with = "crate::date::iso")]
         to: Date,
     },
     PayeeNotApproved {
@@ -191,6 +198,7 @@ pub enum Flag {
     PossibleDuplicate {
         payee: String,
         amount: Money,
+        #[serde(with = "crate::date::iso")]
         date: Date,
     },
     BalanceBelowZero {
@@ -198,6 +206,7 @@ pub enum Flag {
     },
     RespiteCap {
         days: u32,
+        #[serde(with = "crate::date::iso")]
         date: Date,
         cap_weeks: u32,
     },
@@ -304,7 +313,12 @@ pub enum Signal {
     /// Cash is a larger share of spending than the council's set share.
     CashShare { cash: Money, all_spending: Money, percent: u32 },
     /// A new payee received a large amount in their first four weeks.
-    NewPayee { payee: String, first_paid: Date, first_four_weeks: Money },
+    NewPayee {
+        payee: String,
+        #[serde(with = "crate::date::iso")]
+        first_paid: Date,
+        first_four_weeks: Money,
+    },
 }
 
 impl Signal {
