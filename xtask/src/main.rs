@@ -736,6 +736,7 @@ fn wallet_fingerprint(root: &Path) -> Result<String> {
         "Trunk.toml",
         "Cargo.toml",
         "Cargo.lock",
+        ".cargo/config.toml",
         "crates/ledger/Cargo.toml",
         "crates/api/Cargo.toml",
     ] {
