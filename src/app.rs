@@ -434,8 +434,9 @@ impl Wallet {
             let _ = self.flush().await;
         }
         let shown = self.shown();
-        let mut sessions = self.sessions.get_untracked();
-        sessions.sort_by_key(|s| Some(s.account.account_id) != shown);
+        let (mut sessions, others): (Vec<Session>, Vec<Session>) =
+            self.sessions.get_untracked().into_iter().partition(|s| Some(s.account.account_id) == shown);
+        sessions.extend(others);
         // One person's problem does not stop the others' records being sent. "Try again
         // later" wins over other problems, so the retry is always scheduled.
         let mut outcome = Ok(());

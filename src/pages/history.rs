@@ -126,7 +126,7 @@ pub fn History() -> impl IntoView {
     let months_present = move || {
         let mut months: Vec<(String, String)> =
             wallet.ledger.with(|l| l.view().active.iter().map(|a| (month_key(a.date), month_label(a.date))).collect());
-        months.sort();
+        months.sort_unstable();
         months.dedup();
         months.reverse();
         months

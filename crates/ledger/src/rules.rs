@@ -741,9 +741,9 @@ impl<'a> Rules<'a> {
             }
             f.first = Some(f.first.map_or(s.date, |first| first.min(s.date)));
         }
-        // In order of name, so the list is the same every time.
+        // In order of name, so the list is the same every time (names are unique).
         let mut order: Vec<usize> = (0..payees.names.len()).collect();
-        order.sort_by(|a, b| payees.names[*a].0.cmp(&payees.names[*b].0));
+        order.sort_unstable_by(|a, b| payees.names[*a].0.cmp(&payees.names[*b].0));
         for payee in order {
             let (f, name) = (&figures[payee], payees.names[payee].1.to_owned());
             let usual = f.history.mul_div(4, history_weeks.into());
