@@ -41,11 +41,10 @@ fn main() -> ExitCode {
         Some("bench-browser") => bench_browser(),
         Some("hostile") => hostile(&args[1..]),
         // Run by Trunk after each build (see Trunk.toml), in its staging directory.
-        Some("precache") => env::var("TRUNK_STAGING_DIR")
-            .map_err(|_| {
-                "`cargo xtask precache` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)".to_owned()
-            })
-            .and_then(|dir| precache(Path::new(&dir))),
+        Some("precache") => {
+            staging_dir("precache").and_then(|dir| name_by_content(&dir).map(|_| dir)).and_then(|dir| precache(&dir))
+        }
+        Some("name-by-content") => staging_dir("name-by-content").and_then(|dir| name_by_content(&dir)),
         _ => {
             eprintln!("usage: cargo xtask run [--port 8080] [--data-dir data]\n       cargo xtask test\n       cargo xtask build\n       cargo xtask bench-browser\n       cargo xtask hostile [--records 1000000] [--seed text]");
             return ExitCode::from(2);
@@ -681,6 +680,50 @@ fn size_report(dist: &Path) -> Result<String> {
 /// The service worker's file, as copied into the build.
 const SERVICE_WORKER: &str = "sw.js";
 
+/// The directory Trunk builds in, for the commands it runs after a build (see Trunk.toml).
+fn staging_dir(command: &str) -> Result<PathBuf> {
+    env::var("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .map_err(|_| format!("`cargo xtask {command}` is run by Trunk after a build (TRUNK_STAGING_DIR is not set)"))
+}
+
+/// Names each app's wasm and script in `dir` by a hash of their final bytes, in the page
+/// too. Trunk names them by a hash of what cargo built, before wasm-bindgen and wasm-opt,
+/// so other wasm-opt settings or a new tool version would give different files the old
+/// name, which browsers keep for a year (`immutable`) and the service worker copies from
+/// its previous version. The integrity hashes in the page stay true: the files do not
+/// change, only their names.
+fn name_by_content(dir: &Path) -> Result {
+    let page_path = dir.join("index.html");
+    let mut page = fs::read_to_string(&page_path).map_err(|e| format!("cannot read {}: {e}", page_path.display()))?;
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let wasm_files: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with("_bg.wasm") && tally_delta::split_hashed(name).is_some())
+        .collect();
+    for wasm in wasm_files {
+        let stem = wasm.trim_end_matches("_bg.wasm");
+        let (base, _) = tally_delta::split_hashed(&wasm).expect("kept only hashed names");
+        let read = |name: &str| fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
+        let mut bytes = read(&wasm)?;
+        bytes.extend(read(&format!("{stem}.js"))?);
+        let hash: String = tally_delta::sha256(&bytes)[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let named = format!("{base}-{hash}");
+        if named == stem {
+            continue;
+        }
+        for ending in ["_bg.wasm", ".js", ".d.ts"] {
+            let from = dir.join(format!("{stem}{ending}"));
+            if from.exists() {
+                fs::rename(&from, dir.join(format!("{named}{ending}")))
+                    .map_err(|e| format!("cannot rename {}: {e}", from.display()))?;
+            }
+        }
+        page = page.replace(stem, &named);
+    }
+    fs::write(&page_path, page).map_err(|e| format!("cannot write {}: {e}", page_path.display()))
+}
+
 /// Fills in the service worker of a finished build: the list of every file it must keep
 /// for offline use (paths from the site's root) and a version that changes whenever any
 /// of them does, so browsers install the new build.
@@ -825,6 +868,35 @@ mod tests {
         let root = root().unwrap();
         let version = wasm_bindgen_version(&root).unwrap();
         assert!(version.starts_with("0.2."), "{version}");
+    }
+
+    #[test]
+    fn code_files_are_named_by_their_final_bytes_in_the_page_too() {
+        let dir = tempdir();
+        let page = r#"<link rel="preload" href="/tally-0123456789abcdef_bg.wasm" integrity="sha384-x"><script type="module">import init from '/tally-0123456789abcdef.js'; init({ module_or_path: '/tally-0123456789abcdef_bg.wasm' });</script><link href="/main-43edb09fcccb096.css">"#;
+        fs::write(dir.join("index.html"), page).unwrap();
+        fs::write(dir.join("tally-0123456789abcdef_bg.wasm"), "wasm, as wasm-opt left it").unwrap();
+        fs::write(dir.join("tally-0123456789abcdef.js"), "glue").unwrap();
+        fs::write(dir.join("main-43edb09fcccb096.css"), "css").unwrap();
+        name_by_content(&dir).unwrap();
+        let expected: String =
+            tally_delta::sha256(b"wasm, as wasm-opt left itglue")[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let named = format!("tally-{expected}");
+        assert_eq!(fs::read_to_string(dir.join(format!("{named}_bg.wasm"))).unwrap(), "wasm, as wasm-opt left it");
+        assert_eq!(fs::read_to_string(dir.join(format!("{named}.js"))).unwrap(), "glue");
+        assert!(!dir.join("tally-0123456789abcdef_bg.wasm").exists());
+        let page = fs::read_to_string(dir.join("index.html")).unwrap();
+        assert_eq!(page.matches(&named).count(), 3, "{page}");
+        assert!(!page.contains("0123456789abcdef"), "{page}");
+        assert!(page.contains("main-43edb09fcccb096.css"), "other files keep their names: {page}");
+        // Run again (Trunk's hook may run on a build already named): nothing changes.
+        name_by_content(&dir).unwrap();
+        assert!(dir.join(format!("{named}_bg.wasm")).exists());
+        // Other bytes under the same cargo build get another name.
+        fs::write(dir.join(format!("{named}_bg.wasm")), "wasm, optimised another way").unwrap();
+        name_by_content(&dir).unwrap();
+        assert!(!dir.join(format!("{named}_bg.wasm")).exists());
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
