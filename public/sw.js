@@ -18,7 +18,9 @@ const CACHE = "tally-app-" + VERSION;
 // changes: an update copies it from the previous version's cache, and a first install
 // takes it from the HTTP cache, where the page's own load just put it (the server lets
 // browsers keep such files a year). Only what changed comes over the network, once.
-const HASHED = /-[0-9a-f]{12,16}(_bg)?\.[a-z]+$|\/[^/]+-[0-9a-f]{12,16}\//;
+// wasm-bindgen's `snippets/<crate>-<hash>/` folders are named by the crate, not by what
+// is in them, so their files are asked about again like the page.
+const HASHED = /-[0-9a-f]{12,16}(_bg)?\.[a-z]+$/;
 
 async function keep(cache, path) {
   if (HASHED.test(path)) {

@@ -350,14 +350,13 @@ async fn static_cache_control(
     response
 }
 
-/// Whether a path names a file by its content's hash, as Trunk names them:
-/// `tally-2ac61da628ab4c75_bg.wasm`, `main-43edb09fcccb096.css`,
-/// `snippets/tally-6b53e2c907a96ea5/inline0.js`.
+/// Whether a path names a file by its content's hash, as the build names them:
+/// `tally-2ac61da628ab4c75_bg.wasm`, `main-43edb09fcccb096.css`. A file in wasm-bindgen's
+/// `snippets/tally-6b53e2c907a96ea5/` is not: that hash names the crate, not the file, so
+/// the file is asked about again like the page.
 pub fn is_hashed(path: &str) -> bool {
-    let hashed_part = |part: &str| tally_delta::split_hashed(part).is_some();
-    let mut parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-    let Some(file) = parts.pop() else { return false };
-    file.contains('.') && (hashed_part(file) || parts.iter().any(|dir| hashed_part(dir)))
+    let file = path.rsplit('/').next().unwrap_or_default();
+    file.contains('.') && tally_delta::split_hashed(file).is_some()
 }
 
 /// Serves `router` on `listener` until `shutdown` finishes, then lets the requests under
@@ -538,7 +537,6 @@ mod tests {
             "/tally-2ac61da628ab4c75.js",
             "/main-43edb09fcccb096.css",
             "/council/tally-workspace-ca94ca33c45ab847.js",
-            "/snippets/tally-6b53e2c907a96ea5/inline0.js",
             "/favicon-a49da9b8866a539c.svg",
         ] {
             assert!(is_hashed(hashed), "{hashed}");
@@ -548,6 +546,7 @@ mod tests {
             "/index.html",
             "/sw.js",
             "/manifest.webmanifest",
+            "/snippets/tally-6b53e2c907a96ea5/inline0.js",
             "/icons/icon-192.png",
             "/council/",
             "/history",
