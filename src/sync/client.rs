@@ -55,11 +55,14 @@ impl SyncClient {
     /// what was sent is treated as no reply, so no result is ever applied to the wrong
     /// record.
     pub async fn push(&self, session: &Session, entries: &[Entry]) -> Result<PushResponse, SyncError> {
+        let body = serde_json::to_string(&PushBody { entries })
+            .map_err(|_| SyncError::Refused("A record could not be prepared for sending.".to_owned()))?;
         let response = self
             .http
             .post(format!("{}/accounts/{}/entries", self.base, session.account.account_id))
             .bearer_auth(&session.token)
-            .json(&PushBody { entries })
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
             .send()
             .await;
         let response: PushResponse = read(response).await?;
@@ -215,18 +218,22 @@ impl From<PullResponse<serde_json::Value>> for PulledPage {
 async fn read<T: DeserializeOwned>(response: reqwest::Result<reqwest::Response>) -> Result<T, SyncError> {
     let response = response.map_err(|_| SyncError::Unreachable)?;
     if response.status().is_success() {
-        let text = response.text().await.map_err(|_| SyncError::Unreachable)?;
-        return serde_json::from_str(&text).map_err(|_| SyncError::Unreachable);
+        return json_of(response).await.ok_or(SyncError::Unreachable);
     }
     Err(failure(response).await)
+}
+
+/// An answer's body read as JSON, from its text (see `crate::json`); `None` when it is cut
+/// off or is not what was expected.
+async fn json_of<T: DeserializeOwned>(response: reqwest::Response) -> Option<T> {
+    serde_json::from_str(&response.text().await.ok()?).ok()
 }
 
 /// What an answer that is not a success means (read as both apps read the API's errors):
 /// a server failure, or something in between answering, is "try again later".
 async fn failure(response: reqwest::Response) -> SyncError {
     let status = response.status().as_u16();
-    let body = response.text().await.ok().and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok());
-    match tally_web::Problem::from_answer(status, body) {
+    match tally_web::Problem::from_answer(status, json_of::<ErrorBody>(response).await) {
         tally_web::Problem::SignedOut(message) => SyncError::NotPaired(message),
         tally_web::Problem::Refused { message, .. } => SyncError::Refused(message),
         tally_web::Problem::Offline | tally_web::Problem::Failed(_) => SyncError::Unreachable,

@@ -697,18 +697,14 @@ fn name_by_content(dir: &Path) -> Result {
     let page_path = dir.join("index.html");
     let mut page = fs::read_to_string(&page_path).map_err(|e| format!("cannot read {}: {e}", page_path.display()))?;
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let wasm_files: Vec<String> = entries
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with("_bg.wasm") && tally_delta::split_hashed(name).is_some())
-        .collect();
-    for wasm in wasm_files {
+    let names: Vec<String> = entries.filter_map(|entry| entry.ok()?.file_name().into_string().ok()).collect();
+    for wasm in names.iter().filter(|name| name.ends_with("_bg.wasm")) {
+        let Some((base, _)) = tally_delta::split_hashed(wasm) else { continue };
         let stem = wasm.trim_end_matches("_bg.wasm");
-        let (base, _) = tally_delta::split_hashed(&wasm).expect("kept only hashed names");
         let read = |name: &str| fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
-        let mut bytes = read(&wasm)?;
+        let mut bytes = read(wasm)?;
         bytes.extend(read(&format!("{stem}.js"))?);
-        let hash: String = tally_delta::sha256(&bytes)[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let named = format!("{base}-{hash}");
+        let named = format!("{base}-{}", content_hash(&bytes));
         if named == stem {
             continue;
         }
@@ -722,6 +718,11 @@ fn name_by_content(dir: &Path) -> Result {
         page = page.replace(stem, &named);
     }
     fs::write(&page_path, page).map_err(|e| format!("cannot write {}: {e}", page_path.display()))
+}
+
+/// The hash a build's file is named by: the first 16 hex digits of its SHA-256.
+fn content_hash(bytes: &[u8]) -> String {
+    tally_delta::sha256(bytes)[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Fills in the service worker of a finished build: the list of every file it must keep
@@ -879,9 +880,7 @@ mod tests {
         fs::write(dir.join("tally-0123456789abcdef.js"), "glue").unwrap();
         fs::write(dir.join("main-43edb09fcccb096.css"), "css").unwrap();
         name_by_content(&dir).unwrap();
-        let expected: String =
-            tally_delta::sha256(b"wasm, as wasm-opt left itglue")[..8].iter().map(|b| format!("{b:02x}")).collect();
-        let named = format!("tally-{expected}");
+        let named = format!("tally-{}", content_hash(b"wasm, as wasm-opt left itglue"));
         assert_eq!(fs::read_to_string(dir.join(format!("{named}_bg.wasm"))).unwrap(), "wasm, as wasm-opt left it");
         assert_eq!(fs::read_to_string(dir.join(format!("{named}.js"))).unwrap(), "glue");
         assert!(!dir.join("tally-0123456789abcdef_bg.wasm").exists());
