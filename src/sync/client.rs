@@ -61,7 +61,7 @@ impl SyncClient {
             .http
             .post(format!("{}/accounts/{}/entries", self.base, session.account.account_id))
             .bearer_auth(&session.token)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"))
             .body(body)
             .send()
             .await;

@@ -274,30 +274,12 @@ pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
     Some(moment)
 }
 
-/// Reads a date or moment from a JSON string without copying it (every record has two):
-/// `read` parses the text, `what` names what it should be in the error.
-struct Text<T> {
-    read: fn(&str) -> Option<T>,
-    what: &'static str,
-}
-
-impl<T> serde::de::Visitor<'_> for Text<T> {
-    type Value = T;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-        formatter.write_str(self.what)
-    }
-
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-        (self.read)(text).ok_or_else(|| E::custom(format!("{text:?} is not {}", self.what)))
-    }
-}
-
 /// Dates on the wire: `#[serde(with = "tally_ledger::date::iso")]` writes and reads a
 /// [`Date`] as "2026-03-03", the text `time`'s own serde uses in JSON, without its general
 /// format machinery (which was a tenth of the wallet's download).
 pub mod iso {
-    use serde::{Deserializer, Serializer};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
     use time::Date;
 
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
@@ -305,7 +287,8 @@ pub mod iso {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        deserializer.deserialize_str(super::Text { read: super::parse_iso, what: "a date (year-month-day)" })
+        let text = String::deserialize(deserializer)?;
+        super::parse_iso(&text).ok_or_else(|| D::Error::custom(format!("{text:?} is not a date (year-month-day)")))
     }
 
     /// A [`Date`] that is written and read this way wherever it is, for dates inside
@@ -334,8 +317,9 @@ pub mod iso {
 /// Moments on the wire: `#[serde(with = "tally_ledger::date::rfc3339")]`, the text
 /// `time::serde::rfc3339` writes and reads (see [`format_rfc3339`], [`parse_rfc3339`]).
 pub mod rfc3339 {
+    use serde::de::Error as _;
     use serde::ser::Error as _;
-    use serde::{Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
     use time::OffsetDateTime;
 
     pub fn serialize<S: Serializer>(moment: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -345,7 +329,9 @@ pub mod rfc3339 {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<OffsetDateTime, D::Error> {
-        deserializer.deserialize_str(super::Text { read: super::parse_rfc3339, what: "an RFC 3339 date and time" })
+        let text = String::deserialize(deserializer)?;
+        super::parse_rfc3339(&text)
+            .ok_or_else(|| D::Error::custom(format!("{text:?} is not an RFC 3339 date and time")))
     }
 }
 
